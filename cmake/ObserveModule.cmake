@@ -1,0 +1,23 @@
+# observe_core_module(<name> SOURCES ... [DEPS other modules])
+# Declares the OBJECT library observe_<name> and registers it in the core archive.
+function(observe_core_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(observe_${name} OBJECT ${M_SOURCES})
+  target_link_libraries(observe_${name} PUBLIC PkgConfig::ZSTD PkgConfig::RE2)
+  foreach(dep ${M_DEPS})
+    target_link_libraries(observe_${name} PUBLIC observe_${dep})
+  endforeach()
+  set(OBSERVE_CORE_MODULES ${OBSERVE_CORE_MODULES} observe_${name} CACHE INTERNAL "")
+endfunction()
+
+# observe_unit_test(<name> SOURCES ... MODULES m1 m2 ...)
+# A GoogleTest binary test_<name> linked with the listed core modules; each TEST is a CTest test.
+function(observe_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;MODULES" ${ARGN})
+  add_executable(test_${name} ${T_SOURCES})
+  foreach(mod ${T_MODULES})
+    target_link_libraries(test_${name} PRIVATE observe_${mod})
+  endforeach()
+  target_link_libraries(test_${name} PRIVATE GTest::gtest_main)
+  gtest_discover_tests(test_${name} DISCOVERY_TIMEOUT 60)
+endfunction()
