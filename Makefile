@@ -1,0 +1,47 @@
+# Builds and installs the extension with PGXS. The pure C++ core is built by CMake
+# (CMakeLists.txt) into build/libobserve_core.a and linked into pg_observe.so, so the
+# core has one build definition; only the glue in src/pg is compiled here.
+
+EXTENSION = pg_observe
+MODULE_big = pg_observe
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_observe.control)
+
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/pg/*.cpp)))
+# Install and upgrade scripts live in extension/, never beside the regression tests in sql/.
+DATA = $(wildcard extension/pg_observe--*.sql)
+
+# extension runs first: it creates the extension the other suites use.
+REGRESS = extension $(filter-out extension,$(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --outputdir=build/regress
+
+CORE_BUILD = build
+CORE_LIB = $(CORE_BUILD)/libobserve_core.a
+
+PG_CPPFLAGS = -I$(CURDIR)/src -DOBSERVE_VERSION='"$(EXTVERSION)"'
+# C++17 with exceptions; numerics compared with Prometheus to 1e-6, so no contraction or fast-math.
+PG_CXXFLAGS = -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter \
+              -Wno-missing-field-initializers -ffp-contract=off -fno-fast-math
+SHLIB_LINK = $(CORE_LIB) $(shell pkg-config --libs libzstd re2 libcurl rdkafka) -lstdc++
+
+# PGXS emits LLVM bitcode for each object when the server was built with LLVM (Debian's is);
+# its default C++ rule lacks our language level and include path.
+COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes $(BITCODE_CXXFLAGS) \
+                 $(CPPFLAGS) -flto=thin -emit-llvm -c
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The glue includes core headers; rebuild the core archive whenever anything in it changed.
+.PHONY: core
+core:
+	cmake -S . -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(CORE_BUILD) --target observe_core -j2
+
+$(CORE_LIB): core
+$(shlib): $(CORE_LIB)
+
+installcheck: | build-regress-dir
+.PHONY: build-regress-dir
+build-regress-dir:
+	@mkdir -p build/regress

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pg_observe needs to build, run and test. Idempotent: skips
+# apt-get entirely when everything is already there.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config clang-14 llvm-14
+  postgresql-15 postgresql-server-dev-15 postgresql-client-15
+  libzstd-dev zstd libre2-dev libcurl4-openssl-dev librdkafka-dev
+  libgtest-dev libbenchmark-dev
+  # run and test: real scrape targets and the Prometheus we compare with
+  prometheus prometheus-node-exporter curl procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Debian's postgresql-common would create and start a default cluster; we run our own.
+mkdir -p /etc/postgresql-common
+if [ ! -f /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
+  echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
+fi
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

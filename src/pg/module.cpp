@@ -1,0 +1,12 @@
+// Module entry: the library magic, GUCs, and (when preloaded) the background workers.
+#include "pg/guc.h"
+#include "pg/pg_headers.h"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+void _PG_init(void) {
+  observe::pg::define_gucs();
+}

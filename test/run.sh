@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests and conformance runners (CTest), pg_regress suites and
+# integration tests against throwaway servers. Prints "N passed, M failed" last and exits
+# non-zero on any failure. Run as root on a fresh Debian 12: installs what it needs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export OBSERVE_ROOT=$ROOT
+mkdir -p build
+passed=0
+failed=0
+failed_names=()
+
+pass() { passed=$((passed + $1)); }
+fail() { failed=$((failed + $1)); failed_names+=("$2"); }
+finish() {
+  [ ${#failed_names[@]} -eq 0 ] || printf 'failed: %s\n' "${failed_names[@]}"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit $?
+}
+section() { printf '\n=== %s\n' "$*"; }
+
+section "dependencies"
+if ! scripts/install-deps.sh; then fail 1 "install-deps"; finish; fi
+
+section "unit tests and conformance (CTest)"
+if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >build/cmake.log 2>&1 &&
+   cmake --build build -j2 >build/build.log 2>&1; then
+  ctest --test-dir build -j2 --output-on-failure --timeout 600 >build/ctest.log 2>&1
+  grep -E '(Failed|Not Run|\*\*\*)' build/ctest.log | head -50
+  summary=$(grep -E '[0-9]+% tests passed' build/ctest.log | tail -1)
+  echo "$summary"
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+  nfail=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+  nskip=$(grep -c '(Skipped)' build/ctest.log || true)
+  if [ -z "$summary" ]; then fail 1 "ctest (no summary)"; else
+    pass $((total - nfail - nskip))
+    [ "$nfail" -eq 0 ] || fail "$nfail" "ctest: $(grep -E '^\s+[0-9]+ - ' build/ctest.log | grep -v Skipped | tr -s ' ' | tr '\n' ';')"
+    [ "$nskip" -eq 0 ] || echo "ctest: $nskip skipped (corpus not found)"
+  fi
+else
+  tail -40 build/build.log
+  fail 1 "core build"
+fi
+
+section "extension build and install"
+if ! { make -j2 >build/make.log 2>&1 && make install >>build/make.log 2>&1; }; then
+  tail -40 build/make.log
+  fail 1 "extension build"
+  finish
+fi
+pass 1
+
+section "server"
+DATADIR=$(mktemp -d /tmp/pg_observe_test.XXXXXX)
+PORT=$(scripts/pg_server.sh free-port)
+cleanup() { scripts/pg_server.sh stop "$DATADIR"; rm -rf "$DATADIR"; }
+trap cleanup EXIT
+if ! scripts/pg_server.sh start "$DATADIR" "$PORT"; then
+  cat "$DATADIR/server.log" 2>/dev/null | tail -20
+  fail 1 "server start"
+  finish
+fi
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
+echo "server on 127.0.0.1:$PORT (data $DATADIR)"
+
+section "pg_regress"
+make installcheck >build/regress.log 2>&1
+grep -E '\.\.\. (ok|FAILED|failed)' build/regress.log
+nok=$(grep -cE '\.\.\. ok' build/regress.log || true)
+nbad=$(grep -cE '\.\.\. (FAILED|failed)' build/regress.log || true)
+if [ "$nok" -eq 0 ] && [ "$nbad" -eq 0 ]; then
+  tail -20 build/regress.log; fail 1 "pg_regress (did not run)"
+else
+  pass "$nok"
+  if [ "$nbad" -gt 0 ]; then
+    head -c 20000 build/regress/regression.diffs 2>/dev/null
+    fail "$nbad" "pg_regress"
+  fi
+fi
+
+section "integration tests"
+for t in test/integration/*.sh; do
+  [ -e "$t" ] || continue
+  name=$(basename "$t" .sh)
+  start=$(date +%s)
+  if timeout 900 bash "$t" >"build/integration-$name.log" 2>&1; then
+    pass 1; echo "ok      $name ($(( $(date +%s) - start )) s)"
+  else
+    fail 1 "integration: $name"; echo "FAILED  $name ($(( $(date +%s) - start )) s)"
+    tail -30 "build/integration-$name.log"
+  fi
+done
+
+if [ -x test/fuzz/run.sh ]; then
+  section "fuzzing (short runs)"
+  if timeout 600 test/fuzz/run.sh >build/fuzz.log 2>&1; then pass 1; echo "ok      fuzz"; else
+    fail 1 "fuzz"; tail -30 build/fuzz.log; fi
+fi
+
+finish
