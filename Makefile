@@ -8,7 +8,12 @@ EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_observe.con
 
 OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/pg/*.cpp)))
 # Install and upgrade scripts live in extension/, never beside the regression tests in sql/.
-DATA = $(wildcard extension/pg_observe--*.sql)
+# The install script of the current version is assembled from extension/<version>/*.sql (one
+# part per feature, applied in name order); upgrade scripts are written by hand.
+OBSERVE_INSTALL_SQL = extension/pg_observe--$(EXTVERSION).sql
+OBSERVE_INSTALL_PARTS = $(sort $(wildcard extension/$(EXTVERSION)/*.sql))
+DATA_built = $(OBSERVE_INSTALL_SQL)
+DATA = $(filter-out $(OBSERVE_INSTALL_SQL),$(wildcard extension/pg_observe--*.sql))
 
 # extension runs first: it creates the extension the other suites use.
 REGRESS = extension $(filter-out extension,$(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql))))
@@ -37,6 +42,11 @@ include $(PGXS)
 core:
 	cmake -S . -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(CORE_BUILD) --target observe_core -j2
+
+$(OBSERVE_INSTALL_SQL): $(OBSERVE_INSTALL_PARTS) pg_observe.control
+	( echo '-- pg_observe $(EXTVERSION) install script, assembled from extension/$(EXTVERSION)/ by the Makefile.'; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION pg_observe" to load this file. \quit'; \
+	  for f in $(OBSERVE_INSTALL_PARTS); do echo; echo "-- $$f"; cat $$f; done ) > $@
 
 $(CORE_LIB): core
 $(shlib): $(CORE_LIB)

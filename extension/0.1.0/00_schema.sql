@@ -1,6 +1,5 @@
--- pg_observe 0.1.0: install script. Every object lives in schema observe, a member of the
--- extension, so DROP EXTENSION removes everything it created.
-\echo Use "CREATE EXTENSION pg_observe" to load this file. \quit
+-- Schema and basics. Every object lives in schema observe, a member of the extension, so
+-- DROP EXTENSION removes everything it created.
 
 CREATE SCHEMA observe;
 COMMENT ON SCHEMA observe IS 'pg_observe: metrics and logs inside PostgreSQL';
