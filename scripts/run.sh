@@ -32,7 +32,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
 fi
 scripts/pg_server.sh start "$PGDATA_DIR" "$PORT"
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=$USER_NAME PGDATABASE=postgres
-psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_observe" \
+PGOPTIONS="-c client_min_messages=warning" psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_observe" \
      -c "ALTER EXTENSION pg_observe UPDATE" >/dev/null
 
 cat <<MSG
