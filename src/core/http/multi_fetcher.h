@@ -1,0 +1,50 @@
+// Concurrent HTTP GETs through libcurl's multi interface: one thread drives hundreds of
+// scrapes at once. Pure C++ (no PostgreSQL), so the scrape worker's network side is
+// unit-testable on its own.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace observe::http {
+
+struct FetchRequest {
+  uint64_t id = 0;  // the caller's handle, returned with the result
+  std::string url;
+  int64_t timeout_ms = 10000;
+  std::vector<std::string> headers;  // "Name: value"
+  size_t max_body_bytes = 64u << 20;  // a larger body fails the fetch: memory stays bounded
+};
+
+struct FetchResult {
+  uint64_t id = 0;
+  bool ok = false;          // transfer done and HTTP status 200
+  long status = 0;          // HTTP status, 0 when no response
+  std::string body;         // decompressed (gzip/deflate handled by libcurl)
+  std::string content_type;
+  std::string error;        // why !ok, worded as Prometheus words it where it can
+  int64_t duration_us = 0;  // from start() to completion
+};
+
+class MultiFetcher {
+ public:
+  MultiFetcher();
+  ~MultiFetcher();
+  MultiFetcher(const MultiFetcher&) = delete;
+  MultiFetcher& operator=(const MultiFetcher&) = delete;
+
+  void start(const FetchRequest& request);
+  // Drives transfers, waiting at most wait_ms for activity; returns the fetches that ended.
+  std::vector<FetchResult> poll(int wait_ms);
+  size_t in_flight() const { return transfers_.size(); }
+
+ private:
+  struct Transfer;
+  void* multi_;  // CURLM*
+  std::map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL* easy handle
+};
+
+}  // namespace observe::http
