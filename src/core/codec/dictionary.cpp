@@ -1,0 +1,108 @@
+#include "core/codec/dictionary.h"
+
+#include <unordered_map>
+
+#include "core/codec/integer.h"
+
+namespace observe::codec {
+
+bool dict_encode_u64(const uint64_t* v, size_t n, size_t max_distinct, std::string& out) {
+  std::unordered_map<uint64_t, int64_t> index;
+  std::vector<uint64_t> values;
+  std::vector<int64_t> idx(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && v[i] == v[i - 1]) {
+      idx[i] = idx[i - 1];
+      continue;
+    }
+    auto it = index.find(v[i]);
+    if (it == index.end()) {
+      if (values.size() >= max_distinct) return false;
+      it = index.emplace(v[i], static_cast<int64_t>(values.size())).first;
+      values.push_back(v[i]);
+    }
+    idx[i] = it->second;
+  }
+  put_varint(out, values.size());
+  for (uint64_t x : values) put_float_varint(out, x);
+  encode_ints(idx.data(), n, out);
+  return true;
+}
+
+void dict_decode_u64(ByteReader& in, size_t n, uint64_t* out) {
+  size_t d = in.count(n);
+  std::vector<uint64_t> values(d);
+  for (auto& x : values) x = get_float_varint(in);
+  std::vector<int64_t> idx(n);
+  decode_ints(in, n, idx.data());
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t k = static_cast<uint64_t>(idx[i]);
+    if (k >= d) corrupt("dictionary index");
+    out[i] = values[k];
+  }
+}
+
+bool dict_encode_bytes(const std::string* v, size_t n, size_t max_distinct, std::string& out) {
+  std::unordered_map<std::string_view, int64_t> index;
+  std::vector<std::string> values;
+  std::vector<int64_t> idx(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && v[i] == v[i - 1]) {
+      idx[i] = idx[i - 1];
+      continue;
+    }
+    auto it = index.find(v[i]);
+    if (it == index.end()) {
+      if (values.size() >= max_distinct) return false;
+      it = index.emplace(std::string_view(v[i]), static_cast<int64_t>(values.size())).first;
+      values.push_back(v[i]);
+    }
+    idx[i] = it->second;
+  }
+  put_varint(out, values.size());
+  plain_encode_bytes(values.data(), values.size(), out);
+  encode_ints(idx.data(), n, out);
+  return true;
+}
+
+void dict_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+  size_t d = in.count(n);
+  std::vector<std::string> values(d);
+  plain_decode_bytes(in, d, values.data());
+  std::vector<int64_t> idx(n);
+  decode_ints(in, n, idx.data());
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t k = static_cast<uint64_t>(idx[i]);
+    if (k >= d) corrupt("dictionary index");
+    out[i] = values[k];
+  }
+}
+
+void plain_encode_bytes(const std::string* v, size_t n, std::string& out) {
+  std::vector<int64_t> lens(n);
+  size_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    lens[i] = static_cast<int64_t>(v[i].size());
+    total += v[i].size();
+  }
+  encode_ints(lens.data(), n, out);
+  put_varint(out, total);
+  for (size_t i = 0; i < n; ++i) out += v[i];
+}
+
+void plain_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+  std::vector<int64_t> lens(n);
+  decode_ints(in, n, lens.data());
+  size_t total = in.count(in.remaining());
+  std::string_view data = in.bytes(total);
+  size_t pos = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t len = static_cast<uint64_t>(lens[i]);
+    if (len > total - pos) corrupt("byte string length");
+    out[i].assign(data.data() + pos, len);
+    pos += len;
+  }
+  if (pos != total) corrupt("byte string lengths do not add up");
+}
+
+}  // namespace observe::codec
