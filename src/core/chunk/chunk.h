@@ -1,0 +1,89 @@
+// A chunk: the rows of one series, as one self-describing byte string (stored
+// by the access methods as a bytea). A time column (any int64: ms, µs, ...)
+// plus N value columns of kind int64 / float64 / bool / bytes, each with
+// optional nulls, each compressed with the codec that is smallest for its
+// content. The header carries the row count, min/max time and a per-column
+// summary (zone map) and length, so peek() reads no column data and decode()
+// skips columns that are not wanted.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace observe::chunk {
+
+inline constexpr uint8_t kFormatVersion = 1;
+// Upper bound on rows in a chunk; larger counts in a header are corrupt.
+inline constexpr uint32_t kMaxRows = 1u << 20;
+
+enum class ColumnKind : uint8_t { kInt64 = 0, kFloat64 = 1, kBool = 2, kBytes = 3 };
+
+// One column. Exactly one value vector is used, by kind, with one entry per row
+// (the entry at a null row is ignored by encode and zero/empty after decode):
+//   kInt64 -> ints, kFloat64 -> floats, kBool -> ints (0 = false, else true),
+//   kBytes -> bytes (opaque: text, a datum image, ...).
+struct Column {
+  ColumnKind kind = ColumnKind::kFloat64;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::vector<std::string> bytes;
+  std::vector<bool> nulls;  // empty = no nulls; else one per row, true = null
+
+  size_t size() const;  // rows, from the vector that the kind uses
+  bool is_null(size_t row) const { return !nulls.empty() && nulls[row]; }
+};
+
+struct ChunkData {
+  std::vector<int64_t> times;  // one per row; any order, duplicates allowed
+  std::vector<Column> columns;
+};
+
+// Per-column zone map. has_minmax is false for bytes columns, for columns whose
+// values are all null, and for float columns whose values are all NaN.
+struct ColumnSummary {
+  ColumnKind kind = ColumnKind::kFloat64;
+  uint32_t null_count = 0;
+  bool has_minmax = false;
+  // kInt64 / kBool: min_int/max_int (bool as 0/1). kFloat64: min_float/max_float
+  // over the non-NaN values (-0.0 and 0.0 compare equal).
+  int64_t min_int = 0, max_int = 0;
+  double min_float = 0, max_float = 0;
+};
+
+struct ChunkSummary {
+  uint8_t version = kFormatVersion;
+  uint32_t rows = 0;
+  int64_t min_time = 0, max_time = 0;  // 0/0 for an empty chunk
+  std::vector<ColumnSummary> columns;
+  size_t encoded_size = 0;  // bytes of the whole chunk
+};
+
+// Encodes a chunk. Throws observe::Error(kInvalidParameter) if the vectors'
+// lengths disagree or there are more than kMaxRows rows.
+std::string encode(const ChunkData& data);
+
+// Reads only the header: O(number of columns), no column data touched.
+// Throws observe::Error(kDataException) on corrupt or truncated input.
+ChunkSummary peek(std::string_view encoded);
+
+// Decodes the times and the wanted columns (wanted_columns[i] false, or i past
+// its end, leaves column i with its kind set and empty vectors; an empty vector
+// means all columns). Throws observe::Error(kDataException) on corrupt input;
+// never reads outside `encoded`.
+ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns = {});
+
+// The common metrics shape: times plus one float64 column without nulls.
+// decode_samples fills both vectors (resized to the row count) and throws
+// kDataException if the chunk is not of that shape.
+std::string encode_samples(const std::vector<int64_t>& times, const std::vector<double>& values);
+void decode_samples(std::string_view encoded, std::vector<int64_t>& times,
+                    std::vector<double>& values);
+
+// A rough upper estimate of the encoded size of `rows` rows of the metrics
+// shape, for callers that size chunks by bytes before encoding (regular
+// timestamps, Gorilla-like values).
+inline size_t estimate_samples_size(size_t rows) { return 32 + rows * 2; }
+
+}  // namespace observe::chunk

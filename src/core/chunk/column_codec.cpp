@@ -1,0 +1,226 @@
+#include "core/chunk/column_codec.h"
+
+#include <cstring>
+#include <vector>
+
+#include "core/codec/decimal.h"
+#include "core/codec/dictionary.h"
+#include "core/codec/gorilla.h"
+#include "core/codec/integer.h"
+#include "core/codec/zstd_block.h"
+
+namespace observe::chunk::detail {
+
+using namespace observe::codec;
+
+namespace {
+
+// zstd is only tried on bodies large enough for its ~10 byte frame overhead
+// to possibly pay off.
+constexpr size_t kZstdMinBody = 64;
+
+// Keeps cand in best if it is smaller.
+void keep_smaller(std::string& best, std::string& cand) {
+  if (best.empty() || cand.size() < best.size()) best.swap(cand);
+  cand.clear();
+}
+
+// best = [tag][body]; tries [tag|zstd][raw size][frame(body)].
+void maybe_zstd(std::string& best, std::string& out) {
+  if (best.size() >= kZstdMinBody) {
+    std::string_view body(best.data() + 1, best.size() - 1);
+    std::string frame = zstd_compress(body);
+    std::string z;
+    put_u8(z, static_cast<uint8_t>(best[0]) | kZstdFlag);
+    put_varint(z, body.size());
+    z += frame;
+    if (z.size() < best.size()) {
+      out += z;
+      return;
+    }
+  }
+  out += best;
+}
+
+void encode_float_bits_impl(const uint64_t* bits, size_t n, std::string& out) {
+  std::string best, cand;
+  // Constant (the most common gauge): a one-entry dictionary and one RLE word.
+  bool constant = true;
+  for (size_t i = 1; i < n && constant; ++i) constant = bits[i] == bits[0];
+  if (constant) {
+    put_u8(out, kFloatDict);
+    dict_encode_u64(bits, n, 1, out);
+    return;
+  }
+  put_u8(cand, kFloatDecimal);
+  if (decimal_encode(bits, n, cand)) keep_smaller(best, cand);
+  cand.clear();
+  put_u8(cand, kFloatGorilla);
+  gorilla_encode(bits, n, cand);
+  keep_smaller(best, cand);
+  put_u8(cand, kFloatDict);
+  if (dict_encode_u64(bits, n, n / 4 + 1, cand)) keep_smaller(best, cand);
+  cand.clear();
+  if (best.size() > 1 + 8 * n) {
+    put_u8(cand, kFloatRaw);
+    for (size_t i = 0; i < n; ++i) put_u64le(cand, bits[i]);
+    keep_smaller(best, cand);
+  }
+  maybe_zstd(best, out);
+}
+
+void decode_float_body(uint8_t codec, ByteReader& in, size_t n, uint64_t* out) {
+  switch (codec) {
+    case kFloatGorilla: gorilla_decode(in, n, out); break;
+    case kFloatDecimal: decimal_decode(in, n, out); break;
+    case kFloatDict: dict_decode_u64(in, n, out); break;
+    case kFloatRaw:
+      for (size_t i = 0; i < n; ++i) out[i] = in.u64le();
+      break;
+    default: corrupt("codec is not a float codec");
+  }
+}
+
+// Reads the tag; if zstd-wrapped, decompresses the body into `holder` and
+// points `in` at it. Returns the plain codec tag.
+uint8_t open_payload(ByteReader& in, std::string& holder) {
+  uint8_t tag = in.u8();
+  if (!(tag & kZstdFlag)) {
+    if (tag >= kCodecCount) corrupt("unknown codec");
+    return tag;
+  }
+  tag &= ~kZstdFlag;
+  if (tag >= kCodecCount) corrupt("unknown codec");
+  size_t raw = in.count(kMaxDecompressed);
+  holder = zstd_decompress(in.bytes(in.remaining()), raw);
+  in = ByteReader(holder);
+  return tag;
+}
+
+}  // namespace
+
+void encode_float_bits(const uint64_t* bits, size_t n, std::string& out) {
+  encode_float_bits_impl(bits, n, out);
+}
+
+void decode_float_bits(ByteReader& in, size_t n, uint64_t* out) {
+  std::string holder;
+  uint8_t tag = open_payload(in, holder);
+  decode_float_body(tag, in, n, out);
+  if (!in.empty()) corrupt("trailing bytes in float column");
+}
+
+void encode_values(const Column& col, std::string& out) {
+  const size_t rows = col.size();
+  const bool has_nulls = !col.nulls.empty();
+  std::string best, cand;
+  switch (col.kind) {
+    case ColumnKind::kInt64:
+    case ColumnKind::kBool: {
+      std::vector<int64_t> v;
+      v.reserve(rows);
+      for (size_t i = 0; i < rows; ++i) {
+        if (has_nulls && col.nulls[i]) continue;
+        int64_t x = col.ints[i];
+        v.push_back(col.kind == ColumnKind::kBool ? (x != 0) : x);
+      }
+      put_u8(best, kIntStream);
+      encode_ints(v.data(), v.size(), best);
+      if (col.kind == ColumnKind::kInt64 && best.size() > 16) {
+        put_u8(cand, kIntDict);
+        static_assert(sizeof(int64_t) == sizeof(uint64_t));
+        if (dict_encode_u64(reinterpret_cast<const uint64_t*>(v.data()), v.size(),
+                            v.size() / 4 + 1, cand))
+          keep_smaller(best, cand);
+        cand.clear();
+      }
+      maybe_zstd(best, out);
+      return;
+    }
+    case ColumnKind::kFloat64: {
+      std::vector<uint64_t> bits;
+      bits.reserve(rows);
+      for (size_t i = 0; i < rows; ++i) {
+        if (has_nulls && col.nulls[i]) continue;
+        uint64_t b;
+        std::memcpy(&b, &col.floats[i], 8);
+        bits.push_back(b);
+      }
+      encode_float_bits_impl(bits.data(), bits.size(), out);
+      return;
+    }
+    case ColumnKind::kBytes: {
+      std::vector<std::string> v;
+      const std::string* data = col.bytes.data();
+      size_t n = rows;
+      if (has_nulls) {
+        for (size_t i = 0; i < rows; ++i)
+          if (!col.nulls[i]) v.push_back(col.bytes[i]);
+        data = v.data();
+        n = v.size();
+      }
+      put_u8(best, kBytesPlain);
+      plain_encode_bytes(data, n, best);
+      put_u8(cand, kBytesDict);
+      if (dict_encode_bytes(data, n, n / 2 + 1, cand)) keep_smaller(best, cand);
+      cand.clear();
+      maybe_zstd(best, out);
+      return;
+    }
+  }
+  throw Error(ErrorKind::kInvalidParameter, "unknown column kind");
+}
+
+void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
+  std::string holder;
+  uint8_t tag = open_payload(in, holder);
+  switch (kind) {
+    case ColumnKind::kInt64:
+    case ColumnKind::kBool: {
+      col.ints.resize(count);
+      if (tag == kIntStream) {
+        decode_ints(in, count, col.ints.data());
+      } else if (tag == kIntDict && kind == ColumnKind::kInt64) {
+        dict_decode_u64(in, count, reinterpret_cast<uint64_t*>(col.ints.data()));
+      } else {
+        corrupt("codec does not match an integer column");
+      }
+      if (kind == ColumnKind::kBool)
+        for (auto& x : col.ints)
+          if (x != 0 && x != 1) corrupt("bool value");
+      break;
+    }
+    case ColumnKind::kFloat64: {
+      col.floats.resize(count);
+      static_assert(sizeof(double) == sizeof(uint64_t));
+      std::vector<uint64_t> bits(count);
+      decode_float_body(tag, in, count, bits.data());
+      std::memcpy(col.floats.data(), bits.data(), count * 8);
+      break;
+    }
+    case ColumnKind::kBytes: {
+      col.bytes.resize(count);
+      if (tag == kBytesPlain) {
+        plain_decode_bytes(in, count, col.bytes.data());
+      } else if (tag == kBytesDict) {
+        dict_decode_bytes(in, count, col.bytes.data());
+      } else {
+        corrupt("codec does not match a bytes column");
+      }
+      break;
+    }
+    default: corrupt("column kind");
+  }
+  if (!in.empty()) corrupt("trailing bytes in column");
+}
+
+std::string codec_name(uint8_t tag) {
+  static const char* names[kCodecCount] = {"ints",    "int-dict",  "gorilla", "decimal",
+                                           "float-dict", "float-raw", "bytes", "bytes-dict"};
+  uint8_t plain = tag & ~kZstdFlag;
+  std::string s = plain < kCodecCount ? names[plain] : "?";
+  if (tag & kZstdFlag) s += "+zstd";
+  return s;
+}
+
+}  // namespace observe::chunk::detail
