@@ -1,0 +1,223 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar, quantile,
+// count_values, topk, bottomk, limitk, limit_ratio) at one evaluation step.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include "core/promql/evaluator.h"
+#include "core/promql/kahan.h"
+#include "core/promql/quantile.h"
+
+namespace observe::promql {
+
+namespace {
+
+struct Group {
+  Labels labels;
+  double value = 0, mean = 0, c = 0, count = 0;
+  bool incremental_mean = false;
+  bool drop_name = false;
+  std::vector<size_t> members;  // for the k-aggregations and quantile
+  std::vector<double> values;
+};
+
+Labels grouping_labels(const Labels& l, const Node& n) {
+  std::vector<Label> out;
+  for (auto& lb : l.items()) {
+    bool listed = std::find(n.grouping.begin(), n.grouping.end(), lb.name) != n.grouping.end();
+    if (n.without ? (!listed && lb.name != kMetricNameLabel) : listed) out.push_back(lb);
+  }
+  return Labels(std::move(out));
+}
+
+// Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits that round-trip, no exponent.
+std::string format_float(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
+
+}  // namespace
+
+Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
+  const Node& arg = *n.args.back();
+  Value in = ev.eval(arg, t);
+  Vector& vec = in.vector;
+  double param = 0;
+  std::string str_param;
+  if (n.args.size() == 2) {
+    Value p = ev.eval(*n.args[0], t);
+    if (p.type == ValueType::kString) str_param = p.str;
+    else param = p.scalar;
+  }
+  Vector out;
+  if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk) {
+    if (param < 1) return out;
+    if (std::isnan(param)) Evaluator::fail("Parameter value is NaN");
+    if (param >= 9.223372036854775807e18) Evaluator::fail("Scalar value " + format_float(param) + " overflows int64");
+  }
+  if (n.agg == AggOp::kLimitRatio) {
+    if (param == 0) return out;
+    if (std::isnan(param)) Evaluator::fail("Ratio value is NaN");
+  }
+  if (n.agg == AggOp::kQuantile && (std::isnan(param) || param < 0 || param > 1)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", param);
+    ev.warn(std::string("quantile value should be between 0 and 1, got ") + (std::isnan(param) ? "NaN" : buf), n.args[0]->pos);
+  }
+  if (n.agg == AggOp::kCountValues) {
+    // The label name must be valid (a quoted UTF-8 name is allowed in 3.x, but not empty).
+    if (str_param.empty()) Evaluator::fail("invalid label name \"" + str_param + "\"");
+  }
+
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> index;
+  std::vector<size_t> group_of(vec.size());
+  for (size_t i = 0; i < vec.size(); i++) {
+    Labels gl = grouping_labels(vec[i].metric, n);
+    std::string key = gl.to_string();
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) {
+      groups.emplace_back();
+      groups.back().labels = std::move(gl);
+    }
+    group_of[i] = it->second;
+  }
+
+  if (n.agg == AggOp::kCountValues) {
+    // Counts per (group, value); output in order of first appearance.
+    std::map<std::pair<size_t, std::string>, size_t> pos;
+    for (size_t i = 0; i < vec.size(); i++) {
+      std::string val = format_float(vec[i].v);
+      auto key = std::make_pair(group_of[i], val);
+      auto it = pos.find(key);
+      if (it == pos.end()) {
+        Labels l = groups[group_of[i]].labels;
+        l.set(str_param, val);
+        pos.emplace(key, out.size());
+        out.push_back({std::move(l), 1, t, false});
+      } else {
+        out[it->second].v += 1;
+      }
+    }
+    return out;
+  }
+
+  if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk || n.agg == AggOp::kLimitRatio) {
+    int64_t k = static_cast<int64_t>(std::min<double>(param, static_cast<double>(vec.size())));
+    for (size_t i = 0; i < vec.size(); i++) groups[group_of[i]].members.push_back(i);
+    bool top = n.agg == AggOp::kTopk;
+    for (auto& g : groups) {
+      std::vector<size_t> m = g.members;
+      if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk) {
+        // NaN always sorts last; ties keep input order.
+        std::stable_sort(m.begin(), m.end(), [&](size_t a, size_t b) {
+          double x = vec[a].v, y = vec[b].v;
+          if (std::isnan(x)) return false;
+          if (std::isnan(y)) return true;
+          return top ? x > y : x < y;
+        });
+        if (static_cast<int64_t>(m.size()) > k) m.resize(static_cast<size_t>(k));
+      } else if (n.agg == AggOp::kLimitk) {
+        if (static_cast<int64_t>(m.size()) > k) m.resize(static_cast<size_t>(k));
+      } else {
+        double r = std::max(-1.0, std::min(1.0, param));
+        std::vector<size_t> keep;
+        for (size_t i : m) {
+          // Deterministic sampling by the series' label hash, as Prometheus's ratio sampler.
+          double h = static_cast<double>(vec[i].metric.hash()) / static_cast<double>(std::numeric_limits<uint64_t>::max());
+          if ((r >= 0 && h < r) || (r < 0 && h >= 1.0 + r)) keep.push_back(i);
+        }
+        m = keep;
+      }
+      for (size_t i : m) out.push_back({vec[i].metric, vec[i].v, t, vec[i].drop_name});
+    }
+    return out;
+  }
+
+  for (size_t i = 0; i < vec.size(); i++) {
+    Group& g = groups[group_of[i]];
+    double f = vec[i].v;
+    if (vec[i].drop_name) g.drop_name = true;
+    if (g.count == 0) {
+      g.count = 1;
+      g.value = f;
+      g.mean = f;
+      if (n.agg == AggOp::kStddev || n.agg == AggOp::kStdvar) g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
+      if (n.agg == AggOp::kGroup) g.value = 1;
+      if (n.agg == AggOp::kQuantile) g.values.push_back(f);
+      continue;
+    }
+    switch (n.agg) {
+      case AggOp::kSum:
+        kahan_inc(f, &g.value, &g.c);
+        g.count++;
+        break;
+      case AggOp::kAvg: {
+        g.count++;
+        if (!g.incremental_mean) {
+          double nv = g.value, nc = g.c;
+          kahan_inc(f, &nv, &nc);
+          if (!std::isinf(nv)) {
+            g.value = nv;
+            g.c = nc;
+            break;
+          }
+          // The sum would overflow: continue with an incremental mean.
+          g.incremental_mean = true;
+          g.mean = g.value / (g.count - 1);
+          g.c /= g.count - 1;
+        }
+        double q = (g.count - 1) / g.count;
+        double m = q * g.mean, c = q * g.c;
+        kahan_inc(f / g.count, &m, &c);
+        g.mean = m;
+        g.c = c;
+        break;
+      }
+      case AggOp::kMax:
+        if (g.value < f || std::isnan(g.value)) g.value = f;
+        break;
+      case AggOp::kMin:
+        if (g.value > f || std::isnan(g.value)) g.value = f;
+        break;
+      case AggOp::kCount:
+        g.count++;
+        break;
+      case AggOp::kStddev:
+      case AggOp::kStdvar: {
+        g.count++;
+        double delta = f - g.mean;
+        g.mean += delta / g.count;
+        g.value += delta * (f - g.mean);
+        break;
+      }
+      case AggOp::kQuantile:
+        g.values.push_back(f);
+        break;
+      default:
+        break;
+    }
+  }
+  for (auto& g : groups) {
+    double v = g.value;
+    switch (n.agg) {
+      case AggOp::kSum: v = g.value + g.c; break;
+      case AggOp::kAvg: v = g.incremental_mean ? g.mean + g.c : g.value / g.count + g.c / g.count; break;
+      case AggOp::kCount: v = g.count; break;
+      case AggOp::kStdvar: v = g.value / g.count; break;
+      case AggOp::kStddev: v = std::sqrt(g.value / g.count); break;
+      case AggOp::kQuantile: v = quantile(param, g.values); break;
+      default: break;
+    }
+    out.push_back({g.labels, v, t, g.drop_name});
+  }
+  return out;
+}
+
+}  // namespace observe::promql

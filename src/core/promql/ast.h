@@ -1,0 +1,85 @@
+// The PromQL syntax tree. One node struct with a kind tag keeps the parser and the
+// evaluator simple; fields not used by a kind stay empty.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/matcher.h"
+
+namespace observe::promql {
+
+enum class ValueType { kNone, kScalar, kVector, kMatrix, kString };
+const char* value_type_name(ValueType t);  // "scalar", "instant vector", "range vector", "string"
+
+enum class NodeKind {
+  kNumber,
+  kString,
+  kVectorSelector,
+  kMatrixSelector,  // args[0] is the vector selector carrying offset/@
+  kSubquery,        // args[0] is the inner expression
+  kParen,
+  kUnary,
+  kBinary,
+  kAggregate,  // args: [param,] expr
+  kCall,
+};
+
+enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2, kEql, kNeq, kGtr, kLss, kGte, kLte, kAnd, kOr, kUnless };
+bool is_comparison(BinOp op);
+bool is_set_operator(BinOp op);
+const char* binop_name(BinOp op);
+
+enum class AggOp { kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kTopk, kBottomk, kCountValues, kQuantile, kLimitk, kLimitRatio };
+const char* aggop_name(AggOp op);
+
+enum class Card { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+
+enum class AtKind { kNone, kValue, kStart, kEnd };
+
+struct VectorMatching {
+  Card card = Card::kOneToOne;
+  bool on = false;                    // on(...) given (else ignoring, possibly empty)
+  std::vector<std::string> labels;    // on/ignoring labels
+  std::vector<std::string> include;   // group_left/right extra labels
+};
+
+struct Node;
+using NodePtr = std::shared_ptr<Node>;
+
+struct Node {
+  NodeKind kind;
+  int pos = 0;  // byte offset of the node in the query
+
+  double number = 0;  // kNumber
+  std::string str;    // kString value; kCall function name
+
+  // kVectorSelector (offset/@ also on kSubquery)
+  std::string metric_name;
+  Matchers matchers;
+  int64_t offset_ms = 0;
+  AtKind at_kind = AtKind::kNone;
+  int64_t at_ms = 0;
+
+  int64_t range_ms = 0;  // kMatrixSelector, kSubquery
+  int64_t step_ms = 0;   // kSubquery; 0: default step
+
+  // kUnary (kSub/kAdd), kBinary
+  BinOp op = BinOp::kAdd;
+  bool return_bool = false;
+  VectorMatching matching;
+
+  // kAggregate
+  AggOp agg = AggOp::kSum;
+  bool without = false;
+  std::vector<std::string> grouping;
+
+  std::vector<NodePtr> args;
+
+  ValueType type() const;
+};
+
+}  // namespace observe::promql

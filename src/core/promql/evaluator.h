@@ -1,0 +1,77 @@
+// Internal: the step-wise evaluator shared by engine.cpp, functions.cpp, aggregations.cpp
+// and binary_ops.cpp. Each node is evaluated at one timestamp; range queries and
+// subqueries evaluate their expression at every step.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "core/promql/engine.h"
+
+namespace observe::promql {
+
+class Evaluator {
+ public:
+  Evaluator(Queryable& q, const EngineOptions& opts, int64_t start, int64_t end, int64_t step)
+      : q_(q), opts_(opts), start_(start), end_(end), step_(step) {}
+
+  // Loads from storage, once per selector, every sample the whole query can touch.
+  void prefetch(const Node& root);
+  Value eval(const Node& n, int64_t t);
+
+  // Vector selector at t; element t is the sample's own timestamp.
+  Vector eval_vector_selector(const Node& n, int64_t t);
+
+  // Accounts for samples held in memory; throws on the max_samples limit or cancellation.
+  void count_samples(int64_t n);
+  void reset_step_samples(int64_t base) { current_ = base; }
+  int64_t current_samples() const { return current_; }
+  void check_interrupted();
+
+  // Records an annotation about the query text at byte offset pos (deduplicated).
+  void warn(const std::string& text, int pos) { add_annotation(&warnings_, "PromQL warning: " + text, pos); }
+  void info(const std::string& text, int pos) { add_annotation(&infos_, "PromQL info: " + text, pos); }
+  void take_annotations(Value* v) {
+    v->warnings = warnings_;
+    v->infos = infos_;
+  }
+  bool is_range_query() const { return start_ != end_; }
+  int64_t at_time(const Node& n, int64_t t) const;
+
+  int64_t query_start() const { return start_; }
+  int64_t query_end() const { return end_; }
+  const EngineOptions& options() const { return opts_; }
+
+  [[noreturn]] static void fail(const std::string& msg) { throw Error(ErrorKind::kInvalidParameter, msg); }
+
+ private:
+  void add_annotation(std::vector<std::string>* list, const std::string& text, int pos);
+  void prefetch_walk(const Node& n, int64_t mint, int64_t maxt);
+  Matrix eval_matrix_selector(const Node& n, int64_t t);
+  Matrix eval_subquery(const Node& n, int64_t t);
+
+  Queryable& q_;
+  const EngineOptions& opts_;
+  int64_t start_, end_, step_;
+  int64_t current_ = 0;
+  int64_t polls_ = 0;
+  std::vector<std::string> warnings_, infos_;
+  std::string query_;  // for line:col of annotations
+ public:
+  void set_query_text(std::string q) { query_ = std::move(q); }
+  std::unordered_map<const Node*, std::pair<int64_t, int64_t>> ranges_;
+  std::unordered_map<const Node*, std::vector<SeriesData>> data_;
+};
+
+// Implemented in functions.cpp, aggregations.cpp and binary_ops.cpp.
+Value eval_call(Evaluator& ev, const Node& n, int64_t t);
+Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t);
+Value eval_binary(Evaluator& ev, const Node& n, int64_t t);
+
+// Checks that no two elements share a label set (names still present).
+void check_unique_labelsets(const Vector& v);
+// Removes __name__ where flagged (delayed name removal).
+void drop_flagged_names(Vector& v);
+
+}  // namespace observe::promql

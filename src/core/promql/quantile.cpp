@@ -1,0 +1,86 @@
+#include "core/promql/quantile.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <limits>
+
+namespace observe::promql {
+
+namespace {
+
+// Relative float comparison as Prometheus's util/almost.Equal.
+bool almost_equal(double a, double b, double eps) {
+  if (a == b) return true;
+  double abs_sum = std::fabs(a) + std::fabs(b);
+  double diff = std::fabs(a - b);
+  if (a == 0 || b == 0 || abs_sum < DBL_MIN) return diff < eps * DBL_MIN;
+  return diff / std::min(abs_sum, DBL_MAX) < eps;
+}
+
+}  // namespace
+
+double quantile(double phi, std::vector<double> values) {
+  if (values.empty() || std::isnan(phi)) return std::nan("");
+  if (phi < 0) return -std::numeric_limits<double>::infinity();
+  if (phi > 1) return std::numeric_limits<double>::infinity();
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  double n = static_cast<double>(values.size());
+  double rank = phi * (n - 1);
+  double lower = std::max(0.0, std::floor(rank));
+  double upper = std::min(n - 1, lower + 1);
+  double weight = rank - std::floor(rank);
+  return values[static_cast<size_t>(lower)] * (1 - weight) + values[static_cast<size_t>(upper)] * weight;
+}
+
+double bucket_quantile(double phi, std::vector<Bucket> buckets, bool* forced_monotonic) {
+  *forced_monotonic = false;
+  if (std::isnan(phi)) return std::nan("");
+  if (phi < 0) return -std::numeric_limits<double>::infinity();
+  if (phi > 1) return std::numeric_limits<double>::infinity();
+  if (buckets.empty()) return std::nan("");
+  std::sort(buckets.begin(), buckets.end(), [](const Bucket& a, const Bucket& b) { return a.upper_bound < b.upper_bound; });
+  if (!std::isinf(buckets.back().upper_bound) || buckets.back().upper_bound < 0) return std::nan("");
+  // Buckets with the same bound are summed.
+  std::vector<Bucket> co;
+  for (auto& b : buckets) {
+    if (!co.empty() && co.back().upper_bound == b.upper_bound) co.back().count += b.count;
+    else co.push_back(b);
+  }
+  buckets.swap(co);
+  double prev = buckets[0].count;
+  for (size_t i = 1; i < buckets.size(); i++) {
+    double cur = buckets[i].count;
+    if (cur == prev) continue;
+    if (almost_equal(prev, cur, 1e-12)) {
+      buckets[i].count = prev;
+      continue;
+    }
+    if (cur < prev) {
+      buckets[i].count = prev;
+      *forced_monotonic = true;
+      continue;
+    }
+    prev = cur;
+  }
+  if (buckets.size() < 2) return std::nan("");
+  double observations = buckets.back().count;
+  if (observations == 0) return std::nan("");
+  double rank = phi * observations;
+  size_t b = 0;
+  while (b < buckets.size() - 1 && !(buckets[b].count >= rank)) b++;
+  if (b == buckets.size() - 1) return buckets[buckets.size() - 2].upper_bound;
+  if (b == 0 && buckets[0].upper_bound <= 0) return buckets[0].upper_bound;
+  double start = 0, end = buckets[b].upper_bound, count = buckets[b].count;
+  if (b > 0) {
+    start = buckets[b - 1].upper_bound;
+    count -= buckets[b - 1].count;
+    rank -= buckets[b - 1].count;
+  }
+  return start + (end - start) * (rank / count);
+}
+
+}  // namespace observe::promql

@@ -1,0 +1,21 @@
+// Quantile helpers: the φ-quantile of plain values (quantile, quantile_over_time) and
+// histogram_quantile over classic `le` buckets (Prometheus's BucketQuantile).
+#pragma once
+
+#include <vector>
+
+namespace observe::promql {
+
+struct Bucket {
+  double upper_bound;
+  double count;
+};
+
+// rank = φ·(n−1), linear interpolation; φ<0 → −Inf, φ>1 → +Inf, NaN φ or no values → NaN.
+double quantile(double phi, std::vector<double> values);
+
+// `buckets` in any order. Returns NaN for the cases Prometheus does (no +Inf bucket, fewer
+// than two buckets, zero count). Sets *forced_monotonic when counts had to be fixed.
+double bucket_quantile(double phi, std::vector<Bucket> buckets, bool* forced_monotonic);
+
+}  // namespace observe::promql
