@@ -64,13 +64,20 @@ Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_
   QuotedValue v;
   v.begin = ++pos_;  // past the opening quote
   const size_t n = in_.size();
+  const size_t first_line = line_;
   for (;;) {
     while (pos_ < n && !chars::is(in_[pos_], chars::kValueStop)) ++pos_;
-    if (pos_ >= n) fail("unterminated value of label " + quoted(label));
+    if (pos_ >= n) {
+      line_ = first_line;  // name the line the value starts on, not the end of the payload
+      fail("unterminated value of label " + quoted(label));
+    }
     char c = in_[pos_];
     if (c == '"') break;
     if (c == '\\') {
-      if (pos_ + 1 >= n) fail("unterminated value of label " + quoted(label));
+      if (pos_ + 1 >= n) {
+        line_ = first_line;
+        fail("unterminated value of label " + quoted(label));
+      }
       if (in_[pos_ + 1] == '\n') fail("backslash before a line break in the value of label " + quoted(label));
       v.escaped = true;
       pos_ += 2;
