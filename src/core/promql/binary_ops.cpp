@@ -45,6 +45,16 @@ Labels match_labels(const Labels& l, const VectorMatching& m) {
   return Labels(std::move(out));
 }
 
+// Go's labels.Labels.String(): every label in braces, the name included.
+std::string braced(const Labels& l) {
+  std::string s = "{";
+  for (size_t i = 0; i < l.items().size(); i++) {
+    if (i) s += ", ";
+    s += l.items()[i].name + "=" + quote_label_value(l.items()[i].value);
+  }
+  return s + "}";
+}
+
 std::string signature(const Labels& l, const VectorMatching& m) {
   std::string s;
   Labels ml = match_labels(l, m);
@@ -88,9 +98,9 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
   for (size_t i = 0; i < rhs.size(); i++) {
     auto [it, inserted] = right.emplace(signature(rhs[i].metric, m), i);
     if (!inserted) {
-      std::string a = rhs[i].metric.to_string(), b = rhs[it->second].metric.to_string();
+      std::string a = braced(rhs[i].metric), b = braced(rhs[it->second].metric);
       if (a > b) std::swap(a, b);
-      Evaluator::fail("found duplicate series for the match group " + match_labels(rhs[i].metric, m).to_string() +
+      Evaluator::fail("found duplicate series for the match group " + braced(match_labels(rhs[i].metric, m)) +
                       " on the " + (swapped ? "left" : "right") + " hand-side of the operation: [" + a + ", " + b +
                       "];many-to-many matching not allowed: matching labels must be unique on one side");
     }

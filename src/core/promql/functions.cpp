@@ -425,29 +425,23 @@ bool range_function(Evaluator& ev, const Node& n, const std::string& name, const
   return false;
 }
 
-Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
-  double q = scalar_arg(ev, *n.args[0], t);
-  Value in = ev.eval(*n.args[1], t);
-  if (std::isnan(q) || q < 0 || q > 1) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", q);
-    std::string qs = std::isnan(q) ? "NaN" : buf;
-    ev.warn("quantile value should be between 0 and 1, got " + qs, n.args[0]->pos);
-  }
-  struct Group {
-    Labels metric;
-    std::vector<Bucket> buckets;
-  };
-  std::vector<Group> groups;
+struct BucketGroup {
+  Labels metric;
+  std::vector<Bucket> buckets;
+};
+
+// Groups classic `le` buckets by their other labels (the name included: delayed removal).
+std::vector<BucketGroup> bucket_groups(Evaluator& ev, const Vector& in, int pos) {
+  std::vector<BucketGroup> groups;
   std::unordered_map<std::string, size_t> index;
-  for (auto& e : in.vector) {
+  for (auto& e : in) {
     std::string le(e.metric.get("le"));
     char* endp = nullptr;
     double ub = std::strtod(le.c_str(), &endp);
     if (le.empty() || endp != le.c_str() + le.size() || std::isspace(static_cast<unsigned char>(le[0]))) {
       ev.warn("bucket label \"le\" is missing or has a malformed value of \"" + le + "\" for metric name \"" +
                   std::string(e.metric.metric_name()) + "\"",
-              n.args[1]->pos);
+              pos);
       continue;
     }
     Labels m = e.metric;
@@ -457,8 +451,24 @@ Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
     if (inserted) groups.push_back({m, {}});
     groups[it->second].buckets.push_back({ub, e.v});
   }
+  return groups;
+}
+
+std::string format_g(double q) {
+  if (std::isnan(q)) return "NaN";
+  if (std::isinf(q)) return q > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", q);
+  return buf;
+}
+
+Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
+  double q = scalar_arg(ev, *n.args[0], t);
+  Value in = ev.eval(*n.args[1], t);
+  if (std::isnan(q) || q < 0 || q > 1)
+    ev.warn("quantile value should be between 0 and 1, got " + format_g(q), n.args[0]->pos);
   Vector out;
-  for (auto& g : groups) {
+  for (auto& g : bucket_groups(ev, in.vector, n.args[1]->pos)) {
     bool forced;
     double v = bucket_quantile(q, g.buckets, &forced);
     if (forced)
@@ -467,6 +477,15 @@ Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
               n.args[1]->pos);
     out.push_back({g.metric, v, t, true});
   }
+  return vector_value(std::move(out), t);
+}
+
+Value histogram_fraction(Evaluator& ev, const Node& n, int64_t t) {
+  double lo = scalar_arg(ev, *n.args[0], t), hi = scalar_arg(ev, *n.args[1], t);
+  Value in = ev.eval(*n.args[2], t);
+  Vector out;
+  for (auto& g : bucket_groups(ev, in.vector, n.args[2]->pos))
+    out.push_back({g.metric, bucket_fraction(lo, hi, g.buckets), t, true});
   return vector_value(std::move(out), t);
 }
 
@@ -547,6 +566,7 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
   if (name == "label_replace") return label_replace(ev, n, t);
   if (name == "label_join") return label_join(ev, n, t);
   if (name == "histogram_quantile") return histogram_quantile(ev, n, t);
+  if (name == "histogram_fraction") return histogram_fraction(ev, n, t);
   if (name == "timestamp") {
     const Node& a = unwrap(*n.args[0]);
     Vector in = a.kind == NodeKind::kVectorSelector ? ev.eval_vector_selector(a, t) : ev.eval(a, t).vector;

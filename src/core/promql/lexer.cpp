@@ -136,7 +136,7 @@ std::vector<Token> lex(std::string_view in) {
               while (i < in.size() && std::isdigit(static_cast<unsigned char>(in[i]))) i++;
             }
           }
-          if (i < in.size() && is_ident_char(in[i])) {
+          if (i < in.size() && is_ident_char(in[i]) && !(brackets > 0 && in[i] == ':')) {
             err("bad number or duration syntax: \"" + std::string(in.substr(start, i + 1 - start)) + "\"", start);
           }
           t.kind = Tok::kNumber;

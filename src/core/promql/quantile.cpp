@@ -36,6 +36,49 @@ double quantile(double phi, std::vector<double> values) {
   return values[static_cast<size_t>(lower)] * (1 - weight) + values[static_cast<size_t>(upper)] * weight;
 }
 
+namespace {
+std::vector<Bucket> sorted_coalesced(std::vector<Bucket> buckets) {
+  std::sort(buckets.begin(), buckets.end(), [](const Bucket& a, const Bucket& b) { return a.upper_bound < b.upper_bound; });
+  std::vector<Bucket> co;
+  for (auto& b : buckets) {
+    if (!co.empty() && co.back().upper_bound == b.upper_bound) co.back().count += b.count;
+    else co.push_back(b);
+  }
+  return co;
+}
+}  // namespace
+
+double bucket_fraction(double lower, double upper, std::vector<Bucket> buckets) {
+  if (buckets.empty()) return std::nan("");
+  buckets = sorted_coalesced(std::move(buckets));
+  if (!(std::isinf(buckets.back().upper_bound) && buckets.back().upper_bound > 0)) return std::nan("");
+  double count = buckets.back().count;
+  if (count == 0 || std::isnan(lower) || std::isnan(upper)) return std::nan("");
+  if (lower >= upper) return 0;
+  double rank = 0, lower_rank = 0, upper_rank = 0;
+  bool lower_set = false, upper_set = false;
+  double lower_bound = buckets[0].upper_bound <= 0 ? -INFINITY : 0.0;
+  for (size_t i = 0; i < buckets.size(); i++) {
+    if (i > 0) lower_bound = buckets[i - 1].upper_bound;
+    double upper_bound = buckets[i].upper_bound;
+    double bcount = buckets[i].count;
+    auto interpolate = [&](double v) {
+      if (lower_bound == -INFINITY) return bcount;
+      return rank + (bcount - rank) * (v - lower_bound) / (upper_bound - lower_bound);
+    };
+    if (!lower_set && lower_bound >= lower) { lower_rank = rank; lower_set = true; }
+    if (!upper_set && lower_bound >= upper) { upper_rank = rank; upper_set = true; }
+    if (lower_set && upper_set) break;
+    if (!lower_set && lower_bound < lower && upper_bound > lower) { lower_rank = interpolate(lower); lower_set = true; }
+    if (!upper_set && lower_bound < upper && upper_bound > upper) { upper_rank = interpolate(upper); upper_set = true; }
+    if (lower_set && upper_set) break;
+    rank = bcount;
+  }
+  if (!lower_set || lower_rank > count) lower_rank = count;
+  if (!upper_set || upper_rank > count) upper_rank = count;
+  return (upper_rank - lower_rank) / count;
+}
+
 double bucket_quantile(double phi, std::vector<Bucket> buckets, bool* forced_monotonic) {
   *forced_monotonic = false;
   if (std::isnan(phi)) return std::nan("");

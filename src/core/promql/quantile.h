@@ -18,4 +18,8 @@ double quantile(double phi, std::vector<double> values);
 // than two buckets, zero count). Sets *forced_monotonic when counts had to be fixed.
 double bucket_quantile(double phi, std::vector<Bucket> buckets, bool* forced_monotonic);
 
+// Estimated fraction of observations between lower and upper (histogram_fraction on
+// classic buckets, Prometheus's BucketFraction).
+double bucket_fraction(double lower, double upper, std::vector<Bucket> buckets);
+
 }  // namespace observe::promql

@@ -462,8 +462,9 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx) {
     while (j < lines.size() && !lines[j].empty()) j++;
     std::vector<std::string> body(lines.begin() + static_cast<long>(i) + 1, lines.begin() + static_cast<long>(j));
     i = j;
-    if (first == "clear") {
+    if (first == "clear") {  // a one-line command: what follows it is the next command
       st.clear();
+      i = static_cast<size_t>(cmd_line);
       continue;
     }
     if (first.rfind("load", 0) == 0) {
