@@ -111,7 +111,7 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
     }
   }
   std::string time_payload;
-  encode_ints(times.data(), rows, time_payload);
+  encode_ints(times.data(), rows, time_payload, tmin);
 
   std::string out;
   size_t total = time_payload.size();
@@ -210,7 +210,7 @@ Header parse_header(std::string_view encoded) {
 void decode_times(const Header& h, std::vector<int64_t>& times) {
   times.resize(h.summary.rows);
   ByteReader in(h.time_payload);
-  decode_ints(in, times.size(), times.data());
+  decode_ints(in, times.size(), times.data(), h.summary.min_time);
   if (!in.empty()) corrupt("trailing bytes in time column");
 }
 

@@ -44,12 +44,12 @@ void maybe_zstd(std::string& best, std::string& out) {
 
 void encode_float_bits_impl(const uint64_t* bits, size_t n, std::string& out) {
   std::string best, cand;
-  // Constant (the most common gauge): a one-entry dictionary and one RLE word.
+  // Constant (the most common gauge): just the value.
   bool constant = true;
   for (size_t i = 1; i < n && constant; ++i) constant = bits[i] == bits[0];
   if (constant) {
-    put_u8(out, kFloatDict);
-    dict_encode_u64(bits, n, 1, out);
+    put_u8(out, kFloatConst);
+    if (n > 0) put_float_varint(out, bits[0]);
     return;
   }
   put_u8(cand, kFloatDecimal);
@@ -76,6 +76,12 @@ void decode_float_body(uint8_t codec, ByteReader& in, size_t n, uint64_t* out) {
     case kFloatDict: dict_decode_u64(in, n, out); break;
     case kFloatRaw:
       for (size_t i = 0; i < n; ++i) out[i] = in.u64le();
+      break;
+    case kFloatConst:
+      if (n > 0) {
+        uint64_t b = get_float_varint(in);
+        for (size_t i = 0; i < n; ++i) out[i] = b;
+      }
       break;
     default: corrupt("codec is not a float codec");
   }
@@ -195,7 +201,7 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
       static_assert(sizeof(double) == sizeof(uint64_t));
       std::vector<uint64_t> bits(count);
       decode_float_body(tag, in, count, bits.data());
-      std::memcpy(col.floats.data(), bits.data(), count * 8);
+      if (count) std::memcpy(col.floats.data(), bits.data(), count * 8);
       break;
     }
     case ColumnKind::kBytes: {
@@ -216,7 +222,7 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
 
 std::string codec_name(uint8_t tag) {
   static const char* names[kCodecCount] = {"ints",    "int-dict",  "gorilla", "decimal",
-                                           "float-dict", "float-raw", "bytes", "bytes-dict"};
+                                           "float-dict", "float-raw", "bytes", "bytes-dict", "const"};
   uint8_t plain = tag & ~kZstdFlag;
   std::string s = plain < kCodecCount ? names[plain] : "?";
   if (tag & kZstdFlag) s += "+zstd";

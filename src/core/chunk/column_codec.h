@@ -23,7 +23,8 @@ enum Codec : uint8_t {
   kFloatRaw = 5,    // 8 bytes a value: incompressible noise
   kBytesPlain = 6,
   kBytesDict = 7,
-  kCodecCount = 8,
+  kFloatConst = 8,  // one value for every row: the most common gauge
+  kCodecCount = 9,
   kZstdFlag = 0x80,
 };
 

@@ -12,7 +12,7 @@ inline uint64_t sub(int64_t a, int64_t b) {
   return static_cast<uint64_t>(a) - static_cast<uint64_t>(b);
 }
 
-// Number of leading elements that are kept as zigzag seeds (v0, and d1 for dod).
+// Number of leading elements that are kept as varint seeds.
 inline size_t seeds(IntTransform t, size_t n) {
   size_t s = t == IntTransform::kDeltaOfDelta ? 2 : (t == IntTransform::kDelta ? 1 : 0);
   return s < n ? s : n;
@@ -38,18 +38,25 @@ void transform(IntTransform t, const int64_t* v, size_t n, int64_t* out) {
   }
 }
 
-void pack(IntTransform t, bool fr, int64_t base, const int64_t* s, size_t n,
+void pack(IntTransform t, bool fr, int64_t ref, int64_t base, const int64_t* s, size_t n,
           std::vector<uint64_t>& tmp, std::string& out) {
   size_t k = seeds(t, n);
-  for (size_t i = 0; i < k; ++i) tmp[i] = zigzag(s[i]);
+  size_t m = 0;  // packed values
   if (fr) {
-    for (size_t i = k; i < n; ++i) tmp[i] = static_cast<uint64_t>(s[i]) - static_cast<uint64_t>(base);
+    for (size_t i = k; i < n; ++i) tmp[m++] = static_cast<uint64_t>(s[i]) - static_cast<uint64_t>(ref);
   } else {
-    for (size_t i = k; i < n; ++i) tmp[i] = zigzag(s[i]);
+    for (size_t i = k; i < n; ++i) tmp[m++] = zigzag(s[i]);
   }
-  put_u8(out, static_cast<uint8_t>(t) | (fr ? kFrameOfReference : 0));
-  if (fr) put_varint(out, zigzag(base));
-  simple8b_encode(tmp.data(), n, out);
+  bool constant = m > 0;
+  for (size_t i = 1; i < m && constant; ++i) constant = tmp[i] == tmp[0];
+  put_u8(out, static_cast<uint8_t>(t) | (fr ? kFrameOfReference : 0) | (constant ? kConstantTail : 0));
+  if (k > 0) put_varint(out, zigzag(static_cast<int64_t>(sub(s[0], base))));
+  if (k > 1) put_varint(out, zigzag(s[1]));
+  if (fr) put_varint(out, zigzag(ref));
+  if (constant)
+    put_varint(out, tmp[0]);
+  else
+    simple8b_encode(tmp.data(), m, out);
 }
 
 int64_t min_after_seeds(IntTransform t, const int64_t* s, size_t n) {
@@ -64,14 +71,14 @@ int64_t min_after_seeds(IntTransform t, const int64_t* s, size_t n) {
 }  // namespace
 
 void encode_ints_with(IntTransform t, bool frame_of_reference, const int64_t* v, size_t n,
-                      std::string& out) {
+                      std::string& out, int64_t base) {
   std::vector<int64_t> s(n);
   std::vector<uint64_t> tmp(n);
   transform(t, v, n, s.data());
-  pack(t, frame_of_reference, min_after_seeds(t, s.data(), n), s.data(), n, tmp, out);
+  pack(t, frame_of_reference, min_after_seeds(t, s.data(), n), base, s.data(), n, tmp, out);
 }
 
-void encode_ints(const int64_t* v, size_t n, std::string& out) {
+void encode_ints(const int64_t* v, size_t n, std::string& out, int64_t base) {
   std::vector<int64_t> s(n);
   std::vector<uint64_t> tmp(n);
   std::string best, cand;
@@ -82,33 +89,42 @@ void encode_ints(const int64_t* v, size_t n, std::string& out) {
     // than zigzag (x - m <= x <= 2x); otherwise both are tried.
     for (int fr = m >= 0 ? 1 : 0; fr < 2; ++fr) {
       cand.clear();
-      pack(t, fr == 1, m, s.data(), n, tmp, cand);
+      pack(t, fr == 1, m, base, s.data(), n, tmp, cand);
       if (best.empty() || cand.size() < best.size()) best.swap(cand);
     }
-    if (best.size() <= 9 + 8) break;  // seeds plus one run: nothing will be smaller
+    // A constant tail of zeros after the seeds cannot be beaten by much.
+    if (static_cast<uint8_t>(best[0]) & kConstantTail) break;
   }
   out += best;
 }
 
-void decode_ints(ByteReader& in, size_t n, int64_t* out) {
+void decode_ints(ByteReader& in, size_t n, int64_t* out, int64_t base) {
   uint8_t tag = in.u8();
-  bool fr = tag & kFrameOfReference;
-  uint8_t t = tag & ~kFrameOfReference;
+  if (tag & ~(3 | kFrameOfReference | kConstantTail)) corrupt("integer encoding tag");
+  const bool fr = tag & kFrameOfReference;
+  const uint8_t t = tag & 3;
   if (t > 2) corrupt("integer transform");
-  uint64_t base = fr ? static_cast<uint64_t>(unzigzag(in.varint())) : 0;
-  // Decode the words in place: uint64_t and int64_t share size and alignment.
-  uint64_t* u = reinterpret_cast<uint64_t*>(out);
-  simple8b_decode(in, n, u);
-  if (n == 0) return;
   const auto tr = static_cast<IntTransform>(t);
-  size_t k = seeds(tr, n);
-  for (size_t i = 0; i < k; ++i) u[i] = static_cast<uint64_t>(unzigzag(u[i]));
+  const size_t k = seeds(tr, n);
+  // Work in uint64_t (mod 2^64) in place: it shares size and alignment with int64_t.
+  uint64_t* u = reinterpret_cast<uint64_t*>(out);
+  if (k > 0) u[0] = static_cast<uint64_t>(unzigzag(in.varint())) + static_cast<uint64_t>(base);
+  if (k > 1) u[1] = static_cast<uint64_t>(unzigzag(in.varint()));
+  const uint64_t ref = fr ? static_cast<uint64_t>(unzigzag(in.varint())) : 0;
+  const size_t m = n - k;
+  if (tag & kConstantTail) {
+    if (m == 0) corrupt("constant tail without values");
+    uint64_t c = in.varint();
+    for (size_t i = k; i < n; ++i) u[i] = c;
+  } else {
+    simple8b_decode(in, m, u + k);
+  }
   if (fr) {
-    for (size_t i = k; i < n; ++i) u[i] += base;
+    for (size_t i = k; i < n; ++i) u[i] += ref;
   } else {
     for (size_t i = k; i < n; ++i) u[i] = static_cast<uint64_t>(unzigzag(u[i]));
   }
-  // u now holds the signed transformed values (mod 2^64); undo the transform.
+  if (n == 0) return;
   switch (tr) {
     case IntTransform::kRaw:
       break;
@@ -118,9 +134,11 @@ void decode_ints(ByteReader& in, size_t n, int64_t* out) {
       break;
     }
     case IntTransform::kDeltaOfDelta: {
-      uint64_t acc = u[0];
-      uint64_t delta = 0;
-      for (size_t i = 1; i < n; ++i) {
+      if (n < 2) break;
+      uint64_t acc = u[0] + u[1];
+      uint64_t delta = u[1];
+      u[1] = acc;
+      for (size_t i = 2; i < n; ++i) {
         delta += u[i];
         u[i] = acc += delta;
       }

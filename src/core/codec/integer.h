@@ -6,6 +6,12 @@
 // The encoder tries the candidates and keeps the smallest, so the choice
 // follows the content: delta-of-delta for regular timestamps, delta for
 // counters, raw for small enums and indexes.
+//
+// Layout: u8 tag (transform | kFrameOfReference | kConstantTail)
+//         seeds as zigzag varints (v0 - base; and v1 - v0 for delta-of-delta)
+//         [zigzag varint reference] [varint value if constant tail | simple8b words]
+// Seeds and the constant tail are varints because chunks of ~100 rows are
+// common: a perfectly regular time column then costs about 5 bytes.
 #pragma once
 
 #include <cstddef>
@@ -17,16 +23,18 @@
 namespace observe::codec {
 
 enum class IntTransform : uint8_t { kRaw = 0, kDelta = 1, kDeltaOfDelta = 2 };
-
-// Appends one transform byte (| kFrameOfReference), [zigzag varint base],
-// then the simple8b words for v[0..n).
 inline constexpr uint8_t kFrameOfReference = 0x10;
-void encode_ints(const int64_t* v, size_t n, std::string& out);
+inline constexpr uint8_t kConstantTail = 0x20;
+
+// Appends the smallest encoding of v[0..n). `base` is subtracted from the
+// first value (the chunk passes its min time, so v0 costs one byte); the
+// decoder must be given the same base.
+void encode_ints(const int64_t* v, size_t n, std::string& out, int64_t base = 0);
 // Same with a fixed transform (tests, benchmarks).
 void encode_ints_with(IntTransform t, bool frame_of_reference, const int64_t* v, size_t n,
-                      std::string& out);
+                      std::string& out, int64_t base = 0);
 
 // Reads exactly n values written by encode_ints.
-void decode_ints(ByteReader& in, size_t n, int64_t* out);
+void decode_ints(ByteReader& in, size_t n, int64_t* out, int64_t base = 0);
 
 }  // namespace observe::codec

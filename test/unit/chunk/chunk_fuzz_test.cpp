@@ -34,6 +34,17 @@ std::vector<std::string> valid_chunks() {
     x[i] = static_cast<double>(i % 17) * 0.1;
   }
   v.push_back(encode_samples(t, x));
+  // Gorilla (noise), a constant, and a zstd-wrapped bytes column.
+  std::mt19937_64 rng(5);
+  for (auto& y : x) y = std::uniform_real_distribution<double>(0, 1)(rng);
+  v.push_back(encode_samples(t, x));
+  v.push_back(encode_samples(t, std::vector<double>(t.size(), 0.5)));
+  ChunkData d;
+  d.times = t;
+  Column c = testing::col(ColumnKind::kBytes);
+  for (size_t i = 0; i < t.size(); ++i) c.bytes.push_back("line " + std::to_string(i % 37) + " of a log");
+  d.columns.push_back(c);
+  v.push_back(encode(d));
   return v;
 }
 

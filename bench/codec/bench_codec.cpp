@@ -1,0 +1,206 @@
+// Measures the chunk format on a real recording: bytes per sample (encoded
+// chunk + a per-chunk heap-row overhead) and encode/decode throughput, for
+// several chunk sizes. Every decoded chunk is checked bit-exact against the
+// input.
+//
+//   bench_codec [samples.om.zst] [--overhead=40] [--breakdown]
+#include <zstd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/chunk/chunk.h"
+#include "core/chunk/column_codec.h"
+#include "core/codec/byte_io.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Series {
+  std::string key;
+  std::vector<int64_t> times;
+  std::vector<double> values;
+};
+
+// Reads a zstd-compressed file line by line with libzstd's streaming API.
+template <typename F>
+void for_each_line(const char* path, F&& fn) {
+  FILE* f = std::fopen(path, "rb");
+  if (!f) {
+    std::perror(path);
+    std::exit(1);
+  }
+  ZSTD_DStream* ds = ZSTD_createDStream();
+  std::vector<char> in(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize());
+  std::string pending;
+  size_t n;
+  while ((n = std::fread(in.data(), 1, in.size(), f)) > 0) {
+    ZSTD_inBuffer ib{in.data(), n, 0};
+    while (ib.pos < ib.size) {
+      ZSTD_outBuffer ob{out.data(), out.size(), 0};
+      size_t r = ZSTD_decompressStream(ds, &ob, &ib);
+      if (ZSTD_isError(r)) {
+        std::fprintf(stderr, "zstd: %s\n", ZSTD_getErrorName(r));
+        std::exit(1);
+      }
+      pending.append(out.data(), ob.pos);
+      size_t start = 0, nl;
+      while ((nl = pending.find('\n', start)) != std::string::npos) {
+        fn(std::string_view(pending.data() + start, nl - start));
+        start = nl + 1;
+      }
+      pending.erase(0, start);
+    }
+  }
+  if (!pending.empty()) fn(pending);
+  ZSTD_freeDStream(ds);
+  std::fclose(f);
+}
+
+double parse_value(std::string_view s) {
+  // Prometheus parses "NaN" to its ordinary NaN 0x7ff8000000000001.
+  if (s == "NaN") {
+    uint64_t b = 0x7ff8000000000001ULL;
+    double d;
+    std::memcpy(&d, &b, 8);
+    return d;
+  }
+  return std::strtod(std::string(s).c_str(), nullptr);
+}
+
+// "1795544215.509" -> 1795544215509 without going through a double.
+int64_t parse_ms(std::string_view s) {
+  int64_t sec = 0, ms = 0;
+  size_t i = 0;
+  for (; i < s.size() && s[i] != '.'; ++i) sec = sec * 10 + (s[i] - '0');
+  int digits = 0;
+  if (i < s.size())
+    for (++i; i < s.size() && digits < 3; ++i, ++digits) ms = ms * 10 + (s[i] - '0');
+  while (digits++ < 3) ms *= 10;
+  return sec * 1000 + ms;
+}
+
+std::vector<Series> load(const char* path, size_t* samples) {
+  std::vector<Series> series;
+  *samples = 0;
+  for_each_line(path, [&](std::string_view line) {
+    if (line.empty() || line[0] == '#') return;
+    size_t ts_sp = line.rfind(' ');
+    size_t val_sp = line.rfind(' ', ts_sp - 1);
+    std::string_view key = line.substr(0, val_sp);
+    if (series.empty() || series.back().key != key) series.push_back(Series{std::string(key), {}, {}});
+    series.back().values.push_back(parse_value(line.substr(val_sp + 1, ts_sp - val_sp - 1)));
+    series.back().times.push_back(parse_ms(line.substr(ts_sp + 1)));
+    ++*samples;
+  });
+  return series;
+}
+
+uint64_t bits(double d) {
+  uint64_t b;
+  std::memcpy(&b, &d, 8);
+  return b;
+}
+
+std::string family(const std::string& key) { return key.substr(0, key.find('{')); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* path = "/work/shared/data/node-recording/samples.om.zst";
+  size_t overhead = 40;
+  bool breakdown = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--overhead=", 0) == 0)
+      overhead = std::stoul(a.substr(11));
+    else if (a == "--breakdown")
+      breakdown = true;
+    else
+      path = argv[i];
+  }
+  size_t total = 0;
+  auto t0 = Clock::now();
+  std::vector<Series> series = load(path, &total);
+  double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::printf("%s: %zu samples, %zu series (loaded in %.2f s)\n", path, total, series.size(), load_s);
+  std::printf("per-chunk overhead counted: %zu bytes\n\n", overhead);
+  std::printf("%-12s %8s %12s %10s %10s %14s %14s\n", "rows/chunk", "chunks", "bytes", "B/sample",
+              "payload", "encode Ms/s", "decode Ms/s");
+
+  const size_t sizes[] = {120, 1000, 8000, 0};  // 0 = whole series
+  for (size_t rows : sizes) {
+    size_t chunks = 0, bytes = 0;
+    double enc_s = 0, dec_s = 0;
+    std::map<std::string, size_t> codec_use;
+    std::map<std::string, std::pair<size_t, size_t>> fam_bytes;  // bytes, samples
+    std::vector<int64_t> t, dt;
+    std::vector<double> v, dv;
+    for (const Series& s : series) {
+      size_t n = s.times.size();
+      size_t step = rows ? rows : n;
+      for (size_t off = 0; off < n; off += step) {
+        size_t m = std::min(step, n - off);
+        t.assign(s.times.begin() + off, s.times.begin() + off + m);
+        v.assign(s.values.begin() + off, s.values.begin() + off + m);
+        auto a = Clock::now();
+        std::string enc = observe::chunk::encode_samples(t, v);
+        auto b = Clock::now();
+        observe::chunk::decode_samples(enc, dt, dv);
+        auto c = Clock::now();
+        enc_s += std::chrono::duration<double>(b - a).count();
+        dec_s += std::chrono::duration<double>(c - b).count();
+        if (dt != t || dv.size() != v.size()) {
+          std::fprintf(stderr, "MISMATCH in %s\n", s.key.c_str());
+          return 1;
+        }
+        for (size_t i = 0; i < m; ++i)
+          if (bits(dv[i]) != bits(v[i])) {
+            std::fprintf(stderr, "VALUE MISMATCH in %s at %zu\n", s.key.c_str(), off + i);
+            return 1;
+          }
+        ++chunks;
+        bytes += enc.size();
+        // The value payload's codec tag: the last column's first byte.
+        observe::chunk::ChunkSummary sum = observe::chunk::peek(enc);
+        (void)sum;
+        auto& fb = fam_bytes[family(s.key)];
+        fb.first += enc.size() + overhead;
+        fb.second += m;
+        if (breakdown) {
+          // Find the float payload: it is the last bytes; re-encode to name the codec.
+          std::string payload;
+          std::vector<uint64_t> vb(m);
+          std::memcpy(vb.data(), v.data(), m * 8);
+          observe::chunk::detail::encode_float_bits(vb.data(), m, payload);
+          codec_use[observe::chunk::detail::codec_name(static_cast<uint8_t>(payload[0]))] += m;
+        }
+      }
+    }
+    double bps = static_cast<double>(bytes + chunks * overhead) / static_cast<double>(total);
+    char label[32];
+    std::snprintf(label, sizeof label, "%s", rows ? std::to_string(rows).c_str() : "series");
+    std::printf("%-12s %8zu %12zu %10.3f %10.3f %14.1f %14.1f\n", label, chunks,
+                bytes + chunks * overhead, bps, static_cast<double>(bytes) / total,
+                total / enc_s / 1e6, total / dec_s / 1e6);
+    if (breakdown) {
+      std::printf("  value codecs (samples):");
+      for (auto& [k, c] : codec_use) std::printf(" %s=%zu", k.c_str(), c);
+      std::printf("\n  costliest families (bytes, samples, B/sample):\n");
+      std::vector<std::pair<std::string, std::pair<size_t, size_t>>> fams(fam_bytes.begin(), fam_bytes.end());
+      std::sort(fams.begin(), fams.end(),
+                [](auto& a, auto& b) { return a.second.first > b.second.first; });
+      for (size_t i = 0; i < std::min<size_t>(12, fams.size()); ++i)
+        std::printf("    %-55s %9zu %8zu %6.2f\n", fams[i].first.c_str(), fams[i].second.first,
+                    fams[i].second.second,
+                    static_cast<double>(fams[i].second.first) / fams[i].second.second);
+    }
+  }
+  return 0;
+}
