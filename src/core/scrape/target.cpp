@@ -1,0 +1,139 @@
+#include "core/scrape/target.h"
+
+#include <utility>
+
+#include "core/exposition/parser.h"
+#include "core/scrape/stale.h"
+
+namespace observe::scrape {
+
+static Labels without_reserved(const Labels& in) {
+  Labels out;
+  for (const auto& l : in.items())
+    if (l.name.compare(0, 2, "__") != 0) out.set(l.name, l.value);
+  return out;
+}
+
+TargetState::TargetState(TargetConfig config) : config_(std::move(config)) {
+  config_.labels = without_reserved(config_.labels);  // Prometheus drops __ labels after relabeling
+  rules_.honor_labels = config_.honor_labels;
+  rules_.normalize_le_quantile = config_.normalize_le_quantile;
+}
+
+struct TargetState::Attempt {
+  std::vector<Sample> samples;
+  size_t total = 0, added = 0, series_added = 0, duplicates = 0, out_of_bounds = 0;
+  std::string error;
+};
+
+// One pass over the payload, as Prometheus's scrapeLoopAppender.append: the samples up to a
+// parse error or past the sample limit still update the cache, so the failure leaves the
+// same cache state, stale markers and counts as in Prometheus.
+void TargetState::run(std::string_view body, exposition::Format format, int64_t now, Attempt* a) {
+  exposition::ParserOptions popts;
+  popts.skip_created_series = config_.skip_created_series;
+  size_t appended = 0;
+  bool limit_hit = false;
+  try {
+    exposition::Parser parser(body, format, popts);
+    exposition::Entry e;
+    while (parser.next(&e)) {
+      if (e.kind != exposition::EntryKind::kSample) continue;
+      ++a->total;
+      const bool explicit_ts = config_.honor_timestamps && e.has_timestamp;
+      const int64_t t = explicit_ts ? e.timestamp_ms : now;
+      Labels lset = attach_target_labels(e, config_.labels, rules_);
+      SeriesCache::Entry* ce = cache_.find(lset);
+      const bool cached = ce != nullptr;
+      bool written = false;
+      if (cached && cache_.seen_in_this_scrape(*ce) && !explicit_ts) {
+        ++a->duplicates;  // same series twice in one scrape at the scrape time
+      } else {
+        ++appended;
+        if (config_.sample_limit > 0 && appended > static_cast<size_t>(config_.sample_limit)) {
+          limit_hit = true;  // keep parsing: scrape_samples_scraped counts the whole payload
+        } else if (t > now + kMaxAheadMs) {
+          ++a->out_of_bounds;
+        } else {
+          written = true;
+          a->samples.push_back({lset, t, e.value});
+        }
+      }
+      if (cached) {
+        cache_.mark_seen(ce);
+        if (written && !explicit_ts) cache_.track(ce);
+      } else if (written) {
+        ce = cache_.insert(lset);
+        cache_.mark_seen(ce);
+        if (!explicit_ts) cache_.track(ce);  // series with their own timestamps never go stale
+        if (!limit_hit) ++a->series_added;
+      }
+      ++a->added;
+    }
+  } catch (const exposition::ParseError& ex) {
+    a->error = ex.what();
+  }
+  if (a->error.empty() && limit_hit)
+    a->error = "sample limit exceeded: " + std::to_string(appended) + " samples, limit " +
+               std::to_string(config_.sample_limit);
+}
+
+void TargetState::append_stale(int64_t time_ms, ScrapeResult* r) {
+  const double stale = stale_nan();
+  for (auto& labels : cache_.stale_series()) {
+    r->samples.push_back({std::move(labels), time_ms, stale});
+    ++r->stale_markers;
+  }
+}
+
+ScrapeResult TargetState::scrape_succeeded(std::string_view body, exposition::Format format,
+                                           int64_t scrape_time_ms, double duration_seconds) {
+  ScrapeResult r;
+  r.report.duration_seconds = duration_seconds;
+  r.report.up = true;
+  if (body.empty()) {
+    // Prometheus treats an empty body as an empty scrape, not a parse error (even in
+    // OpenMetrics, which would need # EOF): every series goes stale, up stays 1.
+    append_stale(scrape_time_ms, &r);
+    cache_.end_scrape(false);
+    append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+    return r;
+  }
+  Attempt a;
+  run(body, format, scrape_time_ms, &a);
+  r.report.samples_scraped = a.total;
+  r.report.samples_post_metric_relabeling = a.added;
+  r.report.series_added = a.series_added;
+  r.duplicates = a.duplicates;
+  r.out_of_bounds = a.out_of_bounds;
+  if (a.error.empty()) {
+    r.samples = std::move(a.samples);
+  } else {
+    r.report.up = false;  // the attempt is rolled back: nothing of it is written
+    r.error = std::move(a.error);
+  }
+  append_stale(scrape_time_ms, &r);
+  cache_.end_scrape(r.report.up);
+  append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+  return r;
+}
+
+ScrapeResult TargetState::scrape_failed(std::string_view error, int64_t scrape_time_ms, double duration_seconds) {
+  ScrapeResult r;
+  r.report.duration_seconds = duration_seconds;
+  r.error = std::string(error);
+  append_stale(scrape_time_ms, &r);
+  cache_.end_scrape(false);
+  append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+  return r;
+}
+
+std::vector<Sample> TargetState::target_removed(int64_t time_ms) {
+  ScrapeResult r;
+  append_stale(time_ms, &r);
+  cache_.end_scrape(false);
+  append_stale_report(config_.labels, time_ms, &r.samples);
+  return std::move(r.samples);
+}
+
+}  // namespace observe::scrape
