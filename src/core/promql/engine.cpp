@@ -14,6 +14,7 @@ namespace {
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 const char kTooManySamples[] = "query processing would load too many samples into memory in query execution";
 const char kDuplicateLabelset[] = "vector cannot contain metrics with the same labelset";
+constexpr int64_t kStepsPerBatch = 128;
 
 std::vector<Sample>::const_iterator upper(const std::vector<Sample>& s, int64_t t) {
   return std::upper_bound(s.begin(), s.end(), t, [](int64_t ts, const Sample& x) { return ts < x.t; });
@@ -126,9 +127,21 @@ void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
   }
 }
 
-void Evaluator::prefetch(const Node& root) {
-  prefetch_walk(root, start_, end_);
-  for (auto& [node, r] : ranges_) data_[node] = q_.select(node->matchers, r.first, r.second);
+void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt) {
+  ranges_.clear();
+  data_.clear();
+  subquery_cache_.clear();
+  loaded_ = 0;
+  current_ = 0;
+  prefetch_walk(root, mint, maxt);
+  for (auto& [node, r] : ranges_) {
+    check_interrupted();
+    auto& d = data_[node];
+    d = q_.select(node->matchers, r.first, r.second);
+    for (auto& s : d) loaded_ += static_cast<int64_t>(s.samples.size());
+    current_ = loaded_;
+    if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);
+  }
 }
 
 Vector Evaluator::eval_vector_selector(const Node& n, int64_t t) {
@@ -175,8 +188,12 @@ Matrix Evaluator::eval_subquery(const Node& n, int64_t t) {
   if (start <= lo) start += step;
   std::map<Labels, size_t> index;
   Matrix out;
+  auto& cache = subquery_cache_[&n];
+  cache.erase(cache.begin(), cache.lower_bound(start));  // outer steps only move forward
   for (int64_t ts = start; ts <= ref; ts += step) {
-    Value v = eval(*n.args[0], ts);
+    auto hit = cache.find(ts);
+    if (hit == cache.end()) hit = cache.emplace(ts, eval(*n.args[0], ts)).first;
+    const Value& v = hit->second;
     if (v.type == ValueType::kScalar) {
       if (out.empty()) out.push_back({Labels(), {}, false});
       out[0].samples.push_back({ts, v.scalar});
@@ -280,8 +297,7 @@ Matrix finish_matrix(Matrix m) {
 
 Result instant_query(Queryable& q, const NodePtr& expr, int64_t t_ms, const EngineOptions& opts) {
   Evaluator ev(q, opts, t_ms, t_ms, 0);
-  ev.check_interrupted();
-  ev.prefetch(*expr);
+  ev.prefetch(*expr, t_ms, t_ms);
   Value v = ev.eval(*expr, t_ms);
   if (v.type == ValueType::kVector) {
     drop_flagged_names(v.vector);
@@ -304,12 +320,17 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
     throw Error(ErrorKind::kInvalidParameter,
                 std::string("invalid expression type \"") + value_type_name(ty) + "\" for range query, must be Scalar or instant Vector");
   Evaluator ev(q, opts, start_ms, end_ms, step_ms);
-  ev.check_interrupted();
-  ev.prefetch(*expr);
   std::map<Labels, size_t> index;
   Matrix out;
   int64_t held = 0;  // result points kept across steps
+  // Steps are evaluated in batches, each with its own prefetch, so that the samples held
+  // in memory stay proportional to a batch, not to the whole range.
+  int64_t batch_end = start_ms - 1;
   for (int64_t ts = start_ms; ts <= end_ms; ts += step_ms) {
+    if (ts > batch_end) {
+      batch_end = std::min(end_ms, ts + (kStepsPerBatch - 1) * step_ms);
+      ev.prefetch(*expr, ts, batch_end);
+    }
     ev.check_interrupted();
     ev.reset_step_samples(held);
     Value v = ev.eval(*expr, ts);

@@ -3,6 +3,7 @@
 // subqueries evaluate their expression at every step.
 #pragma once
 
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -16,8 +17,10 @@ class Evaluator {
   Evaluator(Queryable& q, const EngineOptions& opts, int64_t start, int64_t end, int64_t step)
       : q_(q), opts_(opts), start_(start), end_(end), step_(step) {}
 
-  // Loads from storage, once per selector, every sample the whole query can touch.
-  void prefetch(const Node& root);
+  // Loads from storage, once per selector, every sample that evaluations at times in
+  // [mint, maxt] can touch, replacing what an earlier prefetch loaded. The loaded samples
+  // count towards max_samples: they are what the query holds in memory.
+  void prefetch(const Node& root, int64_t mint, int64_t maxt);
   Value eval(const Node& n, int64_t t);
 
   // Vector selector at t; element t is the sample's own timestamp.
@@ -25,7 +28,8 @@ class Evaluator {
 
   // Accounts for samples held in memory; throws on the max_samples limit or cancellation.
   void count_samples(int64_t n);
-  void reset_step_samples(int64_t base) { current_ = base; }
+  // Starts a new step: what stays in memory is the loaded data plus `held` result points.
+  void reset_step_samples(int64_t held) { current_ = loaded_ + held; }
   int64_t current_samples() const { return current_; }
   void check_interrupted();
 
@@ -55,6 +59,10 @@ class Evaluator {
   const EngineOptions& opts_;
   int64_t start_, end_, step_;
   int64_t current_ = 0;
+  int64_t loaded_ = 0;  // samples returned by the last prefetch
+  // Inner results of subqueries by evaluation time: consecutive outer steps share most of
+  // their inner steps, which only depend on the inner timestamp.
+  std::unordered_map<const Node*, std::map<int64_t, Value>> subquery_cache_;
   int64_t polls_ = 0;
   std::vector<std::string> warnings_, infos_;
   std::string query_;  // for line:col of annotations

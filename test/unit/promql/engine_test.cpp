@@ -218,3 +218,45 @@ TEST(PromqlEngine, Aggregations) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+// Range queries run in batches with per-batch prefetch and cache subquery steps; every
+// point must still equal the instant query at that time.
+TEST(PromqlEngine, RangeQueryAgreesWithInstantQueries) {
+  MemoryStorage st;
+  for (int s = 0; s < 3; s++) {
+    std::vector<std::pair<double, double>> pts;
+    for (int i = 0; i < 400; i++) {
+      if (s == 1 && i % 50 == 7) continue;  // gaps
+      pts.push_back({i * 15.0, i * (s + 1) + (i % 13 == 0 ? -5 : 0)});
+    }
+    testing::add(st, "c_total{s=\"" + std::to_string(s) + "\"}", pts);
+  }
+  const char* queries[] = {"c_total", "rate(c_total[1m])", "sum by (s) (increase(c_total[2m]))",
+                           "max_over_time(rate(c_total[1m])[5m:30s])", "c_total offset 2m > bool 100",
+                           "avg_over_time(c_total[3m:] offset 1m)", "c_total @ 3000 - c_total"};
+  for (const char* q : queries) {
+    Value r = range_query(st, q, 0, 6000000, 20000, {});
+    for (const auto& s : r.matrix) {
+      for (const auto& p : s.samples) {
+        Value i = instant_query(st, q, p.t, {});
+        bool found = false;
+        for (const auto& e : i.vector) {
+          if (e.metric == s.metric) {
+            found = true;
+            EXPECT_DOUBLE_EQ(e.v, p.v) << q << " at " << p.t;
+          }
+        }
+        EXPECT_TRUE(found) << q << " at " << p.t << " " << s.metric.to_string();
+      }
+    }
+    size_t points = 0;
+    for (const auto& s : r.matrix) points += s.samples.size();
+    EXPECT_GT(points, 300u) << q;
+  }
+}
+
+}  // namespace
+}  // namespace observe::promql
