@@ -18,6 +18,8 @@ namespace {
 // zstd is only tried on bodies large enough for its ~10 byte frame overhead
 // to possibly pay off.
 constexpr size_t kZstdMinBody = 64;
+// How far (in ulps) a float may be from a decimal for the noisy decimal path.
+constexpr uint64_t kDecimalNoiseUlps = 64;
 
 // Keeps cand in best if it is smaller.
 void keep_smaller(std::string& best, std::string& cand) {
@@ -52,9 +54,17 @@ void encode_float_bits_impl(const uint64_t* bits, size_t n, std::string& out) {
     if (n > 0) put_float_varint(out, bits[0]);
     return;
   }
+  // Exact decimals first; then decimals within a few ulps, for float sums
+  // that carry rounding noise (their residuals cost a few bits).
+  size_t misfits = n;
   put_u8(cand, kFloatDecimal);
-  if (decimal_encode(bits, n, cand)) keep_smaller(best, cand);
+  if (decimal_encode(bits, n, cand, 0, &misfits)) keep_smaller(best, cand);
   cand.clear();
+  if (misfits > 0) {
+    put_u8(cand, kFloatDecimal);
+    if (decimal_encode(bits, n, cand, kDecimalNoiseUlps)) keep_smaller(best, cand);
+    cand.clear();
+  }
   put_u8(cand, kFloatGorilla);
   gorilla_encode(bits, n, cand);
   keep_smaller(best, cand);

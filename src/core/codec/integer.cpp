@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/codec/simple8b.h"
+#include "core/codec/zstd_block.h"
 
 namespace observe::codec {
 namespace {
@@ -38,8 +39,41 @@ void transform(IntTransform t, const int64_t* v, size_t n, int64_t* out) {
   }
 }
 
+// Byte planes are only worth a zstd call for longer, noisier sequences.
+constexpr size_t kPlanesMinValues = 64;
+constexpr size_t kPlanesMinBytesPerValue = 1;  // simple8b already below 8 bits a value wins
+
+void put_planes(const uint64_t* v, size_t m, std::string& out) {
+  uint64_t all = 0;
+  for (size_t i = 0; i < m; ++i) all |= v[i];
+  unsigned w = 1;
+  while (w < 8 && (all >> (8 * w)) != 0) ++w;
+  put_u8(out, static_cast<uint8_t>(w));
+  // One frame a plane: each gets its own entropy table (the low plane is
+  // near-random, the high ones nearly constant).
+  std::string plane(m, '\0');
+  for (unsigned b = 0; b < w; ++b) {
+    for (size_t i = 0; i < m; ++i) plane[i] = static_cast<char>(v[i] >> (8 * b));
+    std::string z = zstd_compress(plane, kZstdLevel);
+    put_varint(out, z.size());
+    out += z;
+  }
+}
+
+void get_planes(ByteReader& in, size_t m, uint64_t* v) {
+  unsigned w = in.u8();
+  if (w < 1 || w > 8) corrupt("byte plane width");
+  for (size_t i = 0; i < m; ++i) v[i] = 0;
+  for (unsigned b = 0; b < w; ++b) {
+    size_t zlen = in.count(in.remaining());
+    std::string plane = zstd_decompress(in.bytes(zlen), m);
+    const uint8_t* q = reinterpret_cast<const uint8_t*>(plane.data());
+    for (size_t i = 0; i < m; ++i) v[i] |= uint64_t{q[i]} << (8 * b);
+  }
+}
+
 void pack(IntTransform t, bool fr, int64_t ref, int64_t base, const int64_t* s, size_t n,
-          std::vector<uint64_t>& tmp, std::string& out) {
+          std::vector<uint64_t>& tmp, std::string& out, bool planes = false) {
   size_t k = seeds(t, n);
   size_t m = 0;  // packed values
   if (fr) {
@@ -49,12 +83,16 @@ void pack(IntTransform t, bool fr, int64_t ref, int64_t base, const int64_t* s, 
   }
   bool constant = m > 0;
   for (size_t i = 1; i < m && constant; ++i) constant = tmp[i] == tmp[0];
-  put_u8(out, static_cast<uint8_t>(t) | (fr ? kFrameOfReference : 0) | (constant ? kConstantTail : 0));
+  if (constant) planes = false;
+  put_u8(out, static_cast<uint8_t>(t) | (fr ? kFrameOfReference : 0) |
+                  (constant ? kConstantTail : 0) | (planes ? kBytePlanes : 0));
   if (k > 0) put_varint(out, zigzag(static_cast<int64_t>(sub(s[0], base))));
   if (k > 1) put_varint(out, zigzag(s[1]));
   if (fr) put_varint(out, zigzag(ref));
   if (constant)
     put_varint(out, tmp[0]);
+  else if (planes)
+    put_planes(tmp.data(), m, out);
   else
     simple8b_encode(tmp.data(), m, out);
 }
@@ -82,6 +120,9 @@ void encode_ints(const int64_t* v, size_t n, std::string& out, int64_t base) {
   std::vector<int64_t> s(n);
   std::vector<uint64_t> tmp(n);
   std::string best, cand;
+  IntTransform best_t = IntTransform::kRaw;
+  bool best_fr = false;
+  int64_t best_ref = 0;
   for (IntTransform t : {IntTransform::kDeltaOfDelta, IntTransform::kDelta, IntTransform::kRaw}) {
     transform(t, v, n, s.data());
     int64_t m = min_after_seeds(t, s.data(), n);
@@ -90,17 +131,30 @@ void encode_ints(const int64_t* v, size_t n, std::string& out, int64_t base) {
     for (int fr = m >= 0 ? 1 : 0; fr < 2; ++fr) {
       cand.clear();
       pack(t, fr == 1, m, base, s.data(), n, tmp, cand);
-      if (best.empty() || cand.size() < best.size()) best.swap(cand);
+      if (best.empty() || cand.size() < best.size()) {
+        best.swap(cand);
+        best_t = t;
+        best_fr = fr == 1;
+        best_ref = m;
+      }
     }
     // A constant tail of zeros after the seeds cannot be beaten by much.
     if (static_cast<uint8_t>(best[0]) & kConstantTail) break;
+  }
+  // Noisy values: try the winning transform as zstd byte planes.
+  if (n >= kPlanesMinValues && best.size() > n * kPlanesMinBytesPerValue) {
+    transform(best_t, v, n, s.data());
+    cand.clear();
+    pack(best_t, best_fr, best_ref, base, s.data(), n, tmp, cand, true);
+    if (cand.size() < best.size()) best.swap(cand);
   }
   out += best;
 }
 
 void decode_ints(ByteReader& in, size_t n, int64_t* out, int64_t base) {
   uint8_t tag = in.u8();
-  if (tag & ~(3 | kFrameOfReference | kConstantTail)) corrupt("integer encoding tag");
+  if (tag & ~(3 | kFrameOfReference | kConstantTail | kBytePlanes)) corrupt("integer encoding tag");
+  if ((tag & kConstantTail) && (tag & kBytePlanes)) corrupt("integer encoding tag");
   const bool fr = tag & kFrameOfReference;
   const uint8_t t = tag & 3;
   if (t > 2) corrupt("integer transform");
@@ -116,6 +170,8 @@ void decode_ints(ByteReader& in, size_t n, int64_t* out, int64_t base) {
     if (m == 0) corrupt("constant tail without values");
     uint64_t c = in.varint();
     for (size_t i = k; i < n; ++i) u[i] = c;
+  } else if (tag & kBytePlanes) {
+    get_planes(in, m, u + k);
   } else {
     simple8b_decode(in, m, u + k);
   }

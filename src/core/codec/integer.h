@@ -9,7 +9,8 @@
 //
 // Layout: u8 tag (transform | kFrameOfReference | kConstantTail)
 //         seeds as zigzag varints (v0 - base; and v1 - v0 for delta-of-delta)
-//         [zigzag varint reference] [varint value if constant tail | simple8b words]
+//         [zigzag varint reference]
+//         [varint value if constant tail | u8 W, varint size, zstd planes | simple8b words]
 // Seeds and the constant tail are varints because chunks of ~100 rows are
 // common: a perfectly regular time column then costs about 5 bytes.
 #pragma once
@@ -25,6 +26,11 @@ namespace observe::codec {
 enum class IntTransform : uint8_t { kRaw = 0, kDelta = 1, kDeltaOfDelta = 2 };
 inline constexpr uint8_t kFrameOfReference = 0x10;
 inline constexpr uint8_t kConstantTail = 0x20;
+// Instead of simple8b words: the packed values as W byte planes (all low bytes,
+// then the next, ...) compressed by zstd, whose entropy coding beats simple8b's
+// fixed widths on noisy values (durations, memory gauges): the high planes are
+// nearly constant and the low ones get Huffman-coded.
+inline constexpr uint8_t kBytePlanes = 0x40;
 
 // Appends the smallest encoding of v[0..n). `base` is subtracted from the
 // first value (the chunk passes its min time, so v0 costs one byte); the
