@@ -10,6 +10,7 @@
 #include "core/promql/evaluator.h"
 #include "core/promql/kahan.h"
 #include "core/promql/quantile.h"
+#include "core/promql/strutil.h"
 
 namespace observe::promql {
 
@@ -71,8 +72,7 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
     ev.warn(std::string("quantile value should be between 0 and 1, got ") + (std::isnan(param) ? "NaN" : buf), n.args[0]->pos);
   }
   if (n.agg == AggOp::kCountValues) {
-    // The label name must be valid (a quoted UTF-8 name is allowed in 3.x, but not empty).
-    if (str_param.empty()) Evaluator::fail("invalid label name \"" + str_param + "\"");
+    if (!is_valid_label_name(str_param)) Evaluator::fail("invalid label name " + go_quote(str_param));
   }
 
   std::vector<Group> groups;

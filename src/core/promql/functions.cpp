@@ -13,6 +13,7 @@
 #include "core/promql/evaluator.h"
 #include "core/promql/kahan.h"
 #include "core/promql/quantile.h"
+#include "core/promql/strutil.h"
 
 namespace observe::promql {
 
@@ -230,21 +231,6 @@ std::string expand(const std::string& tmpl, const RE2& re, const std::vector<re2
       out.append(groups[idx].data(), groups[idx].size());
   }
   return out;
-}
-
-bool valid_label_name(const std::string& s) {
-  if (s.empty()) return false;
-  // UTF-8 validity (3.x accepts any valid UTF-8 label name).
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (size_t k = 1; k < len; k++)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    i += len;
-  }
-  return true;
 }
 
 Labels absent_labels(const Node& arg) {
@@ -497,7 +483,7 @@ Value label_replace(Evaluator& ev, const Node& n, int64_t t) {
   opts.set_dot_nl(true);
   RE2 re("^(?s:" + re_str + ")$", opts);
   if (!re.ok()) Evaluator::fail("invalid regular expression in label_replace(): " + re_str);
-  if (!valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_replace(): " + dst);
+  if (!is_valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_replace(): " + dst);
   Value v = ev.eval(*n.args[0], t);
   int ngroups = re.NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> groups(static_cast<size_t>(ngroups));
@@ -517,9 +503,9 @@ Value label_join(Evaluator& ev, const Node& n, int64_t t) {
   std::vector<std::string> srcs;
   for (size_t i = 3; i < n.args.size(); i++) {
     srcs.push_back(string_arg(ev, *n.args[i], t));
-    if (!valid_label_name(srcs.back())) Evaluator::fail("invalid source label name in label_join(): " + srcs.back());
+    if (!is_valid_label_name(srcs.back())) Evaluator::fail("invalid source label name in label_join(): " + srcs.back());
   }
-  if (!valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_join(): " + dst);
+  if (!is_valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_join(): " + dst);
   Value v = ev.eval(*n.args[0], t);
   for (auto& e : v.vector) {
     std::string joined;

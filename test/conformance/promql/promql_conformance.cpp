@@ -3,7 +3,7 @@
 // range-mode checks of the upstream runner, skips non-core evals (evals.tsv) and ratchets
 // the failures against known_failures.txt.
 //
-// usage: promql_conformance <corpus dir> [known_failures.txt] [-v] [file filter]
+// usage: promql_conformance <corpus dir> [known_failures.txt] [-v] [--all] [file filter]
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -31,6 +31,7 @@ using namespace observe::promql;
 namespace {
 
 bool g_verbose = false;
+bool g_all = false;  // --all: also run non-core evals (informational, never ratcheted)
 
 std::string trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r");
@@ -497,7 +498,7 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx) {
     auto cls_it = ctx.classes.find({file, cmd_line});
     std::string cls = cls_it == ctx.classes.end() ? "unclassified" : cls_it->second;
     std::string id = file + ":" + std::to_string(cmd_line);
-    if (cls != "core") {
+    if (cls != "core" && !g_all) {
       c.skipped++;
       continue;
     }
@@ -592,6 +593,12 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx) {
       err = std::string("runner: ") + ex.what();
     }
     bool known = ctx.known.count(id) > 0;
+    if (cls != "core") {
+      if (err.empty()) c.passed++;
+      else c.failed++;
+      if (g_verbose && !err.empty()) std::cout << "FAIL (" << cls << ") " << id << " " << e.expr << "\n     " << err << "\n";
+      continue;
+    }
     if (err.empty()) {
       c.passed++;
       if (known) ctx.fixed.push_back(id);
@@ -613,6 +620,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> pos;
   for (int i = 1; i < argc; i++) {
     if (std::strcmp(argv[i], "-v") == 0) g_verbose = true;
+    else if (std::strcmp(argv[i], "--all") == 0) g_all = true;
     else pos.push_back(argv[i]);
   }
   if (pos.empty()) {
