@@ -24,6 +24,7 @@
 #include "core/promql/lexer.h"
 #include "core/promql/memory_storage.h"
 #include "core/promql/parser.h"
+#include "core/promql/printer.h"
 
 using namespace observe;
 using namespace observe::promql;
@@ -417,6 +418,14 @@ std::string run_eval(MemoryStorage& st, const Eval& e) {
     if (e.fail) return matches_fail(e, ex.what()) ? "" : std::string("wrong error: ") + ex.what();
     return std::string("parse error: ") + ex.what();
   }
+  // The printer must give back a query that parses to the same tree.
+  std::string printed = to_string(*expr);
+  try {
+    std::string again = to_string(*parse_expr(printed));
+    if (again != printed) return "printer round trip: " + printed + " -> " + again;
+  } catch (const std::exception& ex) {
+    return "printed query does not parse: " + printed + ": " + ex.what();
+  }
   std::string r = run_instant_once(st, e, expr, e.t, true, e.expr);
   if (!r.empty() || e.fail) return r;
   // @-modifier invariance (upstream runner's atModifierTestCases).
@@ -425,8 +434,10 @@ std::string run_eval(MemoryStorage& st, const Eval& e) {
   std::vector<int64_t> times = e.t == 0 ? std::vector<int64_t>{-1000, 0, 1000}
                                         : std::vector<int64_t>{-10 * e.t, 0, e.t / 5, e.t, 10 * e.t};
   for (int64_t at : times) {
+    // As upstream: set @ on the tree, print it, and run the printed query.
     NodePtr re = parse_expr(e.expr);
     set_at(*re, e.t);
+    re = parse_expr(to_string(*re));
     std::string rr = run_instant_once(st, e, re, at, false, e.expr);
     if (!rr.empty()) return "@ check at " + std::to_string(at) + "ms: " + rr;
   }
