@@ -83,7 +83,14 @@ void pack(IntTransform t, bool fr, int64_t ref, int64_t base, const int64_t* s, 
   }
   bool constant = m > 0;
   for (size_t i = 1; i < m && constant; ++i) constant = tmp[i] == tmp[0];
-  if (constant) planes = false;
+  if (constant) {
+    // One value: no reference needed (saves its byte in every regular time column).
+    planes = false;
+    if (fr) {
+      fr = false;
+      tmp[0] = zigzag(s[k]);
+    }
+  }
   put_u8(out, static_cast<uint8_t>(t) | (fr ? kFrameOfReference : 0) |
                   (constant ? kConstantTail : 0) | (planes ? kBytePlanes : 0));
   if (k > 0) put_varint(out, zigzag(static_cast<int64_t>(sub(s[0], base))));

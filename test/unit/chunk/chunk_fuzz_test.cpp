@@ -39,6 +39,12 @@ std::vector<std::string> valid_chunks() {
   for (auto& y : x) y = std::uniform_real_distribution<double>(0, 1)(rng);
   v.push_back(encode_samples(t, x));
   v.push_back(encode_samples(t, std::vector<double>(t.size(), 0.5)));
+  // Decimal with residuals (a noisy float sum) and byte planes (noisy durations).
+  double sum = 0;
+  for (auto& y : x) y = sum += 1.0 + static_cast<double>(rng() % 1000000) * 1e-9;
+  v.push_back(encode_samples(t, x));
+  for (auto& y : x) y = static_cast<double>(20000 + rng() % 60000) * 1e-9;
+  v.push_back(encode_samples(t, x));
   ChunkData d;
   d.times = t;
   Column c = testing::col(ColumnKind::kBytes);
