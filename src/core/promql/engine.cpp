@@ -14,7 +14,6 @@ namespace {
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 const char kTooManySamples[] = "query processing would load too many samples into memory in query execution";
 const char kDuplicateLabelset[] = "vector cannot contain metrics with the same labelset";
-constexpr int64_t kStepsPerBatch = 128;
 
 std::vector<Sample>::const_iterator upper(const std::vector<Sample>& s, int64_t t) {
   return std::upper_bound(s.begin(), s.end(), t, [](int64_t ts, const Sample& x) { return ts < x.t; });
@@ -127,7 +126,7 @@ void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
   }
 }
 
-void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt) {
+void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t held) {
   ranges_.clear();
   data_.clear();
   subquery_cache_.clear();
@@ -139,7 +138,7 @@ void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt) {
     auto& d = data_[node];
     d = q_.select(node->matchers, r.first, r.second);
     for (auto& s : d) loaded_ += static_cast<int64_t>(s.samples.size());
-    current_ = loaded_;
+    current_ = loaded_ + held;
     if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);
   }
 }
@@ -297,7 +296,7 @@ Matrix finish_matrix(Matrix m) {
 
 Result instant_query(Queryable& q, const NodePtr& expr, int64_t t_ms, const EngineOptions& opts) {
   Evaluator ev(q, opts, t_ms, t_ms, 0);
-  ev.prefetch(*expr, t_ms, t_ms);
+  ev.prefetch(*expr, t_ms, t_ms, 0);
   Value v = ev.eval(*expr, t_ms);
   if (v.type == ValueType::kVector) {
     drop_flagged_names(v.vector);
@@ -323,33 +322,55 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
   std::map<Labels, size_t> index;
   Matrix out;
   int64_t held = 0;  // result points kept across steps
-  // Steps are evaluated in batches, each with its own prefetch, so that the samples held
-  // in memory stay proportional to a batch, not to the whole range.
-  int64_t batch_end = start_ms - 1;
-  for (int64_t ts = start_ms; ts <= end_ms; ts += step_ms) {
-    if (ts > batch_end) {
-      batch_end = std::min(end_ms, ts + (kStepsPerBatch - 1) * step_ms);
-      ev.prefetch(*expr, ts, batch_end);
-    }
-    ev.check_interrupted();
-    ev.reset_step_samples(held);
-    Value v = ev.eval(*expr, ts);
-    if (v.type == ValueType::kScalar) {
-      v.type = ValueType::kVector;
-      v.vector.push_back({Labels(), v.scalar, ts, false});
-    }
-    for (auto& e : v.vector) {
-      auto [pos, inserted] = index.emplace(e.metric, out.size());
-      if (inserted) {
-        out.push_back({e.metric, {}, e.drop_name});
-      } else if (!out[pos->second].samples.empty() && out[pos->second].samples.back().t == ts) {
-        Evaluator::fail(kDuplicateLabelset);
+  // Steps are evaluated in batches, each with its own prefetch. A batch starts as the whole
+  // range (one select per selector); when its data and results would exceed max_samples,
+  // its results are rolled back and it is retried at half the size, so the samples held
+  // in memory stay within the limit whenever a single step fits.
+  int64_t batch_steps = (end_ms - start_ms) / step_ms + 1;
+  int64_t ts = start_ms;
+  while (ts <= end_ms) {
+    int64_t batch_end = std::min(end_ms, ts + (batch_steps - 1) * step_ms);
+    int64_t batch_held = held;
+    try {
+      ev.prefetch(*expr, ts, batch_end, held);
+      for (int64_t t = ts; t <= batch_end; t += step_ms) {
+        ev.check_interrupted();
+        ev.reset_step_samples(batch_held);
+        Value v = ev.eval(*expr, t);
+        if (v.type == ValueType::kScalar) {
+          v.type = ValueType::kVector;
+          v.vector.push_back({Labels(), v.scalar, t, false});
+        }
+        for (auto& e : v.vector) {
+          auto [pos, inserted] = index.emplace(e.metric, out.size());
+          if (inserted) {
+            out.push_back({e.metric, {}, e.drop_name});
+          } else if (!out[pos->second].samples.empty() && out[pos->second].samples.back().t == t) {
+            Evaluator::fail(kDuplicateLabelset);
+          }
+          out[pos->second].samples.push_back({t, e.v});
+        }
+        batch_held += static_cast<int64_t>(v.vector.size());
+        ev.reset_step_samples(batch_held);
+        ev.count_samples(0);
       }
-      out[pos->second].samples.push_back({ts, e.v});
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kLimitExceeded || batch_steps == 1) throw;
+      // Roll back this batch's points and retry with half as many steps.
+      Matrix kept;
+      index.clear();
+      for (auto& s : out) {
+        while (!s.samples.empty() && s.samples.back().t >= ts) s.samples.pop_back();
+        if (s.samples.empty()) continue;
+        index.emplace(s.metric, kept.size());
+        kept.push_back(std::move(s));
+      }
+      out = std::move(kept);
+      batch_steps = (batch_steps + 1) / 2;
+      continue;
     }
-    held += static_cast<int64_t>(v.vector.size());
-    ev.reset_step_samples(held);
-    ev.count_samples(0);
+    held = batch_held;
+    ts = batch_end + step_ms;
   }
   Value r;
   r.type = ValueType::kMatrix;

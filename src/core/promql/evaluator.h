@@ -19,8 +19,8 @@ class Evaluator {
 
   // Loads from storage, once per selector, every sample that evaluations at times in
   // [mint, maxt] can touch, replacing what an earlier prefetch loaded. The loaded samples
-  // count towards max_samples: they are what the query holds in memory.
-  void prefetch(const Node& root, int64_t mint, int64_t maxt);
+  // count towards max_samples, with the `held` result points: what the query holds in memory.
+  void prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t held);
   Value eval(const Node& n, int64_t t);
 
   // Vector selector at t; element t is the sample's own timestamp.

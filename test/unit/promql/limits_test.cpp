@@ -66,3 +66,48 @@ TEST(PromqlLimits, BadRangeParameters) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+// Counts select() calls and the largest answer, to see how range queries batch.
+class CountingStorage : public Queryable {
+ public:
+  explicit CountingStorage(MemoryStorage& inner) : inner_(inner) {}
+  std::vector<SeriesData> select(const Matchers& m, int64_t mint, int64_t maxt) override {
+    calls++;
+    auto r = inner_.select(m, mint, maxt);
+    int64_t n = 0;
+    for (auto& s : r) n += static_cast<int64_t>(s.samples.size());
+    largest = std::max(largest, n);
+    return r;
+  }
+  int calls = 0;
+  int64_t largest = 0;
+
+ private:
+  MemoryStorage& inner_;
+};
+
+TEST(PromqlLimits, RangeQueryBatchesToStayWithinTheLimit) {
+  MemoryStorage st = many_samples();  // 10 series x 200 samples
+  CountingStorage counting(st);
+  Value all = range_query(counting, "max_over_time(m[1m])", 0, 2985000, 60000, {});
+  EXPECT_EQ(counting.calls, 1);  // small enough: one select for the whole range
+  CountingStorage small(st);
+  EngineOptions opts;
+  opts.max_samples = 1200;  // the whole range (2000 samples) does not fit, 500 result points do
+  Value batched = range_query(small, "max_over_time(m[1m])", 0, 2985000, 60000, opts);
+  EXPECT_GT(small.calls, 1);
+  ASSERT_EQ(all.matrix.size(), batched.matrix.size());
+  for (size_t i = 0; i < all.matrix.size(); i++) {
+    ASSERT_EQ(all.matrix[i].samples.size(), batched.matrix[i].samples.size());
+    for (size_t k = 0; k < all.matrix[i].samples.size(); k++) {
+      EXPECT_EQ(all.matrix[i].samples[k].t, batched.matrix[i].samples[k].t);
+      EXPECT_EQ(all.matrix[i].samples[k].v, batched.matrix[i].samples[k].v);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace observe::promql
