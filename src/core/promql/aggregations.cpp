@@ -59,12 +59,12 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
   Vector out;
   if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk) {
     if (param < 1) return out;
-    if (std::isnan(param)) Evaluator::fail("Parameter value is NaN");
-    if (param >= 9.223372036854775807e18) Evaluator::fail("Scalar value " + format_float(param) + " overflows int64");
+    if (std::isnan(param)) Evaluator::invalid("Parameter value is NaN");
+    if (param >= 9.223372036854775807e18) Evaluator::invalid("Scalar value " + format_float(param) + " overflows int64");
   }
   if (n.agg == AggOp::kLimitRatio) {
     if (param == 0) return out;
-    if (std::isnan(param)) Evaluator::fail("Ratio value is NaN");
+    if (std::isnan(param)) Evaluator::invalid("Ratio value is NaN");
   }
   if (n.agg == AggOp::kQuantile && (std::isnan(param) || param < 0 || param > 1)) {
     char buf[64];
@@ -72,7 +72,7 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
     ev.warn(std::string("quantile value should be between 0 and 1, got ") + (std::isnan(param) ? "NaN" : buf), n.args[0]->pos);
   }
   if (n.agg == AggOp::kCountValues) {
-    if (!is_valid_label_name(str_param)) Evaluator::fail("invalid label name " + go_quote(str_param));
+    if (!is_valid_label_name(str_param)) Evaluator::invalid("invalid label name " + go_quote(str_param));
   }
 
   std::vector<Group> groups;

@@ -58,7 +58,7 @@ void Evaluator::check_interrupted() {
 void Evaluator::count_samples(int64_t n) {
   current_ += n;
   if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);
-  polls_ += n;
+  polls_ += n + 1;  // +1: loops that produce nothing must still be cancelable
   if (polls_ >= 4096) {
     polls_ = 0;
     check_interrupted();

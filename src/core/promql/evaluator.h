@@ -47,7 +47,10 @@ class Evaluator {
   int64_t query_end() const { return end_; }
   const EngineOptions& options() const { return opts_; }
 
-  [[noreturn]] static void fail(const std::string& msg) { throw Error(ErrorKind::kInvalidParameter, msg); }
+  // An evaluation error caused by the data (duplicate label sets, matching conflicts).
+  [[noreturn]] static void fail(const std::string& msg) { throw Error(ErrorKind::kDataException, msg); }
+  // An argument that cannot be used (a bad regex, a NaN parameter).
+  [[noreturn]] static void invalid(const std::string& msg) { throw Error(ErrorKind::kInvalidParameter, msg); }
 
  private:
   void add_annotation(std::vector<std::string>* list, const std::string& text, int pos);

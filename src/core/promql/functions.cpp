@@ -482,8 +482,8 @@ Value label_replace(Evaluator& ev, const Node& n, int64_t t) {
   opts.set_log_errors(false);
   opts.set_dot_nl(true);
   RE2 re("^(?s:" + re_str + ")$", opts);
-  if (!re.ok()) Evaluator::fail("invalid regular expression in label_replace(): " + re_str);
-  if (!is_valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_replace(): " + dst);
+  if (!re.ok()) Evaluator::invalid("invalid regular expression in label_replace(): " + re_str);
+  if (!is_valid_label_name(dst)) Evaluator::invalid("invalid destination label name in label_replace(): " + dst);
   Value v = ev.eval(*n.args[0], t);
   int ngroups = re.NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> groups(static_cast<size_t>(ngroups));
@@ -503,9 +503,9 @@ Value label_join(Evaluator& ev, const Node& n, int64_t t) {
   std::vector<std::string> srcs;
   for (size_t i = 3; i < n.args.size(); i++) {
     srcs.push_back(string_arg(ev, *n.args[i], t));
-    if (!is_valid_label_name(srcs.back())) Evaluator::fail("invalid source label name in label_join(): " + srcs.back());
+    if (!is_valid_label_name(srcs.back())) Evaluator::invalid("invalid source label name in label_join(): " + srcs.back());
   }
-  if (!is_valid_label_name(dst)) Evaluator::fail("invalid destination label name in label_join(): " + dst);
+  if (!is_valid_label_name(dst)) Evaluator::invalid("invalid destination label name in label_join(): " + dst);
   Value v = ev.eval(*n.args[0], t);
   for (auto& e : v.vector) {
     std::string joined;

@@ -65,6 +65,7 @@ bool parse_duration(std::string_view s, int64_t* ms) {
     size_t start = i;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) i++;
     if (i == start) return false;
+    if (i - start > 15) return false;  // beyond any representable duration
     int64_t n = std::strtoll(std::string(s.substr(start, i - start)).c_str(), nullptr, 10);
     size_t ustart = i;
     while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) {
@@ -76,6 +77,7 @@ bool parse_duration(std::string_view s, int64_t* ms) {
     int64_t u = unit_ms(s.substr(ustart, i - ustart));
     if (u == 0 || u >= last_unit) return false;
     last_unit = u;
+    if (n > (INT64_MAX / 4 - total) / u) return false;  // keeps later arithmetic on times safe
     total += n * u;
   }
   *ms = total;

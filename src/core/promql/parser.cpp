@@ -116,8 +116,10 @@ class Parser {
   }
 
  private:
+  static constexpr int kMaxDepth = 500;
   std::vector<Token> toks_;
   size_t p_ = 0;
+  int depth_ = 0;
 
   [[noreturn]] static void fail(const std::string& msg, int pos) { throw SyntaxError(msg, pos); }
 
@@ -171,6 +173,15 @@ class Parser {
   }
 
   NodePtr expr(int min_prec) {
+    // The parser and the evaluator recurse along the tree: bound the depth so that a
+    // hostile query cannot overflow the backend's stack.
+    struct DepthGuard {
+      int& d;
+      DepthGuard(int& depth, int pos) : d(depth) {
+        if (++d > kMaxDepth) throw SyntaxError("query is nested too deeply", pos);
+      }
+      ~DepthGuard() { d--; }
+    } guard(depth_, peek().pos);
     NodePtr lhs = unary();
     for (;;) {
       BinOp op;

@@ -138,3 +138,26 @@ TEST(PromqlParser, ParseSeries) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlParser, DeepNestingIsRefusedNotACrash) {
+  std::string q(100000, '(');
+  q += "1";
+  q += std::string(100000, ')');
+  EXPECT_EQ(error_message(q), "query is nested too deeply");
+  std::string ok(200, '(');
+  ok += "1" + std::string(200, ')');
+  EXPECT_NO_THROW(parse_expr(ok));
+  std::string unary(100000, '-');
+  EXPECT_THROW(parse_expr(unary + "1"), SyntaxError);
+}
+
+TEST(PromqlParser, HugeDurationsAreRejected) {
+  EXPECT_THROW(parse_expr("x[99999999999999999999y]"), SyntaxError);
+  EXPECT_NO_THROW(parse_expr("x[1000y]"));
+}
+
+}  // namespace
+}  // namespace observe::promql
