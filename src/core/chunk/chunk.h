@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -80,6 +82,31 @@ ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_colum
 std::string encode_samples(const std::vector<int64_t>& times, const std::vector<double>& values);
 void decode_samples(std::string_view encoded, std::vector<int64_t>& times,
                     std::vector<double>& values);
+
+// Lazy reading: parses the header once (throws kDataException if corrupt),
+// then decodes the time column and each value column on first access only,
+// so a scan can test times (or the zone map) before paying for values.
+// Accessors throw kDataException if that part of the chunk is corrupt.
+class ChunkReader {
+ public:
+  explicit ChunkReader(std::string_view encoded);  // `encoded` must outlive the reader
+  ~ChunkReader();
+  ChunkReader(ChunkReader&&) noexcept;
+  ChunkReader& operator=(ChunkReader&&) noexcept;
+
+  const ChunkSummary& summary() const;
+  size_t rows() const { return summary().rows; }
+  const std::vector<int64_t>& times();
+  const Column& column(size_t i);  // kInvalidParameter if i is out of range
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Rows [first, last) of time-sorted rows whose time lies in [lo, hi]
+// (for chunks written in time order, which is the common case).
+std::pair<size_t, size_t> row_range(const std::vector<int64_t>& sorted_times, int64_t lo, int64_t hi);
 
 // A rough upper estimate of the encoded size of `rows` rows of the metrics
 // shape, for callers that size chunks by bytes before encoding (regular

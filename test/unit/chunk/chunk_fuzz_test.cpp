@@ -22,6 +22,20 @@ void decode_or_data_error(std::string_view bytes) {
   } catch (const Error& e) {
     ASSERT_EQ(e.kind(), ErrorKind::kDataException) << e.what();
   }
+  // The lazy reader, column by column.
+  try {
+    ChunkReader r(bytes);
+    for (size_t i = 0; i < r.summary().columns.size(); ++i) {
+      try {
+        ASSERT_EQ(r.column(i).size(), r.rows());
+      } catch (const Error& e) {
+        ASSERT_EQ(e.kind(), ErrorKind::kDataException) << e.what();
+      }
+    }
+    ASSERT_EQ(r.times().size(), r.rows());
+  } catch (const Error& e) {
+    ASSERT_EQ(e.kind(), ErrorKind::kDataException) << e.what();
+  }
 }
 
 std::vector<std::string> valid_chunks() {

@@ -1,0 +1,145 @@
+// The read side: peek(), decode(), decode_samples() and the lazy ChunkReader.
+// Columns are decoded only when asked for; their payload lengths in the header
+// let every other column be skipped untouched.
+#include <algorithm>
+#include <cstring>
+
+#include "core/chunk/chunk.h"
+#include "core/chunk/column_codec.h"
+#include "core/chunk/header.h"
+#include "core/codec/byte_io.h"
+#include "core/codec/integer.h"
+#include "core/codec/null_bitmap.h"
+
+namespace observe::chunk {
+
+using namespace observe::codec;
+using namespace observe::chunk::detail;
+
+namespace {
+
+void decode_times(const Header& h, std::vector<int64_t>& times) {
+  const size_t rows = h.summary.rows;
+  times.resize(rows);
+  ByteReader in(h.time_payload);
+  decode_ints(in, rows, times.data(), h.summary.min_time);
+  if (!in.empty()) corrupt("trailing bytes in time column");
+  // The zone map must describe the data, or scans would skip wrongly.
+  for (int64_t t : times)
+    if (t < h.summary.min_time || t > h.summary.max_time) corrupt("time outside the header's range");
+}
+
+// Spreads dense values over rows, leaving null rows zero/empty.
+template <typename T>
+void expand(std::vector<T>& v, const std::vector<bool>& nulls) {
+  std::vector<T> dense;
+  dense.swap(v);
+  v.resize(nulls.size());
+  size_t j = 0;
+  for (size_t i = 0; i < nulls.size(); ++i)
+    if (!nulls[i]) v[i] = std::move(dense[j++]);
+}
+
+void decode_column(const Header& h, size_t i, Column& col) {
+  const ColumnSummary& s = h.summary.columns[i];
+  const size_t rows = h.summary.rows;
+  col = Column();
+  col.kind = s.kind;
+  ByteReader in(h.payloads[i]);
+  if (s.null_count > 0) {
+    col.nulls = nulls_decode(in, rows);
+    size_t count = 0;
+    for (bool b : col.nulls) count += b;
+    if (count != s.null_count) corrupt("null count differs from the header");
+  }
+  decode_values(in, s.kind, rows - s.null_count, col);
+  if (s.null_count > 0) {
+    switch (s.kind) {
+      case ColumnKind::kInt64:
+      case ColumnKind::kBool: expand(col.ints, col.nulls); break;
+      case ColumnKind::kFloat64: expand(col.floats, col.nulls); break;
+      case ColumnKind::kBytes: expand(col.bytes, col.nulls); break;
+    }
+  }
+}
+
+}  // namespace
+
+struct ChunkReader::Impl {
+  Header header;
+  bool times_done = false;
+  std::vector<int64_t> times;
+  std::vector<Column> columns;
+  std::vector<bool> columns_done;
+};
+
+ChunkReader::ChunkReader(std::string_view encoded) : impl_(std::make_unique<Impl>()) {
+  impl_->header = parse_header(encoded);
+  const size_t n = impl_->header.payloads.size();
+  impl_->columns.resize(n);
+  impl_->columns_done.assign(n, false);
+  for (size_t i = 0; i < n; ++i) impl_->columns[i].kind = impl_->header.summary.columns[i].kind;
+}
+ChunkReader::~ChunkReader() = default;
+ChunkReader::ChunkReader(ChunkReader&&) noexcept = default;
+ChunkReader& ChunkReader::operator=(ChunkReader&&) noexcept = default;
+
+const ChunkSummary& ChunkReader::summary() const { return impl_->header.summary; }
+
+const std::vector<int64_t>& ChunkReader::times() {
+  if (!impl_->times_done) {
+    decode_times(impl_->header, impl_->times);
+    impl_->times_done = true;
+  }
+  return impl_->times;
+}
+
+const Column& ChunkReader::column(size_t i) {
+  if (i >= impl_->columns.size())
+    throw Error(ErrorKind::kInvalidParameter, "chunk column index out of range");
+  if (!impl_->columns_done[i]) {
+    decode_column(impl_->header, i, impl_->columns[i]);
+    impl_->columns_done[i] = true;
+  }
+  return impl_->columns[i];
+}
+
+ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summary; }
+
+ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns) {
+  Header h = parse_header(encoded);
+  ChunkData out;
+  decode_times(h, out.times);
+  out.columns.resize(h.payloads.size());
+  for (size_t i = 0; i < h.payloads.size(); ++i) {
+    bool wanted = wanted_columns.empty() || (i < wanted_columns.size() && wanted_columns[i]);
+    if (wanted)
+      decode_column(h, i, out.columns[i]);
+    else
+      out.columns[i].kind = h.summary.columns[i].kind;
+  }
+  return out;
+}
+
+void decode_samples(std::string_view encoded, std::vector<int64_t>& times,
+                    std::vector<double>& values) {
+  Header h = parse_header(encoded);
+  if (h.payloads.size() != 1 || h.summary.columns[0].kind != ColumnKind::kFloat64 ||
+      h.summary.columns[0].null_count != 0)
+    throw Error(ErrorKind::kDataException, "chunk is not of the (time, float64) shape");
+  decode_times(h, times);
+  const size_t rows = h.summary.rows;
+  std::vector<uint64_t> bits(rows);
+  ByteReader in(h.payloads[0]);
+  decode_float_bits(in, rows, bits.data());
+  values.resize(rows);
+  if (rows) std::memcpy(values.data(), bits.data(), rows * 8);
+}
+
+std::pair<size_t, size_t> row_range(const std::vector<int64_t>& sorted_times, int64_t lo, int64_t hi) {
+  auto b = std::lower_bound(sorted_times.begin(), sorted_times.end(), lo);
+  auto e = std::upper_bound(b, sorted_times.end(), hi);
+  return {static_cast<size_t>(b - sorted_times.begin()), static_cast<size_t>(e - sorted_times.begin())};
+}
+
+}  // namespace observe::chunk

@@ -1,0 +1,127 @@
+#include "core/chunk/header.h"
+
+#include <cstring>
+
+#include "core/codec/byte_io.h"
+#include "core/codec/integer.h"
+
+namespace observe::chunk::detail {
+
+using namespace observe::codec;
+
+namespace {
+
+uint64_t float_bits(double d) {
+  uint64_t b;
+  std::memcpy(&b, &d, 8);
+  return b;
+}
+double bits_float(uint64_t b) {
+  double d;
+  std::memcpy(&d, &b, 8);
+  return d;
+}
+
+}  // namespace
+
+std::string assemble(const std::vector<int64_t>& times, const std::vector<EncodedColumn>& cols) {
+  const size_t rows = times.size();
+  int64_t tmin = 0, tmax = 0;
+  if (rows > 0) {
+    tmin = tmax = times[0];
+    for (int64_t t : times) {
+      if (t < tmin) tmin = t;
+      if (t > tmax) tmax = t;
+    }
+  }
+  std::string time_payload;
+  encode_ints(times.data(), rows, time_payload, tmin);
+
+  std::string out;
+  size_t total = time_payload.size();
+  for (const auto& c : cols) total += c.payload.size();
+  out.reserve(total + 16 + cols.size() * 8);
+  put_u8(out, kFormatVersion);
+  put_varint(out, rows);
+  put_varint(out, cols.size());
+  put_varint(out, zigzag(tmin));
+  put_varint(out, static_cast<uint64_t>(tmax) - static_cast<uint64_t>(tmin));
+  put_varint(out, time_payload.size());
+  for (const auto& c : cols) {
+    const ColumnSummary& s = c.summary;
+    uint8_t flags = static_cast<uint8_t>(s.kind);
+    if (s.null_count > 0) flags |= kHasNulls;
+    if (s.has_minmax) flags |= kHasMinMax;
+    put_u8(out, flags);
+    if (s.null_count > 0) put_varint(out, s.null_count);
+    if (s.has_minmax) {
+      if (s.kind == ColumnKind::kFloat64) {
+        put_float_varint(out, float_bits(s.min_float));
+        put_float_varint(out, float_bits(s.max_float));
+      } else {
+        put_varint(out, zigzag(s.min_int));
+        put_varint(out, static_cast<uint64_t>(s.max_int) - static_cast<uint64_t>(s.min_int));
+      }
+    }
+    put_varint(out, c.payload.size());
+  }
+  out += time_payload;
+  for (const auto& c : cols) out += c.payload;
+  return out;
+}
+
+Header parse_header(std::string_view encoded) {
+  Header h;
+  ChunkSummary& s = h.summary;
+  ByteReader in(encoded);
+  s.version = in.u8();
+  if (s.version != kFormatVersion) corrupt("unknown chunk format version");
+  s.rows = static_cast<uint32_t>(in.count(kMaxRows));
+  // Each column takes at least 2 header bytes, which bounds the count.
+  size_t ncols = in.count(in.remaining() / 2);
+  uint64_t zmin = in.varint();
+  uint64_t span = in.varint();
+  s.min_time = unzigzag(zmin);
+  s.max_time = static_cast<int64_t>(static_cast<uint64_t>(s.min_time) + span);
+  if (s.max_time < s.min_time) corrupt("time range");
+  if (s.rows == 0 && span != 0) corrupt("time range of an empty chunk");
+  size_t time_len = in.count(in.remaining());
+  std::vector<size_t> lens(ncols);
+  s.columns.resize(ncols);
+  for (size_t i = 0; i < ncols; ++i) {
+    ColumnSummary& c = s.columns[i];
+    uint8_t flags = in.u8();
+    if (flags & ~(kKindMask | kHasNulls | kHasMinMax)) corrupt("column flags");
+    c.kind = static_cast<ColumnKind>(flags & kKindMask);
+    if (flags & kHasNulls) {
+      c.null_count = static_cast<uint32_t>(in.count(s.rows));
+      if (c.null_count == 0) corrupt("null count");
+    }
+    if (flags & kHasMinMax) {
+      if (c.kind == ColumnKind::kBytes || c.null_count == s.rows) corrupt("zone map");
+      c.has_minmax = true;
+      if (c.kind == ColumnKind::kFloat64) {
+        c.min_float = bits_float(get_float_varint(in));
+        c.max_float = bits_float(get_float_varint(in));
+      } else {
+        c.min_int = unzigzag(in.varint());
+        c.max_int = static_cast<int64_t>(static_cast<uint64_t>(c.min_int) + in.varint());
+      }
+    }
+    lens[i] = in.count(in.remaining());
+  }
+  size_t need = time_len;
+  for (size_t l : lens) {
+    if (l > in.remaining()) corrupt("column length");
+    need += l;
+    if (need > in.remaining()) corrupt("column lengths exceed the chunk");
+  }
+  if (need != in.remaining()) corrupt("chunk length");
+  h.time_payload = in.bytes(time_len);
+  h.payloads.resize(ncols);
+  for (size_t i = 0; i < ncols; ++i) h.payloads[i] = in.bytes(lens[i]);
+  s.encoded_size = encoded.size();
+  return h;
+}
+
+}  // namespace observe::chunk::detail

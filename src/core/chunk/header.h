@@ -1,0 +1,48 @@
+// The chunk header: layout, writer and bounds-checked parser (internal).
+//
+// Chunk layout (all integers LEB128 varints unless noted):
+//
+//   u8 version | rows | ncols | zigzag(min_time) | max_time - min_time (mod 2^64)
+//   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax)
+//     [null_count] [min, max] len
+//   | time payload | column payloads in order
+//
+// The lengths in the header let decode() skip unwanted columns without
+// touching their bytes; the header is small (a few bytes a column), which
+// matters at 120-row chunks. Column payload: [null runs if has_nulls]
+// [codec tag][body] (column_codec.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/chunk/chunk.h"
+
+namespace observe::chunk::detail {
+
+constexpr uint8_t kKindMask = 0x3;
+constexpr uint8_t kHasNulls = 0x4;
+constexpr uint8_t kHasMinMax = 0x8;
+
+// A column's zone map and its payload ([null runs][codec tag][body]).
+struct EncodedColumn {
+  ColumnSummary summary;
+  std::string payload;
+};
+
+// Encodes the time column and writes header + payloads.
+std::string assemble(const std::vector<int64_t>& times, const std::vector<EncodedColumn>& cols);
+
+// A parsed header: the summary plus where each payload is.
+struct Header {
+  ChunkSummary summary;
+  std::string_view time_payload;
+  std::vector<std::string_view> payloads;
+};
+
+// Throws kDataException unless the header is well-formed and the payload
+// lengths add up to exactly the rest of `encoded`.
+Header parse_header(std::string_view encoded);
+
+}  // namespace observe::chunk::detail

@@ -1,0 +1,54 @@
+#include <gtest/gtest.h>
+
+#include "chunk_test_util.h"
+#include "core/chunk/header.h"
+#include "core/common/error.h"
+
+namespace observe::chunk {
+namespace {
+
+TEST(ChunkReader, DecodesOnlyWhatIsAskedFor) {
+  ChunkData d = testing::mixed_chunk(400, 3);
+  std::string enc = encode(d);
+  // Garble column 2's payload: reading the others must still work.
+  detail::Header h = detail::parse_header(enc);
+  size_t off = static_cast<size_t>(h.payloads[2].data() - enc.data());
+  for (size_t i = 0; i < h.payloads[2].size(); ++i) enc[off + i] = static_cast<char>(0xff);
+
+  ChunkReader r(enc);
+  EXPECT_EQ(r.rows(), 400u);
+  EXPECT_EQ(r.summary().columns.size(), 4u);
+  EXPECT_EQ(r.times(), d.times);
+  EXPECT_TRUE(testing::same_column(r.column(0), d.columns[0]));
+  EXPECT_TRUE(testing::same_column(r.column(3), d.columns[3]));
+  EXPECT_THROW(r.column(2), Error);
+  EXPECT_THROW(r.column(4), Error);
+  // Cached: the same object comes back.
+  EXPECT_EQ(&r.column(0), &r.column(0));
+  ChunkReader moved = std::move(r);
+  EXPECT_EQ(moved.times(), d.times);
+}
+
+TEST(ChunkReader, HeaderTimeRangeMustCoverTimes) {
+  ChunkData d;
+  d.times = {100, 200, 300};
+  d.columns.push_back(testing::float_col({1, 2, 3}));
+  std::string enc = encode(d);
+  // Bytes 5-6 are the span max_time - min_time = 200 (varint c8 01); make it 150.
+  ASSERT_EQ(static_cast<uint8_t>(enc[5]), 0xc8);
+  enc[5] = static_cast<char>(0x96);
+  ChunkReader r(enc);
+  EXPECT_EQ(r.summary().max_time, 250);
+  EXPECT_THROW(r.times(), Error);
+}
+
+TEST(ChunkReader, RowRange) {
+  std::vector<int64_t> t = {10, 20, 20, 30, 40};
+  EXPECT_EQ(row_range(t, 20, 30), (std::pair<size_t, size_t>(1, 4)));
+  EXPECT_EQ(row_range(t, 0, 5), (std::pair<size_t, size_t>(0, 0)));
+  EXPECT_EQ(row_range(t, 41, 50), (std::pair<size_t, size_t>(5, 5)));
+  EXPECT_EQ(row_range(t, INT64_MIN, INT64_MAX), (std::pair<size_t, size_t>(0, 5)));
+}
+
+}  // namespace
+}  // namespace observe::chunk
