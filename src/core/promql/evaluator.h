@@ -12,6 +12,9 @@
 
 namespace observe::promql {
 
+inline constexpr char kTooManySamples[] = "query processing would load too many samples into memory in query execution";
+inline constexpr char kDuplicateLabelset[] = "vector cannot contain metrics with the same labelset";
+
 class Evaluator {
  public:
   Evaluator(Queryable& q, const EngineOptions& opts, int64_t start, int64_t end, int64_t step)

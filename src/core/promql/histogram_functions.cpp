@@ -1,0 +1,81 @@
+// histogram_quantile and histogram_fraction over classic `le` buckets.
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "core/promql/function_impl.h"
+#include "core/promql/quantile.h"
+
+namespace observe::promql {
+
+namespace {
+
+struct BucketGroup {
+  Labels metric;
+  std::vector<Bucket> buckets;
+};
+
+// Groups classic `le` buckets by their other labels (the name included: delayed removal).
+std::vector<BucketGroup> bucket_groups(Evaluator& ev, const Vector& in, int pos) {
+  std::vector<BucketGroup> groups;
+  std::unordered_map<std::string, size_t> index;
+  for (auto& e : in) {
+    std::string le(e.metric.get("le"));
+    char* endp = nullptr;
+    double ub = std::strtod(le.c_str(), &endp);
+    if (le.empty() || endp != le.c_str() + le.size() || std::isspace(static_cast<unsigned char>(le[0]))) {
+      ev.warn("bucket label \"le\" is missing or has a malformed value of \"" + le + "\" for metric name \"" +
+                  std::string(e.metric.metric_name()) + "\"",
+              pos);
+      continue;
+    }
+    Labels m = e.metric;
+    m.remove("le");
+    std::string key = m.to_string();
+    auto [it, inserted] = index.emplace(key, groups.size());
+    if (inserted) groups.push_back({m, {}});
+    groups[it->second].buckets.push_back({ub, e.v});
+  }
+  return groups;
+}
+
+std::string format_g(double q) {
+  if (std::isnan(q)) return "NaN";
+  if (std::isinf(q)) return q > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", q);
+  return buf;
+}
+
+}  // namespace
+
+Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
+  double q = scalar_arg(ev, *n.args[0], t);
+  Value in = ev.eval(*n.args[1], t);
+  if (std::isnan(q) || q < 0 || q > 1)
+    ev.warn("quantile value should be between 0 and 1, got " + format_g(q), n.args[0]->pos);
+  Vector out;
+  for (auto& g : bucket_groups(ev, in.vector, n.args[1]->pos)) {
+    bool forced;
+    double v = bucket_quantile(q, g.buckets, &forced);
+    if (forced)
+      ev.info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" +
+                  std::string(g.metric.metric_name()) + "\"",
+              n.args[1]->pos);
+    out.push_back({g.metric, v, t, true});
+  }
+  return vector_value(std::move(out), t);
+}
+
+Value histogram_fraction(Evaluator& ev, const Node& n, int64_t t) {
+  double lo = scalar_arg(ev, *n.args[0], t), hi = scalar_arg(ev, *n.args[1], t);
+  Value in = ev.eval(*n.args[2], t);
+  Vector out;
+  for (auto& g : bucket_groups(ev, in.vector, n.args[2]->pos))
+    out.push_back({g.metric, bucket_fraction(lo, hi, g.buckets), t, true});
+  return vector_value(std::move(out), t);
+}
+
+}  // namespace observe::promql

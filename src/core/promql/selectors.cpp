@@ -1,0 +1,141 @@
+// Data access: the prefetch that loads every selector's samples once per batch, and the
+// vector selector (lookback, staleness), matrix selector (left-open window) and subquery
+// (absolutely aligned inner steps) evaluated from it.
+#include <algorithm>
+#include <map>
+
+#include "core/promql/evaluator.h"
+
+namespace observe::promql {
+
+namespace {
+std::vector<Sample>::const_iterator upper(const std::vector<Sample>& s, int64_t t) {
+  return std::upper_bound(s.begin(), s.end(), t, [](int64_t ts, const Sample& x) { return ts < x.t; });
+}
+}  // namespace
+
+void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
+  auto refs = [&](const Node& sel, int64_t* lo, int64_t* hi) {
+    if (sel.at_kind != AtKind::kNone) {
+      *lo = *hi = at_time(sel, 0) - sel.offset_ms;
+    } else {
+      *lo = mint - sel.offset_ms;
+      *hi = maxt - sel.offset_ms;
+    }
+  };
+  auto note = [&](const Node* sel, int64_t lo, int64_t hi) {
+    auto it = ranges_.find(sel);
+    if (it == ranges_.end()) {
+      ranges_[sel] = {lo, hi};
+    } else {
+      it->second.first = std::min(it->second.first, lo);
+      it->second.second = std::max(it->second.second, hi);
+    }
+  };
+  int64_t lo, hi;
+  switch (n.kind) {
+    case NodeKind::kVectorSelector:
+      refs(n, &lo, &hi);
+      note(&n, lo - opts_.lookback_ms + 1, hi);
+      return;
+    case NodeKind::kMatrixSelector:
+      refs(*n.args[0], &lo, &hi);
+      note(n.args[0].get(), lo - n.range_ms + 1, hi);
+      return;
+    case NodeKind::kSubquery:
+      refs(n, &lo, &hi);
+      prefetch_walk(*n.args[0], lo - n.range_ms, hi);
+      return;
+    default:
+      for (auto& a : n.args) prefetch_walk(*a, mint, maxt);
+  }
+}
+
+void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t held) {
+  ranges_.clear();
+  data_.clear();
+  subquery_cache_.clear();
+  loaded_ = 0;
+  current_ = 0;
+  prefetch_walk(root, mint, maxt);
+  for (auto& [node, r] : ranges_) {
+    check_interrupted();
+    auto& d = data_[node];
+    d = q_.select(node->matchers, r.first, r.second);
+    for (auto& s : d) loaded_ += static_cast<int64_t>(s.samples.size());
+    current_ = loaded_ + held;
+    if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);
+  }
+}
+
+Vector Evaluator::eval_vector_selector(const Node& n, int64_t t) {
+  int64_t ref = at_time(n, t) - n.offset_ms;
+  Vector out;
+  auto it = data_.find(&n);
+  if (it == data_.end()) return out;
+  for (const auto& s : it->second) {
+    auto u = upper(s.samples, ref);
+    if (u == s.samples.begin()) continue;
+    const Sample& last = *(u - 1);
+    if (last.t <= ref - opts_.lookback_ms || is_stale_nan(last.v)) continue;
+    out.push_back({s.labels, last.v, last.t, false});
+  }
+  count_samples(static_cast<int64_t>(out.size()));
+  return out;
+}
+
+Matrix Evaluator::eval_matrix_selector(const Node& n, int64_t t) {
+  const Node& sel = *n.args[0];
+  int64_t ref = at_time(sel, t) - sel.offset_ms;
+  Matrix out;
+  auto it = data_.find(&sel);
+  if (it == data_.end()) return out;
+  for (const auto& s : it->second) {
+    auto hi = upper(s.samples, ref);
+    auto lo = upper(s.samples, ref - n.range_ms);  // left-open window
+    Series ser{s.labels, {}, false};
+    for (auto p = lo; p < hi; ++p)
+      if (!is_stale_nan(p->v)) ser.samples.push_back(*p);
+    if (ser.samples.empty()) continue;
+    count_samples(static_cast<int64_t>(ser.samples.size()));
+    out.push_back(std::move(ser));
+  }
+  return out;
+}
+
+Matrix Evaluator::eval_subquery(const Node& n, int64_t t) {
+  int64_t ref = at_time(n, t) - n.offset_ms;
+  int64_t step = n.step_ms > 0 ? n.step_ms : opts_.default_subquery_step_ms;
+  int64_t lo = ref - n.range_ms;
+  // First step-aligned timestamp after lo (Go's truncating division, as Prometheus).
+  int64_t start = step * (lo / step);
+  if (start <= lo) start += step;
+  std::map<Labels, size_t> index;
+  Matrix out;
+  auto& cache = subquery_cache_[&n];
+  cache.erase(cache.begin(), cache.lower_bound(start));  // outer steps only move forward
+  for (int64_t ts = start; ts <= ref; ts += step) {
+    auto hit = cache.find(ts);
+    if (hit == cache.end()) hit = cache.emplace(ts, eval(*n.args[0], ts)).first;
+    const Value& v = hit->second;
+    if (v.type == ValueType::kScalar) {
+      if (out.empty()) out.push_back({Labels(), {}, false});
+      out[0].samples.push_back({ts, v.scalar});
+      count_samples(1);
+      continue;
+    }
+    for (auto& e : v.vector) {
+      auto [pos, inserted] = index.emplace(e.metric, out.size());
+      if (inserted) {
+        out.push_back({e.metric, {}, e.drop_name});
+      } else if (!out[pos->second].samples.empty() && out[pos->second].samples.back().t == ts) {
+        fail(kDuplicateLabelset);
+      }
+      out[pos->second].samples.push_back({ts, e.v});
+    }
+    count_samples(static_cast<int64_t>(v.vector.size()));
+  }
+  return out;
+}
+
+}  // namespace observe::promql
