@@ -11,6 +11,8 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps
+  # the Grafana dashboard test runs its queries from Debian's python3
+  python3-psycopg2
 )
 
 missing=()
