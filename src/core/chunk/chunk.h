@@ -32,6 +32,9 @@ struct Column {
   std::vector<double> floats;
   std::vector<std::string> bytes;
   std::vector<bool> nulls;  // empty = no nulls; else one per row, true = null
+  // kBytes only: also store a token filter (trigram Bloom filter) of the
+  // values in the header, for line filters such as LogQL's |= "needle".
+  bool token_filter = false;
 
   size_t size() const;  // rows, from the vector that the kind uses
   bool is_null(size_t row) const { return !nulls.empty() && nulls[row]; }
@@ -52,7 +55,12 @@ struct ColumnSummary {
   // over the non-NaN values (-0.0 and 0.0 compare equal).
   int64_t min_int = 0, max_int = 0;
   double min_float = 0, max_float = 0;
+  std::string token_filter;  // kBytes with Column::token_filter: see may_contain()
 };
+
+// False only if no non-null value of the column can contain `needle` as a
+// substring (according to its token filter); true if it has no filter.
+bool may_contain(const ColumnSummary& column, std::string_view needle);
 
 struct ChunkSummary {
   uint8_t version = kFormatVersion;

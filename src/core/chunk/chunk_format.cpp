@@ -9,6 +9,7 @@
 #include "core/codec/byte_io.h"
 #include "core/codec/integer.h"
 #include "core/codec/null_bitmap.h"
+#include "core/codec/token_filter.h"
 
 namespace observe::chunk {
 
@@ -65,6 +66,12 @@ EncodedColumn encode_column(const Column& col, size_t rows) {
       summarize_floats(col.floats.data(), rows, nulls, s);
       break;
     case ColumnKind::kBytes:
+      if (col.token_filter) {
+        TokenFilterBuilder b;
+        for (size_t i = 0; i < rows; ++i)
+          if (!(nulls && (*nulls)[i])) b.add(col.bytes[i]);
+        s.token_filter = b.finish();
+      }
       break;
   }
   if (s.null_count > 0) nulls_encode(col.nulls, e.payload);

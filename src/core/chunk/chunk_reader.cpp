@@ -10,6 +10,7 @@
 #include "core/codec/byte_io.h"
 #include "core/codec/integer.h"
 #include "core/codec/null_bitmap.h"
+#include "core/codec/token_filter.h"
 
 namespace observe::chunk {
 
@@ -102,6 +103,10 @@ const Column& ChunkReader::column(size_t i) {
     impl_->columns_done[i] = true;
   }
   return impl_->columns[i];
+}
+
+bool may_contain(const ColumnSummary& column, std::string_view needle) {
+  return token_filter_may_contain(column.token_filter, needle);
 }
 
 ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summary; }

@@ -4,6 +4,7 @@
 
 #include "core/codec/byte_io.h"
 #include "core/codec/integer.h"
+#include "core/codec/token_filter.h"
 
 namespace observe::chunk::detail {
 
@@ -52,6 +53,7 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
     uint8_t flags = static_cast<uint8_t>(s.kind);
     if (s.null_count > 0) flags |= kHasNulls;
     if (s.has_minmax) flags |= kHasMinMax;
+    if (!s.token_filter.empty()) flags |= kHasFilter;
     put_u8(out, flags);
     if (s.null_count > 0) put_varint(out, s.null_count);
     if (s.has_minmax) {
@@ -62,6 +64,10 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
         put_varint(out, zigzag(s.min_int));
         put_varint(out, static_cast<uint64_t>(s.max_int) - static_cast<uint64_t>(s.min_int));
       }
+    }
+    if (!s.token_filter.empty()) {
+      put_varint(out, s.token_filter.size());
+      out += s.token_filter;
     }
     put_varint(out, c.payload.size());
   }
@@ -91,7 +97,7 @@ Header parse_header(std::string_view encoded) {
   for (size_t i = 0; i < ncols; ++i) {
     ColumnSummary& c = s.columns[i];
     uint8_t flags = in.u8();
-    if (flags & ~(kKindMask | kHasNulls | kHasMinMax)) corrupt("column flags");
+    if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter)) corrupt("column flags");
     c.kind = static_cast<ColumnKind>(flags & kKindMask);
     if (flags & kHasNulls) {
       c.null_count = static_cast<uint32_t>(in.count(s.rows));
@@ -107,6 +113,13 @@ Header parse_header(std::string_view encoded) {
         c.min_int = unzigzag(in.varint());
         c.max_int = static_cast<int64_t>(static_cast<uint64_t>(c.min_int) + in.varint());
       }
+    }
+    if (flags & kHasFilter) {
+      if (c.kind != ColumnKind::kBytes) corrupt("token filter on a non-bytes column");
+      std::string_view f = in.bytes(in.count(in.remaining()));
+      token_filter_check(f);
+      if (f.empty()) corrupt("empty token filter");
+      c.token_filter.assign(f.data(), f.size());
     }
     lens[i] = in.count(in.remaining());
   }

@@ -3,8 +3,8 @@
 // Chunk layout (all integers LEB128 varints unless noted):
 //
 //   u8 version | rows | ncols | zigzag(min_time) | max_time - min_time (mod 2^64)
-//   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax)
-//     [null_count] [min, max] len
+//   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax | 16 has_filter)
+//     [null_count] [min, max] [filter len, token filter] len
 //   | time payload | column payloads in order
 //
 // The lengths in the header let decode() skip unwanted columns without
@@ -24,6 +24,7 @@ namespace observe::chunk::detail {
 constexpr uint8_t kKindMask = 0x3;
 constexpr uint8_t kHasNulls = 0x4;
 constexpr uint8_t kHasMinMax = 0x8;
+constexpr uint8_t kHasFilter = 0x10;  // kBytes: varint length + token filter
 
 // A column's zone map and its payload ([null runs][codec tag][body]).
 struct EncodedColumn {

@@ -62,6 +62,7 @@ std::vector<std::string> valid_chunks() {
   ChunkData d;
   d.times = t;
   Column c = testing::col(ColumnKind::kBytes);
+  c.token_filter = true;
   for (size_t i = 0; i < t.size(); ++i) c.bytes.push_back("line " + std::to_string(i % 37) + " of a log");
   d.columns.push_back(c);
   v.push_back(encode(d));

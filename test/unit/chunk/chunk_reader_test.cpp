@@ -52,3 +52,37 @@ TEST(ChunkReader, RowRange) {
 
 }  // namespace
 }  // namespace observe::chunk
+
+namespace observe::chunk {
+namespace {
+
+TEST(ChunkTokenFilter, PeekAnswersLineFilters) {
+  ChunkData d;
+  Column lines = testing::col(ColumnKind::kBytes);
+  lines.token_filter = true;
+  for (int i = 0; i < 1000; ++i) {
+    d.times.push_back(i);
+    lines.bytes.push_back("level=info msg=\"GET /api/v1/series " + std::to_string(i) + "\" status=200");
+  }
+  lines.nulls.assign(1000, false);
+  lines.nulls[10] = true;
+  lines.bytes[10] = "panic: this null row must not be indexed";
+  d.columns.push_back(lines);
+  Column plain = lines;
+  plain.token_filter = false;
+  d.columns.push_back(plain);
+  std::string enc = encode(d);
+  ChunkSummary s = peek(enc);
+  EXPECT_FALSE(s.columns[0].token_filter.empty());
+  EXPECT_TRUE(s.columns[1].token_filter.empty());
+  EXPECT_TRUE(may_contain(s.columns[0], "GET /api"));
+  EXPECT_TRUE(may_contain(s.columns[0], "series 999\""));
+  EXPECT_FALSE(may_contain(s.columns[0], "status=500"));
+  EXPECT_FALSE(may_contain(s.columns[0], "panic"));
+  EXPECT_TRUE(may_contain(s.columns[1], "status=500"));  // no filter: cannot exclude
+  ChunkData got = decode(enc);
+  EXPECT_TRUE(testing::same_column(got.columns[0], lines));
+}
+
+}  // namespace
+}  // namespace observe::chunk
