@@ -26,20 +26,6 @@ bool Parser::next_openmetrics(Entry* e) {
   }
 }
 
-static MetricType om_type(std::string_view s, bool* ok) {
-  *ok = true;
-  if (s == "counter") return MetricType::kCounter;
-  if (s == "gauge") return MetricType::kGauge;
-  if (s == "histogram") return MetricType::kHistogram;
-  if (s == "gaugehistogram") return MetricType::kGaugeHistogram;
-  if (s == "summary") return MetricType::kSummary;
-  if (s == "info") return MetricType::kInfo;
-  if (s == "stateset") return MetricType::kStateset;
-  if (s == "unknown") return MetricType::kUnknown;
-  *ok = false;
-  return MetricType::kUnknown;
-}
-
 bool Parser::om_comment(Entry* e) {
   const size_t n = in_.size();
   std::string_view rest = in_.substr(pos_);
@@ -81,9 +67,8 @@ bool Parser::om_comment(Entry* e) {
     }
     e->kind = EntryKind::kHelp;
   } else if (type) {
-    bool ok;
-    MetricType t = om_type(text, &ok);
-    if (!ok)
+    MetricType t;
+    if (!metric_type_from_name(text, Format::kOpenMetrics, &t))
       fail("invalid metric type " + quote(text) + " for " + quote(name) +
            " (OpenMetrics knows counter, gauge, histogram, gaugehistogram, summary, info,"
            " stateset and unknown)");

@@ -51,7 +51,7 @@ void Parser::fail(const std::string& what) {
   throw ParseError(line_, what, pos_);
 }
 
-static std::string quoted(std::string_view s) {
+std::string Parser::quote(std::string_view s) {
   constexpr size_t kMax = 64;  // enough to recognise the token; payload lines can be huge
   std::string out = "\"";
   out.append(s.substr(0, kMax));
@@ -69,20 +69,20 @@ Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_
     while (pos_ < n && !chars::is(in_[pos_], chars::kValueStop)) ++pos_;
     if (pos_ >= n) {
       line_ = first_line;  // name the line the value starts on, not the end of the payload
-      fail("unterminated value of label " + quoted(label));
+      fail("unterminated value of label " + quote(label));
     }
     char c = in_[pos_];
     if (c == '"') break;
     if (c == '\\') {
       if (pos_ + 1 >= n) {
         line_ = first_line;
-        fail("unterminated value of label " + quoted(label));
+        fail("unterminated value of label " + quote(label));
       }
-      if (in_[pos_ + 1] == '\n') fail("backslash before a line break in the value of label " + quoted(label));
+      if (in_[pos_ + 1] == '\n') fail("backslash before a line break in the value of label " + quote(label));
       v.escaped = true;
       pos_ += 2;
     } else if (c == '\n') {
-      if (!newline_allowed) fail("line break inside the value of label " + quoted(label));
+      if (!newline_allowed) fail("line break inside the value of label " + quote(label));
       ++line_;  // the text format lets a quoted value span lines, as Prometheus's lexer does
       ++pos_;
     } else {
@@ -96,11 +96,11 @@ Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_
 
 void Parser::add_label(Entry* e, std::string_view name, const QuotedValue& v) {
   std::string_view raw = in_.substr(v.begin, v.end - v.begin);
-  if (v.non_ascii && !valid_utf8(raw)) fail("value of label " + quoted(name) + " is not valid UTF-8");
+  if (v.non_ascii && !valid_utf8(raw)) fail("value of label " + quote(name) + " is not valid UTF-8");
   if (name == "__name__") fail("label name \"__name__\" repeats the metric name");
   if (e->labels.size() < kPairwiseDuplicateCheck) {
     for (const auto& l : e->labels)
-      if (l.name == name) fail("duplicate label name " + quoted(name));
+      if (l.name == name) fail("duplicate label name " + quote(name));
   }
   if (v.escaped) {
     fixups_.push_back({e->labels.size(), scratch_.size(), 0});
@@ -119,7 +119,7 @@ void Parser::finish_labels(Entry* e) {
     for (const auto& l : e->labels) names.push_back(l.name);
     std::sort(names.begin(), names.end());
     auto dup = std::adjacent_find(names.begin(), names.end());
-    if (dup != names.end()) fail("duplicate label name " + quoted(*dup));
+    if (dup != names.end()) fail("duplicate label name " + quote(*dup));
   }
 }
 
@@ -134,12 +134,10 @@ double Parser::parse_number(std::string_view token, const char* what) {
   double v = 0;
   switch (parse_go_float(token, &v)) {
     case NumberStatus::kOk: return v;
-    case NumberStatus::kRange: fail(std::string(what) + " " + quoted(token) + " is out of range");
+    case NumberStatus::kRange: fail(std::string(what) + " " + quote(token) + " is out of range");
     case NumberStatus::kSyntax: break;
   }
-  fail(std::string("invalid ") + what + " " + quoted(token) + " (expected a number, NaN, +Inf or -Inf)");
+  fail(std::string("invalid ") + what + " " + quote(token) + " (expected a number, NaN, +Inf or -Inf)");
 }
-
-std::string Parser::quote(std::string_view s) { return quoted(s); }
 
 }  // namespace observe::exposition

@@ -42,17 +42,6 @@ bool Parser::next_text(Entry* e) {
   }
 }
 
-static MetricType text_type(std::string_view s, bool* ok) {
-  *ok = true;
-  if (s == "counter") return MetricType::kCounter;
-  if (s == "gauge") return MetricType::kGauge;
-  if (s == "histogram") return MetricType::kHistogram;
-  if (s == "summary") return MetricType::kSummary;
-  if (s == "untyped") return MetricType::kUnknown;
-  *ok = false;
-  return MetricType::kUnknown;
-}
-
 // `# HELP name text` and `# TYPE name type` are metadata; every other `#` line is a comment.
 bool Parser::text_comment(Entry* e) {
   const size_t n = in_.size();
@@ -95,9 +84,8 @@ bool Parser::text_comment(Entry* e) {
     }
     e->kind = EntryKind::kHelp;
   } else {
-    bool ok;
-    MetricType t = text_type(text, &ok);
-    if (!ok)
+    MetricType t;
+    if (!metric_type_from_name(text, Format::kPrometheusText, &t))
       fail("invalid metric type " + quote(text) + " for " + quote(name) +
            " (the text format knows counter, gauge, histogram, summary and untyped)");
     family_.set_type(t);

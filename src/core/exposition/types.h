@@ -26,6 +26,10 @@ enum class MetricType : uint8_t {
 
 std::string_view metric_type_name(MetricType t);
 
+// The type a `# TYPE` line names, as the format spells it ("untyped" only in the text format;
+// gaugehistogram, info, stateset and "unknown" only in OpenMetrics). false when it names none.
+bool metric_type_from_name(std::string_view name, Format format, MetricType* out);
+
 enum class EntryKind : uint8_t { kSample, kHelp, kType, kUnit };
 
 // A label as exposed. The value is unescaped; views stay valid until the next call to next().
