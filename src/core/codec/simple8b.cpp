@@ -19,30 +19,26 @@ inline void put_word(std::string& out, uint64_t w) { put_u64le(out, w); }
 
 void simple8b_encode(const uint64_t* v, size_t n, std::string& out) {
   size_t i = 0;
-  uint8_t widths[60];
   while (i < n) {
-    size_t left = n - i;
-    // Widths of the next (up to) 60 values, as a running maximum.
-    size_t look = std::min<size_t>(left, 60);
-    unsigned maxw = 0;
-    for (size_t k = 0; k < look; ++k) {
-      maxw = std::max(maxw, bit_width(v[i + k]));
-      widths[k] = static_cast<uint8_t>(maxw);
-    }
-    // The selector that packs the most values.
+    const size_t left = n - i;
+    // The selector that packs the most values. Going from 1 wide value to 60
+    // narrow ones, the prefix's max width only grows while the allowed width
+    // shrinks, so the first failure ends the search: only about as many
+    // values are looked at as are packed.
     unsigned sel = 0;
     size_t take = 1;
-    for (unsigned s = 1; s <= 14; ++s) {
+    unsigned maxw = 0;
+    size_t scanned = 0;
+    for (unsigned s = 14; s >= 1; --s) {
       size_t c = std::min<size_t>(kCount[s], left);
-      if (widths[c - 1] <= kWidth[s]) {
-        sel = s;
-        take = c;
-        break;
-      }
+      for (; scanned < c; ++scanned) maxw = std::max(maxw, bit_width(v[i + scanned]));
+      if (maxw > kWidth[s]) break;
+      sel = s;
+      take = c;
     }
     // A run longer than what a packed word would hold goes into an RLE word.
-    uint64_t first = v[i];
-    if (bit_width(first) <= kRleValueBits && (left > take) && v[i + 1] == first) {
+    const uint64_t first = v[i];
+    if (left > take && v[i + 1] == first && bit_width(first) <= kRleValueBits) {
       size_t run = 1;
       size_t cap = std::min<size_t>(left, kRleMaxCount);
       while (run < cap && v[i + run] == first) ++run;
@@ -59,7 +55,7 @@ void simple8b_encode(const uint64_t* v, size_t n, std::string& out) {
       continue;
     }
     uint64_t w = uint64_t{sel} << 60;
-    unsigned width = kWidth[sel];
+    const unsigned width = kWidth[sel];
     for (size_t k = 0; k < take; ++k) w |= v[i + k] << (k * width);
     put_word(out, w);
     i += take;
