@@ -25,12 +25,27 @@ struct Group {
   std::vector<double> values;
 };
 
+bool in_group(const Label& lb, const Node& n) {
+  bool listed = std::find(n.grouping.begin(), n.grouping.end(), lb.name) != n.grouping.end();
+  return n.without ? (!listed && lb.name != kMetricNameLabel) : listed;
+}
+
+// The group's identity as a flat string; the Labels are only built once per new group.
+void grouping_key(const Labels& l, const Node& n, std::string* key) {
+  key->clear();
+  for (auto& lb : l.items()) {
+    if (!in_group(lb, n)) continue;
+    *key += lb.name;
+    *key += '\xff';
+    *key += lb.value;
+    *key += '\xff';
+  }
+}
+
 Labels grouping_labels(const Labels& l, const Node& n) {
   std::vector<Label> out;
-  for (auto& lb : l.items()) {
-    bool listed = std::find(n.grouping.begin(), n.grouping.end(), lb.name) != n.grouping.end();
-    if (n.without ? (!listed && lb.name != kMetricNameLabel) : listed) out.push_back(lb);
-  }
+  for (auto& lb : l.items())
+    if (in_group(lb, n)) out.push_back(lb);
   return Labels(std::move(out));
 }
 
@@ -78,13 +93,14 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
   std::vector<Group> groups;
   std::unordered_map<std::string, size_t> index;
   std::vector<size_t> group_of(vec.size());
+  std::string key;
   for (size_t i = 0; i < vec.size(); i++) {
-    Labels gl = grouping_labels(vec[i].metric, n);
-    std::string key = gl.to_string();
-    auto [it, inserted] = index.emplace(key, groups.size());
-    if (inserted) {
+    grouping_key(vec[i].metric, n, &key);
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, groups.size()).first;
       groups.emplace_back();
-      groups.back().labels = std::move(gl);
+      groups.back().labels = grouping_labels(vec[i].metric, n);
     }
     group_of[i] = it->second;
   }

@@ -3,7 +3,7 @@
 #include "core/promql/engine.h"
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 
 #include "core/promql/evaluator.h"
 #include "core/promql/parser.h"
@@ -11,6 +11,17 @@
 namespace observe::promql {
 
 namespace {
+
+// Output series by label hash (collisions resolved by comparing the labels).
+using SeriesIndex = std::unordered_map<uint64_t, std::vector<size_t>>;
+
+size_t find_series(const SeriesIndex& index, const Matrix& m, const Labels& l) {
+  auto it = index.find(l.hash());
+  if (it != index.end())
+    for (size_t i : it->second)
+      if (m[i].metric == l) return i;
+  return m.size();
+}
 
 // Drops flagged names and merges series that now share a label set (delayed name removal).
 Matrix finish_matrix(Matrix m) {
@@ -63,7 +74,7 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
     throw Error(ErrorKind::kInvalidParameter,
                 std::string("invalid expression type \"") + value_type_name(ty) + "\" for range query, must be Scalar or instant Vector");
   Evaluator ev(q, opts, start_ms, end_ms, step_ms);
-  std::map<Labels, size_t> index;
+  SeriesIndex index;
   Matrix out;
   int64_t held = 0;  // result points kept across steps
   // Steps are evaluated in batches, each with its own prefetch. A batch starts as the whole
@@ -86,13 +97,14 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
           v.vector.push_back({Labels(), v.scalar, t, false});
         }
         for (auto& e : v.vector) {
-          auto [pos, inserted] = index.emplace(e.metric, out.size());
-          if (inserted) {
-            out.push_back({e.metric, {}, e.drop_name});
-          } else if (!out[pos->second].samples.empty() && out[pos->second].samples.back().t == t) {
+          size_t pos = find_series(index, out, e.metric);
+          if (pos == out.size()) {
+            index[e.metric.hash()].push_back(pos);
+            out.push_back({std::move(e.metric), {}, e.drop_name});
+          } else if (!out[pos].samples.empty() && out[pos].samples.back().t == t) {
             Evaluator::fail(kDuplicateLabelset);
           }
-          out[pos->second].samples.push_back({t, e.v});
+          out[pos].samples.push_back({t, e.v});
         }
         batch_held += static_cast<int64_t>(v.vector.size());
         ev.reset_step_samples(batch_held);
@@ -106,7 +118,7 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
       for (auto& s : out) {
         while (!s.samples.empty() && s.samples.back().t >= ts) s.samples.pop_back();
         if (s.samples.empty()) continue;
-        index.emplace(s.metric, kept.size());
+        index[s.metric.hash()].push_back(kept.size());
         kept.push_back(std::move(s));
       }
       out = std::move(kept);

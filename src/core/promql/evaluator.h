@@ -66,9 +66,15 @@ class Evaluator {
   int64_t start_, end_, step_;
   int64_t current_ = 0;
   int64_t loaded_ = 0;  // samples returned by the last prefetch
-  // Inner results of subqueries by evaluation time: consecutive outer steps share most of
-  // their inner steps, which only depend on the inner timestamp.
-  std::unordered_map<const Node*, std::map<int64_t, Value>> subquery_cache_;
+  // A subquery's inner results over the contiguous inner steps [first, last]: consecutive
+  // outer steps share most inner steps, whose values only depend on the inner timestamp.
+  struct SubqueryState {
+    bool valid = false;
+    int64_t first = 0, last = 0;
+    std::unordered_map<uint64_t, std::vector<size_t>> index;  // label hash -> series
+    Matrix series;
+  };
+  std::unordered_map<const Node*, SubqueryState> subquery_state_;
   int64_t polls_ = 0;
   std::vector<std::string> warnings_, infos_;
   std::string query_;  // for line:col of annotations

@@ -54,7 +54,7 @@ void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
 void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t held) {
   ranges_.clear();
   data_.clear();
-  subquery_cache_.clear();
+  subquery_state_.clear();
   loaded_ = 0;
   current_ = 0;
   prefetch_walk(root, mint, maxt);
@@ -110,31 +110,59 @@ Matrix Evaluator::eval_subquery(const Node& n, int64_t t) {
   // First step-aligned timestamp after lo (Go's truncating division, as Prometheus).
   int64_t start = step * (lo / step);
   if (start <= lo) start += step;
-  std::map<Labels, size_t> index;
-  Matrix out;
-  auto& cache = subquery_cache_[&n];
-  cache.erase(cache.begin(), cache.lower_bound(start));  // outer steps only move forward
-  for (int64_t ts = start; ts <= ref; ts += step) {
-    auto hit = cache.find(ts);
-    if (hit == cache.end()) hit = cache.emplace(ts, eval(*n.args[0], ts)).first;
-    const Value& v = hit->second;
+
+  // The inner timeline is kept across outer steps (they only move forward) and extended,
+  // as Prometheus evaluates a subquery once over the whole range; each outer step then
+  // only slices its window out of it.
+  SubqueryState& st = subquery_state_[&n];
+  if (st.valid && (start < st.first || start > st.last + step)) st = SubqueryState();
+  if (!st.valid) {
+    st.valid = true;
+    st.first = start;
+    st.last = start - step;
+  }
+  for (int64_t ts = st.last + step; ts <= ref; ts += step) {
+    Value v = eval(*n.args[0], ts);
     if (v.type == ValueType::kScalar) {
-      if (out.empty()) out.push_back({Labels(), {}, false});
-      out[0].samples.push_back({ts, v.scalar});
-      count_samples(1);
-      continue;
+      v.type = ValueType::kVector;
+      v.vector.push_back({Labels(), v.scalar, ts, false});
     }
     for (auto& e : v.vector) {
-      auto [pos, inserted] = index.emplace(e.metric, out.size());
-      if (inserted) {
-        out.push_back({e.metric, {}, e.drop_name});
-      } else if (!out[pos->second].samples.empty() && out[pos->second].samples.back().t == ts) {
+      auto& candidates = st.index[e.metric.hash()];
+      size_t pos = st.series.size();
+      for (size_t c : candidates)
+        if (st.series[c].metric == e.metric) pos = c;
+      if (pos == st.series.size()) {
+        candidates.push_back(pos);
+        st.series.push_back({e.metric, {}, e.drop_name});
+      } else if (!st.series[pos].samples.empty() && st.series[pos].samples.back().t == ts) {
         fail(kDuplicateLabelset);
       }
-      out[pos->second].samples.push_back({ts, e.v});
+      st.series[pos].samples.push_back({ts, e.v});
     }
     count_samples(static_cast<int64_t>(v.vector.size()));
+    st.last = ts;
   }
+  // Forget what no later window can need once it outweighs the window itself.
+  if (start - st.first > 2 * (ref - start + step)) {
+    for (auto& s : st.series) {
+      auto cut = std::lower_bound(s.samples.begin(), s.samples.end(), start,
+                                  [](const Sample& x, int64_t ts) { return x.t < ts; });
+      s.samples.erase(s.samples.begin(), cut);
+    }
+    st.first = start;
+  }
+  Matrix out;
+  int64_t points = 0;
+  for (const auto& s : st.series) {
+    auto b = std::lower_bound(s.samples.begin(), s.samples.end(), start,
+                              [](const Sample& x, int64_t ts) { return x.t < ts; });
+    auto e = upper(s.samples, ref);
+    if (b >= e) continue;
+    out.push_back({s.metric, std::vector<Sample>(b, e), s.drop_name});
+    points += e - b;
+  }
+  count_samples(points);
   return out;
 }
 
