@@ -142,7 +142,12 @@ std::vector<Token> lex(std::string_view in) {
             err("bad number or duration syntax: \"" + std::string(in.substr(start, i + 1 - start)) + "\"", start);
           }
           t.kind = Tok::kNumber;
-          t.number = std::strtod(std::string(in.substr(start, i - start)).c_str(), nullptr);
+          std::string text(in.substr(start, i - start));
+          // Go's ParseInt with base 0 comes first in Prometheus: a leading 0 means octal.
+          bool octal = text.size() > 1 && text[0] == '0' &&
+                       text.find_first_not_of("01234567") == std::string::npos;
+          t.number = octal ? static_cast<double>(std::strtoull(text.c_str(), nullptr, 8))
+                           : std::strtod(text.c_str(), nullptr);
         }
       }
       t.text = std::string(in.substr(start, i - start));

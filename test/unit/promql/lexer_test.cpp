@@ -86,3 +86,16 @@ TEST(PromqlLexer, CommentsAreSkipped) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlLexer, LeadingZeroIsOctalAsInGo) {
+  EXPECT_DOUBLE_EQ(lex("0755")[0].number, 493);
+  EXPECT_DOUBLE_EQ(lex("089")[0].number, 89);  // not octal: a decimal float
+  EXPECT_DOUBLE_EQ(lex("0.5")[0].number, 0.5);
+  EXPECT_DOUBLE_EQ(lex("0")[0].number, 0);
+}
+
+}  // namespace
+}  // namespace observe::promql
