@@ -19,6 +19,7 @@ void Parser::end_line() {
 
 bool Parser::next_text(Entry* e) {
   for (;;) {
+    const size_t line_start = pos_;
     skip_blanks();
     if (pos_ >= in_.size()) {
       done_ = true;  // the text format may end without a final newline
@@ -35,6 +36,9 @@ bool Parser::next_text(Entry* e) {
       continue;
     }
     if (chars::is(c, chars::kNameStart)) {
+      // Blanks may precede a comment but not a sample: Prometheus makes them part of the
+      // metric name, which is then invalid and fails the scrape.
+      if (pos_ != line_start) fail("blanks before the metric name " + quote(scan_metric_name()));
       text_sample(e);
       return true;
     }

@@ -106,8 +106,9 @@ TEST(TextFormat, BlanksAndCommentsAndBlankLines) {
       "# just a comment\n"
       "#no space comment\n"
       "# HELPER is a comment too\n"
-      "  a  {  x = \"1\" , y=\"2\" ,  }   3   4  \n"
-      "\tb{}5\n"
+      "  \t# an indented comment\n"
+      "a  {  x = \"1\" , y=\"2\" ,  }   3   4  \n"
+      "b{}5\n"
       "c{x=\"1\" y=\"2\"} 6\n"
       "d 7";  // no final newline
   auto s = samples_of(payload, kText);
@@ -115,12 +116,19 @@ TEST(TextFormat, BlanksAndCommentsAndBlankLines) {
   EXPECT_EQ(s[0].labels, (Labels{{"x", "1"}, {"y", "2"}}));
   EXPECT_EQ(s[0].value, 3);
   EXPECT_EQ(*s[0].timestamp_ms, 4);
-  EXPECT_EQ(s[0].line, 6u);
+  EXPECT_EQ(s[0].line, 7u);
   EXPECT_TRUE(s[1].labels.empty());
   EXPECT_EQ(s[1].value, 5);
   EXPECT_EQ(s[2].labels, (Labels{{"x", "1"}, {"y", "2"}}));  // comma optional, as in textparse
   EXPECT_EQ(s[3].value, 7);
-  EXPECT_EQ(s[3].line, 9u);
+  EXPECT_EQ(s[3].line, 10u);
+}
+
+TEST(TextFormat, BlanksBeforeAMetricNameAreRefused) {
+  // Prometheus keeps them in the metric name, which is then invalid: the scrape fails.
+  EXPECT_NE(error_of("a 1\n  b 1\n", kText).find("line 2: blanks before the metric name \"b\""), std::string::npos);
+  EXPECT_NE(error_of("\tc{x=\"1\"} 1\n", kText).find("line 1: blanks before the metric name \"c\""),
+            std::string::npos);
 }
 
 TEST(TextFormat, MetricAndLabelNameCharacters) {
