@@ -1,6 +1,7 @@
 // Module entry: the library magic, GUCs, and (when preloaded) the background workers.
 #include "pg/guc.h"
 #include "pg/pg_headers.h"
+#include "pg/ts_am.h"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -9,4 +10,5 @@ void _PG_init(void);
 
 void _PG_init(void) {
   observe::pg::define_gucs();
+  observe::pg::ts_am_init();
 }

@@ -1,0 +1,160 @@
+-- observe_ts: rows come back exactly as written, through every write path; rolled-back work
+-- leaves nothing; the lifecycle commands keep or remove rows as a heap table would.
+CREATE SCHEMA ts_test;
+SET search_path = ts_test, public;
+
+-- float8send shows the bits: NaN payloads, -0 and denormals must survive bit for bit
+CREATE TABLE vals (time timestamptz, host text, v float8, n int8, r real, ok bool,
+                   payload bytea, amount numeric) USING observe_ts;
+INSERT INTO vals VALUES
+  ('2024-01-01 00:00:00+00', 'a', 'NaN', 1, 1.5, true, '\x00ff', 1.25),
+  ('2024-01-01 00:00:10+00', 'a', 'Infinity', -9223372036854775808, '-Infinity', false, '', -0.001),
+  ('2024-01-01 00:00:20+00', 'a', '-Infinity', 9223372036854775807, 'NaN', NULL, NULL, NULL),
+  ('2024-01-01 00:00:30+00', 'a', '-0', 0, '-0', true, '\xdeadbeef', 1e100),
+  ('2024-01-01 00:00:40+00', 'a', 4.9e-324, NULL, NULL, NULL, NULL, 'NaN'),
+  ('2024-01-01 00:00:50+00', 'a', NULL, 42, 3.25, false, '\x01', 0);
+SELECT time, host, v, float8send(v) AS v_bits, n, r, float4send(r) AS r_bits, ok, payload, amount
+  FROM vals ORDER BY time;
+
+-- several series (the key is the text column), out-of-order and duplicate times, NULL keys
+CREATE TABLE cpu (time timestamptz, host text, usage float8) USING observe_ts;
+INSERT INTO cpu VALUES
+  ('2024-01-01 00:00:20+00', 'h1', 3), ('2024-01-01 00:00:00+00', 'h1', 1),
+  ('2024-01-01 00:00:10+00', 'h2', 2), ('2024-01-01 00:00:10+00', 'h2', 2.5),
+  ('2024-01-01 00:00:00+00', NULL, 9), ('-infinity', 'h3', 0), ('infinity', 'h3', 1),
+  ('4713-01-01 00:00:00+00 BC', 'h3', 2), ('294276-12-31 23:59:59.999999+00', 'h3', 3);
+SELECT * FROM cpu ORDER BY host NULLS FIRST, time, usage;
+
+-- COPY (multi_insert) and INSERT ... SELECT from a heap table, CREATE TABLE AS, and back
+COPY cpu FROM stdin;
+2024-01-02 00:00:00+00	h4	10
+2024-01-02 00:00:15+00	h4	11
+2024-01-02 00:00:30+00	h5	12
+\.
+CREATE TABLE heap_src (time timestamptz, host text, usage float8);
+INSERT INTO heap_src SELECT '2024-01-03'::timestamptz + i * interval '15 s', 'g' || (i % 7), i
+  FROM generate_series(1, 5000) i;
+INSERT INTO cpu SELECT * FROM heap_src;
+SELECT count(*), sum(usage), count(DISTINCT host) FROM cpu;
+CREATE TABLE cpu_copy USING observe_ts AS SELECT * FROM heap_src;
+SELECT count(*), sum(usage) FROM cpu_copy;
+CREATE TABLE heap_back AS SELECT * FROM cpu_copy;
+SELECT count(*) FROM (SELECT * FROM heap_back EXCEPT ALL SELECT * FROM heap_src) d;
+SELECT count(*) FROM (SELECT * FROM heap_src EXCEPT ALL SELECT * FROM cpu_copy) d;
+
+-- rolled-back transactions and subtransactions leave nothing; a transaction reads its own rows
+CREATE TABLE tx (time timestamptz, k text, v int4) USING observe_ts;
+BEGIN;
+INSERT INTO tx VALUES ('2024-01-01', 'a', 1);
+SELECT count(*) FROM tx;
+SAVEPOINT s1;
+INSERT INTO tx VALUES ('2024-01-01', 'b', 2);
+SELECT count(*) FROM tx;
+ROLLBACK TO s1;
+SELECT count(*) FROM tx;
+SAVEPOINT s2;
+INSERT INTO tx VALUES ('2024-01-01', 'c', 3);
+RELEASE s2;
+COMMIT;
+SELECT * FROM tx ORDER BY v;
+BEGIN;
+INSERT INTO tx VALUES ('2024-01-02', 'rolled back', 100);
+SELECT count(*) FROM tx;
+ROLLBACK;
+-- a parent's buffered rows written by a read inside a savepoint survive its rollback
+BEGIN;
+INSERT INTO tx VALUES ('2024-01-03', 'parent', 10);
+SAVEPOINT s3;
+INSERT INTO tx VALUES ('2024-01-03', 'child', 20);
+SELECT count(*) FROM tx;
+ROLLBACK TO s3;
+SELECT k, v FROM tx WHERE v >= 10 ORDER BY v;
+COMMIT;
+SELECT k, v FROM tx ORDER BY v;
+-- a series created in a rolled-back subtransaction does not leak into later ones
+BEGIN;
+SAVEPOINT s4;
+INSERT INTO tx VALUES ('2024-01-04', 'new series', 30);
+ROLLBACK TO s4;
+INSERT INTO tx VALUES ('2024-01-04', 'other series', 31);
+COMMIT;
+SELECT k, v FROM tx ORDER BY v;
+-- an INSERT ... SELECT from the same table does not see its own rows
+INSERT INTO tx SELECT time + interval '1 day', k, v + 1000 FROM tx;
+SELECT count(*), sum(v) FROM tx;
+-- a buffer smaller than the load is written in several flushes, rows unchanged
+SET observe.write_buffer_size = '1MB';
+INSERT INTO tx SELECT '2024-02-01'::timestamptz + i * interval '1 s', 'bulk' || (i % 10), i
+  FROM generate_series(1, 200000) i;
+RESET observe.write_buffer_size;
+SELECT count(*), sum(v::int8) FROM tx WHERE k LIKE 'bulk%';
+
+-- TRUNCATE is transactional
+BEGIN;
+TRUNCATE tx;
+SELECT count(*) FROM tx;
+ROLLBACK;
+SELECT count(*) FROM tx;
+TRUNCATE tx;
+SELECT count(*) FROM tx;
+INSERT INTO tx VALUES ('2024-01-01', 'after truncate', 1);
+SELECT k FROM tx;
+
+-- refused with a clear error
+\set VERBOSITY default
+UPDATE cpu SET usage = 0;
+DELETE FROM cpu WHERE host = 'h1';
+DELETE FROM cpu WHERE false;
+CREATE INDEX ON cpu (time);
+CREATE TABLE with_pk (time timestamptz PRIMARY KEY, v float8) USING observe_ts;
+INSERT INTO tx VALUES (NULL, 'x', 1);
+CREATE TABLE no_time (a int, b text) USING observe_ts;
+CREATE UNLOGGED TABLE unlogged_ts (time timestamptz, v float8) USING observe_ts;
+SELECT * FROM cpu FOR UPDATE;
+
+-- VACUUM, ANALYZE and VACUUM FULL keep the rows; ANALYZE gives the planner real counts
+VACUUM cpu;
+ANALYZE cpu;
+SELECT reltuples FROM pg_class WHERE oid = 'cpu'::regclass;
+SELECT count(DISTINCT attname) > 0 AS has_stats FROM pg_stats WHERE schemaname = 'ts_test' AND tablename = 'cpu';
+VACUUM FULL cpu;
+SELECT count(*), sum(usage) FROM cpu;
+
+-- the series key and time column can be chosen while the table is empty
+CREATE TABLE custom (t2 timestamp, t1 timestamptz, region text, host text, v float8) USING observe_ts;
+SELECT observe.set_series_key('custom', 't1', ARRAY['host']::name[]);
+INSERT INTO custom VALUES ('2024-01-01', '2024-01-01 00:00:00+00', 'eu', 'h1', 1),
+                          ('2024-01-02', '2024-01-01 00:00:10+00', 'us', 'h1', 2);
+SELECT * FROM custom ORDER BY t1;
+SELECT labels FROM observe._ts_series s JOIN pg_class c ON c.relfilenode = s.storage_id
+ WHERE c.oid = 'custom'::regclass;
+SELECT observe.set_series_key('custom', 't1', ARRAY['region']::name[]);
+SELECT observe.set_series_key('cpu_copy', 'nope', NULL);
+
+-- retention and storage figures
+SELECT observe.drop_chunks('cpu', '2024-01-02 12:00:00+00');
+SELECT count(*), min(time) FROM cpu WHERE time > '-infinity' AND time < 'infinity';
+SELECT rows, series, chunks, raw_bytes > 0 AS raw, stored_bytes > 0 AS stored
+  FROM observe.storage_stats('cpu');
+SELECT observe.storage_stats('heap_src');
+
+-- compaction merges small chunks, rows unchanged
+CREATE TABLE small (time timestamptz, k text, v float8) USING observe_ts;
+INSERT INTO small VALUES ('2024-01-01 00:00:00+00', 'a', 1);
+INSERT INTO small VALUES ('2024-01-01 00:00:10+00', 'a', 2);
+INSERT INTO small VALUES ('2024-01-01 00:00:20+00', 'a', 3);
+INSERT INTO small VALUES ('2024-01-01 00:00:05+00', 'b', 4);
+INSERT INTO small VALUES ('2024-01-01 00:00:15+00', 'b', 5);
+SELECT chunks FROM observe.storage_stats('small');
+SELECT observe.compact('small');
+SELECT rows, series, chunks FROM observe.storage_stats('small');
+SELECT * FROM small ORDER BY k, time;
+SELECT observe.compact('small');
+
+-- DROP removes the table's rows from the internal tables
+SELECT relfilenode AS small_storage FROM pg_class WHERE oid = 'small'::regclass \gset
+DROP TABLE small;
+SELECT count(*) FROM observe._ts_chunks WHERE storage_id = :small_storage;
+SELECT count(*) FROM observe._ts_series WHERE storage_id = :small_storage;
+
+DROP SCHEMA ts_test CASCADE;

@@ -1,0 +1,327 @@
+// The observe_ts TableAmRoutine. Rows are not stored in the relation's own file (which stays
+// empty): they go through the write buffer into the internal heap tables, keyed by the storage
+// id (relfilenode), and come back through TsReader. Row-level UPDATE/DELETE, indexes, parallel
+// and sample scans are refused with a clear error.
+#include <memory>
+
+#include "pg/border.h"
+#include "pg/ts_am.h"
+#include "pg/ts_internal.h"
+#include "pg/ts_layout.h"
+#include "pg/ts_scan.h"
+#include "pg/ts_series.h"
+#include "pg/ts_write_buffer.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+namespace {
+
+struct TsScanDescData {
+  TableScanDescData base;
+  TsReader* reader;
+  MemoryContext context;
+};
+
+[[noreturn]] void not_supported(const char* what) {
+  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                  errmsg("observe_ts tables do not support %s", what)));
+  pg_unreachable();
+}
+
+const TupleTableSlotOps* ts_slot_callbacks(Relation) { return &TTSOpsVirtual; }
+
+TableScanDesc ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKeyData* key,
+                            ParallelTableScanDesc pscan, uint32 flags) {
+  if (pscan != nullptr) not_supported("parallel scans");
+  auto* scan = static_cast<TsScanDescData*>(palloc0(sizeof(TsScanDescData)));
+  scan->base.rs_rd = rel;
+  scan->base.rs_snapshot = snapshot;
+  scan->base.rs_nkeys = nkeys;
+  scan->base.rs_key = key;
+  scan->base.rs_flags = flags;
+  scan->context = AllocSetContextCreate(CurrentMemoryContext, "observe_ts scan", ALLOCSET_DEFAULT_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(scan->context);
+  scan->reader = invoke_cpp([&] {
+    return make_owned_by<TsReader>(scan->context, rel, snapshot, TsReadSpec());
+  });
+  MemoryContextSwitchTo(old);
+  return &scan->base;
+}
+
+void ts_scan_end(TableScanDesc sscan) {
+  auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  invoke_cpp([&] { scan->reader->close(); });
+  MemoryContextDelete(scan->context);  // deletes the reader
+  if (scan->base.rs_flags & SO_TEMP_SNAPSHOT) UnregisterSnapshot(scan->base.rs_snapshot);
+  pfree(scan);
+}
+
+void ts_scan_rescan(TableScanDesc sscan, ScanKeyData*, bool, bool, bool, bool) {
+  auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  invoke_cpp([&] { scan->reader->restart(); });
+}
+
+bool ts_scan_getnextslot(TableScanDesc sscan, ScanDirection, TupleTableSlot* slot) {
+  auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  CHECK_FOR_INTERRUPTS();
+  return invoke_cpp([&] { return scan->reader->next(slot); });
+}
+
+Size ts_parallelscan_estimate(Relation) { not_supported("parallel scans"); }
+Size ts_parallelscan_initialize(Relation, ParallelTableScanDesc) { not_supported("parallel scans"); }
+void ts_parallelscan_reinitialize(Relation, ParallelTableScanDesc) { not_supported("parallel scans"); }
+
+IndexFetchTableData* ts_index_fetch_begin(Relation) { not_supported("indexes"); }
+void ts_index_fetch_reset(IndexFetchTableData*) {}
+void ts_index_fetch_end(IndexFetchTableData*) {}
+bool ts_index_fetch_tuple(IndexFetchTableData*, ItemPointer, Snapshot, TupleTableSlot*, bool*, bool*) {
+  not_supported("indexes");
+}
+
+bool ts_tuple_fetch_row_version(Relation, ItemPointer, Snapshot, TupleTableSlot*) {
+  not_supported("fetching rows by TID");
+}
+bool ts_tuple_tid_valid(TableScanDesc, ItemPointer) { return false; }
+void ts_tuple_get_latest_tid(TableScanDesc, ItemPointer) { not_supported("fetching rows by TID"); }
+bool ts_tuple_satisfies_snapshot(Relation, TupleTableSlot*, Snapshot) { return true; }
+TransactionId ts_index_delete_tuples(Relation, TM_IndexDeleteOp*) { not_supported("indexes"); }
+
+void ts_tuple_insert(Relation rel, TupleTableSlot* slot, CommandId cid, int, BulkInsertStateData*) {
+  invoke_cpp([&] { ts_buffer_insert(rel, &slot, 1, cid); });
+}
+
+void ts_multi_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandId cid, int,
+                     BulkInsertStateData*) {
+  invoke_cpp([&] { ts_buffer_insert(rel, slots, nslots, cid); });
+}
+
+void ts_tuple_insert_speculative(Relation, TupleTableSlot*, CommandId, int, BulkInsertStateData*, uint32) {
+  not_supported("INSERT ... ON CONFLICT");
+}
+void ts_tuple_complete_speculative(Relation, TupleTableSlot*, uint32, bool) {
+  not_supported("INSERT ... ON CONFLICT");
+}
+
+}  // namespace
+
+[[noreturn]] void ts_refuse_row_change(const char* command) {
+  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                  errmsg("observe_ts tables do not support %s", command),
+                  errhint("Delete old data with observe.drop_chunks(table, older_than), or "
+                          "TRUNCATE the table.")));
+  pg_unreachable();
+}
+
+namespace {
+
+TM_Result ts_tuple_delete(Relation, ItemPointer, CommandId, Snapshot, Snapshot, bool,
+                          TM_FailureData*, bool) {
+  ts_refuse_row_change("DELETE");
+}
+TM_Result ts_tuple_update(Relation, ItemPointer, TupleTableSlot*, CommandId, Snapshot, Snapshot,
+                          bool, TM_FailureData*, LockTupleMode*, bool*) {
+  ts_refuse_row_change("UPDATE");
+}
+TM_Result ts_tuple_lock(Relation, ItemPointer, Snapshot, TupleTableSlot*, CommandId, LockTupleMode,
+                        LockWaitPolicy, uint8, TM_FailureData*) {
+  not_supported("row locks (SELECT ... FOR UPDATE/SHARE)");
+}
+
+void ts_finish_bulk_insert(Relation, int) {}
+
+void ts_set_new_filenode(Relation rel, const RelFileNode* newrnode, char persistence,
+                         TransactionId* freezeXid, MultiXactId* minmulti) {
+  if (persistence == RELPERSISTENCE_UNLOGGED) not_supported("UNLOGGED tables");
+  if (persistence == RELPERSISTENCE_TEMP) not_supported("temporary tables");
+  // No XIDs live in the relation itself (the internal heap tables carry them).
+  *freezeXid = InvalidTransactionId;
+  *minmulti = InvalidMultiXactId;
+  Oid old_storage = rel->rd_node.relNode;
+  if (old_storage != newrnode->relNode) {
+    // TRUNCATE: the new relfilenode starts empty; the old rows go with this transaction.
+    invoke_cpp([&] {
+      ts_buffer_discard(old_storage);
+      ts_series_invalidate_storage(old_storage);
+    });
+    ts_delete_storage(old_storage);
+  } else {
+    invoke_cpp([&] { (void)ts_layout(rel); });  // refuses a table without a time column
+  }
+  SMgrRelation srel = RelationCreateStorage(*newrnode, persistence, true);
+  smgrclose(srel);
+}
+
+void ts_nontransactional_truncate(Relation rel) {
+  Oid storage = rel->rd_node.relNode;
+  invoke_cpp([&] {
+    ts_buffer_discard(storage);
+    ts_series_invalidate_storage(storage);
+  });
+  ts_delete_storage(storage);
+}
+
+void ts_copy_data(Relation rel, const RelFileNode* newrnode) {
+  Oid old_storage = rel->rd_node.relNode;
+  invoke_cpp([&] { ts_buffer_flush_for_read(old_storage, InvalidCommandId); });
+  SMgrRelation srel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
+  smgrclose(srel);
+  ts_rekey_storage(old_storage, newrnode->relNode);
+  invoke_cpp([&] {
+    ts_buffer_discard(old_storage);
+    ts_series_invalidate_storage(old_storage);
+  });
+}
+
+void ts_copy_for_cluster(Relation old_rel, Relation new_rel, Relation old_index, bool, TransactionId,
+                         TransactionId* xid_cutoff, MultiXactId* multi_cutoff, double* num_tuples,
+                         double* tups_vacuumed, double* tups_recently_dead) {
+  if (old_index != nullptr) not_supported("CLUSTER");
+  // VACUUM FULL: the rows move to the new relfilenode by re-keying, not copying.
+  Oid old_storage = old_rel->rd_node.relNode, new_storage = new_rel->rd_node.relNode;
+  invoke_cpp([&] { ts_buffer_flush_for_read(old_storage, InvalidCommandId); });
+  ts_rekey_storage(old_storage, new_storage);
+  invoke_cpp([&] {
+    ts_buffer_discard(old_storage);
+    ts_series_invalidate_storage(old_storage);
+  });
+  TsStorageTotals totals;
+  ts_storage_totals(new_storage, SnapshotSelf, &totals);
+  *num_tuples = static_cast<double>(totals.rows);
+  *tups_vacuumed = 0;
+  *tups_recently_dead = 0;
+  *xid_cutoff = InvalidTransactionId;
+  *multi_cutoff = InvalidMultiXactId;
+}
+
+BlockNumber pages_of(int64 bytes) { return static_cast<BlockNumber>((bytes + BLCKSZ - 1) / BLCKSZ); }
+
+void ts_vacuum(Relation rel, VacuumParams*, BufferAccessStrategy) {
+  TsStorageTotals totals;
+  ts_storage_totals(rel->rd_node.relNode, GetActiveSnapshot() ? GetActiveSnapshot() : SnapshotSelf,
+                    &totals);
+  vac_update_relstats(rel, pages_of(totals.data_bytes + totals.series_bytes),
+                      static_cast<double>(totals.rows), 0, false, InvalidTransactionId,
+                      InvalidMultiXactId, nullptr, nullptr, false);
+}
+
+// ANALYZE samples blocks of a page-based table; here each sampled "block" streams the rows that
+// remain, so the first one returns every row and ANALYZE's reservoir sampling picks from them.
+bool ts_analyze_next_block(TableScanDesc, BlockNumber, BufferAccessStrategy) { return true; }
+
+bool ts_analyze_next_tuple(TableScanDesc sscan, TransactionId, double* liverows, double*,
+                           TupleTableSlot* slot) {
+  auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  CHECK_FOR_INTERRUPTS();
+  bool got = invoke_cpp([&] { return scan->reader->next(slot); });
+  if (got) (*liverows)++;
+  return got;
+}
+
+double ts_index_build_range_scan(Relation, Relation, IndexInfo*, bool, bool, bool, BlockNumber,
+                                 BlockNumber, IndexBuildCallback, void*, TableScanDesc) {
+  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                  errmsg("observe_ts tables do not support indexes"),
+                  errhint("Queries on the series key and time are served from the series "
+                          "dictionary and chunk time ranges without an index.")));
+  pg_unreachable();
+}
+
+void ts_index_validate_scan(Relation, Relation, IndexInfo*, Snapshot, ValidateIndexState*) {
+  not_supported("indexes");
+}
+
+uint64 ts_relation_size(Relation rel, ForkNumber fork) {
+  if (fork != MAIN_FORKNUM) return 0;
+  TsStorageTotals totals;
+  Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
+  ts_storage_totals(rel->rd_node.relNode, snap, &totals);
+  return static_cast<uint64>(totals.data_bytes + totals.series_bytes);
+}
+
+bool ts_needs_toast_table(Relation) { return false; }
+
+void ts_estimate_size(Relation rel, int32*, BlockNumber* pages, double* tuples, double* allvisfrac) {
+  *allvisfrac = 0;
+  if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0) {
+    *pages = rel->rd_rel->relpages;
+    *tuples = rel->rd_rel->reltuples;
+    return;
+  }
+  // Never vacuumed or analyzed: count from the chunk metadata.
+  TsStorageTotals totals;
+  Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
+  ts_storage_totals(rel->rd_node.relNode, snap, &totals);
+  *pages = pages_of(totals.data_bytes + totals.series_bytes);
+  *tuples = static_cast<double>(totals.rows);
+}
+
+bool ts_sample_next_block(TableScanDesc, SampleScanState*) { not_supported("TABLESAMPLE"); }
+bool ts_sample_next_tuple(TableScanDesc, SampleScanState*, TupleTableSlot*) {
+  not_supported("TABLESAMPLE");
+}
+
+TableAmRoutine make_routine() {
+  TableAmRoutine r;
+  memset(&r, 0, sizeof r);
+  r.type = T_TableAmRoutine;
+  r.slot_callbacks = ts_slot_callbacks;
+  r.scan_begin = ts_scan_begin;
+  r.scan_end = ts_scan_end;
+  r.scan_rescan = ts_scan_rescan;
+  r.scan_getnextslot = ts_scan_getnextslot;
+  r.parallelscan_estimate = ts_parallelscan_estimate;
+  r.parallelscan_initialize = ts_parallelscan_initialize;
+  r.parallelscan_reinitialize = ts_parallelscan_reinitialize;
+  r.index_fetch_begin = ts_index_fetch_begin;
+  r.index_fetch_reset = ts_index_fetch_reset;
+  r.index_fetch_end = ts_index_fetch_end;
+  r.index_fetch_tuple = ts_index_fetch_tuple;
+  r.tuple_fetch_row_version = ts_tuple_fetch_row_version;
+  r.tuple_tid_valid = ts_tuple_tid_valid;
+  r.tuple_get_latest_tid = ts_tuple_get_latest_tid;
+  r.tuple_satisfies_snapshot = ts_tuple_satisfies_snapshot;
+  r.index_delete_tuples = ts_index_delete_tuples;
+  r.tuple_insert = ts_tuple_insert;
+  r.tuple_insert_speculative = ts_tuple_insert_speculative;
+  r.tuple_complete_speculative = ts_tuple_complete_speculative;
+  r.multi_insert = ts_multi_insert;
+  r.tuple_delete = ts_tuple_delete;
+  r.tuple_update = ts_tuple_update;
+  r.tuple_lock = ts_tuple_lock;
+  r.finish_bulk_insert = ts_finish_bulk_insert;
+  r.relation_set_new_filenode = ts_set_new_filenode;
+  r.relation_nontransactional_truncate = ts_nontransactional_truncate;
+  r.relation_copy_data = ts_copy_data;
+  r.relation_copy_for_cluster = ts_copy_for_cluster;
+  r.relation_vacuum = ts_vacuum;
+  r.scan_analyze_next_block = ts_analyze_next_block;
+  r.scan_analyze_next_tuple = ts_analyze_next_tuple;
+  r.index_build_range_scan = ts_index_build_range_scan;
+  r.index_validate_scan = ts_index_validate_scan;
+  r.relation_size = ts_relation_size;
+  r.relation_needs_toast_table = ts_needs_toast_table;
+  r.relation_estimate_size = ts_estimate_size;
+  r.scan_bitmap_next_block = nullptr;  // no bitmap scans (no indexes)
+  r.scan_bitmap_next_tuple = nullptr;
+  r.scan_sample_next_block = ts_sample_next_block;
+  r.scan_sample_next_tuple = ts_sample_next_tuple;
+  return r;
+}
+
+const TableAmRoutine ts_routine = make_routine();
+
+}  // namespace
+
+const TableAmRoutine* ts_am_routine() { return &ts_routine; }
+
+bool ts_is_observe_ts(Relation rel) { return rel != nullptr && rel->rd_tableam == &ts_routine; }
+
+}  // namespace observe::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(observe_ts_am_handler);
+Datum observe_ts_am_handler(PG_FUNCTION_ARGS) {
+  PG_RETURN_POINTER(observe::pg::ts_am_routine());
+}
+}

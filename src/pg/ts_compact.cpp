@@ -1,0 +1,114 @@
+// Compaction: each series' runs of small chunks (write-buffer flushes of short transactions)
+// are merged into chunks of kChunkTargetRows rows. Old chunks are deleted and new ones inserted
+// in one transaction, so a concurrent reader sees either the old or the new set (MVCC).
+#include <algorithm>
+#include <vector>
+
+#include "pg/border.h"
+#include "pg/ts_chunks.h"
+#include "pg/ts_compact.h"
+#include "pg/ts_series.h"
+#include "pg/ts_write_buffer.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+namespace {
+
+struct Group {
+  TsSeriesRows rows;
+  std::vector<ItemPointerData> tids;
+};
+
+void reset_group(Group& g, const TsLayout& layout) {
+  g.rows = TsSeriesRows();
+  g.rows.cols.resize(layout.value_atts.size());
+  for (size_t c = 0; c < layout.value_atts.size(); c++)
+    g.rows.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  g.tids.clear();
+}
+
+}  // namespace
+
+int64_t ts_compact_relation(Relation rel) {
+  std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+  Oid storage = layout->storage_id;
+  ts_buffer_flush_for_read(storage, InvalidCommandId);
+  // Reads what is committed now plus this transaction's earlier commands, not the chunks it
+  // is about to write (their command id is not below the snapshot's).
+  Snapshot snap = pg_guard([] {
+    CommandCounterIncrement();
+    return RegisterSnapshot(GetLatestSnapshot());
+  });
+  int64_t rewritten = 0;
+  try {
+    std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, storage);
+    std::vector<int32_t> ids;
+    for (const auto& e : dict->all()) ids.push_back(e->id);
+    std::sort(ids.begin(), ids.end());
+    TsInternalOids oids;
+    pg_guard([&] { ts_internal_oids(&oids, false); });
+    CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
+    TsChunkSink sink;
+    ts_sink_open(&sink, storage, cid);
+    Group group;
+    std::vector<bool> all_cols;  // decode every column
+    auto finish_group = [&](int32_t id) {
+      if (group.tids.size() >= 2) {
+        ts_sink_write(&sink, id, group.rows);
+        const ItemPointerData* tids = group.tids.data();
+        int n = static_cast<int>(group.tids.size());
+        pg_guard([&] { ts_delete_chunks(tids, n); });
+        rewritten += n;
+      }
+      reset_group(group, *layout);
+    };
+    for (int32_t id : ids) {
+      reset_group(group, *layout);
+      TsChunkCursor cursor;
+      TsChunkCursor* c = &cursor;
+      pg_guard([&] {
+        ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, id, PG_INT64_MIN, snap,
+                             AccessShareLock);
+      });
+      for (;;) {
+        TsChunkRow row;
+        MemoryContext tmp = nullptr;
+        bytea* data = nullptr;
+        bool more = pg_guard([&] { return ts_chunk_cursor_next(c, &row); });
+        if (!more) break;
+        if (static_cast<size_t>(row.row_count) >= kChunkTargetRows) {
+          finish_group(id);  // a full chunk ends the run before it
+          continue;
+        }
+        data = pg_guard([&] {
+          tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
+          MemoryContext old = MemoryContextSwitchTo(tmp);
+          bytea* d = ts_chunk_data(row.data);
+          MemoryContextSwitchTo(old);
+          return d;
+        });
+        try {
+          group.rows.append_chunk(
+              chunk::decode(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data))));
+        } catch (...) {
+          MemoryContextDelete(tmp);
+          throw;
+        }
+        MemoryContextDelete(tmp);
+        group.tids.push_back(row.tid);
+        if (group.rows.rows() >= kChunkTargetRows) finish_group(id);
+      }
+      finish_group(id);
+      pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
+      if (interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+    }
+    ts_sink_close(&sink);
+  } catch (...) {
+    throw;  // the snapshot is released by the resource owner with the aborting transaction
+  }
+  pg_guard([snap] { UnregisterSnapshot(snap); });
+  return rewritten;
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,291 @@
+// C-like helpers over the internal heap tables; see ts_internal.h. No C++ object lives in these
+// frames, so PostgreSQL may ereport from any call here.
+#include "pg/ts_internal.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+static Oid lookup_rel(Oid nsp, const char* name, bool missing_ok) {
+  Oid oid = get_relname_relid(name, nsp);
+  if (!OidIsValid(oid) && !missing_ok)
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                    errmsg("pg_observe internal table observe.%s is missing", name),
+                    errhint("Recreate the extension pg_observe.")));
+  return oid;
+}
+
+bool ts_internal_oids(TsInternalOids* out, bool missing_ok) {
+  Oid nsp = get_namespace_oid("observe", missing_ok);
+  if (!OidIsValid(nsp)) return false;
+  out->options = lookup_rel(nsp, "_ts_options", missing_ok);
+  out->options_pkey = lookup_rel(nsp, "_ts_options_pkey", missing_ok);
+  out->series = lookup_rel(nsp, "_ts_series", missing_ok);
+  out->series_pkey = lookup_rel(nsp, "_ts_series_pkey", missing_ok);
+  out->series_key_index = lookup_rel(nsp, "_ts_series_key", missing_ok);
+  out->chunks = lookup_rel(nsp, "_ts_chunks", missing_ok);
+  out->chunks_index = lookup_rel(nsp, "_ts_chunks_series_time", missing_ok);
+  return OidIsValid(out->options) && OidIsValid(out->options_pkey) && OidIsValid(out->series) &&
+         OidIsValid(out->series_pkey) && OidIsValid(out->series_key_index) &&
+         OidIsValid(out->chunks) && OidIsValid(out->chunks_index);
+}
+
+void ts_writer_open(TsTableWriter* w, Oid relid) {
+  w->rel = table_open(relid, RowExclusiveLock);
+  List* index_oids = RelationGetIndexList(w->rel);
+  w->nindexes = list_length(index_oids);
+  w->indexes = static_cast<Relation*>(palloc0(sizeof(Relation) * (w->nindexes + 1)));
+  w->infos = static_cast<IndexInfo**>(palloc0(sizeof(IndexInfo*) * (w->nindexes + 1)));
+  int i = 0;
+  ListCell* lc;
+  foreach (lc, index_oids) {
+    w->indexes[i] = index_open(lfirst_oid(lc), RowExclusiveLock);
+    w->infos[i] = BuildIndexInfo(w->indexes[i]);
+    i++;
+  }
+  list_free(index_oids);
+}
+
+ItemPointerData ts_writer_insert(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid) {
+  HeapTuple tuple = heap_form_tuple(RelationGetDescr(w->rel), values, nulls);
+  heap_insert(w->rel, tuple, cid, 0, nullptr);
+  // The internal tables' indexes are on plain columns (no expressions, no predicates).
+  for (int i = 0; i < w->nindexes; i++) {
+    IndexInfo* info = w->infos[i];
+    Datum ivalues[INDEX_MAX_KEYS];
+    bool inulls[INDEX_MAX_KEYS];
+    for (int k = 0; k < info->ii_NumIndexAttrs; k++) {
+      AttrNumber att = info->ii_IndexAttrNumbers[k];
+      ivalues[k] = values[att - 1];
+      inulls[k] = nulls[att - 1];
+    }
+    index_insert(w->indexes[i], ivalues, inulls, &tuple->t_self, w->rel,
+                 w->indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false,
+                 info);
+  }
+  ItemPointerData tid = tuple->t_self;
+  heap_freetuple(tuple);
+  return tid;
+}
+
+void ts_writer_close(TsTableWriter* w) {
+  for (int i = 0; i < w->nindexes; i++) index_close(w->indexes[i], RowExclusiveLock);
+  table_close(w->rel, RowExclusiveLock);
+  pfree(w->indexes);
+  pfree(w->infos);
+}
+
+void ts_chunk_cursor_open(TsChunkCursor* c, Oid chunks_relid, Oid index_relid, Oid storage_id,
+                          int32 series_id, int64 min_max_time, Snapshot snapshot, LOCKMODE lock) {
+  ScanKeyData keys[3];
+  int nkeys = 1;
+  ScanKeyInit(&keys[0], kChStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  if (series_id >= 0) {
+    ScanKeyInit(&keys[1], kChSeries, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(series_id));
+    ScanKeyInit(&keys[2], kChMaxTime, BTGreaterEqualStrategyNumber, F_INT8GE,
+                Int64GetDatum(min_max_time));
+    nkeys = 3;
+  }
+  c->rel = table_open(chunks_relid, lock);
+  c->scan = systable_beginscan(c->rel, index_relid, true, snapshot, nkeys, keys);
+}
+
+bool ts_chunk_cursor_next(TsChunkCursor* c, TsChunkRow* row) {
+  HeapTuple tuple = systable_getnext(c->scan);
+  if (tuple == nullptr) return false;
+  TupleDesc desc = RelationGetDescr(c->rel);
+  Datum values[kChNatts];
+  bool nulls[kChNatts];
+  heap_deform_tuple(tuple, desc, values, nulls);
+  row->tid = tuple->t_self;
+  row->series_id = DatumGetInt32(values[kChSeries - 1]);
+  row->min_time = DatumGetInt64(values[kChMinTime - 1]);
+  row->max_time = DatumGetInt64(values[kChMaxTime - 1]);
+  row->row_count = DatumGetInt32(values[kChRows - 1]);
+  row->level = DatumGetInt16(values[kChLevel - 1]);
+  row->data = values[kChData - 1];
+  row->stored_size = toast_datum_size(row->data);
+  return true;
+}
+
+void ts_chunk_cursor_close(TsChunkCursor* c, LOCKMODE lock) {
+  systable_endscan(c->scan);
+  table_close(c->rel, lock);
+}
+
+bytea* ts_chunk_data(Datum data) {
+  return reinterpret_cast<bytea*>(detoast_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
+}
+
+// Visits every row of `storage_id` in an internal table (through its index whose first column is
+// storage_id) with SnapshotSelf: committed rows and this transaction's, including the current
+// command's. Callers hold a lock on the user table that keeps writers of that storage out.
+template <typename Visit>
+static void for_each_storage_row(Oid relid, Oid indexid, Oid storage_id, Visit visit) {
+  Relation rel = table_open(relid, RowExclusiveLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  SysScanDesc scan = systable_beginscan(rel, indexid, true, SnapshotSelf, 1, &key);
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) visit(rel, tuple);
+  systable_endscan(scan);
+  table_close(rel, RowExclusiveLock);
+}
+
+void ts_delete_storage(Oid storage_id) {
+  TsInternalOids oids;
+  if (!ts_internal_oids(&oids, true)) return;  // the extension is being dropped
+  auto del = [](Relation rel, HeapTuple tuple) { simple_heap_delete(rel, &tuple->t_self); };
+  for_each_storage_row(oids.chunks, oids.chunks_index, storage_id, del);
+  for_each_storage_row(oids.series, oids.series_pkey, storage_id, del);
+}
+
+static void rekey_table(Oid relid, Oid indexid, Oid old_id, Oid new_id, int natts) {
+  TsTableWriter w;
+  ts_writer_open(&w, relid);
+  CommandId cid = GetCurrentCommandId(true);
+  for_each_storage_row(relid, indexid, old_id, [&](Relation rel, HeapTuple tuple) {
+    Datum values[8];
+    bool nulls[8];
+    heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
+    values[0] = ObjectIdGetDatum(new_id);
+    ts_writer_insert(&w, values, nulls, cid);
+    simple_heap_delete(rel, &tuple->t_self);
+  });
+  ts_writer_close(&w);
+  (void)natts;
+}
+
+void ts_rekey_storage(Oid old_storage_id, Oid new_storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  rekey_table(oids.chunks, oids.chunks_index, old_storage_id, new_storage_id, kChNatts);
+  rekey_table(oids.series, oids.series_pkey, old_storage_id, new_storage_id, kSerNatts);
+}
+
+}  // namespace observe::pg
+
+namespace observe::pg {
+
+void ts_storage_totals(Oid storage_id, Snapshot snapshot, TsStorageTotals* out) {
+  memset(out, 0, sizeof *out);
+  TsInternalOids oids;
+  if (!ts_internal_oids(&oids, true)) return;
+  TsChunkCursor c;
+  ts_chunk_cursor_open(&c, oids.chunks, oids.chunks_index, storage_id, -1, 0, snapshot, AccessShareLock);
+  TsChunkRow row;
+  while (ts_chunk_cursor_next(&c, &row)) {
+    out->rows += row.row_count;
+    out->chunks++;
+    out->data_bytes += row.stored_size;
+  }
+  ts_chunk_cursor_close(&c, AccessShareLock);
+
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  SysScanDesc scan = systable_beginscan(rel, oids.series_pkey, true, snapshot, 1, &key);
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) {
+    out->series++;
+    out->series_bytes += tuple->t_len;
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+}
+
+}  // namespace observe::pg
+
+namespace observe::pg {
+
+void ts_delete_chunks(const ItemPointerData* tids, int n) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.chunks, RowExclusiveLock);
+  for (int i = 0; i < n; i++) {
+    ItemPointerData tid = tids[i];
+    simple_heap_delete(rel, &tid);
+  }
+  table_close(rel, RowExclusiveLock);
+}
+
+int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  int64 rows = 0, chunks = 0;
+  for_each_storage_row(oids.chunks, oids.chunks_index, storage_id, [&](Relation rel, HeapTuple tuple) {
+    bool isnull;
+    int64 max_time = DatumGetInt64(heap_getattr(tuple, kChMaxTime, RelationGetDescr(rel), &isnull));
+    if (max_time >= cutoff) return;
+    rows += DatumGetInt32(heap_getattr(tuple, kChRows, RelationGetDescr(rel), &isnull));
+    chunks++;
+    simple_heap_delete(rel, &tuple->t_self);
+  });
+  *chunks_deleted = chunks;
+  return rows;
+}
+
+static void run_spi(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls) {
+  SPI_connect();
+  int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+  if (rc < 0) elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+  SPI_finish();
+}
+
+void ts_options_delete(Oid relid) {
+  TsInternalOids oids;
+  if (!ts_internal_oids(&oids, true)) return;
+  Relation rel = table_open(oids.options, RowExclusiveLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, kOptRelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+  SysScanDesc scan = systable_beginscan(rel, oids.options_pkey, true, SnapshotSelf, 1, &key);
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) simple_heap_delete(rel, &tuple->t_self);
+  systable_endscan(scan);
+  table_close(rel, RowExclusiveLock);
+}
+
+void ts_options_set_retention(Oid relid, Datum interval, bool isnull) {
+  Oid types[2] = {OIDOID, INTERVALOID};
+  Datum values[2] = {ObjectIdGetDatum(relid), interval};
+  char nulls[3] = {' ', isnull ? 'n' : ' ', '\0'};
+  run_spi("INSERT INTO observe._ts_options (relid, retention) VALUES ($1, $2) "
+          "ON CONFLICT (relid) DO UPDATE SET retention = EXCLUDED.retention",
+          2, types, values, nulls);
+}
+
+void ts_options_set_key(Oid relid, const char* time_column, Datum key_columns) {
+  Oid types[3] = {OIDOID, NAMEOID, NAMEARRAYOID};
+  Datum values[3] = {ObjectIdGetDatum(relid), DirectFunctionCall1(namein, CStringGetDatum(time_column)),
+                     key_columns};
+  run_spi("INSERT INTO observe._ts_options (relid, time_column, key_columns) VALUES ($1, $2, $3) "
+          "ON CONFLICT (relid) DO UPDATE SET time_column = EXCLUDED.time_column, "
+          "key_columns = EXCLUDED.key_columns",
+          3, types, values, nullptr);
+}
+
+void ts_internal_sizes(int64* all_chunk_data, int64* chunks_total, int64* all_series_tuples,
+                       int64* series_total) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  *all_chunk_data = 0;
+  *all_series_tuples = 0;
+  Relation rel = table_open(oids.chunks, AccessShareLock);
+  TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+  HeapTuple tuple;
+  while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+    bool isnull;
+    Datum d = heap_getattr(tuple, kChData, RelationGetDescr(rel), &isnull);
+    *all_chunk_data += toast_datum_size(d);
+  }
+  table_endscan(scan);
+  table_close(rel, AccessShareLock);
+  rel = table_open(oids.series, AccessShareLock);
+  scan = table_beginscan(rel, GetActiveSnapshot(), 0, nullptr);
+  while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) *all_series_tuples += tuple->t_len;
+  table_endscan(scan);
+  table_close(rel, AccessShareLock);
+  *chunks_total = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(oids.chunks)));
+  *series_total = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(oids.series)));
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,251 @@
+#include "pg/ts_scan.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "core/common/error.h"
+#include "pg/border.h"
+#include "pg/ts_time.h"
+#include "pg/ts_series.h"
+#include "pg/ts_write_buffer.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+int64_t ts_ms_to_time(int64_t ms) { return ts_unix_ms_to_us(ms); }
+int64_t ts_time_to_ms(int64_t t) { return ts_us_to_unix_ms(t); }
+
+TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
+    : rel_(rel), snapshot_(snapshot), spec_(std::move(spec)) {
+  // ANALYZE scans without a snapshot: read what its transaction's snapshot sees.
+  if (snapshot_ == nullptr && ActiveSnapshotSet()) snapshot_ = GetActiveSnapshot();
+  snapshot = snapshot_;
+  layout_ = ts_layout(rel);
+  const TsLayout& layout = *layout_;
+  Oid storage = layout.storage_id;
+  CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid
+                                                                      : InvalidCommandId;
+  ts_buffer_flush_for_read(storage, curcid);
+  dict_ = ts_series_dict(layout.relid, storage);
+
+  wanted_cols_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
+  for (size_t c = 0; c < layout.value_atts.size(); c++)
+    wanted_cols_[c] = spec_.wanted.empty() || spec_.wanted[layout.value_atts[c]];
+
+  missing_values_.assign(layout.natts, 0);
+  missing_nulls_.assign(layout.natts, 1);
+  Datum* mv = missing_values_.data();
+  bool* mn = reinterpret_cast<bool*>(missing_nulls_.data());
+  int natts = layout.natts;
+  TsInternalOids* oids = &oids_;
+  context_ = pg_guard([&] {
+    ts_internal_oids(oids, false);
+    TupleDesc desc = RelationGetDescr(rel);
+    if (desc->constr != nullptr && desc->constr->missing != nullptr)
+      for (int i = 0; i < natts; i++) mv[i] = getmissingattr(desc, i + 1, &mn[i]);
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts reader", ALLOCSET_DEFAULT_SIZES);
+  });
+  chunk_context_ = pg_guard([this] {
+    return AllocSetContextCreate(context_, "observe_ts chunk", ALLOCSET_DEFAULT_SIZES);
+  });
+}
+
+// Memory goes with context_'s parent; the scans were ended by close() or by the resource owner.
+TsReader::~TsReader() = default;
+
+void TsReader::close_cursor() {
+  if (!cursor_open_) return;
+  cursor_open_ = false;
+  TsChunkCursor* c = &cursor_;
+  pg_guard([c] { ts_chunk_cursor_close(c, AccessShareLock); });
+}
+
+void TsReader::close() {
+  close_cursor();
+  MemoryContext ctx = context_;
+  context_ = nullptr;
+  if (ctx != nullptr) pg_guard([ctx] { MemoryContextDelete(ctx); });
+}
+
+void TsReader::restart() {
+  close_cursor();
+  done_ = false;
+  next_series_ = 0;
+  chunk_ = chunk::ChunkData();
+  chunk_series_ = -1;
+  row_ = 0;
+}
+
+bool TsReader::open_next_cursor() {
+  int32 series_id;
+  int64 min_max = spec_.min_time;
+  if (spec_.all_series) {
+    if (next_series_ > 0) return false;
+    series_id = -1;
+  } else {
+    if (next_series_ >= spec_.series.size()) return false;
+    series_id = spec_.series[next_series_];
+  }
+  next_series_++;
+  TsChunkCursor* c = &cursor_;
+  Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
+  Snapshot snap = snapshot_;
+  pg_guard([=] {
+    ts_chunk_cursor_open(c, chunks, index, storage, series_id, min_max, snap, AccessShareLock);
+  });
+  cursor_open_ = true;
+  return true;
+}
+
+void TsReader::prepare_series_datums(int32_t id) {
+  auto it = key_cache_.find(id);
+  if (it == key_cache_.end()) {
+    const SeriesEntry* e = dict_->get(id);
+    if (e == nullptr)
+      throw Error(ErrorKind::kDataException,
+                  "observe_ts chunk refers to unknown series " + std::to_string(id));
+    int natts = layout_->natts;
+    auto* values = static_cast<Datum*>(ts_alloc(context_, sizeof(Datum) * natts));
+    auto* nulls = static_cast<bool*>(ts_alloc(context_, sizeof(bool) * natts));
+    std::memset(values, 0, sizeof(Datum) * natts);
+    std::memset(nulls, 1, sizeof(bool) * natts);
+    ts_key_datums(*layout_, e->key, values, nulls, context_);
+    it = key_cache_.emplace(id, std::make_pair(values, nulls)).first;
+  }
+  key_values_ = it->second.first;
+  key_nulls_ = it->second.second;
+}
+
+bool TsReader::load_next_chunk() {
+  while (!done_) {
+    if (!cursor_open_ && !open_next_cursor()) {
+      done_ = true;
+      return false;
+    }
+    TsChunkRow row;
+    TsChunkCursor* c = &cursor_;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) {
+      close_cursor();
+      continue;
+    }
+    if (row.max_time < spec_.min_time || row.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    MemoryContext cc = chunk_context_;
+    bytea* data = pg_guard([&] {
+      MemoryContextReset(cc);
+      MemoryContext old = MemoryContextSwitchTo(cc);
+      bytea* d = ts_chunk_data(row.data);
+      MemoryContextSwitchTo(old);
+      return d;
+    });
+    chunk_ = chunk::decode(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), wanted_cols_);
+    chunks_read_++;
+    chunk_series_ = row.series_id;
+    row_ = 0;
+    prepare_series_datums(row.series_id);
+    return true;
+  }
+  return false;
+}
+
+bool TsReader::next_chunk_data(int32_t* series_id, const chunk::ChunkData** data) {
+  if (!load_next_chunk()) return false;
+  *series_id = chunk_series_;
+  *data = &chunk_;
+  row_ = chunk_.times.size();
+  return true;
+}
+
+static Datum column_datum(const chunk::Column& col, size_t row, const TsAttr& a, MemoryContext cx) {
+  switch (col.kind) {
+    case chunk::ColumnKind::kFloat64:
+      return a.type == FLOAT4OID ? Float4GetDatum(static_cast<float>(col.floats[row]))
+                                 : Float8GetDatum(col.floats[row]);
+    case chunk::ColumnKind::kBool: return BoolGetDatum(col.ints[row] != 0);
+    case chunk::ColumnKind::kInt64:
+      switch (a.typlen) {
+        case 1: return CharGetDatum(static_cast<char>(col.ints[row]));
+        case 2: return Int16GetDatum(static_cast<int16>(col.ints[row]));
+        case 4: return Int32GetDatum(static_cast<int32>(col.ints[row]));
+        default: return Int64GetDatum(col.ints[row]);
+      }
+    case chunk::ColumnKind::kBytes: {
+      const std::string& s = col.bytes[row];
+      if (a.typlen == -1) {
+        auto* v = static_cast<char*>(ts_alloc(cx, VARHDRSZ + s.size()));
+        SET_VARSIZE(v, VARHDRSZ + s.size());
+        std::memcpy(VARDATA(v), s.data(), s.size());
+        return PointerGetDatum(v);
+      }
+      if (a.typlen == -2) {
+        auto* v = static_cast<char*>(ts_alloc(cx, s.size() + 1));
+        std::memcpy(v, s.data(), s.size());
+        v[s.size()] = '\0';
+        return CStringGetDatum(v);
+      }
+      if (a.byval) {
+        Datum d = 0;
+        std::memcpy(&d, s.data(), std::min<size_t>(s.size(), sizeof d));
+        return d;
+      }
+      auto* v = static_cast<char*>(ts_alloc(cx, a.typlen));
+      std::memset(v, 0, a.typlen);
+      std::memcpy(v, s.data(), std::min<size_t>(s.size(), a.typlen));
+      return PointerGetDatum(v);
+    }
+  }
+  return 0;
+}
+
+bool TsReader::next(TupleTableSlot* slot) {
+  const TsLayout& layout = *layout_;
+  for (;;) {
+    if (row_ >= chunk_.times.size()) {
+      if (!load_next_chunk()) return false;
+      continue;
+    }
+    size_t r = row_++;
+    int64_t t = chunk_.times[r];
+    if (t < spec_.min_time || t > spec_.max_time) continue;
+
+    ExecClearTuple(slot);
+    Datum* values = slot->tts_values;
+    bool* nulls = slot->tts_isnull;
+    for (int i = 0; i < layout.natts; i++) {
+      const TsAttr& a = layout.attrs[i];
+      if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
+        nulls[i] = true;
+        values[i] = 0;
+      } else if (i == layout.time_att) {
+        nulls[i] = false;
+        values[i] = Int64GetDatum(t);
+      } else if (a.column < 0) {
+        nulls[i] = key_nulls_[i];
+        values[i] = key_values_[i];
+      } else if (static_cast<size_t>(a.column) >= chunk_.columns.size() ||
+                 chunk_.columns[a.column].kind != a.kind) {
+        nulls[i] = missing_nulls_[i];  // added after this chunk was written
+        values[i] = missing_values_[i];
+      } else {
+        const chunk::Column& col = chunk_.columns[a.column];
+        if (col.is_null(r) || col.size() <= r) {
+          nulls[i] = true;
+          values[i] = 0;
+        } else {
+          nulls[i] = false;
+          values[i] = column_datum(col, r, a, chunk_context_);
+        }
+      }
+    }
+    ExecStoreVirtualTuple(slot);
+    uint64_t n = row_number_++;
+    ItemPointerSet(&slot->tts_tid, static_cast<BlockNumber>((n / 291) % MaxBlockNumber),
+                   static_cast<OffsetNumber>(n % 291 + 1));
+    slot->tts_tableOid = RelationGetRelid(rel_);
+    return true;
+  }
+}
+
+}  // namespace observe::pg

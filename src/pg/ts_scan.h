@@ -1,0 +1,86 @@
+// Reading an observe_ts table: its chunks, one at a time (memory bounded by one chunk), as rows
+// in a virtual slot. Used by the AM's sequential scan, ANALYZE, the custom scan (with series,
+// time range and projection pushed down) and ts_select.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/chunk/chunk.h"
+#include "pg/ts_internal.h"
+#include "pg/ts_layout.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+class SeriesDict;
+
+struct TsReadSpec {
+  bool all_series = true;
+  std::vector<int32_t> series;  // ascending; read when !all_series
+  int64_t min_time = std::numeric_limits<int64_t>::min();  // inclusive, time column units (µs)
+  int64_t max_time = std::numeric_limits<int64_t>::max();
+  std::vector<bool> wanted;  // per attribute (0-based); empty: every attribute
+};
+
+class TsReader {
+ public:
+  // Writes this transaction's buffered rows of the table that `snapshot` must see first.
+  TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec);
+  ~TsReader();
+  TsReader(const TsReader&) = delete;
+  TsReader& operator=(const TsReader&) = delete;
+
+  // The next row into a virtual slot; false at the end.
+  bool next(TupleTableSlot* slot);
+  // The next chunk of a series as decoded data (for ts_select); false at the end.
+  bool next_chunk_data(int32_t* series_id, const chunk::ChunkData** data);
+  void restart();
+  // Ends the internal scans. Call on normal ends; after an error the resource owner does it.
+  void close();
+
+  const TsLayout& layout() const { return *layout_; }
+  uint64_t chunks_read() const { return chunks_read_; }
+  uint64_t chunks_skipped() const { return chunks_skipped_; }
+
+ private:
+  bool load_next_chunk();
+  bool open_next_cursor();
+  void close_cursor();
+  void prepare_series_datums(int32_t id);
+
+  Relation rel_;
+  Snapshot snapshot_;
+  TsReadSpec spec_;
+  std::shared_ptr<const TsLayout> layout_;
+  std::shared_ptr<SeriesDict> dict_;
+  TsInternalOids oids_;
+  MemoryContext context_;        // series key datums, for the reader's life
+  MemoryContext chunk_context_;  // the current chunk's detoasted data and byref values
+  std::vector<bool> wanted_cols_;
+  std::vector<Datum> missing_values_;  // per attribute: ALTER TABLE ADD COLUMN defaults
+  std::vector<char> missing_nulls_;
+
+  TsChunkCursor cursor_{};
+  bool cursor_open_ = false;
+  bool done_ = false;
+  size_t next_series_ = 0;
+
+  chunk::ChunkData chunk_;
+  int32_t chunk_series_ = -1;
+  size_t row_ = 0;
+  Datum* key_values_ = nullptr;  // current series' key datums (full width)
+  bool* key_nulls_ = nullptr;
+  std::unordered_map<int32_t, std::pair<Datum*, bool*>> key_cache_;
+
+  uint64_t chunks_read_ = 0, chunks_skipped_ = 0, row_number_ = 0;
+};
+
+// Converts ms since the Unix epoch to the time column's µs and back.
+int64_t ts_ms_to_time(int64_t ms);
+int64_t ts_time_to_ms(int64_t t);
+
+}  // namespace observe::pg

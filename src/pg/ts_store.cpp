@@ -1,0 +1,102 @@
+#include "pg/ts_store.h"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "pg/border.h"
+#include "pg/ts_time.h"
+#include "pg/ts_am.h"
+#include "pg/ts_layout.h"
+#include "pg/ts_scan.h"
+#include "pg/ts_series.h"
+#include "pg/ts_write_buffer.h"
+
+namespace observe::pg {
+
+void ts_check_metrics_shape(Relation rel) {
+  if (!ts_is_observe_ts(rel))
+    throw Error(ErrorKind::kInvalidParameter,
+                std::string("\"") + RelationGetRelationName(rel) + "\" is not an observe_ts table");
+  if (!ts_layout(rel)->metrics_shape)
+    throw Error(ErrorKind::kInvalidParameter,
+                std::string("\"") + RelationGetRelationName(rel) +
+                    "\" is not shaped like observe.metrics (time timestamptz, name text, "
+                    "labels jsonb, value float8)");
+}
+
+void ts_append_samples(Relation rel, const Labels& series, const int64_t* t_ms, const double* v,
+                       size_t n) {
+  ts_check_metrics_shape(rel);
+  ts_buffer_append_samples(rel, series, t_ms, v, n);
+}
+
+// ms -> µs bounds, saturating so that extreme ranges stay extreme.
+static int64_t bound_us(int64_t ms, bool upper) {
+  constexpr int64_t kMaxMs = std::numeric_limits<int64_t>::max() / 1000 - kTsUnixEpochOffsetUs / 1000 - 1;
+  if (ms >= kMaxMs) return std::numeric_limits<int64_t>::max();
+  if (ms <= -kMaxMs) return std::numeric_limits<int64_t>::min();
+  // [mint, maxt] in ms covers µs [mint*1000, maxt*1000 + 999] (ms is the floor of µs).
+  return ts_unix_ms_to_us(ms) + (upper ? 999 : 0);
+}
+
+std::vector<promql::SeriesData> ts_select(Relation rel, const Matchers& matchers, int64_t mint_ms,
+                                          int64_t maxt_ms, Snapshot snapshot) {
+  ts_check_metrics_shape(rel);
+  std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+  std::vector<promql::SeriesData> out;
+  if (mint_ms > maxt_ms) return out;
+  TsReadSpec spec;
+  spec.min_time = bound_us(mint_ms, false);
+  spec.max_time = bound_us(maxt_ms, true);
+  spec.all_series = false;
+  spec.wanted.assign(layout->natts, false);
+  spec.wanted[layout->value_att] = true;
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, layout->storage_id);
+  spec.series = dict->match(matchers);
+  if (spec.series.empty()) return out;
+  TsReader selected(rel, snapshot, spec);  // writes this transaction's buffered rows first
+  std::unordered_map<int32_t, size_t> index;
+  int vcol = layout->attrs[layout->value_att].column;
+  int32_t series_id;
+  const chunk::ChunkData* data;
+  while (selected.next_chunk_data(&series_id, &data)) {
+    auto it = index.find(series_id);
+    if (it == index.end()) {
+      it = index.emplace(series_id, out.size()).first;
+      out.push_back(promql::SeriesData{dict->get(series_id)->labels, {}});
+    }
+    auto& samples = out[it->second].samples;
+    const chunk::Column& col = data->columns.at(vcol);
+    for (size_t r = 0; r < data->times.size(); r++) {
+      int64_t t = data->times[r];
+      if (t < spec.min_time || t > spec.max_time || col.is_null(r)) continue;
+      samples.push_back(promql::Sample{ts_us_to_unix_ms(t), col.floats[r]});
+    }
+  }
+  selected.close();
+  // Chunks of a series may overlap (out-of-order writes): sort, keeping the last duplicate as
+  // the newest write.
+  std::vector<promql::SeriesData> result;
+  result.reserve(out.size());
+  for (auto& s : out) {
+    std::stable_sort(s.samples.begin(), s.samples.end(),
+                     [](const promql::Sample& a, const promql::Sample& b) { return a.t < b.t; });
+    if (s.samples.empty()) continue;
+    size_t w = 0;
+    for (size_t r = 0; r < s.samples.size(); r++) {
+      if (w > 0 && s.samples[w - 1].t == s.samples[r].t)
+        s.samples[w - 1] = s.samples[r];
+      else
+        s.samples[w++] = s.samples[r];
+    }
+    s.samples.resize(w);
+    result.push_back(std::move(s));
+  }
+  std::sort(result.begin(), result.end(),
+            [](const promql::SeriesData& a, const promql::SeriesData& b) { return a.labels < b.labels; });
+  return result;
+}
+
+}  // namespace observe::pg

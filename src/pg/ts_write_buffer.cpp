@@ -1,0 +1,434 @@
+#include "pg/ts_write_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "pg/border.h"
+#include "pg/ts_time.h"
+#include "pg/ts_chunks.h"
+#include "pg/ts_layout.h"
+#include "pg/ts_series.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+int ts_write_buffer_kb = 64 * 1024;
+
+namespace {
+
+// Rows of one (sub)transaction level and one command, per series.
+struct Block {
+  SubTransactionId owner;
+  CommandId cid;
+  SubTransactionId written_in = InvalidSubTransactionId;  // already in the heap, on owner's behalf
+  std::unordered_map<int32_t, TsSeriesRows> series;
+  size_t bytes = 0;
+};
+
+struct StorageBuffer {
+  Oid relid = InvalidOid;
+  Oid storage_id = InvalidOid;
+  std::shared_ptr<const TsLayout> layout;
+  std::list<Block> blocks;
+  // The series the last row went to: consecutive rows of one series skip the lookups.
+  std::string last_key;
+  int32_t last_series = -1;
+  std::string scratch;
+};
+
+struct XactBuffers {
+  std::unordered_map<Oid, StorageBuffer> storages;
+  size_t pending_bytes = 0;
+  ~XactBuffers();
+};
+
+XactBuffers* g_buffers = nullptr;
+XactBuffers::~XactBuffers() {
+  if (g_buffers == this) g_buffers = nullptr;
+}
+
+// Owned by TopTransactionContext: whatever way the transaction ends, the memory goes with it.
+XactBuffers& buffers() {
+  if (g_buffers == nullptr) g_buffers = make_owned_by<XactBuffers>(TopTransactionContext);
+  return *g_buffers;
+}
+
+uint64_t g_tid_counter = 0;
+
+void next_tid(ItemPointer tid) {
+  uint64_t n = g_tid_counter++;
+  // Offsets 1..MaxHeapTuplesPerPage(291) as bitmaps and tid checks expect.
+  ItemPointerSet(tid, static_cast<BlockNumber>((n / 291) % MaxBlockNumber),
+                 static_cast<OffsetNumber>(n % 291 + 1));
+}
+
+StorageBuffer& storage_buffer(Relation rel) {
+  XactBuffers& xb = buffers();
+  Oid storage = rel->rd_node.relNode;
+  StorageBuffer& sb = xb.storages[storage];
+  if (sb.layout == nullptr || sb.layout->storage_id != storage ||
+      sb.layout->natts != RelationGetDescr(rel)->natts) {
+    sb.layout = ts_layout(rel);
+    sb.relid = RelationGetRelid(rel);
+    sb.storage_id = storage;
+    sb.last_series = -1;
+  }
+  return sb;
+}
+
+Block& current_block(StorageBuffer& sb, CommandId cid) {
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  if (!sb.blocks.empty()) {
+    Block& b = sb.blocks.back();
+    if (b.owner == sub && b.cid == cid && b.written_in == InvalidSubTransactionId) return b;
+  }
+  sb.blocks.push_back(Block{sub, cid});
+  return sb.blocks.back();
+}
+
+TsSeriesRows& series_rows(Block& b, const TsLayout& layout, int32_t id) {
+  auto it = b.series.find(id);
+  if (it != b.series.end()) return it->second;
+  TsSeriesRows& r = b.series[id];
+  r.cols.resize(layout.value_atts.size());
+  for (size_t c = 0; c < layout.value_atts.size(); c++)
+    r.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  return r;
+}
+
+// Appends one value (not null) of attribute `a` to column `col`.
+size_t push_value(chunk::Column& col, const TsAttr& a, Datum d) {
+  switch (col.kind) {
+    case chunk::ColumnKind::kFloat64:
+      col.floats.push_back(a.type == FLOAT4OID ? static_cast<double>(DatumGetFloat4(d))
+                                               : DatumGetFloat8(d));
+      return 8;
+    case chunk::ColumnKind::kBool: col.ints.push_back(DatumGetBool(d) ? 1 : 0); return 1;
+    case chunk::ColumnKind::kInt64:
+      switch (a.typlen) {
+        case 1: col.ints.push_back(static_cast<signed char>(DatumGetChar(d))); break;
+        case 2: col.ints.push_back(DatumGetInt16(d)); break;
+        case 4: col.ints.push_back(DatumGetInt32(d)); break;
+        default: col.ints.push_back(DatumGetInt64(d)); break;
+      }
+      return 8;
+    case chunk::ColumnKind::kBytes:
+      if (a.typlen == -1)
+        col.bytes.emplace_back(VARDATA_ANY(DatumGetPointer(d)), VARSIZE_ANY_EXHDR(DatumGetPointer(d)));
+      else if (a.typlen == -2)
+        col.bytes.emplace_back(DatumGetCString(d));
+      else if (a.byval)
+        col.bytes.emplace_back(reinterpret_cast<const char*>(&d), a.typlen);
+      else
+        col.bytes.emplace_back(DatumGetPointer(d), a.typlen);
+      return col.bytes.back().size() + 32;
+  }
+  return 8;
+}
+
+void push_null(chunk::Column& col) {
+  size_t before = col.size();
+  switch (col.kind) {
+    case chunk::ColumnKind::kFloat64: col.floats.push_back(0.0); break;
+    case chunk::ColumnKind::kBool:
+    case chunk::ColumnKind::kInt64: col.ints.push_back(0); break;
+    case chunk::ColumnKind::kBytes: col.bytes.emplace_back(); break;
+  }
+  if (col.nulls.empty()) col.nulls.assign(before, false);
+  col.nulls.push_back(true);
+}
+
+// Appends one row given as full-width datums (detoasted).
+void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const bool* nulls) {
+  const TsLayout& layout = *sb.layout;
+  std::string& key = sb.scratch;
+  ts_key_image(layout, values, nulls, key);
+  int32_t id;
+  if (sb.last_series >= 0 && key == sb.last_key) {
+    id = sb.last_series;
+  } else {
+    id = ts_series_dict(sb.relid, sb.storage_id)->lookup_or_create(layout, key, values, nulls);
+    sb.last_key = key;
+    sb.last_series = id;
+  }
+  Block& b = current_block(sb, cid);
+  TsSeriesRows& r = series_rows(b, layout, id);
+  r.times.push_back(DatumGetInt64(values[layout.time_att]));
+  size_t bytes = 8;
+  for (size_t c = 0; c < r.cols.size(); c++) {
+    int att = layout.value_atts[c];
+    chunk::Column& col = r.cols[c];
+    if (nulls[att]) {
+      push_null(col);
+      bytes += 1;
+    } else {
+      bytes += push_value(col, layout.attrs[att], values[att]);
+      if (!col.nulls.empty()) col.nulls.push_back(false);
+    }
+  }
+  b.bytes += bytes;
+  buffers().pending_bytes += bytes;
+}
+
+// Writes the pending blocks of one storage that `eligible` accepts, merged per series, in the
+// current subtransaction with the newest of their command ids.
+template <typename Eligible>
+void flush_storage(StorageBuffer& sb, Eligible eligible) {
+  std::vector<Block*> chosen;
+  CommandId cid = FirstCommandId;
+  for (Block& b : sb.blocks)
+    if (b.written_in == InvalidSubTransactionId && eligible(b)) {
+      chosen.push_back(&b);
+      cid = std::max(cid, b.cid);
+    }
+  if (chosen.empty()) return;
+
+  // Merge per series (the common case, one block, needs no copy).
+  std::unordered_map<int32_t, TsSeriesRows> merged;
+  std::unordered_map<int32_t, TsSeriesRows*> rows_of;
+  for (Block* b : chosen)
+    for (auto& [id, rows] : b->series) {
+      auto it = rows_of.find(id);
+      if (it == rows_of.end()) {
+        rows_of[id] = &rows;
+      } else {
+        if (merged.count(id) == 0) {
+          merged[id] = *it->second;
+          it->second = &merged[id];
+        }
+        it->second->append_rows(rows);
+      }
+    }
+  std::vector<int32_t> ids;
+  ids.reserve(rows_of.size());
+  for (auto& kv : rows_of) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());  // chunk rows land in index order
+
+  TsChunkSink sink;
+  ts_sink_open(&sink, sb.storage_id, cid);
+  for (int32_t id : ids) {
+    // Writing sorts the rows in place; a block kept for an ancestor keeps the same rows.
+    TsSeriesRows* rows = rows_of[id];
+    ts_sink_write(&sink, id, *rows);
+  }
+  ts_sink_close(&sink);
+
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  XactBuffers& xb = buffers();
+  for (Block* b : chosen) xb.pending_bytes -= std::min(xb.pending_bytes, b->bytes);
+  sb.blocks.remove_if([&](Block& b) {
+    bool was_chosen = std::find(chosen.begin(), chosen.end(), &b) != chosen.end();
+    if (!was_chosen) return false;
+    if (b.owner == sub) return true;  // written by its own level: done
+    b.written_in = sub;               // written on an ancestor's behalf: keep until it is safe
+    return false;
+  });
+}
+
+// Keeps memory bounded: past the limit, writes what the current level owns.
+void maybe_flush_for_memory() {
+  XactBuffers& xb = buffers();
+  if (xb.pending_bytes <= static_cast<size_t>(ts_write_buffer_kb) * 1024) return;
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  for (auto& [storage, sb] : xb.storages) {
+    flush_storage(sb, [sub](const Block& b) { return b.owner == sub; });
+    sb.last_series = -1;
+  }
+}
+
+void flush_all() {
+  if (g_buffers == nullptr) return;
+  for (auto& [storage, sb] : g_buffers->storages) flush_storage(sb, [](const Block&) { return true; });
+  g_buffers->storages.clear();
+  g_buffers->pending_bytes = 0;
+}
+
+void on_subxact_commit(SubTransactionId sub, SubTransactionId parent) {
+  if (g_buffers == nullptr) return;
+  for (auto& [storage, sb] : g_buffers->storages) {
+    sb.blocks.remove_if([&](Block& b) {
+      if (b.owner == sub) b.owner = parent;
+      if (b.written_in == sub) b.written_in = parent;
+      return b.written_in == b.owner;  // its chunks now belong to its own level
+    });
+  }
+}
+
+void on_subxact_abort(SubTransactionId sub) {
+  if (g_buffers == nullptr) return;
+  XactBuffers& xb = *g_buffers;
+  for (auto& [storage, sb] : xb.storages) {
+    sb.blocks.remove_if([&](Block& b) {
+      if (b.owner == sub) {
+        if (b.written_in == InvalidSubTransactionId)
+          xb.pending_bytes -= std::min(xb.pending_bytes, b.bytes);
+        return true;
+      }
+      if (b.written_in == sub) {  // its chunks were rolled back: pending again
+        b.written_in = InvalidSubTransactionId;
+        xb.pending_bytes += b.bytes;
+      }
+      return false;
+    });
+    sb.last_series = -1;
+  }
+}
+
+void xact_callback(XactEvent event, void*) {
+  switch (event) {
+    case XACT_EVENT_PRE_COMMIT:
+    case XACT_EVENT_PARALLEL_PRE_COMMIT:
+    case XACT_EVENT_PRE_PREPARE:
+      invoke_cpp([] { flush_all(); });
+      break;
+    case XACT_EVENT_COMMIT:
+    case XACT_EVENT_PARALLEL_COMMIT:
+      ts_series_on_commit();
+      break;
+    case XACT_EVENT_ABORT:
+    case XACT_EVENT_PARALLEL_ABORT:
+    case XACT_EVENT_PREPARE:  // a prepared transaction may still roll back
+      ts_series_on_abort();
+      break;
+  }
+}
+
+void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId parent, void*) {
+  switch (event) {
+    case SUBXACT_EVENT_COMMIT_SUB: on_subxact_commit(sub, parent); break;
+    case SUBXACT_EVENT_ABORT_SUB:
+      on_subxact_abort(sub);
+      ts_series_on_abort();
+      break;
+    default: break;
+  }
+}
+
+// Deforms and detoasts a slot's row into plain arrays (no C++ object here: may ereport).
+void deform_slot(TupleTableSlot* slot, const TsLayout* layout, Datum* values, bool* nulls) {
+  slot_getallattrs(slot);
+  for (int i = 0; i < layout->natts; i++) {
+    nulls[i] = slot->tts_isnull[i];
+    values[i] = slot->tts_values[i];
+    if (!nulls[i] && layout->attrs[i].typlen == -1 && layout->attrs[i].type != InvalidOid)
+      values[i] = PointerGetDatum(pg_detoast_datum_packed(reinterpret_cast<struct varlena*>(DatumGetPointer(values[i]))));
+  }
+  if (nulls[layout->time_att])
+    ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
+                    errmsg("null value in time column \"%s\" of an observe_ts table",
+                           NameStr(TupleDescAttr(slot->tts_tupleDescriptor, layout->time_att)->attname))));
+}
+
+}  // namespace
+
+void ts_buffer_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandId cid) {
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout* layout = sb.layout.get();
+  std::vector<Datum> values(layout->natts);
+  std::vector<char> nulls_storage(layout->natts);
+  Datum* vp = values.data();
+  bool* np = reinterpret_cast<bool*>(nulls_storage.data());
+  for (int i = 0; i < nslots; i++) {
+    TupleTableSlot* slot = slots[i];
+    pg_guard([&] { deform_slot(slot, layout, vp, np); });
+    append_row(sb, cid, vp, np);
+    next_tid(&slot->tts_tid);
+    slot->tts_tableOid = RelationGetRelid(rel);
+  }
+  maybe_flush_for_memory();
+}
+
+void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
+                              const double* v, size_t n) {
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout& layout = *sb.layout;
+  if (!layout.metrics_shape)
+    throw Error(ErrorKind::kInvalidParameter,
+                "table is not shaped like observe.metrics (time timestamptz, name text, labels jsonb, value float8)");
+  std::shared_ptr<SeriesDict> dict_ref = ts_series_dict(sb.relid, sb.storage_id);
+  SeriesDict& dict = *dict_ref;
+  int32_t id = dict.find_by_labels(series);
+  if (id < 0) {
+    // A series new to this backend: build its key columns as INSERT would see them.
+    std::string json = "{";
+    for (const Label& l : series.items()) {
+      if (l.name == kMetricNameLabel) continue;
+      if (json.size() > 1) json += ",";
+      auto quote = [](std::string_view s) {
+        std::string o = "\"";
+        for (unsigned char c : s) {
+          if (c == '"' || c == '\\') { o.push_back('\\'); o.push_back(static_cast<char>(c)); }
+          else if (c < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); o += b; }
+          else o.push_back(static_cast<char>(c));
+        }
+        return o + "\"";
+      };
+      json += quote(l.name) + ":" + quote(l.value);
+    }
+    json += "}";
+    std::string name(series.metric_name());
+    std::vector<Datum> values(layout.natts, 0);
+    std::vector<char> nulls(layout.natts, 1);
+    Datum* vp = values.data();
+    const char* jp = json.c_str();
+    const char* nm = name.c_str();
+    int name_att = layout.name_att, labels_att = layout.labels_att;
+    pg_guard([&] {
+      vp[name_att] = PointerGetDatum(cstring_to_text(nm));
+      vp[labels_att] = DirectFunctionCall1(jsonb_in, CStringGetDatum(jp));
+    });
+    nulls[name_att] = nulls[labels_att] = 0;
+    std::string key;
+    ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
+    id = dict.lookup_or_create(layout, key, vp, reinterpret_cast<bool*>(nulls.data()));
+  }
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  TsSeriesRows& r = series_rows(b, layout, id);
+  int vcol = layout.attrs[layout.value_att].column;
+  size_t ncols = r.cols.size();
+  for (size_t i = 0; i < n; i++) {
+    r.times.push_back(ts_unix_ms_to_us(t_ms[i]));
+    for (size_t c = 0; c < ncols; c++) {
+      chunk::Column& col = r.cols[c];
+      if (static_cast<int>(c) == vcol) {
+        col.floats.push_back(v[i]);
+        if (!col.nulls.empty()) col.nulls.push_back(false);
+      } else {
+        push_null(col);  // dropped columns
+      }
+    }
+  }
+  b.bytes += 16 * n;
+  buffers().pending_bytes += 16 * n;
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
+void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid) {
+  if (g_buffers == nullptr) return;
+  auto it = g_buffers->storages.find(storage_id);
+  if (it == g_buffers->storages.end()) return;
+  flush_storage(it->second, [curcid](const Block& b) { return b.cid < curcid; });
+  it->second.last_series = -1;
+}
+
+void ts_buffer_discard(Oid storage_id) {
+  if (g_buffers == nullptr) return;
+  auto it = g_buffers->storages.find(storage_id);
+  if (it == g_buffers->storages.end()) return;
+  for (Block& b : it->second.blocks)
+    if (b.written_in == InvalidSubTransactionId)
+      g_buffers->pending_bytes -= std::min(g_buffers->pending_bytes, b.bytes);
+  g_buffers->storages.erase(it);
+}
+
+void ts_buffer_init() {
+  RegisterXactCallback(xact_callback, nullptr);
+  RegisterSubXactCallback(subxact_callback, nullptr);
+}
+
+}  // namespace observe::pg

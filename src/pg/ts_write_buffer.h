@@ -1,0 +1,39 @@
+// The observe_ts write path: rows are buffered per transaction, per table (storage id) and per
+// series in backend memory, and written as compressed chunks at commit, when the buffer passes
+// observe.write_buffer_size, and before the same transaction reads the table.
+//
+// Subtransactions: buffered rows belong to the subtransaction that inserted them (dropped when it
+// aborts, handed to the parent when it commits). A flush writes in the current subtransaction;
+// rows it wrote on behalf of an ancestor stay in memory until that write reaches the ancestor,
+// so a later rollback to a savepoint re-queues them instead of losing them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/common/labels.h"
+#include "pg/pg_headers.h"
+#include "pg/ts_pg_headers.h"
+
+namespace observe::pg {
+
+// observe.write_buffer_size, in kB.
+extern int ts_write_buffer_kb;
+
+// Rows of an INSERT/COPY. Sets each slot's tts_tid.
+void ts_buffer_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandId cid);
+
+// Samples of one series of a metric-shaped table (see ts_store.h).
+void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
+                              const double* v, size_t n);
+
+// Writes the rows a snapshot with command id `curcid` must see (read-your-writes).
+void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid);
+
+// Forgets the rows buffered for a storage (TRUNCATE, DROP: they would be deleted anyway).
+void ts_buffer_discard(Oid storage_id);
+
+// Registers the transaction callbacks.
+void ts_buffer_init();
+
+}  // namespace observe::pg
