@@ -1,6 +1,7 @@
 // A malformed payload: the message starts with "line N: ".
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <string>
 
@@ -12,7 +13,7 @@ class ParseError : public Error {
  public:
   ParseError(size_t line, const std::string& what, size_t offset)
       : Error(ErrorKind::kDataException, "line " + std::to_string(line) + ": " + what,
-              static_cast<int>(offset)),
+              offset > INT_MAX ? INT_MAX : static_cast<int>(offset)),
         line_(line) {}
   size_t line() const { return line_; }
 
