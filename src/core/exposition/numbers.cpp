@@ -1,5 +1,7 @@
 #include "core/exposition/numbers.h"
 
+#include "core/exposition/ascii.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -16,13 +18,6 @@ static double normal_nan() {
   return d;
 }
 
-static bool iprefix(std::string_view s, std::string_view word) {
-  if (s.size() != word.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i)
-    if ((s[i] | 0x20) != word[i]) return false;
-  return true;
-}
-
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 NumberStatus parse_go_float(std::string_view s, double* out) {
@@ -34,14 +29,14 @@ NumberStatus parse_go_float(std::string_view s, double* out) {
     i = 1;
   }
   std::string_view body = s.substr(i);
-  if (!body.empty() && (body[0] | 0x20) == 'i') {
-    if (iprefix(body, "inf") || iprefix(body, "infinity")) {
+  if (!body.empty() && ascii_lower(body[0]) == 'i') {
+    if (iequals_ascii(body, "inf") || iequals_ascii(body, "infinity")) {
       *out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
       return NumberStatus::kOk;
     }
     return NumberStatus::kSyntax;
   }
-  if (i == 0 && iprefix(body, "nan")) {  // Go takes no sign before NaN
+  if (i == 0 && iequals_ascii(body, "nan")) {  // Go takes no sign before NaN
     *out = normal_nan();
     return NumberStatus::kOk;
   }
