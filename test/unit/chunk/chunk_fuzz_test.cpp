@@ -1,13 +1,21 @@
 // Corrupt and truncated chunks must throw observe::Error(kDataException),
 // never crash or read out of bounds (run under ASan/valgrind to check the
-// latter). Deterministic: fixed seeds.
+// latter). Deterministic by default; OBSERVE_FUZZ_SEED and OBSERVE_FUZZ_ITERS
+// run other or longer campaigns (e.g. in a sanitizer build).
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include "chunk_test_util.h"
 #include "core/common/error.h"
 
 namespace observe::chunk {
 namespace {
+
+uint64_t env_or(const char* name, uint64_t def) {
+  const char* v = std::getenv(name);
+  return v ? std::strtoull(v, nullptr, 10) : def;
+}
 
 // Decoding either succeeds or throws a data exception; nothing else.
 void decode_or_data_error(std::string_view bytes) {
@@ -79,9 +87,10 @@ TEST(ChunkFuzz, EveryTruncationThrows) {
 }
 
 TEST(ChunkFuzz, BitFlipsAndByteNoise) {
-  std::mt19937_64 rng(1234);
+  std::mt19937_64 rng(env_or("OBSERVE_FUZZ_SEED", 1234));
+  const uint64_t iters = env_or("OBSERVE_FUZZ_ITERS", 3000);
   for (const std::string& enc : valid_chunks()) {
-    for (int trial = 0; trial < 3000; ++trial) {
+    for (uint64_t trial = 0; trial < iters; ++trial) {
       std::string bad = enc;
       int edits = 1 + static_cast<int>(rng() % 4);
       for (int e = 0; e < edits && !bad.empty(); ++e) {
@@ -97,8 +106,9 @@ TEST(ChunkFuzz, BitFlipsAndByteNoise) {
 }
 
 TEST(ChunkFuzz, RandomBytes) {
-  std::mt19937_64 rng(99);
-  for (int trial = 0; trial < 20000; ++trial) {
+  std::mt19937_64 rng(env_or("OBSERVE_FUZZ_SEED", 99));
+  const uint64_t iters = env_or("OBSERVE_FUZZ_ITERS", 3000) * 7;
+  for (uint64_t trial = 0; trial < iters; ++trial) {
     std::string bytes(rng() % 64, '\0');
     for (auto& c : bytes) c = static_cast<char>(rng());
     if (!bytes.empty() && (rng() & 1)) bytes[0] = static_cast<char>(kFormatVersion);
