@@ -3,7 +3,7 @@
 // several chunk sizes. Every decoded chunk is checked bit-exact against the
 // input.
 //
-//   bench_codec [samples.om.zst] [--overhead=40] [--repeat=3] [--breakdown]
+//   bench_codec [samples.om.zst] [--overhead=40] [--repeat=3] [--us] [--breakdown]
 //
 // Throughput is samples per CPU-second of encode_samples / decode_samples on
 // one thread, best of --repeat passes over all chunks.
@@ -129,12 +129,15 @@ int main(int argc, char** argv) {
   size_t overhead = 40;
   bool breakdown = false;
   int repeat = 3;
+  bool micros = false;  // timestamps in µs (PostgreSQL's unit) instead of ms
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--overhead=", 0) == 0)
       overhead = std::stoul(a.substr(11));
     else if (a.rfind("--repeat=", 0) == 0)
       repeat = std::max(1, std::stoi(a.substr(9)));
+    else if (a == "--us")
+      micros = true;
     else if (a == "--breakdown")
       breakdown = true;
     else
@@ -144,6 +147,9 @@ int main(int argc, char** argv) {
   auto t0 = Clock::now();
   std::vector<Series> series = load(path, &total);
   double load_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (micros)
+    for (Series& s : series)
+      for (int64_t& t : s.times) t *= 1000;
   std::printf("%s: %zu samples, %zu series (loaded in %.2f s)\n", path, total, series.size(), load_s);
   std::printf("per-chunk overhead counted: %zu bytes\n\n", overhead);
   std::printf("%-12s %8s %12s %10s %10s %14s %14s\n", "rows/chunk", "chunks", "bytes", "B/sample",

@@ -81,6 +81,23 @@ void sort_by_time(ChunkData& data) {
   select_rows(data, order);
 }
 
+size_t raw_size(const ChunkData& data) {
+  size_t total = data.times.size() * 8;
+  for (const Column& c : data.columns) {
+    const size_t n = c.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (c.is_null(i)) continue;
+      switch (c.kind) {
+        case ColumnKind::kInt64:
+        case ColumnKind::kFloat64: total += 8; break;
+        case ColumnKind::kBool: total += 1; break;
+        case ColumnKind::kBytes: total += c.bytes[i].size(); break;
+      }
+    }
+  }
+  return total;
+}
+
 ChunkData slice_rows(const ChunkData& data, size_t begin, size_t end) {
   const size_t n = data.times.size();
   end = std::min(end, n);

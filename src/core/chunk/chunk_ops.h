@@ -19,6 +19,11 @@ void append_rows(ChunkData& dst, const ChunkData& src);
 void sort_by_time(ChunkData& data);
 bool is_time_sorted(const ChunkData& data);
 
+// Uncompressed size of the rows: 8 bytes a time and a non-null int/float,
+// 1 a bool, the length of a byte string. For sizing chunks by bytes while
+// they fill up, and for storage statistics ("raw bytes").
+size_t raw_size(const ChunkData& data);
+
 // Rows [begin, end) as a new chunk (clamped to the row count).
 ChunkData slice_rows(const ChunkData& data, size_t begin, size_t end);
 

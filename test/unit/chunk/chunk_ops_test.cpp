@@ -55,6 +55,19 @@ TEST(ChunkOps, StableSortByTime) {
   EXPECT_EQ(d.columns[1].bytes, (std::vector<std::string>{"b", "d", "c", "a", "e"}));
 }
 
+TEST(ChunkOps, RawSize) {
+  ChunkData d;
+  d.times = {1, 2, 3};
+  Column f = testing::float_col({1, 2, 3});
+  f.nulls = {false, true, false};
+  Column s = testing::col(ColumnKind::kBytes);
+  s.bytes = {"ab", "", "cde"};
+  Column b = testing::col(ColumnKind::kBool);
+  b.ints = {1, 0, 1};
+  d.columns = {f, s, b};
+  EXPECT_EQ(raw_size(d), 3 * 8 + 2 * 8 + 5 + 3u);
+}
+
 TEST(ChunkOps, SliceClamps) {
   ChunkData d = testing::mixed_chunk(10, 4);
   EXPECT_EQ(slice_rows(d, 8, 100).times.size(), 2u);
