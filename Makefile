@@ -24,13 +24,15 @@ CORE_LIB = $(CORE_BUILD)/libobserve_core.a
 
 PG_CPPFLAGS = -I$(CURDIR)/src -DOBSERVE_VERSION='"$(EXTVERSION)"'
 # C++17 with exceptions; numerics compared with Prometheus to 1e-6, so no contraction or fast-math.
+# The -Wno-* silence what PostgreSQL's own headers and fmgr macros trigger in C++ (unused
+# fcinfo, partial initializers, `register` in s_lock.h); our code is -Wall -Wextra clean.
 PG_CXXFLAGS = -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter \
-              -Wno-missing-field-initializers -ffp-contract=off -fno-fast-math
+              -Wno-missing-field-initializers -Wno-register -ffp-contract=off -fno-fast-math
 SHLIB_LINK = $(CORE_LIB) $(shell pkg-config --libs libzstd re2 libcurl rdkafka) -lstdc++
 
 # PGXS emits LLVM bitcode for each object when the server was built with LLVM (Debian's is);
 # its default C++ rule lacks our language level and include path.
-COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes $(BITCODE_CXXFLAGS) \
+COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes -Wno-register $(BITCODE_CXXFLAGS) \
                  $(CPPFLAGS) -flto=thin -emit-llvm -c
 
 PG_CONFIG ?= pg_config

@@ -13,8 +13,19 @@ PGDATA_DIR=$DATA/pgdata
 PORT=${OBSERVE_PORT:-5432}
 USER_NAME=${OBSERVE_PG_USER:-pgobserve}
 
+NODE_EXPORTER_PORT=${OBSERVE_NODE_EXPORTER_PORT:-9100}
+NODE_EXPORTER_PID=$DATA/node_exporter.pid
+
+stop_node_exporter() {
+  if [ -f "$NODE_EXPORTER_PID" ]; then
+    kill "$(cat "$NODE_EXPORTER_PID")" 2>/dev/null || true
+    rm -f "$NODE_EXPORTER_PID"
+  fi
+}
+
 if [ "${1:-}" = "stop" ]; then
   scripts/pg_server.sh stop "$PGDATA_DIR"
+  stop_node_exporter
   echo "pg_observe stopped"
   exit 0
 fi
@@ -35,11 +46,25 @@ export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=$USER_NAME PGDATABASE=postgres
 PGOPTIONS="-c client_min_messages=warning" psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_observe" \
      -c "ALTER EXTENSION pg_observe UPDATE" >/dev/null
 
+# Something real to scrape: this host, through Debian's node exporter (loopback only).
+stop_node_exporter
+if ! (exec 3<>/dev/tcp/127.0.0.1/"$NODE_EXPORTER_PORT") 2>/dev/null; then
+  runuser -u "$USER_NAME" -- setsid prometheus-node-exporter \
+    --web.listen-address=127.0.0.1:"$NODE_EXPORTER_PORT" >"$DATA/node_exporter.log" 2>&1 &
+  echo $! > "$NODE_EXPORTER_PID"
+fi
+psql -qX -v ON_ERROR_STOP=1 -c "
+  INSERT INTO observe.scrape_targets (job, url, scrape_interval)
+  VALUES ('node', 'http://127.0.0.1:$NODE_EXPORTER_PORT/metrics', '15 seconds')
+  ON CONFLICT (job, url) DO NOTHING" >/dev/null
+
 cat <<MSG
 
 pg_observe $(psql -qtAX -c "SELECT observe.version()") is running.
   data:    $PGDATA_DIR (owned by $USER_NAME), log: $PGDATA_DIR/server.log
   connect: psql -h 127.0.0.1 -p $PORT -U $USER_NAME postgres
-  try:     SELECT observe.version();
+  scrapes: node exporter at http://127.0.0.1:$NODE_EXPORTER_PORT/metrics every 15 s (observe.scrape_targets)
+  try:     SELECT * FROM observe.promql('up');
+           SELECT * FROM observe.scrape_target_health;
   stop:    scripts/run.sh stop
 MSG

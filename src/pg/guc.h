@@ -6,6 +6,11 @@ namespace observe::pg {
 // observe.database: the database the background workers connect to.
 extern char* guc_database;
 
+// observe.promql_lookback_delta (ms): how far back an instant selector looks for a sample.
+extern int guc_promql_lookback_ms;
+// observe.promql_max_samples: samples one PromQL query may hold at once.
+extern int guc_promql_max_samples;
+
 void define_gucs();
 
 }  // namespace observe::pg

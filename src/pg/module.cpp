@@ -1,6 +1,7 @@
 // Module entry: the library magic, GUCs, and (when preloaded) the background workers.
 #include "pg/guc.h"
 #include "pg/pg_headers.h"
+#include "pg/scrape_worker.h"
 #include "pg/ts_am.h"
 
 extern "C" {
@@ -11,4 +12,6 @@ void _PG_init(void);
 void _PG_init(void) {
   observe::pg::define_gucs();
   observe::pg::ts_am_init();
+  // Workers exist only when the library is preloaded: they start with the postmaster.
+  if (process_shared_preload_libraries_in_progress) observe::pg::register_scrape_worker();
 }

@@ -1,0 +1,101 @@
+#include "pg/metrics_writer.h"
+
+#include "pg/border.h"
+#include "pg/time_convert.h"
+#include "pg/ts_store.h"
+
+extern "C" {
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "utils/lsyscache.h"
+}
+
+namespace observe::pg {
+
+static Relation open_metrics(Oid relid) {
+  if (relid == InvalidOid) {
+    RangeVar* rv = makeRangeVar(const_cast<char*>("observe"), const_cast<char*>("metrics"), -1);
+    return table_openrv(rv, RowExclusiveLock);
+  }
+  return table_open(relid, RowExclusiveLock);
+}
+
+MetricsWriter::MetricsWriter(Oid relid) {
+  rel_ = pg_guard([relid] { return open_metrics(relid); });
+}
+
+MetricsWriter::~MetricsWriter() { table_close(rel_, NoLock); }
+
+void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
+  for (const auto& s : samples) append(s.labels, s.timestamp_ms, s.value);
+}
+
+void MetricsWriter::append(const Labels& series, int64_t t_ms, double value) {
+  ts_append_samples(rel_, series, &t_ms, &value, 1);
+  written_++;
+}
+
+static const char* kUpsertStatus = R"sql(
+  INSERT INTO observe._scrape_status AS s
+         (job, url, instance, last_scrape, last_duration, samples_scraped, series_added, up, last_error)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (job, url) DO UPDATE SET
+    instance = excluded.instance, last_scrape = excluded.last_scrape,
+    last_duration = excluded.last_duration, samples_scraped = excluded.samples_scraped,
+    series_added = excluded.series_added, up = excluded.up, last_error = excluded.last_error)sql";
+
+struct StatusRow {
+  const char* job;
+  const char* url;
+  const char* instance;
+  int64_t scrape_ms;
+  double duration;
+  int32 samples;
+  int32 added;
+  bool up;
+  const char* error;  // nullptr: NULL
+};
+
+static void upsert_status(const StatusRow& row) {
+  Oid types[9] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, INT4OID, INT4OID, BOOLOID, TEXTOID};
+  Datum values[9] = {CStringGetTextDatum(row.job), CStringGetTextDatum(row.url),
+                     CStringGetTextDatum(row.instance), TimestampTzGetDatum(ms_to_timestamptz(row.scrape_ms)),
+                     Float8GetDatum(row.duration), Int32GetDatum(row.samples), Int32GetDatum(row.added),
+                     BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0};
+  char nulls[10] = "        n";
+  if (row.error != nullptr) nulls[8] = ' ';
+  if (SPI_execute_with_args(kUpsertStatus, 9, types, values, nulls, false, 0) != SPI_OK_INSERT)
+    elog(ERROR, "could not write observe._scrape_status");
+}
+
+void MetricsWriter::write_status(const std::string& job, const std::string& url,
+                                 const std::string& instance, int64_t scrape_ms,
+                                 double duration_seconds, const scrape::ScrapeResult& result) {
+  StatusRow row{job.c_str(),
+                url.c_str(),
+                instance.c_str(),
+                scrape_ms,
+                duration_seconds,
+                static_cast<int32>(result.report.samples_scraped),
+                static_cast<int32>(result.report.series_added),
+                result.report.up,
+                result.error.empty() ? nullptr : result.error.c_str()};
+  pg_guard([&row] { upsert_status(row); });
+}
+
+static void remove_status(const char* job, const char* url) {
+  Oid types[2] = {TEXTOID, TEXTOID};
+  Datum values[2] = {CStringGetTextDatum(job), CStringGetTextDatum(url)};
+  SPI_execute_with_args("DELETE FROM observe._scrape_status WHERE job = $1 AND url = $2", 2, types,
+                        values, nullptr, false, 0);
+}
+
+void MetricsWriter::delete_status(const std::string& job, const std::string& url) {
+  const char* j = job.c_str();
+  const char* u = url.c_str();
+  pg_guard([j, u] { remove_status(j, u); });
+}
+
+}  // namespace observe::pg
