@@ -20,6 +20,7 @@
 
 #include "core/chunk/chunk.h"
 #include "core/chunk/column_codec.h"
+#include "core/chunk/header.h"
 #include "core/codec/byte_io.h"
 
 namespace {
@@ -190,7 +191,7 @@ int main(int argc, char** argv) {
       enc_s = std::min(enc_s, b - a);
       dec_s = std::min(dec_s, c - b);
     }
-    size_t bytes = 0;
+    size_t bytes = 0, header_bytes = 0, time_bytes = 0;
     std::map<std::string, size_t> codec_use;
     std::map<std::string, std::pair<size_t, size_t>> fam_bytes;  // bytes, samples
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -206,6 +207,11 @@ int main(int argc, char** argv) {
           return 1;
         }
       bytes += encoded[i].size();
+      {
+        observe::chunk::detail::Header h = observe::chunk::detail::parse_header(encoded[i]);
+        header_bytes += static_cast<size_t>(h.time_payload.data() - encoded[i].data());
+        time_bytes += h.time_payload.size();
+      }
       auto& fb = fam_bytes[family(in.s->key)];
       fb.first += encoded[i].size() + overhead;
       fb.second += in.m;
@@ -226,6 +232,9 @@ int main(int argc, char** argv) {
                 bytes + chunks * overhead, bps, static_cast<double>(bytes) / total,
                 total / enc_s / 1e6, total / dec_s / 1e6);
     if (breakdown) {
+      std::printf("  per chunk: header %.1f B, times %.1f B, values %.1f B\n",
+                  static_cast<double>(header_bytes) / chunks, static_cast<double>(time_bytes) / chunks,
+                  static_cast<double>(bytes - header_bytes - time_bytes) / chunks);
       std::printf("  value codecs (samples):");
       for (auto& [k, c] : codec_use) std::printf(" %s=%zu", k.c_str(), c);
       std::printf("\n  costliest families (bytes, samples, B/sample):\n");

@@ -116,9 +116,8 @@ class ChunkReader {
 // (for chunks written in time order, which is the common case).
 std::pair<size_t, size_t> row_range(const std::vector<int64_t>& sorted_times, int64_t lo, int64_t hi);
 
-// A rough upper estimate of the encoded size of `rows` rows of the metrics
-// shape, for callers that size chunks by bytes before encoding (regular
-// timestamps, Gorilla-like values).
-inline size_t estimate_samples_size(size_t rows) { return 32 + rows * 2; }
+// Sizing chunks by bytes: raw_size() in chunk_ops.h gives the uncompressed
+// bytes while a batch fills; encode() is fast enough (~25 M rows/s) to
+// measure the real size when it matters.
 
 }  // namespace observe::chunk
