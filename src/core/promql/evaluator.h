@@ -47,6 +47,7 @@ class Evaluator {
   int64_t at_time(const Node& n, int64_t t) const;
 
   int64_t query_start() const { return start_; }
+  int64_t query_step() const { return step_; }
   int64_t query_end() const { return end_; }
   const EngineOptions& options() const { return opts_; }
 

@@ -44,8 +44,52 @@ const std::vector<FunctionInfo>& table() {
       {"year", {V}, 1},
       {"ts_of_min_over_time", {M}, 0, V, true}, {"ts_of_max_over_time", {M}, 0, V, true},
       {"ts_of_first_over_time", {M}, 0, V, true}, {"ts_of_last_over_time", {M}, 0, V, true},
+      {"double_exponential_smoothing", {M, S, S}, 0, V, true},
+      {"step", {}, 0, S, true}, {"range", {}, 0, S, true}, {"start", {}, 0, S, true}, {"end", {}, 0, S, true},
+      {"min_of", {S, S}, 0, S, true}, {"max_of", {S, S}, 0, S, true},
   };
   return t;
+}
+
+// facette/natsort's Compare (what sort_by_label uses): digit runs compare as integers.
+bool natural_less(std::string_view a, std::string_view b) {
+  auto chunks = [](std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t j = i;
+      bool digit = std::isdigit(static_cast<unsigned char>(s[i])) != 0;
+      while (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j])) != 0) == digit) j++;
+      out.push_back(s.substr(i, j - i));
+      i = j;
+    }
+    return out;
+  };
+  auto as_int = [](std::string_view c, long long* v) {
+    if (c.empty() || c.size() > 18) return false;
+    for (char ch : c)
+      if (!std::isdigit(static_cast<unsigned char>(ch))) return false;
+    *v = std::atoll(std::string(c).c_str());
+    return true;
+  };
+  auto ca = chunks(a), cb = chunks(b);
+  for (size_t i = 0; i < ca.size(); i++) {
+    if (i >= cb.size()) return false;
+    long long x, y;
+    bool equal;
+    if (as_int(ca[i], &x) && as_int(cb[i], &y)) {
+      if (x != y) return x < y;
+      equal = true;
+    } else {
+      if (ca[i] != cb[i]) return ca[i] < cb[i];
+      equal = true;
+    }
+    if (equal) {
+      if (i == ca.size() - 1) return true;
+      if (i == cb.size() - 1) return false;
+    }
+  }
+  return false;
 }
 
 double go_min(double a, double b) {
@@ -144,6 +188,20 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
   const std::string& name = n.str;
   Value r;
   r.t = t;
+  // Query context (experimental in Prometheus): the query's own start, end, step and range.
+  if (name == "step" || name == "range" || name == "start" || name == "end") {
+    r.type = ValueType::kScalar;
+    int64_t ms = name == "step" ? ev.query_step() : name == "range" ? ev.query_end() - ev.query_start()
+                 : name == "start" ? ev.query_start() : ev.query_end();
+    r.scalar = static_cast<double>(ms) / 1000;
+    return r;
+  }
+  if (name == "min_of" || name == "max_of") {
+    double a = scalar_arg(ev, *n.args[0], t), b = scalar_arg(ev, *n.args[1], t);
+    r.type = ValueType::kScalar;
+    r.scalar = name == "min_of" ? go_min(a, b) : go_max(a, b);
+    return r;
+  }
   if (name == "time") {
     r.type = ValueType::kScalar;
     r.scalar = static_cast<double>(t) / 1000;
@@ -212,8 +270,9 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
     bool desc = name == "sort_by_label_desc";
     std::stable_sort(v.vector.begin(), v.vector.end(), [&](const VectorElement& a, const VectorElement& b) {
       for (auto& k : keys) {
-        int c = a.metric.get(k).compare(b.metric.get(k));
-        if (c != 0) return desc ? c > 0 : c < 0;
+        std::string_view x = a.metric.get(k), y = b.metric.get(k);
+        if (x == y) continue;
+        return desc ? natural_less(y, x) : natural_less(x, y);
       }
       return desc ? b.metric < a.metric : a.metric < b.metric;
     });

@@ -2,6 +2,7 @@
 // irate/idelta, changes/resets, deriv/predict_linear (least squares with Kahan sums) and
 // the *_over_time family.
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -210,9 +211,38 @@ bool range_function(Evaluator& ev, const Node& n, const std::string& name, const
     *out = quantile(q, vals);
     return true;
   }
+  if (name == "double_exponential_smoothing") {
+    double sf = scalar_arg(ev, *n.args[1], t), tf = scalar_arg(ev, *n.args[2], t);
+    char buf[96];
+    if (!(sf > 0 && sf < 1)) {
+      std::snprintf(buf, sizeof buf, "invalid smoothing factor. Expected: 0 < sf < 1, got: %f", sf);
+      Evaluator::invalid(buf);
+    }
+    if (!(tf > 0 && tf < 1)) {
+      std::snprintf(buf, sizeof buf, "invalid trend factor. Expected: 0 < tf < 1, got: %f", tf);
+      Evaluator::invalid(buf);
+    }
+    if (p.size() < 2) return false;
+    double s0 = 0, s1 = p[0].v, b = p[1].v - p[0].v;
+    for (size_t i = 1; i < p.size(); i++) {
+      double x = sf * p[i].v;
+      if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;  // the trend; kept as is after the first point
+      double y = (1 - sf) * (s1 + b);
+      s0 = s1;
+      s1 = x + y;
+    }
+    *out = s1;
+    return true;
+  }
   if (name == "mad_over_time") {
     std::vector<double> vals;
-    for (auto& x : p) vals.push_back(x.v);
+    for (auto& x : p) {
+      if (std::isnan(x.v)) {  // an undefined median makes the deviation undefined
+        *out = std::nan("");
+        return true;
+      }
+      vals.push_back(x.v);
+    }
     double med = quantile(0.5, vals);
     for (auto& v : vals) v = std::fabs(v - med);
     *out = quantile(0.5, vals);

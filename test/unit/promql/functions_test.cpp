@@ -83,3 +83,38 @@ TEST(PromqlFunctions, OverTimeAndMath) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlFunctions, QueryContextFunctions) {
+  MemoryStorage st;
+  Value r = range_query(st, "step() + range() + end() - start()", 10000, 40000, 10000, {});
+  ASSERT_EQ(r.matrix.size(), 1u);
+  for (auto& p : r.matrix[0].samples) EXPECT_EQ(p.v, 10 + 30 + 30);
+  EXPECT_EQ(testing::instant(st, "step()", 100).scalar, 0);
+  EXPECT_EQ(testing::instant(st, "start()", 100).scalar, 100);
+  EXPECT_EQ(testing::instant(st, "min_of(3, max_of(1, 2))", 0).scalar, 2);
+}
+
+TEST(PromqlFunctions, SortByLabelIsNatural) {
+  MemoryStorage st;
+  for (const char* cpu : {"10", "2", "1", "100"}) testing::add(st, std::string("c{cpu=\"") + cpu + "\"}", {{0, 1}});
+  Value v = testing::instant(st, "sort_by_label(c, \"cpu\")", 0);
+  ASSERT_EQ(v.vector.size(), 4u);
+  EXPECT_EQ(v.vector[0].metric.get("cpu"), "1");
+  EXPECT_EQ(v.vector[1].metric.get("cpu"), "2");
+  EXPECT_EQ(v.vector[2].metric.get("cpu"), "10");
+  EXPECT_EQ(v.vector[3].metric.get("cpu"), "100");
+}
+
+TEST(PromqlFunctions, DoubleExponentialSmoothing) {
+  MemoryStorage st;
+  testing::add(st, "g", {{0, 0}, {10, 10}, {20, 20}, {30, 30}});
+  // A straight line is followed exactly.
+  EXPECT_NEAR(testing::only_value(testing::instant(st, "double_exponential_smoothing(g[1m], 0.5, 0.5)", 30)), 30, 1e-9);
+  EXPECT_THROW(testing::instant(st, "double_exponential_smoothing(g[1m], 1, 0.5)", 30), Error);
+}
+
+}  // namespace
+}  // namespace observe::promql
