@@ -5,7 +5,9 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  build-essential cmake pkg-config clang-14 llvm-14
+  build-essential cmake pkg-config clang-14 llvm-14 llvm-14-dev
+  # libFuzzer and the sanitizers (only Recommended by clang-14)
+  libclang-rt-14-dev
   postgresql-15 postgresql-server-dev-15 postgresql-client-15
   libzstd-dev zstd libre2-dev libcurl4-openssl-dev librdkafka-dev
   libgtest-dev libbenchmark-dev
