@@ -36,4 +36,13 @@ mkdir -p /etc/postgresql-common
 if [ ! -f /etc/postgresql-common/createcluster.conf ] || ! grep -q '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
   echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
 fi
+# Debian's prometheus packages would start their daemons on 0.0.0.0; we start what we need
+# ourselves, on loopback. policy-rc.d 101 keeps package installs from starting services.
+temporary_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  temporary_policy=1
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ -z "$temporary_policy" ] || rm -f /usr/sbin/policy-rc.d
