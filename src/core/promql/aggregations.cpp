@@ -82,9 +82,7 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
     if (std::isnan(param)) Evaluator::invalid("Ratio value is NaN");
   }
   if (n.agg == AggOp::kQuantile && (std::isnan(param) || param < 0 || param > 1)) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", param);
-    ev.warn(std::string("quantile value should be between 0 and 1, got ") + (std::isnan(param) ? "NaN" : buf), n.args[0]->pos);
+    ev.warn("quantile value should be between 0 and 1, got " + go_format_g(param), n.args[0]->pos);
   }
   if (n.agg == AggOp::kCountValues) {
     if (!is_valid_label_name(str_param)) Evaluator::invalid("invalid label name " + go_quote(str_param));

@@ -25,5 +25,6 @@ Labels absent_labels(const Node& arg);
 
 Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t);
 Value histogram_fraction(Evaluator& ev, const Node& n, int64_t t);
+Value histogram_quantiles(Evaluator& ev, const Node& n, int64_t t);
 
 }  // namespace observe::promql

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/promql/function_impl.h"
+#include "core/promql/strutil.h"
 
 namespace observe::promql {
 
@@ -31,7 +32,7 @@ const std::vector<FunctionInfo>& table() {
       {"delta", {M}}, {"deriv", {M}}, {"exp", {V}}, {"floor", {V}}, {"first_over_time", {M}},
       {"histogram_avg", {V}}, {"histogram_count", {V}}, {"histogram_sum", {V}},
       {"histogram_stddev", {V}}, {"histogram_stdvar", {V}}, {"histogram_fraction", {S, S, V}},
-      {"histogram_quantile", {S, V}}, {"hour", {V}, 1}, {"idelta", {M}}, {"increase", {M}},
+      {"histogram_quantile", {S, V}}, {"histogram_quantiles", {V, STR, S, S}, 9, V, true}, {"hour", {V}, 1}, {"idelta", {M}}, {"increase", {M}},
       {"irate", {M}}, {"label_replace", {V, STR, STR, STR, STR}}, {"label_join", {V, STR, STR, STR}, -1},
       {"last_over_time", {M}}, {"ln", {V}}, {"log10", {V}}, {"log2", {V}},
       {"mad_over_time", {M}, 0, V, true}, {"max_over_time", {M}}, {"min_over_time", {M}}, {"minute", {V}, 1},
@@ -223,6 +224,7 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
   if (name == "label_join") return label_join(ev, n, t);
   if (name == "histogram_quantile") return histogram_quantile(ev, n, t);
   if (name == "histogram_fraction") return histogram_fraction(ev, n, t);
+  if (name == "histogram_quantiles") return histogram_quantiles(ev, n, t);
   if (name == "timestamp") {
     const Node& a = unwrap(*n.args[0]);
     Vector in = a.kind == NodeKind::kVectorSelector ? ev.eval_vector_selector(a, t) : ev.eval(a, t).vector;
@@ -264,6 +266,7 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
     return vector_value(std::move(v.vector), t);
   }
   if (name == "sort_by_label" || name == "sort_by_label_desc") {
+    if (ev.is_range_query()) ev.warn("sort is ineffective for range queries since results are always ordered by labels", n.pos);
     Value v = ev.eval(*n.args[0], t);
     std::vector<std::string> keys;
     for (size_t i = 1; i < n.args.size(); i++) keys.push_back(string_arg(ev, *n.args[i], t));
@@ -323,11 +326,8 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
     if (n.args[i]->type() == ValueType::kMatrix) mi = i;
   if (name == "quantile_over_time") {
     double q = scalar_arg(ev, *n.args[0], t);
-    if (std::isnan(q) || q < 0 || q > 1) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%g", q);
-      ev.warn(std::string("quantile value should be between 0 and 1, got ") + (std::isnan(q) ? "NaN" : buf), n.args[0]->pos);
-    }
+    if (std::isnan(q) || q < 0 || q > 1)
+      ev.warn("quantile value should be between 0 and 1, got " + go_format_g(q), n.args[0]->pos);
   }
   Value m = ev.eval(*n.args[mi], t);
   if (name == "absent_over_time") {

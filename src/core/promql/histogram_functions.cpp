@@ -7,6 +7,7 @@
 
 #include "core/promql/function_impl.h"
 #include "core/promql/quantile.h"
+#include "core/promql/strutil.h"
 
 namespace observe::promql {
 
@@ -41,12 +42,15 @@ std::vector<BucketGroup> bucket_groups(Evaluator& ev, const Vector& in, int pos)
   return groups;
 }
 
-std::string format_g(double q) {
-  if (std::isnan(q)) return "NaN";
-  if (std::isinf(q)) return q > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", q);
-  return buf;
+void check_quantile(Evaluator& ev, double q, int pos) {
+  if (std::isnan(q) || q < 0 || q > 1) ev.warn("quantile value should be between 0 and 1, got " + go_format_g(q), pos);
+}
+
+void monotonicity_info(Evaluator& ev, const Labels& metric, int pos) {
+  ev.info("input to histogram_quantile needed to be fixed for monotonicity (see "
+          "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" +
+              std::string(metric.metric_name()) + "\"",
+          pos);
 }
 
 }  // namespace
@@ -54,17 +58,36 @@ std::string format_g(double q) {
 Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t) {
   double q = scalar_arg(ev, *n.args[0], t);
   Value in = ev.eval(*n.args[1], t);
-  if (std::isnan(q) || q < 0 || q > 1)
-    ev.warn("quantile value should be between 0 and 1, got " + format_g(q), n.args[0]->pos);
+  check_quantile(ev, q, n.args[0]->pos);
   Vector out;
   for (auto& g : bucket_groups(ev, in.vector, n.args[1]->pos)) {
     bool forced;
     double v = bucket_quantile(q, g.buckets, &forced);
-    if (forced)
-      ev.info("input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"" +
-                  std::string(g.metric.metric_name()) + "\"",
-              n.args[1]->pos);
+    if (forced) monotonicity_info(ev, g.metric, n.args[1]->pos);
     out.push_back({g.metric, v, t, true});
+  }
+  return vector_value(std::move(out), t);
+}
+
+Value histogram_quantiles(Evaluator& ev, const Node& n, int64_t t) {
+  Value in = ev.eval(*n.args[0], t);
+  std::string label = string_arg(ev, *n.args[1], t);
+  std::vector<double> qs;
+  for (size_t i = 2; i < n.args.size(); i++) {
+    qs.push_back(scalar_arg(ev, *n.args[i], t));
+    check_quantile(ev, qs.back(), n.args[i]->pos);
+  }
+  auto groups = bucket_groups(ev, in.vector, n.args[0]->pos);
+  Vector out;
+  for (double q : qs) {
+    for (auto& g : groups) {
+      bool forced;
+      double v = bucket_quantile(q, g.buckets, &forced);
+      if (forced) monotonicity_info(ev, g.metric, n.args[0]->pos);
+      Labels m = g.metric;
+      m.set(label, openmetrics_float(q));
+      out.push_back({std::move(m), v, t, true});
+    }
   }
   return vector_value(std::move(out), t);
 }

@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/promql/quantile.h"
+#include "core/promql/strutil.h"
 #include "test_util.h"
 
 namespace observe::promql {
@@ -114,6 +115,37 @@ TEST(PromqlFunctions, DoubleExponentialSmoothing) {
   // A straight line is followed exactly.
   EXPECT_NEAR(testing::only_value(testing::instant(st, "double_exponential_smoothing(g[1m], 0.5, 0.5)", 30)), 30, 1e-9);
   EXPECT_THROW(testing::instant(st, "double_exponential_smoothing(g[1m], 1, 0.5)", 30), Error);
+}
+
+}  // namespace
+}  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlFunctions, GoFloatFormatting) {
+  EXPECT_EQ(go_format_g(0.25), "0.25");
+  EXPECT_EQ(go_format_g(1e6), "1e+06");
+  EXPECT_EQ(go_format_g(123456), "123456");
+  EXPECT_EQ(go_format_g(0.0001), "0.0001");
+  EXPECT_EQ(go_format_g(0.00001), "1e-05");
+  EXPECT_EQ(go_format_g(-1.5), "-1.5");
+  EXPECT_EQ(openmetrics_float(1), "1.0");
+  EXPECT_EQ(openmetrics_float(0.75), "0.75");
+  EXPECT_EQ(openmetrics_float(1e6), "1e+06");
+  EXPECT_EQ(go_quote("a\xc5z\""), "\"a\\xc5z\\\"\"");
+}
+
+TEST(PromqlFunctions, HistogramQuantilesLabelsEachQuantile) {
+  MemoryStorage st;
+  testing::add(st, "h_bucket{le=\"1\"}", {{0, 5}});
+  testing::add(st, "h_bucket{le=\"+Inf\"}", {{0, 10}});
+  Value v = testing::instant(st, "histogram_quantiles(h_bucket, \"q\", 0.25, 1)", 0);
+  ASSERT_EQ(v.vector.size(), 2u);
+  EXPECT_EQ(v.vector[0].metric.to_string(), "{q=\"0.25\"}");
+  EXPECT_EQ(v.vector[0].v, 0.5);
+  EXPECT_EQ(v.vector[1].metric.to_string(), "{q=\"1.0\"}");
+  EXPECT_EQ(v.vector[1].v, 1);
 }
 
 }  // namespace
