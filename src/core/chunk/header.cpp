@@ -54,12 +54,16 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
     if (s.null_count > 0) flags |= kHasNulls;
     if (s.has_minmax) flags |= kHasMinMax;
     if (!s.token_filter.empty()) flags |= kHasFilter;
+    // A constant float column (and every 1-row chunk) stores its value once.
+    const bool one_float = s.has_minmax && s.kind == ColumnKind::kFloat64 &&
+                           float_bits(s.min_float) == float_bits(s.max_float);
+    if (one_float) flags |= kMinIsMax;
     put_u8(out, flags);
     if (s.null_count > 0) put_varint(out, s.null_count);
     if (s.has_minmax) {
       if (s.kind == ColumnKind::kFloat64) {
         put_float_varint(out, float_bits(s.min_float));
-        put_float_varint(out, float_bits(s.max_float));
+        if (!one_float) put_float_varint(out, float_bits(s.max_float));
       } else {
         put_varint(out, zigzag(s.min_int));
         put_varint(out, static_cast<uint64_t>(s.max_int) - static_cast<uint64_t>(s.min_int));
@@ -97,7 +101,10 @@ Header parse_header(std::string_view encoded) {
   for (size_t i = 0; i < ncols; ++i) {
     ColumnSummary& c = s.columns[i];
     uint8_t flags = in.u8();
-    if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter)) corrupt("column flags");
+    if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter | kMinIsMax))
+      corrupt("column flags");
+    if ((flags & kMinIsMax) && (!(flags & kHasMinMax) || (flags & kKindMask) != static_cast<uint8_t>(ColumnKind::kFloat64)))
+      corrupt("column flags");
     c.kind = static_cast<ColumnKind>(flags & kKindMask);
     if (flags & kHasNulls) {
       c.null_count = static_cast<uint32_t>(in.count(s.rows));
@@ -108,7 +115,7 @@ Header parse_header(std::string_view encoded) {
       c.has_minmax = true;
       if (c.kind == ColumnKind::kFloat64) {
         c.min_float = bits_float(get_float_varint(in));
-        c.max_float = bits_float(get_float_varint(in));
+        c.max_float = (flags & kMinIsMax) ? c.min_float : bits_float(get_float_varint(in));
       } else {
         c.min_int = unzigzag(in.varint());
         c.max_int = static_cast<int64_t>(static_cast<uint64_t>(c.min_int) + in.varint());

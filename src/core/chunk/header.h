@@ -3,7 +3,8 @@
 // Chunk layout (all integers LEB128 varints unless noted):
 //
 //   u8 version | rows | ncols | zigzag(min_time) | max_time - min_time (mod 2^64)
-//   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax | 16 has_filter)
+//   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax | 16 has_filter
+//     | 32 min_is_max)
 //     [null_count] [min, max] [filter len, token filter] len
 //   | time payload | column payloads in order
 //
@@ -25,6 +26,7 @@ constexpr uint8_t kKindMask = 0x3;
 constexpr uint8_t kHasNulls = 0x4;
 constexpr uint8_t kHasMinMax = 0x8;
 constexpr uint8_t kHasFilter = 0x10;  // kBytes: varint length + token filter
+constexpr uint8_t kMinIsMax = 0x20;   // kFloat64 zone map: one value, min == max
 
 // A column's zone map and its payload ([null runs][codec tag][body]).
 struct EncodedColumn {

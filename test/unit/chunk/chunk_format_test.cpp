@@ -128,6 +128,20 @@ TEST(ChunkFormat, FloatsBitExact) {
   }
 }
 
+TEST(ChunkFormat, ConstantAndSingleRowZoneMaps) {
+  for (size_t rows : {1, 500}) {
+    ChunkData d;
+    for (size_t i = 0; i < rows; ++i) d.times.push_back(static_cast<int64_t>(i));
+    d.columns.push_back(testing::float_col(std::vector<double>(rows, -1234.5678)));
+    ChunkSummary s = peek(encode(d));
+    EXPECT_TRUE(s.columns[0].has_minmax);
+    EXPECT_EQ(s.columns[0].min_float, -1234.5678);
+    EXPECT_EQ(s.columns[0].max_float, -1234.5678);
+    EXPECT_EQ(s.min_time, 0);
+    EXPECT_EQ(s.max_time, static_cast<int64_t>(rows) - 1);
+  }
+}
+
 TEST(ChunkFormat, AllNaNFloatHasNoMinMax) {
   ChunkData d;
   d.times = {1, 2, 3};
