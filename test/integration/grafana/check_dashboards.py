@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -37,6 +38,7 @@ JSON_OIDS = {114, 3802}
 ROW_LIMIT = 1000000
 
 failures = []
+caught = []   # with --expect-fail: what each broken panel was caught for
 
 
 def fail(where, msg):
@@ -95,6 +97,12 @@ def check_time_series(where, desc, rows, frm, to, interval_ms, panel):
     outside = [t for t in times if not (frm - slack <= t <= to + slack)]
     if outside:
         fail(where, '%d times outside the range, e.g. %r' % (len(outside), outside[0]))
+    # no denser than the interval Grafana asked for (a step of '$__interval' truncated to a
+    # shorter unit, or raw samples, would be)
+    distinct = sorted(set(times))
+    gaps = [b - a for a, b in zip(distinct, distinct[1:])]
+    if gaps and min(gaps) < interval_ms - 1:
+        fail(where, 'points %d ms apart, closer than the interval %d ms' % (min(gaps), interval_ms))
     if factors:
         if any(b < a for a, b in zip(times, times[1:])):
             fail(where, 'long frame not sorted ascending by time')
@@ -165,17 +173,51 @@ def resolve_variables(cur, dash, frm, to, where):
     return values
 
 
+def check_target(cur, w, panel, t, variables, frm, to, points, min_iv, timescaledb):
+    """Expands, runs and checks one panel query; returns 1 if it ran."""
+    raw = t['rawSql']
+    if '--' in raw or '/*' in raw:
+        fail(w, 'SQL comment in a panel query (Grafana versions differ in stripping them)')
+    points = panel.get('maxDataPoints') or points  # the panel's setting wins over its width
+    try:
+        # min_iv: the user changed the Min interval of the panels that have one
+        sql, interval_ms, _ = g.expand(raw, variables, frm, to, points,
+                                       (min_iv and panel.get('interval')) and min_iv
+                                       or panel.get('interval'), timescaledb)
+    except g.MacroError as e:
+        return fail(w, 'macro error: %s' % e) or 0
+    if '$' in sql:
+        fail(w, 'unexpanded $ in %r' % sql)
+    try:
+        desc, rows = run(cur, sql)
+    except psycopg2.Error as e:
+        return fail(w, 'query failed: %s\n    %s' % (str(e).strip(), sql)) or 1
+    if not rows:
+        return fail(w, 'no rows\n    %s' % sql) or 1
+    if len(rows) >= ROW_LIMIT:
+        fail(w, '%d rows: over Grafana\'s row limit' % len(rows))
+    if t.get('format', 'time_series') == 'time_series':
+        check_time_series(w, desc, rows, frm, to, interval_ms, panel)
+        if panel['title'] == 'CPU by mode':
+            check_cpu_modes(w, desc, rows)
+    elif panel['type'] == 'stat' and not any(d.type_code in NUMERIC_OIDS for d in desc):
+        fail(w, 'stat panel without a numeric column')
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--dsn', required=True)
     ap.add_argument('--timescaledb', action='store_true')
     ap.add_argument('--expect-var', action='append', default=[],
                     help='NAME=VALUE that a variable query must offer')
+    ap.add_argument('--expect-fail', action='store_true',
+                    help='every panel must fail in every configuration (a fixture of broken panels)')
     ap.add_argument('dashboards', nargs='+')
     a = ap.parse_args()
     now = int(time.time() * 1000)
     h = 3600000
-    # (name, from, to, max data points, min interval replacing the panel's)
+    # (name, from, to, max data points, a Min interval replacing the one a panel has)
     configs = [('last 5m', now - 300000, now, 1000, None),
                ('last 1h', now - h, now, 1000, None),
                ('last 6h', now - 6 * h, now, 1000, None),
@@ -184,7 +226,7 @@ def main():
                ('last 24h, 100 points', now - 24 * h, now, 100, None),
                ('absolute 2h with ms', now - 4 * h + 250, now - 2 * h + 125, 500, None),
                ('last 6h, min interval 90s', now - 6 * h, now, 1000, '90s')]
-    conn = psycopg2.connect(a.dsn)
+    conn = psycopg2.connect(a.dsn, options='-c statement_timeout=60000')  # never hang the suite
     conn.autocommit = True
     cur = conn.cursor()
     n_queries = 0
@@ -206,35 +248,21 @@ def main():
             for panel in dash['panels']:
                 for t in panel.get('targets', []):
                     w = '%s %r' % (where, panel['title'])
-                    raw = t['rawSql']
-                    if '--' in raw or '/*' in raw:
-                        fail(w, 'SQL comment in a panel query (Grafana versions differ in stripping them)')
-                    try:
-                        sql, interval_ms, _ = g.expand(raw, variables, frm, to, points,
-                                                       min_iv or panel.get('interval'), a.timescaledb)
-                    except g.MacroError as e:
-                        fail(w, 'macro error: %s' % e)
-                        continue
-                    if '$' in sql:
-                        fail(w, 'unexpanded $ in %r' % sql)
-                    n_queries += 1
-                    try:
-                        desc, rows = run(cur, sql)
-                    except psycopg2.Error as e:
-                        fail(w, 'query failed: %s\n    %s' % (str(e).strip(), sql))
-                        continue
-                    if not rows:
-                        fail(w, 'no rows\n    %s' % sql)
-                        continue
-                    if len(rows) >= ROW_LIMIT:
-                        fail(w, '%d rows: over Grafana\'s row limit' % len(rows))
-                    if t.get('format', 'time_series') == 'time_series':
-                        check_time_series(w, desc, rows, frm, to, interval_ms, panel)
-                        if panel['title'] == 'CPU by mode':
-                            check_cpu_modes(w, desc, rows)
-                    elif panel['type'] == 'stat' and not any(d.type_code in NUMERIC_OIDS for d in desc):
-                        fail(w, 'stat panel without a numeric column')
+                    before = len(failures)
+                    n_queries += check_target(cur, w, panel, t, variables, frm, to, points,
+                                              min_iv, a.timescaledb)
+                    if a.expect_fail:
+                        reported = failures[before:]
+                        del failures[before:]
+                        if not reported:
+                            failures.append('%s: a broken panel passed' % w)
+                        else:
+                            # the kind of defect, without the numbers that vary per run
+                            msg = reported[0].split(': ', 1)[1].split('\n')[0]
+                            caught.append('%s: %s' % (panel['title'], re.sub(r'[0-9][0-9.:TZ+ -]*', 'N', msg)[:90]))
     conn.close()
+    for c in sorted(set(caught)):
+        print('caught: ' + c[:150])
     for f in failures:
         print('FAIL ' + f)
     print('%d panel queries run, %d failures' % (n_queries, len(failures)))
