@@ -3,7 +3,8 @@
 // several chunk sizes. Every decoded chunk is checked bit-exact against the
 // input.
 //
-//   bench_codec [samples.om.zst] [--overhead=40] [--repeat=3] [--us] [--breakdown]
+//   bench_codec [samples.om.zst] [--overhead=40] [--repeat=3] [--rows=120,1000,8000,series]
+//               [--us] [--breakdown]
 //
 // Throughput is samples per CPU-second of encode_samples / decode_samples on
 // one thread, best of --repeat passes over all chunks.
@@ -130,14 +131,24 @@ int main(int argc, char** argv) {
   size_t overhead = 40;
   bool breakdown = false;
   int repeat = 3;
-  bool micros = false;  // timestamps in µs (PostgreSQL's unit) instead of ms
+  bool micros = false;
+  std::vector<size_t> sizes = {120, 1000, 8000, 0};  // rows per chunk; 0 = whole series  // timestamps in µs (PostgreSQL's unit) instead of ms
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--overhead=", 0) == 0)
       overhead = std::stoul(a.substr(11));
     else if (a.rfind("--repeat=", 0) == 0)
       repeat = std::max(1, std::stoi(a.substr(9)));
-    else if (a == "--us")
+    else if (a.rfind("--rows=", 0) == 0) {
+      sizes.clear();
+      for (size_t p = 7; p < a.size();) {
+        size_t q = a.find(',', p);
+        if (q == std::string::npos) q = a.size();
+        std::string tok = a.substr(p, q - p);
+        sizes.push_back(tok == "series" ? 0 : std::stoul(tok));
+        p = q + 1;
+      }
+    } else if (a == "--us")
       micros = true;
     else if (a == "--breakdown")
       breakdown = true;
@@ -156,7 +167,6 @@ int main(int argc, char** argv) {
   std::printf("%-12s %8s %12s %10s %10s %14s %14s\n", "rows/chunk", "chunks", "bytes", "B/sample",
               "payload", "encode Ms/s", "decode Ms/s");
 
-  const size_t sizes[] = {120, 1000, 8000, 0};  // 0 = whole series
   for (size_t rows : sizes) {
     // The chunks' inputs, cut from each series in time order.
     struct Input {
