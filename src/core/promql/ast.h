@@ -47,6 +47,19 @@ struct VectorMatching {
   std::vector<std::string> include;   // group_left/right extra labels
 };
 
+// A duration expression (Prometheus's experimental duration arithmetic): `[5m + step()]`,
+// `offset (2 * 1m)`. Values are in seconds; they are resolved to milliseconds when the
+// query's step and range are known (resolve_durations).
+struct DurExpr;
+using DurPtr = std::shared_ptr<DurExpr>;
+struct DurExpr {
+  enum Kind { kNumber, kStep, kRange, kMinOf, kMaxOf, kAdd, kSub, kMul, kDiv, kMod, kPow, kNeg, kParen } kind = kNumber;
+  double value = 0;          // kNumber, in seconds
+  bool is_duration = false;  // kNumber written as a duration (5m), for printing
+  DurPtr lhs, rhs;           // operands; kNeg and kParen use lhs
+  int pos = 0;
+};
+
 struct Node;
 using NodePtr = std::shared_ptr<Node>;
 
@@ -66,6 +79,8 @@ struct Node {
 
   int64_t range_ms = 0;  // kMatrixSelector, kSubquery
   int64_t step_ms = 0;   // kSubquery; 0: default step
+  // Set instead of the value above when it is written as an expression.
+  DurPtr offset_expr, range_expr, step_expr;
 
   // kUnary (kSub/kAdd), kBinary
   BinOp op = BinOp::kAdd;

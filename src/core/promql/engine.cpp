@@ -50,6 +50,7 @@ Matrix finish_matrix(Matrix m) {
 }  // namespace
 
 Result instant_query(Queryable& q, const NodePtr& expr, int64_t t_ms, const EngineOptions& opts) {
+  resolve_durations(*expr, 0, 0);
   Evaluator ev(q, opts, t_ms, t_ms, 0);
   ev.prefetch(*expr, t_ms, t_ms, 0);
   Value v = ev.eval(*expr, t_ms);
@@ -73,6 +74,7 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
   if (ty != ValueType::kScalar && ty != ValueType::kVector)
     throw Error(ErrorKind::kInvalidParameter,
                 std::string("invalid expression type \"") + value_type_name(ty) + "\" for range query, must be Scalar or instant Vector");
+  resolve_durations(*expr, step_ms, end_ms - start_ms);
   Evaluator ev(q, opts, start_ms, end_ms, step_ms);
   SeriesIndex index;
   Matrix out;

@@ -172,16 +172,18 @@ class Parser {
     }
   }
 
+  // The parser and the evaluator recurse along the tree: bound the depth so that a
+  // hostile query cannot overflow the backend's stack.
+  struct DepthGuard {
+    int& d;
+    DepthGuard(int& depth, int pos) : d(depth) {
+      if (++d > kMaxDepth) throw SyntaxError("query is nested too deeply", pos);
+    }
+    ~DepthGuard() { d--; }
+  };
+
   NodePtr expr(int min_prec) {
-    // The parser and the evaluator recurse along the tree: bound the depth so that a
-    // hostile query cannot overflow the backend's stack.
-    struct DepthGuard {
-      int& d;
-      DepthGuard(int& depth, int pos) : d(depth) {
-        if (++d > kMaxDepth) throw SyntaxError("query is nested too deeply", pos);
-      }
-      ~DepthGuard() { d--; }
-    } guard(depth_, peek().pos);
+    DepthGuard guard(depth_, peek().pos);
     NodePtr lhs = unary();
     for (;;) {
       BinOp op;
@@ -265,11 +267,127 @@ class Parser {
     return postfix(primary());
   }
 
-  int64_t duration_or_number(const char* ctx) {
+  // --- duration expressions ---------------------------------------------------------
+
+  static DurPtr dur_number(double seconds, bool is_duration, int pos) {
+    auto d = std::make_shared<DurExpr>();
+    d->kind = DurExpr::kNumber;
+    d->value = seconds;
+    d->is_duration = is_duration;
+    d->pos = pos;
+    return d;
+  }
+
+  static DurPtr dur_node(DurExpr::Kind k, DurPtr lhs, DurPtr rhs, int pos) {
+    auto d = std::make_shared<DurExpr>();
+    d->kind = k;
+    d->lhs = std::move(lhs);
+    d->rhs = std::move(rhs);
+    d->pos = pos;
+    return d;
+  }
+
+  static void check_literal_range(const DurExpr& d) {
+    if (d.kind == DurExpr::kNumber && std::fabs(d.value) > 9223372036.854775807) fail("duration out of range", d.pos);
+  }
+
+  // A sign applied to a literal folds into it, as Prometheus does.
+  static DurPtr dur_negate(DurPtr d, int pos) {
+    if (d->kind == DurExpr::kNumber) {
+      d->value = -d->value;
+      d->pos = pos;
+      check_literal_range(*d);
+      return d;
+    }
+    return dur_node(DurExpr::kNeg, std::move(d), nullptr, pos);
+  }
+
+  // number | duration | step() | range() | min_of(d, d) | max_of(d, d) | ( d )
+  DurPtr dur_atom(const char* ctx) {
+    DepthGuard guard(depth_, peek().pos);
     Token t = next();
-    if (t.kind == Tok::kDuration) return t.duration_ms;
-    if (t.kind == Tok::kNumber) return static_cast<int64_t>(std::llround(t.number * 1000));
-    fail(std::string("unexpected ") + describe(t) + " in " + ctx + ", expected duration", t.pos);
+    if (t.kind == Tok::kDuration) {
+      auto d = dur_number(static_cast<double>(t.duration_ms) / 1000.0, true, t.pos);
+      check_literal_range(*d);
+      return d;
+    }
+    if (t.kind == Tok::kNumber) {
+      auto d = dur_number(t.number, false, t.pos);
+      check_literal_range(*d);
+      return d;
+    }
+    if (t.kind == Tok::kLParen) {
+      DurPtr inner = dur_expr(0, ctx);
+      expect(Tok::kRParen, "\")\"");
+      return dur_node(DurExpr::kParen, inner, nullptr, t.pos);
+    }
+    if (t.kind == Tok::kIdent && peek().kind == Tok::kLParen) {
+      std::string l = lower(t.text);
+      if (l == "step" || l == "range") {
+        next();
+        expect(Tok::kRParen, "\")\"");
+        return dur_node(l == "step" ? DurExpr::kStep : DurExpr::kRange, nullptr, nullptr, t.pos);
+      }
+      if (l == "min_of" || l == "max_of") {
+        next();
+        DurPtr a = dur_expr(0, ctx);
+        expect(Tok::kComma, "\",\"");
+        DurPtr b = dur_expr(0, ctx);
+        expect(Tok::kRParen, "\")\"");
+        return dur_node(l == "min_of" ? DurExpr::kMinOf : DurExpr::kMaxOf, a, b, t.pos);
+      }
+    }
+    fail(std::string("unexpected ") + describe(t) + " in " + ctx + ", expected number, duration, step(), or range()",
+         t.pos);
+  }
+
+  // Full duration arithmetic: + - (weakest), * / %, unary sign, ^ (right-associative).
+  DurPtr dur_expr(int min_prec, const char* ctx) {
+    DepthGuard guard(depth_, peek().pos);
+    DurPtr lhs;
+    if (peek().kind == Tok::kAdd || peek().kind == Tok::kSub) {
+      Token sign = next();
+      DurPtr operand = dur_expr(3, ctx);
+      lhs = sign.kind == Tok::kSub ? dur_negate(operand, sign.pos) : operand;
+    } else {
+      lhs = dur_atom(ctx);
+    }
+    for (;;) {
+      DurExpr::Kind k;
+      int prec;
+      switch (peek().kind) {
+        case Tok::kAdd: k = DurExpr::kAdd; prec = 1; break;
+        case Tok::kSub: k = DurExpr::kSub; prec = 1; break;
+        case Tok::kMul: k = DurExpr::kMul; prec = 2; break;
+        case Tok::kDiv: k = DurExpr::kDiv; prec = 2; break;
+        case Tok::kMod: k = DurExpr::kMod; prec = 2; break;
+        case Tok::kPow: k = DurExpr::kPow; prec = 3; break;
+        default: return lhs;
+      }
+      if (prec < min_prec) return lhs;
+      Token op = next();
+      DurPtr rhs = dur_expr(k == DurExpr::kPow ? prec : prec + 1, ctx);
+      if ((k == DurExpr::kDiv || k == DurExpr::kMod) && rhs->kind == DurExpr::kNumber && rhs->value == 0)
+        fail(k == DurExpr::kDiv ? "division by zero" : "modulo by zero", op.pos);
+      lhs = dur_node(k, lhs, rhs, lhs->pos);
+    }
+  }
+
+  // After `offset` only one term is taken ([sign] atom): `x offset 1m * 2` multiplies x.
+  DurPtr offset_term() {
+    if (peek().kind == Tok::kAdd || peek().kind == Tok::kSub) {
+      Token sign = next();
+      DurPtr a = dur_atom("offset");
+      return sign.kind == Tok::kSub ? dur_negate(a, sign.pos) : a;
+    }
+    return dur_atom("offset");
+  }
+
+  // A literal becomes milliseconds now; anything else is kept for resolve_durations().
+  static bool literal_ms(const DurPtr& d, int64_t* ms) {
+    if (d->kind != DurExpr::kNumber) return false;
+    *ms = static_cast<int64_t>(std::llround(d->value * 1000));
+    return true;
   }
 
   NodePtr postfix(NodePtr e) {
@@ -278,35 +396,44 @@ class Parser {
       if (t.kind == Tok::kLBracket) {
         int pos = t.pos;
         next();
-        int64_t range = duration_or_number("range");
+        DurPtr range = dur_expr(0, "range");
+        int64_t range_ms = 0;
+        bool range_literal = literal_ms(range, &range_ms);
+        if (range_literal && range_ms <= 0) fail("duration must be greater than 0", range->pos);
         if (peek().kind == Tok::kColon) {
           next();
-          int64_t step = 0;
-          if (peek().kind != Tok::kRBracket) step = duration_or_number("subquery step");
+          DurPtr step;
+          int64_t step_ms = 0;
+          bool step_literal = true;
+          if (peek().kind != Tok::kRBracket) {
+            step = dur_expr(0, "subquery step");
+            step_literal = literal_ms(step, &step_ms);
+            if (step_literal && step_ms <= 0) fail("duration must be greater than 0", step->pos);
+          }
           expect(Tok::kRBracket, "\"]\"");
           ValueType ty = e->type();
           if (ty != ValueType::kVector)
             fail(std::string("subquery is only allowed on instant vector, got ") + value_type_name(ty) + " instead", pos);
-          if (range <= 0) fail("duration must be greater than 0", pos);
-          if (step < 0) fail("step must be greater than 0", pos);
           auto n = std::make_shared<Node>();
           n->kind = NodeKind::kSubquery;
           n->pos = e->pos;
-          n->range_ms = range;
-          n->step_ms = step;
+          n->range_ms = range_ms;
+          n->step_ms = step_ms;
+          if (!range_literal) n->range_expr = range;
+          if (!step_literal) n->step_expr = step;
           n->args = {e};
           e = n;
         } else {
           expect(Tok::kRBracket, "\"]\"");
           if (e->kind != NodeKind::kVectorSelector)
             fail("ranges only allowed for vector selectors", pos);
-          if (e->offset_ms != 0 || e->at_kind != AtKind::kNone)
+          if (e->offset_ms != 0 || e->offset_expr || e->at_kind != AtKind::kNone)
             fail("no offset or @ modifiers allowed before range", pos);
-          if (range <= 0) fail("duration must be greater than 0", pos);
           auto n = std::make_shared<Node>();
           n->kind = NodeKind::kMatrixSelector;
           n->pos = e->pos;
-          n->range_ms = range;
+          n->range_ms = range_ms;
+          if (!range_literal) n->range_expr = range;
           n->args = {e};
           e = n;
         }
@@ -315,17 +442,12 @@ class Parser {
       if (is_keyword(t, "offset")) {
         int pos = t.pos;
         next();
-        bool neg = false;
-        if (peek().kind == Tok::kSub) {
-          next();
-          neg = true;
-        } else if (peek().kind == Tok::kAdd) {
-          next();
-        }
-        int64_t d = duration_or_number("offset");
+        DurPtr d = offset_term();
         Node* target = modifier_target(e, pos, "offset");
-        if (target->offset_ms != 0) fail("offset may not be set multiple times", pos);
-        target->offset_ms = neg ? -d : d;
+        if (target->offset_ms != 0 || target->offset_expr) fail("offset may not be set multiple times", pos);
+        int64_t ms;
+        if (literal_ms(d, &ms)) target->offset_ms = ms;
+        else target->offset_expr = d;
         continue;
       }
       if (t.kind == Tok::kAt) {
@@ -613,6 +735,56 @@ class Parser {
 }  // namespace
 
 NodePtr parse_expr(std::string_view query) { return Parser(query).parse_all(); }
+
+namespace {
+
+double eval_duration(const DurExpr& d, double step_s, double range_s) {
+  auto sub = [&](const DurPtr& p) { return eval_duration(*p, step_s, range_s); };
+  switch (d.kind) {
+    case DurExpr::kNumber: return d.value;
+    case DurExpr::kStep: return step_s;
+    case DurExpr::kRange: return range_s;
+    case DurExpr::kParen: return sub(d.lhs);
+    case DurExpr::kNeg: return -sub(d.lhs);
+    case DurExpr::kAdd: return sub(d.lhs) + sub(d.rhs);
+    case DurExpr::kSub: return sub(d.lhs) - sub(d.rhs);
+    case DurExpr::kMul: return sub(d.lhs) * sub(d.rhs);
+    case DurExpr::kPow: return std::pow(sub(d.lhs), sub(d.rhs));
+    case DurExpr::kMinOf: {
+      double a = sub(d.lhs), b = sub(d.rhs);
+      return std::isnan(a) || std::isnan(b) ? std::nan("") : std::min(a, b);
+    }
+    case DurExpr::kMaxOf: {
+      double a = sub(d.lhs), b = sub(d.rhs);
+      return std::isnan(a) || std::isnan(b) ? std::nan("") : std::max(a, b);
+    }
+    case DurExpr::kDiv:
+    case DurExpr::kMod: {
+      double a = sub(d.lhs), b = sub(d.rhs);
+      if (b == 0) throw Error(ErrorKind::kInvalidParameter, d.kind == DurExpr::kDiv ? "division by zero" : "modulo by zero", d.pos);
+      return d.kind == DurExpr::kDiv ? a / b : std::fmod(a, b);
+    }
+  }
+  return 0;
+}
+
+int64_t duration_ms(const DurExpr& d, double step_s, double range_s, bool allow_negative) {
+  double v = eval_duration(d, step_s, range_s);
+  if (std::isnan(v) || std::isinf(v)) throw Error(ErrorKind::kInvalidParameter, "duration is NaN or infinite", d.pos);
+  if (v <= 0 && !allow_negative) throw Error(ErrorKind::kInvalidParameter, "duration must be greater than 0", d.pos);
+  if (std::fabs(v) > 9223372036.854775807) throw Error(ErrorKind::kInvalidParameter, "duration is out of range", d.pos);
+  return static_cast<int64_t>(v * 1000);  // truncated, as Go's time.Duration(v*1000)
+}
+
+}  // namespace
+
+void resolve_durations(Node& n, int64_t step_ms, int64_t range_ms) {
+  double step_s = static_cast<double>(step_ms) / 1000, range_s = static_cast<double>(range_ms) / 1000;
+  if (n.offset_expr) n.offset_ms = duration_ms(*n.offset_expr, step_s, range_s, true);
+  if (n.range_expr) n.range_ms = duration_ms(*n.range_expr, step_s, range_s, false);
+  if (n.step_expr) n.step_ms = duration_ms(*n.step_expr, step_s, range_s, false);
+  for (auto& a : n.args) resolve_durations(*a, step_ms, range_ms);
+}
 
 Labels parse_series(std::string_view text) { return Parser(text).series(); }
 

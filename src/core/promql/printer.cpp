@@ -34,9 +34,30 @@ std::string label_list(const std::vector<std::string>& ls) {
   return s + ")";
 }
 
+std::string signed_duration(int64_t ms) { return ms < 0 ? "-" + format_duration(-ms) : format_duration(ms); }
+
+std::string duration_expr(const DurExpr& d) {
+  switch (d.kind) {
+    case DurExpr::kNumber:
+      return d.is_duration ? signed_duration(static_cast<int64_t>(std::llround(d.value * 1000))) : number(d.value);
+    case DurExpr::kStep: return "step()";
+    case DurExpr::kRange: return "range()";
+    case DurExpr::kMinOf: return "min_of(" + duration_expr(*d.lhs) + ", " + duration_expr(*d.rhs) + ")";
+    case DurExpr::kMaxOf: return "max_of(" + duration_expr(*d.lhs) + ", " + duration_expr(*d.rhs) + ")";
+    case DurExpr::kParen: return "(" + duration_expr(*d.lhs) + ")";
+    case DurExpr::kNeg: return "-" + duration_expr(*d.lhs);
+    default: break;
+  }
+  static const char* ops[] = {"", "", "", "", "", "+", "-", "*", "/", "%", "^"};
+  return duration_expr(*d.lhs) + " " + ops[d.kind] + " " + duration_expr(*d.rhs);
+}
+
+std::string range_text(int64_t ms, const DurPtr& expr) { return expr ? duration_expr(*expr) : format_duration(ms); }
+
 std::string modifiers(const Node& n) {
   std::string s;
-  if (n.offset_ms != 0) s += " offset " + (n.offset_ms < 0 ? "-" + format_duration(-n.offset_ms) : format_duration(n.offset_ms));
+  if (n.offset_expr) s += " offset " + duration_expr(*n.offset_expr);
+  else if (n.offset_ms != 0) s += " offset " + signed_duration(n.offset_ms);
   switch (n.at_kind) {
     case AtKind::kValue: {
       char buf[64];
@@ -97,10 +118,10 @@ std::string to_string(const Node& n) {
     case NodeKind::kString: return go_quote(n.str);
     case NodeKind::kVectorSelector: return selector(n) + modifiers(n);
     case NodeKind::kMatrixSelector:
-      return selector(*n.args[0]) + "[" + format_duration(n.range_ms) + "]" + modifiers(*n.args[0]);
+      return selector(*n.args[0]) + "[" + range_text(n.range_ms, n.range_expr) + "]" + modifiers(*n.args[0]);
     case NodeKind::kSubquery:
-      return to_string(*n.args[0]) + "[" + format_duration(n.range_ms) + ":" +
-             (n.step_ms ? format_duration(n.step_ms) : "") + "]" + modifiers(n);
+      return to_string(*n.args[0]) + "[" + range_text(n.range_ms, n.range_expr) + ":" +
+             (n.step_expr || n.step_ms ? range_text(n.step_ms, n.step_expr) : "") + "]" + modifiers(n);
     case NodeKind::kParen: return "(" + to_string(*n.args[0]) + ")";
     case NodeKind::kUnary: return std::string(n.op == BinOp::kSub ? "-" : "+") + to_string(*n.args[0]);
     case NodeKind::kBinary: {

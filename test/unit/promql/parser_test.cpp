@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/promql/parser.h"
+#include "core/promql/printer.h"
 
 namespace observe::promql {
 namespace {
@@ -156,7 +157,39 @@ TEST(PromqlParser, DeepNestingIsRefusedNotACrash) {
 
 TEST(PromqlParser, HugeDurationsAreRejected) {
   EXPECT_THROW(parse_expr("x[99999999999999999999y]"), SyntaxError);
-  EXPECT_NO_THROW(parse_expr("x[1000y]"));
+  EXPECT_NO_THROW(parse_expr("x[200y]"));
+  EXPECT_THROW(parse_expr("x[300y]"), SyntaxError);  // beyond Go's time.Duration, as Prometheus
+}
+
+}  // namespace
+}  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlParser, DurationExpressions) {
+  NodePtr m = parse_expr("rate(x[5m + 1m])");
+  const Node& ms = *m->args[0];
+  ASSERT_TRUE(ms.range_expr);
+  resolve_durations(*m, 0, 0);
+  EXPECT_EQ(ms.range_ms, 360000);
+  // After offset only one term belongs to the offset: the rest is arithmetic on x.
+  NodePtr o = parse_expr("x offset 1m * 2");
+  EXPECT_EQ(o->kind, NodeKind::kBinary);
+  EXPECT_EQ(o->args[0]->offset_ms, 60000);
+  NodePtr p = parse_expr("x offset (1m * 2)");
+  resolve_durations(*p, 0, 0);
+  EXPECT_EQ(p->offset_ms, 120000);
+  NodePtr s = parse_expr("x[range():step() * 2]");
+  resolve_durations(*s, 15000, 3600000);
+  EXPECT_EQ(s->range_ms, 3600000);
+  EXPECT_EQ(s->step_ms, 30000);
+  EXPECT_EQ(error_message("x[1m / 0]"), "division by zero");
+  EXPECT_EQ(error_message("x[-1m]"), "duration must be greater than 0");
+  NodePtr z = parse_expr("x[step()]");
+  EXPECT_THROW(resolve_durations(*z, 0, 0), Error);  // an instant query has no step
+  EXPECT_EQ(to_string(*parse_expr("x[(9m30s+30s)*3] offset -min_of(step(),1s)")),
+            "x[(9m30s + 30s) * 3] offset -min_of(step(), 1s)");
 }
 
 }  // namespace

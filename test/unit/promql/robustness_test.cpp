@@ -22,6 +22,7 @@ const char* kTokens[] = {
     "delta", "irate", "deriv", "predict_linear", "histogram_quantile", "histogram_fraction", "label_replace",
     "label_join", "absent", "scalar", "vector", "time()", "timestamp", "sort", "clamp", "round",
     "abs", "changes", "resets", "avg_over_time", "quantile_over_time", "last_over_time", "day_of_week",
+    "step()", "range()", "[step() * 2]", "min_of", "max_of", "[1m+5s:step()]", "offset (1m * 2)", "offset -",
 };
 
 std::string random_query(std::mt19937& rng) {
