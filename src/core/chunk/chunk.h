@@ -19,6 +19,8 @@ namespace observe::chunk {
 inline constexpr uint8_t kFormatVersion = 1;
 // Upper bound on rows in a chunk; larger counts in a header are corrupt.
 inline constexpr uint32_t kMaxRows = 1u << 20;
+// Upper bound on value columns (PostgreSQL's limit on a table's columns).
+inline constexpr uint32_t kMaxColumns = 1600;
 
 enum class ColumnKind : uint8_t { kInt64 = 0, kFloat64 = 1, kBool = 2, kBytes = 3 };
 
@@ -71,7 +73,7 @@ struct ChunkSummary {
 };
 
 // Encodes a chunk. Throws observe::Error(kInvalidParameter) if the vectors'
-// lengths disagree or there are more than kMaxRows rows.
+// lengths disagree or there are more than kMaxRows rows or kMaxColumns columns.
 std::string encode(const ChunkData& data);
 
 // Reads only the header: O(number of columns), no column data touched.

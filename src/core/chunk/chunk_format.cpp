@@ -94,6 +94,7 @@ size_t Column::size() const {
 std::string encode(const ChunkData& data) {
   const size_t rows = data.times.size();
   if (rows > kMaxRows) invalid("more than kMaxRows rows");
+  if (data.columns.size() > kMaxColumns) invalid("more than kMaxColumns columns");
   std::vector<EncodedColumn> cols;
   cols.reserve(data.columns.size());
   for (const Column& c : data.columns) cols.push_back(encode_column(c, rows));

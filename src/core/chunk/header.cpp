@@ -1,5 +1,6 @@
 #include "core/chunk/header.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/codec/byte_io.h"
@@ -88,7 +89,7 @@ Header parse_header(std::string_view encoded) {
   if (s.version != kFormatVersion) corrupt("unknown chunk format version");
   s.rows = static_cast<uint32_t>(in.count(kMaxRows));
   // Each column takes at least 2 header bytes, which bounds the count.
-  size_t ncols = in.count(in.remaining() / 2);
+  size_t ncols = in.count(std::min<size_t>(in.remaining() / 2, kMaxColumns));
   uint64_t zmin = in.varint();
   uint64_t span = in.varint();
   s.min_time = unzigzag(zmin);
