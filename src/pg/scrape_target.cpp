@@ -26,12 +26,16 @@ scrape::TargetConfig ScrapeTarget::core_config(const ScrapeTargetConfig& config)
   return c;
 }
 
+bool ScrapeTarget::changes_series(const ScrapeTargetConfig& config) const {
+  return config.labels != config_.labels || config.honor_labels != config_.honor_labels ||
+         config.honor_timestamps != config_.honor_timestamps;
+}
+
 void ScrapeTarget::reconfigure(const ScrapeTargetConfig& config) {
   if (config == config_) return;
-  bool same_series = config.labels == config_.labels && config.honor_labels == config_.honor_labels;
   int64_t old_interval = config_.interval_ms;
   config_ = config;
-  if (!same_series) state_ = std::make_unique<scrape::TargetState>(core_config(config_));
+  state_->reconfigure(core_config(config_));
   if (config_.interval_ms != old_interval) schedule_after(0);
 }
 

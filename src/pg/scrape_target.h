@@ -16,7 +16,10 @@ class ScrapeTarget {
  public:
   explicit ScrapeTarget(const ScrapeTargetConfig& config);
 
-  // Applies a changed configuration; the series cache survives unless the labels changed.
+  // True when `config` changes the series this target writes (its labels or their rules):
+  // the target must then end its series (write_end_of_run) and start over.
+  bool changes_series(const ScrapeTargetConfig& config) const;
+  // Applies a changed configuration that keeps the series (interval, timeout, limit, ...).
   void reconfigure(const ScrapeTargetConfig& config);
 
   bool in_flight() const { return in_flight_; }

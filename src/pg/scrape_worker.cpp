@@ -80,11 +80,13 @@ class ScrapeLoop {
     std::map<std::string, std::unique_ptr<ScrapeTarget>> next;
     for (auto& cfg : configs) {
       auto it = targets_.find(cfg.key());
-      if (it != targets_.end()) {
+      if (it != targets_.end() && !it->second->changes_series(cfg)) {
         it->second->reconfigure(cfg);
         next.emplace(cfg.key(), std::move(it->second));
         targets_.erase(it);
       } else {
+        // New, or its series change: a changed target stays in targets_ and below ends its
+        // old series with staleness markers, as Prometheus does when a target's labels change.
         next.emplace(cfg.key(), std::make_unique<ScrapeTarget>(cfg));
       }
     }

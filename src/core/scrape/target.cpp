@@ -14,7 +14,10 @@ static Labels without_reserved(const Labels& in) {
   return out;
 }
 
-TargetState::TargetState(TargetConfig config) : config_(std::move(config)) {
+TargetState::TargetState(TargetConfig config) { reconfigure(std::move(config)); }
+
+void TargetState::reconfigure(TargetConfig config) {
+  config_ = std::move(config);
   config_.labels = without_reserved(config_.labels);  // Prometheus drops __ labels after relabeling
   rules_.honor_labels = config_.honor_labels;
   rules_.normalize_le_quantile = config_.normalize_le_quantile;

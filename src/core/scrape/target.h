@@ -51,6 +51,10 @@ class TargetState {
  public:
   explicit TargetState(TargetConfig config);
 
+  // A new configuration for the same series (same labels and label rules; say, another
+  // sample_limit): the series cache is kept, so staleness and series_added go on as before.
+  void reconfigure(TargetConfig config);
+
   // A response arrived (status 200, body decompressed). A parse error or an exceeded
   // sample_limit fails the scrape: no sample is written, up = 0, and the series of the
   // previous scrape that the payload did not reach get stale markers.

@@ -97,6 +97,23 @@ TEST(Target, StaleMarkerForADisappearedSeries) {
   EXPECT_EQ(r4.report.series_added, 1u);
 }
 
+TEST(Target, ReconfigureKeepsTheSeriesCache) {
+  TargetState t(config());
+  t.scrape_succeeded("a 1\nb 1\nc 1\n", Format::kPrometheusText, kT0, 0);
+  TargetConfig limited = config();
+  limited.sample_limit = 2;
+  t.reconfigure(limited);
+  // The new limit applies at once, and the cache survived: c, past the limit, goes stale
+  // because the first scrape tracked it ...
+  auto r = t.scrape_succeeded("a 2\nb 2\nc 2\n", Format::kPrometheusText, kT0 + kStep, 0);
+  EXPECT_FALSE(r.report.up);
+  EXPECT_TRUE(is_stale_nan(scraped(r).at("c{instance=\"h:9100\", job=\"node\"}").value));
+  // ... and within the limit again nothing is new.
+  auto r2 = t.scrape_succeeded("a 3\nb 3\n", Format::kPrometheusText, kT0 + 2 * kStep, 0);
+  EXPECT_TRUE(r2.report.up);
+  EXPECT_EQ(r2.report.series_added, 0u);
+}
+
 TEST(Target, FailedScrapeMarksEverySeriesStaleAndUpZero) {
   TargetState t(config());
   t.scrape_succeeded("a 1\nb 1\n", Format::kPrometheusText, kT0, 0);
