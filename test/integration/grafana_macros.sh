@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The shipped Grafana dashboards work through Grafana's PostgreSQL data source: every variable
+# and panel query of docs/grafana/*.json, expanded as Grafana expands it (several ranges, max
+# data points and min intervals), runs as a login role in observe_reader on generated node data
+# and returns what Grafana can turn into frames (test/integration/grafana/check_dashboards.py).
+# First the expander itself is checked against Grafana's own examples.
+#
+# Needs PGHOST/PGPORT/PGUSER of a server with pg_observe installable (test/run.sh exports them).
+set -euo pipefail
+ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+HERE=$ROOT/test/integration/grafana
+PY=/usr/bin/python3   # Debian's, with python3-psycopg2 (scripts/install-deps.sh)
+
+echo "--- expander unit checks"
+"$PY" "$HERE/grafana_expand_test.py"
+
+DB=grafana_test_$$
+VIEWER=regress_grafana_viewer_$$
+cleanup() {
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" || true
+  psql -X -q -d postgres -c "DROP ROLE IF EXISTS $VIEWER" || true
+}
+trap cleanup EXIT
+
+echo "--- database $DB with generated node data"
+createdb "$DB"
+psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
+CREATE EXTENSION pg_observe;
+-- what a Grafana data source logs in as (docs/grafana.md)
+CREATE ROLE $VIEWER LOGIN IN ROLE observe_reader;
+-- a target for the health view; disabled, and the scrape worker works in observe.database only
+INSERT INTO observe.scrape_targets (job, url, enabled) VALUES ('node', 'http://127.0.0.1:9100/metrics', false);
+SQL
+"$PY" "$HERE/gen_node_data.py" --dsn "dbname=$DB" --instances 3 --hours 6 --step 15
+
+echo "--- dashboards"
+"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER" \
+  --expect-var job=node --expect-var instance=127.0.0.1:9100 \
+  "$ROOT"/docs/grafana/*.json
+
+echo "--- the checker catches each defect of a broken dashboard (so its passes mean something)"
+"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER" --expect-fail \
+  "$HERE/broken-panels.json"
