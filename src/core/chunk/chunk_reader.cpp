@@ -22,6 +22,11 @@ namespace {
 void decode_times(const Header& h, std::vector<int64_t>& times) {
   const size_t rows = h.summary.rows;
   times.resize(rows);
+  if (rows == 1 && h.time_payload.empty()) {
+    times[0] = h.summary.min_time;
+    if (h.summary.max_time != h.summary.min_time) corrupt("time range of a 1-row chunk");
+    return;
+  }
   ByteReader in(h.time_payload);
   decode_ints(in, rows, times.data(), h.summary.min_time);
   if (!in.empty()) corrupt("trailing bytes in time column");

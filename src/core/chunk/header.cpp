@@ -36,8 +36,10 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
       if (t > tmax) tmax = t;
     }
   }
+  // A 1-row chunk's time is its min_time: no payload (a write batch of one
+  // scrape is a 1-row chunk per series until compaction merges them).
   std::string time_payload;
-  encode_ints(times.data(), rows, time_payload, tmin);
+  if (rows != 1) encode_ints(times.data(), rows, time_payload, tmin);
 
   std::string out;
   size_t total = time_payload.size();

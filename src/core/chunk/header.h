@@ -6,7 +6,7 @@
 //   | time_len | per column: u8 flags (kind | 4 has_nulls | 8 has_minmax | 16 has_filter
 //     | 32 min_is_max)
 //     [null_count] [min, max] [filter len, token filter] len
-//   | time payload | column payloads in order
+//   | time payload (empty for 1 row: the time is min_time) | column payloads in order
 //
 // The lengths in the header let decode() skip unwanted columns without
 // touching their bytes; the header is small (a few bytes a column), which

@@ -75,6 +75,7 @@ void get_planes(ByteReader& in, size_t m, uint64_t* v) {
 void pack(IntTransform t, bool fr, int64_t ref, int64_t base, const int64_t* s, size_t n,
           std::vector<uint64_t>& tmp, std::string& out, bool planes = false) {
   size_t k = seeds(t, n);
+  if (k == n) fr = false;  // nothing after the seeds: no reference needed
   size_t m = 0;  // packed values
   if (fr) {
     for (size_t i = k; i < n; ++i) tmp[m++] = static_cast<uint64_t>(s[i]) - static_cast<uint64_t>(ref);
