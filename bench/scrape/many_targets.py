@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""Serves many scrape targets from one loopback port for the scrape capacity benchmark:
+/t/<i> is target i, exposing SERIES gauges and counters whose values move with time.
+Stops by itself after LIFETIME seconds.
+
+    many_targets.py PORT TARGETS SERIES LIFETIME"""
+import http.server
+import sys
+import threading
+import time
+
+
+def payload(target, series, now):
+    tick = int(now // 15)
+    lines = ["# TYPE bench_requests_total counter"]
+    for s in range(series):
+        # a counter for 3 of 4 series (like an exporter), a gauge for the rest
+        if s % 4:
+            lines.append(f'bench_requests_total{{path="/p{s}",code="200"}} {tick * (s + 1) + target}')
+        else:
+            lines.append(f'bench_temperature{{sensor="s{s}"}} {20 + (tick + s) % 7 * 0.25}')
+    return ("\n".join(lines) + "\n").encode()
+
+
+def main():
+    port, targets, series, lifetime = map(int, sys.argv[1:5])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            try:
+                target = int(self.path.rsplit("/", 1)[1])
+            except ValueError:
+                target = -1
+            if not 0 <= target < targets:
+                self.send_error(404)
+                return
+            data = payload(target, series, time.time())
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    threading.Timer(lifetime, server.shutdown).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

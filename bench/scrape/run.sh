@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# One scrape worker's capacity, side by side with Prometheus in the same run: TARGETS fixture
+# targets x SERIES series at INTERVAL, scraped by pg_observe's worker and by Debian's
+# Prometheus at once; CPU seconds each spent over WINDOW seconds, per sample scraped.
+#   bench/scrape/run.sh [TARGETS] [SERIES] [INTERVAL_S] [WINDOW_S]
+# Needs a running pg_observe server: PGHOST/PGPORT/PGUSER (its worker works in `postgres`).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TARGETS=${1:-200}; SERIES=${2:-500}; INTERVAL=${3:-15}; WINDOW=${4:-60}
+WARMUP=$((INTERVAL * 2 + 5))
+WORK=$(mktemp -d /tmp/pgo_scrape_bench.XXXXXX)
+FIXTURE_PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+PROM_PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+psql_q() { psql -X -qtA -v ON_ERROR_STOP=1 -d postgres -c "$1"; }
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+cleanup() {
+  psql_q "DELETE FROM observe.scrape_targets WHERE job = 'bench'" >/dev/null || true
+  kill "${PROM:-}" "${FIXTURE:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+/usr/bin/python3 "$ROOT/bench/scrape/many_targets.py" "$FIXTURE_PORT" "$TARGETS" "$SERIES" $((WARMUP + WINDOW + 30)) &
+FIXTURE=$!
+
+{ echo "global: {scrape_interval: ${INTERVAL}s, scrape_timeout: $(( INTERVAL < 10 ? INTERVAL : 10 ))s}"
+  echo "scrape_configs:"
+  echo "  - job_name: bench"
+  echo "    static_configs:"
+  for i in $(seq 0 $((TARGETS - 1))); do
+    echo "      - {targets: ['127.0.0.1:$FIXTURE_PORT'], labels: {__metrics_path__: '/t/$i', target: 't$i'}}"
+  done
+} > "$WORK/prometheus.yml"
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/data" \
+  --web.listen-address=127.0.0.1:"$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
+PROM=$!
+
+psql_q "INSERT INTO observe.scrape_targets (job, url, scrape_interval, labels)
+        SELECT 'bench', 'http://127.0.0.1:$FIXTURE_PORT/t/' || i, '$INTERVAL seconds',
+               jsonb_build_object('target', 't' || i)
+          FROM generate_series(0, $TARGETS - 1) i" >/dev/null
+WORKER=$(psql_q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_observe scrape worker'")
+[ -n "$WORKER" ] || { echo "no scrape worker running"; exit 1; }
+
+sleep "$WARMUP"
+w0=$(cpu_seconds "$WORKER"); p0=$(cpu_seconds "$PROM")
+s0=$(psql_q "SELECT coalesce(sum(samples_scraped), 0) FROM observe._scrape_status WHERE job = 'bench'")
+start=$(date +%s.%N)
+obs_samples=0
+# Sum samples scraped by each completed scrape in the window from the report series.
+sleep "$WINDOW"
+w1=$(cpu_seconds "$WORKER"); p1=$(cpu_seconds "$PROM")
+end=$(date +%s.%N)
+obs_samples=$(psql_q "SELECT coalesce(sum(value), 0) FROM observe.metrics
+                       WHERE name = 'scrape_samples_scraped' AND labels->>'job' = 'bench'
+                         AND time > to_timestamp($start) AND time <= to_timestamp($end)")
+prom_samples=$(curl -s "http://127.0.0.1:$PROM_PORT/api/v1/query" \
+  --data-urlencode "query=sum(sum_over_time(scrape_samples_scraped{job=\"bench\"}[${WINDOW}s]))" \
+  --data-urlencode "time=$end" | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+up_obs=$(psql_q "SELECT count(*) FILTER (WHERE up) || '/' || count(*) FROM observe._scrape_status WHERE job = 'bench'")
+
+/usr/bin/python3 - "$w0" "$w1" "$p0" "$p1" "$obs_samples" "$prom_samples" "$WINDOW" "$TARGETS" "$SERIES" "$INTERVAL" "$up_obs" <<'PY'
+import sys
+w0, w1, p0, p1, obs, prom, window = map(float, sys.argv[1:8])
+targets, series, interval, up = sys.argv[8], sys.argv[9], sys.argv[10], sys.argv[11]
+wc, pc = w1 - w0, p1 - p0
+print(f"| scrape load | {targets} targets x {series} series every {interval}s, {window:.0f}s window |")
+print("|---|---|")
+print(f"| pg_observe worker | {obs:,.0f} samples ({obs / window:,.0f}/s), {wc:.2f} CPU s, "
+      f"{wc / obs * 1e6 if obs else float('nan'):.2f} us CPU/sample, targets up {up} |")
+print(f"| Prometheus 2.42 | {prom:,.0f} samples ({prom / window:,.0f}/s), {pc:.2f} CPU s, "
+      f"{pc / prom * 1e6 if prom else float('nan'):.2f} us CPU/sample |")
+if obs and prom:
+    print(f"| CPU per sample, pg_observe / Prometheus | {(wc / obs) / (pc / prom):.2f} |")
+PY
