@@ -45,6 +45,8 @@ struct VectorMatching {
   bool on = false;                    // on(...) given (else ignoring, possibly empty)
   std::vector<std::string> labels;    // on/ignoring labels
   std::vector<std::string> include;   // group_left/right extra labels
+  // fill()/fill_left()/fill_right() (experimental): the value a missing side takes.
+  std::optional<double> fill_lhs, fill_rhs;
 };
 
 // A duration expression (Prometheus's experimental duration arithmetic): `[5m + step()]`,

@@ -91,7 +91,9 @@ Labels result_metric(const Labels& lhs, const Labels& rhs, BinOp op, const Vecto
 
 Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
   const VectorMatching& m = n.matching;
-  if (lhs.empty() || rhs.empty()) return {};
+  bool fills = m.fill_lhs || m.fill_rhs;
+  if ((lhs.empty() && rhs.empty()) || ((lhs.empty() || rhs.empty()) && !fills)) return {};
+  // The "one" side goes right; values are swapped back when applying the operator.
   bool swapped = m.card == Card::kOneToMany;
   if (swapped) std::swap(lhs, rhs);
   std::unordered_map<std::string, size_t> right;
@@ -108,11 +110,7 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
   std::unordered_set<std::string> matched;
   std::unordered_map<std::string, std::unordered_set<std::string>> inserted_sigs;
   Vector out;
-  for (auto& ls : lhs) {
-    std::string sig = signature(ls.metric, m);
-    auto it = right.find(sig);
-    if (it == right.end()) continue;
-    const VectorElement& rs = rhs[it->second];
+  auto apply_pair = [&](const VectorElement& ls, const VectorElement& rs, const std::string& sig) {
     double fl = ls.v, fr = rs.v;
     if (swapped) std::swap(fl, fr);
     bool keep;
@@ -126,8 +124,25 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
       if (!inserted_sigs[sig].insert(metric.to_string()).second)
         Evaluator::fail("multiple matches for labels: grouping labels must ensure unique matches");
     }
-    if (!keep && !n.return_bool) continue;
+    if (!keep && !n.return_bool) return;
     out.push_back({std::move(metric), v, 0, n.return_bool});
+  };
+  for (auto& ls : lhs) {
+    std::string sig = signature(ls.metric, m);
+    auto it = right.find(sig);
+    if (it != right.end()) {
+      apply_pair(ls, rhs[it->second], sig);
+    } else if (m.fill_rhs) {  // fill(): a missing right side takes the fill value
+      apply_pair(ls, {match_labels(ls.metric, m), *m.fill_rhs, 0, false}, sig);
+    }
+  }
+  if (m.fill_lhs) {
+    for (auto& rs : rhs) {
+      std::string sig = signature(rs.metric, m);
+      bool seen = m.card == Card::kOneToOne ? matched.count(sig) > 0 : !inserted_sigs[sig].empty();
+      if (seen) continue;
+      apply_pair({match_labels(rs.metric, m), *m.fill_lhs, 0, false}, rs, sig);
+    }
   }
   return out;
 }

@@ -211,12 +211,47 @@ class Parser {
           if (peek().kind == Tok::kLParen) node->matching.include = label_list();
         }
       }
+      bool has_fill = fill_modifiers(&node->matching);
       NodePtr rhs = expr(op == BinOp::kPow ? prec : prec + 1);
       node->args = {lhs, rhs};
       check_binary(*node, optok.pos, has_matching || has_group, has_group);
+      if (has_fill) {
+        if (is_set_operator(op)) fail("filling in missing series not allowed for set operators", optok.pos);
+        if (lhs->type() != ValueType::kVector || rhs->type() != ValueType::kVector)
+          fail("filling in missing series only allowed between instant vectors", optok.pos);
+      }
       lhs = node;
     }
     return lhs;
+  }
+
+  // fill(v) | fill_left(v) [fill_right(v)] | fill_right(v) [fill_left(v)]
+  bool fill_modifiers(VectorMatching* m) {
+    bool any = false;
+    for (int i = 0; i < 2; i++) {
+      bool both = is_keyword(peek(), "fill"), left = is_keyword(peek(), "fill_left"), right = is_keyword(peek(), "fill_right");
+      if (!(both || left || right) || peek(1).kind != Tok::kLParen) break;
+      if (both && any) break;
+      if ((left && m->fill_lhs) || (right && m->fill_rhs)) fail("duplicate fill modifier", peek().pos);
+      next();
+      next();
+      double sign = 1;
+      if (peek().kind == Tok::kSub || peek().kind == Tok::kAdd) sign = next().kind == Tok::kSub ? -1 : 1;
+      Token v = next();
+      double value;
+      if (v.kind == Tok::kNumber) value = v.number;
+      else if (v.kind == Tok::kDuration) value = static_cast<double>(v.duration_ms) / 1000;
+      else if (v.kind == Tok::kIdent && (lower(v.text) == "inf" || lower(v.text) == "nan"))
+        value = lower(v.text) == "inf" ? std::numeric_limits<double>::infinity() : std::nan("");
+      else fail("unexpected " + describe(v) + " in fill modifier, expected number", v.pos);
+      expect(Tok::kRParen, "\")\"");
+      value *= sign;
+      if (both || left) m->fill_lhs = value;
+      if (both || right) m->fill_rhs = value;
+      any = true;
+      if (both) break;
+    }
+    return any;
   }
 
   void check_binary(Node& n, int pos, bool has_matching, bool has_group) {

@@ -135,6 +135,12 @@ std::string to_string(const Node& n) {
         s += m.card == Card::kManyToOne ? " group_left" : " group_right";
         if (!m.include.empty()) s += label_list(m.include);
       }
+      if (m.fill_lhs && m.fill_rhs && (*m.fill_lhs == *m.fill_rhs || (std::isnan(*m.fill_lhs) && std::isnan(*m.fill_rhs)))) {
+        s += " fill(" + number(*m.fill_lhs) + ")";
+      } else {
+        if (m.fill_lhs) s += " fill_left(" + number(*m.fill_lhs) + ")";
+        if (m.fill_rhs) s += " fill_right(" + number(*m.fill_rhs) + ")";
+      }
       return s + " " + to_string(*n.args[1]);
     }
     case NodeKind::kAggregate: {

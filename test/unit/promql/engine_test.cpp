@@ -260,3 +260,26 @@ TEST(PromqlEngine, RangeQueryAgreesWithInstantQueries) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlEngine, FillModifiers) {
+  MemoryStorage st;
+  testing::add(st, "l{k=\"a\"}", {{0, 10}});
+  testing::add(st, "l{k=\"c\"}", {{0, 30}});
+  testing::add(st, "r{k=\"a\"}", {{0, 100}});
+  testing::add(st, "r{k=\"d\"}", {{0, 400}});
+  Value both = testing::instant(st, "l + fill(1) r", 0);
+  ASSERT_EQ(both.vector.size(), 3u);
+  double sum = 0;
+  for (auto& e : both.vector) sum += e.v;
+  EXPECT_EQ(sum, 110 + 31 + 401);
+  EXPECT_EQ(testing::instant(st, "l + fill_right(0) r", 0).vector.size(), 2u);
+  EXPECT_EQ(testing::instant(st, "l + fill_left(0) r", 0).vector.size(), 2u);
+  EXPECT_THROW(parse_expr("l and fill(0) r"), SyntaxError);
+  EXPECT_THROW(parse_expr("1 + fill(0) r"), SyntaxError);
+}
+
+}  // namespace
+}  // namespace observe::promql
