@@ -51,6 +51,7 @@ void decode_column(const Header& h, size_t i, Column& col) {
   const size_t rows = h.summary.rows;
   col = Column();
   col.kind = s.kind;
+  col.token_filter = !s.token_filter.empty();  // re-encoding (compaction) keeps the filter
   ByteReader in(h.payloads[i]);
   if (s.null_count > 0) {
     col.nulls = nulls_decode(in, rows);

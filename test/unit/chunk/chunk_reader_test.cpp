@@ -82,6 +82,10 @@ TEST(ChunkTokenFilter, PeekAnswersLineFilters) {
   EXPECT_TRUE(may_contain(s.columns[1], "status=500"));  // no filter: cannot exclude
   ChunkData got = decode(enc);
   EXPECT_TRUE(testing::same_column(got.columns[0], lines));
+  // Decode -> encode (compaction) keeps the filter.
+  EXPECT_TRUE(got.columns[0].token_filter);
+  EXPECT_FALSE(got.columns[1].token_filter);
+  EXPECT_FALSE(may_contain(peek(encode(got)).columns[0], "status=500"));
 }
 
 }  // namespace
