@@ -31,6 +31,8 @@ SELECT * FROM observe.label_values('mountpoint', '{__name__=~"node_.+", mode=""}
 -- regexes are anchored: "ode" matches nothing, "n.*" matches node
 SELECT count(*) AS unanchored_matches FROM observe.label_values('job', '{job=~"ode"}', 'grafana_m');
 SELECT * FROM observe.label_values('job', '{job=~"n.*"}', 'grafana_m');
+-- a leading (?i) makes the match case-insensitive, as in RE2
+SELECT * FROM observe.label_values('job', '{job=~"(?i)z.*|NODE"}', 'grafana_m');
 -- raw and single-quoted strings, escapes in double-quoted ones, trailing comma, spaces
 SELECT * FROM observe.label_values('path', '{job=`a"b`}', 'grafana_m');
 SELECT * FROM observe.label_values('path', E'odd{ job = \'a"b\' , }', 'grafana_m');

@@ -136,7 +136,10 @@ BEGIN
   FOR m IN SELECT * FROM observe._parse_selector(selector) LOOP
     col := CASE WHEN m.label = '__name__' THEN 'name'
                 ELSE format('coalesce(labels->>%L, %L)', m.label, '') END;
-    re := '^(?:' || m.value || ')$';
+    -- RE2's leading (?i) is common in Prometheus selectors; PostgreSQL takes embedded
+    -- options only at the very start, so it goes before the anchor.
+    re := coalesce(substring(m.value FROM '^\(\?i\)'), '')
+          || '^(?:' || regexp_replace(m.value, '^\(\?i\)', '') || ')$';
     IF m.op = '=' AND m.label = '__name__' THEN
       conds := conds || format('name = %L', m.value);
     ELSIF m.op = '=' AND m.value <> '' THEN
