@@ -8,7 +8,7 @@
 
 #include "core/exposition/numbers.h"
 #include "core/exposition/parser.h"
-#include "core/scrape/stale.h"
+#include "core/common/stale.h"
 #include "core/scrape/target.h"
 
 using namespace observe;
@@ -29,7 +29,7 @@ static void parse(std::string_view data, exposition::Format format) {
       check(!e.metric_name.empty());
       check(e.series.substr(0, e.metric_name.size()) == e.metric_name);
       for (const auto& l : e.labels) check(!l.name.empty() && l.name != "__name__");
-      check(!scrape::is_stale_nan(e.value));  // a payload cannot forge the stale marker
+      check(!observe::is_stale_nan(e.value));  // a payload cannot forge the stale marker
       // Formatting a value the OpenMetrics way and parsing it back gives the same double.
       if (std::isfinite(e.value)) {
         double back = 0;

@@ -1,6 +1,6 @@
 #include "core/scrape/report.h"
 
-#include "core/scrape/stale.h"
+#include "core/common/stale.h"
 
 namespace observe::scrape {
 

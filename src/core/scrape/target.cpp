@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "core/exposition/parser.h"
-#include "core/scrape/stale.h"
+#include "core/common/stale.h"
 
 namespace observe::scrape {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/scrape/stale.h"
+#include "core/common/stale.h"
 
 namespace observe::scrape {
 namespace {

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <map>
 
-#include "core/scrape/stale.h"
+#include "core/common/stale.h"
 
 namespace observe::scrape {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace observe::scrape {
+namespace observe {
 
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 
@@ -21,4 +21,4 @@ inline bool is_stale_nan(double v) {
   return b == kStaleNaNBits;
 }
 
-}  // namespace observe::scrape
+}  // namespace observe
