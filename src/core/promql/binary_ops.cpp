@@ -69,7 +69,7 @@ std::string signature(const Labels& l, const VectorMatching& m) {
 
 Labels result_metric(const Labels& lhs, const Labels& rhs, BinOp op, const VectorMatching& m) {
   Labels out = lhs;
-  if (is_arithmetic(op)) out.remove(kMetricNameLabel);
+  if (is_arithmetic(op)) drop_metric_name(out);
   if (m.card == Card::kOneToOne) {
     if (m.on) {
       std::vector<Label> keep;

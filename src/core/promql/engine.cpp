@@ -27,7 +27,7 @@ size_t find_series(const SeriesIndex& index, const Matrix& m, const Labels& l) {
 Matrix finish_matrix(Matrix m) {
   for (auto& s : m) {
     if (s.drop_name) {
-      s.metric.remove(kMetricNameLabel);
+      drop_metric_name(s.metric);
       s.drop_name = false;
     }
   }

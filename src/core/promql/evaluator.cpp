@@ -36,7 +36,7 @@ void check_unique_labelsets(const Vector& v) {
 void drop_flagged_names(Vector& v) {
   for (auto& e : v) {
     if (e.drop_name) {
-      e.metric.remove(kMetricNameLabel);
+      drop_metric_name(e.metric);
       e.drop_name = false;
     }
   }

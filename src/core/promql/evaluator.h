@@ -92,6 +92,14 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t);
 
 // Checks that no two elements share a label set (names still present).
 void check_unique_labelsets(const Vector& v);
+// Removes the metric name and with it the metadata labels __type__ and __unit__, as
+// Prometheus's DropReserved(IsMetadataLabel) does.
+inline void drop_metric_name(Labels& l) {
+  l.remove(kMetricNameLabel);
+  l.remove("__type__");
+  l.remove("__unit__");
+}
+
 // Removes __name__ where flagged (delayed name removal).
 void drop_flagged_names(Vector& v);
 

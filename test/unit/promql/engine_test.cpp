@@ -283,3 +283,19 @@ TEST(PromqlEngine, FillModifiers) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+TEST(PromqlEngine, DroppingTheNameDropsTypeAndUnit) {
+  MemoryStorage st;
+  testing::add(st, "x_total{__type__=\"counter\", __unit__=\"request\", a=\"1\"}", {{0, 0}, {60, 60}});
+  Value r = testing::instant(st, "rate(x_total[2m])", 60);
+  ASSERT_EQ(r.vector.size(), 1u);
+  EXPECT_EQ(r.vector[0].metric.to_string(), "{a=\"1\"}");
+  Value kept = testing::instant(st, "x_total", 60);
+  EXPECT_EQ(kept.vector[0].metric.get("__type__"), "counter");
+}
+
+}  // namespace
+}  // namespace observe::promql
