@@ -67,4 +67,10 @@ pg_observe $(psql -qtAX -c "SELECT observe.version()") is running.
   try:     SELECT * FROM observe.promql('up');
            SELECT * FROM observe.scrape_target_health;
   stop:    scripts/run.sh stop
+
+Grafana (docs/grafana.md):
+  1. add a PostgreSQL data source: host 127.0.0.1:$PORT, database postgres, TLS disabled, and a
+     read-only login, e.g.  CREATE ROLE grafana LOGIN PASSWORD '...' IN ROLE observe_reader;
+  2. Dashboards > New > Import, upload $(pwd)/docs/grafana/node-overview.json
+     and $(pwd)/docs/grafana/pg-observe-health.json, and pick that data source.
 MSG
