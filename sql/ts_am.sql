@@ -186,6 +186,25 @@ SELECT b.t, count(g.*) FROM (VALUES ('2024-01-01 01:58:00+00'::timestamptz), ('2
   LEFT JOIN LATERAL (SELECT * FROM gr WHERE gr.time >= b.t AND name = 'load' OFFSET 0) g ON true
  GROUP BY b.t ORDER BY b.t;
 
+-- ALTER TABLE: added columns (also within the inserting transaction, with defaults), dropped
+-- columns, type changes and SET TABLESPACE (rewrites through the access method)
+CREATE TABLE alt (time timestamptz, k text, v float8, extra int4) USING observe_ts;
+BEGIN;
+INSERT INTO alt VALUES ('2024-01-01 00:00:00+00', 'a', 1, 10);
+ALTER TABLE alt ADD COLUMN d int4 DEFAULT 7;
+INSERT INTO alt VALUES ('2024-01-01 00:00:10+00', 'a', 2, 20, 8);
+COMMIT;
+INSERT INTO alt SELECT '2024-01-02'::timestamptz + i * interval '1 s', 'k' || (i % 3), i, i FROM generate_series(1, 1000) i;
+ALTER TABLE alt DROP COLUMN v;
+ALTER TABLE alt ALTER COLUMN extra TYPE int8;
+ALTER TABLE alt SET TABLESPACE pg_default;
+SELECT count(*), sum(extra), pg_typeof(min(extra)), sum(d) FROM alt;
+SELECT * FROM alt WHERE time < '2024-01-02' ORDER BY time;
+-- a type change that moves a column into the default series key keeps every value
+ALTER TABLE alt ALTER COLUMN extra TYPE text, ALTER COLUMN k TYPE varchar(10);
+SELECT count(*), count(DISTINCT extra), sum(d) FROM alt;
+SELECT * FROM alt WHERE time < '2024-01-02' ORDER BY time;
+
 -- DROP removes the table's rows from the internal tables
 SELECT relfilenode AS small_storage FROM pg_class WHERE oid = 'small'::regclass \gset
 DROP TABLE small;

@@ -10,8 +10,8 @@ void _PG_init(void);
 }
 
 void _PG_init(void) {
+  observe::pg::ts_am_init();  // before define_gucs reserves the observe. prefix
   observe::pg::define_gucs();
-  observe::pg::ts_am_init();
   // Workers exist only when the library is preloaded: they start with the postmaster.
   if (process_shared_preload_libraries_in_progress) observe::pg::register_scrape_worker();
 }

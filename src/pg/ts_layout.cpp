@@ -71,9 +71,8 @@ static chunk::ColumnKind kind_for(const TsAttr& a) {
   return chunk::ColumnKind::kBytes;
 }
 
-static std::shared_ptr<const TsLayout> compute_layout(Relation rel) {
+static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc desc) {
   auto layout = std::make_shared<TsLayout>();
-  TupleDesc desc = RelationGetDescr(rel);
   layout->relid = RelationGetRelid(rel);
   layout->storage_id = rel->rd_node.relNode;
   layout->natts = desc->natts;
@@ -154,9 +153,13 @@ std::shared_ptr<const TsLayout> ts_layout(Relation rel) {
   if (it != cache.end() && it->second->storage_id == rel->rd_node.relNode &&
       it->second->natts == RelationGetDescr(rel)->natts)
     return it->second;
-  auto layout = compute_layout(rel);
+  auto layout = compute_layout(rel, RelationGetDescr(rel));
   cache[RelationGetRelid(rel)] = layout;
   return layout;
+}
+
+std::shared_ptr<const TsLayout> ts_layout_for_desc(Relation rel, TupleDesc desc) {
+  return compute_layout(rel, desc);
 }
 
 }  // namespace observe::pg

@@ -42,6 +42,10 @@ struct TsLayout {
 // changes. Throws a clear error when the table has no usable time column.
 std::shared_ptr<const TsLayout> ts_layout(Relation rel);
 
+// The layout as it was under an older descriptor of the relation: ALTER TABLE rewrites read the
+// old rows with the descriptor they were written under (not cached).
+std::shared_ptr<const TsLayout> ts_layout_for_desc(Relation rel, TupleDesc desc);
+
 // Drops cached layouts (relcache invalidation; relid InvalidOid: all).
 void ts_layout_invalidate(Oid relid);
 

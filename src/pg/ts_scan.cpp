@@ -28,25 +28,37 @@ TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
   ts_buffer_flush_for_read(storage, curcid);
   dict_ = ts_series_dict(layout.relid, storage);
 
-  wanted_cols_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
-  for (size_t c = 0; c < layout.value_atts.size(); c++)
-    wanted_cols_[c] = spec_.wanted.empty() || spec_.wanted[layout.value_atts[c]];
-
-  missing_values_.assign(layout.natts, 0);
-  missing_nulls_.assign(layout.natts, 1);
-  Datum* mv = missing_values_.data();
-  bool* mn = reinterpret_cast<bool*>(missing_nulls_.data());
-  int natts = layout.natts;
   TsInternalOids* oids = &oids_;
   context_ = pg_guard([&] {
     ts_internal_oids(oids, false);
-    TupleDesc desc = RelationGetDescr(rel);
-    if (desc->constr != nullptr && desc->constr->missing != nullptr)
-      for (int i = 0; i < natts; i++) mv[i] = getmissingattr(desc, i + 1, &mn[i]);
     return AllocSetContextCreate(CurrentMemoryContext, "observe_ts reader", ALLOCSET_DEFAULT_SIZES);
   });
+  adopt_descriptor(RelationGetDescr(rel));
   chunk_context_ = pg_guard([this] {
     return AllocSetContextCreate(context_, "observe_ts chunk", ALLOCSET_DEFAULT_SIZES);
+  });
+}
+
+// Rows are produced as `desc` describes them: the relation's own descriptor, or for an ALTER
+// TABLE rewrite the old one (types and ADD COLUMN defaults as the rows were written).
+void TsReader::adopt_descriptor(TupleDesc desc) {
+  slot_desc_ = desc;
+  if (desc != RelationGetDescr(rel_)) {
+    layout_ = ts_layout_for_desc(rel_, desc);
+    key_cache_.clear();
+  }
+  const TsLayout& layout = *layout_;
+  wanted_cols_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
+  for (size_t c = 0; c < layout.value_atts.size(); c++)
+    wanted_cols_[c] = spec_.wanted.empty() || spec_.wanted[layout.value_atts[c]];
+  int natts = layout.natts;
+  missing_values_.assign(natts, 0);
+  missing_nulls_.assign(natts, 1);
+  Datum* mv = missing_values_.data();
+  bool* mn = reinterpret_cast<bool*>(missing_nulls_.data());
+  pg_guard([&] {
+    if (desc->constr != nullptr && desc->constr->missing != nullptr)
+      for (int i = 0; i < natts; i++) mv[i] = getmissingattr(desc, i + 1, &mn[i]);
   });
 }
 
@@ -90,8 +102,13 @@ bool TsReader::open_next_cursor() {
   TsChunkCursor* c = &cursor_;
   Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
   Snapshot snap = snapshot_;
+  // In the reader's context: callers may fetch rows in a per-tuple context (ALTER TABLE's
+  // rewrite does) that is reset under the scan.
+  MemoryContext cx = context_;
   pg_guard([=] {
+    MemoryContext old = MemoryContextSwitchTo(cx);
     ts_chunk_cursor_open(c, chunks, index, storage, series_id, min_max, snap, AccessShareLock);
+    MemoryContextSwitchTo(old);
   });
   cursor_open_ = true;
   return true;
@@ -200,6 +217,7 @@ static Datum column_datum(const chunk::Column& col, size_t row, const TsAttr& a,
 }
 
 bool TsReader::next(TupleTableSlot* slot) {
+  if (slot->tts_tupleDescriptor != slot_desc_) adopt_descriptor(slot->tts_tupleDescriptor);
   const TsLayout& layout = *layout_;
   for (;;) {
     if (row_ >= chunk_.times.size()) {

@@ -51,6 +51,7 @@ class TsReader {
   bool open_next_cursor();
   void close_cursor();
   void prepare_series_datums(int32_t id);
+  void adopt_descriptor(TupleDesc desc);
 
   Relation rel_;
   Snapshot snapshot_;
@@ -63,6 +64,7 @@ class TsReader {
   std::vector<bool> wanted_cols_;
   std::vector<Datum> missing_values_;  // per attribute: ALTER TABLE ADD COLUMN defaults
   std::vector<char> missing_nulls_;
+  TupleDesc slot_desc_ = nullptr;  // the descriptor the current layout_ describes
 
   TsChunkCursor cursor_{};
   bool cursor_open_ = false;

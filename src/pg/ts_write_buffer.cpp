@@ -66,13 +66,20 @@ void next_tid(ItemPointer tid) {
                  static_cast<OffsetNumber>(n % 291 + 1));
 }
 
+template <typename Eligible>
+void flush_storage(StorageBuffer& sb, Eligible eligible);
+
 StorageBuffer& storage_buffer(Relation rel) {
   XactBuffers& xb = buffers();
   Oid storage = rel->rd_node.relNode;
   StorageBuffer& sb = xb.storages[storage];
-  if (sb.layout == nullptr || sb.layout->storage_id != storage ||
-      sb.layout->natts != RelationGetDescr(rel)->natts) {
-    sb.layout = ts_layout(rel);
+  std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+  if (sb.layout != layout) {
+    // The table changed (ALTER TABLE ... COLUMN): rows buffered with the old columns are
+    // written with them before rows with the new ones arrive.
+    if (sb.layout != nullptr && sb.layout->storage_id == storage)
+      flush_storage(sb, [](const Block&) { return true; });
+    sb.layout = std::move(layout);
     sb.relid = RelationGetRelid(rel);
     sb.storage_id = storage;
     sb.last_series = -1;
