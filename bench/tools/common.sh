@@ -5,6 +5,7 @@ BENCH_WORK=${BENCH_WORK:-/tmp/pgo_perf/work}          # CSVs, Prometheus blocks,
 BENCH_BUILD=${BENCH_BUILD:-$BENCH_REPO/build-bench}     # CMake build of the bench tools
 RECORDING=${RECORDING:-$BENCH_REPO/../shared/data/node-recording/samples.om.zst}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5495} PGUSER=${PGUSER:-pgobserve}
+export PGOPTIONS=${PGOPTIONS:--c client_min_messages=warning}
 PY=/usr/bin/python3
 mkdir -p "$BENCH_WORK"
 # The server runs as another user and reads payload files from here (pg_read_file).
@@ -16,7 +17,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 # ratio A B [digits]: A / B
 ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b == 0) print "n/a"; else printf "%." d "f", a / b }'; }
 # fmt N: integer with thousands separators
-fmt() { LC_ALL=C printf "%'d" "$(printf '%.0f' "$1")" 2>/dev/null || printf '%.0f' "$1"; }
+fmt() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); o = ""; while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'; }
 
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }   # q DB -c SQL: unaligned, tuples only
 
