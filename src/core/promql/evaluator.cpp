@@ -7,22 +7,6 @@
 
 namespace observe::promql {
 
-namespace {
-constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-}  // namespace
-
-double stale_nan() {
-  double d;
-  std::memcpy(&d, &kStaleNaNBits, sizeof d);
-  return d;
-}
-
-bool is_stale_nan(double v) {
-  uint64_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b == kStaleNaNBits;
-}
-
 void check_unique_labelsets(const Vector& v) {
   if (v.size() < 2) return;
   std::vector<const Labels*> ls;

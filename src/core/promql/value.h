@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/common/labels.h"
+#include "core/common/stale.h"
 #include "core/promql/ast.h"
 #include "core/promql/storage.h"
 
@@ -43,8 +44,8 @@ struct Value {
   std::vector<std::string> infos;
 };
 
-// IEEE NaN with Prometheus's staleness bit pattern.
-double stale_nan();
-bool is_stale_nan(double v);
+// IEEE NaN with Prometheus's staleness bit pattern (core/common/stale.h).
+using observe::is_stale_nan;
+using observe::stale_nan;
 
 }  // namespace observe::promql
