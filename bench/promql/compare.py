@@ -1,0 +1,238 @@
+"""PromQL range queries of a node dashboard on the same recording, through Prometheus's HTTP API
+and through observe.promql_range: latency (median of --runs after a warm-up, the two systems
+alternating so machine noise hits both alike) and whether the answers agree (same series, same
+timestamps, values within --rel relative, NaN = NaN). Prints a markdown section; every
+disagreement is listed with its query, time, series and both values.
+
+  compare.py --prom http://127.0.0.1:PORT --dsn DSN --first UNIX_S --last UNIX_S [--runs 5]
+
+Timing is symmetric: Prometheus until the whole JSON body is read (not decoded), PostgreSQL
+until libpq holds every row (psycopg2's execute; not converted to Python objects).
+"""
+import argparse
+import http.client
+import json
+import math
+import statistics
+import sys
+import time
+import urllib.parse
+
+import psycopg2
+import psycopg2.extras
+
+# The node dashboard set the benchmark is about, then extra checks of semantics that are easy to
+# get wrong (lookback across the recording's 7-minute gap, extrapolation, regressions,
+# quantiles, per-handler histograms, ratios of rates); both groups are timed and compared.
+DASHBOARD = [
+    'rate(node_cpu_seconds_total[1m])',
+    'sum by (mode) (rate(node_cpu_seconds_total[5m]))',
+    'irate(node_network_receive_bytes_total[1m])',
+    'topk(5, rate(node_disk_read_bytes_total[5m]))',
+    'histogram_quantile(0.9, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket[5m])))',
+    'avg_over_time(node_load1[5m])',
+    'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes',
+    '100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])))',
+    'sum by (device) (rate(node_network_transmit_bytes_total{device!="lo"}[5m]))',
+]
+EXTRA = [
+    'node_load1',
+    'up == 1',
+    'increase(node_network_receive_bytes_total[5m])',
+    'deriv(node_memory_MemAvailable_bytes[5m])',
+    'predict_linear(node_filesystem_avail_bytes[10m], 3600)',
+    'quantile_over_time(0.95, node_load1[10m])',
+    'stddev_over_time(process_resident_memory_bytes[5m])',
+    'histogram_quantile(0.99, rate(prometheus_http_request_duration_seconds_bucket[1m]))',
+    'rate(go_gc_duration_seconds_sum[1m]) / rate(go_gc_duration_seconds_count[1m])',
+    'count by (job) (count_over_time(scrape_duration_seconds[1m]))',
+    'changes(process_open_fds[5m])',
+    'resets(node_network_receive_packets_total[10m])',
+]
+
+
+def windows(first, last):
+    """(label, start, end, step) from 5 minutes to the whole recording, steps 1 s to 5 m.
+    Whole seconds, so no step falls on a sample (they are at .122/.509/.521 s): Prometheus 2.42
+    (closed range windows) and 3.x semantics (left-open) then select the same samples."""
+    end = math.floor(last)
+    start = math.ceil(first)
+    return [
+        ('last 5m', end - 300, end, 1),
+        ('last 1h', end - 3600, end, 15),
+        ('whole %dm' % ((end - start) // 60), start, end, 300),
+        ('whole %dm' % ((end - start) // 60), start, end, 1),
+    ]
+
+
+class Prom:
+    def __init__(self, url):
+        u = urllib.parse.urlparse(url)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
+
+    def raw(self, query, start, end, step):
+        body = urllib.parse.urlencode({'query': query, 'start': start, 'end': end, 'step': step})
+        self.conn.request('POST', '/api/v1/query_range', body,
+                          {'Content-Type': 'application/x-www-form-urlencoded'})
+        r = self.conn.getresponse()
+        data = r.read()
+        if r.status != 200:
+            raise RuntimeError('prometheus %d: %s' % (r.status, data[:300]))
+        return data
+
+    def answer(self, query, start, end, step):
+        out = {}
+        for s in json.loads(self.raw(query, start, end, step))['data']['result']:
+            key = tuple(sorted(s['metric'].items()))
+            out[key] = {int(round(float(t) * 1000)): float(v) for t, v in s['values']}
+        return out
+
+
+class Pg:
+    SQL = ('SELECT * FROM observe.promql_range(%s, to_timestamp(%s), to_timestamp(%s), '
+           'make_interval(secs => %s))')
+
+    def __init__(self, dsn):
+        self.conn = psycopg2.connect(dsn)
+        self.conn.autocommit = True
+
+    def raw(self, query, start, end, step):
+        with self.conn.cursor() as cur:
+            cur.execute(self.SQL, (query, start, end, step))
+            return cur.rowcount
+
+    def answer(self, query, start, end, step):
+        out = {}
+        with self.conn.cursor() as cur:
+            cur.execute('SELECT (extract(epoch FROM time) * 1000)::int8, observe.labels(metric), value '
+                        'FROM (%s) r' % self.SQL, (query, start, end, step))
+            for t, labels, v in cur:
+                out.setdefault(tuple(sorted(labels.items())), {})[t] = v
+        return out
+
+
+def same(a, b, rel):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if a == b:
+        return True
+    return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def series_str(key):
+    d = dict(key)
+    name = d.pop('__name__', '')
+    return name + '{' + ', '.join('%s="%s"' % kv for kv in sorted(d.items())) + '}'
+
+
+def iso(ms):
+    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(ms // 1000)) + '.%03dZ' % (ms % 1000)
+
+
+def compare(prom, pg, rel):
+    """Returns (problems, details): problems is a short summary, details the exact differences."""
+    details = []
+    only_prom = [k for k in prom if k not in pg]
+    only_pg = [k for k in pg if k not in prom]
+    for k in only_prom:
+        details.append('series only in Prometheus (%d points): %s' % (len(prom[k]), series_str(k)))
+    for k in only_pg:
+        details.append('series only in pg_observe (%d points): %s' % (len(pg[k]), series_str(k)))
+    missing = extra = values = 0
+    for k in prom.keys() & pg.keys():
+        a, b = prom[k], pg[k]
+        for t in sorted(a.keys() - b.keys()):
+            missing += 1
+            details.append('%s %s: Prometheus %r, pg_observe no point' % (iso(t), series_str(k), a[t]))
+        for t in sorted(b.keys() - a.keys()):
+            extra += 1
+            details.append('%s %s: Prometheus no point, pg_observe %r' % (iso(t), series_str(k), b[t]))
+        for t in sorted(a.keys() & b.keys()):
+            if not same(a[t], b[t], rel):
+                values += 1
+                details.append('%s %s: Prometheus %r, pg_observe %r (rel. diff %.3g)' % (
+                    iso(t), series_str(k), a[t], b[t],
+                    abs(a[t] - b[t]) / max(abs(a[t]), abs(b[t]))))
+    problems = []
+    if only_prom or only_pg:
+        problems.append('series: %d only Prometheus, %d only pg_observe' % (len(only_prom), len(only_pg)))
+    if missing or extra:
+        problems.append('points: %d missing, %d extra' % (missing, extra))
+    if values:
+        problems.append('%d values differ' % values)
+    return problems, details
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--prom', required=True)
+    ap.add_argument('--dsn', required=True)
+    ap.add_argument('--first', type=float, required=True, help='first sample, unix seconds')
+    ap.add_argument('--last', type=float, required=True, help='last sample, unix seconds')
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--rel', type=float, default=1e-6)
+    ap.add_argument('--max-details', type=int, default=10, help='listed per query and window')
+    a = ap.parse_args()
+    prom, pg = Prom(a.prom), Pg(a.dsn)
+
+    findings = []
+    for title, queries in (('Node dashboard queries', DASHBOARD),
+                           ('Extra semantic checks (same recording)', EXTRA)):
+        rows, ratios = [], []
+        for query in queries:
+            for label, start, end, step in windows(a.first, a.last):
+                pa = prom.answer(query, start, end, step)
+                ga = pg.answer(query, start, end, step)
+                problems, details = compare(pa, ga, a.rel)
+                tp, tg = [], []
+                for i in range(a.runs + 1):  # the first pair warms caches and is not counted
+                    t0 = time.perf_counter()
+                    prom.raw(query, start, end, step)
+                    t1 = time.perf_counter()
+                    pg.raw(query, start, end, step)
+                    t2 = time.perf_counter()
+                    if i:
+                        tp.append((t1 - t0) * 1000)
+                        tg.append((t2 - t1) * 1000)
+                mp, mg = statistics.median(tp), statistics.median(tg)
+                ratios.append(mp / mg)
+                points = sum(len(v) for v in pa.values())
+                rows.append('| `%s` | %s | %ds | %d / %s | %.1f | %.1f | **%.2f×** | %s |' % (
+                    query.replace('|', '\\|'), label, step, len(pa), '{:,}'.format(points), mp, mg,
+                    mp / mg, 'yes' if not problems else 'NO: ' + '; '.join(problems)))
+                if details:
+                    findings.append((query, label, step, len(details), details[:a.max_details]))
+                print('%-60.60s %-12s %4ds prom %8.1f ms  pg %8.1f ms  %s' % (
+                    query, label, step, mp, mg, 'agree' if not problems else '; '.join(problems)),
+                    file=sys.stderr)
+        agree = sum(1 for r in rows if r.endswith('| yes |'))
+        print('### %s' % title)
+        print()
+        print('| query | range | step | series / points (Prometheus) | Prometheus ms | pg_observe ms '
+              '| Prometheus / pg_observe | answers agree |')
+        print('|---|---|---:|---:|---:|---:|---:|---|')
+        print('\n'.join(rows))
+        print()
+        print('%d of %d query/window pairs agree (values within %g relative, NaN = NaN). '
+              'Latency ratio (Prometheus / pg_observe, > 1 = pg_observe faster): geometric mean '
+              '%.2f×, min %.2f×, max %.2f×; pg_observe at least as fast in %d of %d.' % (
+                  agree, len(rows), a.rel, math.exp(statistics.mean(math.log(r) for r in ratios)),
+                  min(ratios), max(ratios), sum(1 for r in ratios if r >= 1), len(ratios)))
+        print()
+    print('### Disagreements')
+    print()
+    if not findings:
+        print('None: every series, timestamp and value agreed.')
+        print()
+    for query, label, step, n, details in findings:
+        print('`%s`, %s, step %ds: %d differences%s' % (
+            query, label, step, n, ', the first %d:' % len(details) if n > len(details) else ':'))
+        print()
+        print('```')
+        print('\n'.join(details))
+        print('```')
+        print()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# PromQL vs Prometheus on the node recording, same machine, same run: Prometheus 2.42 serves a
+# copy of the promtool block (bench/storage/load_recording.sh builds it and loads observe.metrics
+# of database pgo_storage, if they are not there yet); bench/promql/compare.py times each query
+# through /api/v1/query_range and observe.promql_range and checks the answers agree.
+# Prints a markdown section.
+#   RUNS=5 bench/promql/run.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../tools/common.sh"
+RUNS=${RUNS:-5}
+
+"$here/../storage/load_recording.sh" --if-missing
+
+data=$BENCH_WORK/prom_data
+rm -rf "$data" && mkdir -p "$data"
+cp -a "$BENCH_WORK"/prom_block/* "$data/"   # Prometheus adds its WAL and lock beside the block
+echo "global: {}" > "$BENCH_WORK/prometheus.yml"
+port=$("$BENCH_REPO/scripts/pg_server.sh" free-port)
+prom_pid=""
+cleanup() { [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+# timeout bounds Prometheus's life even if this script dies before its trap runs.
+timeout 3600 prometheus --storage.tsdb.path="$data" --storage.tsdb.retention.time=100y \
+  --config.file="$BENCH_WORK/prometheus.yml" --web.listen-address="127.0.0.1:$port" \
+  > "$BENCH_WORK/prometheus.log" 2>&1 &
+prom_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null && break
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null ||
+  { echo "promql/run.sh: Prometheus did not start" >&2; cat "$BENCH_WORK/prometheus.log" >&2; exit 1; }
+
+stats=$(dirname "$RECORDING")/STATS
+# first/last sample in unix seconds, from the database (the same samples Prometheus holds)
+IFS='|' read -r first last <<<"$(q -d pgo_storage -c \
+  "SELECT extract(epoch FROM min(time)), extract(epoch FROM max(time)) FROM observe.metrics")"
+version=$(prometheus --version 2>&1 | head -1)
+
+cat <<MD
+## PromQL: observe.promql_range vs Prometheus
+
+The node recording ($(awk '$1 == "samples" { print $2 }' "$stats") samples, $(awk '$1 == "series" { print $2 }' "$stats") series) in
+Prometheus (\`$version\`, the promtool block of the storage section, HTTP API
+\`/api/v1/query_range\`) and in observe.metrics (COPY + compact), queried over windows from the
+last 5 minutes to the whole recording with steps from 1 s to 5 min. Median of $RUNS runs after a
+warm-up, the two systems alternating. Prometheus is timed until its JSON body is read,
+pg_observe until libpq holds every row (\`SELECT * FROM observe.promql_range(...)\` via
+psycopg2). Answers compared series by series, timestamp by timestamp, values within 1e-6
+relative (NaN = NaN). Command: \`bench/run.sh promql\` (bench/promql/run.sh, compare.py).
+
+MD
+"$PY" "$here/compare.py" --prom "http://127.0.0.1:$port" \
+  --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgo_storage" \
+  --first "$first" --last "$last" --runs "$RUNS"
