@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Every benchmark in one command; prints a markdown report (also saved as $BENCH_WORK/report.md).
+# Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
+# heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
+#
+#   bench/run.sh [storage ingest query promql codec parser grafana]     (default: all, in order)
+#
+# Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
+# RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/tools/common.sh"
+BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(storage ingest query promql codec parser grafana)
+logs=$BENCH_WORK/logs
+mkdir -p "$logs"
+
+if [ "${BENCH_EXTERNAL_SERVER:-0}" != 1 ]; then
+  "$BENCH_REPO/scripts/pg_server.sh" stop "$BENCH_PGDATA" 2>/dev/null
+  rm -rf "$BENCH_PGDATA"
+  # Realistic settings for a metrics server; no synchronous_commit=off or other shortcuts.
+  "$BENCH_REPO/scripts/pg_server.sh" start "$BENCH_PGDATA" "$PGPORT" \
+    "shared_buffers = 2GB" "max_wal_size = 8GB" "checkpoint_timeout = 30min" \
+    "work_mem = 64MB" "maintenance_work_mem = 1GB" || exit 1
+  trap '"$BENCH_REPO/scripts/pg_server.sh" stop "$BENCH_PGDATA"' EXIT
+fi
+
+commit=${BENCH_COMMIT:-$(git -C "$BENCH_REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)}
+cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
+mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+report=$BENCH_WORK/report.md
+{
+  echo "# pg_observe benchmark report"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
+  echo "- machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- $(psql -X -At -d postgres -c 'SELECT version()' | cut -d, -f1); pg_observe $(psql -X -At -d postgres -c "SELECT extversion FROM pg_available_extension_versions WHERE name = 'pg_observe'" 2>/dev/null | head -1);" \
+       "$(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)"
+  echo "- server settings: $(psql -X -At -d postgres -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'maintenance_work_mem', 'synchronous_commit', 'fsync', 'wal_level')")"
+  echo
+} > "$report"
+
+# code_block CMD...: a benchmark that prints plain text, kept verbatim
+code_block() { echo '```'; "$@"; local rc=$?; echo '```'; return $rc; }
+
+for part in "${parts[@]}"; do
+  t=$(now)
+  case $part in
+    storage|ingest|query|promql) cmd=("$here/$part/run.sh") ;;
+    codec)
+      build_tools bench_codec >"$logs/codec.build.log" 2>&1
+      echo "## Codec: the chunk format on the node recording (bench/codec)" >>"$report"
+      echo >>"$report"
+      echo "Command: \`$BENCH_BUILD/bench/codec/bench_codec \$RECORDING\` (bytes/sample of the chunk payload plus a per-chunk row overhead for several chunk sizes; encode/decode samples per CPU-second)." >>"$report"
+      echo >>"$report"
+      cmd=(code_block "$BENCH_BUILD/bench/codec/bench_codec" "$RECORDING") ;;
+    parser)
+      echo "## Parser: exposition parsing throughput (bench/parser)" >>"$report"
+      echo >>"$report"
+      echo "Command: \`bench/parser/run.sh\` (a live node exporter payload and the node recording; Google Benchmark)." >>"$report"
+      echo >>"$report"
+      cmd=(code_block env RECORDING="$RECORDING" "$here/parser/run.sh") ;;
+    grafana)
+      echo "## Grafana: node dashboard query latency (bench/grafana)" >>"$report"
+      echo >>"$report"
+      echo "Command: \`bench/grafana/run.sh\` (6 h of ~1,000 series at 15 s, every panel query as Grafana sends it; budget 100 ms; heap baseline where a panel reads observe.metrics directly)." >>"$report"
+      echo >>"$report"
+      cmd=(code_block "$here/grafana/run.sh") ;;
+    *) echo "run.sh: unknown part $part" >&2; exit 2 ;;
+  esac
+  echo "run.sh: $part ..." >&2
+  "${cmd[@]}" >>"$report" 2>"$logs/$part.log"
+  rc=$?
+  [ $rc -eq 0 ] || printf '\n**%s failed (exit %d)**: see %s\n' "$part" "$rc" "$logs/$part.log" >>"$report"
+  printf '\n_%s: %s s wall time._\n\n' "$part" "$(elapsed "$t")" >>"$report"
+  echo "run.sh: $part done in $(elapsed "$t") s (exit $rc)" >&2
+done
+echo "_Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)._" >>"$report"
+cat "$report"
