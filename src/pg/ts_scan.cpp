@@ -216,12 +216,59 @@ static Datum column_datum(const chunk::Column& col, size_t row, const TsAttr& a,
   return 0;
 }
 
+// What each attribute's value comes from in the current chunk, decided once per chunk so the
+// per-row loop is a tight switch.
+void TsReader::plan_chunk() {
+  const TsLayout& layout = *layout_;
+  plan_.assign(layout.natts, AttrPlan{});
+  for (int i = 0; i < layout.natts; i++) {
+    const TsAttr& a = layout.attrs[i];
+    AttrPlan& p = plan_[i];
+    if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
+      p.op = AttrPlan::kNull;
+    } else if (i == layout.time_att) {
+      p.op = AttrPlan::kTime;
+    } else if (a.column < 0) {
+      p.op = AttrPlan::kConst;
+      p.value = key_values_[i];
+      p.isnull = key_nulls_[i];
+    } else if (static_cast<size_t>(a.column) >= chunk_.columns.size() ||
+               chunk_.columns[a.column].kind != a.kind ||
+               chunk_.columns[a.column].size() != chunk_.times.size()) {
+      p.op = AttrPlan::kConst;  // added after this chunk was written: the column's default
+      p.value = missing_values_[i];
+      p.isnull = missing_nulls_[i];
+    } else {
+      const chunk::Column& col = chunk_.columns[a.column];
+      p.col = &col;
+      p.has_nulls = !col.nulls.empty();
+      switch (col.kind) {
+        case chunk::ColumnKind::kFloat64:
+          p.op = a.type == FLOAT4OID ? AttrPlan::kFloat4 : AttrPlan::kFloat8;
+          break;
+        case chunk::ColumnKind::kBool: p.op = AttrPlan::kBool; break;
+        case chunk::ColumnKind::kInt64:
+          p.op = a.typlen == 8 ? AttrPlan::kInt8
+                 : a.typlen == 4 ? AttrPlan::kInt4
+                 : a.typlen == 2 ? AttrPlan::kInt2
+                                 : AttrPlan::kChar;
+          break;
+        case chunk::ColumnKind::kBytes: p.op = AttrPlan::kBytes; break;
+      }
+    }
+  }
+}
+
 bool TsReader::next(TupleTableSlot* slot) {
-  if (slot->tts_tupleDescriptor != slot_desc_) adopt_descriptor(slot->tts_tupleDescriptor);
+  if (slot->tts_tupleDescriptor != slot_desc_) {
+    adopt_descriptor(slot->tts_tupleDescriptor);
+    if (row_ < chunk_.times.size()) plan_chunk();
+  }
   const TsLayout& layout = *layout_;
   for (;;) {
     if (row_ >= chunk_.times.size()) {
       if (!load_next_chunk()) return false;
+      plan_chunk();
       continue;
     }
     size_t r = row_++;
@@ -231,30 +278,27 @@ bool TsReader::next(TupleTableSlot* slot) {
     ExecClearTuple(slot);
     Datum* values = slot->tts_values;
     bool* nulls = slot->tts_isnull;
+    const AttrPlan* plan = plan_.data();
     for (int i = 0; i < layout.natts; i++) {
-      const TsAttr& a = layout.attrs[i];
-      if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
+      const AttrPlan& p = plan[i];
+      if (p.has_nulls && p.col->nulls[r]) {
         nulls[i] = true;
         values[i] = 0;
-      } else if (i == layout.time_att) {
-        nulls[i] = false;
-        values[i] = Int64GetDatum(t);
-      } else if (a.column < 0) {
-        nulls[i] = key_nulls_[i];
-        values[i] = key_values_[i];
-      } else if (static_cast<size_t>(a.column) >= chunk_.columns.size() ||
-                 chunk_.columns[a.column].kind != a.kind) {
-        nulls[i] = missing_nulls_[i];  // added after this chunk was written
-        values[i] = missing_values_[i];
-      } else {
-        const chunk::Column& col = chunk_.columns[a.column];
-        if (col.is_null(r) || col.size() <= r) {
-          nulls[i] = true;
-          values[i] = 0;
-        } else {
-          nulls[i] = false;
-          values[i] = column_datum(col, r, a, chunk_context_);
-        }
+        continue;
+      }
+      nulls[i] = false;
+      switch (p.op) {
+        case AttrPlan::kNull: nulls[i] = true; values[i] = 0; break;
+        case AttrPlan::kTime: values[i] = Int64GetDatum(t); break;
+        case AttrPlan::kConst: nulls[i] = p.isnull; values[i] = p.value; break;
+        case AttrPlan::kFloat8: values[i] = Float8GetDatum(p.col->floats[r]); break;
+        case AttrPlan::kFloat4: values[i] = Float4GetDatum(static_cast<float>(p.col->floats[r])); break;
+        case AttrPlan::kBool: values[i] = BoolGetDatum(p.col->ints[r] != 0); break;
+        case AttrPlan::kInt8: values[i] = Int64GetDatum(p.col->ints[r]); break;
+        case AttrPlan::kInt4: values[i] = Int32GetDatum(static_cast<int32>(p.col->ints[r])); break;
+        case AttrPlan::kInt2: values[i] = Int16GetDatum(static_cast<int16>(p.col->ints[r])); break;
+        case AttrPlan::kChar: values[i] = CharGetDatum(static_cast<char>(p.col->ints[r])); break;
+        case AttrPlan::kBytes: values[i] = column_datum(*p.col, r, layout.attrs[i], chunk_context_); break;
       }
     }
     ExecStoreVirtualTuple(slot);

@@ -52,6 +52,17 @@ class TsReader {
   void close_cursor();
   void prepare_series_datums(int32_t id);
   void adopt_descriptor(TupleDesc desc);
+  void plan_chunk();
+
+  struct AttrPlan {
+    enum Op : uint8_t { kNull, kTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
+    Op op = kNull;
+    bool has_nulls = false;
+    bool isnull = true;
+    Datum value = 0;
+    const chunk::Column* col = nullptr;
+  };
+  std::vector<AttrPlan> plan_;
 
   Relation rel_;
   Snapshot snapshot_;
