@@ -35,6 +35,10 @@ SHLIB_LINK = $(CORE_LIB) $(shell pkg-config --libs libzstd re2 libcurl rdkafka) 
 COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-ignored-attributes -Wno-register $(BITCODE_CXXFLAGS) \
                  $(CPPFLAGS) -flto=thin -emit-llvm -c
 
+# Track header dependencies (core headers included by the glue too): a changed struct must
+# rebuild every object that sees it, or the library mixes layouts.
+override autodepend = yes
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
