@@ -248,12 +248,24 @@ void ts_estimate_size(Relation rel, int32*, BlockNumber* pages, double* tuples, 
     *tuples = rel->rd_rel->reltuples;
     return;
   }
-  // Never vacuumed or analyzed: count from the chunk metadata.
-  TsStorageTotals totals;
-  Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
-  ts_storage_totals(rel->rd_node.relNode, snap, &totals);
-  *pages = pages_of(totals.data_bytes + totals.series_bytes);
-  *tuples = static_cast<double>(totals.rows);
+  // Never vacuumed or analyzed: count from the chunk metadata, at most every few seconds per
+  // table and backend (planning must not scan a large table's chunk list for every query).
+  static Oid cached_storage = InvalidOid;
+  static TimestampTz cached_at = 0;
+  static BlockNumber cached_pages = 0;
+  static double cached_tuples = 0;
+  TimestampTz now = GetCurrentTimestamp();
+  if (cached_storage != rel->rd_node.relNode || now - cached_at > 5 * USECS_PER_SEC) {
+    TsStorageTotals totals;
+    Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
+    ts_storage_totals(rel->rd_node.relNode, snap, &totals);
+    cached_storage = rel->rd_node.relNode;
+    cached_at = now;
+    cached_pages = pages_of(totals.data_bytes + totals.series_bytes);
+    cached_tuples = static_cast<double>(totals.rows);
+  }
+  *pages = cached_pages;
+  *tuples = cached_tuples;
 }
 
 bool ts_sample_next_block(TableScanDesc, SampleScanState*) { not_supported("TABLESAMPLE"); }

@@ -158,7 +158,12 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
       default: break;
     }
   }
+  // Never in a parallel worker: a worker would not see this transaction's buffered rows (and
+  // could not write them).
   rel->partial_pathlist = NIL;
+  rel->consider_parallel = false;
+  ListCell* pc;
+  foreach (pc, rel->pathlist) static_cast<Path*>(lfirst(pc))->parallel_safe = false;
   if (rte->tablesample != nullptr || rel->pathlist == NIL) return;
 
   // The layout, copied into plain locals: no C++ object lives while PostgreSQL may ereport below.
@@ -213,6 +218,7 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   cpath->path.parent = rel;
   cpath->path.pathtarget = rel->reltarget;
   cpath->path.param_info = nullptr;
+  cpath->path.parallel_safe = false;
   cpath->path.rows = rel->rows;
   cpath->path.startup_cost = 0;
   // Reading fewer chunks and columns than the plain scan: cheaper whenever anything is pushed.

@@ -44,5 +44,6 @@ extern "C" {
 #include "utils/snapmgr.h"
 #include "utils/snapshot.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 }
 #pragma GCC diagnostic pop
