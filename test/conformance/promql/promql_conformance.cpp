@@ -3,7 +3,11 @@
 // range-mode checks of the upstream runner, skips non-core evals (evals.tsv) and ratchets
 // the failures against known_failures.txt.
 //
-// usage: promql_conformance <corpus dir> [known_failures.txt] [-v] [--all] [file filter]
+// usage: promql_conformance [--sql <conninfo> [--copy]] [--no-hidden] <corpus dir> [known_failures.txt]
+//                           [-v] [--all] [file ...]
+// --sql runs every eval through observe.promql/observe.promql_range on an observe_ts table
+// (sql_backend.h) instead of the in-process engine, loading with INSERT (--copy: COPY);
+// --no-hidden skips the @ and range-mode checks.
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -14,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -25,14 +30,40 @@
 #include "core/promql/memory_storage.h"
 #include "core/promql/parser.h"
 #include "core/promql/printer.h"
+#include "backend.h"
+#ifdef OBSERVE_CONFORMANCE_SQL
+#include "sql_backend.h"
+#endif
 
 using namespace observe;
 using namespace observe::promql;
+using observe::promql::conformance::Backend;
 
 namespace {
 
 bool g_verbose = false;
 bool g_all = false;  // --all: also run non-core evals (informational, never ratcheted)
+bool g_hidden = true;  // the upstream runner's @-modifier and range-mode checks
+
+// The in-process engine over a MemoryStorage.
+class MemoryBackend : public Backend {
+ public:
+  MemoryBackend() { opts_.max_samples = 10000; }  // what the upstream test engine uses
+  void clear() override { st_.clear(); }
+  void add(const Labels& series, int64_t t, double v) override { st_.add(series, t, v); }
+  Value instant(const std::string* text, const NodePtr& expr, int64_t t) override {
+    return text != nullptr ? instant_query(st_, *text, t, opts_) : instant_query(st_, expr, t, opts_);
+  }
+  Value range(const std::string* text, const NodePtr& expr, int64_t start, int64_t end, int64_t step) override {
+    return text != nullptr ? range_query(st_, *text, start, end, step, opts_)
+                           : range_query(st_, expr, start, end, step, opts_);
+  }
+  bool has_annotations() const override { return true; }
+
+ private:
+  MemoryStorage st_;
+  EngineOptions opts_;
+};
 
 std::string trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r");
@@ -365,19 +396,17 @@ void set_at(Node& n, int64_t t) {
   }
 }
 
-std::string run_instant_once(MemoryStorage& st, const Eval& e, const NodePtr& expr, int64_t t, bool check_annos,
+std::string run_instant_once(Backend& st, const Eval& e, const NodePtr& expr, int64_t t, bool check_annos,
                              const std::string& text) {
-  EngineOptions opts;
-  opts.max_samples = 10000;  // what the upstream test engine uses
   Value v;
   try {
-    v = check_annos ? instant_query(st, text, t, opts) : instant_query(st, expr, t, opts);
+    v = st.instant(check_annos ? &text : nullptr, expr, t);
   } catch (const std::exception& ex) {
     if (e.fail) return matches_fail(e, ex.what()) ? "" : std::string("wrong error: ") + ex.what();
     return std::string("error: ") + ex.what();
   }
   if (e.fail) return "expected error, got " + fmt_value(v);
-  if (check_annos) {
+  if (check_annos && st.has_annotations()) {
     std::string a = check_annotations(e, v);
     if (!a.empty()) return a;
   }
@@ -385,10 +414,10 @@ std::string run_instant_once(MemoryStorage& st, const Eval& e, const NodePtr& ex
   if (!c.empty()) return c;
   // Range-mode consistency (upstream runner): t-1m..t+1m step 1m must agree at t.
   static const RE2 ctx_funcs("(start|end|range|step)\\(\\)");
-  if (e.ordered || e.has_string || e.range_vector || RE2::PartialMatch(e.expr, ctx_funcs)) return "";
+  if (!g_hidden || e.ordered || e.has_string || e.range_vector || RE2::PartialMatch(e.expr, ctx_funcs)) return "";
   Value r;
   try {
-    r = range_query(st, expr, t - 60000, t + 60000, 60000, opts);
+    r = st.range(nullptr, expr, t - 60000, t + 60000, 60000);
   } catch (const std::exception& ex) {
     return std::string("range mode error: ") + ex.what();
   }
@@ -407,20 +436,20 @@ std::string run_instant_once(MemoryStorage& st, const Eval& e, const NodePtr& ex
   return rc.empty() ? "" : "range mode: " + rc;
 }
 
-std::string run_eval(MemoryStorage& st, const Eval& e) {
+std::string run_eval(Backend& st, const Eval& e) {
   if (e.range) {
-    EngineOptions opts;
-    opts.max_samples = 10000;
     Value v;
     try {
-      v = range_query(st, e.expr, e.start, e.end, e.step, opts);
+      v = st.range(&e.expr, nullptr, e.start, e.end, e.step);
     } catch (const std::exception& ex) {
       if (e.fail) return matches_fail(e, ex.what()) ? "" : std::string("wrong error: ") + ex.what();
       return std::string("error: ") + ex.what();
     }
     if (e.fail) return "expected error, got " + fmt_value(v);
-    std::string a = check_annotations(e, v);
-    if (!a.empty()) return a;
+    if (st.has_annotations()) {
+      std::string a = check_annotations(e, v);
+      if (!a.empty()) return a;
+    }
     return compare_range(e, v);
   }
   NodePtr expr;
@@ -441,7 +470,7 @@ std::string run_eval(MemoryStorage& st, const Eval& e) {
   std::string r = run_instant_once(st, e, expr, e.t, true, e.expr);
   if (!r.empty() || e.fail) return r;
   // @-modifier invariance (upstream runner's atModifierTestCases).
-  if (calls_at_unsafe_function(*expr)) return "";
+  if (!g_hidden || calls_at_unsafe_function(*expr)) return "";
   std::vector<int64_t> times = e.t == 0 ? std::vector<int64_t>{-1000, 0, 1000}
                                         : std::vector<int64_t>{-10 * e.t, 0, e.t / 5, e.t, 10 * e.t};
   for (int64_t at : times) {
@@ -466,7 +495,7 @@ struct Context {
   Counts total;
 };
 
-void run_file(const std::string& dir, const std::string& file, Context& ctx) {
+void run_file(const std::string& dir, const std::string& file, Context& ctx, Backend& st) {
   std::ifstream in(dir + "/" + file);
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) {
@@ -474,7 +503,7 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx) {
     if (!l.empty() && l[0] == '#') l.clear();
     lines.push_back(l);
   }
-  MemoryStorage st;
+  st.clear();
   Counts c;
   size_t i = 0;
   while (i < lines.size()) {
@@ -640,13 +669,19 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> pos;
+  const char* conninfo = nullptr;
+  bool copy = false;
   for (int i = 1; i < argc; i++) {
     if (std::strcmp(argv[i], "-v") == 0) g_verbose = true;
     else if (std::strcmp(argv[i], "--all") == 0) g_all = true;
+    else if (std::strcmp(argv[i], "--no-hidden") == 0) g_hidden = false;
+    else if (std::strcmp(argv[i], "--sql") == 0 && i + 1 < argc) conninfo = argv[++i];
+    else if (std::strcmp(argv[i], "--copy") == 0) copy = true;
     else pos.push_back(argv[i]);
   }
   if (pos.empty()) {
-    std::cerr << "usage: promql_conformance <corpus dir> [known_failures.txt] [-v] [file]\n";
+    std::cerr << "usage: promql_conformance [--sql <conninfo> [--copy]] [--no-hidden] <corpus dir> [known_failures.txt] "
+                 "[-v] [--all] [file ...]\n";
     return 2;
   }
   std::string dir = pos[0];
@@ -673,17 +708,44 @@ int main(int argc, char** argv) {
       if (!k.empty() && k[0] != '#') ctx.known.insert(k.substr(0, k.find_first_of(" \t")));
     }
   }
-  std::string filter = pos.size() > 2 ? pos[2] : "";
+  std::set<std::string> filter(pos.begin() + std::min<size_t>(pos.size(), 2), pos.end());
   std::vector<std::string> files;
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* ent = readdir(d)) {
       std::string n = ent->d_name;
-      if (n.size() > 5 && n.substr(n.size() - 5) == ".test" && (filter.empty() || n == filter)) files.push_back(n);
+      if (n.size() > 5 && n.substr(n.size() - 5) == ".test" && (filter.empty() || filter.count(n))) files.push_back(n);
     }
     closedir(d);
   }
   std::sort(files.begin(), files.end());
-  for (auto& f : files) run_file(dir, f, ctx);
+  if (files.size() < filter.size()) {
+    std::cerr << "some of the files asked for are not in " << dir << "\n";
+    return 2;
+  }
+  std::unique_ptr<Backend> backend;
+  if (conninfo != nullptr) {
+#ifdef OBSERVE_CONFORMANCE_SQL
+    try {
+      backend = std::make_unique<observe::promql::conformance::SqlBackend>(conninfo, copy);
+    } catch (const std::exception& ex) {
+      std::cerr << "SQL mode: " << ex.what() << "\n";
+      return 2;
+    }
+#else
+    std::cerr << "built without libpq: no SQL mode\n";
+    return 2;
+#endif
+  } else {
+    backend = std::make_unique<MemoryBackend>();
+  }
+  for (auto& f : files) {
+    try {
+      run_file(dir, f, ctx, *backend);
+    } catch (const std::exception& ex) {  // a SQL mode load failure: the file cannot run
+      std::cout << f << ": " << ex.what() << "\n";
+      ctx.unexpected_failures.push_back(f);
+    }
+  }
   std::cout << "TOTAL: " << ctx.total.passed << " passed, " << ctx.total.failed << " failed, " << ctx.total.skipped
             << " skipped\n";
   for (auto& f : ctx.fixed) std::cout << "now passing, remove from known_failures.txt: " << f << "\n";
