@@ -128,6 +128,11 @@ INSERT INTO custom VALUES ('2024-01-01', '2024-01-01 00:00:00+00', 'eu', 'h1', 1
 SELECT * FROM custom ORDER BY t1;
 SELECT labels FROM observe._ts_series s JOIN pg_class c ON c.relfilenode = s.storage_id
  WHERE c.oid = 'custom'::regclass;
+-- a rewrite (ALTER ... TYPE) keeps the chosen series key
+ALTER TABLE custom ALTER COLUMN v TYPE numeric;
+SELECT * FROM custom ORDER BY t1;
+SELECT labels FROM observe._ts_series s JOIN pg_class c ON c.relfilenode = s.storage_id
+ WHERE c.oid = 'custom'::regclass;
 SELECT observe.set_series_key('custom', 't1', ARRAY['region']::name[]);
 SELECT observe.set_series_key('cpu_copy', 'nope', NULL);
 

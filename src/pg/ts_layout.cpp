@@ -91,7 +91,14 @@ static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc de
   char* time_name = nullptr;
   char** key_names = nullptr;
   Oid relid = layout->relid;
-  bool has_options = pg_guard([&] { return ts_read_options(relid, &time_name, &key_names); });
+  // A table being rewritten (ALTER TABLE, as cluster.c's make_new_heap names it pg_temp_<oid>)
+  // is written with the settings of the table it replaces.
+  unsigned int rewritten = 0;
+  char tail = '\0';
+  Oid options_of = relid;
+  if (sscanf(RelationGetRelationName(rel), "pg_temp_%u%c", &rewritten, &tail) == 1 && rewritten != 0)
+    options_of = rewritten;
+  bool has_options = pg_guard([&] { return ts_read_options(options_of, &time_name, &key_names); });
 
   auto find_att = [&](const char* name) {
     for (int i = 0; i < desc->natts; i++)
