@@ -15,3 +15,6 @@ SELECT observe.labels('up{job="api"}') ->> 'job' AS job;
 SELECT observe.labels('up{job="api"');
 SELECT observe.labels('up{job=~"a.*"}');
 SELECT observe.labels(NULL) IS NULL AS null_in_null_out;
+-- a result's annotations (Prometheus's warnings and infos) come as NOTICEs
+SELECT * FROM observe.promql('quantile(2, vector(1))', 'epoch');
+SELECT count(*) FROM observe.promql_range('quantile(-1, vector(1))', 'epoch', 'epoch'::timestamptz + interval '2 min', '1 min');

@@ -64,6 +64,19 @@ void emit_result(observe::pg::SrfRows& rows, const Result& r) {
   }
 }
 
+// Prometheus answers a query's warnings and infos beside its result; a set-returning function
+// has no such channel, so each comes as a NOTICE with Prometheus's text
+// ("PromQL info: metric might not be a counter, … (1:6)"): psql shows them, drivers that
+// ignore notices (Grafana's) are unaffected, and NOTICE stays out of the server log by default.
+void emit_annotations(const Result& r) {
+  for (const std::vector<std::string>* list : {&r.warnings, &r.infos}) {
+    for (const std::string& a : *list) {
+      const char* msg = a.c_str();
+      observe::pg::pg_guard([msg] { ereport(NOTICE, (errmsg("%s", msg))); });
+    }
+  }
+}
+
 int64_t interval_to_ms(const Interval* step) {
   if (step->month != 0)
     throw observe::Error(observe::ErrorKind::kInvalidParameter,
@@ -88,6 +101,7 @@ OBSERVE_FUNCTION(observe_promql) {
   observe::pg::TsQueryable storage(source);
   Result r = observe::promql::instant_query(storage, query, at_ms, engine_options());
   emit_result(rows, r);
+  emit_annotations(r);
   return (Datum)0;
 }
 
@@ -112,5 +126,6 @@ OBSERVE_FUNCTION(observe_promql_range) {
   observe::pg::TsQueryable storage(source);
   Result r = observe::promql::range_query(storage, query, start_ms, end_ms, step_ms, engine_options());
   emit_result(rows, r);
+  emit_annotations(r);
   return (Datum)0;
 }

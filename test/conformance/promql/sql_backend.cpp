@@ -103,7 +103,14 @@ SqlBackend::SqlBackend(const std::string& conninfo, bool copy) : conn_(new Conn)
   conn_->pg = PQconnectdb(conninfo.c_str());
   if (PQstatus(conn_->pg) != CONNECTION_OK) throw std::runtime_error("connection failed: " + error_of(conn_->pg, nullptr));
   schema_ = "promql_conformance_" + std::to_string(getpid());
-  exec("SET client_min_messages = warning");
+  PQsetNoticeReceiver(
+      conn_->pg,
+      [](void* self, const PGresult* res) {
+        const char* primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        if (primary != nullptr) static_cast<SqlBackend*>(self)->notices_.push_back(primary);
+      },
+      this);
+  exec("SET client_min_messages = notice");  // annotations come as NOTICEs
   exec("SET observe.promql_max_samples = 10000");  // what the upstream test engine uses
   exec("SET observe.promql_lookback_delta = 300000");
   exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
@@ -194,6 +201,7 @@ std::vector<SqlBackend::Row> SqlBackend::query(const char* sql, const std::vecto
   flush();
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
+  notices_.clear();
   PGresult* res = PQexecParams(conn_->pg, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                                nullptr, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -215,6 +223,14 @@ std::vector<SqlBackend::Row> SqlBackend::query(const char* sql, const std::vecto
   }
   PQclear(res);
   return rows;
+}
+
+void SqlBackend::take_annotations(Value* v) {
+  static const std::string kWarning = "PromQL warning: ", kInfo = "PromQL info: ";
+  for (const std::string& n : notices_) {
+    if (n.compare(0, kWarning.size(), kWarning) == 0) v->warnings.push_back(n);
+    else if (n.compare(0, kInfo.size(), kInfo) == 0) v->infos.push_back(n);
+  }
 }
 
 namespace {
@@ -260,6 +276,7 @@ Value SqlBackend::instant(const std::string* text, const NodePtr& expr, int64_t 
     case ValueType::kNone:
       break;
   }
+  take_annotations(&v);
   return v;
 }
 
@@ -271,18 +288,26 @@ Value SqlBackend::range(const std::string* text, const NodePtr& expr, int64_t st
       "FROM observe.promql_range($1, 'epoch'::timestamptz + $2::int8 * interval '1 ms', "
       "'epoch'::timestamptz + $3::int8 * interval '1 ms', $4::int8 * interval '1 ms', $5::regclass)",
       {q, std::to_string(start_ms), std::to_string(end_ms), std::to_string(step_ms), table_});
-  return to_matrix(rows);
+  Value v = to_matrix(rows);
+  take_annotations(&v);
+  return v;
 }
 
 namespace {
 
 Value to_matrix(const std::vector<SqlBackend::Row>& rows) {
   std::map<std::string, Series> by_metric;
+  const Series* prev = nullptr;
   for (const auto& r : rows) {
     if (r.metric_null || r.value_null) throw std::runtime_error("SQL: matrix row shape");
     Series& s = by_metric[r.metric];
     if (s.samples.empty()) s.metric = parse_series(r.metric);
-    else if (s.samples.back().t >= r.t) throw std::runtime_error("SQL: matrix rows not in time order");
+    // Within one time the rows follow the matrix's label order (what the engine's sorted
+    // range results give): checked here since the series are rebuilt in label order below.
+    if (prev != nullptr && prev->samples.back().t == r.t && !(prev->metric < s.metric))
+      throw std::runtime_error("SQL: rows of one time not in label order: " + prev->metric.to_string() + ", " + r.metric);
+    if (!s.samples.empty() && s.samples.back().t >= r.t) throw std::runtime_error("SQL: matrix rows not in time order");
+    prev = &s;
     s.samples.push_back({r.t, r.value});
   }
   Value v;

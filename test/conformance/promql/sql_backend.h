@@ -1,7 +1,7 @@
 // The conformance runner's SQL mode: samples are written with multi-row INSERTs (or COPY)
 // into a fresh observe_ts table per file and per `clear`, queries go through observe.promql / observe.promql_range
 // with that table as `source`, and the rows are turned back into a Value by the row shapes
-// of src/pg/promql_functions.cpp.
+// of src/pg/promql_functions.cpp; its NOTICEs are the result's annotations.
 #pragma once
 
 #include <memory>
@@ -27,7 +27,8 @@ class SqlBackend : public Backend {
   Value instant(const std::string* text, const NodePtr& expr, int64_t t_ms) override;
   Value range(const std::string* text, const NodePtr& expr, int64_t start_ms, int64_t end_ms,
               int64_t step_ms) override;
-  bool has_annotations() const override { return false; }
+  // observe.promql raises a result's annotations as NOTICEs with Prometheus's text.
+  bool has_annotations() const override { return true; }
 
   // One row of observe.promql / observe.promql_range.
   struct Row {
@@ -41,6 +42,7 @@ class SqlBackend : public Backend {
   void exec(const std::string& sql);
   void flush();  // writes the buffered samples before a query reads the table
   void copy_rows(const std::string& data);
+  void take_annotations(Value* v);  // the NOTICEs of the last query
   std::string literal(const std::string& s);
   std::vector<Row> query(const char* sql, const std::vector<std::string>& params);
 
@@ -54,7 +56,8 @@ class SqlBackend : public Backend {
     double v;
   };
   bool copy_;
-  std::vector<Pending> pending_;  // samples of the `load`s since the last query
+  std::vector<Pending> pending_;
+  std::vector<std::string> notices_;  // primary texts of the NOTICEs of the running query  // samples of the `load`s since the last query
 };
 
 }  // namespace observe::promql::conformance
