@@ -143,6 +143,20 @@ SELECT rows, series, chunks, raw_bytes > 0 AS raw, stored_bytes > 0 AS stored
   FROM observe.storage_stats('cpu');
 SELECT observe.storage_stats('heap_src');
 
+-- the maintenance functions check the caller's rights on the table
+CREATE ROLE regress_ts_reader;
+GRANT USAGE ON SCHEMA ts_test, observe TO regress_ts_reader;
+GRANT SELECT ON cpu TO regress_ts_reader;
+SET ROLE regress_ts_reader;
+SELECT rows FROM observe.storage_stats('cpu');
+SELECT observe.drop_chunks('cpu', 'infinity');
+SELECT observe.compact('cpu');
+SELECT observe.set_retention('cpu', '1 day');
+RESET ROLE;
+REVOKE ALL ON SCHEMA ts_test, observe FROM regress_ts_reader;
+REVOKE ALL ON cpu FROM regress_ts_reader;
+DROP ROLE regress_ts_reader;
+
 -- compaction merges small chunks, rows unchanged
 CREATE TABLE small (time timestamptz, k text, v float8) USING observe_ts;
 INSERT INTO small VALUES ('2024-01-01 00:00:00+00', 'a', 1);

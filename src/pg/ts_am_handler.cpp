@@ -62,8 +62,9 @@ void ts_scan_rescan(TableScanDesc sscan, ScanKeyData*, bool, bool, bool, bool) {
   invoke_cpp([&] { scan->reader->restart(); });
 }
 
-bool ts_scan_getnextslot(TableScanDesc sscan, ScanDirection, TupleTableSlot* slot) {
+bool ts_scan_getnextslot(TableScanDesc sscan, ScanDirection direction, TupleTableSlot* slot) {
   auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  if (ScanDirectionIsBackward(direction)) not_supported("backward scans");
   CHECK_FOR_INTERRUPTS();
   return invoke_cpp([&] { return scan->reader->next(slot); });
 }

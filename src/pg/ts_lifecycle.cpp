@@ -45,8 +45,22 @@ void ts_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
   ts_options_delete(object_id);
 }
 
-// Opens an observe_ts table by OID with `lock`, refusing other tables.
-Relation open_ts(Oid relid, LOCKMODE lock) {
+// What a function needs on the table: ownership (settings, compaction, like VACUUM) or a
+// privilege (DELETE for drop_chunks, SELECT for storage_stats).
+constexpr AclMode kOwner = 0;
+
+void check_access(Oid relid, AclMode mode) {
+  if (mode == kOwner) {
+    if (!pg_class_ownercheck(relid, GetUserId()))
+      aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+  } else if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK) {
+    aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
+  }
+}
+
+// Opens an observe_ts table by OID with `lock`, refusing other tables and users without `mode`.
+Relation open_ts(Oid relid, LOCKMODE lock, AclMode mode) {
+  pg_guard([&] { check_access(relid, mode); });
   Relation rel = pg_guard([&] { return table_open(relid, lock); });
   if (!ts_is_observe_ts(rel)) {
     std::string name = RelationGetRelationName(rel);
@@ -81,7 +95,7 @@ OBSERVE_FUNCTION(observe_ts_set_series_key) {
     return PointerGetDatum(construct_empty_array(NAMEOID));
   }) : PG_GETARG_DATUM(2);
   // Exclusive: nobody may insert while the layout changes.
-  Relation rel = open_ts(relid, AccessExclusiveLock);
+  Relation rel = open_ts(relid, AccessExclusiveLock, kOwner);
   Oid storage = rel->rd_node.relNode;
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   TsStorageTotals totals;
@@ -108,7 +122,7 @@ OBSERVE_FUNCTION(observe_ts_set_retention) {
   Oid relid = PG_GETARG_OID(0);
   bool isnull = PG_ARGISNULL(1);
   Datum interval = isnull ? 0 : PG_GETARG_DATUM(1);
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock);
+  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
   pg_guard([&] { ts_options_set_retention(relid, interval, isnull); });
   close_rel(rel);
   PG_RETURN_VOID();
@@ -118,7 +132,7 @@ OBSERVE_FUNCTION(observe_ts_drop_chunks) {
   Oid relid = PG_GETARG_OID(0);
   TimestampTz older_than = PG_GETARG_TIMESTAMPTZ(1);
   // Self-exclusive (and against compaction), not against INSERT or SELECT.
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock);
+  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, ACL_DELETE);
   Oid storage = rel->rd_node.relNode;
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   int64 chunks = 0;
@@ -129,7 +143,7 @@ OBSERVE_FUNCTION(observe_ts_drop_chunks) {
 
 OBSERVE_FUNCTION(observe_ts_compact) {
   Oid relid = PG_GETARG_OID(0);
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock);
+  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
   int64 n = ts_compact_relation(rel);
   close_rel(rel);
   PG_RETURN_INT64(n);
@@ -137,7 +151,7 @@ OBSERVE_FUNCTION(observe_ts_compact) {
 
 OBSERVE_FUNCTION(observe_ts_storage_stats) {
   Oid relid = PG_GETARG_OID(0);
-  Relation rel = open_ts(relid, AccessShareLock);
+  Relation rel = open_ts(relid, AccessShareLock, ACL_SELECT);
   Snapshot snap = pg_guard([] { return GetActiveSnapshot(); });
 
   // Raw bytes: what the rows take decoded (time, value columns, key columns per row).

@@ -33,6 +33,7 @@ extern "C" {
 #include "storage/itemptr.h"
 #include "storage/lmgr.h"
 #include "storage/smgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
