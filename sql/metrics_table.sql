@@ -30,5 +30,11 @@ SELECT time, value FROM observe.metrics
  WHERE name = 'up' AND labels @> '{"instance":"a:9100"}'
    AND time BETWEEN '2024-01-01 00:00:00+00' AND '2024-01-01 00:00:10+00'
  ORDER BY time;
+-- the staleness marker and an ordinary NaN stay distinct, bit for bit
+INSERT INTO observe.metrics VALUES
+  ('2024-01-01 00:00:30+00', 'up', '{"job":"api","instance":"a:9100"}', observe.stale_marker()),
+  ('2024-01-01 00:00:45+00', 'up', '{"job":"api","instance":"a:9100"}', 'NaN');
+SELECT time, float8send(value) AS bits, observe.is_stale(value) FROM observe.metrics
+ WHERE name = 'up' AND time >= '2024-01-01 00:00:30+00' ORDER BY time;
 ROLLBACK;
 SELECT count(*) FROM observe.metrics;
