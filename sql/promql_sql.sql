@@ -36,6 +36,7 @@ SELECT * FROM observe.promql_range('up', '2026-01-01', '2026-02-01', '1 second',
 CREATE TABLE promql_heap (time timestamptz, name text, labels jsonb, value float8);
 SELECT * FROM observe.promql('up', now(), 'promql_heap');
 -- a query that would hold too many samples stops with Prometheus's error, 54000
+SET observe.promql_max_samples = 100000;
 \set VERBOSITY sqlstate
 SELECT count(*) FROM observe.promql('count_over_time(vector(1)[1000d:1s])', '2026-01-01', 'promql_t');
 \set VERBOSITY default
