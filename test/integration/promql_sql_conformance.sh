@@ -30,6 +30,6 @@ for load in insert copy; do
   echo "--- loaded with $load"
   flag=()
   [ "$load" = copy ] && flag=(--copy)
-  timeout 100 "$RUNNER" --sql "dbname=$DB" "${flag[@]}" "$CORPUS" || status=1
+  timeout 55 "$RUNNER" --sql "dbname=$DB" "${flag[@]}" "$CORPUS" || status=1
 done
 exit $status
