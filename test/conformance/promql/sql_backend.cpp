@@ -111,6 +111,7 @@ SqlBackend::SqlBackend(const std::string& conninfo, bool copy) : conn_(new Conn)
       },
       this);
   exec("SET client_min_messages = notice");  // annotations come as NOTICEs
+  exec("SET extra_float_digits = 3");        // float8 text that reads back exactly
   exec("SET observe.promql_max_samples = 10000");  // what the upstream test engine uses
   exec("SET observe.promql_lookback_delta = 300000");
   exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
