@@ -3,10 +3,11 @@
 // range-mode checks of the upstream runner, skips non-core evals (evals.tsv) and ratchets
 // the failures against known_failures.txt.
 //
-// usage: promql_conformance [--sql <conninfo> [--copy]] [--no-hidden] <corpus dir> [known_failures.txt]
+// usage: promql_conformance [--sql <conninfo> [--copy] [--diff]] [--no-hidden] <corpus dir> [known_failures.txt]
 //                           [-v] [--all] [file ...]
 // --sql runs every eval through observe.promql/observe.promql_range on an observe_ts table
 // (sql_backend.h) instead of the in-process engine, loading with INSERT (--copy: COPY);
+// --diff runs both and requires identical answers (diff_backend.h);
 // --no-hidden skips the @ and range-mode checks.
 #include <re2/re2.h>
 
@@ -31,6 +32,7 @@
 #include "core/promql/parser.h"
 #include "core/promql/printer.h"
 #include "backend.h"
+#include "diff_backend.h"
 #ifdef OBSERVE_CONFORMANCE_SQL
 #include "sql_backend.h"
 #endif
@@ -670,17 +672,18 @@ void run_file(const std::string& dir, const std::string& file, Context& ctx, Bac
 int main(int argc, char** argv) {
   std::vector<std::string> pos;
   const char* conninfo = nullptr;
-  bool copy = false;
+  bool copy = false, diff = false;
   for (int i = 1; i < argc; i++) {
     if (std::strcmp(argv[i], "-v") == 0) g_verbose = true;
     else if (std::strcmp(argv[i], "--all") == 0) g_all = true;
     else if (std::strcmp(argv[i], "--no-hidden") == 0) g_hidden = false;
     else if (std::strcmp(argv[i], "--sql") == 0 && i + 1 < argc) conninfo = argv[++i];
     else if (std::strcmp(argv[i], "--copy") == 0) copy = true;
+    else if (std::strcmp(argv[i], "--diff") == 0) diff = true;
     else pos.push_back(argv[i]);
   }
   if (pos.empty()) {
-    std::cerr << "usage: promql_conformance [--sql <conninfo> [--copy]] [--no-hidden] <corpus dir> [known_failures.txt] "
+    std::cerr << "usage: promql_conformance [--sql <conninfo> [--copy] [--diff]] [--no-hidden] <corpus dir> [known_failures.txt] "
                  "[-v] [--all] [file ...]\n";
     return 2;
   }
@@ -727,6 +730,9 @@ int main(int argc, char** argv) {
 #ifdef OBSERVE_CONFORMANCE_SQL
     try {
       backend = std::make_unique<observe::promql::conformance::SqlBackend>(conninfo, copy);
+      if (diff)
+        backend = std::make_unique<observe::promql::conformance::DiffBackend>(std::make_unique<MemoryBackend>(),
+                                                                              std::move(backend));
     } catch (const std::exception& ex) {
       std::cerr << "SQL mode: " << ex.what() << "\n";
       return 2;
