@@ -104,6 +104,11 @@ TsSeriesRows& series_rows(Block& b, const TsLayout& layout, int32_t id) {
   r.cols.resize(layout.value_atts.size());
   for (size_t c = 0; c < layout.value_atts.size(); c++)
     r.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  // A series' own overhead (map node, vectors), so that loads touching very many series stay
+  // within observe.write_buffer_size too.
+  size_t overhead = 128 + 96 * r.cols.size();
+  b.bytes += overhead;
+  buffers().pending_bytes += overhead;
   return r;
 }
 
