@@ -79,6 +79,37 @@ ROLLBACK TO s4;
 INSERT INTO tx VALUES ('2024-01-04', 'other series', 31);
 COMMIT;
 SELECT k, v FROM tx ORDER BY v;
+-- nested savepoints: rows written by a read two levels down are kept or dropped with their level
+TRUNCATE tx;
+BEGIN;
+INSERT INTO tx VALUES ('2024-01-05', 'kept', 40);
+SAVEPOINT n1;
+INSERT INTO tx VALUES ('2024-01-05', 'dropped', 41);
+SAVEPOINT n2;
+SELECT count(*) FROM tx;
+RELEASE n2;
+ROLLBACK TO n1;
+SAVEPOINT n3;
+SELECT count(*) FROM tx;
+RELEASE n3;
+INSERT INTO tx VALUES ('2024-01-05', 'after', 42);
+COMMIT;
+SELECT k, v FROM tx ORDER BY v;
+-- PL/pgSQL exception blocks are subtransactions too
+DO $$
+BEGIN
+  FOR i IN 1..20 LOOP
+    BEGIN
+      INSERT INTO tx VALUES ('2024-01-06'::timestamptz + i * interval '1 s', 'plpgsql', i);
+      IF i % 3 = 0 THEN RAISE EXCEPTION 'boom'; END IF;
+    EXCEPTION WHEN OTHERS THEN NULL;
+    END;
+  END LOOP;
+END $$;
+SELECT count(*), sum(v) FROM tx WHERE k = 'plpgsql';
+TRUNCATE tx;
+INSERT INTO tx VALUES ('2024-01-01', 'a', 1), ('2024-01-01', 'c', 3), ('2024-01-03', 'parent', 10),
+                      ('2024-01-04', 'other series', 31);
 -- an INSERT ... SELECT from the same table does not see its own rows
 INSERT INTO tx SELECT time + interval '1 day', k, v + 1000 FROM tx;
 SELECT count(*), sum(v) FROM tx;
