@@ -142,6 +142,12 @@ INSERT INTO tx VALUES (NULL, 'x', 1);
 CREATE TABLE no_time (a int, b text) USING observe_ts;
 CREATE UNLOGGED TABLE unlogged_ts (time timestamptz, v float8) USING observe_ts;
 SELECT * FROM cpu FOR UPDATE;
+CREATE TABLE parted (time timestamptz, name text, v float8) PARTITION BY RANGE (time);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM ('2024-01-01') TO ('2024-02-01') USING observe_ts;
+INSERT INTO parted VALUES ('2024-01-02', 'a', 1);
+UPDATE parted SET v = 0;
+DELETE FROM parted;
+SELECT * FROM parted;
 
 -- VACUUM, ANALYZE and VACUUM FULL keep the rows; ANALYZE gives the planner real counts
 VACUUM cpu;

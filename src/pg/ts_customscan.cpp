@@ -150,7 +150,11 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION ||
       !ts_relid_is_observe_ts(rte->relid))
     return;
-  if (root->parse->resultRelation == static_cast<int>(rti)) {
+  int result_rel = root->parse->resultRelation;
+  bool is_target = result_rel == static_cast<int>(rti) ||
+                   (result_rel > 0 && rel->top_parent_relids != nullptr &&
+                    bms_is_member(result_rel, rel->top_parent_relids));  // a partition of it
+  if (is_target) {
     switch (root->parse->commandType) {
       case CMD_UPDATE: ts_refuse_row_change("UPDATE");
       case CMD_DELETE: ts_refuse_row_change("DELETE");
