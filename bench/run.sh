@@ -3,7 +3,7 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage ingest query promql codec parser grafana]     (default: all, in order)
+#   bench/run.sh [storage promql codec parser grafana ingest query]     (default: all, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tools/common.sh"
 BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(storage ingest query promql codec parser grafana)
+[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana ingest query)  # the long ingest last
 logs=$BENCH_WORK/logs
 mkdir -p "$logs"
 
@@ -35,9 +35,9 @@ report=$BENCH_WORK/report.md
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
   echo "- machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- $(psql -X -At -d postgres -c 'SELECT version()' | cut -d, -f1); pg_observe $(psql -X -At -d postgres -c "SELECT extversion FROM pg_available_extension_versions WHERE name = 'pg_observe'" 2>/dev/null | head -1);" \
+  echo "- $(psql -X -At -d postgres -c 'SELECT version()' | cut -d, -f1); pg_observe $(psql -X -At -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_observe'")" \
        "$(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)"
-  echo "- server settings: $(psql -X -At -d postgres -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'maintenance_work_mem', 'synchronous_commit', 'fsync', 'wal_level')")"
+  echo "- server settings: $(psql -X -At -d postgres -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'maintenance_work_mem', 'synchronous_commit', 'fsync', 'wal_level')")"
   echo
 } > "$report"
 

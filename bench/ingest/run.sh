@@ -9,12 +9,12 @@
 #   the workers' write path: observe.ingest_prometheus_text (parser + the writer the scrape
 #     worker uses) fed the node recording in PAYLOAD_MB pieces, net of reading the files.
 # Prints a markdown section.
-#   HOSTS=100 HOURS=24 INSERT_ROWS=1000000 bench/ingest/run.sh
+#   HOSTS=100 HOURS=24 INSERT_ROWS=500000 bench/ingest/run.sh
 set -euo pipefail
 source "$(dirname "$0")/../tools/common.sh"
 HOSTS=${HOSTS:-100}
 HOURS=${HOURS:-24}
-INSERT_ROWS=${INSERT_ROWS:-1000000}
+INSERT_ROWS=${INSERT_ROWS:-500000}
 ROWS_PER_INSERT=${ROWS_PER_INSERT:-1000}
 PAYLOAD_MB=${PAYLOAD_MB:-32}
 build_tools gen_devops

@@ -62,7 +62,7 @@ echo
 echo "Targets: time-range and series-key queries at least as fast as heap + btree (ratio ≥ 1);"
 echo "full scans and aggregates ≥ 3× faster than heap."
 echo
-for i in 0 1; do
+for i in 0 1 2; do
   echo "EXPLAIN (ANALYZE, COSTS OFF) of \"${labels[$i]}\":"
   echo
   echo '```'
