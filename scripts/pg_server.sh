@@ -21,7 +21,8 @@ ensure_user() {
 
 free_port() {
   local port
-  for port in $(shuf -i 20000-40000 -n 50); do
+  # Below Linux's ephemeral range (32768+), so no outgoing connection holds the port.
+  for port in $(shuf -i 20000-32000 -n 50); do
     if ! (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "no free port" >&2; exit 1
@@ -49,7 +50,11 @@ case "$cmd" in
     fi
     sed -i "/^port = /d" "$datadir/postgresql.conf"
     echo "port = $port" >> "$datadir/postgresql.conf"
-    as_user "$PGBIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 start >/dev/null
+    if ! as_user "$PGBIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 start >/dev/null; then
+      echo "pg_server.sh: the server did not start; its log says:" >&2
+      tail -n 20 "$datadir/server.log" >&2 || true
+      exit 1
+    fi
     ;;
   stop)
     datadir=$2
