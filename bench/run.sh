@@ -30,16 +30,21 @@ commit=${BENCH_COMMIT:-$(git -C "$BENCH_REPO" rev-parse --short HEAD 2>/dev/null
 cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)
 mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 report=$BENCH_WORK/report.md
+header=$BENCH_WORK/report.header.md
+body=$BENCH_WORK/report.body.md
+: > "$BENCH_WORK/figures.env"
+: > "$body"
 {
   echo "# pg_observe benchmark report"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $commit"
   echo "- machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- $(psql -X -At -d postgres -c 'SELECT version()' | cut -d, -f1); pg_observe $(psql -X -At -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_observe'")" \
-       "$(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)"
+  pgver=$(psql -X -At -d postgres -c 'SELECT version()' | cut -d, -f1)
+  extver=$(psql -X -At -d postgres -c "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_observe'")
+  echo "- $pgver; pg_observe $extver; $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)"
   echo "- server settings: $(psql -X -At -d postgres -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'work_mem', 'maintenance_work_mem', 'synchronous_commit', 'fsync', 'wal_level')")"
   echo
-} > "$report"
+} > "$header"
 
 # code_block CMD...: a benchmark that prints plain text, kept verbatim
 code_block() { echo '```'; "$@"; local rc=$?; echo '```'; return $rc; }
@@ -50,31 +55,32 @@ for part in "${parts[@]}"; do
     storage|ingest|query|promql) cmd=("$here/$part/run.sh") ;;
     codec)
       build_tools bench_codec >"$logs/codec.build.log" 2>&1
-      echo "## Codec: the chunk format on the node recording (bench/codec)" >>"$report"
-      echo >>"$report"
-      echo "Command: \`$BENCH_BUILD/bench/codec/bench_codec \$RECORDING\` (bytes/sample of the chunk payload plus a per-chunk row overhead for several chunk sizes; encode/decode samples per CPU-second)." >>"$report"
-      echo >>"$report"
+      echo "## Codec: the chunk format on the node recording (bench/codec)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`${BENCH_BUILD#$BENCH_REPO/}/bench/codec/bench_codec \$RECORDING\` (bytes/sample of the chunk payload plus a per-chunk row overhead for several chunk sizes; encode/decode samples per CPU-second)." >>"$body"
+      echo >>"$body"
       cmd=(code_block "$BENCH_BUILD/bench/codec/bench_codec" "$RECORDING") ;;
     parser)
-      echo "## Parser: exposition parsing throughput (bench/parser)" >>"$report"
-      echo >>"$report"
-      echo "Command: \`bench/parser/run.sh\` (a live node exporter payload and the node recording; Google Benchmark)." >>"$report"
-      echo >>"$report"
+      echo "## Parser: exposition parsing throughput (bench/parser)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/parser/run.sh\` (a live node exporter payload and the node recording; Google Benchmark)." >>"$body"
+      echo >>"$body"
       cmd=(code_block env RECORDING="$RECORDING" "$here/parser/run.sh") ;;
     grafana)
-      echo "## Grafana: node dashboard query latency (bench/grafana)" >>"$report"
-      echo >>"$report"
-      echo "Command: \`bench/grafana/run.sh\` (6 h of ~1,000 series at 15 s, every panel query as Grafana sends it; budget 100 ms; heap baseline where a panel reads observe.metrics directly)." >>"$report"
-      echo >>"$report"
+      echo "## Grafana: node dashboard query latency (bench/grafana)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/grafana/run.sh\` (6 h of ~1,000 series at 15 s, every panel query as Grafana sends it; budget 100 ms; heap baseline where a panel reads observe.metrics directly)." >>"$body"
+      echo >>"$body"
       cmd=(code_block "$here/grafana/run.sh") ;;
     *) echo "run.sh: unknown part $part" >&2; exit 2 ;;
   esac
   echo "run.sh: $part ..." >&2
-  "${cmd[@]}" >>"$report" 2>"$logs/$part.log"
+  "${cmd[@]}" >>"$body" 2>"$logs/$part.log"
   rc=$?
-  [ $rc -eq 0 ] || printf '\n**%s failed (exit %d)**: see %s\n' "$part" "$rc" "$logs/$part.log" >>"$report"
-  printf '\n_%s: %s s wall time._\n\n' "$part" "$(elapsed "$t")" >>"$report"
+  [ $rc -eq 0 ] || printf '\n**%s failed (exit %d)**: see %s\n' "$part" "$rc" "$logs/$part.log" >>"$body"
+  printf '\n_%s: %s s wall time._\n\n' "$part" "$(elapsed "$t")" >>"$body"
   echo "run.sh: $part done in $(elapsed "$t") s (exit $rc)" >&2
 done
-echo "_Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)._" >>"$report"
+echo "_Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)._" >>"$body"
+{ cat "$header"; "$here/tools/summary.sh" "$BENCH_WORK/figures.env"; cat "$body"; } > "$report"
 cat "$report"

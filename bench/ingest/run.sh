@@ -88,6 +88,13 @@ row() {  # row LABEL MODE ROWS
   local o=${secs[$2,observe.metrics]} n=${secs[$2,heap_noidx]} i=${secs[$2,heap_idx]}
   echo "| $1 | $(fmt "$(r "$3" "$o")") ($o s) | $(fmt "$(r "$3" "$n")") ($n s) | $(fmt "$(r "$3" "$i")") ($i s) | **$(ratio "$i" "$o")×** | $(ratio "$n" "$o")× |"
 }
+for m in copy insert insert1; do
+  n=$([ $m = copy ] && echo "$total" || echo "$inserted")
+  figure in_${m}_obs "$(r "$n" "${secs[$m,observe.metrics]}")"
+  figure in_${m}_heap "$(r "$n" "${secs[$m,heap_noidx]}")"
+  figure in_${m}_heapidx "$(r "$n" "${secs[$m,heap_idx]}")"
+done
+figure in_worker "$(r "$worker_rows" "$worker_s")"; figure in_samples "$total"
 copy_vs_idx=$(ratio "${secs[copy,heap_idx]}" "${secs[copy,observe.metrics]}")
 copy_vs_noidx=$(ratio "${secs[copy,heap_noidx]}" "${secs[copy,observe.metrics]}")
 cat <<MD

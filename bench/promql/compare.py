@@ -172,12 +172,13 @@ def main():
     ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--rel', type=float, default=1e-6)
     ap.add_argument('--max-details', type=int, default=10, help='listed per query and window')
+    ap.add_argument('--figures', help='appends KEY=VALUE headline figures to this file')
     a = ap.parse_args()
     prom, pg = Prom(a.prom), Pg(a.dsn)
 
     findings = []
-    for title, queries in (('Node dashboard queries', DASHBOARD),
-                           ('Extra semantic checks (same recording)', EXTRA)):
+    for key, title, queries in (('pq_dash', 'Node dashboard queries', DASHBOARD),
+                                ('pq_extra', 'Extra semantic checks (same recording)', EXTRA)):
         rows, ratios = [], []
         for query in queries:
             for label, start, end, step in windows(a.first, a.last):
@@ -206,6 +207,12 @@ def main():
                     query, label, step, mp, mg, 'agree' if not problems else '; '.join(problems)),
                     file=sys.stderr)
         agree = sum(1 for r in rows if r.endswith('| yes |'))
+        geo = math.exp(statistics.mean(math.log(r) for r in ratios))
+        if a.figures:
+            with open(a.figures, 'a') as f:
+                f.write('%s_agree=%d\n%s_pairs=%d\n%s_geo=%.2f\n%s_min=%.2f\n%s_max=%.2f\n%s_faster=%d\n' % (
+                    key, agree, key, len(rows), key, geo, key, min(ratios), key, max(ratios),
+                    key, sum(1 for r in ratios if r >= 1)))
         print('### %s' % title)
         print()
         print('| query | range | step | series / points (Prometheus) | Prometheus ms | pg_observe ms '
@@ -216,7 +223,7 @@ def main():
         print('%d of %d query/window pairs agree (values within %g relative, NaN = NaN). '
               'Latency ratio (Prometheus / pg_observe, > 1 = pg_observe faster): geometric mean '
               '%.2f×, min %.2f×, max %.2f×; pg_observe at least as fast in %d of %d.' % (
-                  agree, len(rows), a.rel, math.exp(statistics.mean(math.log(r) for r in ratios)),
+                  agree, len(rows), a.rel, geo,
                   min(ratios), max(ratios), sum(1 for r in ratios if r >= 1), len(ratios)))
         print()
     print('### Disagreements')

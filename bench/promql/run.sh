@@ -53,4 +53,4 @@ relative (NaN = NaN). Command: \`bench/run.sh promql\` (bench/promql/run.sh, com
 MD
 "$PY" "$here/compare.py" --prom "http://127.0.0.1:$port" \
   --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgo_storage" \
-  --first "$first" --last "$last" --runs "$RUNS"
+  --first "$first" --last "$last" --runs "$RUNS" --figures "$BENCH_WORK/figures.env"

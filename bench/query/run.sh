@@ -56,6 +56,7 @@ for i in "${!sqls[@]}"; do
   nh=$(q -d $db -c "SELECT count(*) FROM ($h) s")
   [ "$n" = "$nh" ] || n="$n (heap: $nh — DIFFERENT)"
   to=$(time_sql $db "$RUNS" "$o"); th=$(time_sql $db "$RUNS" "$h")
+  figure "q${i}_obs" "$to"; figure "q${i}_heap" "$th"
   echo "| ${labels[$i]} | $(fmt "${n%% *}")${n#${n%% *}} | $to | $th | **$(ratio "$th" "$to")×** |"
 done
 echo

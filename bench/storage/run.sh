@@ -50,6 +50,10 @@ prom_index=$(stat -c %s "$block/index")
 bps() { awk -v b="$1" -v n="$samples" 'BEGIN { printf "%.3f", b / n }'; }
 rate() { awk -v s="$1" -v n="$samples" 'BEGIN { printf "%.0f", n / s }'; }
 obs_bps=$(bps "$observe_bytes")
+figure st_obs_bps "$obs_bps"; figure st_prom_bps "$(bps "$prom_bytes")"
+figure st_heapidx_bps "$(bps "$heap_idx_bytes")"; figure st_heap_bps "$(bps "$heap_noidx_bytes")"
+figure st_copy_obs "$(rate "$copy_s")"; figure st_copy_heap "$(rate "$heap_noidx_s")"
+figure st_copy_heapidx "$(rate "$heap_idx_s")"
 
 cat <<MD
 ## Storage: bytes per sample of the node recording

@@ -43,3 +43,6 @@ build_tools() {
   cmake -S "$BENCH_REPO" -B "$BENCH_BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$BENCH_BUILD" --target "$@" -j2 >/dev/null
 }
+
+# figure KEY VALUE: a headline figure for the summary bench/run.sh puts at the top of its report
+figure() { echo "$1=$2" >> "$BENCH_WORK/figures.env"; }
