@@ -41,7 +41,7 @@ version=$(prometheus --version 2>&1 | head -1)
 cat <<MD
 ## PromQL: observe.promql_range vs Prometheus
 
-The node recording ($(awk '$1 == "samples" { print $2 }' "$stats") samples, $(awk '$1 == "series" { print $2 }' "$stats") series) in
+The node recording ($(fmt "$(awk '$1 == "samples" { print $2 }' "$stats")") samples, $(awk '$1 == "series" { print $2 }' "$stats") series) in
 Prometheus (\`$version\`, the promtool block of the storage section, HTTP API
 \`/api/v1/query_range\`) and in observe.metrics (COPY + compact), queried over windows from the
 last 5 minutes to the whole recording with steps from 1 s to 5 min. Median of $RUNS runs after a
