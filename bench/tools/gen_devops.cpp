@@ -5,11 +5,13 @@
 // scrapers delivers them in. Deterministic: the same flags give the same bytes.
 //
 //   gen_devops [--hosts=100] [--hours=24] [--interval=10] [--start=1795392000]
-//              [--format=csv|insert] [--table=observe.metrics] [--rows-per-insert=1000]
+//              [--format=csv|insert|text] [--table=observe.metrics] [--rows-per-insert=1000]
 //              [--max-rows=N]
 //
 // csv:    time,name,labels(jsonb),value rows for COPY ... (FORMAT csv)
 // insert: INSERT INTO <table> VALUES (...),(...); statements of --rows-per-insert rows
+// text:   Prometheus text format 0.0.4 lines `name{labels} value timestamp_ms`, what a scrape
+//         of every host at one instant looks like (for observe.ingest_prometheus_text)
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -141,8 +143,9 @@ int main(int argc, char** argv) {
   const std::string format = sflag(argc, argv, "--format", "csv");
   const std::string table = sflag(argc, argv, "--table", "observe.metrics");
   const bool csv = format == "csv";
-  if (!csv && format != "insert") {
-    fprintf(stderr, "gen_devops: --format must be csv or insert\n");
+  const bool text = format == "text";
+  if (!csv && !text && format != "insert") {
+    fprintf(stderr, "gen_devops: --format must be csv, insert or text\n");
     return 2;
   }
 
@@ -153,6 +156,17 @@ int main(int argc, char** argv) {
     std::string tags = host_tags(h, rng);
     for (const MetricDef& m : kMetrics) {
       std::string json = "{" + tags + (m.extra_labels ? std::string(", ") + m.extra_labels : "") + "}";
+      if (text) {  // {"k": "v", ...} -> {k="v",...}: the same label set in exposition syntax
+        std::string labels;
+        bool in_key = false;
+        for (size_t c = 0; c < json.size(); c++) {
+          if (json[c] == '"' && (c == 1 || json.compare(c - 2, 2, ", ") == 0)) { in_key = true; continue; }
+          if (in_key && json[c] == '"') { in_key = false; labels += "=\""; c += 3; continue; }
+          if (json[c] == ',' && json[c + 1] == ' ') { labels += ','; c++; continue; }
+          labels += json[c];
+        }
+        json = labels;
+      }
       // CSV doubles the quotes inside its quoted field; SQL literals are single-quoted.
       std::string escaped;
       for (char c : json) {
@@ -175,7 +189,15 @@ int main(int argc, char** argv) {
       const MetricDef& m = kMetrics[i % kMetricCount];
       Series& x = series[i];
       x.value = advance(m, x.value, rng);
-      if (csv) {
+      if (text) {
+        out += m.name;
+        out += x.labels_json;
+        out += ' ';
+        append_value(out, x.value);
+        out += ' ';
+        out += std::to_string(t * 1000);
+        out += '\n';
+      } else if (csv) {
         append_time(out, t);
         out += ',';
         out += m.name;

@@ -28,8 +28,8 @@ for m in insert insert1; do
   what=$([ $m = insert ] && echo "autocommit" || echo "one transaction")
   echo "| multi-row INSERT samples/s (1,000 rows/statement, $what) | $(fmt "${f[in_${m}_obs]}") | heap + btree $(fmt "${f[in_${m}_heapidx]}"); heap $(fmt "${f[in_${m}_heap]}") | $(ratio "${f[in_${m}_obs]}" "${f[in_${m}_heapidx]}")× heap + btree; $(ratio "${f[in_${m}_obs]}" "${f[in_${m}_heap]}")× heap | — | |"
 done
-if have in_worker; then
-  echo "| workers' write path samples/s (\`ingest_prometheus_text\`, parsing included) | $(fmt "${f[in_worker]}") | — | — | ≥ 1,000,000 without parsing | $(verdict "${f[in_worker]}" 1000000) (with parsing) |"
+if have in_worker in_worker_rec; then
+  echo "| workers' write path samples/s (\`ingest_prometheus_text\`, text parsing included): devops scrapes; node recording | $(fmt "${f[in_worker]}"); $(fmt "${f[in_worker_rec]}") | — | — | ≥ 1,000,000 without parsing | $(verdict "${f[in_worker]}" 1000000), $(verdict "${f[in_worker_rec]}" 1000000) (with parsing) |"
 fi
 names=("one series over a day" "1,000 series over an hour" "full-table aggregate")
 targets=(1 1 3)
