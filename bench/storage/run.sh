@@ -80,7 +80,7 @@ Every relation counted for pg_observe (\`pg_total_relation_size\`: main fork, FS
 
 | relation | bytes |
 |---|---:|
-$(q -d $db -F ' | ' -c "SELECT '| ' || relation, bytes || ' |' FROM ($internal_sql) s ORDER BY 1")
+$(q -d $db -F ' | ' -c "SELECT '| ' || relation, to_char(bytes, 'FM999,999,999,990') || ' |' FROM ($internal_sql) s ORDER BY 1")
 
 ### COPY of the same CSV (real data)
 
