@@ -3,7 +3,7 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser grafana ingest query]     (default: all, in order)
+#   bench/run.sh [storage promql codec parser grafana scrape ingest query]     (default: all, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tools/common.sh"
 BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana ingest query)  # the long ingest last
+[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana scrape ingest query)  # the long ingest last
 logs=$BENCH_WORK/logs
 mkdir -p "$logs"
 
@@ -72,6 +72,13 @@ for part in "${parts[@]}"; do
       echo "Command: \`bench/grafana/run.sh\` (6 h of ~1,000 series at 15 s, every panel query as Grafana sends it; budget 100 ms; heap baseline where a panel reads observe.metrics directly)." >>"$body"
       echo >>"$body"
       cmd=(code_block "$here/grafana/run.sh") ;;
+    scrape)
+      echo "## Scrape worker: CPU per scraped sample beside Prometheus (bench/scrape)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/scrape/run.sh 200 500 15 60\` (200 fixture targets x 500 series every 15 s, scraped at once by the worker and by Prometheus 2.42; CPU seconds of each process over 60 s per sample scraped)." >>"$body"
+      echo >>"$body"
+      psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
+      cmd=("$here/scrape/run.sh" 200 500 15 60) ;;
     *) echo "run.sh: unknown part $part" >&2; exit 2 ;;
   esac
   echo "run.sh: $part ..." >&2
