@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "pg/border.h"
+#include "pg/jsonb_labels.h"
 #include "pg/ts_time.h"
 #include "pg/ts_chunks.h"
 #include "pg/ts_layout.h"
@@ -366,33 +367,14 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
   int32_t id = dict.find_by_labels(series);
   if (id < 0) {
     // A series new to this backend: build its key columns as INSERT would see them.
-    std::string json = "{";
-    for (const Label& l : series.items()) {
-      if (l.name == kMetricNameLabel) continue;
-      if (json.size() > 1) json += ",";
-      auto quote = [](std::string_view s) {
-        std::string o = "\"";
-        for (unsigned char c : s) {
-          if (c == '"' || c == '\\') { o.push_back('\\'); o.push_back(static_cast<char>(c)); }
-          else if (c < 0x20) { char b[8]; snprintf(b, sizeof b, "\\u%04x", c); o += b; }
-          else o.push_back(static_cast<char>(c));
-        }
-        return o + "\"";
-      };
-      json += quote(l.name) + ":" + quote(l.value);
-    }
-    json += "}";
     std::string name(series.metric_name());
     std::vector<Datum> values(layout.natts, 0);
     std::vector<char> nulls(layout.natts, 1);
     Datum* vp = values.data();
-    const char* jp = json.c_str();
     const char* nm = name.c_str();
     int name_att = layout.name_att, labels_att = layout.labels_att;
-    pg_guard([&] {
-      vp[name_att] = PointerGetDatum(cstring_to_text(nm));
-      vp[labels_att] = DirectFunctionCall1(jsonb_in, CStringGetDatum(jp));
-    });
+    vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
+    vp[labels_att] = labels_to_jsonb(series, false);  // every label but __name__
     nulls[name_att] = nulls[labels_att] = 0;
     std::string key;
     ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
