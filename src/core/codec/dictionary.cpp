@@ -6,23 +6,34 @@
 
 namespace observe::codec {
 
-bool dict_encode_u64(const uint64_t* v, size_t n, size_t max_distinct, std::string& out) {
-  std::unordered_map<uint64_t, int64_t> index;
-  std::vector<uint64_t> values;
-  std::vector<int64_t> idx(n);
+// Distinct values in first-seen order and each row's index into them; false when there are
+// more than max_distinct. A run of equal neighbours skips the hash lookup. Key is what the
+// index hashes: the value itself, or a view of it for byte strings.
+template <typename T, typename Key>
+static bool build_dictionary(const T* v, size_t n, size_t max_distinct, std::vector<T>& values,
+                             std::vector<int64_t>& idx) {
+  std::unordered_map<Key, int64_t> index;
+  idx.resize(n);
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && v[i] == v[i - 1]) {
       idx[i] = idx[i - 1];
       continue;
     }
-    auto it = index.find(v[i]);
+    auto it = index.find(Key(v[i]));
     if (it == index.end()) {
       if (values.size() >= max_distinct) return false;
-      it = index.emplace(v[i], static_cast<int64_t>(values.size())).first;
+      it = index.emplace(Key(v[i]), static_cast<int64_t>(values.size())).first;
       values.push_back(v[i]);
     }
     idx[i] = it->second;
   }
+  return true;
+}
+
+bool dict_encode_u64(const uint64_t* v, size_t n, size_t max_distinct, std::string& out) {
+  std::vector<uint64_t> values;
+  std::vector<int64_t> idx;
+  if (!build_dictionary<uint64_t, uint64_t>(v, n, max_distinct, values, idx)) return false;
   put_varint(out, values.size());
   for (uint64_t x : values) put_float_varint(out, x);
   encode_ints(idx.data(), n, out);
@@ -43,22 +54,10 @@ void dict_decode_u64(ByteReader& in, size_t n, uint64_t* out) {
 }
 
 bool dict_encode_bytes(const std::string* v, size_t n, size_t max_distinct, std::string& out) {
-  std::unordered_map<std::string_view, int64_t> index;
   std::vector<std::string> values;
-  std::vector<int64_t> idx(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && v[i] == v[i - 1]) {
-      idx[i] = idx[i - 1];
-      continue;
-    }
-    auto it = index.find(v[i]);
-    if (it == index.end()) {
-      if (values.size() >= max_distinct) return false;
-      it = index.emplace(std::string_view(v[i]), static_cast<int64_t>(values.size())).first;
-      values.push_back(v[i]);
-    }
-    idx[i] = it->second;
-  }
+  std::vector<int64_t> idx;
+  // The keys view the input rows, which outlive the index.
+  if (!build_dictionary<std::string, std::string_view>(v, n, max_distinct, values, idx)) return false;
   put_varint(out, values.size());
   plain_encode_bytes(values.data(), values.size(), out);
   encode_ints(idx.data(), n, out);
