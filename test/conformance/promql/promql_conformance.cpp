@@ -268,6 +268,19 @@ std::string fmt_value(const Value& v) {
 }
 
 // Compares an instant query's value with the expectation; returns "" when it matches.
+// The series of matrix result v with these labels must hold exactly `want`.
+std::string compare_series(const Value& v, const Labels& labels, const std::vector<Sample>& want) {
+  const Series* found = nullptr;
+  for (auto& s : v.matrix)
+    if (s.metric == labels) found = &s;
+  if (!found) return "missing series " + labels.to_string() + ", got " + fmt_value(v);
+  if (want.size() != found->samples.size()) return "point count mismatch for " + labels.to_string() + ", got " + fmt_value(v);
+  for (size_t i = 0; i < want.size(); i++)
+    if (want[i].t != found->samples[i].t || !float_equal(want[i].v, found->samples[i].v))
+      return "point mismatch for " + labels.to_string() + ", got " + fmt_value(v);
+  return "";
+}
+
 std::string compare_instant(const Eval& e, const Value& v) {
   if (e.has_string) {
     if (v.type != ValueType::kString) return "expected string, got " + fmt_value(v);
@@ -283,17 +296,11 @@ std::string compare_instant(const Eval& e, const Value& v) {
     if (v.type != ValueType::kMatrix) return "expected range vector, got " + fmt_value(v);
     if (v.matrix.size() != e.series.size()) return "series count mismatch, got " + fmt_value(v);
     for (auto& es : e.series) {
-      const Series* found = nullptr;
-      for (auto& s : v.matrix)
-        if (s.metric == es.labels) found = &s;
-      if (!found) return "missing series " + es.labels.to_string() + ", got " + fmt_value(v);
       std::vector<Sample> want;
       for (size_t i = 0; i < es.points.size(); i++)
         if (es.points[i].present) want.push_back({e.rv_start + static_cast<int64_t>(i) * e.rv_step, es.points[i].v});
-      if (want.size() != found->samples.size()) return "point count mismatch for " + es.labels.to_string() + ", got " + fmt_value(v);
-      for (size_t i = 0; i < want.size(); i++)
-        if (want[i].t != found->samples[i].t || !float_equal(want[i].v, found->samples[i].v))
-          return "point mismatch for " + es.labels.to_string() + ", got " + fmt_value(v);
+      std::string err = compare_series(v, es.labels, want);
+      if (!err.empty()) return err;
     }
     return "";
   }
@@ -324,19 +331,13 @@ std::string compare_range(const Eval& e, const Value& v) {
     if (!(v.matrix[i - 1].metric < v.matrix[i].metric)) return "matrix not sorted by labels";
   if (v.matrix.size() != e.series.size()) return "series count mismatch, got " + fmt_value(v);
   for (auto& es : e.series) {
-    const Series* found = nullptr;
-    for (auto& s : v.matrix)
-      if (s.metric == es.labels) found = &s;
-    if (!found) return "missing series " + es.labels.to_string() + ", got " + fmt_value(v);
     std::vector<Sample> want;
     for (size_t i = 0; i < es.points.size(); i++) {
       if (es.points[i].histogram) return "histogram expectation";
       if (es.points[i].present) want.push_back({e.start + static_cast<int64_t>(i) * e.step, es.points[i].v});
     }
-    if (want.size() != found->samples.size()) return "point count mismatch for " + es.labels.to_string() + ", got " + fmt_value(v);
-    for (size_t i = 0; i < want.size(); i++)
-      if (want[i].t != found->samples[i].t || !float_equal(want[i].v, found->samples[i].v))
-        return "point mismatch for " + es.labels.to_string() + ", got " + fmt_value(v);
+    std::string err = compare_series(v, es.labels, want);
+    if (!err.empty()) return err;
   }
   return "";
 }
