@@ -17,6 +17,7 @@
 #include "pg/border.h"
 #include "pg/ts_am.h"
 #include "pg/ts_layout.h"
+#include "pg/ts_pushdown.h"
 #include "pg/ts_scan.h"
 #include "pg/ts_series.h"
 #include "pg/ts_pg_headers.h"
@@ -47,81 +48,6 @@ namespace observe::pg {
 namespace {
 
 set_rel_pathlist_hook_type prev_pathlist_hook = nullptr;
-
-// custom_private: [n_time, (strategy, var_is_left) x n_time, n_key] and the wanted attributes.
-struct Pushdown {
-  List* time_clauses = NIL;
-  List* time_info = NIL;  // int list: strategy, var_is_left per clause
-  List* key_clauses = NIL;
-};
-
-Node* strip_relabel(Node* n) {
-  while (n != nullptr && IsA(n, RelabelType)) n = reinterpret_cast<Node*>(reinterpret_cast<RelabelType*>(n)->arg);
-  return n;
-}
-
-bool is_time_var(Node* n, Index rti, AttrNumber time_attno) {
-  n = strip_relabel(n);
-  if (n == nullptr || !IsA(n, Var)) return false;
-  Var* v = reinterpret_cast<Var*>(n);
-  return v->varno == static_cast<int>(rti) && v->varattno == time_attno && v->varlevelsup == 0;
-}
-
-bool is_pseudo_constant(Node* n) {
-  return !contain_var_clause(n) && !contain_volatile_functions(n) && !contain_subplans(n);
-}
-
-// A `time <op> expr` clause with a btree strategy of the time type's own operator family.
-bool time_clause(Expr* clause, Index rti, AttrNumber time_attno, Oid time_type, int* strategy,
-                 bool* var_left) {
-  if (!IsA(clause, OpExpr)) return false;
-  OpExpr* op = reinterpret_cast<OpExpr*>(clause);
-  if (list_length(op->args) != 2) return false;
-  Node* l = static_cast<Node*>(linitial(op->args));
-  Node* r = static_cast<Node*>(lsecond(op->args));
-  if (is_time_var(l, rti, time_attno) && is_pseudo_constant(r))
-    *var_left = true;
-  else if (is_time_var(r, rti, time_attno) && is_pseudo_constant(l))
-    *var_left = false;
-  else
-    return false;
-  Oid opclass = GetDefaultOpClass(time_type, BTREE_AM_OID);
-  if (!OidIsValid(opclass)) return false;
-  Oid family = get_opclass_family(opclass);
-  int strat;
-  Oid lefttype, righttype;
-  if (!op_in_opfamily(op->opno, family)) return false;
-  get_op_opfamily_properties(op->opno, family, false, &strat, &lefttype, &righttype);
-  if (lefttype != time_type || righttype != time_type) return false;  // cross-type: not in µs
-  if (!*var_left) {
-    switch (strat) {
-      case BTLessStrategyNumber: strat = BTGreaterStrategyNumber; break;
-      case BTLessEqualStrategyNumber: strat = BTGreaterEqualStrategyNumber; break;
-      case BTGreaterStrategyNumber: strat = BTLessStrategyNumber; break;
-      case BTGreaterEqualStrategyNumber: strat = BTLessEqualStrategyNumber; break;
-      default: break;
-    }
-  }
-  *strategy = strat;
-  return true;
-}
-
-// A clause whose Vars are all key columns of this relation (evaluated per series).
-bool key_clause(Expr* clause, Index rti, const bool* is_key, int natts) {
-  if (contain_volatile_functions(reinterpret_cast<Node*>(clause)) ||
-      contain_subplans(reinterpret_cast<Node*>(clause)))
-    return false;
-  List* vars = pull_var_clause(reinterpret_cast<Node*>(clause), PVC_RECURSE_PLACEHOLDERS);
-  if (vars == NIL) return false;
-  ListCell* lc;
-  foreach (lc, vars) {
-    Var* v = static_cast<Var*>(lfirst(lc));
-    if (!IsA(v, Var) || v->varno != static_cast<int>(rti) || v->varlevelsup != 0 || v->varattno <= 0)
-      return false;
-    if (v->varattno > natts || !is_key[v->varattno - 1]) return false;
-  }
-  return true;
-}
 
 extern const CustomPathMethods ts_path_methods;
 extern const CustomScanMethods ts_scan_methods;
@@ -170,39 +96,14 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   foreach (pc, rel->pathlist) static_cast<Path*>(lfirst(pc))->parallel_safe = false;
   if (rte->tablesample != nullptr || rel->pathlist == NIL) return;
 
-  // The layout, copied into plain locals: no C++ object lives while PostgreSQL may ereport below.
-  Relation relation = table_open(rte->relid, NoLock);
-  int natts = RelationGetDescr(relation)->natts;
-  bool* is_key = static_cast<bool*>(palloc0(sizeof(bool) * (natts + 1)));
-  AttrNumber time_attno = 0;
-  Oid time_type = InvalidOid;
-  invoke_cpp([&] {
-    std::shared_ptr<const TsLayout> layout = ts_layout(relation);
-    for (int k : layout->key_atts) is_key[k] = true;
-    time_attno = static_cast<AttrNumber>(layout->time_att + 1);
-    time_type = layout->attrs[layout->time_att].type;
-  });
-  table_close(relation, NoLock);
-  bool rls = false;
+  TsRelShape shape;
+  ts_rel_shape(rte->relid, &shape);
+  TsClauses clauses;
+  ts_classify_clauses(rel->baserestrictinfo, rti, shape, &clauses);
+  List* time_clauses = clauses.time_clauses;
+  List* key_clauses = clauses.key_clauses;
+  int natts = shape.natts;
   ListCell* lc;
-  foreach (lc, rel->baserestrictinfo)
-    if (static_cast<RestrictInfo*>(lfirst(lc))->security_level > 0) rls = true;
-
-  List* time_clauses = NIL;
-  List* time_info = NIL;
-  List* key_clauses = NIL;
-  foreach (lc, rel->baserestrictinfo) {
-    RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(lc));
-    int strategy;
-    bool var_left;
-    if (time_clause(ri->clause, rti, time_attno, time_type, &strategy, &var_left)) {
-      time_clauses = lappend(time_clauses, ri->clause);
-      time_info = lappend_int(time_info, strategy);
-      time_info = lappend_int(time_info, var_left ? 1 : 0);
-    } else if (!rls && key_clause(ri->clause, rti, is_key, natts)) {
-      key_clauses = lappend(key_clauses, ri->clause);
-    }
-  }
 
   // Projection: the attributes the query reads (a whole-row reference reads them all).
   Bitmapset* attrs = nullptr;
@@ -229,7 +130,7 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   double factor = (time_clauses != NIL || key_clauses != NIL) ? 0.1 : 0.9;
   cpath->path.total_cost = seq->total_cost * factor;
   cpath->flags = 0;
-  cpath->custom_private = list_make4(time_clauses, key_clauses, time_info, wanted);
+  cpath->custom_private = list_make4(time_clauses, key_clauses, clauses.time_info, wanted);
   cpath->methods = &ts_path_methods;
   add_path(rel, &cpath->path);
 }
@@ -238,16 +139,11 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
 
 struct TsScanState {
   CustomScanState css;
-  List* time_exprs;   // ExprState of the non-Var side of each time clause
-  int* strategies;
-  int n_time;
-  ExprState* key_qual;  // the key clauses, evaluated per series
-  bool has_key_qual;
+  TsQualState quals;
   std::vector<bool>* wanted;  // owned by `context`
   MemoryContext context;
   TsReader* reader;
   bool started;
-  bool empty;  // a bound is NULL: no row can match
   uint64 chunks_read, chunks_skipped;
   uint64 series_matched, series_total;
 };
@@ -264,29 +160,14 @@ void begin_scan(CustomScanState* node, EState* estate, int eflags) {
   CustomScan* cscan = reinterpret_cast<CustomScan*>(node->ss.ps.plan);
   List* time_info = static_cast<List*>(linitial(cscan->custom_private));
   List* wanted = static_cast<List*>(lsecond(cscan->custom_private));
-  st->n_time = linitial_int(static_cast<List*>(lthird(cscan->custom_private)));
-  st->strategies = static_cast<int*>(palloc0(sizeof(int) * (st->n_time + 1)));
-  List* key_clauses = NIL;
-  int i = 0;
-  ListCell* lc;
-  foreach (lc, cscan->custom_exprs) {
-    Expr* clause = static_cast<Expr*>(lfirst(lc));
-    if (i < st->n_time) {
-      OpExpr* op = reinterpret_cast<OpExpr*>(clause);
-      st->strategies[i] = list_nth_int(time_info, 2 * i);
-      bool var_left = list_nth_int(time_info, 2 * i + 1) != 0;
-      Expr* other = static_cast<Expr*>(var_left ? lsecond(op->args) : linitial(op->args));
-      st->time_exprs = lappend(st->time_exprs, ExecInitExpr(other, &node->ss.ps));
-    } else {
-      key_clauses = lappend(key_clauses, clause);
-    }
-    i++;
-  }
-  st->has_key_qual = key_clauses != NIL;
-  st->key_qual = ExecInitQual(key_clauses, &node->ss.ps);
+  int n_time = linitial_int(static_cast<List*>(lthird(cscan->custom_private)));
+  List* time_clauses = list_copy_head(cscan->custom_exprs, n_time);
+  List* key_clauses = list_copy_tail(cscan->custom_exprs, n_time);
+  ts_init_quals(&st->quals, time_clauses, time_info, key_clauses, &node->ss.ps);
   st->context = AllocSetContextCreate(CurrentMemoryContext, "ObserveTsScan", ALLOCSET_DEFAULT_SIZES);
   invoke_cpp([&] {
     st->wanted = make_owned_by<std::vector<bool>>(st->context);
+    ListCell* lc;
     foreach (lc, wanted) st->wanted->push_back(lfirst_int(lc) != 0);
   });
   (void)estate;
@@ -305,80 +186,22 @@ void close_reader(TsScanState* st) {
 void start_scan(TsScanState* st) {
   ExprContext* econtext = st->css.ss.ps.ps_ExprContext;
   TsReadSpec spec;
-  ListCell* lc;
-  int i = 0;
-  foreach (lc, st->time_exprs) {
-    bool isnull;
-    Datum d = ExecEvalExprSwitchContext(static_cast<ExprState*>(lfirst(lc)), econtext, &isnull);
-    int strat = st->strategies[i++];
-    if (isnull) {
-      st->empty = true;
-      continue;
-    }
-    int64 t = DatumGetInt64(d);
-    switch (strat) {
-      case BTLessStrategyNumber:
-        spec.max_time = std::min<int64_t>(spec.max_time, t == PG_INT64_MIN ? t : t - 1);
-        if (t == PG_INT64_MIN) st->empty = true;
-        break;
-      case BTLessEqualStrategyNumber: spec.max_time = std::min<int64_t>(spec.max_time, t); break;
-      case BTGreaterStrategyNumber:
-        spec.min_time = std::max<int64_t>(spec.min_time, t == PG_INT64_MAX ? t : t + 1);
-        if (t == PG_INT64_MAX) st->empty = true;
-        break;
-      case BTGreaterEqualStrategyNumber: spec.min_time = std::max<int64_t>(spec.min_time, t); break;
-      case BTEqualStrategyNumber:
-        spec.min_time = std::max<int64_t>(spec.min_time, t);
-        spec.max_time = std::min<int64_t>(spec.max_time, t);
-        break;
-      default: break;
-    }
-  }
-  if (spec.min_time > spec.max_time) st->empty = true;
+  bool possible = ts_eval_time_bounds(st->quals, econtext, &spec);
   Relation rel = st->css.ss.ss_currentRelation;
   Snapshot snapshot = st->css.ss.ps.state->es_snapshot;
   MemoryContext old = MemoryContextSwitchTo(st->context);
   invoke_cpp([&] {
     spec.wanted = *st->wanted;
-    std::shared_ptr<const TsLayout> layout = ts_layout(rel);
-    if (st->has_key_qual && !st->empty) {
-      // Written rows of this transaction first, so that their series are known.
-      TsReader probe(rel, snapshot, TsReadSpec());
-      probe.close();
-      std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, layout->storage_id);
-      TupleTableSlot* slot = st->css.ss.ss_ScanTupleSlot;
-      MemoryContext series_cx = pg_guard([] {
-        return AllocSetContextCreate(CurrentMemoryContext, "ObserveTsScan series", ALLOCSET_SMALL_SIZES);
-      });
+    if (!possible) {
       spec.all_series = false;
-      for (const auto& e : dict->all()) {
-        st->series_total++;
-        Datum* values = slot->tts_values;
-        bool* nulls = slot->tts_isnull;
-        pg_guard([&] {
-          MemoryContextReset(series_cx);
-          ExecClearTuple(slot);
-          for (int a = 0; a < layout->natts; a++) nulls[a] = true;
-        });
-        ts_key_datums(*layout, e->key, values, nulls, series_cx);
-        bool match = pg_guard([&] {
-          ExecStoreVirtualTuple(slot);
-          ResetExprContext(econtext);
-          econtext->ecxt_scantuple = slot;
-          return ExecQual(st->key_qual, econtext);
-        });
-        if (match) spec.series.push_back(e->id);
-      }
-      pg_guard([&] {
-        ExecClearTuple(slot);
-        MemoryContextDelete(series_cx);
-      });
+    } else if (st->quals.key_qual != nullptr) {
+      std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+      spec.all_series = false;
+      st->series_total += ts_for_each_series(
+          rel, snapshot, *layout, st->quals, st->css.ss.ss_ScanTupleSlot, econtext,
+          [&](int32_t id, TupleTableSlot*) { spec.series.push_back(id); });
       std::sort(spec.series.begin(), spec.series.end());
       st->series_matched += spec.series.size();
-    }
-    if (st->empty) {
-      spec.all_series = false;
-      spec.series.clear();
     }
     st->reader = make_owned_by<TsReader>(st->context, rel, snapshot, spec);
   });
@@ -413,23 +236,14 @@ void rescan(CustomScanState* node) {
   auto* st = reinterpret_cast<TsScanState*>(node);
   close_reader(st);  // parameters may have changed: bounds and series are evaluated again
   st->started = false;
-  st->empty = false;
 }
 
 void explain_scan(CustomScanState* node, List* ancestors, ExplainState* es) {
   auto* st = reinterpret_cast<TsScanState*>(node);
   CustomScan* cscan = reinterpret_cast<CustomScan*>(node->ss.ps.plan);
   List* context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
-  List* time_clauses = NIL;
-  List* key_clauses = NIL;
-  int i = 0;
-  ListCell* lc;
-  foreach (lc, cscan->custom_exprs) {
-    if (i++ < st->n_time)
-      time_clauses = lappend(time_clauses, lfirst(lc));
-    else
-      key_clauses = lappend(key_clauses, lfirst(lc));
-  }
+  List* time_clauses = list_copy_head(cscan->custom_exprs, st->quals.n_time);
+  List* key_clauses = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
   bool prefix = list_length(es->rtable) > 1;
   if (time_clauses != NIL)
     ExplainPropertyText("Time Range",
