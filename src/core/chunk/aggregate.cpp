@@ -1,0 +1,117 @@
+#include "core/chunk/aggregate.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace observe::chunk {
+
+RowSelection::RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi)
+    : times_(&times), lo_(lo), hi_(hi) {
+  if (std::is_sorted(times.begin(), times.end())) {
+    auto [first, last] = row_range(times, lo, hi);
+    first_ = first;
+    last_ = last;
+    count_ = last - first;
+    return;
+  }
+  contiguous_ = false;
+  count_ = static_cast<size_t>(
+      std::count_if(times.begin(), times.end(), [&](int64_t t) { return t >= lo && t <= hi; }));
+}
+
+namespace {
+
+// PostgreSQL's float8 ordering (float.h): NaN equals NaN and sorts above every number.
+bool pg_float_lt(double a, double b) { return !std::isnan(a) && (std::isnan(b) || a < b); }
+bool pg_float_gt(double a, double b) { return !std::isnan(b) && (std::isnan(a) || a > b); }
+
+}  // namespace
+
+void AggState::add_float(AggKind kind, double v) {
+  switch (kind) {
+    case AggKind::kSumFloat: {
+      if (count == 0) {
+        sum = v;  // a strict transition function's first input becomes the state
+      } else {
+        double r = sum + v;
+        if (std::isinf(r) && !std::isinf(sum) && !std::isinf(v)) overflow = true;
+        sum = r;
+      }
+      break;
+    }
+    case AggKind::kAvgFloat: {
+      // float8_accum: N, Sx, Sxx with Youngs-Cramer; Sxx matters only for the overflow error.
+      double n_before = static_cast<double>(count), sx_before = sum;
+      double n = n_before + 1.0;
+      sum += v;
+      if (n_before > 0.0) {
+        double tmp = v * n - sum;
+        sxx += tmp * tmp / (n * n_before);
+        if (std::isinf(sum) || std::isinf(sxx)) {
+          if (!std::isinf(sx_before) && !std::isinf(v)) overflow = true;
+          sxx = std::numeric_limits<double>::quiet_NaN();
+        }
+      } else if (std::isnan(v) || std::isinf(v)) {
+        sxx = std::numeric_limits<double>::quiet_NaN();
+      }
+      break;
+    }
+    case AggKind::kMinFloat:
+      // float8smaller(state, new): the state only if it is smaller.
+      if (count == 0 || !pg_float_lt(extreme, v)) extreme = v;
+      break;
+    case AggKind::kMaxFloat:
+      if (count == 0 || !pg_float_gt(extreme, v)) extreme = v;
+      break;
+    default: break;
+  }
+  count++;
+}
+
+void AggState::add_time(AggKind kind, int64_t t) {
+  if (count == 0 || (kind == AggKind::kMinTime ? t <= time_extreme : t >= time_extreme))
+    time_extreme = t;
+  count++;
+}
+
+bool AggState::result_is_null(AggKind kind) const {
+  return kind != AggKind::kCountRows && kind != AggKind::kCountValues && count == 0;
+}
+
+double AggState::float_result(AggKind kind) const {
+  switch (kind) {
+    case AggKind::kSumFloat: return sum;
+    case AggKind::kAvgFloat: return sum / static_cast<double>(count);
+    default: return extreme;
+  }
+}
+
+void aggregate_rows(AggKind kind, AggState& state, const RowSelection& rows,
+                    const std::vector<int64_t>& times, const Column* column) {
+  switch (kind) {
+    case AggKind::kCountRows: state.count += static_cast<int64_t>(rows.count()); return;
+    case AggKind::kMinTime:
+    case AggKind::kMaxTime: rows.for_each([&](size_t r) { state.add_time(kind, times[r]); }); return;
+    default: break;
+  }
+  if (column == nullptr || column->size() != times.size()) return;  // all null in this chunk
+  if (kind == AggKind::kCountValues) {
+    if (column->nulls.empty()) {
+      state.count += static_cast<int64_t>(rows.count());
+    } else {
+      rows.for_each([&](size_t r) { state.count += column->nulls[r] ? 0 : 1; });
+    }
+    return;
+  }
+  if (column->kind != ColumnKind::kFloat64) return;
+  const double* values = column->floats.data();
+  if (column->nulls.empty()) {
+    rows.for_each([&](size_t r) { state.add_float(kind, values[r]); });
+  } else {
+    rows.for_each([&](size_t r) {
+      if (!column->nulls[r]) state.add_float(kind, values[r]);
+    });
+  }
+}
+
+}  // namespace observe::chunk

@@ -1,0 +1,72 @@
+// Aggregates over decoded chunk columns, with PostgreSQL's own semantics for count, sum(float8),
+// avg(float8), min/max(float8) and min/max of the time column, so that an access method can
+// answer an aggregate query from chunks without producing a row per sample. Only the order in
+// which values are added differs from PostgreSQL's row-at-a-time aggregation (as it does for
+// PostgreSQL's own parallel aggregation), so sums may differ in the last bits.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "core/chunk/chunk.h"
+
+namespace observe::chunk {
+
+// The rows of a chunk whose time lies in [lo, hi]: a contiguous range when the times are sorted
+// (chunks are written sorted), else the rows tested one by one.
+class RowSelection {
+ public:
+  RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi);
+  size_t count() const { return count_; }
+  template <class F>
+  void for_each(F&& f) const {
+    if (contiguous_) {
+      for (size_t r = first_; r < last_; r++) f(r);
+    } else {
+      for (size_t r = 0; r < times_->size(); r++)
+        if ((*times_)[r] >= lo_ && (*times_)[r] <= hi_) f(r);
+    }
+  }
+
+ private:
+  const std::vector<int64_t>* times_;
+  int64_t lo_, hi_;
+  bool contiguous_ = true;
+  size_t first_ = 0, last_ = 0, count_ = 0;
+};
+
+enum class AggKind : uint8_t {
+  kCountRows,     // count(*), or count(col) of a column that is never null in these rows
+  kCountValues,   // count(col): non-null values of a value column
+  kSumFloat,      // sum(float8): float8pl from the first value
+  kAvgFloat,      // avg(float8): float8_accum (Youngs-Cramer) then Sx / N
+  kMinFloat,      // min(float8): NaN sorts above every number
+  kMaxFloat,
+  kMinTime,       // min/max of the time column (int64 µs)
+  kMaxTime,
+};
+
+// One aggregate's running state for one group.
+struct AggState {
+  int64_t count = 0;       // rows or values added
+  double sum = 0;          // kSumFloat: float8pl state; kAvgFloat: Sx
+  double sxx = 0;          // kAvgFloat: Youngs-Cramer Sxx, kept only for PostgreSQL's overflow rule
+  double extreme = 0;      // kMin/kMaxFloat
+  int64_t time_extreme = 0;
+  bool overflow = false;   // finite inputs overflowed: PostgreSQL raises "value out of range: overflow"
+
+  void add_float(AggKind kind, double v);
+  void add_time(AggKind kind, int64_t t);
+  // Whether the aggregate's result is NULL (no input for everything but the counts).
+  bool result_is_null(AggKind kind) const;
+  double float_result(AggKind kind) const;  // kSumFloat, kAvgFloat, kMin/kMaxFloat
+};
+
+// Adds the selected rows of a chunk. `column` is the aggregated value column (nullptr for the
+// counts of rows and the time aggregates; a chunk written before the column existed has none:
+// pass nullptr and its rows count as nulls).
+void aggregate_rows(AggKind kind, AggState& state, const RowSelection& rows,
+                    const std::vector<int64_t>& times, const Column* column);
+
+}  // namespace observe::chunk
