@@ -1,5 +1,6 @@
 // observe_ts's part of _PG_init: its GUCs, callbacks and hooks.
 #include "pg/border.h"
+#include "pg/ts_agg.h"
 #include "pg/ts_am.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_series.h"
@@ -36,6 +37,7 @@ void ts_am_init() {
   ts_buffer_init();
   CacheRegisterRelcacheCallback(relcache_callback, 0);
   ts_customscan_init();
+  ts_agg_init();
   ts_lifecycle_init();
   ts_maintenance_init();
 }

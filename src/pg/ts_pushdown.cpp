@@ -84,12 +84,23 @@ void ts_rel_shape(Oid relid, TsRelShape* shape) {
   int natts = RelationGetDescr(relation)->natts;
   shape->natts = natts;
   shape->is_key = static_cast<bool*>(palloc0(sizeof(bool) * (natts + 1)));
+  shape->column = static_cast<int*>(palloc0(sizeof(int) * (natts + 1)));
+  shape->type = static_cast<Oid*>(palloc0(sizeof(Oid) * (natts + 1)));
+  shape->has_missing = static_cast<bool*>(palloc0(sizeof(bool) * (natts + 1)));
+  TupleDesc desc = RelationGetDescr(relation);
+  for (int a = 0; a < natts; a++) {
+    Form_pg_attribute att = TupleDescAttr(desc, a);
+    shape->type[a] = att->attisdropped ? InvalidOid : att->atttypid;
+    shape->has_missing[a] = att->atthasmissing;
+  }
   bool* is_key = shape->is_key;
+  int* column = shape->column;
   AttrNumber time_attno = 0;
   Oid time_type = InvalidOid;
   invoke_cpp([&] {
     std::shared_ptr<const TsLayout> layout = ts_layout(relation);
     for (int k : layout->key_atts) is_key[k] = true;
+    for (int a = 0; a < natts; a++) column[a] = layout->attrs[a].column;
     time_attno = static_cast<AttrNumber>(layout->time_att + 1);
     time_type = layout->attrs[layout->time_att].type;
   });

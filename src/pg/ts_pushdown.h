@@ -27,7 +27,11 @@ struct TsRelShape {
   int natts = 0;
   AttrNumber time_attno = 0;
   Oid time_type = InvalidOid;
-  bool* is_key = nullptr;  // palloc'd, indexed by 0-based attribute number
+  // palloc'd arrays indexed by 0-based attribute number:
+  bool* is_key = nullptr;
+  int* column = nullptr;      // chunk column of a value attribute, else -1
+  Oid* type = nullptr;        // InvalidOid for a dropped attribute
+  bool* has_missing = nullptr;  // ADD COLUMN with a default: old chunks lack its values
 };
 // Reads the layout of an observe_ts relation into plain values (planner side: no C++ object
 // lives while PostgreSQL may ereport).

@@ -1,0 +1,48 @@
+// ObserveTsAgg: GROUP BY and aggregates over an observe_ts table answered from its chunks.
+//
+// `SELECT name, avg(value) FROM metrics WHERE time > now() - '1h' GROUP BY name` needs no row
+// per sample: the groups are functions of the series key, so each series is put in its group
+// once, and count/sum/avg/min/max are accumulated straight from decoded chunk columns.
+// The planner hook (ts_agg_plan.cpp) offers this as a custom path of the grouping relation when
+//   * the query reads one observe_ts table (no joins, inheritance, grouping sets, SRFs),
+//   * every WHERE clause is a time bound or a series-key clause (ts_pushdown.h),
+//   * every GROUP BY expression reads only series key columns and is hashable,
+//   * every aggregate is count(*), count(col), sum/avg/min/max(float8 value column) or
+//     min/max(time column), without DISTINCT, ORDER BY or FILTER.
+// Anything else plans as before. `observe.enable_aggregate_pushdown` turns it off.
+//
+// The CustomScan has no scan relation (scanrelid 0); its scan tuple (custom_scan_tlist) is
+//   [the relation's attributes as Vars, resjunk] ++ [GROUP BY expressions] ++ [Aggrefs],
+// so that PostgreSQL's setrefs turns the output target list and HAVING into references to the
+// group and aggregate columns, and the time and key clauses (custom_exprs) into references to
+// the attribute prefix, which the executor fills from a series' key exactly as a row of the
+// relation would have it.
+#pragma once
+
+#include "pg/ts_pg_headers.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+extern "C" {
+#include "nodes/extensible.h"
+}
+#pragma GCC diagnostic pop
+
+namespace observe::pg {
+
+// custom_private of the plan: list of
+//   [0] int list: relid, range table index at planning, natts, number of groups, number of aggregates, number of time clauses
+//   [1] int list: per aggregate: AggKind, chunk column or -1, key attribute (0-based) or -1
+//   [2] oid list: per group, its equality operator
+//   [3] int list: per time clause, btree strategy and whether the Var is on the left
+// custom_exprs: the time clauses, then the key clauses.
+enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo };
+enum TsAggMeta { kMetaRelid = 0, kMetaRti, kMetaNatts, kMetaGroups, kMetaAggs, kMetaTime };
+inline constexpr int kAggSpecWidth = 3;
+
+extern const CustomScanMethods ts_agg_scan_methods;
+
+// Registers the planner hook, the scan methods and observe.enable_aggregate_pushdown.
+void ts_agg_init();
+
+}  // namespace observe::pg
