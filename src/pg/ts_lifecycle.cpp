@@ -10,6 +10,7 @@
 #include "pg/ts_compact.h"
 #include "pg/ts_internal.h"
 #include "pg/ts_layout.h"
+#include "pg/ts_options.h"
 #include "pg/ts_scan.h"
 #include "pg/ts_series.h"
 #include "pg/ts_write_buffer.h"
@@ -77,6 +78,7 @@ void close_rel(Relation rel) {
 }  // namespace
 
 void ts_lifecycle_init() {
+  ts_options_label_init();
   prev_object_access = object_access_hook;
   object_access_hook = ts_object_access;
 }
@@ -86,14 +88,9 @@ void ts_lifecycle_init() {
 using namespace observe;
 using namespace observe::pg;
 
-OBSERVE_FUNCTION(observe_ts_set_series_key) {
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-    throw Error(ErrorKind::kInvalidParameter, "table and time column must not be null");
-  Oid relid = PG_GETARG_OID(0);
-  Name time_column = PG_GETARG_NAME(1);
-  Datum keys = PG_ARGISNULL(2) ? pg_guard([] {
-    return PointerGetDatum(construct_empty_array(NAMEOID));
-  }) : PG_GETARG_DATUM(2);
+namespace observe::pg {
+
+void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   // Exclusive: nobody may insert while the layout changes.
   Relation rel = open_ts(relid, AccessExclusiveLock, kOwner);
   Oid storage = rel->rd_node.relNode;
@@ -103,7 +100,6 @@ OBSERVE_FUNCTION(observe_ts_set_series_key) {
   if (totals.rows != 0)
     throw Error(ErrorKind::kFeatureNotSupported,
                 "the series key of an observe_ts table can only be set while it is empty");
-  const char* time_name = NameStr(*time_column);
   pg_guard([&] {
     ts_options_set_key(relid, time_name, keys);
     CacheInvalidateRelcache(rel);
@@ -114,6 +110,29 @@ OBSERVE_FUNCTION(observe_ts_set_series_key) {
   // Validate now: unknown columns or a time column of the wrong type fail this call.
   (void)ts_layout(rel);
   close_rel(rel);
+}
+
+void ts_apply_retention(Oid relid, Datum interval, bool isnull) {
+  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
+  pg_guard([&] {
+    ts_options_set_retention(relid, interval, isnull);
+    CommandCounterIncrement();
+  });
+  close_rel(rel);
+}
+
+}  // namespace observe::pg
+
+OBSERVE_FUNCTION(observe_ts_set_series_key) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    throw Error(ErrorKind::kInvalidParameter, "table and time column must not be null");
+  Oid relid = PG_GETARG_OID(0);
+  Name time_column = PG_GETARG_NAME(1);
+  Datum keys = PG_ARGISNULL(2) ? pg_guard([] {
+    return PointerGetDatum(construct_empty_array(NAMEOID));
+  }) : PG_GETARG_DATUM(2);
+  ts_apply_series_key(relid, NameStr(*time_column), keys);
+  pg_guard([&] { ts_options_label_sync(relid); });
   PG_RETURN_VOID();
 }
 
@@ -121,10 +140,8 @@ OBSERVE_FUNCTION(observe_ts_set_retention) {
   if (PG_ARGISNULL(0)) throw Error(ErrorKind::kInvalidParameter, "table must not be null");
   Oid relid = PG_GETARG_OID(0);
   bool isnull = PG_ARGISNULL(1);
-  Datum interval = isnull ? 0 : PG_GETARG_DATUM(1);
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
-  pg_guard([&] { ts_options_set_retention(relid, interval, isnull); });
-  close_rel(rel);
+  ts_apply_retention(relid, isnull ? 0 : PG_GETARG_DATUM(1), isnull);
+  pg_guard([&] { ts_options_label_sync(relid); });
   PG_RETURN_VOID();
 }
 

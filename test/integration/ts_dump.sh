@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore round trip of observe_ts tables: the user's tables and observe.metrics are
 # dumped by COPY through the access method and restored through its write path, the internal
-# tables are not dumped a second time, and every row comes back (custom and plain formats).
+# tables are not dumped a second time, and every row comes back (custom and plain formats), with
+# the table's settings (time column, series key, retention: carried by its security label).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 PGBIN=$(pg_config --bindir)
@@ -18,6 +19,9 @@ trap cleanup EXIT
 psql -qX -v ON_ERROR_STOP=1 -d "$SRC" >/dev/null <<'SQL'
 CREATE EXTENSION pg_observe;
 CREATE TABLE cpu (time timestamptz, host text, usage float8, cores int4, note text) USING observe_ts;
+-- settings that differ from the defaults (the key would be host and note)
+SELECT observe.set_series_key('cpu', 'time', ARRAY['host']);
+SELECT observe.set_retention('cpu', '3650 days');
 INSERT INTO cpu SELECT '2024-01-01'::timestamptz + i * interval '10 s', 'h' || (i % 13), i / 7.0, i % 64,
                        CASE WHEN i % 5 = 0 THEN NULL ELSE 'n' END
   FROM generate_series(1, 30000) i;
@@ -34,6 +38,8 @@ fingerprint() {
 SELECT 'cpu', count(*), md5(string_agg(format('%s|%s|%s|%s|%s', time, host, float8send(usage), cores, note), ',' ORDER BY time, host, float8send(usage))) FROM cpu;
 SELECT 'metrics', count(*), md5(string_agg(format('%s|%s|%s|%s', time, name, labels, value), ',' ORDER BY time, labels::text)) FROM observe.metrics;
 SELECT 'am', count(*) FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'observe_ts';
+SELECT 'options', time_column, key_columns, retention FROM observe._ts_options WHERE relid = 'cpu'::regclass;
+SELECT 'series', series FROM observe.storage_stats('cpu');
 SQL
 }
 fingerprint "$SRC" >"$WORK/src.txt"
