@@ -56,7 +56,17 @@ SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT name, count(*) FROM observe.metrics WHERE time BETWEEN ''2024-01-01 00:05:00'' AND now() GROUP BY name'),
   ('SELECT name, count(*) FROM observe.metrics WHERE time = ''2024-01-01 00:05:00'' GROUP BY name'),
   ('SELECT count(labels), count(name), count(time) FROM observe.metrics'),
+  -- time buckets as Grafana's $__timeGroup writes them, with key columns or alone
+  ('SELECT floor(extract(epoch from time)/60)*60 AS t, name, avg(value), count(*), min(time) FROM observe.metrics GROUP BY 1, 2'),
+  ('SELECT name, floor(extract(epoch from time)/90)*90 AS t, sum(value) FROM observe.metrics WHERE time >= ''2024-01-01 00:05:00'' GROUP BY 1, 2 HAVING count(*) > 10'),
+  ('SELECT floor(extract(epoch from time)/0.5)*0.5, count(*) FROM observe.metrics GROUP BY 1'),
+  ('SELECT to_timestamp(floor(extract(epoch from time)/300)*300) AS t, max(value) FROM observe.metrics GROUP BY 1'),
+  ('SELECT floor(extract(epoch from time)/60)::int8 % 3 AS wraps, count(*) FROM observe.metrics GROUP BY 1'),
+  ('SELECT floor(extract(epoch from time)/60)*60, count(*) FROM observe.metrics WHERE time > ''2030-01-01'' GROUP BY 1'),
   -- not pushed, still right:
+  ('SELECT floor(extract(epoch from time)/60) + length(name), count(*) FROM observe.metrics GROUP BY 1'),
+  ('SELECT floor(extract(epoch from time)/60), floor(extract(epoch from time)/120), count(*) FROM observe.metrics GROUP BY 1, 2'),
+  ('SELECT floor(extract(epoch from time)/0.0001), count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT name, avg(value) FROM observe.metrics WHERE value > 0 GROUP BY name'),
   ('SELECT date_trunc(''hour'', time), count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT name, count(DISTINCT value) FROM observe.metrics GROUP BY name'),
@@ -80,7 +90,15 @@ SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT host, count(*), count(v), sum(v), avg(v), min(v), max(v), count(host) FROM odd GROUP BY host'),
   ('SELECT count(*), count(v), sum(v), min(v), max(v) FROM odd WHERE host IS NOT NULL'),
   ('SELECT host IS NULL, count(*) FROM odd GROUP BY 1'),
-  ('SELECT host, sum(n) FROM odd GROUP BY host')  -- int8 sum: not pushed
+  ('SELECT host, sum(n) FROM odd GROUP BY host'),  -- int8 sum: not pushed
+  ('SELECT floor(extract(epoch from time)/7)*7 AS t, host, count(*), sum(v) FROM odd GROUP BY 1, 2')
+) AS t(q);
+-- buckets of the infinities and of times before 1970
+INSERT INTO odd VALUES ('infinity', 'a', 1, 1), ('-infinity', 'a', 2, 2), ('1969-12-31 23:59:30+00', 'a', 3, 3),
+                       ('1969-12-31 23:58:59+00', 'a', 4, 4), ('1969-12-31 23:59:00+00', 'a', 5, 5);
+SELECT floor(extract(epoch from time)/60)*60 AS t, count(*), sum(v) FROM odd WHERE host = 'a' GROUP BY 1 ORDER BY 1;
+SELECT q, (check_agg(q)).* FROM (VALUES
+  ('SELECT floor(extract(epoch from time)/60)*60 AS t, host, count(*), sum(v), min(time), max(time) FROM odd GROUP BY 1, 2')
 ) AS t(q);
 SELECT float8send(sum(v)) FROM odd WHERE host = 'd';  -- a single -0 sums to -0, as PostgreSQL's
 
@@ -132,7 +150,8 @@ INSERT INTO local_ts VALUES ('2024-01-02', 'k0', 1, 1);
 SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT k, min(t), max(t), sum(v) FROM local_ts GROUP BY k'),
   ('SELECT k, sum(d) FROM local_ts GROUP BY k'),
-  ('SELECT k, count(*) FROM local_ts WHERE t < ''2024-01-01 01:00'' GROUP BY k')
+  ('SELECT k, count(*) FROM local_ts WHERE t < ''2024-01-01 01:00'' GROUP BY k'),
+  ('SELECT floor(extract(epoch from t)/600)*600 AS b, k, sum(v) FROM local_ts GROUP BY 1, 2')
 ) AS t(q);
 SELECT k, sum(d), count(*) FROM local_ts GROUP BY k ORDER BY k;
 

@@ -6,7 +6,8 @@
 // The planner hook (ts_agg_plan.cpp) offers this as a custom path of the grouping relation when
 //   * the query reads one observe_ts table (no joins, inheritance, grouping sets, SRFs),
 //   * every WHERE clause is a time bound or a series-key clause (ts_pushdown.h),
-//   * every GROUP BY expression reads only series key columns and is hashable,
+//   * every GROUP BY expression reads only series key columns, except at most one that is a
+//     function of floor(extract(epoch from time) / C) (Grafana's $__timeGroup), and is hashable,
 //   * every aggregate is count(*), count(col), sum/avg/min/max(float8 value column) or
 //     min/max(time column), without DISTINCT, ORDER BY or FILTER.
 // Anything else plans as before. `observe.enable_aggregate_pushdown` turns it off.
@@ -35,8 +36,9 @@ namespace observe::pg {
 //   [1] int list: per aggregate: AggKind, chunk column or -1, key attribute (0-based) or -1
 //   [2] oid list: per group, its equality operator
 //   [3] int list: per time clause, btree strategy and whether the Var is on the left
+//   [4] NIL, or int8 Consts: the time-bucket group's index, bucket width and offset (µs)
 // custom_exprs: the time clauses, then the key clauses.
-enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo };
+enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo, kAggBucket };
 enum TsAggMeta { kMetaRelid = 0, kMetaRti, kMetaNatts, kMetaGroups, kMetaAggs, kMetaTime };
 inline constexpr int kAggSpecWidth = 3;
 

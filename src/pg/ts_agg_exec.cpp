@@ -3,12 +3,16 @@
 // then the chunks of those series are read once and folded into per-group aggregate states.
 // Memory: one state per group and aggregate plus one decoded chunk at a time.
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/chunk/aggregate.h"
 #include "pg/border.h"
 #include "pg/ts_agg.h"
+#include "pg/ts_agg_groups.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_pushdown.h"
 #include "pg/ts_scan.h"
@@ -37,19 +41,32 @@ struct AggSpec {
   int key_att;  // count(key column): that attribute (0-based), or -1
 };
 
-// The C++ side of one execution: per-series group, per-group states.
+// The C++ side of one execution: per-series key group, per-group states. With a time bucket the
+// groups are (key group, bucket) pairs, numbered by `resolve` when first met.
 struct AggRun {
   std::vector<AggSpec> specs;
-  std::vector<int32_t> series_group;       // by series id; -1: not read
+  std::vector<int32_t> series_group;       // by series id: its (key) group; -1: not read
   std::vector<uint64_t> series_key_nulls;  // by series id: bit a set when key attribute a is null
   std::vector<AggState> states;            // group * specs.size() + aggregate
   std::vector<int64_t> group_rows;         // rows read per group: a group without rows is no group
   int64_t min_time = 0, max_time = 0;
   bool overflow = false;
 
+  const chunk::TimeBuckets* buckets = nullptr;
+  std::function<int32_t(int32_t, int64_t)> resolve;  // (key group, bucket) -> group
+  struct PairHash {
+    size_t operator()(const std::pair<int32_t, int64_t>& p) const {
+      return std::hash<int64_t>()(p.second * 1000003 + p.first);
+    }
+  };
+  std::unordered_map<std::pair<int32_t, int64_t>, int32_t, PairHash> bucket_groups;
+
   void add_group() {
     states.resize(states.size() + specs.size());
     group_rows.push_back(0);
+  }
+  void ensure_group(int32_t g) {
+    while (static_cast<size_t>(g) >= group_rows.size()) add_group();
   }
   void assign(int32_t series, int32_t group, uint64_t key_nulls) {
     if (series < 0) return;
@@ -60,13 +77,17 @@ struct AggRun {
     series_group[series] = group;
     series_key_nulls[series] = key_nulls;
   }
-  void add_chunk(int32_t series, const chunk::ChunkData& data) {
-    if (series < 0 || static_cast<size_t>(series) >= series_group.size() || series_group[series] < 0)
-      return;  // not a selected series
-    chunk::RowSelection rows(data.times, min_time, max_time);
-    if (rows.count() == 0) return;
-    group_rows[series_group[series]] += static_cast<int64_t>(rows.count());
-    AggState* group = &states[static_cast<size_t>(series_group[series]) * specs.size()];
+  int32_t group_of_bucket(int32_t key_group, int64_t bucket) {
+    auto it = bucket_groups.find({key_group, bucket});
+    if (it != bucket_groups.end()) return it->second;
+    int32_t g = resolve(key_group, bucket);
+    ensure_group(g);
+    bucket_groups.emplace(std::make_pair(key_group, bucket), g);
+    return g;
+  }
+  void fold(int32_t series, int32_t g, const chunk::RowSelection& rows, const chunk::ChunkData& data) {
+    group_rows[g] += static_cast<int64_t>(rows.count());
+    AggState* group = &states[static_cast<size_t>(g) * specs.size()];
     for (size_t a = 0; a < specs.size(); a++) {
       const AggSpec& s = specs[a];
       if (s.key_att >= 0 && (series_key_nulls[series] >> s.key_att & 1)) continue;
@@ -74,6 +95,31 @@ struct AggRun {
           s.column >= 0 && static_cast<size_t>(s.column) < data.columns.size() ? &data.columns[s.column] : nullptr;
       chunk::aggregate_rows(s.kind, group[a], rows, data.times, col);
       overflow = overflow || group[a].overflow;
+    }
+  }
+  void add_chunk(int32_t series, const chunk::ChunkData& data) {
+    if (series < 0 || static_cast<size_t>(series) >= series_group.size() || series_group[series] < 0)
+      return;  // not a selected series
+    chunk::RowSelection rows(data.times, min_time, max_time);
+    if (rows.count() == 0) return;
+    int32_t key_group = series_group[series];
+    if (buckets == nullptr) {
+      fold(series, key_group, rows, data);
+      return;
+    }
+    const std::vector<int64_t>& t = data.times;
+    auto fold_run = [&](size_t first, size_t last) {
+      int32_t g = group_of_bucket(key_group, buckets->bucket_of(t[first]));
+      fold(series, g, chunk::RowSelection::rows(t, first, last), data);
+    };
+    if (rows.contiguous()) {  // sorted: runs of rows in one bucket
+      for (size_t r = rows.first(); r < rows.last();) {
+        size_t end = buckets->run_end(t, r, rows.last());
+        fold_run(r, end);
+        r = end;
+      }
+    } else {
+      rows.for_each([&](size_t r) { fold_run(r, r + 1); });
     }
   }
 };
@@ -84,23 +130,28 @@ struct TsAggState {
   Oid relid;
   int natts, n_groups, n_aggs;
   Relation rel;
-  List* group_exprs;       // ExprState per GROUP BY expression, over a row of the relation
-  int* group_var_att;      // per group: the attribute if the expression is a bare column, else -1
-  Oid* eq_ops;
-  TupleDesc group_desc;
-  TupleTableSlot* series_slot;  // a row of the relation: the series' key columns
-  TupleTableSlot* lookup_slot;  // group values, virtual
-  TupleTableSlot* group_slot;   // group values, read back from the hash table
+  int time_att;                 // 0-based
+  TupleTableSlot* series_slot;  // a row of the relation: a series' key columns, or a bucket's time
+  // GROUP BY: `keys` are the expressions of key columns (evaluated per series); with a time
+  // bucket, `groups` are all expressions (key values + the bucket's value), else keys == groups.
+  List* key_exprs;              // ExprState per key expression
+  int* key_pos;                 // per key expression: its position among the GROUP BY columns
+  int* group_var_att;           // per GROUP BY column: the attribute if a bare column, else -1
+  int bucket_group;             // the bucket's position among the GROUP BY columns, or -1
+  ExprState* bucket_expr;
+  chunk::TimeBuckets* buckets;
+  TsGroupTable keys;
+  TsGroupTable groups;          // with a time bucket; else `keys` are the groups
   MemoryContext context;        // the node's life
   MemoryContext run_context;    // one execution (reset on rescan)
-  TupleHashTable groups;
-  MinimalTuple* group_tuples;
-  int group_capacity, group_count, next_group;
+  int next_group;
   AggRun* run;
   TsReader* reader;
   bool computed;
   uint64 chunks_read, chunks_skipped, series_matched, series_total;
 };
+
+TsGroupTable* final_groups(TsAggState* st) { return st->bucket_group >= 0 ? &st->groups : &st->keys; }
 
 extern const CustomExecMethods agg_exec_methods;
 
@@ -126,83 +177,92 @@ void begin_agg(CustomScanState* node, EState* estate, int) {
   st->rel = table_open(st->relid, AccessShareLock);
   st->series_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(st->rel), &TTSOpsVirtual);
 
-  List* group_exprs = NIL;
+  List* bucket = static_cast<List*>(list_nth(cscan->custom_private, kAggBucket));
+  st->bucket_group = -1;
+  if (bucket != NIL) {
+    st->bucket_group = static_cast<int>(DatumGetInt64(static_cast<Const*>(linitial(bucket))->constvalue));
+    st->buckets = static_cast<chunk::TimeBuckets*>(palloc0(sizeof(chunk::TimeBuckets)));
+    st->buckets->width = DatumGetInt64(static_cast<Const*>(lsecond(bucket))->constvalue);
+    st->buckets->offset = DatumGetInt64(static_cast<Const*>(lthird(bucket))->constvalue);
+  }
+  List* eq_list = static_cast<List*>(list_nth(cscan->custom_private, kAggEqOps));
+  Oid* eq_ops = static_cast<Oid*>(palloc0(sizeof(Oid) * (st->n_groups + 1)));
+  Oid* key_eq_ops = static_cast<Oid*>(palloc0(sizeof(Oid) * (st->n_groups + 1)));
+  st->key_pos = static_cast<int*>(palloc0(sizeof(int) * (st->n_groups + 1)));
   st->group_var_att = static_cast<int*>(palloc0(sizeof(int) * (st->n_groups + 1)));
-  st->eq_ops = static_cast<Oid*>(palloc0(sizeof(Oid) * (st->n_groups + 1)));
-  List* eq_ops = static_cast<List*>(list_nth(cscan->custom_private, kAggEqOps));
+  List* group_exprs = NIL;
+  List* key_exprs = NIL;
   for (int g = 0; g < st->n_groups; g++) {
     Expr* e = static_cast<TargetEntry*>(list_nth(cscan->custom_scan_tlist, st->natts + g))->expr;
     group_exprs = lappend(group_exprs, e);
-    st->group_exprs = lappend(st->group_exprs, ExecInitExpr(e, &node->ss.ps));
+    eq_ops[g] = list_nth_oid(eq_list, g);
     st->group_var_att[g] = IsA(e, Var) ? reinterpret_cast<Var*>(e)->varattno - 1 : -1;
-    st->eq_ops[g] = list_nth_oid(eq_ops, g);
+    if (g == st->bucket_group) {
+      st->bucket_expr = ExecInitExpr(e, &node->ss.ps);
+      continue;
+    }
+    key_eq_ops[list_length(key_exprs)] = eq_ops[g];
+    st->key_pos[list_length(key_exprs)] = g;
+    key_exprs = lappend(key_exprs, e);
+    st->key_exprs = lappend(st->key_exprs, ExecInitExpr(e, &node->ss.ps));
   }
-  if (st->n_groups > 0) {
-    st->group_desc = ExecTypeFromExprList(group_exprs);
-    st->lookup_slot = ExecInitExtraTupleSlot(estate, st->group_desc, &TTSOpsVirtual);
-    st->group_slot = ExecInitExtraTupleSlot(estate, st->group_desc, &TTSOpsMinimalTuple);
-  }
+  ts_group_init(&st->keys, estate, key_exprs, key_eq_ops);
+  if (st->bucket_group >= 0) ts_group_init(&st->groups, estate, group_exprs, eq_ops);
   st->context = AllocSetContextCreate(CurrentMemoryContext, "ObserveTsAgg", ALLOCSET_DEFAULT_SIZES);
   st->run_context = AllocSetContextCreate(st->context, "ObserveTsAgg run", ALLOCSET_DEFAULT_SIZES);
 }
 
-// The group of the series whose key is in st->series_slot (creating it when new).
-int32_t find_group(TsAggState* st) {
-  if (st->n_groups == 0) return 0;
+// The key group of the series whose key is in st->series_slot (creating it when new).
+int32_t find_key_group(TsAggState* st) {
+  if (st->keys.ncols == 0) return 0;
   ExprContext* econtext = st->css.ss.ps.ps_ExprContext;
   ResetExprContext(econtext);
   econtext->ecxt_scantuple = st->series_slot;
-  TupleTableSlot* slot = st->lookup_slot;
+  TupleTableSlot* slot = st->keys.lookup;
   ExecClearTuple(slot);
-  int g = 0;
+  int i = 0;
   ListCell* lc;
-  foreach (lc, st->group_exprs) {
-    slot->tts_values[g] = ExecEvalExpr(static_cast<ExprState*>(lfirst(lc)), econtext, &slot->tts_isnull[g]);
-    g++;
+  foreach (lc, st->key_exprs) {
+    slot->tts_values[i] = ExecEvalExpr(static_cast<ExprState*>(lfirst(lc)), econtext, &slot->tts_isnull[i]);
+    i++;
   }
   ExecStoreVirtualTuple(slot);
-  bool isnew;
-  TupleHashEntry entry = LookupTupleHashEntry(st->groups, slot, &isnew, nullptr);
-  if (isnew) {
-    if (st->group_count == st->group_capacity) {
-      st->group_capacity *= 2;
-      st->group_tuples = static_cast<MinimalTuple*>(
-          repalloc(st->group_tuples, sizeof(MinimalTuple) * st->group_capacity));
-    }
-    entry->additional = reinterpret_cast<void*>(static_cast<uintptr_t>(st->group_count));
-    st->group_tuples[st->group_count++] = entry->firstTuple;
-  }
-  return static_cast<int32_t>(reinterpret_cast<uintptr_t>(entry->additional));
+  return ts_group_lookup(&st->keys);
 }
 
-void start_run(TsAggState* st) {
-  MemoryContextReset(st->run_context);
-  MemoryContext old = MemoryContextSwitchTo(st->run_context);
-  st->group_count = 0;
-  st->next_group = 0;
-  st->group_capacity = 64;
-  st->group_tuples = static_cast<MinimalTuple*>(palloc(sizeof(MinimalTuple) * st->group_capacity));
-  if (st->n_groups > 0) {
-    Oid* eqfuncs;
-    FmgrInfo* hashfuncs;
-    execTuplesHashPrepare(st->n_groups, st->eq_ops, &eqfuncs, &hashfuncs);
-    auto* keys = static_cast<AttrNumber*>(palloc(sizeof(AttrNumber) * st->n_groups));
-    Oid* collations = static_cast<Oid*>(palloc(sizeof(Oid) * st->n_groups));
-    for (int g = 0; g < st->n_groups; g++) {
-      keys[g] = static_cast<AttrNumber>(g + 1);
-      collations[g] = TupleDescAttr(st->group_desc, g)->attcollation;
+// The group of key group `key_group` in time bucket `bucket`: the bucket expression evaluated at a
+// time inside the bucket, beside the key group's values.
+int32_t find_bucket_group(TsAggState* st, int32_t key_group, int64_t bucket) {
+  ExprContext* econtext = st->css.ss.ps.ps_ExprContext;
+  ResetExprContext(econtext);
+  TupleTableSlot* row = st->series_slot;
+  ExecClearTuple(row);
+  for (int a = 0; a < row->tts_tupleDescriptor->natts; a++) row->tts_isnull[a] = true;
+  row->tts_values[st->time_att] = Int64GetDatum(st->buckets->time_in(bucket));
+  row->tts_isnull[st->time_att] = false;
+  ExecStoreVirtualTuple(row);
+  econtext->ecxt_scantuple = row;
+  TupleTableSlot* slot = st->groups.lookup;
+  ExecClearTuple(slot);
+  slot->tts_values[st->bucket_group] = ExecEvalExpr(st->bucket_expr, econtext, &slot->tts_isnull[st->bucket_group]);
+  if (st->keys.ncols > 0) {
+    TupleTableSlot* keys = ts_group_values(&st->keys, key_group);
+    for (int i = 0; i < st->keys.ncols; i++) {
+      slot->tts_values[st->key_pos[i]] = keys->tts_values[i];
+      slot->tts_isnull[st->key_pos[i]] = keys->tts_isnull[i];
     }
-    st->groups = BuildTupleHashTableExt(&st->css.ss.ps, st->group_desc, st->n_groups, keys, eqfuncs,
-                                        hashfuncs, collations, 256, 0, st->run_context,
-                                        st->run_context, st->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory,
-                                        false);
   }
-  MemoryContextSwitchTo(old);
+  ExecStoreVirtualTuple(slot);
+  return ts_group_lookup(&st->groups);
 }
 
 // Groups the series, then reads their chunks into the states.
 void compute(TsAggState* st) {
-  start_run(st);
+  MemoryContextReset(st->run_context);
+  MemoryContext temp = st->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory;
+  ts_group_reset(&st->keys, &st->css.ss.ps, st->run_context, temp);
+  if (st->bucket_group >= 0) ts_group_reset(&st->groups, &st->css.ss.ps, st->run_context, temp);
+  st->next_group = 0;
   ExprContext* econtext = st->css.ss.ps.ps_ExprContext;
   TsReadSpec spec;
   bool possible = ts_eval_time_bounds(st->quals, econtext, &spec);
@@ -219,11 +279,15 @@ void compute(TsAggState* st) {
                             list_nth_int(specs, a * kAggSpecWidth + 2)});
     run->min_time = spec.min_time;
     run->max_time = spec.max_time;
-    if (st->n_groups == 0) {  // one group, even without rows: count(*) is 0, sum is NULL
-      run->add_group();
-      st->group_count = 1;
+    if (st->n_groups == 0) run->add_group();  // one group, even without rows: count(*) is 0
+    if (st->bucket_group >= 0) {
+      run->buckets = st->buckets;
+      run->resolve = [st](int32_t key_group, int64_t bucket) {
+        return pg_guard([&] { return find_bucket_group(st, key_group, bucket); });
+      };
     }
     std::shared_ptr<const TsLayout> layout = ts_layout(st->rel);
+    st->time_att = layout->time_att;
     spec.wanted.assign(layout->natts, false);
     for (const AggSpec& s : run->specs)
       if (s.column >= 0) spec.wanted[layout->value_atts[s.column]] = true;
@@ -232,8 +296,8 @@ void compute(TsAggState* st) {
       st->series_total += ts_for_each_series(
           st->rel, snapshot, *layout, st->quals, st->series_slot, econtext,
           [&](int32_t id, TupleTableSlot* slot) {
-            int32_t g = pg_guard([&] { return find_group(st); });
-            if (static_cast<size_t>(g) >= run->group_rows.size()) run->add_group();
+            int32_t g = pg_guard([&] { return find_key_group(st); });
+            if (st->bucket_group < 0) run->ensure_group(g);
             uint64_t key_nulls = 0;
             for (int a = 0; a < std::min(layout->natts, 64); a++)
               if (slot->tts_isnull[a]) key_nulls |= uint64_t{1} << a;
@@ -288,24 +352,25 @@ TupleTableSlot* next_group(ScanState* ss) {
   TupleTableSlot* slot = ss->ss_ScanTupleSlot;
   ExecClearTuple(slot);
   const AggRun* run = st->run;
+  TsGroupTable* groups = final_groups(st);
   // With GROUP BY, a group exists only if rows were read for it (its series may have none in the
   // time range); without, there is always the one row.
-  while (st->n_groups > 0 && st->next_group < st->group_count && run->group_rows[st->next_group] == 0)
+  int count = st->n_groups == 0 ? 1 : groups->count;
+  while (st->n_groups > 0 && st->next_group < count && run->group_rows[st->next_group] == 0)
     st->next_group++;
-  if (st->next_group >= st->group_count) return slot;
+  if (st->next_group >= count) return slot;
   int g = st->next_group++;
   int natts = st->natts;
   for (int a = 0; a < slot->tts_tupleDescriptor->natts; a++) slot->tts_isnull[a] = true;
   if (st->n_groups > 0) {
-    ExecStoreMinimalTuple(st->group_tuples[g], st->group_slot, false);
-    slot_getallattrs(st->group_slot);
+    TupleTableSlot* values = ts_group_values(groups, g);
     for (int i = 0; i < st->n_groups; i++) {
-      slot->tts_values[natts + i] = st->group_slot->tts_values[i];
-      slot->tts_isnull[natts + i] = st->group_slot->tts_isnull[i];
+      slot->tts_values[natts + i] = values->tts_values[i];
+      slot->tts_isnull[natts + i] = values->tts_isnull[i];
       int att = st->group_var_att[i];  // the output may name the column by its attribute
       if (att >= 0 && att < natts) {
-        slot->tts_values[att] = st->group_slot->tts_values[i];
-        slot->tts_isnull[att] = st->group_slot->tts_isnull[i];
+        slot->tts_values[att] = values->tts_values[i];
+        slot->tts_isnull[att] = values->tts_isnull[i];
       }
     }
   }

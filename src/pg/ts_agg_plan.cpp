@@ -16,6 +16,8 @@ extern "C" {
 #include "optimizer/planner.h"
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
 }
 #pragma GCC diagnostic pop
 
@@ -146,6 +148,90 @@ bool has_exec_param(Node* node, void* unused) {
   return expression_tree_walker(node, as_walker(has_exec_param), unused);
 }
 
+// ---- time buckets: GROUP BY floor(extract(epoch from time) / C) ... (Grafana's $__timeGroup)
+
+struct BucketSearch {
+  Index rti;
+  AttrNumber time_attno;
+  Node* core = nullptr;  // the floor(extract(epoch from time) / C) inside the expression
+  int64 width = 0;       // C in µs
+  bool ok = true;
+};
+
+bool is_time_column(Node* n, const BucketSearch& s) {
+  n = strip_relabel(n);
+  if (n == nullptr || !IsA(n, Var)) return false;
+  Var* v = reinterpret_cast<Var*>(n);
+  return v->varno == static_cast<int>(s.rti) && v->varattno == s.time_attno && v->varlevelsup == 0;
+}
+
+// C * 1e6 when C is a numeric constant in [1 ms, 100 years] of whole microseconds, else 0.
+int64 width_of(Node* n) {
+  if (n == nullptr || !IsA(n, Const)) return 0;
+  Const* c = reinterpret_cast<Const*>(n);
+  if (c->constisnull || c->consttype != NUMERICOID) return 0;
+  Numeric num = DatumGetNumeric(c->constvalue);
+  if (numeric_is_nan(num) || numeric_is_inf(num)) return 0;
+  Datum us = DirectFunctionCall2(numeric_mul, c->constvalue, NumericGetDatum(int64_to_numeric(1000000)));
+  Datum lo = NumericGetDatum(int64_to_numeric(1000));
+  Datum hi = NumericGetDatum(int64_to_numeric(int64{100} * 366 * 86400 * 1000000));
+  if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, us, lo)) < 0 ||
+      DatumGetInt32(DirectFunctionCall2(numeric_cmp, us, hi)) > 0)
+    return 0;
+  Datum whole = DirectFunctionCall2(numeric_trunc, us, Int32GetDatum(0));
+  if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, us, whole)) != 0) return 0;
+  return DatumGetInt64(DirectFunctionCall1(numeric_int8, us));
+}
+
+// floor(extract(epoch from <time column>) / C)
+int64 epoch_floor_width(Node* n, const BucketSearch& s) {
+  if (!IsA(n, FuncExpr)) return 0;
+  FuncExpr* floor_call = reinterpret_cast<FuncExpr*>(n);
+  if (floor_call->funcid != F_FLOOR_NUMERIC || list_length(floor_call->args) != 1) return 0;
+  Node* div = static_cast<Node*>(linitial(floor_call->args));
+  if (!IsA(div, OpExpr)) return 0;
+  OpExpr* op = reinterpret_cast<OpExpr*>(div);
+  if (list_length(op->args) != 2 || get_opcode(op->opno) != F_NUMERIC_DIV) return 0;
+  Node* extract = static_cast<Node*>(linitial(op->args));
+  if (!IsA(extract, FuncExpr)) return 0;
+  FuncExpr* ex = reinterpret_cast<FuncExpr*>(extract);
+  if ((ex->funcid != F_EXTRACT_TEXT_TIMESTAMPTZ && ex->funcid != F_EXTRACT_TEXT_TIMESTAMP) ||
+      list_length(ex->args) != 2 || !is_time_column(static_cast<Node*>(lsecond(ex->args)), s))
+    return 0;
+  Node* field = static_cast<Node*>(linitial(ex->args));
+  if (!IsA(field, Const) || reinterpret_cast<Const*>(field)->constisnull) return 0;
+  char* name = TextDatumGetCString(reinterpret_cast<Const*>(field)->constvalue);
+  if (pg_strcasecmp(name, "epoch") != 0) return 0;
+  return width_of(static_cast<Node*>(lsecond(op->args)));
+}
+
+// The time column may appear only inside one bucket core; no other column, nothing per row.
+bool find_bucket(Node* node, BucketSearch* s) {
+  if (node == nullptr || !s->ok) return false;
+  if (int64 width = epoch_floor_width(node, *s); width > 0) {
+    if (s->core != nullptr && !equal(s->core, node)) s->ok = false;
+    s->core = node;
+    s->width = width;
+    return false;
+  }
+  if (IsA(node, Var) || IsA(node, PlaceHolderVar) || IsA(node, Aggref) || IsA(node, WindowFunc) ||
+      IsA(node, SubLink) || IsA(node, SubPlan)) {
+    s->ok = false;
+    return false;
+  }
+  return expression_tree_walker(node, as_walker(find_bucket), s);
+}
+
+// Whether a GROUP BY expression is a function of a fixed-width bucket of the time column.
+bool is_time_bucket(Node* expr, Index rti, const TsRelShape& shape, int64* width) {
+  if (contain_volatile_functions(expr)) return false;
+  BucketSearch s{rti, shape.time_attno};
+  find_bucket(expr, &s);
+  if (!s.ok || s.core == nullptr) return false;
+  *width = s.width;
+  return true;
+}
+
 void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_rel,
                   GroupPathExtraData* extra) {
   Query* parse = root->parse;
@@ -170,10 +256,18 @@ void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_
   List* groups = NIL;
   List* eqops = NIL;
   ListCell* lc;
+  int bucket_group = -1;
+  int64 bucket_width = 0;
   foreach (lc, parse->groupClause) {
     SortGroupClause* sgc = static_cast<SortGroupClause*>(lfirst(lc));
     Node* expr = get_sortgroupclause_expr(sgc, parse->targetList);
-    if (!sgc->hashable || !OidIsValid(sgc->eqop) || !ts_is_key_expr(expr, rti, shape)) return;
+    if (!sgc->hashable || !OidIsValid(sgc->eqop)) return;
+    if (!ts_is_key_expr(expr, rti, shape)) {
+      int64 width;
+      if (bucket_group >= 0 || !is_time_bucket(expr, rti, shape, &width)) return;
+      bucket_group = list_length(groups);
+      bucket_width = width;
+    }
     // A WHERE clause that contains a GROUP BY expression would be rewritten by setrefs into a
     // reference to the group column, which the per-series evaluation does not fill.
     if (!IsA(expr, Var) && contains_equal(reinterpret_cast<Node*>(where), expr)) return;
@@ -209,8 +303,16 @@ void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_
   path->path.startup_cost = input->total_cost * 0.1;
   path->path.total_cost = path->path.startup_cost + groups_estimate * cpu_tuple_cost;
   path->flags = 0;
+  // Bucket k holds the times t (µs since 2000) with floor((t + offset) / width) = k: the epoch
+  // of both timestamp types counts from 1970.
+  List* bucket = NIL;
+  if (bucket_group >= 0) {
+    int64 params[3] = {bucket_group, bucket_width, int64{946684800} * 1000000};
+    for (int64 p : params)
+      bucket = lappend(bucket, makeConst(INT8OID, -1, InvalidOid, 8, Int64GetDatum(p), false, true));
+  }
   path->custom_private = list_make5(meta, check.specs, eqops, clauses.time_info,
-                                    list_make3(where, groups, check.aggrefs));
+                                    list_make4(where, groups, check.aggrefs, bucket));
   path->methods = &agg_path_methods;
   add_path(grouped_rel, &path->path);
 }
@@ -259,8 +361,8 @@ Plan* plan_agg_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* 
   cscan->methods = &ts_agg_scan_methods;
   cscan->custom_scan_tlist = scan_tlist;
   cscan->custom_exprs = where;
-  cscan->custom_private = list_make4(meta, lsecond(path->custom_private), lthird(path->custom_private),
-                                     lfourth(path->custom_private));
+  cscan->custom_private = list_make5(meta, lsecond(path->custom_private), lthird(path->custom_private),
+                                     lfourth(path->custom_private), lfourth(exprs));
   (void)rel;
   return &cscan->scan.plan;
 }

@@ -19,6 +19,43 @@ RowSelection::RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_
       std::count_if(times.begin(), times.end(), [&](int64_t t) { return t >= lo && t <= hi; }));
 }
 
+RowSelection RowSelection::rows(const std::vector<int64_t>& times, size_t first, size_t last) {
+  RowSelection s(&times);
+  s.first_ = first;
+  s.last_ = last;
+  s.count_ = last - first;
+  return s;
+}
+
+int64_t TimeBuckets::bucket_of(int64_t t) const {
+  if (t == kMinusInfinity || t == kInfinity) return t;
+  __int128 x = static_cast<__int128>(t) + offset;
+  __int128 k = x / width;
+  if (x % width != 0 && x < 0) k--;  // floor, not truncation
+  return static_cast<int64_t>(k);  // fits: |x| < 2^64 and width >= 2
+}
+
+int64_t TimeBuckets::time_in(int64_t k) const {
+  if (k == kMinusInfinity || k == kInfinity) return k;
+  __int128 t = static_cast<__int128>(k) * width - offset;
+  // The start of the bucket, or its finite part when the start lies beyond int64.
+  if (t <= static_cast<__int128>(kMinusInfinity)) return kMinusInfinity + 1;
+  if (t >= static_cast<__int128>(kInfinity)) return kInfinity - 1;
+  return static_cast<int64_t>(t);
+}
+
+size_t TimeBuckets::run_end(const std::vector<int64_t>& times, size_t first, size_t last) const {
+  int64_t t = times[first];
+  auto begin = times.begin() + static_cast<std::ptrdiff_t>(first);
+  auto end = times.begin() + static_cast<std::ptrdiff_t>(last);
+  if (t == kMinusInfinity || t == kInfinity)
+    return static_cast<size_t>(std::upper_bound(begin, end, t) - times.begin());
+  __int128 next = (static_cast<__int128>(bucket_of(t)) + 1) * width - offset;
+  // Rows at or past the next bucket's start, or infinite ones, end the run.
+  int64_t bound = next >= static_cast<__int128>(kInfinity) ? kInfinity : static_cast<int64_t>(next);
+  return static_cast<size_t>(std::lower_bound(begin, end, bound) - times.begin());
+}
+
 namespace {
 
 // PostgreSQL's float8 ordering (float.h): NaN equals NaN and sorts above every number.

@@ -18,6 +18,11 @@ namespace observe::chunk {
 class RowSelection {
  public:
   RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi);
+  // Rows [first, last) (of sorted times).
+  static RowSelection rows(const std::vector<int64_t>& times, size_t first, size_t last);
+  bool contiguous() const { return contiguous_; }
+  size_t first() const { return first_; }
+  size_t last() const { return last_; }
   size_t count() const { return count_; }
   template <class F>
   void for_each(F&& f) const {
@@ -30,10 +35,26 @@ class RowSelection {
   }
 
  private:
+  explicit RowSelection(const std::vector<int64_t>* times) : times_(times), lo_(0), hi_(-1) {}
   const std::vector<int64_t>* times_;
   int64_t lo_, hi_;
   bool contiguous_ = true;
   size_t first_ = 0, last_ = 0, count_ = 0;
+};
+
+// Fixed-width time buckets, as GROUP BY floor(extract(epoch from time) / C) forms them:
+// bucket k holds the times t with floor((t + offset) / width) = k. The infinities
+// (INT64_MIN / INT64_MAX, PostgreSQL's -infinity / infinity) are buckets of their own.
+struct TimeBuckets {
+  int64_t width = 2;   // >= 2, so that every finite bucket number fits int64 beside the infinities
+  int64_t offset = 0;
+  static constexpr int64_t kMinusInfinity = INT64_MIN, kInfinity = INT64_MAX;
+
+  int64_t bucket_of(int64_t t) const;
+  // A time inside bucket k (its start, clamped to the finite range; the infinities for theirs).
+  int64_t time_in(int64_t k) const;
+  // The end of the run of rows in bucket_of(times[first]) among sorted rows [first, last).
+  size_t run_end(const std::vector<int64_t>& times, size_t first, size_t last) const;
 };
 
 enum class AggKind : uint8_t {

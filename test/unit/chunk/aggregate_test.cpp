@@ -121,5 +121,48 @@ TEST(Aggregate, StatesAccumulateAcrossChunks) {
   EXPECT_EQ(s.float_result(AggKind::kAvgFloat), 2.5);
 }
 
+TEST(TimeBuckets, FloorDivisionWithOffsetBelowAndAboveZero) {
+  TimeBuckets b{60, 30};  // buckets [k*60 - 30, (k+1)*60 - 30)
+  EXPECT_EQ(b.bucket_of(-30), 0);
+  EXPECT_EQ(b.bucket_of(29), 0);
+  EXPECT_EQ(b.bucket_of(30), 1);
+  EXPECT_EQ(b.bucket_of(-31), -1);
+  EXPECT_EQ(b.bucket_of(-90), -1);
+  EXPECT_EQ(b.bucket_of(-91), -2);
+  EXPECT_EQ(b.time_in(-1), -90);
+  EXPECT_EQ(b.bucket_of(b.time_in(7)), 7);
+}
+
+TEST(TimeBuckets, InfinitiesAndExtremesAreTheirOwnBuckets) {
+  TimeBuckets b{60000000, 946684800000000};
+  EXPECT_EQ(b.bucket_of(INT64_MAX), TimeBuckets::kInfinity);
+  EXPECT_EQ(b.bucket_of(INT64_MIN), TimeBuckets::kMinusInfinity);
+  EXPECT_EQ(b.time_in(TimeBuckets::kInfinity), INT64_MAX);
+  int64_t near_end = INT64_MAX - 1;  // past int64 once the offset is added
+  int64_t k = b.bucket_of(near_end);
+  EXPECT_GT(k, 0);
+  EXPECT_EQ(b.bucket_of(b.time_in(k)), k);
+  int64_t near_start = INT64_MIN + 1;
+  EXPECT_EQ(b.bucket_of(b.time_in(b.bucket_of(near_start))), b.bucket_of(near_start));
+}
+
+TEST(TimeBuckets, RunsSplitSortedRowsAtBucketStarts) {
+  TimeBuckets b{10, 0};
+  std::vector<int64_t> t = {INT64_MIN, INT64_MIN, 1, 5, 9, 10, 10, 25, INT64_MAX};
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t r = 0; r < t.size();) {
+    size_t e = b.run_end(t, r, t.size());
+    runs.push_back({r, e});
+    r = e;
+  }
+  std::vector<std::pair<size_t, size_t>> want = {{0, 2}, {2, 5}, {5, 7}, {7, 8}, {8, 9}};
+  EXPECT_EQ(runs, want);
+  RowSelection s = RowSelection::rows(t, 2, 5);
+  EXPECT_EQ(s.count(), 3u);
+  AggState st;
+  aggregate_rows(AggKind::kMaxTime, st, s, t, nullptr);
+  EXPECT_EQ(st.time_extreme, 9);
+}
+
 }  // namespace
 }  // namespace observe::chunk
