@@ -63,11 +63,17 @@ SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT to_timestamp(floor(extract(epoch from time)/300)*300) AS t, max(value) FROM observe.metrics GROUP BY 1'),
   ('SELECT floor(extract(epoch from time)/60)::int8 % 3 AS wraps, count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT floor(extract(epoch from time)/60)*60, count(*) FROM observe.metrics WHERE time > ''2030-01-01'' GROUP BY 1'),
+  -- value filters, tested on the decoded value column
+  ('SELECT name, avg(value), count(*) FROM observe.metrics WHERE value > 0 GROUP BY name'),
+  ('SELECT count(*), sum(value) FROM observe.metrics WHERE 100 >= value AND value <> 5 AND value < 600 AND name = ''m1'''),
+  ('SELECT count(*), sum(value) FROM observe.metrics WHERE 100 >= value AND value < 600 AND name = ''m1'''),
+  ('SELECT floor(extract(epoch from time)/60)*60, count(*) FROM observe.metrics WHERE value = 17 GROUP BY 1'),
+  ('SELECT name, count(*) FROM observe.metrics WHERE value IS NOT NULL AND value <= -200 GROUP BY 1'),
   -- not pushed, still right:
+  ('SELECT name, count(*) FROM observe.metrics WHERE value + 1 > 3 GROUP BY name'),
   ('SELECT floor(extract(epoch from time)/60) + length(name), count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT floor(extract(epoch from time)/60), floor(extract(epoch from time)/120), count(*) FROM observe.metrics GROUP BY 1, 2'),
   ('SELECT floor(extract(epoch from time)/0.0001), count(*) FROM observe.metrics GROUP BY 1'),
-  ('SELECT name, avg(value) FROM observe.metrics WHERE value > 0 GROUP BY name'),
   ('SELECT date_trunc(''hour'', time), count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT name, count(DISTINCT value) FROM observe.metrics GROUP BY name'),
   ('SELECT name, count(*) FILTER (WHERE value > 0) FROM observe.metrics GROUP BY name'),
@@ -91,7 +97,15 @@ SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT count(*), count(v), sum(v), min(v), max(v) FROM odd WHERE host IS NOT NULL'),
   ('SELECT host IS NULL, count(*) FROM odd GROUP BY 1'),
   ('SELECT host, sum(n) FROM odd GROUP BY host'),  -- int8 sum: not pushed
-  ('SELECT floor(extract(epoch from time)/7)*7 AS t, host, count(*), sum(v) FROM odd GROUP BY 1, 2')
+  ('SELECT floor(extract(epoch from time)/7)*7 AS t, host, count(*), sum(v) FROM odd GROUP BY 1, 2'),
+  ('SELECT host, count(*) FROM odd WHERE v > 1 GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v = ''NaN'' GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v < ''NaN'' GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v >= ''-Infinity'' GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v IS NULL GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v <> ''NaN'' GROUP BY host'),
+  ('SELECT host, count(*) FROM odd WHERE v <> 1 GROUP BY host'),
+  ('SELECT host, count(*), sum(v) FROM odd WHERE v = 0 GROUP BY host')
 ) AS t(q);
 -- buckets of the infinities and of times before 1970
 INSERT INTO odd VALUES ('infinity', 'a', 1, 1), ('-infinity', 'a', 2, 2), ('1969-12-31 23:59:30+00', 'a', 3, 3),
@@ -138,7 +152,7 @@ SELECT x, s.c FROM (VALUES (1), (2)) v(x),
 -- EXPLAIN ANALYZE shows the series and chunks read
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
   SELECT labels->>'host', avg(value) FROM observe.metrics
-  WHERE name = 'm1' AND time >= '2024-01-01 00:05:00' GROUP BY 1 HAVING count(*) > 1;
+  WHERE name = 'm1' AND time >= '2024-01-01 00:05:00' AND value > -1000 GROUP BY 1 HAVING count(*) > 1;
 
 -- a timestamp (without time zone) time column, a float4 value column (not pushed), a column
 -- added with a default (old chunks lack it: not pushed), dropped columns

@@ -5,7 +5,8 @@
 // once, and count/sum/avg/min/max are accumulated straight from decoded chunk columns.
 // The planner hook (ts_agg_plan.cpp) offers this as a custom path of the grouping relation when
 //   * the query reads one observe_ts table (no joins, inheritance, grouping sets, SRFs),
-//   * every WHERE clause is a time bound or a series-key clause (ts_pushdown.h),
+//   * every WHERE clause is a time bound, a series-key clause (ts_pushdown.h), or a comparison of
+//     a float8 value column with a constant (or IS [NOT] NULL), tested on decoded columns,
 //   * every GROUP BY expression reads only series key columns, except at most one that is a
 //     function of floor(extract(epoch from time) / C) (Grafana's $__timeGroup), and is hashable,
 //   * every aggregate is count(*), count(col), sum/avg/min/max(float8 value column) or
@@ -32,14 +33,17 @@ extern "C" {
 namespace observe::pg {
 
 // custom_private of the plan: list of
-//   [0] int list: relid, range table index at planning, natts, number of groups, number of aggregates, number of time clauses
+//   [0] int list: relid, range table index at planning, natts, number of groups, number of
+//       aggregates, number of time clauses, number of value filters
 //   [1] int list: per aggregate: AggKind, chunk column or -1, key attribute (0-based) or -1
 //   [2] oid list: per group, its equality operator
 //   [3] int list: per time clause, btree strategy and whether the Var is on the left
 //   [4] NIL, or int8 Consts: the time-bucket group's index, bucket width and offset (µs)
-// custom_exprs: the time clauses, then the key clauses.
-enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo, kAggBucket };
-enum TsAggMeta { kMetaRelid = 0, kMetaRti, kMetaNatts, kMetaGroups, kMetaAggs, kMetaTime };
+//   [5] per value filter, Consts: chunk::ValueFilter::Op (int4), chunk column (int4), float8
+// custom_exprs: the time clauses, the key clauses, then the value filters (for EXPLAIN; they are
+// applied to decoded columns).
+enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo, kAggBucket, kAggFilters };
+enum TsAggMeta { kMetaRelid = 0, kMetaRti, kMetaNatts, kMetaGroups, kMetaAggs, kMetaTime, kMetaFilters };
 inline constexpr int kAggSpecWidth = 3;
 
 extern const CustomScanMethods ts_agg_scan_methods;

@@ -52,6 +52,9 @@ struct AggRun {
   int64_t min_time = 0, max_time = 0;
   bool overflow = false;
 
+  std::vector<chunk::ValueFilter> filters;
+  std::vector<uint8_t> mask;  // the current chunk's rows that pass the filters
+
   const chunk::TimeBuckets* buckets = nullptr;
   std::function<int32_t(int32_t, int64_t)> resolve;  // (key group, bucket) -> group
   struct PairHash {
@@ -100,7 +103,13 @@ struct AggRun {
   void add_chunk(int32_t series, const chunk::ChunkData& data) {
     if (series < 0 || static_cast<size_t>(series) >= series_group.size() || series_group[series] < 0)
       return;  // not a selected series
-    chunk::RowSelection rows(data.times, min_time, max_time);
+    const std::vector<uint8_t>* kept = nullptr;
+    if (!filters.empty()) {
+      mask.assign(data.times.size(), 1);
+      chunk::apply_filters(filters, data, mask);
+      kept = &mask;
+    }
+    chunk::RowSelection rows(data.times, min_time, max_time, kept);
     if (rows.count() == 0) return;
     int32_t key_group = series_group[series];
     if (buckets == nullptr) {
@@ -109,10 +118,11 @@ struct AggRun {
     }
     const std::vector<int64_t>& t = data.times;
     auto fold_run = [&](size_t first, size_t last) {
-      int32_t g = group_of_bucket(key_group, buckets->bucket_of(t[first]));
-      fold(series, g, chunk::RowSelection::rows(t, first, last), data);
+      chunk::RowSelection run = chunk::RowSelection::rows(t, first, last, kept);
+      if (run.count() == 0) return;  // filtered out: no group for it
+      fold(series, group_of_bucket(key_group, buckets->bucket_of(t[first])), run, data);
     };
-    if (rows.contiguous()) {  // sorted: runs of rows in one bucket
+    if (rows.sorted()) {  // runs of rows in one bucket
       for (size_t r = rows.first(); r < rows.last();) {
         size_t end = buckets->run_end(t, r, rows.last());
         fold_run(r, end);
@@ -128,7 +138,7 @@ struct TsAggState {
   CustomScanState css;
   TsQualState quals;
   Oid relid;
-  int natts, n_groups, n_aggs;
+  int natts, n_groups, n_aggs, n_filters;
   Relation rel;
   int time_att;                 // 0-based
   TupleTableSlot* series_slot;  // a row of the relation: a series' key columns, or a bucket's time
@@ -171,9 +181,11 @@ void begin_agg(CustomScanState* node, EState* estate, int) {
   st->n_groups = list_nth_int(meta, kMetaGroups);
   st->n_aggs = list_nth_int(meta, kMetaAggs);
   int n_time = list_nth_int(meta, kMetaTime);
+  st->n_filters = list_nth_int(meta, kMetaFilters);
+  int n_key = list_length(cscan->custom_exprs) - n_time - st->n_filters;
   ts_init_quals(&st->quals, list_copy_head(cscan->custom_exprs, n_time),
                 static_cast<List*>(list_nth(cscan->custom_private, kAggTimeInfo)),
-                list_copy_tail(cscan->custom_exprs, n_time), &node->ss.ps);
+                list_copy_head(list_copy_tail(cscan->custom_exprs, n_time), n_key), &node->ss.ps);
   st->rel = table_open(st->relid, AccessShareLock);
   st->series_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(st->rel), &TTSOpsVirtual);
 
@@ -279,6 +291,12 @@ void compute(TsAggState* st) {
                             list_nth_int(specs, a * kAggSpecWidth + 2)});
     run->min_time = spec.min_time;
     run->max_time = spec.max_time;
+    List* filters = static_cast<List*>(list_nth(cscan->custom_private, kAggFilters));
+    for (int f = 0; f < st->n_filters; f++) {
+      auto item = [&](int i) { return static_cast<Const*>(list_nth(filters, 3 * f + i))->constvalue; };
+      run->filters.push_back({static_cast<chunk::ValueFilter::Op>(DatumGetInt32(item(0))),
+                              DatumGetInt32(item(1)), DatumGetFloat8(item(2))});
+    }
     if (st->n_groups == 0) run->add_group();  // one group, even without rows: count(*) is 0
     if (st->bucket_group >= 0) {
       run->buckets = st->buckets;
@@ -291,6 +309,7 @@ void compute(TsAggState* st) {
     spec.wanted.assign(layout->natts, false);
     for (const AggSpec& s : run->specs)
       if (s.column >= 0) spec.wanted[layout->value_atts[s.column]] = true;
+    for (const chunk::ValueFilter& f : run->filters) spec.wanted[layout->value_atts[f.column]] = true;
     spec.all_series = st->quals.key_qual == nullptr;
     if (possible) {
       st->series_total += ts_for_each_series(
@@ -407,7 +426,9 @@ void explain_agg(CustomScanState* node, List* ancestors, ExplainState* es) {
   List* context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
   ExplainPropertyText("Relation", RelationGetRelationName(st->rel), es);
   List* time_clauses = list_copy_head(cscan->custom_exprs, st->quals.n_time);
-  List* key_clauses = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
+  List* rest = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
+  List* filter_clauses = list_copy_tail(rest, list_length(rest) - st->n_filters);
   auto show = [&](const char* label, List* exprs) {
     if (exprs == NIL) return;
     ExplainPropertyText(label,
@@ -417,6 +438,7 @@ void explain_agg(CustomScanState* node, List* ancestors, ExplainState* es) {
   };
   show("Time Range", time_clauses);
   show("Series Filter", key_clauses);
+  show("Value Filter", filter_clauses);
   List* keys = NIL;
   for (int g = 0; g < st->n_groups; g++) {
     Node* e = reinterpret_cast<Node*>(static_cast<TargetEntry*>(list_nth(cscan->custom_scan_tlist, st->natts + g))->expr);

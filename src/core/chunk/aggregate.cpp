@@ -5,26 +5,37 @@
 
 namespace observe::chunk {
 
-RowSelection::RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi)
-    : times_(&times), lo_(lo), hi_(hi) {
+RowSelection::RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi,
+                           const std::vector<uint8_t>* mask)
+    : times_(&times), lo_(lo), hi_(hi), mask_(mask) {
   if (std::is_sorted(times.begin(), times.end())) {
     auto [first, last] = row_range(times, lo, hi);
     first_ = first;
     last_ = last;
-    count_ = last - first;
-    return;
+  } else {
+    time_tested_ = true;
+    last_ = times.size();
   }
-  contiguous_ = false;
-  count_ = static_cast<size_t>(
-      std::count_if(times.begin(), times.end(), [&](int64_t t) { return t >= lo && t <= hi; }));
+  count_rows();
 }
 
-RowSelection RowSelection::rows(const std::vector<int64_t>& times, size_t first, size_t last) {
+RowSelection RowSelection::rows(const std::vector<int64_t>& times, size_t first, size_t last,
+                                const std::vector<uint8_t>* mask) {
   RowSelection s(&times);
   s.first_ = first;
   s.last_ = last;
-  s.count_ = last - first;
+  s.mask_ = mask;
+  s.count_rows();
   return s;
+}
+
+void RowSelection::count_rows() {
+  if (!time_tested_ && mask_ == nullptr) {
+    count_ = last_ - first_;
+    return;
+  }
+  count_ = 0;
+  for_each([&](size_t) { count_++; });
 }
 
 int64_t TimeBuckets::bucket_of(int64_t t) const {
@@ -120,6 +131,38 @@ double AggState::float_result(AggKind kind) const {
     case AggKind::kSumFloat: return sum;
     case AggKind::kAvgFloat: return sum / static_cast<double>(count);
     default: return extreme;
+  }
+}
+
+void apply_filters(const std::vector<ValueFilter>& filters, const ChunkData& data,
+                   std::vector<uint8_t>& mask) {
+  size_t n = data.times.size();
+  for (const ValueFilter& f : filters) {
+    const Column* col = static_cast<size_t>(f.column) < data.columns.size() &&
+                                data.columns[f.column].size() == n
+                            ? &data.columns[f.column]
+                            : nullptr;
+    for (size_t r = 0; r < n; r++) {
+      if (mask[r] == 0) continue;
+      bool null = col == nullptr || col->is_null(r);
+      bool keep;
+      if (f.op == ValueFilter::kIsNull || f.op == ValueFilter::kIsNotNull) {
+        keep = null == (f.op == ValueFilter::kIsNull);
+      } else if (null || col->kind != ColumnKind::kFloat64) {
+        keep = false;
+      } else {
+        double v = col->floats[r];
+        switch (f.op) {
+          case ValueFilter::kLess: keep = pg_float_lt(v, f.constant); break;
+          case ValueFilter::kLessEqual: keep = !pg_float_gt(v, f.constant); break;
+          case ValueFilter::kEqual: keep = !pg_float_lt(v, f.constant) && !pg_float_gt(v, f.constant); break;
+          case ValueFilter::kGreaterEqual: keep = !pg_float_lt(v, f.constant); break;
+          case ValueFilter::kNotEqual: keep = pg_float_lt(v, f.constant) || pg_float_gt(v, f.constant); break;
+          default: keep = pg_float_gt(v, f.constant); break;
+        }
+      }
+      if (!keep) mask[r] = 0;
+    }
   }
 }
 

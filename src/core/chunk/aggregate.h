@@ -13,34 +13,50 @@
 
 namespace observe::chunk {
 
-// The rows of a chunk whose time lies in [lo, hi]: a contiguous range when the times are sorted
-// (chunks are written sorted), else the rows tested one by one.
+// The rows of a chunk whose time lies in [lo, hi] (and, given a mask, whose mask byte is not 0):
+// a range of rows when the times are sorted (chunks are written sorted), else every row tested.
 class RowSelection {
  public:
-  RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi);
-  // Rows [first, last) (of sorted times).
-  static RowSelection rows(const std::vector<int64_t>& times, size_t first, size_t last);
-  bool contiguous() const { return contiguous_; }
+  RowSelection(const std::vector<int64_t>& times, int64_t lo, int64_t hi,
+               const std::vector<uint8_t>* mask = nullptr);
+  // Rows [first, last) of sorted times (those of them the mask keeps).
+  static RowSelection rows(const std::vector<int64_t>& times, size_t first, size_t last,
+                           const std::vector<uint8_t>* mask = nullptr);
+  // Whether the time condition is the range [first, last) (the times are sorted).
+  bool sorted() const { return !time_tested_; }
   size_t first() const { return first_; }
   size_t last() const { return last_; }
   size_t count() const { return count_; }
   template <class F>
   void for_each(F&& f) const {
-    if (contiguous_) {
-      for (size_t r = first_; r < last_; r++) f(r);
-    } else {
-      for (size_t r = 0; r < times_->size(); r++)
-        if ((*times_)[r] >= lo_ && (*times_)[r] <= hi_) f(r);
+    for (size_t r = first_; r < last_; r++) {
+      if (time_tested_ && ((*times_)[r] < lo_ || (*times_)[r] > hi_)) continue;
+      if (mask_ != nullptr && (*mask_)[r] == 0) continue;
+      f(r);
     }
   }
 
  private:
   explicit RowSelection(const std::vector<int64_t>* times) : times_(times), lo_(0), hi_(-1) {}
+  void count_rows();
   const std::vector<int64_t>* times_;
   int64_t lo_, hi_;
-  bool contiguous_ = true;
+  const std::vector<uint8_t>* mask_ = nullptr;
+  bool time_tested_ = false;
   size_t first_ = 0, last_ = 0, count_ = 0;
 };
+
+// A WHERE condition on a value column, with PostgreSQL's float8 comparison (NaN equals NaN and
+// sorts above every number; a NULL value passes only IS NULL).
+struct ValueFilter {
+  enum Op : uint8_t { kLess, kLessEqual, kEqual, kGreaterEqual, kGreater, kNotEqual, kIsNull, kIsNotNull };
+  Op op = kEqual;
+  int column = 0;  // chunk column; a chunk without it holds NULLs there
+  double constant = 0;
+};
+// Clears mask[r] (sized to the chunk's rows) for every row that fails one of the filters.
+void apply_filters(const std::vector<ValueFilter>& filters, const ChunkData& data,
+                   std::vector<uint8_t>& mask);
 
 // Fixed-width time buckets, as GROUP BY floor(extract(epoch from time) / C) forms them:
 // bucket k holds the times t with floor((t + offset) / width) = k. The infinities

@@ -121,6 +121,44 @@ TEST(Aggregate, StatesAccumulateAcrossChunks) {
   EXPECT_EQ(s.float_result(AggKind::kAvgFloat), 2.5);
 }
 
+TEST(ValueFilters, ComparisonsFollowPostgresNaNAndNullRules) {
+  ChunkData d;
+  d.times = {1, 2, 3, 4, 5};
+  d.columns.push_back(floats({1, kNaN, 3, 0, -kInf}, {false, false, false, true, false}));
+  auto keep = [&](ValueFilter f) {
+    std::vector<uint8_t> mask(5, 1);
+    apply_filters({f}, d, mask);
+    return mask;
+  };
+  using V = std::vector<uint8_t>;
+  EXPECT_EQ(keep({ValueFilter::kGreater, 0, 2}), (V{0, 1, 1, 0, 0}));  // NaN > 2
+  EXPECT_EQ(keep({ValueFilter::kLess, 0, 2}), (V{1, 0, 0, 0, 1}));
+  EXPECT_EQ(keep({ValueFilter::kEqual, 0, kNaN}), (V{0, 1, 0, 0, 0}));  // NaN = NaN
+  EXPECT_EQ(keep({ValueFilter::kLessEqual, 0, kNaN}), (V{1, 1, 1, 0, 1}));
+  EXPECT_EQ(keep({ValueFilter::kGreaterEqual, 0, 3}), (V{0, 1, 1, 0, 0}));
+  EXPECT_EQ(keep({ValueFilter::kNotEqual, 0, 3}), (V{1, 1, 0, 0, 1}));
+  EXPECT_EQ(keep({ValueFilter::kNotEqual, 0, kNaN}), (V{1, 0, 1, 0, 1}));
+  EXPECT_EQ(keep({ValueFilter::kIsNull, 0, 0}), (V{0, 0, 0, 1, 0}));
+  EXPECT_EQ(keep({ValueFilter::kIsNotNull, 0, 0}), (V{1, 1, 1, 0, 1}));
+  // A chunk written before the column existed holds NULLs there.
+  EXPECT_EQ(keep({ValueFilter::kIsNull, 7, 0}), (V{1, 1, 1, 1, 1}));
+  EXPECT_EQ(keep({ValueFilter::kGreater, 7, 0}), (V{0, 0, 0, 0, 0}));
+}
+
+TEST(ValueFilters, MaskedSelectionsCountAndAggregateOnlyKeptRows) {
+  std::vector<int64_t> t = {1, 2, 3, 4};
+  Column c = floats({10, 20, 30, 40});
+  std::vector<uint8_t> mask = {1, 0, 1, 0};
+  RowSelection s(t, 2, 4, &mask);
+  EXPECT_EQ(s.count(), 1u);
+  AggState sum;
+  aggregate_rows(AggKind::kSumFloat, sum, s, t, &c);
+  EXPECT_EQ(sum.float_result(AggKind::kSumFloat), 30);
+  EXPECT_EQ(RowSelection::rows(t, 0, 4, &mask).count(), 2u);
+  std::vector<int64_t> unsorted = {4, 1, 3, 2};
+  EXPECT_EQ(RowSelection(unsorted, 1, 3, &mask).count(), 1u);  // rows 1-3 by time, row 2 by mask
+}
+
 TEST(TimeBuckets, FloorDivisionWithOffsetBelowAndAboveZero) {
   TimeBuckets b{60, 30};  // buckets [k*60 - 30, (k+1)*60 - 30)
   EXPECT_EQ(b.bucket_of(-30), 0);
