@@ -3,6 +3,8 @@
 // id (relfilenode), and come back through TsReader. Row-level UPDATE/DELETE, indexes, parallel
 // and sample scans are refused with a clear error.
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 #include "pg/border.h"
 #include "pg/ts_am.h"
@@ -13,14 +15,31 @@
 #include "pg/ts_write_buffer.h"
 #include "pg/ts_pg_headers.h"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+extern "C" {
+#include "storage/bufmgr.h"
+}
+#pragma GCC diagnostic pop
+
 namespace observe::pg {
 
 namespace {
+
+// ANALYZE's view of the table: its size in blocks is its stored bytes / BLCKSZ, and each series
+// belongs to one block (by a hash of its id), so a sampled block yields the rows of its series.
+struct TsAnalyzeBlocks {
+  std::unordered_map<BlockNumber, std::vector<int32_t>> series_of_block;
+};
 
 struct TsScanDescData {
   TableScanDescData base;
   TsReader* reader;
   MemoryContext context;
+  // ANALYZE only: the series by block, and the current block's reader (in block_context).
+  TsAnalyzeBlocks* blocks;
+  TsReader* block_reader;
+  MemoryContext block_context;
 };
 
 [[noreturn]] void not_supported(const char* what) {
@@ -51,8 +70,11 @@ TableScanDesc ts_scan_begin(Relation rel, Snapshot snapshot, int nkeys, ScanKeyD
 
 void ts_scan_end(TableScanDesc sscan) {
   auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
-  invoke_cpp([&] { scan->reader->close(); });
-  MemoryContextDelete(scan->context);  // deletes the reader
+  invoke_cpp([&] {
+    scan->reader->close();
+    if (scan->block_reader != nullptr) scan->block_reader->close();
+  });
+  MemoryContextDelete(scan->context);  // deletes the readers
   if (scan->base.rs_flags & SO_TEMP_SNAPSHOT) UnregisterSnapshot(scan->base.rs_snapshot);
   pfree(scan);
 }
@@ -206,15 +228,48 @@ void ts_vacuum(Relation rel, VacuumParams*, BufferAccessStrategy) {
                       InvalidMultiXactId, nullptr, nullptr, false);
 }
 
-// ANALYZE samples blocks of a page-based table; here each sampled "block" streams the rows that
-// remain, so the first one returns every row and ANALYZE's reservoir sampling picks from them.
-bool ts_analyze_next_block(TableScanDesc, BlockNumber, BufferAccessStrategy) { return true; }
+// ANALYZE samples blocks of a page-based table (all of them up to 300 x default_statistics_target
+// blocks, that many beyond). A sampled block yields the rows of the series hashed to it: small
+// tables are read whole, large ones only in the sampled blocks' series, and ANALYZE's row
+// estimate (rows seen / blocks sampled x blocks) stays unbiased.
+bool ts_analyze_next_block(TableScanDesc sscan, BlockNumber blockno, BufferAccessStrategy) {
+  auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  Relation rel = scan->base.rs_rd;
+  if (scan->blocks == nullptr) {
+    BlockNumber nblocks = std::max<BlockNumber>(RelationGetNumberOfBlocks(rel), 1);
+    scan->block_context = AllocSetContextCreate(scan->context, "observe_ts analyze block", ALLOCSET_SMALL_SIZES);
+    invoke_cpp([&] {
+      scan->blocks = make_owned_by<TsAnalyzeBlocks>(scan->context);
+      std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+      std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, layout->storage_id);
+      for (const auto& e : dict->all()) {
+        BlockNumber b = static_cast<BlockNumber>((static_cast<uint32_t>(e->id) * 2654435761u) % nblocks);
+        scan->blocks->series_of_block[b].push_back(e->id);
+      }
+    });
+  }
+  if (scan->block_reader != nullptr) {
+    invoke_cpp([&] { scan->block_reader->close(); });
+    scan->block_reader = nullptr;
+    MemoryContextReset(scan->block_context);  // deletes the reader
+  }
+  invoke_cpp([&] {
+    auto it = scan->blocks->series_of_block.find(blockno);
+    if (it == scan->blocks->series_of_block.end()) return;
+    TsReadSpec spec;
+    spec.all_series = false;
+    spec.series = it->second;
+    scan->block_reader = make_owned_by<TsReader>(scan->block_context, rel, scan->base.rs_snapshot, spec);
+  });
+  return true;
+}
 
 bool ts_analyze_next_tuple(TableScanDesc sscan, TransactionId, double* liverows, double*,
                            TupleTableSlot* slot) {
   auto* scan = reinterpret_cast<TsScanDescData*>(sscan);
+  if (scan->block_reader == nullptr) return false;
   CHECK_FOR_INTERRUPTS();
-  bool got = invoke_cpp([&] { return scan->reader->next(slot); });
+  bool got = invoke_cpp([&] { return scan->block_reader->next(slot); });
   if (got) (*liverows)++;
   return got;
 }
