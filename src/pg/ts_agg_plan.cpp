@@ -84,6 +84,7 @@ bool classify_aggref(Aggref* agg, Index rti, const TsRelShape& shape, AggSpec* s
       if (is_time) {
         spec->kind = AggKind::kCountRows;
       } else if (shape.is_key[att]) {
+        if (att >= 64) return false;  // the executor keeps key nulls in a 64-bit mask
         spec->kind = AggKind::kCountRows;
         spec->key_att = att;
       } else {
