@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/common/error.h"
@@ -69,9 +70,16 @@ std::vector<promql::SeriesData> ts_select(Relation rel, const Matchers& matchers
     }
     auto& samples = out[it->second].samples;
     const chunk::Column& col = data->columns.at(vcol);
-    for (size_t r = 0; r < data->times.size(); r++) {
-      int64_t t = data->times[r];
-      if (t < spec.min_time || t > spec.max_time || col.is_null(r)) continue;
+    const std::vector<int64_t>& times = data->times;
+    samples.reserve(samples.size() + times.size());
+    // Chunks are written sorted: the rows in range are one run, found by binary search.
+    size_t first = 0, last = times.size();
+    bool sorted = std::is_sorted(times.begin(), times.end());
+    if (sorted) std::tie(first, last) = chunk::row_range(times, spec.min_time, spec.max_time);
+    for (size_t r = first; r < last; r++) {
+      int64_t t = times[r];
+      if (!sorted && (t < spec.min_time || t > spec.max_time)) continue;
+      if (!col.nulls.empty() && col.nulls[r]) continue;
       samples.push_back(promql::Sample{ts_us_to_unix_ms(t), col.floats[r]});
     }
   }
@@ -81,9 +89,20 @@ std::vector<promql::SeriesData> ts_select(Relation rel, const Matchers& matchers
   std::vector<promql::SeriesData> result;
   result.reserve(out.size());
   for (auto& s : out) {
-    std::stable_sort(s.samples.begin(), s.samples.end(),
-                     [](const promql::Sample& a, const promql::Sample& b) { return a.t < b.t; });
     if (s.samples.empty()) continue;
+    // The common case, chunks in time order without duplicates, needs neither step.
+    bool increasing = true, sorted = true;
+    for (size_t r = 1; r < s.samples.size() && sorted; r++) {
+      increasing = increasing && s.samples[r - 1].t < s.samples[r].t;
+      sorted = s.samples[r - 1].t <= s.samples[r].t;
+    }
+    if (increasing) {
+      result.push_back(std::move(s));
+      continue;
+    }
+    if (!sorted)
+      std::stable_sort(s.samples.begin(), s.samples.end(),
+                       [](const promql::Sample& a, const promql::Sample& b) { return a.t < b.t; });
     size_t w = 0;
     for (size_t r = 0; r < s.samples.size(); r++) {
       if (w > 0 && s.samples[w - 1].t == s.samples[r].t)

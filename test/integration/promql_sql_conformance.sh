@@ -15,8 +15,8 @@ CORPUS=${OBSERVE_PROMQL_CORPUS:-$ROOT/../shared/conformance/promql}
 DB=promql_sql_conformance_$$
 
 if [ ! -f "$CORPUS/evals.tsv" ]; then
-  echo "PromQL corpus not found at $CORPUS: skipped"
-  exit 0
+  echo "FAIL: PromQL corpus not found at $CORPUS (../shared must be beside the repository)"
+  exit 1
 fi
 [ -x "$RUNNER" ] || { echo "runner not built: $RUNNER"; exit 1; }
 
