@@ -8,12 +8,7 @@
 
 namespace observe::promql {
 
-namespace {
-
-bool is_arithmetic(BinOp op) { return !is_comparison(op) && !is_set_operator(op); }
-
-// Applies op to two floats. For comparisons the value is lhs and `keep` tells the outcome.
-double apply(BinOp op, double l, double r, bool* keep) {
+double apply_binop(BinOp op, double l, double r, bool* keep) {
   *keep = true;
   switch (op) {
     case BinOp::kAdd: return l + r;
@@ -32,6 +27,10 @@ double apply(BinOp op, double l, double r, bool* keep) {
     default: return 0;
   }
 }
+
+namespace {
+
+bool is_arithmetic(BinOp op) { return !is_comparison(op) && !is_set_operator(op); }
 
 // The labels a match is made on: `on` keeps the listed ones; otherwise all but the
 // ignored ones and the metric name.
@@ -114,7 +113,7 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
     double fl = ls.v, fr = rs.v;
     if (swapped) std::swap(fl, fr);
     bool keep;
-    double v = apply(n.op, fl, fr, &keep);
+    double v = apply_binop(n.op, fl, fr, &keep);
     if (n.return_bool) v = keep ? 1 : 0;
     Labels metric = result_metric(ls.metric, rs.metric, n.op, m);
     if (m.card == Card::kOneToOne) {
@@ -185,7 +184,7 @@ Vector vector_scalar(const Node& n, Vector vec, double s, bool scalar_left) {
     double l = e.v, r = s;
     if (scalar_left) std::swap(l, r);
     bool keep;
-    double v = apply(n.op, l, r, &keep);
+    double v = apply_binop(n.op, l, r, &keep);
     if (is_comparison(n.op) && scalar_left) v = r;  // comparisons keep the vector's value
     if (n.return_bool) {
       v = keep ? 1 : 0;
@@ -208,7 +207,7 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t) {
   out.t = t;
   if (l.type == ValueType::kScalar && r.type == ValueType::kScalar) {
     bool keep;
-    double v = apply(n.op, l.scalar, r.scalar, &keep);
+    double v = apply_binop(n.op, l.scalar, r.scalar, &keep);
     if (is_comparison(n.op)) v = keep ? 1 : 0;
     out.type = ValueType::kScalar;
     out.scalar = v;
