@@ -2,6 +2,8 @@
 // the PromQL engine of the core run on an observe_ts table, rows out as
 // (time timestamptz, metric text, value float8).
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -42,21 +44,29 @@ void emit_result(observe::pg::SrfRows& rows, const Result& r) {
       }
       break;
     case ValueType::kMatrix: {
-      // Long format for Grafana: ascending time, series in label order within a time.
-      struct Point {
-        int64_t t;
-        size_t series;
-        double v;
-      };
+      // Long format for Grafana: ascending time, series in label order within a time. The
+      // series are each in time order: a k-way merge by (time, series), the name of a
+      // series printed once.
+      using Cursor = std::pair<int64_t, size_t>;  // (next time, series)
       std::vector<std::string> names;
-      std::vector<Point> points;
+      std::vector<size_t> next(r.matrix.size(), 0);
+      std::priority_queue<Cursor, std::vector<Cursor>, std::greater<Cursor>> heap;
+      size_t total = 0;
       for (size_t i = 0; i < r.matrix.size(); i++) {
         names.push_back(r.matrix[i].metric.to_string());
-        for (const auto& s : r.matrix[i].samples) points.push_back({s.t, i, s.v});
+        total += r.matrix[i].samples.size();
+        if (!r.matrix[i].samples.empty()) heap.push({r.matrix[i].samples[0].t, i});
       }
-      std::stable_sort(points.begin(), points.end(),
-                       [](const Point& a, const Point& b) { return a.t < b.t; });
-      for (const auto& p : points) rows.add(p.t, &names[p.series], &p.v);
+      std::vector<observe::pg::SrfRows::Row> out;
+      out.reserve(total);
+      while (!heap.empty()) {
+        size_t i = heap.top().second;
+        heap.pop();
+        const auto& s = r.matrix[i].samples;
+        out.push_back({s[next[i]].t, i, s[next[i]].v});
+        if (++next[i] < s.size()) heap.push({s[next[i]].t, i});
+      }
+      rows.add_rows(names, out);
       break;
     }
     case ValueType::kNone:
