@@ -97,6 +97,7 @@ class Evaluator {
     int64_t last_t = 0;
   };
   Vector cached_vector(Cached& c, int64_t t);
+  void cache_matrix(const Node& n, Matrix m);
   std::unordered_map<const Node*, Cached> cache_;
   int64_t batch_start_ = 0, batch_end_ = -1;
   int64_t held_ = 0;  // points beyond the loaded data that the batch keeps
@@ -131,6 +132,11 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t);
 // Applies an arithmetic or comparison operator to two floats; for comparisons the value is
 // lhs and `keep` tells the outcome.
 double apply_binop(BinOp op, double l, double r, bool* keep);
+// Vector-vector arithmetic or comparison over all steps of a batch (range evaluation), for
+// matchings where no step can fail or collide: each signature on the "one" side belongs to
+// one series, on both sides for one-to-one, and all pairs give distinct labels. Returns
+// false otherwise (then the step-wise path decides, with its errors).
+bool range_vector_binop(const Node& n, const Matrix& lhs, const Matrix& rhs, Matrix* out);
 
 // Checks that no two elements share a label set (names still present).
 void check_unique_labelsets(const Vector& v);

@@ -44,6 +44,8 @@ Value label_join(Evaluator& ev, const Node& n, int64_t t);
 Labels absent_labels(const Node& arg);
 
 Value histogram_quantile(Evaluator& ev, const Node& n, int64_t t);
+// The same over all steps of the evaluator's batch (range evaluation).
+Matrix range_histogram_quantile(Evaluator& ev, const Node& n);
 Value histogram_fraction(Evaluator& ev, const Node& n, int64_t t);
 Value histogram_quantiles(Evaluator& ev, const Node& n, int64_t t);
 

@@ -64,12 +64,18 @@ bool Evaluator::range_native(const Node& n) const {
     case NodeKind::kUnary:
       return true;
     case NodeKind::kCall:
+      if (n.str == "histogram_quantile") return true;
       return range_fn(n.str) != RangeFn::kNone && unwrap(*n.args[matrix_arg(n)]).kind == NodeKind::kMatrixSelector;
     case NodeKind::kAggregate:
       return native_aggregation(n.agg);
-    case NodeKind::kBinary:
-      // Exactly one scalar side: a vector result computed point by point.
-      return (n.args[0]->type() == ValueType::kScalar) != (n.args[1]->type() == ValueType::kScalar);
+    case NodeKind::kBinary: {
+      // One scalar side: a vector result computed point by point. Two vectors: matched
+      // once per series pair (range_vector_binop), unless set operators or fill().
+      bool ls = n.args[0]->type() == ValueType::kScalar, rs = n.args[1]->type() == ValueType::kScalar;
+      if (ls != rs) return true;
+      return !ls && !is_set_operator(n.op) && !n.matching.fill_lhs && !n.matching.fill_rhs &&
+             n.matching.card != Card::kManyToMany;
+    }
     default:
       return false;
   }
@@ -83,6 +89,7 @@ Matrix Evaluator::range_matrix(const Node& n) {
     case NodeKind::kVectorSelector:
       return range_vector_selector(n);
     case NodeKind::kCall:
+      if (n.str == "histogram_quantile") return range_histogram_quantile(*this, n);
       return range_function_call(n);
     case NodeKind::kAggregate:
       return range_aggregate(n);
@@ -128,15 +135,19 @@ void Evaluator::cache_arguments(const Node& n) {
   for (const auto& a : n.args) {
     if (cache_.count(a.get()) != 0) continue;
     if (a->type() == ValueType::kVector && range_native(*a)) {
-      Cached c;
-      c.m = range_matrix(*a);
-      c.cursor.assign(c.m.size(), 0);
-      c.last_t = INT64_MIN;
-      cache_.emplace(a.get(), std::move(c));
+      cache_matrix(*a, range_matrix(*a));
     } else {
       cache_arguments(*a);
     }
   }
+}
+
+void Evaluator::cache_matrix(const Node& n, Matrix m) {
+  Cached c;
+  c.m = std::move(m);
+  c.cursor.assign(c.m.size(), 0);
+  c.last_t = INT64_MIN;
+  cache_[&n] = std::move(c);
 }
 
 Vector Evaluator::cached_vector(Cached& c, int64_t t) {
@@ -313,11 +324,7 @@ Matrix Evaluator::range_aggregate(const Node& n) {
   // A group's name flag is per step; with mixed flags among the inputs go step by step.
   for (const auto& s : in) {
     if (s.drop_name != in[0].drop_name) {
-      Cached c;
-      c.m = std::move(in);
-      c.cursor.assign(c.m.size(), 0);
-      c.last_t = INT64_MIN;
-      cache_.emplace(&arg, std::move(c));
+      cache_matrix(arg, std::move(in));
       return range_stepwise(n);
     }
   }
@@ -415,6 +422,20 @@ Matrix Evaluator::range_aggregate(const Node& n) {
 }
 
 Matrix Evaluator::range_binary(const Node& n) {
+  if (n.args[0]->type() == ValueType::kVector && n.args[1]->type() == ValueType::kVector) {
+    Matrix lhs = range_matrix(*n.args[0]);
+    Matrix rhs = range_matrix(*n.args[1]);
+    Matrix out;
+    if (range_vector_binop(n, lhs, rhs, &out)) {
+      int64_t points = 0;
+      for (const auto& s : out) points += static_cast<int64_t>(s.samples.size());
+      hold_samples(points);
+      return out;
+    }
+    cache_matrix(*n.args[0], std::move(lhs));
+    cache_matrix(*n.args[1], std::move(rhs));
+    return range_stepwise(n);
+  }
   bool scalar_left = n.args[0]->type() == ValueType::kScalar;
   std::vector<double> sv = range_scalar(*n.args[scalar_left ? 0 : 1]);
   Matrix m = range_matrix(*n.args[scalar_left ? 1 : 0]);
