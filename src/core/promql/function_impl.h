@@ -37,6 +37,13 @@ struct RangeWindow {
 };
 // One value of the function over the window; false: no output (n == 0 is not allowed).
 bool range_function(RangeFn fn, const RangeWindow& w, double* out);
+// The functions whose windows range evaluation computes several at a time, interleaved
+// (the same arithmetic per window as range_function, faster on long windows): stddev and
+// stdvar_over_time.
+inline constexpr size_t kInterleavedWindows = 4;
+bool interleaved_range_fn(RangeFn fn);
+// k <= kInterleavedWindows windows at once: out[j], ok[j] as range_function gives them.
+void range_function_interleaved(RangeFn fn, const RangeWindow* w, size_t k, double* out, bool* ok);
 
 Value label_replace(Evaluator& ev, const Node& n, int64_t t);
 Value label_join(Evaluator& ev, const Node& n, int64_t t);

@@ -235,6 +235,7 @@ Matrix Evaluator::range_function_call(const Node& n) {
   bool keeps_name = fn == RangeFn::kLast || fn == RangeFn::kFirst;
   bool counter = fn == RangeFn::kRate || fn == RangeFn::kIncrease;
   bool counts = fn == RangeFn::kChanges || fn == RangeFn::kResets;
+  bool interleaved = interleaved_range_fn(fn);
 
   Matrix out;
   auto it = data_.find(&sel);
@@ -280,6 +281,17 @@ Matrix Evaluator::range_function_call(const Node& n) {
     size_t lo = 0, hi = 0;  // the window is p[lo, hi): after ref - range, up to ref
     size_t rb = 0, re = 0;  // its resets: reset_at[rb, re)
     RangeWindow w;
+    // Windows waiting to be computed together (interleaved functions).
+    RangeWindow pending[kInterleavedWindows];
+    size_t n_pending = 0;
+    auto flush = [&] {
+      double v[kInterleavedWindows];
+      bool ok[kInterleavedWindows];
+      range_function_interleaved(fn, pending, n_pending, v, ok);
+      for (size_t j = 0; j < n_pending; j++)
+        if (ok[j]) ser.samples.push_back({pending[j].t, v[j]});
+      n_pending = 0;
+    };
     for (size_t i = 0; i < steps; i++) {
       int64_t t = batch_time(i);
       int64_t ref = at_time(sel, t) - sel.offset_ms;
@@ -305,10 +317,16 @@ Matrix Evaluator::range_function_call(const Node& n) {
           w.reset_prev = reset_prev.empty() ? kNoResets : reset_prev.data() + rb;
           w.n_resets = re - rb;
         }
+        if (interleaved) {
+          pending[n_pending++] = w;
+          if (n_pending == kInterleavedWindows) flush();
+          continue;
+        }
         if (!range_function(fn, w, &v)) continue;
       }
       ser.samples.push_back({t, v});
     }
+    if (n_pending > 0) flush();
     if (ser.samples.empty()) continue;
     hold_samples(static_cast<int64_t>(ser.samples.size()));
     out.push_back(std::move(ser));

@@ -9,6 +9,7 @@
 #include "core/promql/function_impl.h"
 #include "core/promql/kahan.h"
 #include "core/promql/quantile.h"
+#include "core/promql/window_accumulators.h"
 
 namespace observe::promql {
 
@@ -48,76 +49,19 @@ bool extrapolated_rate(const RangeWindow& w, bool counter, bool rate, double* ou
   return true;
 }
 
+// Least squares over the window (window_accumulators.h).
 void linear_regression(const Sample* s, size_t count, int64_t intercept_time, double* slope, double* intercept) {
-  double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
-  double init = s[0].v;
-  bool const_y = true;
-  for (size_t i = 0; i < count; i++) {
-    if (const_y && i > 0 && s[i].v != init) const_y = false;
-    n += 1;
-    double x = static_cast<double>(s[i].t - intercept_time) / 1e3;
-    kahan_inc(x, &sx, &cx);
-    kahan_inc(s[i].v, &sy, &cy);
-    kahan_inc(x * s[i].v, &sxy, &cxy);
-    kahan_inc(x * x, &sx2, &cx2);
-  }
-  if (const_y) {
-    if (std::isinf(init)) {
-      *slope = *intercept = std::nan("");
-    } else {
-      *slope = 0;
-      *intercept = init;
-    }
-    return;
-  }
-  sx += cx;
-  sy += cy;
-  sxy += cxy;
-  sx2 += cx2;
-  double cov = sxy - sx * sy / n;
-  double var = sx2 - sx * sx / n;
-  *slope = cov / var;
-  *intercept = sy / n - *slope * sx / n;
+  RegressionAcc acc;
+  acc.intercept_time = intercept_time;
+  accumulate(&acc, &s, &count, 1);
+  acc.result(slope, intercept);
 }
 
-double avg_over(const Sample* s, size_t n) {
-  double sum = s[0].v, count = 1, mean = 0, c = 0;
-  bool incremental = false;
-  for (size_t i = 1; i < n; i++) {
-    count = static_cast<double>(i + 1);
-    double f = s[i].v;
-    if (!incremental) {
-      double ns = sum, nc = c;
-      kahan_inc(f, &ns, &nc);
-      if (!std::isinf(ns)) {
-        sum = ns;
-        c = nc;
-        continue;
-      }
-      incremental = true;
-      mean = sum / (count - 1);
-      c /= count - 1;
-    }
-    double q = (count - 1) / count;
-    double m = q * mean, cc = q * c;
-    kahan_inc(f / count, &m, &cc);
-    mean = m;
-    c = cc;
-  }
-  if (incremental) return mean + c;
-  return sum / count + c / count;
-}
-
-double variance_over(const Sample* s, size_t n) {
-  double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
-  for (const Sample* e = s + n, *ps = s; ps < e; ps++) {
-    const Sample& p = *ps;
-    count++;
-    double delta = p.v - (mean + cmean);
-    kahan_inc(delta / count, &mean, &cmean);
-    kahan_inc(delta * (p.v - (mean + cmean)), &aux, &caux);
-  }
-  return (aux + caux) / count;
+template <typename Acc>
+double over(const Sample* s, size_t n) {
+  Acc acc;
+  accumulate(&acc, &s, &n, 1);
+  return acc.result();
 }
 
 }  // namespace
@@ -139,6 +83,38 @@ RangeFn range_fn(const std::string& name) {
   for (auto& [n, f] : table)
     if (name == n) return f;
   return RangeFn::kNone;
+}
+
+// Only the variance gains: a division sits on its dependency chain. The other running
+// sums measured slower interleaved (more live registers than the chains they overlap).
+bool interleaved_range_fn(RangeFn fn) { return fn == RangeFn::kStddev || fn == RangeFn::kStdvar; }
+
+namespace {
+template <typename Acc>
+void lockstep(const RangeWindow* w, size_t k, double* out) {
+  constexpr size_t kMax = kInterleavedWindows;
+  Acc acc[kMax];
+  const Sample* p[kMax] = {};
+  size_t n[kMax] = {};
+  for (size_t j = 0; j < k; j++) {
+    p[j] = w[j].p;
+    n[j] = w[j].n;
+  }
+  accumulate(acc, p, n, k);
+  for (size_t j = 0; j < k; j++) out[j] = acc[j].result();
+}
+}  // namespace
+
+void range_function_interleaved(RangeFn fn, const RangeWindow* w, size_t k, double* out, bool* ok) {
+  if (fn != RangeFn::kStddev && fn != RangeFn::kStdvar) {
+    for (size_t j = 0; j < k; j++) ok[j] = range_function(fn, w[j], &out[j]);
+    return;
+  }
+  lockstep<VarianceAcc>(w, k, out);
+  for (size_t j = 0; j < k; j++) {
+    ok[j] = true;
+    if (fn == RangeFn::kStddev) out[j] = std::sqrt(out[j]);
+  }
 }
 
 bool range_function(RangeFn fn, const RangeWindow& w, double* out) {
@@ -191,13 +167,8 @@ bool range_function(RangeFn fn, const RangeWindow& w, double* out) {
       *out = slope * w.param0 + icpt;
       return true;
     }
-    case RangeFn::kAvg: *out = avg_over(p, n); return true;
-    case RangeFn::kSum: {
-      double sum = 0, c = 0;
-      for (size_t i = 0; i < n; i++) kahan_inc(p[i].v, &sum, &c);
-      *out = std::isinf(sum) ? sum : sum + c;
-      return true;
-    }
+    case RangeFn::kAvg: *out = over<AvgAcc>(p, n); return true;
+    case RangeFn::kSum: *out = over<SumAcc>(p, n); return true;
     case RangeFn::kCount: *out = static_cast<double>(n); return true;
     case RangeFn::kMin:
     case RangeFn::kMax: {
@@ -229,8 +200,8 @@ bool range_function(RangeFn fn, const RangeWindow& w, double* out) {
       *out = static_cast<double>(ts) / 1000;
       return true;
     }
-    case RangeFn::kStddev: *out = std::sqrt(variance_over(p, n)); return true;
-    case RangeFn::kStdvar: *out = variance_over(p, n); return true;
+    case RangeFn::kStddev: *out = std::sqrt(over<VarianceAcc>(p, n)); return true;
+    case RangeFn::kStdvar: *out = over<VarianceAcc>(p, n); return true;
     case RangeFn::kPresent: *out = 1; return true;
     case RangeFn::kQuantile: {
       std::vector<double> vals(n);
