@@ -1,6 +1,7 @@
-// Internal: the step-wise evaluator shared by engine.cpp, functions.cpp, aggregations.cpp
-// and binary_ops.cpp. Each node is evaluated at one timestamp; range queries and
-// subqueries evaluate their expression at every step.
+// Internal: the evaluator shared by engine.cpp, functions.cpp, aggregations.cpp and
+// binary_ops.cpp. eval() evaluates a node at one timestamp (instant queries, subqueries,
+// and the nodes range evaluation does not handle); range_matrix() a node over all steps of
+// a range query's batch (range_eval.cpp).
 #pragma once
 
 #include <map>
