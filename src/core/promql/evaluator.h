@@ -47,6 +47,15 @@ class Evaluator {
 
   // Accounts for samples held in memory; throws on the max_samples limit or cancellation.
   void count_samples(int64_t n);
+  // Cancellation check every ~4k units of work (samples visited) without counting them as
+  // held in memory.
+  void poll(int64_t work) {
+    polls_ += work + 1;
+    if (polls_ >= 4096) {
+      polls_ = 0;
+      check_interrupted();
+    }
+  }
   // Points kept until the end of the batch (range results): counted now and at every step.
   void hold_samples(int64_t n) {
     held_ += n;

@@ -299,6 +299,7 @@ Matrix Evaluator::range_function_call(const Node& n) {
       while (hi < n_samples && p[hi].t <= ref) hi++;
       while (lo < hi && p[lo].t <= left) lo++;
       if (lo == hi) continue;
+      poll(static_cast<int64_t>(hi - lo));  // long windows at many steps: stay cancelable
       double v;
       if (counts) {
         v = static_cast<double>(events[hi - 1] - events[lo]);
