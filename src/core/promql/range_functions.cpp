@@ -53,14 +53,16 @@ bool extrapolated_rate(const RangeWindow& w, bool counter, bool rate, double* ou
 void linear_regression(const Sample* s, size_t count, int64_t intercept_time, double* slope, double* intercept) {
   RegressionAcc acc;
   acc.intercept_time = intercept_time;
-  accumulate(&acc, &s, &count, 1);
+  acc.start(s[0]);
+  for (size_t i = 1; i < count; i++) acc.add(s[i]);
   acc.result(slope, intercept);
 }
 
 template <typename Acc>
 double over(const Sample* s, size_t n) {
-  Acc acc;
-  accumulate(&acc, &s, &n, 1);
+  Acc acc;  // a local, the loop here: the compiler keeps the sums in registers
+  acc.start(s[0]);
+  for (size_t i = 1; i < n; i++) acc.add(s[i]);
   return acc.result();
 }
 
