@@ -12,11 +12,13 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
 #include "core/promql/aggregate_impl.h"
 #include "core/promql/function_impl.h"
+#include "core/promql/quantile.h"
 #include "core/promql/strutil.h"
 
 namespace observe::promql {
@@ -280,6 +282,8 @@ Matrix Evaluator::range_function_call(const Node& n) {
     Series ser{s.labels, {}, !keeps_name};
     size_t lo = 0, hi = 0;  // the window is p[lo, hi): after ref - range, up to ref
     size_t rb = 0, re = 0;  // its resets: reset_at[rb, re)
+    std::vector<double> sorted;  // quantile_over_time: the values of p[s_lo, s_hi), sorted
+    size_t s_lo = 0, s_hi = 0;
     RangeWindow w;
     // Windows waiting to be computed together (interleaved functions).
     RangeWindow pending[kInterleavedWindows];
@@ -303,6 +307,28 @@ Matrix Evaluator::range_function_call(const Node& n) {
       double v;
       if (counts) {
         v = static_cast<double>(events[hi - 1] - events[lo]);
+      } else if (fn == RangeFn::kQuantile) {
+        // The window's values stay sorted as it slides: one insertion per sample entering,
+        // one removal (of a value with the same bits) per sample leaving; sorted afresh when
+        // more than a quarter of the window changed (long steps).
+        if (lo >= s_hi || 4 * ((lo - s_lo) + (hi - s_hi)) > hi - lo) {
+          sorted.clear();
+          for (size_t k = lo; k < hi; k++) sorted.push_back(p[k].v);
+          std::sort(sorted.begin(), sorted.end(), quantile_order);
+          s_lo = lo;
+          s_hi = hi;
+        }
+        for (; s_lo < lo; s_lo++) {
+          double x = p[s_lo].v;
+          auto range = std::equal_range(sorted.begin(), sorted.end(), x, quantile_order);
+          auto e = std::find_if(range.first, range.second, [&](double y) { return std::memcmp(&x, &y, sizeof x) == 0; });
+          sorted.erase(e != range.second ? e : range.first);
+        }
+        for (; s_hi < hi; s_hi++) {
+          double x = p[s_hi].v;
+          sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), x, quantile_order), x);
+        }
+        v = quantile_sorted(p0[i], sorted.data(), sorted.size());
       } else {
         w.p = p + lo;
         w.n = hi - lo;

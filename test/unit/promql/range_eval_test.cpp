@@ -140,6 +140,7 @@ std::string random_expr(std::mt19937& rng, int depth) {
                           "avg_over_time", "sum_over_time", "count_over_time", "min_over_time", "max_over_time",
                           "last_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time"});
     if (pick(rng) < 15) return fn + "(" + sel + "[2m:20s]" + mod + ")";  // a subquery
+    if (pick(rng) < 15) return "quantile_over_time(" + one({"0.3", "0.95", "1"}) + ", " + sel + range + mod + ")";
     return fn + "(" + sel + range + mod + ")";
   }
   std::string a = random_expr(rng, depth - 1);
