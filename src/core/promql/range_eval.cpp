@@ -3,12 +3,15 @@
 // and copied label sets, and every window of a range function was copied out of the
 // samples. Selectors and range functions over selectors instead run series by series with
 // a window sliding over the sample array (O(samples + steps) per series, labels copied
-// once per series); aggregations and operators with a scalar side work on those series.
-// Everything else falls back to step-wise evaluation, reading its vector arguments from
-// range results computed beforehand (the cache), so one slow node does not slow its subtree.
+// once per series); aggregations, histogram_quantile and operators work on those series
+// with groups and match signatures worked out once per series. Everything else falls back
+// to step-wise evaluation, reading its vector arguments from range results computed
+// beforehand (the cache), so one slow node does not slow its subtree.
 //
 // Results are identical to step-wise evaluation: per step the same samples are combined in
-// the same order.
+// the same order. The one freedom: a node's series are ordered by first appearance over the
+// batch, not at each step, which only shows where the order decides (topk ties, limitk over
+// an aggregation) and there Prometheus's order is unspecified too.
 #include <algorithm>
 #include <climits>
 #include <cmath>
