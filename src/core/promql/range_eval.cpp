@@ -10,8 +10,10 @@
 //
 // Results are identical to step-wise evaluation: per step the same samples are combined in
 // the same order. The one freedom: a node's series are ordered by first appearance over the
-// batch, not at each step, which only shows where the order decides (topk ties, limitk over
-// an aggregation) and there Prometheus's order is unspecified too.
+// batch, not at each step. That shows only where a parent depends on its input order: which
+// of tied series topk keeps, limitk, and the last bit of a float sum over groups of an inner
+// aggregation whose first members differ between steps; Prometheus's range evaluation leaves
+// that order unspecified too (its series come out of a hash map).
 #include <algorithm>
 #include <climits>
 #include <cmath>
