@@ -48,6 +48,15 @@ size_t matrix_arg(const Node& n) {
   return mi;
 }
 
+// The first index from `from` on whose sample is after t: a few steps one by one (dense
+// steps move by a sample or two), then a binary search (long steps jump far).
+size_t after(const Sample* p, size_t from, size_t n, int64_t t) {
+  for (int k = 0; k < 8; k++, from++)
+    if (from == n || p[from].t > t) return from;
+  return static_cast<size_t>(
+      std::upper_bound(p + from, p + n, t, [](int64_t ts, const Sample& x) { return ts < x.t; }) - p);
+}
+
 void drop_empty(Matrix* m) {
   m->erase(std::remove_if(m->begin(), m->end(), [](const Series& s) { return s.samples.empty(); }), m->end());
 }
@@ -213,7 +222,7 @@ Matrix Evaluator::range_vector_selector(const Node& n) {
     for (size_t i = 0; i < steps; i++) {
       int64_t t = batch_time(i);
       int64_t ref = at_time(n, t) - n.offset_ms;
-      while (j < p.size() && p[j].t <= ref) j++;
+      j = after(p.data(), j, p.size(), ref);
       if (j == 0) continue;
       const Sample& last = p[j - 1];
       if (last.t <= ref - opts_.lookback_ms || is_stale_nan(last.v)) continue;
@@ -305,8 +314,8 @@ Matrix Evaluator::range_function_call(const Node& n) {
       int64_t t = batch_time(i);
       int64_t ref = at_time(sel, t) - sel.offset_ms;
       int64_t left = ref - ms.range_ms;
-      while (hi < n_samples && p[hi].t <= ref) hi++;
-      while (lo < hi && p[lo].t <= left) lo++;
+      hi = after(p, hi, n_samples, ref);
+      lo = std::min(after(p, lo, n_samples, left), hi);
       if (lo == hi) continue;
       poll(static_cast<int64_t>(hi - lo));  // long windows at many steps: stay cancelable
       double v;
