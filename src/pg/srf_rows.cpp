@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/tuplestore.h"
 }
 
@@ -32,6 +33,41 @@ void SrfRows::add(int64_t t_ms, const std::string* text, const double* value) {
   size_t len = text != nullptr ? text->size() : 0;
   FunctionCallInfo fcinfo = fcinfo_;
   pg_guard([=] { put_row(fcinfo, t_ms, data, len, value); });
+}
+
+static Datum* make_texts(const std::string* texts, size_t n) {
+  auto* datums = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+  for (size_t i = 0; i < n; i++)
+    datums[i] = PointerGetDatum(cstring_to_text_with_len(texts[i].data(), static_cast<int>(texts[i].size())));
+  return datums;
+}
+
+void SrfRows::set_texts(const std::vector<std::string>& texts) {
+  const std::string* t = texts.data();
+  size_t n = texts.size();
+  texts_ = pg_guard([=] { return make_texts(t, n); });
+}
+
+// tuplestore_putvalues copies the datums into its tuple: one text datum serves every row.
+static void put_rows(FunctionCallInfo fcinfo, const Datum* texts, const SrfRows::Row* rows, size_t n_rows) {
+  auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+  Datum values[3];
+  bool nulls[3] = {false, false, false};
+  for (size_t i = 0; i < n_rows; i++) {
+    values[0] = TimestampTzGetDatum(ms_to_timestamptz(rows[i].t_ms));
+    values[1] = texts[rows[i].text];
+    values[2] = Float8GetDatum(rows[i].value);
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+  }
+  CHECK_FOR_INTERRUPTS();
+}
+
+void SrfRows::add_rows(const std::vector<Row>& rows) {
+  const Datum* t = texts_;
+  const Row* r = rows.data();
+  size_t n = rows.size();
+  FunctionCallInfo fcinfo = fcinfo_;
+  pg_guard([=] { put_rows(fcinfo, t, r, n); });
 }
 
 }  // namespace observe::pg

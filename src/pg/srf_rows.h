@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "pg/pg_headers.h"
 
@@ -15,8 +16,20 @@ class SrfRows {
   // t_ms: ms since the Unix epoch; a null text or value pointer is SQL NULL.
   void add(int64_t t_ms, const std::string* text, const double* value);
 
+  // Many rows whose texts repeat (a range query's series names): set_texts makes each text
+  // one datum, and add_rows puts a batch of rows under one guard, so a row costs a
+  // tuplestore append only.
+  struct Row {
+    int64_t t_ms;
+    size_t text;  // index into the texts given to set_texts
+    double value;
+  };
+  void set_texts(const std::vector<std::string>& texts);
+  void add_rows(const std::vector<Row>& rows);
+
  private:
   FunctionCallInfo fcinfo_;
+  Datum* texts_ = nullptr;  // palloc'd in the function's memory context
 };
 
 }  // namespace observe::pg

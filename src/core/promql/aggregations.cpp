@@ -7,7 +7,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "core/promql/evaluator.h"
+#include "core/promql/aggregate_impl.h"
 #include "core/promql/kahan.h"
 #include "core/promql/quantile.h"
 #include "core/promql/strutil.h"
@@ -16,21 +16,22 @@ namespace observe::promql {
 
 namespace {
 
-struct Group {
-  Labels labels;
-  double value = 0, mean = 0, c = 0, count = 0;
-  bool incremental_mean = false;
-  bool drop_name = false;
-  std::vector<size_t> members;  // for the k-aggregations and quantile
-  std::vector<double> values;
-};
+// Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits that round-trip, no exponent.
+std::string format_float(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return std::string(buf, res.ptr);
+}
 
-bool in_group(const Label& lb, const Node& n) {
+}  // namespace
+
+static bool in_group(const Label& lb, const Node& n) {
   bool listed = std::find(n.grouping.begin(), n.grouping.end(), lb.name) != n.grouping.end();
   return n.without ? (!listed && lb.name != kMetricNameLabel) : listed;
 }
 
-// The group's identity as a flat string; the Labels are only built once per new group.
 void grouping_key(const Labels& l, const Node& n, std::string* key) {
   key->clear();
   for (auto& lb : l.items()) {
@@ -49,16 +50,97 @@ Labels grouping_labels(const Labels& l, const Node& n) {
   return Labels(std::move(out));
 }
 
-// Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits that round-trip, no exponent.
-std::string format_float(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[512];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return std::string(buf, res.ptr);
+bool aggregate_param_ok(Evaluator& ev, const Node& n, double param) {
+  if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk) {
+    if (param < 1) return false;
+    if (std::isnan(param)) Evaluator::invalid("Parameter value is NaN");
+    if (param >= 9.223372036854775807e18) Evaluator::invalid("Scalar value " + format_float(param) + " overflows int64");
+  }
+  if (n.agg == AggOp::kLimitRatio) {
+    if (param == 0) return false;
+    if (std::isnan(param)) Evaluator::invalid("Ratio value is NaN");
+  }
+  if (n.agg == AggOp::kQuantile && (std::isnan(param) || param < 0 || param > 1)) {
+    ev.warn("quantile value should be between 0 and 1, got " + go_format_g(param), n.args[0]->pos);
+  }
+  return true;
 }
 
-}  // namespace
+void aggregate_add(AggOp op, AggGroup& g, double f, bool drop_name) {
+  if (drop_name) g.drop_name = true;
+  if (g.count == 0) {
+    g.count = 1;
+    g.value = f;
+    g.mean = f;
+    if (op == AggOp::kStddev || op == AggOp::kStdvar) g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
+    if (op == AggOp::kGroup) g.value = 1;
+    if (op == AggOp::kQuantile) g.values.push_back(f);
+    return;
+  }
+  switch (op) {
+    case AggOp::kSum:
+      kahan_inc(f, &g.value, &g.c);
+      g.count++;
+      break;
+    case AggOp::kAvg: {
+      g.count++;
+      if (!g.incremental_mean) {
+        double nv = g.value, nc = g.c;
+        kahan_inc(f, &nv, &nc);
+        if (!std::isinf(nv)) {
+          g.value = nv;
+          g.c = nc;
+          break;
+        }
+        // The sum would overflow: continue with an incremental mean.
+        g.incremental_mean = true;
+        g.mean = g.value / (g.count - 1);
+        g.c /= g.count - 1;
+      }
+      double q = (g.count - 1) / g.count;
+      double m = q * g.mean, c = q * g.c;
+      kahan_inc(f / g.count, &m, &c);
+      g.mean = m;
+      g.c = c;
+      break;
+    }
+    case AggOp::kMax:
+      if (g.value < f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggOp::kMin:
+      if (g.value > f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggOp::kCount:
+      g.count++;
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar: {
+      g.count++;
+      double delta = f - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (f - g.mean);
+      break;
+    }
+    case AggOp::kQuantile:
+      g.values.push_back(f);
+      break;
+    default:
+      break;
+  }
+}
+
+double aggregate_result(AggOp op, const AggGroup& g, double param) {
+  switch (op) {
+    case AggOp::kSum: return g.value + g.c;
+    case AggOp::kAvg: return g.incremental_mean ? g.mean + g.c : g.value / g.count + g.c / g.count;
+    case AggOp::kCount: return g.count;
+    case AggOp::kStdvar: return g.value / g.count;
+    case AggOp::kStddev: return std::sqrt(g.value / g.count);
+    case AggOp::kQuantile: return quantile(param, g.values);
+    default: return g.value;
+  }
+}
+
 
 Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
   const Node& arg = *n.args.back();
@@ -72,23 +154,12 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
     else param = p.scalar;
   }
   Vector out;
-  if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk) {
-    if (param < 1) return out;
-    if (std::isnan(param)) Evaluator::invalid("Parameter value is NaN");
-    if (param >= 9.223372036854775807e18) Evaluator::invalid("Scalar value " + format_float(param) + " overflows int64");
-  }
-  if (n.agg == AggOp::kLimitRatio) {
-    if (param == 0) return out;
-    if (std::isnan(param)) Evaluator::invalid("Ratio value is NaN");
-  }
-  if (n.agg == AggOp::kQuantile && (std::isnan(param) || param < 0 || param > 1)) {
-    ev.warn("quantile value should be between 0 and 1, got " + go_format_g(param), n.args[0]->pos);
-  }
+  if (!aggregate_param_ok(ev, n, param)) return out;
   if (n.agg == AggOp::kCountValues) {
     if (!is_valid_label_name(str_param)) Evaluator::invalid("invalid label name " + go_quote(str_param));
   }
 
-  std::vector<Group> groups;
+  std::vector<AggGroup> groups;
   std::unordered_map<std::string, size_t> index;
   std::vector<size_t> group_of(vec.size());
   std::string key;
@@ -154,83 +225,8 @@ Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t) {
     return out;
   }
 
-  for (size_t i = 0; i < vec.size(); i++) {
-    Group& g = groups[group_of[i]];
-    double f = vec[i].v;
-    if (vec[i].drop_name) g.drop_name = true;
-    if (g.count == 0) {
-      g.count = 1;
-      g.value = f;
-      g.mean = f;
-      if (n.agg == AggOp::kStddev || n.agg == AggOp::kStdvar) g.value = (std::isnan(f) || std::isinf(f)) ? std::nan("") : 0;
-      if (n.agg == AggOp::kGroup) g.value = 1;
-      if (n.agg == AggOp::kQuantile) g.values.push_back(f);
-      continue;
-    }
-    switch (n.agg) {
-      case AggOp::kSum:
-        kahan_inc(f, &g.value, &g.c);
-        g.count++;
-        break;
-      case AggOp::kAvg: {
-        g.count++;
-        if (!g.incremental_mean) {
-          double nv = g.value, nc = g.c;
-          kahan_inc(f, &nv, &nc);
-          if (!std::isinf(nv)) {
-            g.value = nv;
-            g.c = nc;
-            break;
-          }
-          // The sum would overflow: continue with an incremental mean.
-          g.incremental_mean = true;
-          g.mean = g.value / (g.count - 1);
-          g.c /= g.count - 1;
-        }
-        double q = (g.count - 1) / g.count;
-        double m = q * g.mean, c = q * g.c;
-        kahan_inc(f / g.count, &m, &c);
-        g.mean = m;
-        g.c = c;
-        break;
-      }
-      case AggOp::kMax:
-        if (g.value < f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggOp::kMin:
-        if (g.value > f || std::isnan(g.value)) g.value = f;
-        break;
-      case AggOp::kCount:
-        g.count++;
-        break;
-      case AggOp::kStddev:
-      case AggOp::kStdvar: {
-        g.count++;
-        double delta = f - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (f - g.mean);
-        break;
-      }
-      case AggOp::kQuantile:
-        g.values.push_back(f);
-        break;
-      default:
-        break;
-    }
-  }
-  for (auto& g : groups) {
-    double v = g.value;
-    switch (n.agg) {
-      case AggOp::kSum: v = g.value + g.c; break;
-      case AggOp::kAvg: v = g.incremental_mean ? g.mean + g.c : g.value / g.count + g.c / g.count; break;
-      case AggOp::kCount: v = g.count; break;
-      case AggOp::kStdvar: v = g.value / g.count; break;
-      case AggOp::kStddev: v = std::sqrt(g.value / g.count); break;
-      case AggOp::kQuantile: v = quantile(param, g.values); break;
-      default: break;
-    }
-    out.push_back({g.labels, v, t, g.drop_name});
-  }
+  for (size_t i = 0; i < vec.size(); i++) aggregate_add(n.agg, groups[group_of[i]], vec[i].v, vec[i].drop_name);
+  for (auto& g : groups) out.push_back({g.labels, aggregate_result(n.agg, g, param), t, g.drop_name});
   return out;
 }
 

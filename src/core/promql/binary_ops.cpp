@@ -8,12 +8,7 @@
 
 namespace observe::promql {
 
-namespace {
-
-bool is_arithmetic(BinOp op) { return !is_comparison(op) && !is_set_operator(op); }
-
-// Applies op to two floats. For comparisons the value is lhs and `keep` tells the outcome.
-double apply(BinOp op, double l, double r, bool* keep) {
+double apply_binop(BinOp op, double l, double r, bool* keep) {
   *keep = true;
   switch (op) {
     case BinOp::kAdd: return l + r;
@@ -32,6 +27,10 @@ double apply(BinOp op, double l, double r, bool* keep) {
     default: return 0;
   }
 }
+
+namespace {
+
+bool is_arithmetic(BinOp op) { return !is_comparison(op) && !is_set_operator(op); }
 
 // The labels a match is made on: `on` keeps the listed ones; otherwise all but the
 // ignored ones and the metric name.
@@ -114,7 +113,7 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
     double fl = ls.v, fr = rs.v;
     if (swapped) std::swap(fl, fr);
     bool keep;
-    double v = apply(n.op, fl, fr, &keep);
+    double v = apply_binop(n.op, fl, fr, &keep);
     if (n.return_bool) v = keep ? 1 : 0;
     Labels metric = result_metric(ls.metric, rs.metric, n.op, m);
     if (m.card == Card::kOneToOne) {
@@ -185,7 +184,7 @@ Vector vector_scalar(const Node& n, Vector vec, double s, bool scalar_left) {
     double l = e.v, r = s;
     if (scalar_left) std::swap(l, r);
     bool keep;
-    double v = apply(n.op, l, r, &keep);
+    double v = apply_binop(n.op, l, r, &keep);
     if (is_comparison(n.op) && scalar_left) v = r;  // comparisons keep the vector's value
     if (n.return_bool) {
       v = keep ? 1 : 0;
@@ -201,6 +200,50 @@ Vector vector_scalar(const Node& n, Vector vec, double s, bool scalar_left) {
 
 }  // namespace
 
+bool range_vector_binop(const Node& n, const Matrix& lhs_in, const Matrix& rhs_in, Matrix* out) {
+  const VectorMatching& m = n.matching;
+  if (m.fill_lhs || m.fill_rhs || m.card == Card::kManyToMany || is_set_operator(n.op)) return false;
+  bool swapped = m.card == Card::kOneToMany;  // the "one" side goes right
+  const Matrix& lhs = swapped ? rhs_in : lhs_in;
+  const Matrix& rhs = swapped ? lhs_in : rhs_in;
+  std::unordered_map<std::string, size_t> right;
+  for (size_t j = 0; j < rhs.size(); j++)
+    if (!right.emplace(signature(rhs[j].metric, m), j).second) return false;
+  std::unordered_set<std::string> left_sigs, results;
+  out->clear();
+  for (const auto& ls : lhs) {
+    std::string sig = signature(ls.metric, m);
+    auto it = right.find(sig);
+    if (it == right.end()) continue;
+    if (m.card == Card::kOneToOne && !left_sigs.insert(sig).second) return false;
+    const Series& rs = rhs[it->second];
+    Labels metric = result_metric(ls.metric, rs.metric, n.op, m);
+    if (!results.insert(metric.to_string()).second) return false;
+    Series o{std::move(metric), {}, n.return_bool};
+    // Both series ascend in time: a merge finds the steps where both have a value.
+    size_t a = 0, b = 0;
+    while (a < ls.samples.size() && b < rs.samples.size()) {
+      int64_t ta = ls.samples[a].t, tb = rs.samples[b].t;
+      if (ta < tb) {
+        a++;
+      } else if (tb < ta) {
+        b++;
+      } else {
+        double fl = ls.samples[a].v, fr = rs.samples[b].v;
+        if (swapped) std::swap(fl, fr);
+        bool keep;
+        double v = apply_binop(n.op, fl, fr, &keep);
+        if (n.return_bool) v = keep ? 1 : 0;
+        if (keep || n.return_bool) o.samples.push_back({ta, v});
+        a++;
+        b++;
+      }
+    }
+    if (!o.samples.empty()) out->push_back(std::move(o));
+  }
+  return true;
+}
+
 Value eval_binary(Evaluator& ev, const Node& n, int64_t t) {
   Value l = ev.eval(*n.args[0], t);
   Value r = ev.eval(*n.args[1], t);
@@ -208,7 +251,7 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t) {
   out.t = t;
   if (l.type == ValueType::kScalar && r.type == ValueType::kScalar) {
     bool keep;
-    double v = apply(n.op, l.scalar, r.scalar, &keep);
+    double v = apply_binop(n.op, l.scalar, r.scalar, &keep);
     if (is_comparison(n.op)) v = keep ? 1 : 0;
     out.type = ValueType::kScalar;
     out.scalar = v;

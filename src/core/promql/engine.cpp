@@ -78,56 +78,48 @@ Result range_query(Queryable& q, const NodePtr& expr, int64_t start_ms, int64_t 
   Evaluator ev(q, opts, start_ms, end_ms, step_ms);
   SeriesIndex index;
   Matrix out;
-  int64_t held = 0;  // result points kept across steps
-  // Steps are evaluated in batches, each with its own prefetch. A batch starts as the whole
-  // range (one select per selector); when its data and results would exceed max_samples,
-  // its results are rolled back and it is retried at half the size, so the samples held
-  // in memory stay within the limit whenever a single step fits.
+  int64_t held = 0;  // result points kept across batches
+  // Steps are evaluated in batches, each with its own prefetch and range evaluation
+  // (Evaluator::range_matrix). A batch starts as the whole range (one select per selector);
+  // when its data and results would exceed max_samples, it is retried at half the size, so
+  // the samples held in memory stay within the limit whenever a single step fits.
   int64_t batch_steps = (end_ms - start_ms) / step_ms + 1;
   int64_t ts = start_ms;
   while (ts <= end_ms) {
     int64_t batch_end = std::min(end_ms, ts + (batch_steps - 1) * step_ms);
-    int64_t batch_held = held;
+    Matrix m;
     try {
       ev.prefetch(*expr, ts, batch_end, held);
-      for (int64_t t = ts; t <= batch_end; t += step_ms) {
-        ev.check_interrupted();
-        ev.reset_step_samples(batch_held);
-        Value v = ev.eval(*expr, t);
-        if (v.type == ValueType::kScalar) {
-          v.type = ValueType::kVector;
-          v.vector.push_back({Labels(), v.scalar, t, false});
-        }
-        for (auto& e : v.vector) {
-          size_t pos = find_series(index, out, e.metric);
-          if (pos == out.size()) {
-            index[e.metric.hash()].push_back(pos);
-            out.push_back({std::move(e.metric), {}, e.drop_name});
-          } else if (!out[pos].samples.empty() && out[pos].samples.back().t == t) {
-            Evaluator::fail(kDuplicateLabelset);
-          }
-          out[pos].samples.push_back({t, e.v});
-        }
-        batch_held += static_cast<int64_t>(v.vector.size());
-        ev.reset_step_samples(batch_held);
-        ev.count_samples(0);
+      ev.begin_batch(ts, batch_end);
+      if (ty == ValueType::kScalar) {
+        std::vector<double> vals = ev.range_scalar(*expr);
+        Series s{Labels(), {}, false};
+        for (size_t i = 0; i < vals.size(); i++) s.samples.push_back({ev.batch_time(i), vals[i]});
+        ev.hold_samples(static_cast<int64_t>(vals.size()));
+        m.push_back(std::move(s));
+      } else {
+        m = ev.range_matrix(*expr);
       }
+      ev.end_batch();
     } catch (const Error& e) {
+      ev.end_batch();
       if (e.kind() != ErrorKind::kLimitExceeded || batch_steps == 1) throw;
-      // Roll back this batch's points and retry with half as many steps.
-      Matrix kept;
-      index.clear();
-      for (auto& s : out) {
-        while (!s.samples.empty() && s.samples.back().t >= ts) s.samples.pop_back();
-        if (s.samples.empty()) continue;
-        index[s.metric.hash()].push_back(kept.size());
-        kept.push_back(std::move(s));
-      }
-      out = std::move(kept);
       batch_steps = (batch_steps + 1) / 2;
       continue;
     }
-    held = batch_held;
+    for (auto& s : m) {
+      held += static_cast<int64_t>(s.samples.size());
+      size_t pos = find_series(index, out, s.metric);
+      if (pos == out.size()) {
+        index[s.metric.hash()].push_back(pos);
+        out.push_back(std::move(s));
+        continue;
+      }
+      // Earlier batches' points come first; within a batch series are unique.
+      auto& dst = out[pos].samples;
+      if (!dst.empty() && !s.samples.empty() && dst.back().t >= s.samples.front().t) Evaluator::fail(kDuplicateLabelset);
+      dst.insert(dst.end(), s.samples.begin(), s.samples.end());
+    }
     ts = batch_end + step_ms;
   }
   Value r;

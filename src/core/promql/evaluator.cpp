@@ -67,6 +67,14 @@ int64_t Evaluator::at_time(const Node& n, int64_t t) const {
 Value Evaluator::eval(const Node& n, int64_t t) {
   Value r;
   r.t = t;
+  if (!cache_.empty()) {
+    auto it = cache_.find(&n);
+    if (it != cache_.end()) {
+      r.type = ValueType::kVector;
+      r.vector = cached_vector(it->second, t);
+      return r;
+    }
+  }
   switch (n.kind) {
     case NodeKind::kNumber:
       r.type = ValueType::kScalar;

@@ -1,6 +1,7 @@
-// Internal: the step-wise evaluator shared by engine.cpp, functions.cpp, aggregations.cpp
-// and binary_ops.cpp. Each node is evaluated at one timestamp; range queries and
-// subqueries evaluate their expression at every step.
+// Internal: the evaluator shared by engine.cpp, functions.cpp, aggregations.cpp and
+// binary_ops.cpp. eval() evaluates a node at one timestamp (instant queries, subqueries,
+// and the nodes range evaluation does not handle); range_matrix() a node over all steps of
+// a range query's batch (range_eval.cpp).
 #pragma once
 
 #include <map>
@@ -29,10 +30,39 @@ class Evaluator {
   // Vector selector at t; element t is the sample's own timestamp.
   Vector eval_vector_selector(const Node& n, int64_t t);
 
+  // Range evaluation (range_eval.cpp): a node's values at every step of a batch at once.
+  // Between begin_batch and end_batch, range_matrix gives a vector-valued node's series over
+  // the steps [start, end] (points only where it has a value), range_scalar a scalar node's
+  // value per step. Selectors, range functions over selectors, the common aggregations and
+  // operators with a scalar side run series by series (a sliding window, no per-step
+  // allocation); anything else runs step by step, its vector arguments served from the
+  // range results computed beforehand.
+  void begin_batch(int64_t start, int64_t end);
+  void end_batch();
+  Matrix range_matrix(const Node& n);
+  std::vector<double> range_scalar(const Node& n);
+  size_t batch_steps() const { return static_cast<size_t>((batch_end_ - batch_start_) / step_ + 1); }
+  int64_t batch_time(size_t i) const { return batch_start_ + static_cast<int64_t>(i) * step_; }
+  size_t batch_index(int64_t t) const { return static_cast<size_t>((t - batch_start_) / step_); }
+
   // Accounts for samples held in memory; throws on the max_samples limit or cancellation.
   void count_samples(int64_t n);
-  // Starts a new step: what stays in memory is the loaded data plus `held` result points.
-  void reset_step_samples(int64_t held) { current_ = loaded_ + held; }
+  // Cancellation check every ~4k units of work (samples visited) without counting them as
+  // held in memory.
+  void poll(int64_t work) {
+    polls_ += work + 1;
+    if (polls_ >= 4096) {
+      polls_ = 0;
+      check_interrupted();
+    }
+  }
+  // Points kept until the end of the batch (range results): counted now and at every step.
+  void hold_samples(int64_t n) {
+    held_ += n;
+    count_samples(n);
+  }
+  // Starts a new step: what stays in memory is the loaded data plus the held points.
+  void reset_step_samples() { current_ = loaded_ + held_; }
   int64_t current_samples() const { return current_; }
   void check_interrupted();
 
@@ -62,6 +92,26 @@ class Evaluator {
   Matrix eval_matrix_selector(const Node& n, int64_t t);
   Matrix eval_subquery(const Node& n, int64_t t);
 
+  // range_eval.cpp
+  bool range_native(const Node& n) const;
+  Matrix range_stepwise(const Node& n);
+  void cache_arguments(const Node& n);
+  Matrix range_vector_selector(const Node& n);
+  Matrix range_function_call(const Node& n);
+  Matrix range_aggregate(const Node& n);
+  Matrix range_binary(const Node& n);
+  // A range result consumed step by step: eval() of a cached node reads it at t.
+  struct Cached {
+    Matrix m;
+    std::vector<size_t> cursor;
+    int64_t last_t = 0;
+  };
+  Vector cached_vector(Cached& c, int64_t t);
+  void cache_matrix(const Node& n, Matrix m);
+  std::unordered_map<const Node*, Cached> cache_;
+  int64_t batch_start_ = 0, batch_end_ = -1;
+  int64_t held_ = 0;  // points beyond the loaded data that the batch keeps
+
   Queryable& q_;
   const EngineOptions& opts_;
   int64_t start_, end_, step_;
@@ -89,6 +139,14 @@ class Evaluator {
 Value eval_call(Evaluator& ev, const Node& n, int64_t t);
 Vector eval_aggregate(Evaluator& ev, const Node& n, int64_t t);
 Value eval_binary(Evaluator& ev, const Node& n, int64_t t);
+// Applies an arithmetic or comparison operator to two floats; for comparisons the value is
+// lhs and `keep` tells the outcome.
+double apply_binop(BinOp op, double l, double r, bool* keep);
+// Vector-vector arithmetic or comparison over all steps of a batch (range evaluation), for
+// matchings where no step can fail or collide: each signature on the "one" side belongs to
+// one series, on both sides for one-to-one, and all pairs give distinct labels. Returns
+// false otherwise (then the step-wise path decides, with its errors).
+bool range_vector_binop(const Node& n, const Matrix& lhs, const Matrix& rhs, Matrix* out);
 
 // Checks that no two elements share a label set (names still present).
 void check_unique_labelsets(const Vector& v);

@@ -335,11 +335,23 @@ Value eval_call(Evaluator& ev, const Node& n, int64_t t) {
     return vector_value({{absent_labels(*n.args[0]), 1, t, false}}, t);
   }
   bool keeps_name = name == "last_over_time" || name == "first_over_time";
+  RangeFn fn = range_fn(name);
+  RangeWindow w;
+  w.t = t;
+  const Node& margs = unwrap(*n.args[mi]);
+  const Node& mod = margs.kind == NodeKind::kMatrixSelector ? *margs.args[0] : margs;
+  w.range_end = ev.at_time(mod, t) - mod.offset_ms;
+  w.range_start = w.range_end - margs.range_ms;
+  if (fn == RangeFn::kQuantile) w.param0 = scalar_arg(ev, *n.args[0], t);
+  if (fn == RangeFn::kPredictLinear || fn == RangeFn::kDoubleExp) w.param0 = scalar_arg(ev, *n.args[1], t);
+  if (fn == RangeFn::kDoubleExp) w.param1 = scalar_arg(ev, *n.args[2], t);
   Vector out;
   for (auto& s : m.matrix) {
     if (s.samples.empty()) continue;
     double v;
-    if (!range_function(ev, n, name, s, t, &v)) continue;
+    w.p = s.samples.data();
+    w.n = s.samples.size();
+    if (!range_function(fn, w, &v)) continue;
     out.push_back({s.metric, v, t, !keeps_name || s.drop_name});
   }
   return vector_value(std::move(out), t);

@@ -20,15 +20,22 @@ bool almost_equal(double a, double b, double eps) {
 
 }  // namespace
 
+bool quantile_order(double a, double b) {
+  if (std::isnan(a)) return !std::isnan(b);
+  return a < b;
+}
+
 double quantile(double phi, std::vector<double> values) {
-  if (values.empty() || std::isnan(phi)) return std::nan("");
+  if (values.empty() || std::isnan(phi) || phi < 0 || phi > 1) return quantile_sorted(phi, nullptr, values.size());
+  std::sort(values.begin(), values.end(), quantile_order);
+  return quantile_sorted(phi, values.data(), values.size());
+}
+
+double quantile_sorted(double phi, const double* values, size_t count) {
+  if (count == 0 || std::isnan(phi)) return std::nan("");
   if (phi < 0) return -std::numeric_limits<double>::infinity();
   if (phi > 1) return std::numeric_limits<double>::infinity();
-  std::sort(values.begin(), values.end(), [](double a, double b) {
-    if (std::isnan(a)) return !std::isnan(b);
-    return a < b;
-  });
-  double n = static_cast<double>(values.size());
+  double n = static_cast<double>(count);
   double rank = phi * (n - 1);
   double lower = std::max(0.0, std::floor(rank));
   double upper = std::min(n - 1, lower + 1);

@@ -56,6 +56,7 @@ void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t h
   data_.clear();
   subquery_state_.clear();
   loaded_ = 0;
+  held_ = held;
   current_ = 0;
   prefetch_walk(root, mint, maxt);
   for (auto& [node, r] : ranges_) {
@@ -63,7 +64,7 @@ void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t h
     auto& d = data_[node];
     d = q_.select(node->matchers, r.first, r.second);
     for (auto& s : d) loaded_ += static_cast<int64_t>(s.samples.size());
-    current_ = loaded_ + held;
+    current_ = loaded_ + held_;
     if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);
   }
 }
