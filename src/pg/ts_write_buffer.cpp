@@ -355,32 +355,36 @@ void ts_buffer_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandI
   maybe_flush_for_memory();
 }
 
-void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
-                              const double* v, size_t n) {
-  StorageBuffer& sb = storage_buffer(rel);
-  const TsLayout& layout = *sb.layout;
+static void check_metrics_shape(const TsLayout& layout) {
   if (!layout.metrics_shape)
     throw Error(ErrorKind::kInvalidParameter,
                 "table is not shaped like observe.metrics (time timestamptz, name text, labels jsonb, value float8)");
-  std::shared_ptr<SeriesDict> dict_ref = ts_series_dict(sb.relid, sb.storage_id);
-  SeriesDict& dict = *dict_ref;
+}
+
+// The id of a series of a metric-shaped table: cached, or created as INSERT would create it.
+static int32_t series_id_for(StorageBuffer& sb, SeriesDict& dict, const Labels& series) {
+  const TsLayout& layout = *sb.layout;
   int32_t id = dict.find_by_labels(series);
-  if (id < 0) {
-    // A series new to this backend: build its key columns as INSERT would see them.
-    std::string name(series.metric_name());
-    std::vector<Datum> values(layout.natts, 0);
-    std::vector<char> nulls(layout.natts, 1);
-    Datum* vp = values.data();
-    const char* nm = name.c_str();
-    int name_att = layout.name_att, labels_att = layout.labels_att;
-    vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
-    vp[labels_att] = labels_to_jsonb(series, false);  // every label but __name__
-    nulls[name_att] = nulls[labels_att] = 0;
-    std::string key;
-    ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
-    id = dict.lookup_or_create(layout, key, vp, reinterpret_cast<bool*>(nulls.data()));
-  }
-  Block& b = current_block(sb, GetCurrentCommandId(true));
+  if (id >= 0) return id;
+  // A series new to this backend: build its key columns as INSERT would see them.
+  std::string name(series.metric_name());
+  std::vector<Datum> values(layout.natts, 0);
+  std::vector<char> nulls(layout.natts, 1);
+  Datum* vp = values.data();
+  const char* nm = name.c_str();
+  int name_att = layout.name_att, labels_att = layout.labels_att;
+  vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
+  vp[labels_att] = labels_to_jsonb(series, false);  // every label but __name__
+  nulls[name_att] = nulls[labels_att] = 0;
+  std::string key;
+  ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
+  return dict.lookup_or_create(layout, key, vp, reinterpret_cast<bool*>(nulls.data()));
+}
+
+// Appends samples to one series' rows of the current block.
+static void push_points(StorageBuffer& sb, Block& b, int32_t id, const int64_t* t_ms, const double* v,
+                        size_t n) {
+  const TsLayout& layout = *sb.layout;
   TsSeriesRows& r = series_rows(b, layout, id);
   int vcol = layout.attrs[layout.value_att].column;
   size_t ncols = r.cols.size();
@@ -397,6 +401,45 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
     }
   }
   b.bytes += 16 * n;
+}
+
+void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
+                              const double* v, size_t n) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(sb.relid, sb.storage_id);
+  int32_t id = series_id_for(sb, *dict, series);
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  push_points(sb, b, id, t_ms, v, n);
+  buffers().pending_bytes += 16 * n;
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
+uint64_t ts_buffer_series_serial(Relation rel) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  return ts_series_dict(sb.relid, sb.storage_id)->serial();
+}
+
+int32_t ts_buffer_series_id(Relation rel, const Labels& series) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(sb.relid, sb.storage_id);
+  return series_id_for(sb, *dict, series);
+}
+
+void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_ms, const double* v,
+                             size_t n) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && ids[j] == ids[i]) j++;  // runs of one series: one lookup
+    push_points(sb, b, ids[i], t_ms + i, v + i, j - i);
+    i = j;
+  }
   buffers().pending_bytes += 16 * n;
   sb.last_series = -1;
   maybe_flush_for_memory();
