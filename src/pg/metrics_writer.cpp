@@ -88,7 +88,16 @@ static void upsert_status(const StatusRow& row) {
                      BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0};
   char nulls[10] = "        n";
   if (row.error != nullptr) nulls[8] = ' ';
-  if (SPI_execute_with_args(kUpsertStatus, 9, types, values, nulls, false, 0) != SPI_OK_INSERT)
+  // Planned once per backend (not parsed and planned per scrape); SPI_keepplan keeps it past the
+  // transaction, and a schema change makes plancache replan it.
+  static SPIPlanPtr plan = nullptr;
+  if (plan == nullptr) {
+    SPIPlanPtr p = SPI_prepare(kUpsertStatus, 9, types);
+    if (p == nullptr) elog(ERROR, "could not prepare the observe._scrape_status upsert: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "could not keep the observe._scrape_status upsert plan");
+    plan = p;
+  }
+  if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
     elog(ERROR, "could not write observe._scrape_status");
 }
 

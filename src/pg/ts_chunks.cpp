@@ -113,7 +113,7 @@ static void insert_chunk(TsChunkSink* sink, int32 series_id, int64 min_time, int
   values[kChRows - 1] = Int32GetDatum(rows);
   values[kChLevel - 1] = Int16GetDatum(level);
   values[kChData - 1] = PointerGetDatum(b);
-  ts_writer_insert(&sink->writer, values, nulls, sink->cid);
+  ts_writer_queue(&sink->writer, values, nulls, sink->cid);
   pfree(b);
 }
 

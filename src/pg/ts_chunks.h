@@ -30,6 +30,8 @@ struct TsSeriesRows {
 
 // Sorts by time (stable: duplicates keep their order) and writes chunks of at most
 // kChunkTargetRows rows / kChunkTargetBytes. Level 1 marks chunks compaction need not touch.
+// Chunk rows are queued and inserted in multi-row batches (heap_multi_insert); all of them are
+// in the table after ts_sink_close.
 struct TsChunkSink {
   TsTableWriter writer;
   Oid storage_id;
