@@ -73,7 +73,14 @@ def main():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            # A scraper that gave up (timeout) or closed an idle keep-alive connection: not
+            # worth a traceback; anything else still prints one.
+            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     threading.Timer(lifetime, server.shutdown).start()
     server.serve_forever()

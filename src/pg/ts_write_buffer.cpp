@@ -221,11 +221,23 @@ void flush_storage(StorageBuffer& sb, Eligible eligible) {
   for (auto& kv : rows_of) ids.push_back(kv.first);
   std::sort(ids.begin(), ids.end());  // chunk rows land in index order
 
+  // Many series with a few rows each (a scrape, a time-major load): L0 batch rows, one chunk
+  // row and index entry for many series (see ts_chunks.h); compaction moves them into the
+  // series' own chunks later.
+  std::vector<std::pair<int32_t, TsSeriesRows*>> small;
+  for (int32_t id : ids) {
+    TsSeriesRows* rows = rows_of[id];
+    if (rows->rows() > 0 && rows->rows() < kBatchSmallSeriesRows) small.emplace_back(id, rows);
+  }
+  const bool batch = small.size() >= kBatchMinSeries;
+
   TsChunkSink sink;
   ts_sink_open(&sink, sb.storage_id, cid);
+  if (batch) ts_sink_write_batches(&sink, small);
   for (int32_t id : ids) {
     // Writing sorts the rows in place; a block kept for an ancestor keeps the same rows.
     TsSeriesRows* rows = rows_of[id];
+    if (batch && rows->rows() < kBatchSmallSeriesRows) continue;  // in a batch
     ts_sink_write(&sink, id, *rows);
   }
   ts_sink_close(&sink);
