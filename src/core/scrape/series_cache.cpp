@@ -6,8 +6,29 @@
 namespace observe::scrape {
 
 SeriesCache::Entry* SeriesCache::find_text(std::string_view text, uint8_t type) {
+  Entry* p = last_ == nullptr ? first_ : predicted_;
+  if (p != nullptr && p->order_type == type && p->order_text == text) return p;
   auto it = by_text_.find(TextKey{text, type});
   return it == by_text_.end() ? nullptr : it->second;
+}
+
+void SeriesCache::resolved(Entry* e, std::string_view text, uint8_t type) {
+  // The view must point into the entry's own texts, which live as long as it does.
+  if (e->order_text != text) {
+    e->order_text = {};
+    for (const std::string& t : e->texts)
+      if (t == text) {
+        e->order_text = t;
+        break;
+      }
+  }
+  e->order_type = type;
+  if (last_ == nullptr)
+    first_ = e;
+  else
+    last_->next = e;
+  predicted_ = e->next;
+  last_ = e;
 }
 
 void SeriesCache::add_text(Entry* e, std::string_view text, uint8_t type) {
@@ -17,7 +38,12 @@ void SeriesCache::add_text(Entry* e, std::string_view text, uint8_t type) {
 
 void SeriesCache::forget_texts() {
   by_text_.clear();
-  for (auto& kv : map_) kv.second.texts.clear();
+  for (auto& kv : map_) {
+    kv.second.texts.clear();
+    kv.second.order_text = {};
+    kv.second.next = nullptr;
+  }
+  first_ = last_ = predicted_ = nullptr;
 }
 
 SeriesCache::Entry* SeriesCache::find(const Labels& series) {
@@ -43,6 +69,11 @@ std::vector<SeriesPtr> SeriesCache::stale_series() const {
 }
 
 void SeriesCache::end_scrape(bool success) {
+  // Every `next` set in this scrape points to an entry seen in it (never flushed below); the
+  // last one's may be older.
+  if (last_ != nullptr) last_->next = nullptr;
+  else first_ = nullptr;
+  last_ = predicted_ = nullptr;
   bool flush = success || map_.size() > successful_size_ * 2 + 1000;
   if (flush) {
     // Texts of the entries that go, in one pass over the text index.

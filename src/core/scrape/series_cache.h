@@ -29,12 +29,21 @@ class SeriesCache {
     uint64_t seen = 0;     // the scrape that last saw the series
     uint64_t tracked = 0;  // the scrape in which it last counted for staleness
     std::forward_list<std::string> texts;  // exposition texts that resolve to it (stable storage)
+    // The payload order of the last scrape: the text this entry was found by and the entry
+    // resolved after it (see find_text).
+    std::string_view order_text;
+    uint8_t order_type = 0;
+    Entry* next = nullptr;
   };
 
-  // The entry an exposition text (with its family type) resolved to, or nullptr.
+  // The entry an exposition text (with its family type) resolved to, or nullptr. Targets
+  // expose their series in the same order scrape after scrape: the entry that followed the
+  // previous one in the last scrape is tried first (one comparison, no hashing).
   Entry* find_text(std::string_view text, uint8_t type);
   // Remembers that `text` resolves to `e`.
   void add_text(Entry* e, std::string_view text, uint8_t type);
+  // The sample just handled resolved to `e` by `text` (for the order prediction).
+  void resolved(Entry* e, std::string_view text, uint8_t type);
   // Forgets every text (the label rules changed); entries stay.
   void forget_texts();
 
@@ -81,6 +90,9 @@ class SeriesCache {
   std::unordered_map<const Labels*, Entry, LabelsPtrHash, LabelsPtrEq> map_;
   // Keyed by views into the entries' `texts`.
   std::unordered_map<TextKey, Entry*, TextHash> by_text_;
+  Entry* first_ = nullptr;      // the first entry resolved in the last scrape
+  Entry* last_ = nullptr;       // the entry resolved last in this scrape
+  Entry* predicted_ = nullptr;  // the entry expected next
   uint64_t scrape_ = 2;  // 0 means "never"; scrape_ - 1 is the previous scrape
   size_t successful_size_ = 0;
 };

@@ -82,6 +82,7 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
         if (!explicit_ts) cache_.track(ce);  // series with their own timestamps never go stale
         if (!limit_hit) ++a->series_added;
       }
+      if (ce != nullptr) cache_.resolved(ce, e.series, type);
       if (written) a->samples.push_back({ce->series, t, e.value});
       ++a->added;
     }

@@ -411,5 +411,33 @@ TEST(Target, SeriesThatComesBackIsAddedAgain) {
   EXPECT_EQ(scraped(r3).at("b{instance=\"h:9100\", job=\"node\"}").value, 3);
 }
 
+// The order prediction only saves hashing: payloads in another order, with series gone, new
+// and duplicated, resolve exactly as by lookup.
+TEST(Target, PayloadOrderChangesResolveTheSame) {
+  TargetState t(config());
+  auto r1 = t.scrape_succeeded("a 1\nb 1\nc 1\nd 1\n", Format::kPrometheusText, kT0, 0);
+  auto r2 = t.scrape_succeeded("d 2\nb 2\ne 2\nb 3\na 2\n", Format::kPrometheusText, kT0 + kStep, 0);
+  EXPECT_EQ(r2.duplicates, 1u);
+  EXPECT_EQ(r2.stale_markers, 1u);  // c
+  EXPECT_EQ(report_value(r2, "scrape_series_added"), 1);  // e
+  auto s2 = scraped(r2);
+  EXPECT_EQ(s2.at("b{instance=\"h:9100\", job=\"node\"}").value, 2);
+  EXPECT_EQ(s2.at("a{instance=\"h:9100\", job=\"node\"}").value, 2);
+  auto r3 = t.scrape_succeeded("a 3\nb 4\nc 3\nd 3\ne 3\n", Format::kPrometheusText, kT0 + 2 * kStep, 0);
+  EXPECT_EQ(r3.duplicates, 0u);
+  EXPECT_EQ(r3.stale_markers, 0u);
+  EXPECT_EQ(report_value(r3, "scrape_series_added"), 1);  // c again
+  EXPECT_EQ(r1.samples[0].series.get(), r3.samples[0].series.get());  // a
+  EXPECT_EQ(r1.samples[3].series.get(), r3.samples[3].series.get());  // d
+  auto r4 = t.scrape_failed("timeout", kT0 + 3 * kStep, 0);
+  EXPECT_EQ(r4.stale_markers, 5u);
+  auto r5 = t.scrape_succeeded("e 5\nd 5\n", Format::kPrometheusText, kT0 + 4 * kStep, 0);
+  EXPECT_EQ(scraped(r5).size(), 2u);
+  EXPECT_EQ(report_value(r5, "scrape_series_added"), 0);
+  auto r6 = t.scrape_succeeded("e 6\nd 6\n", Format::kPrometheusText, kT0 + 5 * kStep, 0);
+  EXPECT_EQ(r6.samples[0].series.get(), r5.samples[0].series.get());
+  EXPECT_EQ(r6.samples[1].value, 6);
+}
+
 }  // namespace
 }  // namespace observe::scrape
