@@ -295,3 +295,63 @@ void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_
 }
 
 }  // namespace observe::pg
+
+namespace observe::pg {
+
+void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& points,
+                                 const std::vector<std::pair<size_t, size_t>>& runs, const TsLayout& layout) {
+  const size_t ncols = layout.value_atts.size();
+  const int vcol = layout.attrs[layout.value_att].column;
+  size_t i = 0;
+  while (i < runs.size()) {
+    size_t j = i, rows = 0;
+    while (j < runs.size() && (j == i || rows + (runs[j].second - runs[j].first) <= kBatchMaxRows)) {
+      rows += runs[j].second - runs[j].first;
+      j++;
+    }
+    chunk::ChunkData data;
+    data.times.reserve(rows);
+    data.columns.resize(ncols);
+    for (size_t c = 0; c < ncols; c++) data.columns[c].kind = layout.attrs[layout.value_atts[c]].kind;
+    int64_t min_time = points[runs[i].first].time, max_time = min_time;
+    for (size_t k = i; k < j; k++) {
+      min_time = std::min(min_time, points[runs[k].first].time);
+      max_time = std::max(max_time, points[runs[k].second - 1].time);
+    }
+    std::string out(kBatchMagic, 4);
+    put_varint(out, j - i);
+    uint64_t base = static_cast<uint64_t>(min_time);
+    out.append(reinterpret_cast<const char*>(&base), 8);
+    int64_t prev_id = 0;
+    for (size_t k = i; k < j; k++) {
+      const TsPoint* p = points.data() + runs[k].first;
+      size_t n = runs[k].second - runs[k].first;
+      put_varint(out, static_cast<uint64_t>(p[0].series_id - prev_id));
+      prev_id = p[0].series_id;
+      put_varint(out, n);
+      uint64_t smin = static_cast<uint64_t>(p[0].time), smax = static_cast<uint64_t>(p[n - 1].time);
+      put_varint(out, smin - base);
+      put_varint(out, smax - smin);
+      for (size_t r = 0; r < n; r++) data.times.push_back(p[r].time);
+      for (size_t c = 0; c < ncols; c++) {
+        chunk::Column& col = data.columns[c];
+        if (static_cast<int>(c) == vcol) {
+          for (size_t r = 0; r < n; r++) col.floats.push_back(p[r].value);
+          if (!col.nulls.empty()) col.nulls.resize(col.nulls.size() + n, false);
+        } else {
+          for (size_t r = 0; r < n; r++) append_null(col);
+        }
+      }
+    }
+    out += chunk::encode(data);
+    int32 count = static_cast<int32>(rows);
+    const char* bytes = out.data();
+    size_t len = out.size();
+    pg_guard([&] {
+      insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len);
+    });
+    i = j;
+  }
+}
+
+}  // namespace observe::pg

@@ -12,6 +12,7 @@
 #include "core/chunk/chunk.h"
 #include "pg/pg_headers.h"
 #include "pg/ts_internal.h"
+#include "pg/ts_layout.h"
 
 namespace observe::pg {
 
@@ -80,5 +81,16 @@ void ts_batch_parse(std::string_view bytes, TsBatch* out);
 chunk::ChunkData ts_batch_slice(const chunk::ChunkData& data, size_t begin, size_t end);
 // Writes the given series' rows (each sorted in place) as batch rows.
 void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_t, TsSeriesRows*>>& series);
+
+// One sample of a metric-shaped table (time in the time column's units).
+struct TsPoint {
+  int32_t series_id;
+  int64_t time;
+  double value;
+};
+// Writes runs of `points` (sorted by series and time; each run [begin, end) one series) as
+// batch rows of a table whose only value column is `value`.
+void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& points,
+                                 const std::vector<std::pair<size_t, size_t>>& runs, const TsLayout& layout);
 
 }  // namespace observe::pg

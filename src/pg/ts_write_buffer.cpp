@@ -27,6 +27,10 @@ struct Block {
   CommandId cid;
   SubTransactionId written_in = InvalidSubTransactionId;  // already in the heap, on owner's behalf
   std::unordered_map<int32_t, TsSeriesRows> series;
+  // Samples of the scrape worker's path (ts_buffer_append_points) into a table whose only
+  // value column is `value`: one flat vector instead of rows per series (no allocation and
+  // no hash lookup per sample); grouped by series when written.
+  std::vector<TsPoint> points;
   size_t bytes = 0;
 };
 
@@ -187,6 +191,30 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
   buffers().pending_bytes += bytes;
 }
 
+TsSeriesRows empty_rows(const TsLayout& layout) {
+  TsSeriesRows r;
+  r.cols.resize(layout.value_atts.size());
+  for (size_t c = 0; c < layout.value_atts.size(); c++) r.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  return r;
+}
+
+// Appends flat samples to rows of a metric-shaped table (the value column; others null).
+void append_points(TsSeriesRows& r, const TsLayout& layout, const TsPoint* p, size_t n) {
+  int vcol = layout.attrs[layout.value_att].column;
+  for (size_t i = 0; i < n; i++) {
+    r.times.push_back(p[i].time);
+    for (size_t c = 0; c < r.cols.size(); c++) {
+      chunk::Column& col = r.cols[c];
+      if (static_cast<int>(c) == vcol) {
+        col.floats.push_back(p[i].value);
+        if (!col.nulls.empty()) col.nulls.push_back(false);
+      } else {
+        push_null(col);
+      }
+    }
+  }
+}
+
 // Writes the pending blocks of one storage that `eligible` accepts, merged per series, in the
 // current subtransaction with the newest of their command ids.
 template <typename Eligible>
@@ -216,6 +244,33 @@ void flush_storage(StorageBuffer& sb, Eligible eligible) {
         it->second->append_rows(rows);
       }
     }
+  // Flat samples: sorted by series then time (stable: a later write of a time stays later),
+  // runs of one series. A series that also has rows takes its samples into them; so does a
+  // series with many samples (its own chunks); small runs go to L0 batches as they are.
+  std::vector<TsPoint> points;
+  for (Block* b : chosen) points.insert(points.end(), b->points.begin(), b->points.end());
+  std::stable_sort(points.begin(), points.end(), [](const TsPoint& a, const TsPoint& b) {
+    return a.series_id != b.series_id ? a.series_id < b.series_id : a.time < b.time;
+  });
+  std::vector<std::pair<size_t, size_t>> small_runs;  // [begin, end) of `points`
+  for (size_t i = 0; i < points.size();) {
+    size_t j = i + 1;
+    while (j < points.size() && points[j].series_id == points[i].series_id) j++;
+    int32_t id = points[i].series_id;
+    auto it = rows_of.find(id);
+    if (it == rows_of.end() && j - i < kBatchSmallSeriesRows) {
+      small_runs.emplace_back(i, j);
+    } else {
+      if (it == rows_of.end()) it = rows_of.emplace(id, &(merged[id] = empty_rows(*sb.layout))).first;
+      if (merged.count(id) == 0) {
+        merged[id] = *it->second;
+        it->second = &merged[id];
+      }
+      append_points(*it->second, *sb.layout, points.data() + i, j - i);
+    }
+    i = j;
+  }
+
   std::vector<int32_t> ids;
   ids.reserve(rows_of.size());
   for (auto& kv : rows_of) ids.push_back(kv.first);
@@ -229,11 +284,25 @@ void flush_storage(StorageBuffer& sb, Eligible eligible) {
     TsSeriesRows* rows = rows_of[id];
     if (rows->rows() > 0 && rows->rows() < kBatchSmallSeriesRows) small.emplace_back(id, rows);
   }
-  const bool batch = small.size() >= kBatchMinSeries;
+  const bool batch = small.size() + small_runs.size() >= kBatchMinSeries;
+  if (!batch) {
+    // Too few to batch: the small runs get their own chunks too.
+    for (auto [i, j] : small_runs) {
+      int32_t id = points[i].series_id;
+      TsSeriesRows& r = merged[id] = empty_rows(*sb.layout);
+      append_points(r, *sb.layout, points.data() + i, j - i);
+      rows_of[id] = &r;
+      ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+  }
 
   TsChunkSink sink;
   ts_sink_open(&sink, sb.storage_id, cid);
-  if (batch) ts_sink_write_batches(&sink, small);
+  if (batch) {
+    if (!small.empty()) ts_sink_write_batches(&sink, small);
+    if (!small_runs.empty()) ts_sink_write_point_batches(&sink, points, small_runs, *sb.layout);
+  }
   for (int32_t id : ids) {
     // Writing sorts the rows in place; a block kept for an ancestor keeps the same rows.
     TsSeriesRows* rows = rows_of[id];
@@ -446,6 +515,15 @@ void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_
   StorageBuffer& sb = storage_buffer(rel);
   check_metrics_shape(*sb.layout);
   Block& b = current_block(sb, GetCurrentCommandId(true));
+  if (sb.layout->value_atts.size() == 1) {
+    b.points.reserve(b.points.size() + n);
+    for (size_t i = 0; i < n; i++) b.points.push_back(TsPoint{ids[i], ts_unix_ms_to_us(t_ms[i]), v[i]});
+    b.bytes += 16 * n;
+    buffers().pending_bytes += 16 * n;
+    sb.last_series = -1;
+    maybe_flush_for_memory();
+    return;
+  }
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && ids[j] == ids[i]) j++;  // runs of one series: one lookup
