@@ -74,6 +74,10 @@ def main():
             pass
 
     class Server(http.server.ThreadingHTTPServer):
+        # 1,000 targets start their scrapes in bursts: the default backlog of 5 refuses
+        # connections ("Couldn't connect to server") when the fixture is busy.
+        request_queue_size = 4096
+
         def handle_error(self, request, client_address):
             # A scraper that gave up (timeout) or closed an idle keep-alive connection: not
             # worth a traceback; anything else still prints one.
