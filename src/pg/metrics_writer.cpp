@@ -3,6 +3,7 @@
 #include "pg/border.h"
 #include "pg/time_convert.h"
 #include "pg/ts_store.h"
+#include "pg/ts_write_buffer.h"
 
 extern "C" {
 #include "access/table.h"
@@ -29,7 +30,28 @@ MetricsWriter::MetricsWriter(Oid relid) {
 MetricsWriter::~MetricsWriter() { table_close(rel_, NoLock); }
 
 void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
-  for (const auto& s : samples) append(s.labels, s.timestamp_ms, s.value);
+  if (samples.empty()) return;
+  ts_check_metrics_shape(rel_);
+  const uint64_t serial = ts_buffer_series_serial(rel_);
+  ids_.resize(samples.size());
+  times_.resize(samples.size());
+  values_.resize(samples.size());
+  for (size_t i = 0; i < samples.size(); i++) {
+    const scrape::Sample& s = samples[i];
+    scrape::StorageRef& ref = s.series->ref;
+    if (ref.generation != serial || ref.id < 0) {
+      // New to this dictionary (a new series, or the dictionary was dropped): by labels. An id
+      // found now is valid in this transaction even if the dictionary is replaced meanwhile;
+      // the ref then no longer matches the current serial and is resolved again next time.
+      ref.id = ts_buffer_series_id(rel_, s.labels());
+      ref.generation = serial;
+    }
+    ids_[i] = static_cast<int32_t>(ref.id);
+    times_[i] = s.timestamp_ms;
+    values_[i] = s.value;
+  }
+  ts_buffer_append_points(rel_, ids_.data(), times_.data(), values_.data(), samples.size());
+  written_ += samples.size();
 }
 
 void MetricsWriter::append(const Labels& series, int64_t t_ms, double value) {
@@ -66,7 +88,16 @@ static void upsert_status(const StatusRow& row) {
                      BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0};
   char nulls[10] = "        n";
   if (row.error != nullptr) nulls[8] = ' ';
-  if (SPI_execute_with_args(kUpsertStatus, 9, types, values, nulls, false, 0) != SPI_OK_INSERT)
+  // Planned once per backend (not parsed and planned per scrape); SPI_keepplan keeps it past the
+  // transaction, and a schema change makes plancache replan it.
+  static SPIPlanPtr plan = nullptr;
+  if (plan == nullptr) {
+    SPIPlanPtr p = SPI_prepare(kUpsertStatus, 9, types);
+    if (p == nullptr) elog(ERROR, "could not prepare the observe._scrape_status upsert: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "could not keep the observe._scrape_status upsert plan");
+    plan = p;
+  }
+  if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
     elog(ERROR, "could not write observe._scrape_status");
 }
 

@@ -23,6 +23,8 @@ class MetricsWriter {
   MetricsWriter(const MetricsWriter&) = delete;
   MetricsWriter& operator=(const MetricsWriter&) = delete;
 
+  // The scrape worker's path: each sample's series keeps its id (scrape::StorageRef) across
+  // scrapes, so a steady-state scrape neither looks labels up nor builds jsonb.
   void append(const std::vector<scrape::Sample>& samples);
   void append(const Labels& series, int64_t t_ms, double value);
   size_t written() const { return written_; }
@@ -34,6 +36,9 @@ class MetricsWriter {
  private:
   Relation rel_;
   size_t written_ = 0;
+  std::vector<int32_t> ids_;
+  std::vector<int64_t> times_;
+  std::vector<double> values_;
 };
 
 }  // namespace observe::pg

@@ -70,17 +70,19 @@ http::FetchRequest ScrapeTarget::begin_scrape(uint64_t request_id, int64_t now_m
   return req;
 }
 
-void ScrapeTarget::complete_scrape(const http::FetchResult& result) {
+scrape::ScrapeResult ScrapeTarget::complete_scrape(const http::FetchResult& result) {
   in_flight_ = false;
-  double seconds = static_cast<double>(result.duration_us) / 1e6;
-  scrape::ScrapeResult r =
-      result.ok ? state_->scrape_succeeded(result.body,
-                                           exposition::format_from_content_type(result.content_type),
-                                           scrape_start_ms_, seconds)
-                : state_->scrape_failed(result.error, scrape_start_ms_, seconds);
+  scrape_seconds_ = static_cast<double>(result.duration_us) / 1e6;
+  return result.ok ? state_->scrape_succeeded(result.body,
+                                              exposition::format_from_content_type(result.content_type),
+                                              scrape_start_ms_, scrape_seconds_)
+                   : state_->scrape_failed(result.error, scrape_start_ms_, scrape_seconds_);
+}
+
+void ScrapeTarget::write_scrape(const scrape::ScrapeResult& r) {
   MetricsWriter writer;
   writer.append(r.samples);
-  writer.write_status(config_.job, config_.url, instance_, scrape_start_ms_, seconds, r);
+  writer.write_status(config_.job, config_.url, instance_, scrape_start_ms_, scrape_seconds_, r);
 }
 
 void ScrapeTarget::abandon_scrape(const std::string&) { in_flight_ = false; }

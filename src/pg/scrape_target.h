@@ -28,9 +28,12 @@ class ScrapeTarget {
   int64_t next_due() const { return next_due_; }
 
   http::FetchRequest begin_scrape(uint64_t request_id, int64_t now_ms);
-  // Inside a transaction (run_in_transaction): turns the response into samples and writes
-  // them and the target's health row.
-  void complete_scrape(const http::FetchResult& result);
+  // Turns the response into what to write (updating the target's series cache); no
+  // transaction needed.
+  scrape::ScrapeResult complete_scrape(const http::FetchResult& result);
+  // Inside a transaction (run_in_transaction): writes a completed scrape's samples and the
+  // target's health row.
+  void write_scrape(const scrape::ScrapeResult& result);
   // The write of a completed scrape failed; the next scrape happens on schedule.
   void abandon_scrape(const std::string& error);
   // Inside a transaction: the target left the configuration, its series end.
@@ -46,6 +49,7 @@ class ScrapeTarget {
   int64_t offset_ms_ = 0;
   int64_t next_due_ = 0;
   int64_t scrape_start_ms_ = 0;
+  double scrape_seconds_ = 0;
   bool in_flight_ = false;
 };
 

@@ -63,7 +63,7 @@ class ScrapeLoop {
       }
       if (now >= next_reload) next_reload = now + reload_targets();
       start_due_scrapes(now);
-      for (auto& result : fetcher_.poll(fetcher_.in_flight() > 0 ? 50 : 0)) finish_scrape(result);
+      finish_scrapes(fetcher_.poll(fetcher_.in_flight() > 0 ? 50 : 0));
       if (fetcher_.in_flight() == 0) sleep_until(std::min(next_due(), next_reload));
     }
     // SIGTERM: abandon scrapes in flight; their targets are scraped again after a restart.
@@ -110,16 +110,31 @@ class ScrapeLoop {
     }
   }
 
-  void finish_scrape(http::FetchResult& result) {
-    auto req = requests_.find(result.id);
-    if (req == requests_.end()) return;
-    auto it = targets_.find(req->second);
-    requests_.erase(req);
-    if (it == targets_.end()) return;  // removed while in flight
-    ScrapeTarget& target = *it->second;
-    std::string error;
-    if (!run_in_transaction("scrape write", [&] { target.complete_scrape(result); }, &error))
-      target.abandon_scrape(error);
+  // The scrapes that completed in one poll are written in one transaction (one commit and
+  // WAL flush, one write-buffer flush for all of them). If that fails, each is written in its
+  // own transaction, so one target's failure costs no other target its samples.
+  void finish_scrapes(std::vector<http::FetchResult> results) {
+    std::vector<ScrapeTarget*> done;
+    std::vector<scrape::ScrapeResult> written;
+    for (auto& result : results) {
+      auto req = requests_.find(result.id);
+      if (req == requests_.end()) continue;
+      auto it = targets_.find(req->second);
+      requests_.erase(req);
+      if (it == targets_.end()) continue;  // removed while in flight
+      done.push_back(it->second.get());
+      written.push_back(it->second->complete_scrape(result));
+    }
+    if (done.empty()) return;
+    if (done.size() > 1 && run_in_transaction("scrape write", [&] {
+          for (size_t i = 0; i < done.size(); i++) done[i]->write_scrape(written[i]);
+        }))
+      return;
+    for (size_t i = 0; i < done.size(); i++) {
+      std::string error;
+      if (!run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i]); }, &error))
+        done[i]->abandon_scrape(error);
+    }
   }
 
   int64_t next_due() const {

@@ -1,7 +1,10 @@
 // Compaction: each series' runs of small chunks (write-buffer flushes of short transactions)
-// are merged into chunks of kChunkTargetRows rows. Old chunks are deleted and new ones inserted
-// in one transaction, so a concurrent reader sees either the old or the new set (MVCC).
+// are merged into chunks of kChunkTargetRows rows, and the L0 batches (many series' rows in one
+// chunk row, see ts_chunks.h) are split into the series' own chunks. Old chunks are deleted and
+// new ones inserted in one transaction, so a concurrent reader sees either the old or the new
+// set (MVCC).
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 #include "pg/border.h"
@@ -45,16 +48,64 @@ int64_t ts_compact_relation(Relation rel) {
     std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, storage);
     std::vector<int32_t> ids;
     for (const auto& e : dict->all()) ids.push_back(e->id);
-    std::sort(ids.begin(), ids.end());
     TsInternalOids oids;
     pg_guard([&] { ts_internal_oids(&oids, false); });
     CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
+
+    // The L0 batches: every series' rows in them, to join that series' last run below.
+    std::unordered_map<int32_t, TsSeriesRows> batched;
+    std::vector<ItemPointerData> batch_tids;
+    {
+      TsChunkCursor cursor;
+      TsChunkCursor* c = &cursor;
+      pg_guard([&] {
+        ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, kTsBatchSeries, PG_INT64_MIN,
+                             snap, AccessShareLock);
+      });
+      TsBatch batch;
+      for (;;) {
+        TsChunkRow row;
+        MemoryContext tmp = nullptr;
+        if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+        bytea* data = pg_guard([&] {
+          tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
+          MemoryContext old = MemoryContextSwitchTo(tmp);
+          bytea* d = ts_chunk_data(row.data);
+          MemoryContextSwitchTo(old);
+          return d;
+        });
+        try {
+          ts_batch_parse(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), &batch);
+          chunk::ChunkData rows = chunk::decode(batch.chunk);
+          for (const TsBatchEntry& e : batch.entries) {
+            auto it = batched.find(e.series_id);
+            if (it == batched.end()) {
+              Group g;
+              reset_group(g, *layout);
+              it = batched.emplace(e.series_id, std::move(g.rows)).first;
+            }
+            it->second.append_chunk(ts_batch_slice(rows, e.begin, e.end));
+          }
+        } catch (...) {
+          MemoryContextDelete(tmp);
+          throw;
+        }
+        MemoryContextDelete(tmp);
+        batch_tids.push_back(row.tid);
+      }
+      pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
+    }
+    for (const auto& kv : batched) ids.push_back(kv.first);  // never lose a batch's rows
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+
     TsChunkSink sink;
     ts_sink_open(&sink, storage, cid);
     Group group;
+    bool force = false;  // the group holds rows of a batch: written however small
     std::vector<bool> all_cols;  // decode every column
     auto finish_group = [&](int32_t id) {
-      if (group.tids.size() >= 2) {
+      if (group.tids.size() >= 2 || (force && group.rows.rows() > 0)) {
         ts_sink_write(&sink, id, group.rows);
         const ItemPointerData* tids = group.tids.data();
         int n = static_cast<int>(group.tids.size());
@@ -99,11 +150,23 @@ int64_t ts_compact_relation(Relation rel) {
         group.tids.push_back(row.tid);
         if (group.rows.rows() >= kChunkTargetRows) finish_group(id);
       }
+      auto b = batched.find(id);
+      if (b != batched.end()) {
+        group.rows.append_rows(b->second);
+        force = true;
+      }
       finish_group(id);
+      force = false;
       pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
       if (interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
     }
     ts_sink_close(&sink);
+    if (!batch_tids.empty()) {
+      const ItemPointerData* tids = batch_tids.data();
+      int n = static_cast<int>(batch_tids.size());
+      pg_guard([&] { ts_delete_chunks(tids, n); });
+      rewritten += n;
+    }
   } catch (...) {
     throw;  // the snapshot is released by the resource owner with the aborting transaction
   }

@@ -43,11 +43,15 @@ void ts_writer_open(TsTableWriter* w, Oid relid) {
     i++;
   }
   list_free(index_oids);
+  w->queue_cxt = nullptr;
+  w->slots = nullptr;
+  w->slot_desc = nullptr;
+  w->nslots = w->nqueued = 0;
+  w->queued_bytes = 0;
+  w->queued_cid = InvalidCommandId;
 }
 
-ItemPointerData ts_writer_insert(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid) {
-  HeapTuple tuple = heap_form_tuple(RelationGetDescr(w->rel), values, nulls);
-  heap_insert(w->rel, tuple, cid, 0, nullptr);
+static void insert_index_entries(TsTableWriter* w, Datum* values, bool* nulls, ItemPointer tid) {
   // The internal tables' indexes are on plain columns (no expressions, no predicates).
   for (int i = 0; i < w->nindexes; i++) {
     IndexInfo* info = w->infos[i];
@@ -58,16 +62,67 @@ ItemPointerData ts_writer_insert(TsTableWriter* w, Datum* values, bool* nulls, C
       ivalues[k] = values[att - 1];
       inulls[k] = nulls[att - 1];
     }
-    index_insert(w->indexes[i], ivalues, inulls, &tuple->t_self, w->rel,
+    index_insert(w->indexes[i], ivalues, inulls, tid, w->rel,
                  w->indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO, false,
                  info);
   }
+}
+
+static constexpr int kWriterQueueRows = 1000;
+static constexpr Size kWriterQueueBytes = 8 * 1024 * 1024;
+
+void ts_writer_queue(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid) {
+  if (w->nqueued > 0 && cid != w->queued_cid) ts_writer_flush(w);
+  if (w->queue_cxt == nullptr) {
+    w->queue_cxt = AllocSetContextCreate(CurrentMemoryContext, "observe_ts insert queue", ALLOCSET_DEFAULT_SIZES);
+    w->slots = static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kWriterQueueRows));
+    // A copy of the descriptor is not reference-counted: slots made with it do not each pin
+    // the relation's descriptor in the resource owner (measurably slow for hundreds of slots).
+    w->slot_desc = CreateTupleDescCopy(RelationGetDescr(w->rel));
+  }
+  if (w->nqueued == w->nslots) w->slots[w->nslots++] = MakeSingleTupleTableSlot(w->slot_desc, &TTSOpsHeapTuple);
+  MemoryContext old = MemoryContextSwitchTo(w->queue_cxt);
+  HeapTuple tuple = heap_form_tuple(RelationGetDescr(w->rel), values, nulls);
+  MemoryContextSwitchTo(old);
+  ExecStoreHeapTuple(tuple, w->slots[w->nqueued], false);
+  w->nqueued++;
+  w->queued_bytes += tuple->t_len;
+  w->queued_cid = cid;
+  if (w->nqueued >= kWriterQueueRows || w->queued_bytes >= kWriterQueueBytes) ts_writer_flush(w);
+}
+
+void ts_writer_flush(TsTableWriter* w) {
+  if (w->nqueued == 0) return;
+  heap_multi_insert(w->rel, w->slots, w->nqueued, w->queued_cid, 0, nullptr);
+  for (int i = 0; i < w->nqueued; i++) {
+    TupleTableSlot* slot = w->slots[i];
+    slot_getallattrs(slot);
+    insert_index_entries(w, slot->tts_values, slot->tts_isnull, &slot->tts_tid);
+    ExecClearTuple(slot);
+  }
+  w->nqueued = 0;
+  w->queued_bytes = 0;
+  MemoryContextReset(w->queue_cxt);
+}
+
+ItemPointerData ts_writer_insert(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid) {
+  HeapTuple tuple = heap_form_tuple(RelationGetDescr(w->rel), values, nulls);
+  heap_insert(w->rel, tuple, cid, 0, nullptr);
+  insert_index_entries(w, values, nulls, &tuple->t_self);
   ItemPointerData tid = tuple->t_self;
   heap_freetuple(tuple);
   return tid;
 }
 
 void ts_writer_close(TsTableWriter* w) {
+  ts_writer_flush(w);
+  if (w->queue_cxt != nullptr) {
+    for (int i = 0; i < w->nslots; i++) ExecDropSingleTupleTableSlot(w->slots[i]);
+    pfree(w->slots);
+    FreeTupleDesc(w->slot_desc);
+    MemoryContextDelete(w->queue_cxt);
+    w->queue_cxt = nullptr;
+  }
   for (int i = 0; i < w->nindexes; i++) index_close(w->indexes[i], RowExclusiveLock);
   table_close(w->rel, RowExclusiveLock);
   pfree(w->indexes);

@@ -32,11 +32,23 @@ struct TsTableWriter {
   int nindexes;
   Relation* indexes;
   IndexInfo** infos;
+  // Rows queued for one heap_multi_insert (ts_writer_queue).
+  MemoryContext queue_cxt;
+  TupleTableSlot** slots;
+  TupleDesc slot_desc;
+  int nslots, nqueued;
+  Size queued_bytes;
+  CommandId queued_cid;
 };
 void ts_writer_open(TsTableWriter* w, Oid relid);
 // Inserts one row with command id `cid` (the command that produced the data, so that
 // visibility inside the transaction is the heap's); returns its TID.
 ItemPointerData ts_writer_insert(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid);
+// Queues one row (copied) for a multi-row insert: heap_multi_insert writes a page's rows with
+// one WAL record and one buffer lock instead of one per row; their index entries follow.
+// Written when the queue is full, by ts_writer_flush and by ts_writer_close.
+void ts_writer_queue(TsTableWriter* w, Datum* values, bool* nulls, CommandId cid);
+void ts_writer_flush(TsTableWriter* w);
 void ts_writer_close(TsTableWriter* w);
 
 // One row of observe._ts_chunks as a scan returns it (data not detoasted).

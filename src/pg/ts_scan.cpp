@@ -1,5 +1,6 @@
 #include "pg/ts_scan.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -86,6 +87,12 @@ void TsReader::restart() {
   chunk_ = chunk::ChunkData();
   chunk_series_ = -1;
   row_ = 0;
+  in_batch_ = false;
+  batch_entries_.clear();
+  batch_data_ = chunk::ChunkData();
+  batches_loaded_ = false;
+  batch_parts_.clear();
+  parts_ = nullptr;
 }
 
 bool TsReader::open_next_cursor() {
@@ -95,6 +102,8 @@ bool TsReader::open_next_cursor() {
     if (next_series_ > 0) return false;
     series_id = -1;
   } else {
+    // Real series ids start at 1; id kTsBatchSeries would select the L0 batches themselves.
+    while (next_series_ < spec_.series.size() && spec_.series[next_series_] == kTsBatchSeries) next_series_++;
     if (next_series_ >= spec_.series.size()) return false;
     series_id = spec_.series[next_series_];
   }
@@ -133,35 +142,151 @@ void TsReader::prepare_series_datums(int32_t id) {
   key_nulls_ = it->second.second;
 }
 
+// The detoasted bytes of a chunk row, in the chunk context (reset: the previous chunk's
+// byref values go with it).
+bytea* TsReader::fetch_chunk_data(Datum d) {
+  MemoryContext cc = chunk_context_;
+  return pg_guard([&] {
+    MemoryContextReset(cc);
+    MemoryContext old = MemoryContextSwitchTo(cc);
+    bytea* b = ts_chunk_data(d);
+    MemoryContextSwitchTo(old);
+    return b;
+  });
+}
+
+// chunk_ holds the next chunk of `series_id`.
+void TsReader::set_chunk(int32_t series_id) {
+  chunks_read_++;
+  chunk_series_ = series_id;
+  row_ = 0;
+  prepare_series_datums(series_id);
+}
+
+// All series: the next part of the current L0 batch.
+bool TsReader::next_batch_part() {
+  while (batch_next_ < batch_entries_.size()) {
+    const TsBatchEntry& e = batch_entries_[batch_next_++];
+    if (e.max_time < spec_.min_time || e.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    MemoryContext cc = chunk_context_;
+    pg_guard([cc] { MemoryContextReset(cc); });
+    chunk_ = ts_batch_slice(batch_data_, e.begin, e.end);
+    set_chunk(e.series_id);
+    return true;
+  }
+  in_batch_ = false;
+  return false;
+}
+
+// Selected series: reads the L0 batches overlapping the time range once and keeps the
+// selected series' parts of them, to be handed out after each series' own chunks.
+void TsReader::load_batches_for_series() {
+  batches_loaded_ = true;
+  std::vector<int32_t> wanted = spec_.series;
+  if (!std::is_sorted(wanted.begin(), wanted.end())) std::sort(wanted.begin(), wanted.end());
+  TsChunkCursor* c = &cursor_;
+  Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
+  Snapshot snap = snapshot_;
+  MemoryContext cx = context_;
+  int64 min_max = spec_.min_time;
+  pg_guard([=] {
+    MemoryContext old = MemoryContextSwitchTo(cx);
+    ts_chunk_cursor_open(c, chunks, index, storage, kTsBatchSeries, min_max, snap, AccessShareLock);
+    MemoryContextSwitchTo(old);
+  });
+  cursor_open_ = true;
+  TsBatch batch;
+  std::vector<const TsBatchEntry*> hits;
+  for (;;) {
+    TsChunkRow row;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+    if (row.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    bytea* data = fetch_chunk_data(row.data);
+    ts_batch_parse(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), &batch);
+    hits.clear();
+    size_t w = 0;
+    for (const TsBatchEntry& e : batch.entries) {
+      while (w < wanted.size() && wanted[w] < e.series_id) w++;
+      if (w == wanted.size()) break;
+      if (wanted[w] != e.series_id || e.max_time < spec_.min_time) continue;
+      if (e.min_time > spec_.max_time) {
+        chunks_skipped_++;
+        continue;
+      }
+      hits.push_back(&e);
+    }
+    if (hits.empty()) continue;
+    chunk::ChunkData rows = chunk::decode(batch.chunk, wanted_cols_);
+    for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+  }
+  close_cursor();
+}
+
 bool TsReader::load_next_chunk() {
   while (!done_) {
-    if (!cursor_open_ && !open_next_cursor()) {
-      done_ = true;
-      return false;
+    if (in_batch_) {
+      if (next_batch_part()) return true;
+      continue;
+    }
+    if (parts_ != nullptr) {
+      if (parts_next_ < parts_->size()) {
+        MemoryContext cc = chunk_context_;
+        pg_guard([cc] { MemoryContextReset(cc); });
+        chunk_ = std::move((*parts_)[parts_next_++]);
+        set_chunk(parts_series_);
+        return true;
+      }
+      parts_->clear();
+      parts_ = nullptr;
+    }
+    if (!cursor_open_) {
+      if (!spec_.all_series && !batches_loaded_) load_batches_for_series();
+      if (!open_next_cursor()) {
+        done_ = true;
+        return false;
+      }
     }
     TsChunkRow row;
     TsChunkCursor* c = &cursor_;
     if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) {
       close_cursor();
+      if (!spec_.all_series) {
+        // The series' own chunks are done: its parts of L0 batches follow.
+        int32_t id = spec_.series[next_series_ - 1];
+        auto it = batch_parts_.find(id);
+        if (it != batch_parts_.end() && !it->second.empty()) {
+          parts_ = &it->second;
+          parts_next_ = 0;
+          parts_series_ = id;
+        }
+      }
       continue;
     }
     if (row.max_time < spec_.min_time || row.min_time > spec_.max_time) {
       chunks_skipped_++;
       continue;
     }
-    MemoryContext cc = chunk_context_;
-    bytea* data = pg_guard([&] {
-      MemoryContextReset(cc);
-      MemoryContext old = MemoryContextSwitchTo(cc);
-      bytea* d = ts_chunk_data(row.data);
-      MemoryContextSwitchTo(old);
-      return d;
-    });
-    chunk_ = chunk::decode(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), wanted_cols_);
-    chunks_read_++;
-    chunk_series_ = row.series_id;
-    row_ = 0;
-    prepare_series_datums(row.series_id);
+    bytea* data = fetch_chunk_data(row.data);
+    std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+    if (row.series_id == kTsBatchSeries) {
+      // All series: an L0 batch, handed out series by series.
+      batch_bytes_.assign(bytes.data(), bytes.size());
+      TsBatch batch;
+      ts_batch_parse(batch_bytes_, &batch);
+      batch_entries_ = std::move(batch.entries);
+      batch_data_ = chunk::decode(batch.chunk, wanted_cols_);
+      batch_next_ = 0;
+      in_batch_ = true;
+      continue;
+    }
+    chunk_ = chunk::decode(bytes, wanted_cols_);
+    set_chunk(row.series_id);
     return true;
   }
   return false;

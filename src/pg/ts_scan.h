@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/chunk/chunk.h"
+#include "pg/ts_chunks.h"
 #include "pg/ts_internal.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_pg_headers.h"
@@ -36,18 +38,30 @@ class TsReader {
 
   // The next row into a virtual slot; false at the end.
   bool next(TupleTableSlot* slot);
-  // The next chunk of a series as decoded data (for ts_select); false at the end.
+  // The next chunk of a series as decoded data (for ts_select); false at the end. Each call
+  // gives rows of one series: one chunk row, or one series' part of an L0 batch row (see
+  // ts_chunks.h). Chunks overlapping the time range are given whole (callers filter rows).
+  // With selected series: series by series in the spec's order, each series' own chunks
+  // (ascending max time) followed by its parts of L0 batches. With all series: the L0
+  // batches first (batch by batch, series ascending within each), then every series' own
+  // chunks in series order.
   bool next_chunk_data(int32_t* series_id, const chunk::ChunkData** data);
   void restart();
   // Ends the internal scans. Call on normal ends; after an error the resource owner does it.
   void close();
 
   const TsLayout& layout() const { return *layout_; }
+  // Chunks given out, and chunks skipped by their time range; a series' part of an L0 batch
+  // counts as a chunk, and so does a whole batch skipped by its time range.
   uint64_t chunks_read() const { return chunks_read_; }
   uint64_t chunks_skipped() const { return chunks_skipped_; }
 
  private:
   bool load_next_chunk();
+  bool next_batch_part();
+  void load_batches_for_series();
+  bytea* fetch_chunk_data(Datum data);
+  void set_chunk(int32_t series_id);
   bool open_next_cursor();
   void close_cursor();
   void prepare_series_datums(int32_t id);
@@ -84,6 +98,20 @@ class TsReader {
 
   chunk::ChunkData chunk_;
   int32_t chunk_series_ = -1;
+
+  // L0 batches. All series: the batch being handed out, part by part.
+  bool in_batch_ = false;
+  std::string batch_bytes_;
+  std::vector<TsBatchEntry> batch_entries_;
+  chunk::ChunkData batch_data_;
+  size_t batch_next_ = 0;
+  // Selected series: their parts of every batch in range, read once before the first series
+  // and handed out after each series' own chunks.
+  bool batches_loaded_ = false;
+  std::unordered_map<int32_t, std::vector<chunk::ChunkData>> batch_parts_;
+  std::vector<chunk::ChunkData>* parts_ = nullptr;  // of the series whose own chunks are done
+  size_t parts_next_ = 0;
+  int32_t parts_series_ = -1;
   size_t row_ = 0;
   Datum* key_values_ = nullptr;  // current series' key datums (full width)
   bool* key_nulls_ = nullptr;

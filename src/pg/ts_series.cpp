@@ -421,6 +421,11 @@ std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
   return out;
 }
 
+SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
+  static uint64_t next_serial = 0;
+  serial_ = ++next_serial;
+}
+
 // ---- the per-backend cache -------------------------------------------------------------------
 
 static std::unordered_map<Oid, std::shared_ptr<SeriesDict>>& dicts() {

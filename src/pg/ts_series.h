@@ -26,8 +26,13 @@ struct SeriesEntry {
 
 class SeriesDict {
  public:
-  SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {}
+  SeriesDict(Oid relid, Oid storage_id);
   Oid relid() const { return relid_; }
+  // Unique per dictionary instance in this backend (never 0). An id obtained from a
+  // dictionary stays valid for its storage as long as ts_series_dict still returns the
+  // instance with this serial: dictionaries are dropped when ids could be reused (an abort
+  // that created series) or the table changed.
+  uint64_t serial() const { return serial_; }
   Oid storage_id() const { return storage_id_; }
 
   // The series id of a key image, creating the series when new. values/nulls are the key
@@ -49,6 +54,7 @@ class SeriesDict {
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
 
   Oid relid_, storage_id_;
+  uint64_t serial_;
   int32_t max_id_ = 0;
   std::unordered_map<std::string, int32_t> by_key_;
   std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order

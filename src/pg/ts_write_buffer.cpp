@@ -27,6 +27,10 @@ struct Block {
   CommandId cid;
   SubTransactionId written_in = InvalidSubTransactionId;  // already in the heap, on owner's behalf
   std::unordered_map<int32_t, TsSeriesRows> series;
+  // Samples of the scrape worker's path (ts_buffer_append_points) into a table whose only
+  // value column is `value`: one flat vector instead of rows per series (no allocation and
+  // no hash lookup per sample); grouped by series when written.
+  std::vector<TsPoint> points;
   size_t bytes = 0;
 };
 
@@ -187,6 +191,30 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
   buffers().pending_bytes += bytes;
 }
 
+TsSeriesRows empty_rows(const TsLayout& layout) {
+  TsSeriesRows r;
+  r.cols.resize(layout.value_atts.size());
+  for (size_t c = 0; c < layout.value_atts.size(); c++) r.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  return r;
+}
+
+// Appends flat samples to rows of a metric-shaped table (the value column; others null).
+void append_points(TsSeriesRows& r, const TsLayout& layout, const TsPoint* p, size_t n) {
+  int vcol = layout.attrs[layout.value_att].column;
+  for (size_t i = 0; i < n; i++) {
+    r.times.push_back(p[i].time);
+    for (size_t c = 0; c < r.cols.size(); c++) {
+      chunk::Column& col = r.cols[c];
+      if (static_cast<int>(c) == vcol) {
+        col.floats.push_back(p[i].value);
+        if (!col.nulls.empty()) col.nulls.push_back(false);
+      } else {
+        push_null(col);
+      }
+    }
+  }
+}
+
 // Writes the pending blocks of one storage that `eligible` accepts, merged per series, in the
 // current subtransaction with the newest of their command ids.
 template <typename Eligible>
@@ -216,16 +244,69 @@ void flush_storage(StorageBuffer& sb, Eligible eligible) {
         it->second->append_rows(rows);
       }
     }
+  // Flat samples: sorted by series then time (stable: a later write of a time stays later),
+  // runs of one series. A series that also has rows takes its samples into them; so does a
+  // series with many samples (its own chunks); small runs go to L0 batches as they are.
+  std::vector<TsPoint> points;
+  for (Block* b : chosen) points.insert(points.end(), b->points.begin(), b->points.end());
+  std::stable_sort(points.begin(), points.end(), [](const TsPoint& a, const TsPoint& b) {
+    return a.series_id != b.series_id ? a.series_id < b.series_id : a.time < b.time;
+  });
+  std::vector<std::pair<size_t, size_t>> small_runs;  // [begin, end) of `points`
+  for (size_t i = 0; i < points.size();) {
+    size_t j = i + 1;
+    while (j < points.size() && points[j].series_id == points[i].series_id) j++;
+    int32_t id = points[i].series_id;
+    auto it = rows_of.find(id);
+    if (it == rows_of.end() && j - i < kBatchSmallSeriesRows) {
+      small_runs.emplace_back(i, j);
+    } else {
+      if (it == rows_of.end()) it = rows_of.emplace(id, &(merged[id] = empty_rows(*sb.layout))).first;
+      if (merged.count(id) == 0) {
+        merged[id] = *it->second;
+        it->second = &merged[id];
+      }
+      append_points(*it->second, *sb.layout, points.data() + i, j - i);
+    }
+    i = j;
+  }
+
   std::vector<int32_t> ids;
   ids.reserve(rows_of.size());
   for (auto& kv : rows_of) ids.push_back(kv.first);
   std::sort(ids.begin(), ids.end());  // chunk rows land in index order
 
+  // Many series with a few rows each (a scrape, a time-major load): L0 batch rows, one chunk
+  // row and index entry for many series (see ts_chunks.h); compaction moves them into the
+  // series' own chunks later.
+  std::vector<std::pair<int32_t, TsSeriesRows*>> small;
+  for (int32_t id : ids) {
+    TsSeriesRows* rows = rows_of[id];
+    if (rows->rows() > 0 && rows->rows() < kBatchSmallSeriesRows) small.emplace_back(id, rows);
+  }
+  const bool batch = small.size() + small_runs.size() >= kBatchMinSeries;
+  if (!batch) {
+    // Too few to batch: the small runs get their own chunks too.
+    for (auto [i, j] : small_runs) {
+      int32_t id = points[i].series_id;
+      TsSeriesRows& r = merged[id] = empty_rows(*sb.layout);
+      append_points(r, *sb.layout, points.data() + i, j - i);
+      rows_of[id] = &r;
+      ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+  }
+
   TsChunkSink sink;
   ts_sink_open(&sink, sb.storage_id, cid);
+  if (batch) {
+    if (!small.empty()) ts_sink_write_batches(&sink, small);
+    if (!small_runs.empty()) ts_sink_write_point_batches(&sink, points, small_runs, *sb.layout);
+  }
   for (int32_t id : ids) {
     // Writing sorts the rows in place; a block kept for an ancestor keeps the same rows.
     TsSeriesRows* rows = rows_of[id];
+    if (batch && rows->rows() < kBatchSmallSeriesRows) continue;  // in a batch
     ts_sink_write(&sink, id, *rows);
   }
   ts_sink_close(&sink);
@@ -355,32 +436,36 @@ void ts_buffer_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandI
   maybe_flush_for_memory();
 }
 
-void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
-                              const double* v, size_t n) {
-  StorageBuffer& sb = storage_buffer(rel);
-  const TsLayout& layout = *sb.layout;
+static void check_metrics_shape(const TsLayout& layout) {
   if (!layout.metrics_shape)
     throw Error(ErrorKind::kInvalidParameter,
                 "table is not shaped like observe.metrics (time timestamptz, name text, labels jsonb, value float8)");
-  std::shared_ptr<SeriesDict> dict_ref = ts_series_dict(sb.relid, sb.storage_id);
-  SeriesDict& dict = *dict_ref;
+}
+
+// The id of a series of a metric-shaped table: cached, or created as INSERT would create it.
+static int32_t series_id_for(StorageBuffer& sb, SeriesDict& dict, const Labels& series) {
+  const TsLayout& layout = *sb.layout;
   int32_t id = dict.find_by_labels(series);
-  if (id < 0) {
-    // A series new to this backend: build its key columns as INSERT would see them.
-    std::string name(series.metric_name());
-    std::vector<Datum> values(layout.natts, 0);
-    std::vector<char> nulls(layout.natts, 1);
-    Datum* vp = values.data();
-    const char* nm = name.c_str();
-    int name_att = layout.name_att, labels_att = layout.labels_att;
-    vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
-    vp[labels_att] = labels_to_jsonb(series, false);  // every label but __name__
-    nulls[name_att] = nulls[labels_att] = 0;
-    std::string key;
-    ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
-    id = dict.lookup_or_create(layout, key, vp, reinterpret_cast<bool*>(nulls.data()));
-  }
-  Block& b = current_block(sb, GetCurrentCommandId(true));
+  if (id >= 0) return id;
+  // A series new to this backend: build its key columns as INSERT would see them.
+  std::string name(series.metric_name());
+  std::vector<Datum> values(layout.natts, 0);
+  std::vector<char> nulls(layout.natts, 1);
+  Datum* vp = values.data();
+  const char* nm = name.c_str();
+  int name_att = layout.name_att, labels_att = layout.labels_att;
+  vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
+  vp[labels_att] = labels_to_jsonb(series, false);  // every label but __name__
+  nulls[name_att] = nulls[labels_att] = 0;
+  std::string key;
+  ts_key_image(layout, vp, reinterpret_cast<bool*>(nulls.data()), key);
+  return dict.lookup_or_create(layout, key, vp, reinterpret_cast<bool*>(nulls.data()));
+}
+
+// Appends samples to one series' rows of the current block.
+static void push_points(StorageBuffer& sb, Block& b, int32_t id, const int64_t* t_ms, const double* v,
+                        size_t n) {
+  const TsLayout& layout = *sb.layout;
   TsSeriesRows& r = series_rows(b, layout, id);
   int vcol = layout.attrs[layout.value_att].column;
   size_t ncols = r.cols.size();
@@ -397,6 +482,54 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
     }
   }
   b.bytes += 16 * n;
+}
+
+void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
+                              const double* v, size_t n) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(sb.relid, sb.storage_id);
+  int32_t id = series_id_for(sb, *dict, series);
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  push_points(sb, b, id, t_ms, v, n);
+  buffers().pending_bytes += 16 * n;
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
+uint64_t ts_buffer_series_serial(Relation rel) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  return ts_series_dict(sb.relid, sb.storage_id)->serial();
+}
+
+int32_t ts_buffer_series_id(Relation rel, const Labels& series) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(sb.relid, sb.storage_id);
+  return series_id_for(sb, *dict, series);
+}
+
+void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_ms, const double* v,
+                             size_t n) {
+  StorageBuffer& sb = storage_buffer(rel);
+  check_metrics_shape(*sb.layout);
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  if (sb.layout->value_atts.size() == 1) {
+    b.points.reserve(b.points.size() + n);
+    for (size_t i = 0; i < n; i++) b.points.push_back(TsPoint{ids[i], ts_unix_ms_to_us(t_ms[i]), v[i]});
+    b.bytes += 16 * n;
+    buffers().pending_bytes += 16 * n;
+    sb.last_series = -1;
+    maybe_flush_for_memory();
+    return;
+  }
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && ids[j] == ids[i]) j++;  // runs of one series: one lookup
+    push_points(sb, b, ids[i], t_ms + i, v + i, j - i);
+    i = j;
+  }
   buffers().pending_bytes += 16 * n;
   sb.last_series = -1;
   maybe_flush_for_memory();

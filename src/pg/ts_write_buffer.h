@@ -27,6 +27,17 @@ void ts_buffer_insert(Relation rel, TupleTableSlot** slots, int nslots, CommandI
 void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t* t_ms,
                               const double* v, size_t n);
 
+// The fast path of the scrape worker, which keeps series ids between transactions:
+// the serial of the table's series dictionary (SeriesDict::serial: an id obtained while it was
+// current stays valid while it is) ...
+uint64_t ts_buffer_series_serial(Relation rel);
+// ... the id of a series of a metric-shaped table, created when new ...
+int32_t ts_buffer_series_id(Relation rel, const Labels& series);
+// ... and samples of such series (ids from ts_buffer_series_id under the current serial, or in
+// this transaction), one (id, time, value) per sample.
+void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_ms, const double* v,
+                             size_t n);
+
 // Writes the rows a snapshot with command id `curcid` must see (read-your-writes).
 void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid);
 

@@ -12,26 +12,33 @@ static const char* const kReportNames[] = {
     "scrape_series_added",
 };
 
-static void append_values(const double (&values)[5], const Labels& target, int64_t time_ms,
-                          std::vector<Sample>* out) {
-  for (size_t i = 0; i < 5; ++i) {
+ReportSeries report_series(const Labels& target) {
+  ReportSeries out;
+  for (size_t i = 0; i < out.size(); ++i) {
     Labels l = target;
     l.set(kMetricNameLabel, kReportNames[i]);
-    out->push_back({std::move(l), time_ms, values[i]});
+    out[i] = make_series(std::move(l));
   }
+  return out;
 }
 
-void append_report(const ScrapeReport& r, const Labels& target, int64_t time_ms, std::vector<Sample>* out) {
+static void append_values(const double (&values)[5], const ReportSeries& series, int64_t time_ms,
+                          std::vector<Sample>* out) {
+  for (size_t i = 0; i < 5; ++i) out->push_back({series[i], time_ms, values[i]});
+}
+
+void append_report(const ScrapeReport& r, const ReportSeries& series, int64_t time_ms,
+                   std::vector<Sample>* out) {
   const double values[5] = {r.up ? 1.0 : 0.0, r.duration_seconds, static_cast<double>(r.samples_scraped),
                             static_cast<double>(r.samples_post_metric_relabeling),
                             static_cast<double>(r.series_added)};
-  append_values(values, target, time_ms, out);
+  append_values(values, series, time_ms, out);
 }
 
-void append_stale_report(const Labels& target, int64_t time_ms, std::vector<Sample>* out) {
+void append_stale_report(const ReportSeries& series, int64_t time_ms, std::vector<Sample>* out) {
   const double s = stale_nan();
   const double values[5] = {s, s, s, s, s};
-  append_values(values, target, time_ms, out);
+  append_values(values, series, time_ms, out);
 }
 
 }  // namespace observe::scrape

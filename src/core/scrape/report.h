@@ -1,6 +1,7 @@
 // The series Prometheus writes about every scrape of a target.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -19,11 +20,15 @@ struct ScrapeReport {
 };
 
 // up, scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling,
-// scrape_series_added — with the target's labels, at the scrape time.
-void append_report(const ScrapeReport& report, const Labels& target, int64_t time_ms,
+// scrape_series_added — with the target's labels (built once per target configuration).
+using ReportSeries = std::array<SeriesPtr, 5>;
+ReportSeries report_series(const Labels& target);
+
+// The five report samples at the scrape time.
+void append_report(const ScrapeReport& report, const ReportSeries& series, int64_t time_ms,
                    std::vector<Sample>* out);
 
 // The same five series with stale markers: the target is gone.
-void append_stale_report(const Labels& target, int64_t time_ms, std::vector<Sample>* out);
+void append_stale_report(const ReportSeries& series, int64_t time_ms, std::vector<Sample>* out);
 
 }  // namespace observe::scrape

@@ -2,15 +2,39 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 #include "core/common/labels.h"
 
 namespace observe::scrape {
 
+// What the storage layer remembers about a series so that a steady-state scrape writes it
+// without looking its labels up again (for observe_ts: the series dictionary's generation and
+// the series id). Opaque to the core, which only keeps it with the series.
+struct StorageRef {
+  uint64_t generation = 0;  // 0: not resolved
+  int64_t id = -1;
+};
+
+// One series a target writes, with everything attached to it (target labels, exported_
+// renames, le/quantile normalisation). Shared by the target's scrape cache and the samples of
+// a scrape, so that a steady-state scrape builds no label set.
+struct Series {
+  explicit Series(Labels l) : labels(std::move(l)) {}
+  const Labels labels;  // with __name__
+  mutable StorageRef ref;
+};
+using SeriesPtr = std::shared_ptr<const Series>;
+
+inline SeriesPtr make_series(Labels labels) { return std::make_shared<const Series>(std::move(labels)); }
+
 struct Sample {
-  Labels labels;  // with __name__
+  SeriesPtr series;
   int64_t timestamp_ms;
   double value;   // may be the stale marker (is_stale_nan)
+
+  const Labels& labels() const { return series->labels; }
 };
 
 }  // namespace observe::scrape

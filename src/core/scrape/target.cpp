@@ -21,6 +21,9 @@ void TargetState::reconfigure(TargetConfig config) {
   config_.labels = without_reserved(config_.labels);  // Prometheus drops __ labels after relabeling
   rules_.honor_labels = config_.honor_labels;
   rules_.normalize_le_quantile = config_.normalize_le_quantile;
+  // The label rules may have changed: texts resolve again (the series themselves stay).
+  cache_.forget_texts();
+  report_ = report_series(config_.labels);
 }
 
 struct TargetState::Attempt {
@@ -37,6 +40,7 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
   popts.skip_created_series = config_.skip_created_series;
   size_t appended = 0;
   bool limit_hit = false;
+  a->samples.reserve(last_samples_ + 8);
   try {
     exposition::Parser parser(body, format, popts);
     exposition::Entry e;
@@ -45,8 +49,15 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
       ++a->total;
       const bool explicit_ts = config_.honor_timestamps && e.has_timestamp;
       const int64_t t = explicit_ts ? e.timestamp_ms : now;
-      Labels lset = attach_target_labels(e, config_.labels, rules_);
-      SeriesCache::Entry* ce = cache_.find(lset);
+      // Steady state: the exposition text resolves to its cached series, no label set built.
+      const uint8_t type = static_cast<uint8_t>(e.type);
+      SeriesCache::Entry* ce = cache_.find_text(e.series, type);
+      Labels lset;
+      if (ce == nullptr) {
+        lset = attach_target_labels(e, config_.labels, rules_);
+        ce = cache_.find(lset);
+        if (ce != nullptr) cache_.add_text(ce, e.series, type);
+      }
       const bool cached = ce != nullptr;
       bool written = false;
       if (cached && cache_.seen_in_this_scrape(*ce) && !explicit_ts) {
@@ -59,18 +70,20 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
           ++a->out_of_bounds;
         } else {
           written = true;
-          a->samples.push_back({lset, t, e.value});
         }
       }
       if (cached) {
         cache_.mark_seen(ce);
         if (written && !explicit_ts) cache_.track(ce);
       } else if (written) {
-        ce = cache_.insert(lset);
+        ce = cache_.insert(std::move(lset));
+        cache_.add_text(ce, e.series, type);
         cache_.mark_seen(ce);
         if (!explicit_ts) cache_.track(ce);  // series with their own timestamps never go stale
         if (!limit_hit) ++a->series_added;
       }
+      if (ce != nullptr) cache_.resolved(ce, e.series, type);
+      if (written) a->samples.push_back({ce->series, t, e.value});
       ++a->added;
     }
   } catch (const exposition::ParseError& ex) {
@@ -83,8 +96,8 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
 
 void TargetState::append_stale(int64_t time_ms, ScrapeResult* r) {
   const double stale = stale_nan();
-  for (auto& labels : cache_.stale_series()) {
-    r->samples.push_back({std::move(labels), time_ms, stale});
+  for (auto& series : cache_.stale_series()) {
+    r->samples.push_back({std::move(series), time_ms, stale});
     ++r->stale_markers;
   }
 }
@@ -99,7 +112,7 @@ ScrapeResult TargetState::scrape_succeeded(std::string_view body, exposition::Fo
     // OpenMetrics, which would need # EOF): every series goes stale, up stays 1.
     append_stale(scrape_time_ms, &r);
     cache_.end_scrape(false);
-    append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+    append_report(r.report, report_, scrape_time_ms, &r.samples);
     return r;
   }
   Attempt a;
@@ -110,6 +123,7 @@ ScrapeResult TargetState::scrape_succeeded(std::string_view body, exposition::Fo
   r.duplicates = a.duplicates;
   r.out_of_bounds = a.out_of_bounds;
   if (a.error.empty()) {
+    last_samples_ = a.samples.size();
     r.samples = std::move(a.samples);
   } else {
     r.report.up = false;  // the attempt is rolled back: nothing of it is written
@@ -117,7 +131,7 @@ ScrapeResult TargetState::scrape_succeeded(std::string_view body, exposition::Fo
   }
   append_stale(scrape_time_ms, &r);
   cache_.end_scrape(r.report.up);
-  append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+  append_report(r.report, report_, scrape_time_ms, &r.samples);
   return r;
 }
 
@@ -127,7 +141,7 @@ ScrapeResult TargetState::scrape_failed(std::string_view error, int64_t scrape_t
   r.error = std::string(error);
   append_stale(scrape_time_ms, &r);
   cache_.end_scrape(false);
-  append_report(r.report, config_.labels, scrape_time_ms, &r.samples);
+  append_report(r.report, report_, scrape_time_ms, &r.samples);
   return r;
 }
 
@@ -135,7 +149,7 @@ std::vector<Sample> TargetState::target_removed(int64_t time_ms) {
   ScrapeResult r;
   append_stale(time_ms, &r);
   cache_.end_scrape(false);
-  append_stale_report(config_.labels, time_ms, &r.samples);
+  append_stale_report(report_, time_ms, &r.samples);
   return std::move(r.samples);
 }
 

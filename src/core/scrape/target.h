@@ -78,6 +78,8 @@ class TargetState {
   TargetConfig config_;
   LabelRules rules_;
   SeriesCache cache_;
+  ReportSeries report_;        // the five report series, with the target labels
+  size_t last_samples_ = 0;    // samples of the last scrape, to size the next one's vector
 };
 
 }  // namespace observe::scrape

@@ -27,16 +27,16 @@ TargetConfig config() {
 std::map<std::string, Sample> scraped(const ScrapeResult& r) {
   std::map<std::string, Sample> out;
   for (const auto& s : r.samples) {
-    auto n = s.labels.metric_name();
+    auto n = s.labels().metric_name();
     if (n == "up" || n.rfind("scrape_", 0) == 0) continue;
-    EXPECT_TRUE(out.emplace(s.labels.to_string(), s).second) << "twice: " << s.labels.to_string();
+    EXPECT_TRUE(out.emplace(s.labels().to_string(), s).second) << "twice: " << s.labels().to_string();
   }
   return out;
 }
 
 double report_value(const ScrapeResult& r, std::string_view name) {
   for (const auto& s : r.samples)
-    if (s.labels.metric_name() == name) return s.value;
+    if (s.labels().metric_name() == name) return s.value;
   ADD_FAILURE() << "no " << name;
   return -1;
 }
@@ -61,10 +61,10 @@ TEST(Target, SamplesGetTargetLabelsAndScrapeTime) {
   EXPECT_EQ(report_value(r, "scrape_samples_post_metric_relabeling"), 2);
   EXPECT_EQ(report_value(r, "scrape_series_added"), 2);
   for (const auto& x : r.samples) {
-    EXPECT_EQ(x.labels.get("job"), "node");
-    EXPECT_EQ(x.labels.get("instance"), "h:9100");
+    EXPECT_EQ(x.labels().get("job"), "node");
+    EXPECT_EQ(x.labels().get("instance"), "h:9100");
   }
-  EXPECT_EQ(r.samples.back().labels.to_string(), "scrape_series_added{instance=\"h:9100\", job=\"node\"}");
+  EXPECT_EQ(r.samples.back().labels().to_string(), "scrape_series_added{instance=\"h:9100\", job=\"node\"}");
   EXPECT_EQ(r.samples.back().timestamp_ms, kT0);
 }
 
@@ -306,7 +306,7 @@ TEST(Target, HonorLabelsAndExportedPrefix) {
     auto r = t.scrape_succeeded(payload, Format::kPrometheusText, kT0, 0);
     EXPECT_EQ(scraped(r).count("m{instance=\"h:9100\", job=\"app\"}"), 1u);
     // Report series always carry the target's own labels.
-    EXPECT_EQ(r.samples.back().labels.get("job"), "node");
+    EXPECT_EQ(r.samples.back().labels().get("job"), "node");
   }
 }
 
@@ -325,11 +325,11 @@ TEST(Target, TargetRemovedMarksItsSeriesAndReportStale) {
   auto out = t.target_removed(kT0 + kStep);
   ASSERT_EQ(out.size(), 6u);  // a (b has its own timestamp) + five report series
   for (const auto& s : out) {
-    EXPECT_TRUE(is_stale_nan(s.value)) << s.labels.to_string();
+    EXPECT_TRUE(is_stale_nan(s.value)) << s.labels().to_string();
     EXPECT_EQ(s.timestamp_ms, kT0 + kStep);
   }
-  EXPECT_EQ(out[0].labels.to_string(), "a{instance=\"h:9100\", job=\"node\"}");
-  EXPECT_EQ(out[1].labels.metric_name(), "up");
+  EXPECT_EQ(out[0].labels().to_string(), "a{instance=\"h:9100\", job=\"node\"}");
+  EXPECT_EQ(out[1].labels().metric_name(), "up");
 }
 
 TEST(Target, CreatedSeriesOption) {
@@ -350,6 +350,93 @@ TEST(Target, NaNValuesStayNormalNaN) {
   const auto& a = s.at("a{instance=\"h:9100\", job=\"node\"}");
   EXPECT_TRUE(std::isnan(a.value));
   EXPECT_FALSE(is_stale_nan(a.value));
+}
+
+// The scrape cache finds a steady-state sample by its exposition text: the same Series object
+// (and so the storage's handle kept on it) comes back scrape after scrape.
+TEST(Target, SteadyStateReusesTheCachedSeries) {
+  TargetState t(config());
+  auto r1 = t.scrape_succeeded("a 1\nb{x=\"y\"} 2\n", Format::kPrometheusText, kT0, 0);
+  auto r2 = t.scrape_succeeded("a 3\nb{x=\"y\"} 4\n", Format::kPrometheusText, kT0 + kStep, 0);
+  ASSERT_EQ(r1.samples.size(), 7u);
+  ASSERT_EQ(r2.samples.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(r1.samples[i].series.get(), r2.samples[i].series.get()) << i;
+  r1.samples[0].series->ref.id = 42;  // what the storage layer does
+  EXPECT_EQ(r2.samples[0].series->ref.id, 42);
+  EXPECT_EQ(r2.samples[1].value, 4);
+  EXPECT_EQ(report_value(r2, "scrape_series_added"), 0);
+}
+
+// Two texts of one label set (label order, an empty label) are one series: the second is a
+// duplicate in the same scrape, and in the next scrape either text finds the series.
+TEST(Target, DifferentTextsOfOneSeries) {
+  TargetState t(config());
+  auto r1 = t.scrape_succeeded("b{x=\"1\",y=\"2\"} 3\nb{y=\"2\",z=\"\",x=\"1\"} 4\n", Format::kPrometheusText, kT0, 0);
+  EXPECT_EQ(r1.duplicates, 1u);
+  EXPECT_EQ(report_value(r1, "scrape_series_added"), 1);
+  auto r2 = t.scrape_succeeded("b{y=\"2\",z=\"\",x=\"1\"} 5\n", Format::kPrometheusText, kT0 + kStep, 0);
+  EXPECT_EQ(r2.duplicates, 0u);
+  EXPECT_EQ(r2.stale_markers, 0u);
+  EXPECT_EQ(report_value(r2, "scrape_series_added"), 0);
+  EXPECT_EQ(r1.samples[0].series.get(), r2.samples[0].series.get());
+  EXPECT_EQ(r2.samples[0].value, 5);
+  auto r3 = t.scrape_succeeded("b{x=\"1\",y=\"2\"} 6\n", Format::kPrometheusText, kT0 + 2 * kStep, 0);
+  EXPECT_EQ(r3.stale_markers, 0u);
+  EXPECT_EQ(r1.samples[0].series.get(), r3.samples[0].series.get());
+}
+
+// The family type is part of the text's key: `le` is normalised only in a histogram.
+TEST(Target, TextKeyIncludesTheFamilyType) {
+  TargetState t(config());
+  auto r1 = t.scrape_succeeded("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\n",
+                               Format::kPrometheusText, kT0, 0);
+  auto s1 = scraped(r1);
+  EXPECT_EQ(s1.count("h_bucket{instance=\"h:9100\", job=\"node\", le=\"1.0\"}"), 1u);
+  auto r2 = t.scrape_succeeded("h_bucket{le=\"1\"} 2\n", Format::kPrometheusText, kT0 + kStep, 0);
+  auto s2 = scraped(r2);
+  EXPECT_EQ(s2.count("h_bucket{instance=\"h:9100\", job=\"node\", le=\"1\"}"), 1u);
+  EXPECT_EQ(report_value(r2, "scrape_series_added"), 1);
+  EXPECT_EQ(r2.stale_markers, 4u);  // the histogram's four series
+}
+
+// A series that leaves and comes back is a new cache entry found again by its text.
+TEST(Target, SeriesThatComesBackIsAddedAgain) {
+  TargetState t(config());
+  t.scrape_succeeded("a 1\nb 1\n", Format::kPrometheusText, kT0, 0);
+  auto r2 = t.scrape_succeeded("a 2\n", Format::kPrometheusText, kT0 + kStep, 0);
+  EXPECT_EQ(r2.stale_markers, 1u);
+  auto r3 = t.scrape_succeeded("a 3\nb 3\n", Format::kPrometheusText, kT0 + 2 * kStep, 0);
+  EXPECT_EQ(r3.stale_markers, 0u);
+  EXPECT_EQ(report_value(r3, "scrape_series_added"), 1);
+  EXPECT_EQ(scraped(r3).at("b{instance=\"h:9100\", job=\"node\"}").value, 3);
+}
+
+// The order prediction only saves hashing: payloads in another order, with series gone, new
+// and duplicated, resolve exactly as by lookup.
+TEST(Target, PayloadOrderChangesResolveTheSame) {
+  TargetState t(config());
+  auto r1 = t.scrape_succeeded("a 1\nb 1\nc 1\nd 1\n", Format::kPrometheusText, kT0, 0);
+  auto r2 = t.scrape_succeeded("d 2\nb 2\ne 2\nb 3\na 2\n", Format::kPrometheusText, kT0 + kStep, 0);
+  EXPECT_EQ(r2.duplicates, 1u);
+  EXPECT_EQ(r2.stale_markers, 1u);  // c
+  EXPECT_EQ(report_value(r2, "scrape_series_added"), 1);  // e
+  auto s2 = scraped(r2);
+  EXPECT_EQ(s2.at("b{instance=\"h:9100\", job=\"node\"}").value, 2);
+  EXPECT_EQ(s2.at("a{instance=\"h:9100\", job=\"node\"}").value, 2);
+  auto r3 = t.scrape_succeeded("a 3\nb 4\nc 3\nd 3\ne 3\n", Format::kPrometheusText, kT0 + 2 * kStep, 0);
+  EXPECT_EQ(r3.duplicates, 0u);
+  EXPECT_EQ(r3.stale_markers, 0u);
+  EXPECT_EQ(report_value(r3, "scrape_series_added"), 1);  // c again
+  EXPECT_EQ(r1.samples[0].series.get(), r3.samples[0].series.get());  // a
+  EXPECT_EQ(r1.samples[3].series.get(), r3.samples[3].series.get());  // d
+  auto r4 = t.scrape_failed("timeout", kT0 + 3 * kStep, 0);
+  EXPECT_EQ(r4.stale_markers, 5u);
+  auto r5 = t.scrape_succeeded("e 5\nd 5\n", Format::kPrometheusText, kT0 + 4 * kStep, 0);
+  EXPECT_EQ(scraped(r5).size(), 2u);
+  EXPECT_EQ(report_value(r5, "scrape_series_added"), 0);
+  auto r6 = t.scrape_succeeded("e 6\nd 6\n", Format::kPrometheusText, kT0 + 5 * kStep, 0);
+  EXPECT_EQ(r6.samples[0].series.get(), r5.samples[0].series.get());
+  EXPECT_EQ(r6.samples[1].value, 6);
 }
 
 }  // namespace
