@@ -169,5 +169,22 @@ SELECT q, (check_agg(q)).* FROM (VALUES
 ) AS t(q);
 SELECT k, sum(d), count(*) FROM local_ts GROUP BY k ORDER BY k;
 
+-- scrape-shaped writes (many series, one row each per transaction) land in L0 batch rows, which
+-- the aggregate scan reads series by series like any chunk
+CREATE TABLE scraped (time timestamptz, name text, labels jsonb, value float8) USING observe_ts;
+INSERT INTO scraped SELECT '2024-01-01 00:00:00', 'up', jsonb_build_object('i', g), g FROM generate_series(1, 40) g;
+INSERT INTO scraped SELECT '2024-01-01 00:00:15', 'up', jsonb_build_object('i', g), g * 2 FROM generate_series(1, 40) g;
+INSERT INTO scraped SELECT '2024-01-01 00:00:30', 'up', jsonb_build_object('i', g), g * 3 FROM generate_series(1, 40) g;
+SELECT chunks, rows, series FROM observe.storage_stats('scraped');
+SELECT q, (check_agg(q)).* FROM (VALUES
+  ('SELECT labels->>''i'' AS i, count(*), sum(value), max(time) FROM scraped GROUP BY 1'),
+  ('SELECT count(*), sum(value) FROM scraped WHERE time > ''2024-01-01 00:00:00'' AND labels @> ''{"i": 7}'''),
+  ('SELECT floor(extract(epoch from time)/30)*30, sum(value) FROM scraped WHERE value > 10 GROUP BY 1')
+) AS t(q);
+SELECT observe.compact('scraped') > 0 AS compacted;
+SELECT q, (check_agg(q)).* FROM (VALUES
+  ('SELECT labels->>''i'' AS i, count(*), sum(value), max(time) FROM scraped GROUP BY 1')
+) AS t(q);
+
 DROP SCHEMA agg_test CASCADE;
 TRUNCATE observe.metrics;
