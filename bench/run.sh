@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tools/common.sh"
 BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana scrape ingest query)  # the long ingest last
+[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana scrape write_path ingest query)  # the long ingest last
 logs=$BENCH_WORK/logs
 mkdir -p "$logs"
 
@@ -52,7 +52,7 @@ code_block() { echo '```'; "$@"; local rc=$?; echo '```'; return $rc; }
 for part in "${parts[@]}"; do
   t=$(now)
   case $part in
-    storage|ingest|query|promql) cmd=("$here/$part/run.sh") ;;
+    storage|ingest|query|promql|write_path) cmd=("$here/$part/run.sh") ;;
     codec)
       build_tools bench_codec >"$logs/codec.build.log" 2>&1
       echo "## Codec: the chunk format on the node recording (bench/codec)" >>"$body"
