@@ -63,6 +63,13 @@ SELECT q, (check_agg(q)).* FROM (VALUES
   ('SELECT to_timestamp(floor(extract(epoch from time)/300)*300) AS t, max(value) FROM observe.metrics GROUP BY 1'),
   ('SELECT floor(extract(epoch from time)/60)::int8 % 3 AS wraps, count(*) FROM observe.metrics GROUP BY 1'),
   ('SELECT floor(extract(epoch from time)/60)*60, count(*) FROM observe.metrics WHERE time > ''2030-01-01'' GROUP BY 1'),
+  -- a WHERE clause on a GROUP BY expression (a view grouped by a label, filtered from outside)
+  ('SELECT labels->>''host'' AS h, avg(value) FROM observe.metrics WHERE labels->>''host'' = ''h1'' GROUP BY 1'),
+  ('SELECT * FROM (SELECT labels->>''host'' AS h, name, count(*) FROM observe.metrics GROUP BY 1, 2) v WHERE h IN (''h1'', ''h3'') AND name <> ''m0'''),
+  ('SELECT (labels->>''extra'') IS NULL AS plain, count(*) FROM observe.metrics WHERE labels->>''extra'' IS NULL GROUP BY 1'),
+  -- a GROUP BY expression that fails on series the WHERE clause excludes
+  ('SELECT (labels->>''extra'')::int AS n, count(*) FROM observe.metrics WHERE labels ? ''extra'' AND labels->>''extra'' ~ ''^[0-9]+$'' GROUP BY 1'),
+  ('SELECT length(labels->>''extra''), count(*) FROM observe.metrics WHERE labels ? ''extra'' GROUP BY 1'),
   -- value filters, tested on the decoded value column
   ('SELECT name, avg(value), count(*) FROM observe.metrics WHERE value > 0 GROUP BY name'),
   ('SELECT count(*), sum(value) FROM observe.metrics WHERE 100 >= value AND value <> 5 AND value < 600 AND name = ''m1'''),

@@ -23,6 +23,7 @@ extern "C" {
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/ruleutils.h"
 }
@@ -155,6 +156,8 @@ struct TsAggState {
   MemoryContext context;        // the node's life
   MemoryContext run_context;    // one execution (reset on rescan)
   int next_group;
+  ExprState* key_qual;  // = quals.key_qual, evaluated on series_slot by find_key_group
+  bool* key_in_qual;    // per key expression: read by the key clauses as a GROUP BY column
   AggRun* run;
   TsReader* reader;
   bool computed;
@@ -186,8 +189,14 @@ void begin_agg(CustomScanState* node, EState* estate, int) {
   ts_init_quals(&st->quals, list_copy_head(cscan->custom_exprs, n_time),
                 static_cast<List*>(list_nth(cscan->custom_private, kAggTimeInfo)),
                 list_copy_head(list_copy_tail(cscan->custom_exprs, n_time), n_key), &node->ss.ps);
+  st->key_qual = st->quals.key_qual;
   st->rel = table_open(st->relid, AccessShareLock);
-  st->series_slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(st->rel), &TTSOpsVirtual);
+  // Shaped like the scan tuple: the relation's attributes (a series' key), then the GROUP BY
+  // columns, which the key clauses may reference (setrefs turns a WHERE subexpression equal to a
+  // GROUP BY expression into a reference to that column).
+  TupleDesc scan_desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
+  st->series_slot = ExecInitExtraTupleSlot(estate, scan_desc, &TTSOpsVirtual);
+  for (int a = 0; a < scan_desc->natts; a++) st->series_slot->tts_isnull[a] = true;
 
   List* bucket = static_cast<List*>(list_nth(cscan->custom_private, kAggBucket));
   st->bucket_group = -1;
@@ -219,25 +228,47 @@ void begin_agg(CustomScanState* node, EState* estate, int) {
     st->key_exprs = lappend(st->key_exprs, ExecInitExpr(e, &node->ss.ps));
   }
   ts_group_init(&st->keys, estate, key_exprs, key_eq_ops);
+  // The key expressions the key clauses read as GROUP BY columns: evaluated before the clauses.
+  st->key_in_qual = static_cast<bool*>(palloc0(sizeof(bool) * (st->n_groups + 1)));
+  List* rest = list_copy_tail(cscan->custom_exprs, n_time);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
+  ListCell* vc;
+  foreach (vc, pull_var_clause(reinterpret_cast<Node*>(key_clauses), 0)) {
+    Var* v = static_cast<Var*>(lfirst(vc));
+    if (v->varno != INDEX_VAR || v->varattno <= st->natts || v->varattno > st->natts + st->n_groups) continue;
+    for (int i = 0; i < st->keys.ncols; i++)
+      if (st->key_pos[i] == v->varattno - st->natts - 1) st->key_in_qual[i] = true;
+  }
   if (st->bucket_group >= 0) ts_group_init(&st->groups, estate, group_exprs, eq_ops);
   st->context = AllocSetContextCreate(CurrentMemoryContext, "ObserveTsAgg", ALLOCSET_DEFAULT_SIZES);
   st->run_context = AllocSetContextCreate(st->context, "ObserveTsAgg run", ALLOCSET_DEFAULT_SIZES);
 }
 
-// The key group of the series whose key is in st->series_slot (creating it when new).
+// The key group of the series whose key is in st->series_slot (creating it when new), or -1 when
+// the series fails the key clauses. GROUP BY columns the clauses read are computed first.
 int32_t find_key_group(TsAggState* st) {
-  if (st->keys.ncols == 0) return 0;
   ExprContext* econtext = st->css.ss.ps.ps_ExprContext;
   ResetExprContext(econtext);
-  econtext->ecxt_scantuple = st->series_slot;
+  TupleTableSlot* row = st->series_slot;
+  econtext->ecxt_scantuple = row;
   TupleTableSlot* slot = st->keys.lookup;
-  ExecClearTuple(slot);
-  int i = 0;
-  ListCell* lc;
-  foreach (lc, st->key_exprs) {
-    slot->tts_values[i] = ExecEvalExpr(static_cast<ExprState*>(lfirst(lc)), econtext, &slot->tts_isnull[i]);
-    i++;
-  }
+  if (slot != nullptr) ExecClearTuple(slot);
+  auto evaluate = [&](bool in_qual) {
+    int i = 0;
+    ListCell* lc;
+    foreach (lc, st->key_exprs) {
+      if (st->key_in_qual[i] == in_qual) {
+        slot->tts_values[i] = ExecEvalExpr(static_cast<ExprState*>(lfirst(lc)), econtext, &slot->tts_isnull[i]);
+        row->tts_values[st->natts + st->key_pos[i]] = slot->tts_values[i];
+        row->tts_isnull[st->natts + st->key_pos[i]] = slot->tts_isnull[i];
+      }
+      i++;
+    }
+  };
+  if (slot != nullptr) evaluate(true);
+  if (st->key_qual != nullptr && !ExecQual(st->key_qual, econtext)) return -1;
+  if (slot == nullptr) return 0;
+  evaluate(false);
   ExecStoreVirtualTuple(slot);
   return ts_group_lookup(&st->keys);
 }
@@ -312,10 +343,13 @@ void compute(TsAggState* st) {
     for (const chunk::ValueFilter& f : run->filters) spec.wanted[layout->value_atts[f.column]] = true;
     spec.all_series = st->quals.key_qual == nullptr;
     if (possible) {
+      TsQualState every_series = st->quals;  // the key clauses run in find_key_group
+      every_series.key_qual = nullptr;
       st->series_total += ts_for_each_series(
-          st->rel, snapshot, *layout, st->quals, st->series_slot, econtext,
+          st->rel, snapshot, *layout, every_series, st->series_slot, econtext,
           [&](int32_t id, TupleTableSlot* slot) {
             int32_t g = pg_guard([&] { return find_key_group(st); });
+            if (g < 0) return;
             if (st->bucket_group < 0) run->ensure_group(g);
             uint64_t key_nulls = 0;
             for (int a = 0; a < std::min(layout->natts, 64); a++)

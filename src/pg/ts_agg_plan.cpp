@@ -141,12 +141,6 @@ bool check_target(Node* node, TargetCheck* c) {
   return expression_tree_walker(node, as_walker(check_target), c);
 }
 
-bool contains_equal(Node* node, Node* target) {  // target: a Node, walker-style
-  if (node == nullptr) return false;
-  if (equal(node, target)) return true;
-  return expression_tree_walker(node, as_walker(contains_equal), target);
-}
-
 bool has_exec_param(Node* node, void* unused) {
   if (node == nullptr) return false;
   if (IsA(node, Param) && reinterpret_cast<Param*>(node)->paramkind == PARAM_EXEC) return true;
@@ -346,9 +340,6 @@ void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_
       bucket_group = list_length(groups);
       bucket_width = width;
     }
-    // A WHERE clause that contains a GROUP BY expression would be rewritten by setrefs into a
-    // reference to the group column, which the per-series evaluation does not fill.
-    if (!IsA(expr, Var) && contains_equal(reinterpret_cast<Node*>(where), expr)) return;
     groups = lappend(groups, expr);
     eqops = lappend_oid(eqops, sgc->eqop);
   }
