@@ -3,7 +3,8 @@
 # (after observe.compact, the steady state the maintenance worker leaves) vs the heap table with
 # btree (name, labels, time), same run, warm cache, median of RUNS after one warm-up run:
 #   one series over a day; 1,000 series (every metric name) over an hour; a full-table aggregate.
-#   A time-bucket aggregate as Grafana's $__timeGroup writes it (1-min buckets x metric, 6 h).
+#   A full scan with a value filter; a time-bucket aggregate as Grafana's $__timeGroup writes it
+#   (1-min buckets x metric, 6 h).
 # Times are psql's \timing (round trip and the whole result to the client, rows discarded).
 # Prints a markdown section with EXPLAIN (ANALYZE, COSTS OFF) of the pushed-down queries.
 #   HOURS=24 RUNS=5 bench/query/run.sh
@@ -40,6 +41,8 @@ labels+=("full-table aggregate (avg(value) GROUP BY name)")
 sqls+=("SELECT name, avg(value) FROM @T@ GROUP BY name")
 six_hours=$(( day_hours < 6 ? day_hours : 6 ))
 bucket_to=$(ts $(( t0 + six_hours * 3600 )))
+labels+=("full scan with a value filter (value > 99.99 AND value < 100)")
+sqls+=("SELECT time, name, labels->>'hostname' AS host, value FROM @T@ WHERE value > 99.99 AND value < 100")
 labels+=("Grafana time buckets: 1-min avg per metric over ${six_hours} h of every host")
 sqls+=("SELECT floor(extract(epoch from time)/60)*60 AS time, name, avg(value) FROM @T@
   WHERE time >= '$day_from' AND time < '$bucket_to' GROUP BY 1, 2")

@@ -322,12 +322,7 @@ void compute(TsAggState* st) {
                             list_nth_int(specs, a * kAggSpecWidth + 2)});
     run->min_time = spec.min_time;
     run->max_time = spec.max_time;
-    List* filters = static_cast<List*>(list_nth(cscan->custom_private, kAggFilters));
-    for (int f = 0; f < st->n_filters; f++) {
-      auto item = [&](int i) { return static_cast<Const*>(list_nth(filters, 3 * f + i))->constvalue; };
-      run->filters.push_back({static_cast<chunk::ValueFilter::Op>(DatumGetInt32(item(0))),
-                              DatumGetInt32(item(1)), DatumGetFloat8(item(2))});
-    }
+    run->filters = ts_value_filters(static_cast<List*>(list_nth(cscan->custom_private, kAggFilters)));
     if (st->n_groups == 0) run->add_group();  // one group, even without rows: count(*) is 0
     if (st->bucket_group >= 0) {
       run->buckets = st->buckets;

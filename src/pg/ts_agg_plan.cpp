@@ -231,73 +231,6 @@ bool is_time_bucket(Node* expr, Index rti, const TsRelShape& shape, int64* width
   return true;
 }
 
-// ---- value filters: WHERE value <op> constant, value IS [NOT] NULL ---------------------------
-
-// The chunk column of a float8 value attribute that `n` is a plain reference to, or -1.
-int float_value_column(Node* n, Index rti, const TsRelShape& shape) {
-  n = strip_relabel(n);
-  if (n == nullptr || !IsA(n, Var)) return -1;
-  Var* v = reinterpret_cast<Var*>(n);
-  if (v->varno != static_cast<int>(rti) || v->varlevelsup != 0 || v->varattno <= 0 ||
-      v->varattno > shape.natts)
-    return -1;
-  int att = v->varattno - 1;
-  if (shape.column[att] < 0 || shape.type[att] != FLOAT8OID || shape.has_missing[att]) return -1;
-  return shape.column[att];
-}
-
-// The ValueFilter::Op of a float8 comparison operator written as `value <op> constant` (var_left)
-// or `constant <op> value`: a member of float8's btree family, or `<>` (its equality's negator).
-bool comparison_op(Oid opno, bool var_left, int* op) {
-  Oid family = get_opclass_family(GetDefaultOpClass(FLOAT8OID, BTREE_AM_OID));
-  Oid negator = get_negator(opno);
-  bool not_equal = !op_in_opfamily(opno, family) && OidIsValid(negator) && op_in_opfamily(negator, family);
-  if (!not_equal && !op_in_opfamily(opno, family)) return false;
-  int strategy;
-  Oid lefttype, righttype;
-  get_op_opfamily_properties(not_equal ? negator : opno, family, false, &strategy, &lefttype, &righttype);
-  if (lefttype != FLOAT8OID || righttype != FLOAT8OID) return false;
-  using F = chunk::ValueFilter;
-  switch (strategy) {
-    case BTLessStrategyNumber: *op = var_left ? F::kLess : F::kGreater; return !not_equal;
-    case BTLessEqualStrategyNumber: *op = var_left ? F::kLessEqual : F::kGreaterEqual; return !not_equal;
-    case BTEqualStrategyNumber: *op = not_equal ? F::kNotEqual : F::kEqual; return true;
-    case BTGreaterEqualStrategyNumber: *op = var_left ? F::kGreaterEqual : F::kLessEqual; return !not_equal;
-    case BTGreaterStrategyNumber: *op = var_left ? F::kGreater : F::kLess; return !not_equal;
-    default: return false;
-  }
-}
-
-// A clause the scan can test on decoded chunk columns, as (op, column, constant) Consts.
-bool value_filter(Expr* clause, Index rti, const TsRelShape& shape, List** filter) {
-  int op, column;
-  double constant = 0;
-  if (IsA(clause, NullTest)) {
-    NullTest* nt = reinterpret_cast<NullTest*>(clause);
-    column = float_value_column(reinterpret_cast<Node*>(nt->arg), rti, shape);
-    if (column < 0 || nt->argisrow) return false;
-    op = nt->nulltesttype == IS_NULL ? chunk::ValueFilter::kIsNull : chunk::ValueFilter::kIsNotNull;
-  } else if (IsA(clause, OpExpr) && list_length(reinterpret_cast<OpExpr*>(clause)->args) == 2) {
-    OpExpr* expr = reinterpret_cast<OpExpr*>(clause);
-    Node* l = static_cast<Node*>(linitial(expr->args));
-    Node* r = static_cast<Node*>(lsecond(expr->args));
-    bool var_left = float_value_column(l, rti, shape) >= 0;
-    column = float_value_column(var_left ? l : r, rti, shape);
-    Node* other = strip_relabel(var_left ? r : l);
-    if (column < 0 || other == nullptr || !IsA(other, Const)) return false;
-    Const* c = reinterpret_cast<Const*>(other);
-    if (c->constisnull || c->consttype != FLOAT8OID) return false;
-    constant = DatumGetFloat8(c->constvalue);
-    if (!comparison_op(expr->opno, var_left, &op)) return false;
-  } else {
-    return false;
-  }
-  *filter = lappend(*filter, makeConst(INT4OID, -1, InvalidOid, 4, Int32GetDatum(op), false, true));
-  *filter = lappend(*filter, makeConst(INT4OID, -1, InvalidOid, 4, Int32GetDatum(column), false, true));
-  *filter = lappend(*filter, makeConst(FLOAT8OID, -1, InvalidOid, 8, Float8GetDatum(constant), false, true));
-  return true;
-}
-
 void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_rel,
                   GroupPathExtraData* extra) {
   Query* parse = root->parse;
@@ -320,7 +253,7 @@ void add_agg_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_
   ListCell* lc;
   foreach (lc, clauses.other_clauses) {
     RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(lc));
-    if (ri->pseudoconstant || ri->security_level > 0 || !value_filter(ri->clause, rti, shape, &filters)) return;
+    if (ri->pseudoconstant || ri->security_level > 0 || !ts_value_filter(ri->clause, rti, shape, &filters)) return;
     filter_clauses = lappend(filter_clauses, ri->clause);
   }
   List* where = list_concat(list_concat(list_copy(clauses.time_clauses), clauses.key_clauses), filter_clauses);

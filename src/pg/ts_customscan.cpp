@@ -64,9 +64,12 @@ Plan* plan_ts_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* t
   cscan->methods = &ts_scan_methods;
   List* time_clauses = static_cast<List*>(linitial(path->custom_private));
   List* key_clauses = static_cast<List*>(lsecond(path->custom_private));
-  cscan->custom_exprs = list_concat(list_copy(time_clauses), key_clauses);
-  cscan->custom_private = list_make3(lthird(path->custom_private), lfourth(path->custom_private),
-                                     list_make1_int(list_length(time_clauses)));
+  List* filter_clauses = static_cast<List*>(list_nth(path->custom_private, 5));
+  // time clauses, key clauses, value filters (shown by EXPLAIN; applied to decoded columns)
+  cscan->custom_exprs = list_concat(list_concat(list_copy(time_clauses), key_clauses), filter_clauses);
+  cscan->custom_private = list_make4(lthird(path->custom_private), lfourth(path->custom_private),
+                                     list_make2_int(list_length(time_clauses), list_length(filter_clauses)),
+                                     list_nth(path->custom_private, 4));
   (void)root;
   return &cscan->scan.plan;
 }
@@ -104,6 +107,18 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   List* key_clauses = clauses.key_clauses;
   int natts = shape.natts;
   ListCell* lc;
+  // Comparisons of value columns with constants: tested on decoded columns before rows are made,
+  // and chunks whose zone maps rule them out are not decoded (still rechecked per row).
+  List* filters = NIL;
+  List* filter_clauses = NIL;
+  bool rls = false;
+  foreach (lc, rel->baserestrictinfo)
+    if (static_cast<RestrictInfo*>(lfirst(lc))->security_level > 0) rls = true;
+  foreach (lc, clauses.other_clauses) {
+    RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(lc));
+    if (!rls && !ri->pseudoconstant && ts_value_filter(ri->clause, rti, shape, &filters))
+      filter_clauses = lappend(filter_clauses, ri->clause);
+  }
 
   // Projection: the attributes the query reads (a whole-row reference reads them all).
   Bitmapset* attrs = nullptr;
@@ -127,10 +142,11 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   cpath->path.rows = rel->rows;
   cpath->path.startup_cost = 0;
   // Reading fewer chunks and columns than the plain scan: cheaper whenever anything is pushed.
-  double factor = (time_clauses != NIL || key_clauses != NIL) ? 0.1 : 0.9;
+  double factor = (time_clauses != NIL || key_clauses != NIL || filters != NIL) ? 0.1 : 0.9;
   cpath->path.total_cost = seq->total_cost * factor;
   cpath->flags = 0;
-  cpath->custom_private = list_make4(time_clauses, key_clauses, clauses.time_info, wanted);
+  cpath->custom_private = list_make5(time_clauses, key_clauses, clauses.time_info, wanted, filters);
+  cpath->custom_private = lappend(cpath->custom_private, filter_clauses);
   cpath->methods = &ts_path_methods;
   add_path(rel, &cpath->path);
 }
@@ -141,6 +157,8 @@ struct TsScanState {
   CustomScanState css;
   TsQualState quals;
   std::vector<bool>* wanted;  // owned by `context`
+  std::vector<chunk::ValueFilter>* filters;  // owned by `context`
+  int n_filters;
   MemoryContext context;
   TsReader* reader;
   bool started;
@@ -160,13 +178,18 @@ void begin_scan(CustomScanState* node, EState* estate, int eflags) {
   CustomScan* cscan = reinterpret_cast<CustomScan*>(node->ss.ps.plan);
   List* time_info = static_cast<List*>(linitial(cscan->custom_private));
   List* wanted = static_cast<List*>(lsecond(cscan->custom_private));
-  int n_time = linitial_int(static_cast<List*>(lthird(cscan->custom_private)));
+  List* counts = static_cast<List*>(lthird(cscan->custom_private));
+  int n_time = linitial_int(counts);
+  st->n_filters = lsecond_int(counts);
   List* time_clauses = list_copy_head(cscan->custom_exprs, n_time);
-  List* key_clauses = list_copy_tail(cscan->custom_exprs, n_time);
+  List* rest = list_copy_tail(cscan->custom_exprs, n_time);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
+  List* filter_consts = static_cast<List*>(lfourth(cscan->custom_private));
   ts_init_quals(&st->quals, time_clauses, time_info, key_clauses, &node->ss.ps);
   st->context = AllocSetContextCreate(CurrentMemoryContext, "ObserveTsScan", ALLOCSET_DEFAULT_SIZES);
   invoke_cpp([&] {
     st->wanted = make_owned_by<std::vector<bool>>(st->context);
+    st->filters = make_owned_by<std::vector<chunk::ValueFilter>>(st->context, ts_value_filters(filter_consts));
     ListCell* lc;
     foreach (lc, wanted) st->wanted->push_back(lfirst_int(lc) != 0);
   });
@@ -192,6 +215,7 @@ void start_scan(TsScanState* st) {
   MemoryContext old = MemoryContextSwitchTo(st->context);
   invoke_cpp([&] {
     spec.wanted = *st->wanted;
+    spec.filters = *st->filters;
     if (!possible) {
       spec.all_series = false;
     } else if (st->quals.key_qual != nullptr) {
@@ -243,7 +267,9 @@ void explain_scan(CustomScanState* node, List* ancestors, ExplainState* es) {
   CustomScan* cscan = reinterpret_cast<CustomScan*>(node->ss.ps.plan);
   List* context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
   List* time_clauses = list_copy_head(cscan->custom_exprs, st->quals.n_time);
-  List* key_clauses = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
+  List* rest = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
+  List* filter_clauses = list_copy_tail(rest, list_length(rest) - st->n_filters);
   bool prefix = list_length(es->rtable) > 1;
   if (time_clauses != NIL)
     ExplainPropertyText("Time Range",
@@ -253,6 +279,11 @@ void explain_scan(CustomScanState* node, List* ancestors, ExplainState* es) {
   if (key_clauses != NIL)
     ExplainPropertyText("Series Filter",
                         deparse_expression(reinterpret_cast<Node*>(make_ands_explicit(key_clauses)),
+                                           context, prefix, false),
+                        es);
+  if (filter_clauses != NIL)
+    ExplainPropertyText("Value Filter",
+                        deparse_expression(reinterpret_cast<Node*>(make_ands_explicit(filter_clauses)),
                                            context, prefix, false),
                         es);
   if (es->analyze) {

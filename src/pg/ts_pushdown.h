@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "pg/ts_pg_headers.h"
 #include "pg/ts_scan.h"
+#include "core/chunk/aggregate.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wregister"
@@ -52,6 +54,13 @@ void ts_classify_clauses(List* restrictinfo, Index rti, const TsRelShape& shape,
 // An expression whose Vars are all key columns of relation `rti` (at least one), with no
 // volatile functions, subplans or aggregates: its value is the same for every row of a series.
 bool ts_is_key_expr(Node* expr, Index rti, const TsRelShape& shape);
+
+// A comparison of a float8 value column with a constant (float8's btree operators and <>) or
+// `IS [NOT] NULL` on one, which scans can test on decoded chunk columns (chunk::ValueFilter):
+// appends (op int4, chunk column int4, constant float8) Consts to *filter.
+bool ts_value_filter(Expr* clause, Index rti, const TsRelShape& shape, List** filter);
+// The filters of such a Const list.
+std::vector<chunk::ValueFilter> ts_value_filters(List* filter_consts);
 
 // ---- execution ------------------------------------------------------------------------------
 

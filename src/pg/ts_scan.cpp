@@ -157,6 +157,10 @@ bytea* TsReader::fetch_chunk_data(Datum d) {
 
 // chunk_ holds the next chunk of `series_id`.
 void TsReader::set_chunk(int32_t series_id) {
+  if (!spec_.filters.empty()) {
+    filter_mask_.assign(chunk_.times.size(), 1);
+    chunk::apply_filters(spec_.filters, chunk_, filter_mask_);
+  }
   chunks_read_++;
   chunk_series_ = series_id;
   row_ = 0;
@@ -279,10 +283,18 @@ bool TsReader::load_next_chunk() {
       batch_bytes_.assign(bytes.data(), bytes.size());
       TsBatch batch;
       ts_batch_parse(batch_bytes_, &batch);
+      if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(batch.chunk))) {
+        chunks_skipped_++;
+        continue;
+      }
       batch_entries_ = std::move(batch.entries);
       batch_data_ = chunk::decode(batch.chunk, wanted_cols_);
       batch_next_ = 0;
       in_batch_ = true;
+      continue;
+    }
+    if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(bytes))) {
+      chunks_skipped_++;  // its zone map rules out every row
       continue;
     }
     chunk_ = chunk::decode(bytes, wanted_cols_);
@@ -399,6 +411,7 @@ bool TsReader::next(TupleTableSlot* slot) {
     size_t r = row_++;
     int64_t t = chunk_.times[r];
     if (t < spec_.min_time || t > spec_.max_time) continue;
+    if (!filter_mask_.empty() && filter_mask_[r] == 0) continue;
 
     ExecClearTuple(slot);
     Datum* values = slot->tts_values;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/chunk/aggregate.h"
 #include "core/chunk/chunk.h"
 #include "pg/ts_chunks.h"
 #include "pg/ts_internal.h"
@@ -26,6 +27,10 @@ struct TsReadSpec {
   int64_t min_time = std::numeric_limits<int64_t>::min();  // inclusive, time column units (µs)
   int64_t max_time = std::numeric_limits<int64_t>::max();
   std::vector<bool> wanted;  // per attribute (0-based); empty: every attribute
+  // next() produces only rows that pass these; chunks whose zone maps rule them out are skipped
+  // undecoded (by next_chunk_data too, which leaves testing rows to its caller). The filtered
+  // columns must be wanted.
+  std::vector<chunk::ValueFilter> filters;
 };
 
 class TsReader {
@@ -87,6 +92,7 @@ class TsReader {
   MemoryContext context_;        // series key datums, for the reader's life
   MemoryContext chunk_context_;  // the current chunk's detoasted data and byref values
   std::vector<bool> wanted_cols_;
+  std::vector<uint8_t> filter_mask_;  // the current chunk's rows that pass spec_.filters
   std::vector<Datum> missing_values_;  // per attribute: ALTER TABLE ADD COLUMN defaults
   std::vector<char> missing_nulls_;
   TupleDesc slot_desc_ = nullptr;  // the descriptor the current layout_ describes

@@ -134,6 +134,31 @@ double AggState::float_result(AggKind kind) const {
   }
 }
 
+bool filters_may_match(const std::vector<ValueFilter>& filters, const ChunkSummary& summary) {
+  for (const ValueFilter& f : filters) {
+    bool present = static_cast<size_t>(f.column) < summary.columns.size();
+    uint32_t nulls = present ? summary.columns[f.column].null_count : summary.rows;
+    if (f.op == ValueFilter::kIsNull) {
+      if (nulls == 0) return false;
+      continue;
+    }
+    if (nulls >= summary.rows) return false;  // only NULLs: nothing passes a comparison
+    if (f.op == ValueFilter::kIsNotNull || std::isnan(f.constant)) continue;
+    const ColumnSummary& c = summary.columns[f.column];
+    if (c.kind != ColumnKind::kFloat64 || !c.has_minmax) continue;
+    // NaN rows fail <, <= and = against a number: the non-NaN range decides.
+    switch (f.op) {
+      case ValueFilter::kLess: if (!(c.min_float < f.constant)) return false; break;
+      case ValueFilter::kLessEqual: if (!(c.min_float <= f.constant)) return false; break;
+      case ValueFilter::kEqual:
+        if (f.constant < c.min_float || f.constant > c.max_float) return false;
+        break;
+      default: break;  // >, >=, <>: NaN rows may pass
+    }
+  }
+  return true;
+}
+
 void apply_filters(const std::vector<ValueFilter>& filters, const ChunkData& data,
                    std::vector<uint8_t>& mask) {
   size_t n = data.times.size();

@@ -54,6 +54,9 @@ struct ValueFilter {
   int column = 0;  // chunk column; a chunk without it holds NULLs there
   double constant = 0;
 };
+// False when the chunk's zone map shows that no row can pass every filter (only for what the
+// map can decide: a comparison that NaN passes needs to know there is no NaN, which it does not).
+bool filters_may_match(const std::vector<ValueFilter>& filters, const ChunkSummary& summary);
 // Clears mask[r] (sized to the chunk's rows) for every row that fails one of the filters.
 void apply_filters(const std::vector<ValueFilter>& filters, const ChunkData& data,
                    std::vector<uint8_t>& mask);

@@ -145,6 +145,29 @@ TEST(ValueFilters, ComparisonsFollowPostgresNaNAndNullRules) {
   EXPECT_EQ(keep({ValueFilter::kGreater, 7, 0}), (V{0, 0, 0, 0, 0}));
 }
 
+TEST(ValueFilters, ZoneMapsRuleOutOnlyWhatTheyCanDecide) {
+  ChunkData d;
+  d.times = {1, 2, 3};
+  d.columns.push_back(floats({5, kNaN, 9}));
+  d.columns.push_back(floats({0, 0, 0}, {true, true, true}));
+  ChunkSummary sum = peek(encode(d));
+  auto may = [&](ValueFilter f) { return filters_may_match({f}, sum); };
+  EXPECT_FALSE(may({ValueFilter::kLess, 0, 5}));
+  EXPECT_TRUE(may({ValueFilter::kLessEqual, 0, 5}));
+  EXPECT_FALSE(may({ValueFilter::kEqual, 0, 10}));
+  EXPECT_TRUE(may({ValueFilter::kEqual, 0, 9}));
+  EXPECT_TRUE(may({ValueFilter::kGreater, 0, 100}));  // the NaN row passes
+  EXPECT_TRUE(may({ValueFilter::kLess, 0, kNaN}));
+  EXPECT_FALSE(may({ValueFilter::kIsNull, 0, 0}));
+  EXPECT_FALSE(may({ValueFilter::kIsNotNull, 1, 0}));
+  EXPECT_FALSE(may({ValueFilter::kGreater, 1, 0}));
+  EXPECT_TRUE(may({ValueFilter::kIsNull, 1, 0}));
+  EXPECT_TRUE(may({ValueFilter::kIsNull, 9, 0}));  // a column the chunk predates: NULLs
+  EXPECT_FALSE(may({ValueFilter::kEqual, 9, 1}));
+  // Every filter must be able to match.
+  EXPECT_FALSE(filters_may_match({{ValueFilter::kEqual, 0, 9}, {ValueFilter::kIsNotNull, 1, 0}}, sum));
+}
+
 TEST(ValueFilters, MaskedSelectionsCountAndAggregateOnlyKeptRows) {
   std::vector<int64_t> t = {1, 2, 3, 4};
   Column c = floats({10, 20, 30, 40});
