@@ -23,13 +23,6 @@
 
 #include "pg/ts_pg_headers.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "nodes/extensible.h"
-}
-#pragma GCC diagnostic pop
-
 namespace observe::pg {
 
 // custom_private of the plan: list of

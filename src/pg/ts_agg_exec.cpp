@@ -16,18 +16,7 @@
 #include "pg/ts_layout.h"
 #include "pg/ts_pushdown.h"
 #include "pg/ts_scan.h"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "commands/explain.h"
-#include "executor/executor.h"
-#include "nodes/makefuncs.h"
-#include "optimizer/optimizer.h"
-#include "nodes/nodeFuncs.h"
-#include "utils/ruleutils.h"
-}
-#pragma GCC diagnostic pop
+#include "pg/ts_pg_headers.h"
 
 namespace observe::pg {
 

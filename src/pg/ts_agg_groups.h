@@ -5,13 +5,6 @@
 
 #include "pg/ts_pg_headers.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "executor/executor.h"
-}
-#pragma GCC diagnostic pop
-
 namespace observe::pg {
 
 struct TsGroupTable {

@@ -4,26 +4,7 @@
 #include "pg/ts_agg.h"
 #include "pg/ts_am.h"
 #include "pg/ts_pushdown.h"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "access/stratnum.h"
-#include "catalog/pg_aggregate.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_opclass.h"
-#include "commands/defrem.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/optimizer.h"
-#include "optimizer/pathnode.h"
-#include "optimizer/planner.h"
-#include "optimizer/tlist.h"
-#include "parser/parsetree.h"
-#include "utils/builtins.h"
-#include "utils/numeric.h"
-}
-#pragma GCC diagnostic pop
+#include "pg/ts_pg_headers.h"
 
 namespace observe::pg {
 

@@ -15,13 +15,6 @@
 #include "pg/ts_write_buffer.h"
 #include "pg/ts_pg_headers.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "storage/bufmgr.h"
-}
-#pragma GCC diagnostic pop
-
 namespace observe::pg {
 
 namespace {

@@ -22,27 +22,6 @@
 #include "pg/ts_series.h"
 #include "pg/ts_pg_headers.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "access/stratnum.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_opclass.h"
-#include "commands/explain.h"
-#include "executor/executor.h"
-#include "nodes/extensible.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
-#include "optimizer/pathnode.h"
-#include "optimizer/paths.h"
-#include "optimizer/restrictinfo.h"
-#include "utils/ruleutils.h"
-#include "utils/typcache.h"
-}
-#pragma GCC diagnostic pop
-
 namespace observe::pg {
 
 namespace {

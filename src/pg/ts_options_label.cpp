@@ -8,18 +8,7 @@
 #include "pg/ts_am.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_options.h"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "catalog/objectaddress.h"
-#include "catalog/pg_class.h"
-#include "commands/seclabel.h"
-#include "executor/spi.h"
-#include "utils/builtins.h"
-#include "utils/datum.h"
-}
-#pragma GCC diagnostic pop
+#include "pg/ts_pg_headers.h"
 
 namespace observe::pg {
 

@@ -7,23 +7,8 @@
 #include "pg/border.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_series.h"
+#include "pg/ts_pg_headers.h"
 #include "core/chunk/aggregate.h"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "access/stratnum.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_opclass.h"
-#include "executor/executor.h"
-#include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
-#include "optimizer/restrictinfo.h"
-#include "utils/lsyscache.h"
-}
-#pragma GCC diagnostic pop
 
 namespace observe::pg {
 

@@ -12,13 +12,6 @@
 #include "pg/ts_scan.h"
 #include "core/chunk/aggregate.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wregister"
-extern "C" {
-#include "nodes/pathnodes.h"
-}
-#pragma GCC diagnostic pop
-
 namespace observe::pg {
 
 struct TsLayout;
