@@ -192,6 +192,37 @@ static uint64_t get_varint(std::string_view in, size_t* pos) {
 
 static constexpr char kBatchMagic[4] = {'O', 'T', 'B', '1'};
 
+// Writes an L0 batch row as ts_batch_parse reads it: magic, series count, base time, then per
+// series its id (delta to the previous), row count and time range (relative), then the chunk of
+// every series' rows in directory order.
+class BatchWriter {
+ public:
+  BatchWriter(size_t series, int64_t min_time) : out_(kBatchMagic, 4), base_(static_cast<uint64_t>(min_time)) {
+    put_varint(out_, series);
+    out_.append(reinterpret_cast<const char*>(&base_), 8);
+  }
+  void add_series(int32_t id, size_t rows, int64_t first_time, int64_t last_time) {
+    put_varint(out_, static_cast<uint64_t>(id - prev_id_));
+    prev_id_ = id;
+    put_varint(out_, rows);
+    uint64_t smin = static_cast<uint64_t>(first_time), smax = static_cast<uint64_t>(last_time);
+    put_varint(out_, smin - base_);
+    put_varint(out_, smax - smin);
+  }
+  void insert(TsChunkSink* sink, const chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
+    out_ += chunk::encode(data);
+    int32 count = static_cast<int32>(rows);
+    const char* bytes = out_.data();
+    size_t len = out_.size();
+    pg_guard([&] { insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len); });
+  }
+
+ private:
+  std::string out_;
+  uint64_t base_;
+  int64_t prev_id_ = 0;
+};
+
 void ts_batch_parse(std::string_view bytes, TsBatch* out) {
   out->entries.clear();
   if (bytes.size() < 12 || bytes.substr(0, 4) != std::string_view(kBatchMagic, 4))
@@ -268,35 +299,16 @@ void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_
       min_time = std::min(min_time, r.times.front());
       max_time = std::max(max_time, r.times.back());
     }
-    std::string out(kBatchMagic, 4);
-    put_varint(out, j - i);
-    uint64_t base = static_cast<uint64_t>(min_time);
-    out.append(reinterpret_cast<const char*>(&base), 8);
-    int64_t prev_id = 0;
+    BatchWriter batch(j - i, min_time);
     for (size_t k = i; k < j; k++) {
       const TsSeriesRows& r = *series[k].second;
-      put_varint(out, static_cast<uint64_t>(series[k].first - prev_id));
-      prev_id = series[k].first;
-      put_varint(out, r.rows());
-      uint64_t smin = static_cast<uint64_t>(r.times.front()), smax = static_cast<uint64_t>(r.times.back());
-      put_varint(out, smin - base);
-      put_varint(out, smax - smin);
+      batch.add_series(series[k].first, r.rows(), r.times.front(), r.times.back());
       append_all(data, r);
     }
-    out += chunk::encode(data);
-    int32 count = static_cast<int32>(rows);
-    const char* bytes = out.data();
-    size_t len = out.size();
-    pg_guard([&] {
-      insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len);
-    });
+    batch.insert(sink, data, min_time, max_time, rows);
     i = j;
   }
 }
-
-}  // namespace observe::pg
-
-namespace observe::pg {
 
 void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& points,
                                  const std::vector<std::pair<size_t, size_t>>& runs, const TsLayout& layout) {
@@ -318,20 +330,11 @@ void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& 
       min_time = std::min(min_time, points[runs[k].first].time);
       max_time = std::max(max_time, points[runs[k].second - 1].time);
     }
-    std::string out(kBatchMagic, 4);
-    put_varint(out, j - i);
-    uint64_t base = static_cast<uint64_t>(min_time);
-    out.append(reinterpret_cast<const char*>(&base), 8);
-    int64_t prev_id = 0;
+    BatchWriter batch(j - i, min_time);
     for (size_t k = i; k < j; k++) {
       const TsPoint* p = points.data() + runs[k].first;
       size_t n = runs[k].second - runs[k].first;
-      put_varint(out, static_cast<uint64_t>(p[0].series_id - prev_id));
-      prev_id = p[0].series_id;
-      put_varint(out, n);
-      uint64_t smin = static_cast<uint64_t>(p[0].time), smax = static_cast<uint64_t>(p[n - 1].time);
-      put_varint(out, smin - base);
-      put_varint(out, smax - smin);
+      batch.add_series(p[0].series_id, n, p[0].time, p[n - 1].time);
       for (size_t r = 0; r < n; r++) data.times.push_back(p[r].time);
       for (size_t c = 0; c < ncols; c++) {
         chunk::Column& col = data.columns[c];
@@ -343,13 +346,7 @@ void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& 
         }
       }
     }
-    out += chunk::encode(data);
-    int32 count = static_cast<int32>(rows);
-    const char* bytes = out.data();
-    size_t len = out.size();
-    pg_guard([&] {
-      insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len);
-    });
+    batch.insert(sink, data, min_time, max_time, rows);
     i = j;
   }
 }
