@@ -97,7 +97,6 @@ void TsReader::restart() {
 
 bool TsReader::open_next_cursor() {
   int32 series_id;
-  int64 min_max = spec_.min_time;
   if (spec_.all_series) {
     if (next_series_ > 0) return false;
     series_id = -1;
@@ -108,9 +107,16 @@ bool TsReader::open_next_cursor() {
     series_id = spec_.series[next_series_];
   }
   next_series_++;
+  open_cursor(series_id);
+  return true;
+}
+
+// The chunks of series `series_id` (-1: every series) whose max_time reaches the time range.
+void TsReader::open_cursor(int32_t series_id) {
   TsChunkCursor* c = &cursor_;
   Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
   Snapshot snap = snapshot_;
+  int64 min_max = spec_.min_time;
   // In the reader's context: callers may fetch rows in a per-tuple context (ALTER TABLE's
   // rewrite does) that is reset under the scan.
   MemoryContext cx = context_;
@@ -120,7 +126,6 @@ bool TsReader::open_next_cursor() {
     MemoryContextSwitchTo(old);
   });
   cursor_open_ = true;
-  return true;
 }
 
 void TsReader::prepare_series_datums(int32_t id) {
@@ -191,17 +196,8 @@ void TsReader::load_batches_for_series() {
   batches_loaded_ = true;
   std::vector<int32_t> wanted = spec_.series;
   if (!std::is_sorted(wanted.begin(), wanted.end())) std::sort(wanted.begin(), wanted.end());
+  open_cursor(kTsBatchSeries);
   TsChunkCursor* c = &cursor_;
-  Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
-  Snapshot snap = snapshot_;
-  MemoryContext cx = context_;
-  int64 min_max = spec_.min_time;
-  pg_guard([=] {
-    MemoryContext old = MemoryContextSwitchTo(cx);
-    ts_chunk_cursor_open(c, chunks, index, storage, kTsBatchSeries, min_max, snap, AccessShareLock);
-    MemoryContextSwitchTo(old);
-  });
-  cursor_open_ = true;
   TsBatch batch;
   std::vector<const TsBatchEntry*> hits;
   for (;;) {

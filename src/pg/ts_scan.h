@@ -68,6 +68,7 @@ class TsReader {
   bytea* fetch_chunk_data(Datum data);
   void set_chunk(int32_t series_id);
   bool open_next_cursor();
+  void open_cursor(int32_t series_id);
   void close_cursor();
   void prepare_series_datums(int32_t id);
   void adopt_descriptor(TupleDesc desc);
