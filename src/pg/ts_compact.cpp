@@ -31,6 +31,27 @@ void reset_group(Group& g, const TsLayout& layout) {
   g.tids.clear();
 }
 
+// Calls use(bytes) with a chunk row's data, detoasted into a context of its own that is gone
+// afterwards (also when use throws), so a compaction's memory stays one chunk deep.
+template <class F>
+void with_chunk_bytes(Datum data_datum, F&& use) {
+  MemoryContext tmp = nullptr;
+  bytea* data = pg_guard([&] {
+    tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(tmp);
+    bytea* d = ts_chunk_data(data_datum);
+    MemoryContextSwitchTo(old);
+    return d;
+  });
+  try {
+    use(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)));
+  } catch (...) {
+    pg_guard([tmp] { MemoryContextDelete(tmp); });
+    throw;
+  }
+  pg_guard([tmp] { MemoryContextDelete(tmp); });
+}
+
 }  // namespace
 
 int64_t ts_compact_relation(Relation rel) {
@@ -65,17 +86,9 @@ int64_t ts_compact_relation(Relation rel) {
       TsBatch batch;
       for (;;) {
         TsChunkRow row;
-        MemoryContext tmp = nullptr;
         if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
-        bytea* data = pg_guard([&] {
-          tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
-          MemoryContext old = MemoryContextSwitchTo(tmp);
-          bytea* d = ts_chunk_data(row.data);
-          MemoryContextSwitchTo(old);
-          return d;
-        });
-        try {
-          ts_batch_parse(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), &batch);
+        with_chunk_bytes(row.data, [&](std::string_view bytes) {
+          ts_batch_parse(bytes, &batch);
           chunk::ChunkData rows = chunk::decode(batch.chunk);
           for (const TsBatchEntry& e : batch.entries) {
             auto it = batched.find(e.series_id);
@@ -86,11 +99,7 @@ int64_t ts_compact_relation(Relation rel) {
             }
             it->second.append_chunk(ts_batch_slice(rows, e.begin, e.end));
           }
-        } catch (...) {
-          MemoryContextDelete(tmp);
-          throw;
-        }
-        MemoryContextDelete(tmp);
+        });
         batch_tids.push_back(row.tid);
       }
       pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
@@ -103,7 +112,6 @@ int64_t ts_compact_relation(Relation rel) {
     ts_sink_open(&sink, storage, cid);
     Group group;
     bool force = false;  // the group holds rows of a batch: written however small
-    std::vector<bool> all_cols;  // decode every column
     auto finish_group = [&](int32_t id) {
       if (group.tids.size() >= 2 || (force && group.rows.rows() > 0)) {
         ts_sink_write(&sink, id, group.rows);
@@ -124,29 +132,13 @@ int64_t ts_compact_relation(Relation rel) {
       });
       for (;;) {
         TsChunkRow row;
-        MemoryContext tmp = nullptr;
-        bytea* data = nullptr;
         bool more = pg_guard([&] { return ts_chunk_cursor_next(c, &row); });
         if (!more) break;
         if (static_cast<size_t>(row.row_count) >= kChunkTargetRows) {
           finish_group(id);  // a full chunk ends the run before it
           continue;
         }
-        data = pg_guard([&] {
-          tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
-          MemoryContext old = MemoryContextSwitchTo(tmp);
-          bytea* d = ts_chunk_data(row.data);
-          MemoryContextSwitchTo(old);
-          return d;
-        });
-        try {
-          group.rows.append_chunk(
-              chunk::decode(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data))));
-        } catch (...) {
-          MemoryContextDelete(tmp);
-          throw;
-        }
-        MemoryContextDelete(tmp);
+        with_chunk_bytes(row.data, [&](std::string_view bytes) { group.rows.append_chunk(chunk::decode(bytes)); });
         group.tids.push_back(row.tid);
         if (group.rows.rows() >= kChunkTargetRows) finish_group(id);
       }
