@@ -4,7 +4,6 @@
 // (what the storage hands over), so the evaluator's share is the difference.
 //
 //   bench_promql_engine RECORDING [--runs N] [--query Q]...
-#include <zstd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,10 +17,15 @@
 #include "core/promql/engine.h"
 #include "core/promql/memory_storage.h"
 #include "core/promql/parser.h"
+#include "../tools/recording_reader.h"
 
 using namespace observe::promql;
 
 namespace {
+
+using observe::bench::for_each_line;
+using observe::bench::parse_ms;
+using observe::bench::parse_value;
 
 const char* const kQueries[] = {
     // compare.py's DASHBOARD, then EXTRA
@@ -48,57 +52,7 @@ const char* const kQueries[] = {
     "resets(node_network_receive_packets_total[10m])",
 };
 
-// Reads a zstd-compressed file line by line.
-template <typename F>
-void for_each_line(const char* path, F&& fn) {
-  FILE* f = std::fopen(path, "rb");
-  if (!f) {
-    std::perror(path);
-    std::exit(1);
-  }
-  ZSTD_DStream* ds = ZSTD_createDStream();
-  std::vector<char> in(ZSTD_DStreamInSize()), out(ZSTD_DStreamOutSize());
-  std::string pending;
-  size_t n;
-  while ((n = std::fread(in.data(), 1, in.size(), f)) > 0) {
-    ZSTD_inBuffer ib{in.data(), n, 0};
-    while (ib.pos < ib.size) {
-      ZSTD_outBuffer ob{out.data(), out.size(), 0};
-      size_t r = ZSTD_decompressStream(ds, &ob, &ib);
-      if (ZSTD_isError(r)) {
-        std::fprintf(stderr, "zstd: %s\n", ZSTD_getErrorName(r));
-        std::exit(1);
-      }
-      pending.append(out.data(), ob.pos);
-      size_t start = 0, nl;
-      while ((nl = pending.find('\n', start)) != std::string::npos) {
-        fn(std::string_view(pending.data() + start, nl - start));
-        start = nl + 1;
-      }
-      pending.erase(0, start);
-    }
-  }
-  if (!pending.empty()) fn(pending);
-  ZSTD_freeDStream(ds);
-  std::fclose(f);
-}
 
-// "1795544215.509" -> 1795544215509, as Prometheus reads OpenMetrics timestamps.
-int64_t parse_ms(std::string_view s) {
-  int64_t sec = 0, ms = 0;
-  size_t i = 0;
-  for (; i < s.size() && s[i] != '.'; ++i) sec = sec * 10 + (s[i] - '0');
-  int digits = 0;
-  if (i < s.size())
-    for (++i; i < s.size() && digits < 3; ++i, ++digits) ms = ms * 10 + (s[i] - '0');
-  while (digits++ < 3) ms *= 10;
-  return sec * 1000 + ms;
-}
-
-double parse_value(std::string_view s) {
-  if (s == "NaN") return std::nan("");
-  return std::strtod(std::string(s).c_str(), nullptr);
-}
 
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
