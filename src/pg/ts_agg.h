@@ -21,6 +21,7 @@
 // relation would have it.
 #pragma once
 
+#include "core/chunk/aggregate.h"
 #include "pg/ts_pg_headers.h"
 
 namespace observe::pg {
@@ -37,7 +38,23 @@ namespace observe::pg {
 // applied to decoded columns).
 enum TsAggPrivate { kAggMeta = 0, kAggSpecs, kAggEqOps, kAggTimeInfo, kAggBucket, kAggFilters };
 enum TsAggMeta { kMetaRelid = 0, kMetaRti, kMetaNatts, kMetaGroups, kMetaAggs, kMetaTime, kMetaFilters };
+
+// How the scan computes one aggregate; custom_private [1] holds kAggSpecWidth ints per aggregate.
+struct TsAggSpec {
+  chunk::AggKind kind = chunk::AggKind::kCountRows;
+  int column = -1;   // chunk column of the aggregated value attribute, or -1
+  int key_att = -1;  // count(key column): that attribute (0-based), counted where not null; or -1
+};
 inline constexpr int kAggSpecWidth = 3;
+inline List* ts_agg_spec_append(List* specs, const TsAggSpec& spec) {
+  specs = lappend_int(specs, static_cast<int>(spec.kind));
+  specs = lappend_int(specs, spec.column);
+  return lappend_int(specs, spec.key_att);
+}
+inline TsAggSpec ts_agg_spec_at(List* specs, int i) {
+  return {static_cast<chunk::AggKind>(list_nth_int(specs, i * kAggSpecWidth)),
+          list_nth_int(specs, i * kAggSpecWidth + 1), list_nth_int(specs, i * kAggSpecWidth + 2)};
+}
 
 extern const CustomScanMethods ts_agg_scan_methods;
 

@@ -25,16 +25,10 @@ namespace {
 using chunk::AggKind;
 using chunk::AggState;
 
-struct AggSpec {
-  AggKind kind;
-  int column;   // chunk column, or -1
-  int key_att;  // count(key column): that attribute (0-based), or -1
-};
-
 // The C++ side of one execution: per-series key group, per-group states. With a time bucket the
 // groups are (key group, bucket) pairs, numbered by `resolve` when first met.
 struct AggRun {
-  std::vector<AggSpec> specs;
+  std::vector<TsAggSpec> specs;
   std::vector<int32_t> series_group;       // by series id: its (key) group; -1: not read
   std::vector<uint64_t> series_key_nulls;  // by series id: bit a set when key attribute a is null
   std::vector<AggState> states;            // group * specs.size() + aggregate
@@ -82,7 +76,7 @@ struct AggRun {
     group_rows[g] += static_cast<int64_t>(rows.count());
     AggState* group = &states[static_cast<size_t>(g) * specs.size()];
     for (size_t a = 0; a < specs.size(); a++) {
-      const AggSpec& s = specs[a];
+      const TsAggSpec& s = specs[a];
       if (s.key_att >= 0 && (series_key_nulls[series] >> s.key_att & 1)) continue;
       const chunk::Column* col =
           s.column >= 0 && static_cast<size_t>(s.column) < data.columns.size() ? &data.columns[s.column] : nullptr;
@@ -306,9 +300,7 @@ void compute(TsAggState* st) {
     AggRun* run = make_owned_by<AggRun>(st->run_context);
     st->run = run;
     for (int a = 0; a < st->n_aggs; a++)
-      run->specs.push_back({static_cast<AggKind>(list_nth_int(specs, a * kAggSpecWidth)),
-                            list_nth_int(specs, a * kAggSpecWidth + 1),
-                            list_nth_int(specs, a * kAggSpecWidth + 2)});
+      run->specs.push_back(ts_agg_spec_at(specs, a));
     run->min_time = spec.min_time;
     run->max_time = spec.max_time;
     run->filters = ts_value_filters(static_cast<List*>(list_nth(cscan->custom_private, kAggFilters)));
@@ -322,7 +314,7 @@ void compute(TsAggState* st) {
     std::shared_ptr<const TsLayout> layout = ts_layout(st->rel);
     st->time_att = layout->time_att;
     spec.wanted.assign(layout->natts, false);
-    for (const AggSpec& s : run->specs)
+    for (const TsAggSpec& s : run->specs)
       if (s.column >= 0) spec.wanted[layout->value_atts[s.column]] = true;
     for (const chunk::ValueFilter& f : run->filters) spec.wanted[layout->value_atts[f.column]] = true;
     spec.all_series = st->quals.key_qual == nullptr;
@@ -371,7 +363,7 @@ void compute(TsAggState* st) {
   st->computed = true;
 }
 
-Datum agg_result(const AggSpec& spec, const AggState& state, bool* isnull) {
+Datum agg_result(const TsAggSpec& spec, const AggState& state, bool* isnull) {
   *isnull = state.result_is_null(spec.kind);
   if (*isnull) return 0;
   switch (spec.kind) {

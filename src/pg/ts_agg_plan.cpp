@@ -24,29 +24,14 @@ auto as_walker(bool (*walker)(Node*, Context*)) {
   return reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker));
 }
 
-Node* strip_relabel(Node* n) {
-  while (n != nullptr && IsA(n, RelabelType)) n = reinterpret_cast<Node*>(reinterpret_cast<RelabelType*>(n)->arg);
-  return n;
-}
-
 // The attribute (0-based) an aggregate argument reads, or -1 if it is not a plain column.
 int arg_attribute(Aggref* agg, Index rti) {
   if (list_length(agg->args) != 1) return -1;
-  Node* arg = strip_relabel(reinterpret_cast<Node*>(static_cast<TargetEntry*>(linitial(agg->args))->expr));
-  if (arg == nullptr || !IsA(arg, Var)) return -1;
-  Var* v = reinterpret_cast<Var*>(arg);
-  if (v->varno != static_cast<int>(rti) || v->varlevelsup != 0 || v->varattno <= 0) return -1;
-  return v->varattno - 1;
+  return ts_column_of(reinterpret_cast<Node*>(static_cast<TargetEntry*>(linitial(agg->args))->expr), rti);
 }
 
-struct AggSpec {
-  AggKind kind;
-  int column = -1;   // chunk column of the aggregated value attribute
-  int key_att = -1;  // count(key column): rows of the series whose key value is not null
-};
-
 // The way ObserveTsAgg computes an Aggref, or false if it cannot.
-bool classify_aggref(Aggref* agg, Index rti, const TsRelShape& shape, AggSpec* spec) {
+bool classify_aggref(Aggref* agg, Index rti, const TsRelShape& shape, TsAggSpec* spec) {
   if (agg->aggorder != NIL || agg->aggdistinct != NIL || agg->aggfilter != nullptr ||
       agg->aggkind != AGGKIND_NORMAL || agg->agglevelsup != 0 || agg->aggsplit != AGGSPLIT_SIMPLE ||
       agg->aggvariadic)
@@ -103,15 +88,13 @@ bool check_target(Node* node, TargetCheck* c) {
   if (IsA(node, Aggref)) {
     foreach (lc, c->aggrefs)
       if (equal(node, lfirst(lc))) return false;
-    AggSpec spec;
+    TsAggSpec spec;
     if (!classify_aggref(reinterpret_cast<Aggref*>(node), c->rti, *c->shape, &spec)) {
       c->ok = false;
       return false;
     }
     c->aggrefs = lappend(c->aggrefs, node);
-    c->specs = lappend_int(c->specs, static_cast<int>(spec.kind));
-    c->specs = lappend_int(c->specs, spec.column);
-    c->specs = lappend_int(c->specs, spec.key_att);
+    c->specs = ts_agg_spec_append(c->specs, spec);
     return false;
   }
   if (IsA(node, Var) || IsA(node, PlaceHolderVar) || IsA(node, GroupingFunc) ||
@@ -138,12 +121,7 @@ struct BucketSearch {
   bool ok = true;
 };
 
-bool is_time_column(Node* n, const BucketSearch& s) {
-  n = strip_relabel(n);
-  if (n == nullptr || !IsA(n, Var)) return false;
-  Var* v = reinterpret_cast<Var*>(n);
-  return v->varno == static_cast<int>(s.rti) && v->varattno == s.time_attno && v->varlevelsup == 0;
-}
+bool is_time_column(Node* n, const BucketSearch& s) { return ts_column_of(n, s.rti) == s.time_attno - 1; }
 
 // C * 1e6 when C is a numeric constant in [1 ms, 100 years] of whole microseconds, else 0.
 int64 width_of(Node* n) {

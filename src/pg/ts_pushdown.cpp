@@ -19,12 +19,7 @@ Node* strip_relabel(Node* n) {
   return n;
 }
 
-bool is_time_var(Node* n, Index rti, AttrNumber time_attno) {
-  n = strip_relabel(n);
-  if (n == nullptr || !IsA(n, Var)) return false;
-  Var* v = reinterpret_cast<Var*>(n);
-  return v->varno == static_cast<int>(rti) && v->varattno == time_attno && v->varlevelsup == 0;
-}
+bool is_time_var(Node* n, Index rti, AttrNumber time_attno) { return ts_column_of(n, rti) == time_attno - 1; }
 
 bool is_pseudo_constant(Node* n) {
   return !contain_var_clause(n) && !contain_volatile_functions(n) && !contain_subplans(n);
@@ -67,13 +62,8 @@ bool time_clause(Expr* clause, Index rti, AttrNumber time_attno, Oid time_type, 
 
 // The chunk column of a float8 value attribute that `n` is a plain reference to, or -1.
 int float_value_column(Node* n, Index rti, const TsRelShape& shape) {
-  n = strip_relabel(n);
-  if (n == nullptr || !IsA(n, Var)) return -1;
-  Var* v = reinterpret_cast<Var*>(n);
-  if (v->varno != static_cast<int>(rti) || v->varlevelsup != 0 || v->varattno <= 0 ||
-      v->varattno > shape.natts)
-    return -1;
-  int att = v->varattno - 1;
+  int att = ts_column_of(n, rti);
+  if (att < 0 || att >= shape.natts) return -1;
   if (shape.column[att] < 0 || shape.type[att] != FLOAT8OID || shape.has_missing[att]) return -1;
   return shape.column[att];
 }
@@ -101,6 +91,14 @@ bool comparison_op(Oid opno, bool var_left, int* op) {
 }
 
 }  // namespace
+
+int ts_column_of(Node* n, Index rti) {
+  n = strip_relabel(n);
+  if (n == nullptr || !IsA(n, Var)) return -1;
+  Var* v = reinterpret_cast<Var*>(n);
+  if (v->varno != static_cast<int>(rti) || v->varlevelsup != 0 || v->varattno <= 0) return -1;
+  return v->varattno - 1;
+}
 
 void ts_rel_shape(Oid relid, TsRelShape* shape) {
   Relation relation = table_open(relid, NoLock);

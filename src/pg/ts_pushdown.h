@@ -32,6 +32,10 @@ struct TsRelShape {
 // lives while PostgreSQL may ereport).
 void ts_rel_shape(Oid relid, TsRelShape* shape);
 
+// The attribute (0-based) that `n` is a plain reference to (through binary-compatible casts) in
+// relation `rti`, or -1.
+int ts_column_of(Node* n, Index rti);
+
 // The clauses of `restrictinfo` (a RestrictInfo list of relation `rti`), split into time-range
 // clauses (with their btree strategy and side in `time_info`: strategy, var_is_left per clause),
 // series-key clauses and the rest. Key clauses are not taken from a relation under row-level
