@@ -55,6 +55,8 @@ $(OBSERVE_INSTALL_SQL): $(OBSERVE_INSTALL_PARTS) pg_observe.control
 	  for f in $(OBSERVE_INSTALL_PARTS); do echo; echo "-- $$f"; cat $$f; done ) > $@
 
 $(CORE_LIB): core
+# OBSERVE_VERSION comes from the control file: a version bump must rebuild what prints it.
+$(patsubst %.cpp,%.o,$(shell grep -l OBSERVE_VERSION src/pg/*.cpp)): pg_observe.control
 $(shlib): $(CORE_LIB)
 
 installcheck: | build-regress-dir

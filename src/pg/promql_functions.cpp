@@ -10,7 +10,7 @@
 
 #include "core/promql/engine.h"
 #include "pg/border.h"
-#include "pg/guc.h"
+#include "pg/promql_request.h"
 #include "pg/srf_rows.h"
 #include "pg/time_convert.h"
 #include "pg/promql_storage.h"
@@ -19,14 +19,6 @@ namespace {
 
 using observe::promql::Result;
 using observe::promql::ValueType;
-
-observe::promql::EngineOptions engine_options() {
-  observe::promql::EngineOptions opts;
-  opts.lookback_ms = observe::pg::guc_promql_lookback_ms;
-  opts.max_samples = observe::pg::guc_promql_max_samples;
-  opts.interrupted = [] { return observe::pg::interrupt_pending(); };
-  return opts;
-}
 
 // Rows of a matrix in long format for Grafana: ascending time, series in label order
 // within a time; each series' name printed once. Rows go out in batches of kBatch.
@@ -44,6 +36,9 @@ void emit_matrix(observe::pg::SrfRows& rows, const observe::promql::Matrix& m, i
     last = std::max(last, s.samples.back().t);
   }
   if (total == 0) return;
+  size_t text_bytes = 0;
+  for (size_t i = 0; i < m.size(); i++) text_bytes += m[i].samples.size() * names[i].size();
+  rows.expect(total, text_bytes);
   rows.set_texts(names);
   std::vector<observe::pg::SrfRows::Row> batch;
   batch.reserve(std::min(total, kBatch));
@@ -111,31 +106,6 @@ void emit_result(observe::pg::SrfRows& rows, const Result& r, int64_t step_ms) {
   }
 }
 
-// Prometheus answers a query's warnings and infos beside its result; a set-returning function
-// has no such channel, so each comes as a NOTICE with Prometheus's text
-// ("PromQL info: metric might not be a counter, … (1:6)"): psql shows them, drivers that
-// ignore notices (Grafana's) are unaffected, and NOTICE stays out of the server log by default.
-void emit_annotations(const Result& r) {
-  for (const std::vector<std::string>* list : {&r.warnings, &r.infos}) {
-    for (const std::string& a : *list) {
-      const char* msg = a.c_str();
-      observe::pg::pg_guard([msg] { ereport(NOTICE, (errmsg("%s", msg))); });
-    }
-  }
-}
-
-int64_t interval_to_ms(const Interval* step) {
-  if (step->month != 0)
-    throw observe::Error(observe::ErrorKind::kInvalidParameter,
-                         "step must not contain months: use days or smaller units");
-  int64_t us = step->time + static_cast<int64_t>(step->day) * USECS_PER_DAY;
-  if (us <= 0)
-    throw observe::Error(observe::ErrorKind::kInvalidParameter,
-                         "zero or negative query resolution step widths are not accepted. "
-                         "Try a positive integer");
-  return us / 1000 > 0 ? us / 1000 : 1;
-}
-
 }  // namespace
 
 // observe.promql(query text, at timestamptz, source regclass)
@@ -146,33 +116,22 @@ OBSERVE_FUNCTION(observe_promql) {
   observe::pg::set_error_query(query);
   observe::pg::SrfRows rows(fcinfo);
   observe::pg::TsQueryable storage(source);
-  Result r = observe::promql::instant_query(storage, query, at_ms, engine_options());
+  Result r = observe::promql::instant_query(storage, query, at_ms, observe::pg::promql_engine_options());
   emit_result(rows, r, 0);
-  emit_annotations(r);
+  observe::pg::emit_promql_annotations(r);
   return (Datum)0;
 }
 
 // observe.promql_range(query text, start_time timestamptz, end_time timestamptz, step interval,
 //                      source regclass)
 OBSERVE_FUNCTION(observe_promql_range) {
-  char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
-  int64_t start_ms = observe::pg::timestamptz_to_ms(PG_GETARG_TIMESTAMPTZ(1));
-  int64_t end_ms = observe::pg::timestamptz_to_ms(PG_GETARG_TIMESTAMPTZ(2));
-  int64_t step_ms = interval_to_ms(PG_GETARG_INTERVAL_P(3));
-  Oid source = PG_GETARG_OID(4);
-  if (end_ms < start_ms)
-    throw observe::Error(observe::ErrorKind::kInvalidParameter,
-                         "end timestamp must not be before start time");
-  // Prometheus's API refuses more than 11,000 points per series.
-  if ((end_ms - start_ms) / step_ms > 11000)
-    throw observe::Error(observe::ErrorKind::kInvalidParameter,
-                         "exceeded maximum resolution of 11,000 points per timeseries. "
-                         "Try decreasing the query resolution (?step=XX)");
-  observe::pg::set_error_query(query);
+  observe::pg::PromqlRangeRequest req = observe::pg::promql_range_request(fcinfo);
+  observe::pg::set_error_query(req.query);
   observe::pg::SrfRows rows(fcinfo);
-  observe::pg::TsQueryable storage(source);
-  Result r = observe::promql::range_query(storage, query, start_ms, end_ms, step_ms, engine_options());
-  emit_result(rows, r, step_ms);
-  emit_annotations(r);
+  observe::pg::TsQueryable storage(req.source);
+  Result r = observe::promql::range_query(storage, req.query, req.start_ms, req.end_ms, req.step_ms,
+                                          observe::pg::promql_engine_options());
+  emit_result(rows, r, req.step_ms);
+  observe::pg::emit_promql_annotations(r);
   return (Datum)0;
 }

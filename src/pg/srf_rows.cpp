@@ -1,5 +1,7 @@
 #include "pg/srf_rows.h"
 
+#include <algorithm>
+
 #include "pg/border.h"
 #include "pg/time_convert.h"
 
@@ -40,6 +42,26 @@ static Datum* make_texts(const std::string* texts, size_t n) {
   for (size_t i = 0; i < n; i++)
     datums[i] = PointerGetDatum(cstring_to_text_with_len(texts[i].data(), static_cast<int>(texts[i].size())));
   return datums;
+}
+
+static void resize_tuplestore(FunctionCallInfo fcinfo, size_t kbytes) {
+  auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+  if (kbytes <= static_cast<size_t>(work_mem)) return;
+  constexpr size_t kMaxKBytes = MaxAllocHugeSize / 1024 / 4;
+  bool random_access = (rsinfo->allowedModes & SFRM_Materialize_Random) != 0;
+  MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+  Tuplestorestate* bigger = tuplestore_begin_heap(random_access, false, static_cast<int>(std::min(kbytes, kMaxKBytes)));
+  MemoryContextSwitchTo(old);
+  tuplestore_end(rsinfo->setResult);
+  rsinfo->setResult = bigger;
+}
+
+void SrfRows::expect(size_t rows, size_t text_bytes) {
+  // A stored row: palloc chunk header, minimal tuple header and null bitmap, timestamptz,
+  // text (short varlena header), float8, each aligned.
+  size_t bytes = rows * (16 + 24 + 8 + 8 + 8) + text_bytes;
+  FunctionCallInfo fcinfo = fcinfo_;
+  pg_guard([=] { resize_tuplestore(fcinfo, bytes / 1024 + 1); });
 }
 
 void SrfRows::set_texts(const std::vector<std::string>& texts) {

@@ -25,6 +25,10 @@ class SrfRows {
     double value;
   };
   void set_texts(const std::vector<std::string>& texts);
+  // Sizes the tuplestore to keep `rows` rows whose texts total `text_bytes` in memory: the
+  // result is already held by the engine (bounded by observe.promql_max_samples), and a
+  // tuplestore limited to work_mem would write the rest to a temporary file and read it back.
+  void expect(size_t rows, size_t text_bytes);
   void add_rows(const std::vector<Row>& rows);
 
  private:

@@ -33,3 +33,11 @@ CREATE FUNCTION observe.promql_range(query text, start_time timestamptz, end_tim
   LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1000;
 COMMENT ON FUNCTION observe.promql_range(text, timestamptz, timestamptz, interval, regclass) IS
   'PromQL range query, rows ordered by time, on observe.metrics or another observe_ts table';
+
+CREATE FUNCTION observe.promql_range_series(query text, start_time timestamptz, end_time timestamptz,
+                                            step interval, source regclass DEFAULT 'observe.metrics')
+  RETURNS TABLE (metric text, first_time timestamptz, time_step interval, value float8[])
+  AS 'MODULE_PATHNAME', 'observe_promql_range_series'
+  LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass) IS
+  'PromQL range query, one row per series: value[k] is the point at first_time + (k-1) * time_step, NULL where none';

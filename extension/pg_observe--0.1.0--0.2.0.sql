@@ -1,0 +1,12 @@
+-- pg_observe 0.1.0 -> 0.2.0
+\echo Use "ALTER EXTENSION pg_observe UPDATE TO '0.2.0'" to load this file. \quit
+
+-- A range query's answer one row per series (an array of values on the step grid), for clients
+-- that read many points: PostgreSQL's cost per returned row dominates promql_range at fine steps.
+CREATE FUNCTION observe.promql_range_series(query text, start_time timestamptz, end_time timestamptz,
+                                            step interval, source regclass DEFAULT 'observe.metrics')
+  RETURNS TABLE (metric text, first_time timestamptz, time_step interval, value float8[])
+  AS 'MODULE_PATHNAME', 'observe_promql_range_series'
+  LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass) IS
+  'PromQL range query, one row per series: value[k] is the point at first_time + (k-1) * time_step, NULL where none';
