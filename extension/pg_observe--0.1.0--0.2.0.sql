@@ -10,3 +10,6 @@ CREATE FUNCTION observe.promql_range_series(query text, start_time timestamptz, 
   LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10;
 COMMENT ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass) IS
   'PromQL range query, one row per series: value[k] is the point at first_time + (k-1) * time_step, NULL where none';
+-- read side of the contract, as 40_grafana.sql grants it on a fresh install
+GRANT EXECUTE ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass)
+  TO observe_reader;
