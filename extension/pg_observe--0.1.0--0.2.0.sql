@@ -13,3 +13,26 @@ COMMENT ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, 
 -- read side of the contract, as 40_grafana.sql grants it on a fresh install
 GRANT EXECUTE ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass)
   TO observe_reader;
+
+-- observe.metrics' settings through pg_dump (its security label is never dumped)
+CREATE TABLE observe._member_ts_options (
+  relation text PRIMARY KEY,  -- schema-qualified, quoted name
+  settings text NOT NULL      -- the table's "observe" security label
+);
+SELECT pg_catalog.pg_extension_config_dump('observe._member_ts_options', '');
+REVOKE ALL ON observe._member_ts_options FROM PUBLIC;
+
+CREATE FUNCTION observe._apply_member_ts_options() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+  EXECUTE format('SECURITY LABEL FOR observe ON TABLE %s IS %L', NEW.relation, NEW.settings);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER apply_settings AFTER INSERT OR UPDATE ON observe._member_ts_options
+  FOR EACH ROW EXECUTE FUNCTION observe._apply_member_ts_options();
+-- a retention set under 0.1.0 (the trigger sets the same label again)
+INSERT INTO observe._member_ts_options
+SELECT 'observe.metrics', label FROM pg_catalog.pg_seclabel
+ WHERE classoid = 'pg_catalog.pg_class'::regclass AND objoid = 'observe.metrics'::regclass
+   AND objsubid = 0 AND provider = 'observe';

@@ -32,3 +32,21 @@ SECURITY LABEL FOR observe ON TABLE fresh IS '{"series_key": ["nope"], "time_col
 
 DROP TABLE settings_t, restored, plain_heap, fresh;
 SELECT count(*) FROM pg_seclabels WHERE provider = 'observe';
+
+-- observe.metrics belongs to the extension: pg_dump writes no label for it, so its settings are
+-- also a row of observe._member_ts_options (dumped), whose restore sets the label again
+SELECT observe.set_retention('observe.metrics', '90 days');
+SELECT relation, settings::jsonb FROM observe._member_ts_options;
+SELECT observe.set_retention('observe.metrics', NULL);
+SELECT relation, settings::jsonb FROM observe._member_ts_options;
+-- a restore: the row comes back by COPY/INSERT and its trigger applies the settings
+DELETE FROM observe._ts_options WHERE relid = 'observe.metrics'::regclass;
+DELETE FROM observe._member_ts_options;
+INSERT INTO observe._member_ts_options VALUES ('observe.metrics', '{"retention": "30 days", "series_key": ["name", "labels"], "time_column": "time"}');
+SELECT time_column, key_columns, retention FROM observe._ts_options WHERE relid = 'observe.metrics'::regclass;
+SELECT label::jsonb FROM pg_seclabels WHERE provider = 'observe' AND objname = 'observe.metrics';
+-- back to no settings
+SELECT observe.set_retention('observe.metrics', NULL);
+DELETE FROM observe._ts_options WHERE relid = 'observe.metrics'::regclass;
+DELETE FROM observe._member_ts_options;
+SECURITY LABEL FOR observe ON TABLE observe.metrics IS NULL;

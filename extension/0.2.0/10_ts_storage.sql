@@ -85,3 +85,24 @@ CREATE TABLE observe.metrics (
 COMMENT ON TABLE observe.metrics IS
   'Prometheus-style samples: series key (name, labels); labels holds every label but the name';
 SELECT pg_catalog.pg_extension_config_dump('observe.metrics', '');
+
+-- Settings of the extension's own observe_ts tables (observe.metrics). pg_dump writes no
+-- security labels of extension members, so their settings label is also kept here, in a
+-- configuration table whose rows pg_dump does dump; restoring a row sets the label again, which
+-- applies the settings. Written by observe.set_retention / set_series_key.
+CREATE TABLE observe._member_ts_options (
+  relation text PRIMARY KEY,  -- schema-qualified, quoted name
+  settings text NOT NULL      -- the table's "observe" security label
+);
+SELECT pg_catalog.pg_extension_config_dump('observe._member_ts_options', '');
+REVOKE ALL ON observe._member_ts_options FROM PUBLIC;
+
+CREATE FUNCTION observe._apply_member_ts_options() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+  EXECUTE format('SECURITY LABEL FOR observe ON TABLE %s IS %L', NEW.relation, NEW.settings);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER apply_settings AFTER INSERT OR UPDATE ON observe._member_ts_options
+  FOR EACH ROW EXECUTE FUNCTION observe._apply_member_ts_options();

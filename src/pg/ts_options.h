@@ -4,8 +4,10 @@
 // data). They are therefore mirrored into a security label of provider "observe" on the table,
 //   SECURITY LABEL FOR observe ON TABLE t IS '{"time_column": "ts", "series_key": ["host"],
 //                                             "retention": "30 days"}'
-// which pg_dump writes right after CREATE TABLE (before the data; also for observe.metrics, an
-// extension member), and which applies the settings again when restored.
+// which pg_dump writes right after CREATE TABLE (before the data), and which applies the
+// settings again when restored. pg_dump writes no labels of an extension's own tables
+// (observe.metrics): theirs are also kept in observe._member_ts_options, whose rows it dumps
+// and whose trigger sets the label again on restore.
 #pragma once
 
 #include "pg/ts_pg_headers.h"

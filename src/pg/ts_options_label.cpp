@@ -10,6 +10,10 @@
 #include "pg/ts_options.h"
 #include "pg/ts_pg_headers.h"
 
+extern "C" {
+#include "catalog/dependency.h"
+}
+
 namespace observe::pg {
 
 namespace {
@@ -97,6 +101,31 @@ void label_hook(const ObjectAddress* object, const char* seclabel) {
   if (DatumGetBool(v[3])) invoke_cpp([&] { ts_apply_retention(relid, v[4], n[4]); });
 }
 
+// pg_dump writes no security labels of an extension's member tables (observe.metrics), but it
+// dumps the rows of observe._member_ts_options (a configuration table of the extension); a
+// trigger there sets the label again when a restore inserts the row, which applies the settings.
+void mirror_member_label(Oid relid, const char* label) {
+  // Absent while a newer library runs under a 0.1.0 schema, before ALTER EXTENSION UPDATE.
+  Oid observe_ns = get_namespace_oid("observe", true);
+  if (!OidIsValid(observe_ns) || !OidIsValid(get_relname_relid("_member_ts_options", observe_ns))) return;
+  SPI_connect();
+  Oid types[2] = {OIDOID, TEXTOID};
+  Datum values[2] = {ObjectIdGetDatum(relid), label != nullptr ? CStringGetTextDatum(label) : (Datum)0};
+  const char nulls[2] = {' ', label != nullptr ? ' ' : 'n'};
+  const char* sql = label != nullptr
+      ? "INSERT INTO observe._member_ts_options (relation, settings) "
+        "SELECT format('%I.%I', n.nspname, c.relname), $2 FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 "
+        "ON CONFLICT (relation) DO UPDATE SET settings = excluded.settings"
+      : "DELETE FROM observe._member_ts_options WHERE relation = "
+        "(SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1)";
+  int rc = SPI_execute_with_args(sql, 2, types, values, nulls, false, 0);
+  if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
+    elog(ERROR, "observe member settings update failed: %s", SPI_result_code_string(rc));
+  SPI_finish();
+}
+
 }  // namespace
 
 void ts_options_label_sync(Oid relid) {
@@ -108,10 +137,12 @@ void ts_options_label_sync(Oid relid) {
           OIDOID, ObjectIdGetDatum(relid), 1, v, n);
   ObjectAddress address;
   ObjectAddressSet(address, RelationRelationId, relid);
+  char* label = n[0] ? nullptr : TextDatumGetCString(v[0]);
   writing_label = true;
   PG_TRY();
   {
-    SetSecurityLabel(&address, kProvider, n[0] ? nullptr : TextDatumGetCString(v[0]));
+    SetSecurityLabel(&address, kProvider, label);
+    if (OidIsValid(getExtensionOfObject(RelationRelationId, relid))) mirror_member_label(relid, label);
   }
   PG_FINALLY();
   { writing_label = false; }

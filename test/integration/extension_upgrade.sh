@@ -18,6 +18,7 @@ q "$OLD" -c "CREATE EXTENSION pg_observe VERSION '0.1.0'"
 q "$OLD" <<'SQL'
 INSERT INTO observe.metrics
 SELECT '2026-01-01'::timestamptz + i * interval '15 s', 'up', '{"job": "a"}', i % 2 FROM generate_series(0, 99) i;
+SELECT observe.set_retention('observe.metrics', '4000 days');
 SQL
 q "$OLD" -c "ALTER EXTENSION pg_observe UPDATE"
 q "$NEW" -c "CREATE EXTENSION pg_observe"
@@ -48,6 +49,13 @@ UNION ALL
 SELECT 'constraint ' || conrelid::regclass || ' ' || pg_get_constraintdef(oid)
   FROM pg_constraint WHERE connamespace = 'observe'::regnamespace
 UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'observe'::regnamespace AND NOT t.tgisinternal
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'observe'::regnamespace
+UNION ALL
+SELECT 'config table ' || unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'pg_observe'UNION ALL
 SELECT 'role ' || rolname FROM pg_roles WHERE rolname LIKE 'observe\_%'
 ORDER BY 1;
 SQL
@@ -67,4 +75,7 @@ rm -f "/tmp/upgrade_old_$$.txt" "/tmp/upgrade_new_$$.txt"
 # rows written by 0.1.0 read back through the new functions
 got=$(q "$OLD" -c "SELECT count(*), sum(v) FROM observe.promql_range_series('up', '2026-01-01', '2026-01-01 00:24:45', '15 s'), unnest(value) v")
 [ "$got" = "100|50" ] || { echo "FAIL: data written under 0.1.0 read back as '$got', expected 100|50"; fail=1; }
+# a retention set under 0.1.0 is carried into observe._member_ts_options (so pg_dump keeps it)
+got=$(q "$OLD" -c "SELECT settings::jsonb->>'retention' FROM observe._member_ts_options WHERE relation = 'observe.metrics'")
+[ "$got" = "4000 days" ] || { echo "FAIL: observe.metrics' retention after the update: '$got'"; fail=1; }
 exit $fail

@@ -2,7 +2,8 @@
 # pg_dump / pg_restore round trip of observe_ts tables: the user's tables and observe.metrics are
 # dumped by COPY through the access method and restored through its write path, the internal
 # tables are not dumped a second time, and every row comes back (custom and plain formats), with
-# the table's settings (time column, series key, retention: carried by its security label).
+# the table's settings (time column, series key, retention: carried by its security label, and for
+# observe.metrics by a row of observe._member_ts_options).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 PGBIN=$(pg_config --bindir)
@@ -31,6 +32,8 @@ INSERT INTO observe.metrics SELECT '2024-01-01'::timestamptz + i * interval '15 
        jsonb_build_object('job', 'api', 'instance', 'i' || (i % 4)), i % 2
   FROM generate_series(1, 4000) i;
 SELECT observe.compact('cpu');
+-- observe.metrics is the extension's: pg_dump writes no label for it (observe._member_ts_options)
+SELECT observe.set_retention('observe.metrics', '4000 days');
 SQL
 
 fingerprint() {
@@ -39,6 +42,7 @@ SELECT 'cpu', count(*), md5(string_agg(format('%s|%s|%s|%s|%s', time, host, floa
 SELECT 'metrics', count(*), md5(string_agg(format('%s|%s|%s|%s', time, name, labels, value), ',' ORDER BY time, labels::text)) FROM observe.metrics;
 SELECT 'am', count(*) FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'observe_ts';
 SELECT 'options', time_column, key_columns, retention FROM observe._ts_options WHERE relid = 'cpu'::regclass;
+SELECT 'metrics options', time_column, key_columns, retention FROM observe._ts_options WHERE relid = 'observe.metrics'::regclass;
 SELECT 'series', series FROM observe.storage_stats('cpu');
 SQL
 }
