@@ -146,14 +146,20 @@ bool filters_may_match(const std::vector<ValueFilter>& filters, const ChunkSumma
     if (f.op == ValueFilter::kIsNotNull || std::isnan(f.constant)) continue;
     const ColumnSummary& c = summary.columns[f.column];
     if (c.kind != ColumnKind::kFloat64 || !c.has_minmax) continue;
-    // NaN rows fail <, <= and = against a number: the non-NaN range decides.
+    // NaN rows fail <, <= and = against a number: the non-NaN range decides. They pass >, >=
+    // and <> (PostgreSQL orders NaN above every number), so those need a chunk without NaN.
     switch (f.op) {
       case ValueFilter::kLess: if (!(c.min_float < f.constant)) return false; break;
       case ValueFilter::kLessEqual: if (!(c.min_float <= f.constant)) return false; break;
       case ValueFilter::kEqual:
         if (f.constant < c.min_float || f.constant > c.max_float) return false;
         break;
-      default: break;  // >, >=, <>: NaN rows may pass
+      case ValueFilter::kGreater: if (c.no_nan && !(c.max_float > f.constant)) return false; break;
+      case ValueFilter::kGreaterEqual: if (c.no_nan && !(c.max_float >= f.constant)) return false; break;
+      case ValueFilter::kNotEqual:  // -0 = 0, as in PostgreSQL
+        if (c.no_nan && c.min_float == f.constant && c.max_float == f.constant) return false;
+        break;
+      default: break;
     }
   }
   return true;

@@ -57,6 +57,10 @@ struct ColumnSummary {
   // over the non-NaN values (-0.0 and 0.0 compare equal).
   int64_t min_int = 0, max_int = 0;
   double min_float = 0, max_float = 0;
+  // kFloat64: no non-null value is NaN. PostgreSQL orders NaN above every number, so only then
+  // does max_float bound what passes `>`, `>=`, `<>`. Chunks written before the flag existed
+  // read as false (unknown).
+  bool no_nan = false;
   std::string token_filter;  // kBytes with Column::token_filter: see may_contain()
 };
 

@@ -24,10 +24,14 @@ namespace {
 
 void summarize_floats(const double* v, size_t n, const std::vector<bool>* nulls,
                       ColumnSummary& s) {
+  s.no_nan = true;
   for (size_t i = 0; i < n; ++i) {
     if (nulls && (*nulls)[i]) continue;
     double x = v[i];
-    if (std::isnan(x)) continue;
+    if (std::isnan(x)) {
+      s.no_nan = false;
+      continue;
+    }
     if (!s.has_minmax) {
       s.min_float = s.max_float = x;
       s.has_minmax = true;

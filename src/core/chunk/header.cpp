@@ -61,6 +61,7 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
     const bool one_float = s.has_minmax && s.kind == ColumnKind::kFloat64 &&
                            float_bits(s.min_float) == float_bits(s.max_float);
     if (one_float) flags |= kMinIsMax;
+    if (s.kind == ColumnKind::kFloat64 && s.no_nan) flags |= kNoNaN;
     put_u8(out, flags);
     if (s.null_count > 0) put_varint(out, s.null_count);
     if (s.has_minmax) {
@@ -104,11 +105,14 @@ Header parse_header(std::string_view encoded) {
   for (size_t i = 0; i < ncols; ++i) {
     ColumnSummary& c = s.columns[i];
     uint8_t flags = in.u8();
-    if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter | kMinIsMax))
+    if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter | kMinIsMax | kNoNaN))
+      corrupt("column flags");
+    if ((flags & kNoNaN) && (flags & kKindMask) != static_cast<uint8_t>(ColumnKind::kFloat64))
       corrupt("column flags");
     if ((flags & kMinIsMax) && (!(flags & kHasMinMax) || (flags & kKindMask) != static_cast<uint8_t>(ColumnKind::kFloat64)))
       corrupt("column flags");
     c.kind = static_cast<ColumnKind>(flags & kKindMask);
+    c.no_nan = (flags & kNoNaN) != 0;
     if (flags & kHasNulls) {
       c.null_count = static_cast<uint32_t>(in.count(s.rows));
       if (c.null_count == 0) corrupt("null count");

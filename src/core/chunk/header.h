@@ -27,6 +27,7 @@ constexpr uint8_t kHasNulls = 0x4;
 constexpr uint8_t kHasMinMax = 0x8;
 constexpr uint8_t kHasFilter = 0x10;  // kBytes: varint length + token filter
 constexpr uint8_t kMinIsMax = 0x20;   // kFloat64 zone map: one value, min == max
+constexpr uint8_t kNoNaN = 0x40;      // kFloat64: no non-null value is NaN
 
 // A column's zone map and its payload ([null runs][codec tag][body]).
 struct EncodedColumn {

@@ -168,6 +168,27 @@ TEST(ValueFilters, ZoneMapsRuleOutOnlyWhatTheyCanDecide) {
   EXPECT_FALSE(filters_may_match({{ValueFilter::kEqual, 0, 9}, {ValueFilter::kIsNotNull, 1, 0}}, sum));
 }
 
+TEST(ValueFilters, ChunksWithoutNaNAreSkippedForGreaterAndNotEqual) {
+  ChunkData d;
+  d.times = {1, 2, 3, 4};
+  d.columns.push_back(floats({5, 7, 9, 0}, {false, false, false, true}));  // no NaN, one NULL
+  d.columns.push_back(floats({-0.0, 0.0, -0.0, 0.0}));                  // constant zero
+  d.columns.push_back(floats({5, kNaN, 9, 1}));                         // a NaN: it passes > and <>
+  ChunkSummary sum = peek(encode(d));
+  EXPECT_TRUE(sum.columns[0].no_nan);
+  EXPECT_FALSE(sum.columns[2].no_nan);
+  auto may = [&](ValueFilter f) { return filters_may_match({f}, sum); };
+  EXPECT_FALSE(may({ValueFilter::kGreater, 0, 9}));
+  EXPECT_TRUE(may({ValueFilter::kGreater, 0, 8.5}));
+  EXPECT_FALSE(may({ValueFilter::kGreaterEqual, 0, 9.5}));
+  EXPECT_TRUE(may({ValueFilter::kGreaterEqual, 0, 9}));
+  EXPECT_TRUE(may({ValueFilter::kNotEqual, 0, 5}));
+  EXPECT_FALSE(may({ValueFilter::kNotEqual, 1, 0}));  // -0 = 0 in PostgreSQL: no row differs
+  EXPECT_TRUE(may({ValueFilter::kNotEqual, 1, 1}));
+  EXPECT_TRUE(may({ValueFilter::kGreater, 2, 1e300}));
+  EXPECT_TRUE(may({ValueFilter::kNotEqual, 2, 5}));
+}
+
 TEST(ValueFilters, MaskedSelectionsCountAndAggregateOnlyKeptRows) {
   std::vector<int64_t> t = {1, 2, 3, 4};
   Column c = floats({10, 20, 30, 40});

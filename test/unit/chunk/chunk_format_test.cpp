@@ -148,6 +148,24 @@ TEST(ChunkFormat, AllNaNFloatHasNoMinMax) {
   d.columns.push_back(testing::float_col({from_bits(kStaleNaN), NAN, NAN}));
   ChunkSummary s = peek(encode(d));
   EXPECT_FALSE(s.columns[0].has_minmax);
+  EXPECT_FALSE(s.columns[0].no_nan);
+}
+
+TEST(ChunkFormat, NoNaNFlagOnlyWhenNoValueIsNaN) {
+  ChunkData d;
+  d.times = {1, 2, 3};
+  d.columns.push_back(testing::float_col({1, -0.0, INFINITY}));
+  d.columns.push_back(testing::float_col({1, from_bits(kStaleNaN), 2}));  // the staleness marker is a NaN
+  ChunkSummary s = peek(encode(d));
+  EXPECT_TRUE(s.columns[0].no_nan);
+  EXPECT_FALSE(s.columns[1].no_nan);
+  // A chunk written before the flag existed (the bit clear) says nothing: may hold NaN.
+  std::string enc = encode(d);
+  size_t flags_at = enc.find(static_cast<char>(static_cast<uint8_t>(ColumnKind::kFloat64) | 0x08 | 0x40));
+  ASSERT_NE(flags_at, std::string::npos);
+  enc[flags_at] = static_cast<char>(enc[flags_at] & ~0x40);
+  EXPECT_FALSE(peek(enc).columns[0].no_nan);
+  EXPECT_EQ(decode(enc).columns[0].floats, d.columns[0].floats);
 }
 
 TEST(ChunkFormat, AllNullColumns) {
