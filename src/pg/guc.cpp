@@ -13,6 +13,7 @@ namespace observe::pg {
 char* guc_database = nullptr;
 int guc_promql_lookback_ms = 300000;
 int guc_promql_max_samples = 50000000;
+bool guc_copy_input_cache = true;
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -29,6 +30,12 @@ void define_gucs() {
                           "--query.max-samples).",
                           nullptr, &guc_promql_max_samples, 50000000, 1, INT_MAX, PGC_USERSET, 0,
                           nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable("observe.copy_input_cache",
+                           "COPY FROM STDIN into observe_ts tables parses a repeated jsonb or "
+                           "timestamp field once.",
+                           "Off: such a COPY takes PostgreSQL's standard path, including the "
+                           "ProcessUtility hooks of libraries loaded before pg_observe.",
+                           &guc_copy_input_cache, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("observe");
 }
 

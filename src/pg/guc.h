@@ -11,6 +11,10 @@ extern int guc_promql_lookback_ms;
 // observe.promql_max_samples: samples one PromQL query may hold at once.
 extern int guc_promql_max_samples;
 
+// observe.copy_input_cache: COPY FROM STDIN into observe_ts tables reuses the parsed datum of
+// a repeated jsonb/timestamp text (copy_fastpath.h).
+extern bool guc_copy_input_cache;
+
 void define_gucs();
 
 }  // namespace observe::pg

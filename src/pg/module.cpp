@@ -1,4 +1,5 @@
-// Module entry: the library magic, GUCs, and (when preloaded) the background workers.
+// Module entry: the library magic, GUCs, the COPY hook, and (when preloaded) the background workers.
+#include "pg/copy_fastpath.h"
 #include "pg/guc.h"
 #include "pg/pg_headers.h"
 #include "pg/scrape_worker.h"
@@ -12,6 +13,7 @@ void _PG_init(void);
 void _PG_init(void) {
   observe::pg::ts_am_init();  // before define_gucs reserves the observe. prefix
   observe::pg::define_gucs();
+  observe::pg::copy_fastpath_init();
   // Workers exist only when the library is preloaded: they start with the postmaster.
   if (process_shared_preload_libraries_in_progress) observe::pg::register_scrape_worker();
 }
