@@ -39,15 +39,18 @@ IFS='|' read -r first last <<<"$(q -d pgo_storage -c \
 version=$(prometheus --version 2>&1 | head -1)
 
 cat <<MD
-## PromQL: observe.promql_range vs Prometheus
+## PromQL: observe.promql_range and promql_range_series vs Prometheus
 
 The node recording ($(fmt "$(awk '$1 == "samples" { print $2 }' "$stats")") samples, $(awk '$1 == "series" { print $2 }' "$stats") series) in
 Prometheus (\`$version\`, the promtool block of the storage section, HTTP API
 \`/api/v1/query_range\`) and in observe.metrics (COPY + compact), queried over windows from the
 last 5 minutes to the whole recording with steps from 1 s to 5 min. Median of $RUNS runs after a
-warm-up, the two systems alternating. Prometheus is timed until its JSON body is read,
-pg_observe until libpq holds every row (\`SELECT * FROM observe.promql_range(...)\` via
-psycopg2). Answers compared series by series, timestamp by timestamp, values within 1e-6
+warm-up, the systems alternating. Prometheus is timed until its JSON body is read,
+pg_observe until libpq holds every row (psycopg2), both of \`SELECT * FROM observe.promql_range(...)\`
+(a row per point) and of \`SELECT * FROM observe.promql_range_series(...)\` (a row per series,
+values in a float8[]). "Its rows from a heap table" is \`SELECT *\` of promql_range's rows stored
+beforehand in a temporary heap table: what PostgreSQL costs to return those rows at all. Answers
+of both functions compared series by series, timestamp by timestamp, values within 1e-6
 relative (NaN = NaN). Command: \`bench/run.sh promql\` (bench/promql/run.sh, compare.py).
 
 MD
