@@ -200,5 +200,30 @@ COPY cf_heap TO '/tmp/pg_observe_ts_copy_fastpath.bin' (FORMAT binary);
 SELECT cf_diff('cf_heap', 'cf_off');
 
 RESET ROLE;
+
+-- the cache at work: series-major, each distinct labels text is parsed once (reported at DEBUG1);
+-- time-major, each timestamp once; with the cache off, no report
+TRUNCATE cf_on;
+SET client_min_messages = debug1;
+COPY cf_on (time, name, labels, value) FROM stdin;
+2024-01-01 00:00:00+00	up	{"job": "a"}	1
+2024-01-01 00:00:15+00	up	{"job": "a"}	2
+2024-01-01 00:00:30+00	up	{"job": "a"}	3
+2024-01-01 00:00:00+00	up	{"job": "b"}	4
+2024-01-01 00:00:15+00	up	{"job": "b"}	5
+2024-01-01 00:00:30+00	up	{"job": "b"}	6
+\.
+COPY cf_on (time, name, labels, value) FROM stdin;
+2024-01-01 00:01:00+00	up	{"job": "a"}	1
+2024-01-01 00:01:00+00	up	{"job": "b"}	2
+2024-01-01 00:01:15+00	up	{"job": "a"}	3
+2024-01-01 00:01:15+00	up	{"job": "b"}	4
+\.
+SET observe.copy_input_cache = off;
+COPY cf_on (time, name, labels, value) FROM stdin;
+2024-01-01 00:02:00+00	up	{"job": "a"}	1
+\.
+RESET client_min_messages;
+SELECT count(*) FROM cf_on;
 DROP SCHEMA cf CASCADE;
 DROP ROLE cf_writer;

@@ -64,6 +64,20 @@ void wrap_input_functions(CopyFromState cstate, MemoryContext memo_context) {
   }
 }
 
+// What the memos saved, at DEBUG1 (SET client_min_messages = debug1 shows it).
+void report_input_memos(CopyFromState cstate, Relation rel) {
+  ListCell* cell;
+  foreach (cell, cstate->attnumlist) {
+    int attnum = lfirst_int(cell);
+    uint64 calls = 0, parsed = 0;
+    if (!copy_input_memo_counts(&cstate->in_functions[attnum - 1], &calls, &parsed)) continue;
+    ereport(DEBUG1, (errmsg("COPY into \"%s\": column \"%s\" parsed %llu of %llu values, the rest repeated a recent text",
+                            RelationGetRelationName(rel),
+                            NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname),
+                            static_cast<unsigned long long>(parsed), static_cast<unsigned long long>(calls))));
+  }
+}
+
 // DoCopy for COPY FROM STDIN into an observe_ts table. Returns false, having done nothing the
 // standard path does not repeat (a lock it takes anyway, permission checks it makes again), when
 // the statement must take the standard path after all.
@@ -95,6 +109,7 @@ bool copy_from(ParseState* pstate, const CopyStmt* stmt, uint64* processed) {
                                        stmt->attlist, stmt->options);
   wrap_input_functions(cstate, memo_context);
   *processed = CopyFrom(cstate);
+  report_input_memos(cstate, rel);
   EndCopyFrom(cstate);
   MemoryContextDelete(memo_context);
   table_close(rel, NoLock);

@@ -33,6 +33,8 @@ struct InputMemo {
   uint32 slot_mask;  // 0: the last text only
   Entry* entries;
   Entry* last;  // the entry that answered or was stored last: checked first
+  uint64 calls;
+  uint64 parsed;
 };
 
 bool matches(const Entry* e, const char* text, Size length) {
@@ -75,6 +77,7 @@ Datum memo_input(FunctionCallInfo fcinfo) {
   // Only strict functions are wrapped: InputFunctionCall never passes a NULL text here.
   char* text = PG_GETARG_CSTRING(0);
   Size length = strlen(text);
+  m->calls++;
   if (matches(m->last, text, length)) return m->last->value;
   Entry* slot = m->entries;
   if (m->slot_mask != 0) {
@@ -86,6 +89,7 @@ Datum memo_input(FunctionCallInfo fcinfo) {
     }
   }
   Datum value = InputFunctionCall(&m->original, text, PG_GETARG_OID(1), PG_GETARG_INT32(2));
+  m->parsed++;
   if (length <= kMaxTextBytes) remember(m, slot, text, length, value);
   return value;
 }
@@ -98,6 +102,14 @@ bool copy_input_memo_applies(const FmgrInfo* fn) {
   bool known = fn->fn_oid == F_JSONB_IN || fn->fn_oid == F_TIMESTAMPTZ_IN ||
                fn->fn_oid == F_TIMESTAMP_IN;
   return known && fn->fn_strict && fn->fn_addr != memo_input;
+}
+
+bool copy_input_memo_counts(const FmgrInfo* fn, uint64* calls, uint64* parsed) {
+  if (fn->fn_addr != memo_input) return false;
+  const auto* m = static_cast<const InputMemo*>(fn->fn_extra);
+  *calls = m->calls;
+  *parsed = m->parsed;
+  return true;
 }
 
 void copy_input_memo_wrap(FmgrInfo* fn, MemoryContext context) {

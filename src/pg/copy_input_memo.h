@@ -17,4 +17,8 @@ bool copy_input_memo_applies(const FmgrInfo* fn);
 // they were, so NULL handling and InputFunctionCall's checks are unchanged.
 void copy_input_memo_wrap(FmgrInfo* fn, MemoryContext context);
 
+// For a wrapped `fn`: how many texts it was given and how many it parsed (cache misses).
+// False when `fn` is not wrapped.
+bool copy_input_memo_counts(const FmgrInfo* fn, uint64* calls, uint64* parsed);
+
 }  // namespace observe::pg
