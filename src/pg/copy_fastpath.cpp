@@ -48,9 +48,12 @@ bool format_is_binary(List* options) {
 // What can be decided without opening the table. Files and programs keep the standard path:
 // its privilege checks stay the only ones. Read-only transactions, parallel mode and recovery
 // too: the checks standard_ProcessUtility makes before DoCopy, and DoCopy's
-// PreventCommandIfReadOnly, then apply unchanged.
+// PreventCommandIfReadOnly, then apply unchanged. And only when no library loaded before
+// pg_observe hooks ProcessUtility: this path does not call the next hook, and an auditing or
+// statistics hook (pgaudit, pg_stat_statements) must see every COPY. Libraries loaded after
+// pg_observe wrap this hook and are called as usual.
 bool may_take_fastpath(const CopyStmt* stmt) {
-  return guc_copy_input_cache && stmt->is_from && stmt->relation != nullptr &&
+  return guc_copy_input_cache && prev_process_utility == nullptr && stmt->is_from && stmt->relation != nullptr &&
          stmt->filename == nullptr && !stmt->is_program && stmt->whereClause == nullptr &&
          !format_is_binary(stmt->options) && !XactReadOnly && !IsInParallelMode();
 }
