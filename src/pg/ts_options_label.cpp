@@ -108,19 +108,16 @@ void mirror_member_label(Oid relid, const char* label) {
   // Absent while a newer library runs under a 0.1.0 schema, before ALTER EXTENSION UPDATE.
   Oid observe_ns = get_namespace_oid("observe", true);
   if (!OidIsValid(observe_ns) || !OidIsValid(get_relname_relid("_member_ts_options", observe_ns))) return;
+  const char* relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
   SPI_connect();
-  Oid types[2] = {OIDOID, TEXTOID};
-  Datum values[2] = {ObjectIdGetDatum(relid), label != nullptr ? CStringGetTextDatum(label) : (Datum)0};
+  Oid types[2] = {TEXTOID, TEXTOID};
+  Datum values[2] = {CStringGetTextDatum(relation), label != nullptr ? CStringGetTextDatum(label) : (Datum)0};
   const char nulls[2] = {' ', label != nullptr ? ' ' : 'n'};
   const char* sql = label != nullptr
-      ? "INSERT INTO observe._member_ts_options (relation, settings) "
-        "SELECT format('%I.%I', n.nspname, c.relname), $2 FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1 "
+      ? "INSERT INTO observe._member_ts_options (relation, settings) VALUES ($1, $2) "
         "ON CONFLICT (relation) DO UPDATE SET settings = excluded.settings"
-      : "DELETE FROM observe._member_ts_options WHERE relation = "
-        "(SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1)";
-  int rc = SPI_execute_with_args(sql, 2, types, values, nulls, false, 0);
+      : "DELETE FROM observe._member_ts_options WHERE relation = $1";
+  int rc = SPI_execute_with_args(sql, label != nullptr ? 2 : 1, types, values, nulls, false, 0);
   if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
     elog(ERROR, "observe member settings update failed: %s", SPI_result_code_string(rc));
   SPI_finish();
