@@ -102,15 +102,13 @@ class Pg:
     SERIES_SQL = ('SELECT * FROM observe.promql_range_series(%s, to_timestamp(%s), to_timestamp(%s), '
                   'make_interval(secs => %s))')
 
-    def raw(self, query, start, end, step):
+    def raw(self, query, start, end, step, sql=SQL):
         with self.conn.cursor() as cur:
-            cur.execute(self.SQL, (query, start, end, step))
+            cur.execute(sql, (query, start, end, step))
             return cur.rowcount
 
     def raw_series(self, query, start, end, step):
-        with self.conn.cursor() as cur:
-            cur.execute(self.SERIES_SQL, (query, start, end, step))
-            return cur.rowcount
+        return self.raw(query, start, end, step, self.SERIES_SQL)
 
     def keep_rows(self, query, start, end, step):
         """Stores the answer's rows in a temporary heap table for raw_floor."""

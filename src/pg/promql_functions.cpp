@@ -26,18 +26,17 @@ void emit_matrix(observe::pg::SrfRows& rows, const observe::promql::Matrix& m, i
   constexpr size_t kBatch = 4096;
   std::vector<std::string> names;
   names.reserve(m.size());
-  size_t total = 0;
+  size_t total = 0, text_bytes = 0;
   int64_t first = INT64_MAX, last = INT64_MIN;
   for (const auto& s : m) {
     names.push_back(s.metric.to_string());
     total += s.samples.size();
+    text_bytes += s.samples.size() * names.back().size();
     if (s.samples.empty()) continue;
     first = std::min(first, s.samples.front().t);
     last = std::max(last, s.samples.back().t);
   }
   if (total == 0) return;
-  size_t text_bytes = 0;
-  for (size_t i = 0; i < m.size(); i++) text_bytes += m[i].samples.size() * names[i].size();
   rows.expect(total, text_bytes);
   rows.set_texts(names);
   std::vector<observe::pg::SrfRows::Row> batch;

@@ -41,8 +41,9 @@ SeriesRow grid_row(const observe::promql::Series& s, int64_t start_ms, int64_t s
   row.present.assign(n, false);
   for (const auto& p : s.samples) {
     int64_t offset = p.t - row.first_ms;
-    // The engine's contract: a range query's points sit at start + k * step.
-    if ((p.t - start_ms) % step_ms != 0 || offset % step_ms != 0)
+    // The engine's contract: a range query's points sit at start + k * step (so the first
+    // point does too, and every offset from it is a whole number of steps).
+    if ((p.t - start_ms) % step_ms != 0)
       throw observe::Error(observe::ErrorKind::kInternal, "range query result off its step grid");
     size_t k = static_cast<size_t>(offset / step_ms);
     row.values[k] = Float8GetDatum(p.v);
