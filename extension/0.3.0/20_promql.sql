@@ -22,7 +22,7 @@ CREATE FUNCTION observe.promql(query text, at timestamptz DEFAULT now(),
                                source regclass DEFAULT 'observe.metrics')
   RETURNS TABLE ("time" timestamptz, metric text, value float8)
   AS 'MODULE_PATHNAME', 'observe_promql'
-  LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 100;
+  LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 100;
 COMMENT ON FUNCTION observe.promql(text, timestamptz, regclass) IS
   'PromQL instant query at a time, on observe.metrics or another observe_ts table of its shape';
 
@@ -30,7 +30,7 @@ CREATE FUNCTION observe.promql_range(query text, start_time timestamptz, end_tim
                                      step interval, source regclass DEFAULT 'observe.metrics')
   RETURNS TABLE ("time" timestamptz, metric text, value float8)
   AS 'MODULE_PATHNAME', 'observe_promql_range'
-  LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1000;
+  LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 1000;
 COMMENT ON FUNCTION observe.promql_range(text, timestamptz, timestamptz, interval, regclass) IS
   'PromQL range query, rows ordered by time, on observe.metrics or another observe_ts table';
 
@@ -38,6 +38,6 @@ CREATE FUNCTION observe.promql_range_series(query text, start_time timestamptz, 
                                             step interval, source regclass DEFAULT 'observe.metrics')
   RETURNS TABLE (metric text, first_time timestamptz, time_step interval, value float8[])
   AS 'MODULE_PATHNAME', 'observe_promql_range_series'
-  LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 10;
+  LANGUAGE C STABLE STRICT PARALLEL RESTRICTED ROWS 10;
 COMMENT ON FUNCTION observe.promql_range_series(text, timestamptz, timestamptz, interval, regclass) IS
   'PromQL range query, one row per series: value[k] is the point at first_time + (k-1) * time_step, NULL where none';

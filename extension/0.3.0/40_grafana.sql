@@ -169,7 +169,7 @@ $fn$;
 
 CREATE FUNCTION observe.label_values(label text, metric_match text DEFAULT NULL,
                                      source regclass DEFAULT 'observe.metrics')
-  RETURNS SETOF text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+  RETURNS SETOF text LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 BEGIN
   IF label IS NULL THEN
     RETURN;
@@ -188,7 +188,7 @@ COMMENT ON FUNCTION observe.label_values(text, text, regclass) IS
 
 CREATE FUNCTION observe.label_names(metric_match text DEFAULT NULL,
                                     source regclass DEFAULT 'observe.metrics')
-  RETURNS SETOF text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
+  RETURNS SETOF text LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $fn$
 BEGIN
   -- __name__ is a label of every series; a label with an empty value is no label.
   RETURN QUERY EXECUTE format(

@@ -146,10 +146,23 @@ TM_Result ts_tuple_lock(Relation, ItemPointer, Snapshot, TupleTableSlot*, Comman
 
 void ts_finish_bulk_insert(Relation, int) {}
 
+// The rows of every observe_ts table live in observe's internal tables, keyed by the table's
+// relfilenode, which is unique only within a tablespace: a table of another tablespace could
+// share the number of one in the database's own and read its rows. (A tablespace would not hold
+// the rows anyway.)
+void refuse_other_tablespace(const RelFileNode* rnode) {
+  if (rnode->spcNode != MyDatabaseTableSpace)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("observe_ts tables cannot be placed in a tablespace other than the database's default"),
+                    errdetail("Their rows are stored in pg_observe's internal tables, in the database's default tablespace."),
+                    errhint("Create the table without TABLESPACE (and with default_tablespace empty).")));
+}
+
 void ts_set_new_filenode(Relation rel, const RelFileNode* newrnode, char persistence,
                          TransactionId* freezeXid, MultiXactId* minmulti) {
   if (persistence == RELPERSISTENCE_UNLOGGED) not_supported("UNLOGGED tables");
   if (persistence == RELPERSISTENCE_TEMP) not_supported("temporary tables");
+  refuse_other_tablespace(newrnode);
   // No XIDs live in the relation itself (the internal heap tables carry them).
   *freezeXid = InvalidTransactionId;
   *minmulti = InvalidMultiXactId;
@@ -178,6 +191,7 @@ void ts_nontransactional_truncate(Relation rel) {
 }
 
 void ts_copy_data(Relation rel, const RelFileNode* newrnode) {
+  refuse_other_tablespace(newrnode);
   Oid old_storage = rel->rd_node.relNode;
   invoke_cpp([&] { ts_buffer_flush_for_read(old_storage, InvalidCommandId); });
   SMgrRelation srel = RelationCreateStorage(*newrnode, rel->rd_rel->relpersistence, true);
@@ -298,20 +312,34 @@ void ts_estimate_size(Relation rel, int32*, BlockNumber* pages, double* tuples, 
     return;
   }
   // Never vacuumed or analyzed: count from the chunk metadata, at most every few seconds per
-  // table and backend (planning must not scan a large table's chunk list for every query).
+  // table and backend, and at most the first kEstimateChunks chunks (planning must not read a
+  // large table's whole chunk list): past that the figure is a lower bound until VACUUM or
+  // ANALYZE records the table's size.
+  constexpr int64 kEstimateChunks = 10000;
   static Oid cached_storage = InvalidOid;
   static TimestampTz cached_at = 0;
   static BlockNumber cached_pages = 0;
   static double cached_tuples = 0;
   TimestampTz now = GetCurrentTimestamp();
   if (cached_storage != rel->rd_node.relNode || now - cached_at > 5 * USECS_PER_SEC) {
-    TsStorageTotals totals;
-    Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
-    ts_storage_totals(rel->rd_node.relNode, snap, &totals);
+    TsInternalOids oids;
+    int64 rows = 0, bytes = 0;
+    if (ts_internal_oids(&oids, true)) {
+      Snapshot snap = ActiveSnapshotSet() ? GetActiveSnapshot() : SnapshotSelf;
+      TsChunkCursor c;
+      ts_chunk_cursor_open(&c, oids.chunks, oids.chunks_index, rel->rd_node.relNode, -1, 0, snap,
+                           AccessShareLock);
+      TsChunkRow row;
+      for (int64 n = 0; n < kEstimateChunks && ts_chunk_cursor_next(&c, &row); n++) {
+        rows += row.row_count;
+        bytes += row.stored_size;
+      }
+      ts_chunk_cursor_close(&c, AccessShareLock);
+    }
     cached_storage = rel->rd_node.relNode;
     cached_at = now;
-    cached_pages = pages_of(totals.data_bytes + totals.series_bytes);
-    cached_tuples = static_cast<double>(totals.rows);
+    cached_pages = pages_of(bytes);
+    cached_tuples = static_cast<double>(rows);
   }
   *pages = cached_pages;
   *tuples = cached_tuples;

@@ -1,6 +1,8 @@
 // C-like helpers over the internal heap tables; see ts_internal.h. No C++ object lives in these
 // frames, so PostgreSQL may ereport from any call here.
 #include "pg/ts_internal.h"
+
+#include "pg/internal_owner.h"
 #include "pg/ts_pg_headers.h"
 
 namespace observe::pg {
@@ -279,11 +281,24 @@ int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted)
   return rows;
 }
 
+struct SpiStatement {
+  const char* sql;
+  int nargs;
+  Oid* types;
+  Datum* values;
+  const char* nulls;
+};
+
+// observe._ts_options is the extension's: written as its owner, whoever owns the table.
 static void run_spi(const char* sql, int nargs, Oid* types, Datum* values, const char* nulls) {
-  SPI_connect();
-  int rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-  if (rc < 0) elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-  SPI_finish();
+  SpiStatement st{sql, nargs, types, values, nulls};
+  run_as_internal_owner([](void* arg) {
+    auto* s = static_cast<SpiStatement*>(arg);
+    SPI_connect();
+    int rc = SPI_execute_with_args(s->sql, s->nargs, s->types, s->values, s->nulls, false, 0);
+    if (rc < 0) elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+    SPI_finish();
+  }, &st);
 }
 
 void ts_options_delete(Oid relid) {

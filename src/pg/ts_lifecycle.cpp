@@ -151,6 +151,13 @@ OBSERVE_FUNCTION(observe_ts_drop_chunks) {
   // Self-exclusive (and against compaction), not against INSERT or SELECT.
   Relation rel = open_ts(relid, ShareUpdateExclusiveLock, ACL_DELETE);
   Oid storage = rel->rd_node.relNode;
+  // A `timestamp` column holds local times: compare them as PostgreSQL compares timestamp with
+  // timestamptz, in the session's time zone.
+  std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+  if (layout->attrs[layout->time_att].type == TIMESTAMPOID)
+    older_than = pg_guard([&] {
+      return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(older_than)));
+    });
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   int64 chunks = 0;
   int64 rows = pg_guard([&] { return ts_drop_chunks_before(storage, older_than, &chunks); });

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pg/border.h"
+#include "pg/internal_owner.h"
 #include "pg/ts_am.h"
 #include "pg/ts_layout.h"
 #include "pg/ts_options.h"
@@ -21,13 +22,27 @@ namespace {
 constexpr const char* kProvider = "observe";
 bool writing_label = false;  // our own SetSecurityLabel: the settings are already applied
 
-// One SPI query with one text argument, returning the first row's columns as palloc'd
-// copies in the caller's context (NULL for SQL NULL).
-void spi_row(const char* sql, Oid arg_type, Datum arg, int ncols, Datum* out, bool* isnull) {
-  MemoryContext caller = CurrentMemoryContext;
+struct SpiRow {
+  const char* sql;
+  Oid arg_type;
+  Datum arg;
+  int ncols;
+  Datum* out;
+  bool* isnull;
+  MemoryContext caller;
+};
+
+void spi_row_as_owner(void* arg) {
+  auto* r = static_cast<SpiRow*>(arg);
+  const char* sql = r->sql;
+  Oid arg_type = r->arg_type;
+  int ncols = r->ncols;
+  Datum* out = r->out;
+  bool* isnull = r->isnull;
+  MemoryContext caller = r->caller;
   SPI_connect();
   Oid types[1] = {arg_type};
-  Datum values[1] = {arg};
+  Datum values[1] = {r->arg};
   // Not read-only: the query must see settings this command has just written.
   int rc = SPI_execute_with_args(sql, 1, types, values, nullptr, false, 1);
   if (rc != SPI_OK_SELECT) elog(ERROR, "observe label query failed: %s", SPI_result_code_string(rc));
@@ -47,6 +62,14 @@ void spi_row(const char* sql, Oid arg_type, Datum arg, int ncols, Datum* out, bo
     }
   }
   SPI_finish();
+}
+
+// One SPI query with one argument, returning the first row's columns as palloc'd copies in the
+// caller's context (NULL for SQL NULL). Its queries read observe._ts_options: run as the
+// extension's owner (see internal_owner.h).
+void spi_row(const char* sql, Oid arg_type, Datum arg, int ncols, Datum* out, bool* isnull) {
+  SpiRow r{sql, arg_type, arg, ncols, out, isnull, CurrentMemoryContext};
+  run_as_internal_owner(spi_row_as_owner, &r);
 }
 
 void label_hook(const ObjectAddress* object, const char* seclabel) {
@@ -104,11 +127,14 @@ void label_hook(const ObjectAddress* object, const char* seclabel) {
 // pg_dump writes no security labels of an extension's member tables (observe.metrics), but it
 // dumps the rows of observe._member_ts_options (a configuration table of the extension); a
 // trigger there sets the label again when a restore inserts the row, which applies the settings.
-void mirror_member_label(Oid relid, const char* label) {
-  // Absent while a newer library runs under a 0.1.0 schema, before ALTER EXTENSION UPDATE.
-  Oid observe_ns = get_namespace_oid("observe", true);
-  if (!OidIsValid(observe_ns) || !OidIsValid(get_relname_relid("_member_ts_options", observe_ns))) return;
-  const char* relation = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+struct MemberLabel {
+  const char* relation;
+  const char* label;
+};
+
+void write_member_label(void* arg) {
+  const char* relation = static_cast<MemberLabel*>(arg)->relation;
+  const char* label = static_cast<MemberLabel*>(arg)->label;
   SPI_connect();
   Oid types[2] = {TEXTOID, TEXTOID};
   Datum values[2] = {CStringGetTextDatum(relation), label != nullptr ? CStringGetTextDatum(label) : (Datum)0};
@@ -121,6 +147,16 @@ void mirror_member_label(Oid relid, const char* label) {
   if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
     elog(ERROR, "observe member settings update failed: %s", SPI_result_code_string(rc));
   SPI_finish();
+}
+
+// observe._member_ts_options is the extension's: written as its owner.
+void mirror_member_label(Oid relid, const char* label) {
+  // Absent while a newer library runs under a 0.1.0 schema, before ALTER EXTENSION UPDATE.
+  Oid observe_ns = get_namespace_oid("observe", true);
+  if (!OidIsValid(observe_ns) || !OidIsValid(get_relname_relid("_member_ts_options", observe_ns))) return;
+  MemberLabel m{quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
+                label};
+  run_as_internal_owner(write_member_label, &m);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ extern "C" {
 #include "access/heapam.h"
 #include "access/htup.h"
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "access/multixact.h"
 #include "access/stratnum.h"
 #include "access/table.h"

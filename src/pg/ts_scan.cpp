@@ -21,6 +21,11 @@ TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
   // ANALYZE scans without a snapshot: read what its transaction's snapshot sees.
   if (snapshot_ == nullptr && ActiveSnapshotSet()) snapshot_ = GetActiveSnapshot();
   snapshot = snapshot_;
+  // A parallel worker has none of the leader's buffered rows: it would answer without them.
+  if (IsParallelWorker())
+    throw Error(ErrorKind::kFeatureNotSupported,
+                "observe_ts tables cannot be read in a parallel worker: mark functions that "
+                "read them PARALLEL RESTRICTED");
   layout_ = ts_layout(rel);
   const TsLayout& layout = *layout_;
   Oid storage = layout.storage_id;
