@@ -48,7 +48,7 @@ CREATE TABLE observe._scrape_status (
 CREATE VIEW observe.scrape_target_health AS
 SELECT t.job,
        regexp_replace(regexp_replace(t.url, '^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@', '\1'),
-                      '([?&;][^=&#]*(token|secret|passw|pwd|key|auth|sig|credential|session|jwt|bearer|private)[^=&#]*=)[^&#]*',
+                      '([?&;][^=&#;]*(token|secret|passw|pwd|key|auth|sig|credential|session|jwt|bearer|private)[^=&#;]*=)[^&#;]*',
                       '\1REDACTED', 'gi') AS url,
        s.instance, t.enabled, s.up, s.last_scrape,
        s.last_duration AS last_duration_seconds, s.samples_scraped, s.series_added,

@@ -6,6 +6,7 @@
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_roles.XXXXXX)
+chmod 755 "$DIR"   # the server runs as pgobserve
 PORT=$("$ROOT/scripts/pg_server.sh" free-port)
 export PGPASSWORD=${PGPASSWORD:-pw_$RANDOM$RANDOM}
 cleanup() { "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true; rm -rf "$DIR"; }

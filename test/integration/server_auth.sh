@@ -6,6 +6,7 @@
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_auth.XXXXXX)
+chmod 755 "$DIR"   # the server runs as pgobserve; the password file stays 600
 PORT=$("$ROOT/scripts/pg_server.sh" free-port)
 RUN_USER=${OBSERVE_PG_USER:-pgobserve}
 cleanup() { "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true; rm -rf "$DIR"; }
@@ -29,8 +30,9 @@ if [ "$(id -u)" -eq 0 ] && [ "$RUN_USER" != root ]; then
 fi
 PGPASSFILE=$OBSERVE_PG_PASSFILE can && ok "the password file logs in" || bad "the password file does not log in"
 PGPASSFILE=/dev/null PGPASSWORD=wrong can && bad "a wrong password logs in" || ok "a wrong password is refused"
-PGPASSFILE=/dev/null PGPASSWORD=wrong psql -X -c "SELECT 1" 2>&1 | grep -q 'password authentication failed' &&
-  ok "refused by password authentication" || bad "not refused by password authentication"
+refusal=$(PGPASSFILE=/dev/null PGPASSWORD=wrong psql -X -c "SELECT 1" 2>&1 || true)
+grep -q 'password authentication failed' <<<"$refusal" && ok "refused by password authentication" ||
+  bad "not refused by password authentication: $refusal"
 PGPASSFILE=/dev/null can && bad "no password logs in" || ok "no password is refused"
 if [ "$(id -u)" -eq 0 ]; then
   [ "$(runuser -u "$RUN_USER" -- psql -X -qtA -h "$DIR/data" -p "$PORT" -d postgres -c "SELECT current_user")" = "$RUN_USER" ] &&

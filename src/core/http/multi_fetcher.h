@@ -20,7 +20,7 @@ struct FetchRequest {
   std::vector<std::string> headers;  // "Name: value"
   size_t max_body_bytes = 64u << 20;  // a larger body fails the fetch: memory stays bounded
   // Checked on the address of every connection, redirects included; null: no restriction.
-  std::shared_ptr<const net::OutboundPolicy> policy;
+  std::shared_ptr<const net::OutboundPolicy> policy{};
   long max_redirects = 10;  // Go's http client default, as Prometheus; 0: none followed
 };
 
