@@ -1,6 +1,7 @@
 #include "pg/guc.h"
 
 #include <climits>
+#include <cstdio>
 #include <string>
 
 #include "core/common/error.h"
@@ -24,14 +25,16 @@ namespace {
 
 // A list that does not parse is refused when set (SET, ALTER SYSTEM, reload), naming the entry.
 bool check_network_list(char** newval, void**, GucSource) {
+  char detail[256] = "";  // trivially destructible: GUC_check_errdetail may palloc (and jump)
   try {
     std::vector<net::Network> list;
     std::string error;
     if (net::parse_network_list(*newval != nullptr ? *newval : "", &list, &error)) return true;
-    GUC_check_errdetail("%s", error.c_str());  // copies the text, no jump
+    snprintf(detail, sizeof detail, "%s", error.c_str());
   } catch (...) {
-    GUC_check_errdetail("out of memory");
+    snprintf(detail, sizeof detail, "out of memory");
   }
+  GUC_check_errdetail("%s", detail);
   return false;
 }
 
