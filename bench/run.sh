@@ -19,6 +19,8 @@ mkdir -p "$logs"
 if [ "${BENCH_EXTERNAL_SERVER:-0}" != 1 ]; then
   "$BENCH_REPO/scripts/pg_server.sh" stop "$BENCH_PGDATA" 2>/dev/null
   rm -rf "$BENCH_PGDATA"
+  # TCP logins need a password (scripts/pg_server.sh): the server is created with this one.
+  export PGPASSWORD=${PGPASSWORD:-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}
   # Realistic settings for a metrics server; no synchronous_commit=off or other shortcuts.
   "$BENCH_REPO/scripts/pg_server.sh" start "$BENCH_PGDATA" "$PGPORT" \
     "shared_buffers = 2GB" "max_wal_size = 8GB" "checkpoint_timeout = 30min" \

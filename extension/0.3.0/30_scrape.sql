@@ -1,11 +1,8 @@
 -- Scraping: the targets the scrape worker polls, with Prometheus's defaults, and their health.
 
--- Who may change ingestion (a scrape target is an outbound request from the database server).
-DO $$
-BEGIN
-  CREATE ROLE observe_ingest_admin NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
-END $$;
+-- Who may change ingestion (a scrape target is an outbound request from the database server);
+-- the role is created in 00_schema.sql. Where targets may point is the superuser's to decide
+-- (observe.outbound_allow_networks / observe.outbound_deny_networks).
 
 CREATE TABLE observe.scrape_targets (
   job               text     NOT NULL CHECK (job <> ''),
@@ -44,10 +41,18 @@ CREATE TABLE observe._scrape_status (
   PRIMARY KEY (job, url)
 );
 
+-- observe_reader reads this view, so column by column: the URL without userinfo and with the
+-- values of secret-looking query parameters replaced; the error as the worker stored it
+-- (scrape::public_error: no response body bytes) and bounded. Full URLs stay in
+-- observe.scrape_targets (observe_ingest_admin).
 CREATE VIEW observe.scrape_target_health AS
-SELECT t.job, t.url, s.instance, t.enabled, s.up, s.last_scrape,
+SELECT t.job,
+       regexp_replace(regexp_replace(t.url, '^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@', '\1'),
+                      '([?&;][^=&#;]*(token|secret|passw|pwd|key|auth|sig|credential|session|jwt|bearer|private)[^=&#;]*=)[^&#;]*',
+                      '\1REDACTED', 'gi') AS url,
+       s.instance, t.enabled, s.up, s.last_scrape,
        s.last_duration AS last_duration_seconds, s.samples_scraped, s.series_added,
-       s.last_error, t.scrape_interval,
+       left(s.last_error, 256) AS last_error, t.scrape_interval,
        coalesce(t.scrape_timeout, least(interval '10 seconds', t.scrape_interval)) AS scrape_timeout
   FROM observe.scrape_targets t
   LEFT JOIN observe._scrape_status s USING (job, url);

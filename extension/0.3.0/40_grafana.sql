@@ -204,14 +204,8 @@ $fn$;
 COMMENT ON FUNCTION observe.label_names(text, regclass) IS
   'sorted label names (with __name__) of the series a selector matches (NULL: all)';
 
--- The role a Grafana data source logs in through: reads metrics, logs and health, runs
--- queries, changes nothing. Roles are cluster-wide, so it may exist from another database.
-DO $do$
-BEGIN
-  CREATE ROLE observe_reader NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN NULL;
-END
-$do$;
+-- The role a Grafana data source logs in through (created in 00_schema.sql): reads metrics,
+-- logs and health, runs queries, changes nothing.
 GRANT USAGE ON SCHEMA observe TO observe_reader;
 
 -- What a dashboard reads, granted on what this version has (parts of the contract land in

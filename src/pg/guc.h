@@ -1,6 +1,10 @@
 // pg_observe's configuration parameters (GUCs), defined once at library load.
 #pragma once
 
+#include <memory>
+
+#include "core/net/outbound_policy.h"
+
 namespace observe::pg {
 
 // observe.database: the database the background workers connect to.
@@ -14,6 +18,15 @@ extern int guc_promql_max_samples;
 // observe.copy_input_cache: COPY FROM STDIN into observe_ts tables reuses the parsed datum of
 // a repeated jsonb/timestamp text (copy_fastpath.h).
 extern bool guc_copy_input_cache;
+
+// observe.outbound_allow_networks / observe.outbound_deny_networks (superuser only): where
+// the server may connect on a user's behalf (core/net/outbound_policy.h), and
+// observe.outbound_max_redirects.
+extern char* guc_outbound_allow;
+extern char* guc_outbound_deny;
+extern int guc_outbound_max_redirects;
+// The policy the two settings describe; parsed again only after they change. Call from C++.
+std::shared_ptr<const net::OutboundPolicy> outbound_policy();
 
 void define_gucs();
 

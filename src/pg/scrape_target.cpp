@@ -3,8 +3,10 @@
 #include <chrono>
 
 #include "core/exposition/content_type.h"
+#include "core/scrape/public_error.h"
 #include "core/scrape/request.h"
 #include "pg/border.h"
+#include "pg/guc.h"
 #include "pg/metrics_writer.h"
 
 namespace observe::pg {
@@ -60,6 +62,8 @@ http::FetchRequest ScrapeTarget::begin_scrape(uint64_t request_id, int64_t now_m
   req.id = request_id;
   req.url = config_.url;
   req.timeout_ms = config_.timeout_ms;
+  req.policy = outbound_policy();
+  req.max_redirects = guc_outbound_max_redirects;
   double timeout_seconds = static_cast<double>(config_.timeout_ms) / 1000.0;
   for (const auto& [name, value] : scrape::request_headers(timeout_seconds, OBSERVE_VERSION))
     if (name != "Accept-Encoding") req.headers.push_back(name + ": " + value);  // curl adds it
@@ -73,10 +77,13 @@ http::FetchRequest ScrapeTarget::begin_scrape(uint64_t request_id, int64_t now_m
 scrape::ScrapeResult ScrapeTarget::complete_scrape(const http::FetchResult& result) {
   in_flight_ = false;
   scrape_seconds_ = static_cast<double>(result.duration_us) / 1e6;
-  return result.ok ? state_->scrape_succeeded(result.body,
-                                              exposition::format_from_content_type(result.content_type),
-                                              scrape_start_ms_, scrape_seconds_)
-                   : state_->scrape_failed(result.error, scrape_start_ms_, scrape_seconds_);
+  scrape::ScrapeResult r =
+      result.ok ? state_->scrape_succeeded(result.body,
+                                           exposition::format_from_content_type(result.content_type),
+                                           scrape_start_ms_, scrape_seconds_)
+                : state_->scrape_failed(result.error, scrape_start_ms_, scrape_seconds_);
+  r.error = scrape::public_error(r.error);  // stored where non-superusers read it
+  return r;
 }
 
 void ScrapeTarget::write_scrape(const scrape::ScrapeResult& r) {

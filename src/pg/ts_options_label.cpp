@@ -13,6 +13,8 @@
 
 extern "C" {
 #include "catalog/dependency.h"
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
 }
 
 namespace observe::pg {
@@ -72,8 +74,21 @@ void spi_row(const char* sql, Oid arg_type, Datum arg, int ncols, Datum* out, bo
   run_as_internal_owner(spi_row_as_owner, &r);
 }
 
+// The install marks the roles it creates with the label "pg_observe" (extension/0.3.0/
+// 00_schema.sql); a superuser alone may set it, so a role made by anyone with CREATEROLE
+// cannot pass for one of pg_observe's.
+void role_label(const char* seclabel) {
+  if (!superuser())
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("only a superuser may set or drop the \"%s\" security label of a role", kProvider)));
+  if (seclabel != nullptr && strcmp(seclabel, "pg_observe") != 0)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("the \"%s\" security label of a role can only be 'pg_observe'", kProvider)));
+}
+
 void label_hook(const ObjectAddress* object, const char* seclabel) {
   if (writing_label) return;
+  if (object->classId == AuthIdRelationId) return role_label(seclabel);
   if (object->classId != RelationRelationId || object->objectSubId != 0 ||
       !ts_relid_is_observe_ts(object->objectId))
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

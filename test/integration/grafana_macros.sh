@@ -16,6 +16,7 @@ echo "--- expander unit checks"
 
 DB=grafana_test_$$
 VIEWER=regress_grafana_viewer_$$
+VIEWER_PASSWORD=viewer_$RANDOM$RANDOM   # logins over TCP need a password (scripts/pg_server.sh)
 cleanup() {
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" || true
   psql -X -q -d postgres -c "DROP ROLE IF EXISTS $VIEWER" || true
@@ -27,17 +28,17 @@ createdb "$DB"
 psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
 CREATE EXTENSION pg_observe;
 -- what a Grafana data source logs in as (docs/grafana.md)
-CREATE ROLE $VIEWER LOGIN IN ROLE observe_reader;
+CREATE ROLE $VIEWER LOGIN PASSWORD '$VIEWER_PASSWORD' IN ROLE observe_reader;
 -- a target for the health view; disabled, and the scrape worker works in observe.database only
 INSERT INTO observe.scrape_targets (job, url, enabled) VALUES ('node', 'http://127.0.0.1:9100/metrics', false);
 SQL
 "$PY" "$HERE/gen_node_data.py" --dsn "dbname=$DB" --instances 3 --hours 6 --step 15
 
 echo "--- dashboards"
-"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER" \
+"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER password=$VIEWER_PASSWORD" \
   --expect-var job=node --expect-var instance=127.0.0.1:9100 \
   "$ROOT"/docs/grafana/*.json
 
 echo "--- the checker catches each defect of a broken dashboard (so its passes mean something)"
-"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER" --expect-fail \
+"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER password=$VIEWER_PASSWORD" --expect-fail \
   "$HERE/broken-panels.json"

@@ -1,6 +1,7 @@
 #include "core/http/multi_fetcher.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <chrono>
 
@@ -33,8 +34,11 @@ struct MultiFetcher::Transfer {
   curl_slist* headers = nullptr;
   FetchResult result;
   size_t max_body_bytes = 0;
+  long max_redirects = 0;
   bool body_too_large = false;
   int64_t started_us = 0;
+  std::shared_ptr<const net::OutboundPolicy> policy;
+  std::string refused;  // the last connection the policy refused, for the error
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
     if (headers != nullptr) curl_slist_free_all(headers);
@@ -59,6 +63,7 @@ void MultiFetcher::start(const FetchRequest& request) {
   if (t->easy == nullptr) throw Error(ErrorKind::kInternal, "curl_easy_init failed");
   t->result.id = request.id;
   t->max_body_bytes = request.max_body_bytes;
+  t->max_redirects = request.max_redirects;
   for (const auto& h : request.headers) {
     curl_slist* grown = curl_slist_append(t->headers, h.c_str());
     if (grown == nullptr) throw std::bad_alloc();
@@ -71,7 +76,10 @@ void MultiFetcher::start(const FetchRequest& request) {
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // never SIGALRM inside a PostgreSQL process
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);  // Go's http client default, as Prometheus
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, request.max_redirects);
+  // A proxy from the server's environment would make the policy judge the proxy's address
+  // instead of the target's: never use one.
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   // A lambda inside a member function may name the private Transfer type.
@@ -87,6 +95,28 @@ void MultiFetcher::start(const FetchRequest& request) {
   };
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  // Every socket curl opens (first request, redirects, each address of a name) comes through
+  // here with the address it is about to connect to: judged after DNS, no rebinding window.
+  t->policy = request.policy;
+  curl_opensocket_callback open_socket = [](void* user, curlsocktype, curl_sockaddr* a) {
+    auto* transfer = static_cast<Transfer*>(user);
+    try {
+      if (transfer->policy != nullptr) {
+        net::Address addr;
+        if (!address_from_sockaddr(&a->addr, a->addrlen, &addr)) return CURL_SOCKET_BAD;
+        net::Verdict v = transfer->policy->check(addr);
+        if (!v.allowed) {
+          transfer->refused = addr.to_string() + " (" + v.rule + ")";
+          return CURL_SOCKET_BAD;
+        }
+      }
+      return static_cast<curl_socket_t>(socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol));
+    } catch (...) {  // bad_alloc: never through curl's C frames
+      return CURL_SOCKET_BAD;
+    }
+  };
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
   t->started_us = now_us();
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), e) != CURLM_OK)
     throw Error(ErrorKind::kInternal, "curl_multi_add_handle failed");
@@ -117,6 +147,10 @@ std::vector<FetchResult> MultiFetcher::poll(int wait_ms) {
     CURLcode code = msg->data.result;
     if (t.body_too_large) {
       r.error = "body size limit exceeded";
+    } else if (code == CURLE_COULDNT_CONNECT && !t.refused.empty()) {
+      r.error = "connection to " + t.refused + " refused by the outbound network policy";
+    } else if (code == CURLE_TOO_MANY_REDIRECTS) {
+      r.error = "stopped after " + std::to_string(t.max_redirects) + " redirects";
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       r.error = "context deadline exceeded";  // Prometheus's words for a scrape timeout
     } else if (code != CURLE_OK) {

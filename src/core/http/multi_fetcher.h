@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/net/outbound_policy.h"
+
 namespace observe::http {
 
 struct FetchRequest {
@@ -17,6 +19,9 @@ struct FetchRequest {
   int64_t timeout_ms = 10000;
   std::vector<std::string> headers;  // "Name: value"
   size_t max_body_bytes = 64u << 20;  // a larger body fails the fetch: memory stays bounded
+  // Checked on the address of every connection, redirects included; null: no restriction.
+  std::shared_ptr<const net::OutboundPolicy> policy{};
+  long max_redirects = 10;  // Go's http client default, as Prometheus; 0: none followed
 };
 
 struct FetchResult {
@@ -25,7 +30,8 @@ struct FetchResult {
   long status = 0;          // HTTP status, 0 when no response
   std::string body;         // decompressed (gzip/deflate handled by libcurl)
   std::string content_type;
-  std::string error;        // why !ok, worded as Prometheus words it where it can
+  std::string error;        // why !ok, worded as Prometheus words it where it can; never
+                            // contains response body bytes
   int64_t duration_us = 0;  // from start() to completion
 };
 

@@ -1,4 +1,4 @@
-// A tiny HTTP/1.0 server on 127.0.0.1 for tests: serves canned responses by path on a
+// A tiny HTTP/1.0 server on a loopback address (127.0.0.1 unless given) for tests: serves canned responses by path on a
 // background thread and records the requests it saw. Test fixture only.
 #pragma once
 
@@ -22,14 +22,16 @@ class LocalHttpServer {
     std::string content_type = "text/plain; version=0.0.4";
     std::string body;
     int delay_ms = 0;
+    std::string location;  // a Location header (for 3xx)
   };
   using Handler = std::function<Response(const std::string& path)>;
 
-  explicit LocalHttpServer(Handler handler) : handler_(std::move(handler)) {
+  explicit LocalHttpServer(Handler handler, std::string address = "127.0.0.1")
+      : handler_(std::move(handler)), address_(std::move(address)) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    inet_pton(AF_INET, address_.c_str(), &addr.sin_addr);
     addr.sin_port = 0;
     bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     socklen_t len = sizeof addr;
@@ -48,7 +50,7 @@ class LocalHttpServer {
   }
 
   std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return "http://" + address_ + ":" + std::to_string(port_) + path;
   }
 
   std::vector<std::string> requests() {
@@ -83,7 +85,8 @@ class LocalHttpServer {
     Response r = handler_(path);
     if (r.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(r.delay_ms));
     std::string out = "HTTP/1.0 " + std::to_string(r.status) + " X\r\nContent-Type: " +
-                      r.content_type + "\r\nContent-Length: " + std::to_string(r.body.size()) +
+                      r.content_type + (r.location.empty() ? "" : "\r\nLocation: " + r.location) +
+                      "\r\nContent-Length: " + std::to_string(r.body.size()) +
                       "\r\nConnection: close\r\n\r\n" + r.body;
     size_t sent = 0;
     while (sent < out.size()) {
@@ -95,6 +98,7 @@ class LocalHttpServer {
   }
 
   Handler handler_;
+  std::string address_;
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -93,3 +93,54 @@ TEST(MultiFetcher, ManyTargetsConcurrently) {
     EXPECT_EQ(r.body, "target " + std::to_string(id) + "\n");
   }
 }
+
+// The outbound policy, proved on loopback only: 127.0.0.2 on the deny list is refused
+// directly and through a redirect from 127.0.0.1, before any byte is sent to it.
+TEST(MultiFetcher, OutboundPolicyRefusesDirectlyAndThroughRedirects) {
+  LocalHttpServer denied(respond, "127.0.0.2");
+  std::string target = denied.url("/metrics");
+  LocalHttpServer redirector([&](const std::string& path) {
+    LocalHttpServer::Response r;
+    if (path == "/to-denied") { r.status = 302; r.location = target; }
+    if (path == "/to-self") { r.status = 302; r.location = "/metrics"; }
+    if (path == "/loop") { r.status = 302; r.location = "/loop"; }
+    if (path == "/metrics") r.body = "up 1\n";
+    return r;
+  });
+  auto policy = std::make_shared<observe::net::OutboundPolicy>();
+  std::string error;
+  ASSERT_TRUE(observe::net::OutboundPolicy::parse("", "127.0.0.2/32", policy.get(), &error)) << error;
+
+  MultiFetcher f;
+  auto req = [&](uint64_t id, std::string url) {
+    FetchRequest r{id, std::move(url), 5000, {}};
+    r.policy = policy;
+    return r;
+  };
+  f.start(req(1, target));
+  f.start(req(2, redirector.url("/to-denied")));
+  f.start(req(3, redirector.url("/to-self")));  // allowed address, redirect followed
+  FetchRequest loop = req(4, redirector.url("/loop"));
+  loop.max_redirects = 3;
+  f.start(loop);
+  FetchRequest unpoliced{5, target, 5000, {}};  // the fixture itself answers without a policy
+  f.start(unpoliced);
+  auto results = run_all(f);
+  ASSERT_EQ(results.size(), 5u);
+
+  const std::string refused = "connection to 127.0.0.2 (deny 127.0.0.2/32) refused by the outbound network policy";
+  EXPECT_FALSE(results[1].ok);
+  EXPECT_EQ(results[1].error, refused);
+  EXPECT_FALSE(results[2].ok);
+  EXPECT_EQ(results[2].error, refused);
+  EXPECT_TRUE(results[3].ok) << results[3].error;
+  EXPECT_EQ(results[3].body, "up 1\n");
+  EXPECT_FALSE(results[4].ok);
+  EXPECT_EQ(results[4].error, "stopped after 3 redirects");
+  EXPECT_TRUE(results[5].ok) << results[5].error;
+
+  // Only the unpoliced request reached the denied server.
+  EXPECT_EQ(denied.requests().size(), 1u);
+  // 1 (to-denied) + 2 (to-self and its /metrics) + 4 (loop: first + 3 redirects)
+  EXPECT_EQ(redirector.requests().size(), 7u);
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""A scrape target for the outbound-policy test, on a loopback address; stops by itself.
+
+    policy_fixture.py ADDRESS PORT SECONDS LOG [REDIRECT_URL]
+
+/metrics answers a valid payload; /secret answers a malformed payload that holds the text
+SECRETBODY (it must never show in an error); /redirect answers 302 to REDIRECT_URL. Every
+request's path is appended to LOG, so a test can prove a server was never reached.
+"""
+import http.server
+import sys
+import threading
+
+address, port, seconds, log = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+redirect = sys.argv[5] if len(sys.argv) > 5 else ""
+assert address.startswith("127."), "loopback only"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(log, "a") as f:
+            f.write(self.path + "\n")
+        path = self.path.split("?")[0]
+        if path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/metrics":
+            body = b"fx_policy 1\n"
+        elif path == "/secret":
+            body = b'fx_secret{token="SECRETBODY"} SECRETBODY\n'
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer((address, port), Handler)
+threading.Timer(seconds, server.shutdown).start()
+server.serve_forever()
