@@ -122,6 +122,10 @@ struct Query {
   LogSelector log;             // is_log
   promql::NodePtr metric;      // !is_log; kExternal leaves hold RangeAggregation leaves
   bool has_approx_topk = false;  // only valid on instant queries
+  // A stage that cannot be built (bad regexp, pattern, template, ip()): the text parses, as
+  // in Loki, but evaluation fails with this message (a SyntaxError at deferred_error_pos).
+  std::string deferred_error;
+  int deferred_error_pos = 0;
 };
 
 }  // namespace observe::logql

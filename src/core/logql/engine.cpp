@@ -17,6 +17,22 @@ class NoSamples : public promql::Queryable {
   std::vector<promql::SeriesData> select(const Matchers&, int64_t, int64_t) override { return {}; }
 };
 
+void check_deferred(const Query& q) {
+  if (!q.deferred_error.empty()) throw SyntaxError(q.deferred_error, q.deferred_error_pos);
+}
+
+// Loki words a one-to-one matching conflict without the match group.
+[[noreturn]] void rethrow_loki_wording(const Error& e) {
+  std::string m = e.what();
+  size_t a = m.find("found duplicate series for the match group ");
+  size_t b = a == std::string::npos ? a : m.find(" on the ", a);
+  if (b != std::string::npos) {
+    m = m.substr(0, a) + "found duplicate series" + m.substr(b);
+    throw Error(e.kind(), m, e.position());
+  }
+  throw;
+}
+
 constexpr char kInstantLogQuery[] =
     "log queries are not supported as an instant query type, please change your query to a range query type";
 
@@ -25,6 +41,7 @@ constexpr char kInstantLogQuery[] =
 LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t end_ns, size_t limit, Direction dir,
                     const EngineOptions& opts) {
   if (!q.is_log) throw Error(ErrorKind::kInvalidParameter, "not a log query");
+  check_deferred(q);
   struct Hit {
     int64_t ts;
     size_t seq;
@@ -77,18 +94,28 @@ LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t e
 
 promql::Value instant_query(LogStore& store, const Query& q, int64_t t_ms, const EngineOptions& opts) {
   if (q.is_log) throw Error(ErrorKind::kInvalidParameter, kInstantLogQuery);
+  check_deferred(q);
   bind_leaves(*q.metric, &store, &opts.limits);
   NoSamples none;
-  return promql::instant_query(none, q.metric, t_ms, opts.promql);
+  try {
+    return promql::instant_query(none, q.metric, t_ms, opts.promql);
+  } catch (const Error& e) {
+    rethrow_loki_wording(e);
+  }
 }
 
 promql::Value range_query(LogStore& store, const Query& q, int64_t start_ms, int64_t end_ms, int64_t step_ms,
                           const EngineOptions& opts) {
   if (q.is_log) throw Error(ErrorKind::kInvalidParameter, "log queries return streams: use log_query");
   if (q.has_approx_topk) throw Error(ErrorKind::kInvalidParameter, "approx_topk is only supported on instant queries");
+  check_deferred(q);
   bind_leaves(*q.metric, &store, &opts.limits);
   NoSamples none;
-  return promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);
+  try {
+    return promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);
+  } catch (const Error& e) {
+    rethrow_loki_wording(e);
+  }
 }
 
 promql::Value instant_query(LogStore& store, std::string_view query, int64_t t_ms, const EngineOptions& opts) {

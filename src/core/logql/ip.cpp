@@ -142,7 +142,12 @@ bool IpMatcher::matches_line(std::string_view line) const {
     size_t j = i;
     while (j < line.size() && ipchar(line[j])) j++;
     Addr a;
-    if (parse(line.substr(i, j - i), &a) && contains(a)) return true;
+    std::string_view tok = line.substr(i, j - i);
+    if (parse(tok, &a) && contains(a)) return true;
+    // `10.0.0.7:80`: an IPv4 address followed by a port.
+    size_t v4 = 0;
+    while (v4 < tok.size() && (std::isdigit(static_cast<unsigned char>(tok[v4])) || tok[v4] == '.')) v4++;
+    if (v4 < tok.size() && v4 > 0 && parse(tok.substr(0, v4), &a) && contains(a)) return true;
     i = j;
   }
   return false;

@@ -102,6 +102,8 @@ class Parser {
       q.metric = e.node;
       q.has_approx_topk = approx_topk_;
     }
+    q.deferred_error = deferred_;
+    q.deferred_error_pos = deferred_pos_;
     return q;
   }
 
@@ -142,6 +144,19 @@ class Parser {
   }
   [[noreturn]] void fail(const std::string& msg, int pos = 0) { throw SyntaxError("parse error : " + msg, pos); }
   [[noreturn]] void fail_at(int pos, const std::string& msg) { syntax_error(src_, pos, msg); }
+  // Loki builds line filters, parser stages and templates after parsing (when the pipeline is
+  // created), so their errors do not make the query text invalid; the engine raises the first
+  // one before evaluating (Query::deferred_error).
+  void defer(int pos, const std::string& msg) {
+    if (deferred_.empty()) {
+      try {
+        syntax_error(src_, pos, msg);
+      } catch (const SyntaxError& e) {
+        deferred_ = e.what();
+        deferred_pos_ = pos;
+      }
+    }
+  }
 
   void expect(Tok k, const std::string& expecting = "") {
     if (peek().kind != k) unexpected(expecting.empty() ? token_name(k) : expecting);
@@ -215,11 +230,11 @@ class Parser {
       t.value = next().text;
       expect(Tok::kRParen);
       t.ip = true;
-      if (op != LineFilterOp::kContains && op != LineFilterOp::kNotContains) fail_at(pos, "ip: invalid operation");
+      if (op != LineFilterOp::kContains && op != LineFilterOp::kNotContains) defer(pos, "ip: invalid operation");
       try {
         t.ipm = std::make_shared<IpMatcher>(t.value);
       } catch (const std::invalid_argument& e) {
-        fail_at(pos, e.what());
+        defer(pos, e.what());
       }
       return t;
     }
@@ -230,7 +245,7 @@ class Parser {
       case LineFilterOp::kRegex:
       case LineFilterOp::kNotRegex: {
         auto re = std::make_shared<RE2>(t.value, RE2::Quiet);
-        if (!re->ok()) fail_at(pos, "error parsing regexp: " + re->error());
+        if (!re->ok()) defer(pos, "error parsing regexp: " + re->error());
         t.re = re;
         break;
       }
@@ -239,7 +254,7 @@ class Parser {
         try {
           t.pattern = std::make_shared<PatternMatcher>(t.value, true);
         } catch (const std::invalid_argument& e) {
-          fail_at(pos, e.what());
+          defer(pos, e.what());
         }
         break;
       default: break;
@@ -327,7 +342,8 @@ class Parser {
     try {
       return std::make_shared<Template>(t.text);
     } catch (const std::invalid_argument& e) {
-      fail_at(t.pos, e.what());
+      defer(t.pos, e.what());
+      return nullptr;
     }
   }
 
@@ -372,10 +388,10 @@ class Parser {
       const Token& v = next();
       st.text = v.text;
       std::string dup;
-      if (has_duplicate_group_names(st.text, &dup)) fail_at(v.pos, "duplicate extracted label name: " + dup);
       auto re = std::make_shared<RE2>(st.text, RE2::Quiet);
-      if (!re->ok()) fail_at(v.pos, "error parsing regexp: " + re->error());
-      if (re->NamedCapturingGroups().empty()) fail_at(v.pos, "at least one named capture must be supplied");
+      if (has_duplicate_group_names(st.text, &dup)) defer(v.pos, "duplicate extracted label name: " + dup);
+      else if (!re->ok()) defer(v.pos, "error parsing regexp: " + re->error());
+      else if (re->NamedCapturingGroups().empty()) defer(v.pos, "at least one named capture must be supplied");
       st.re = re;
     } else if (kw == "pattern") {
       st.kind = StageKind::kPattern;
@@ -385,7 +401,7 @@ class Parser {
       try {
         st.pattern = std::make_shared<PatternMatcher>(st.text);
       } catch (const std::invalid_argument& e) {
-        fail_at(v.pos, e.what());
+        defer(v.pos, e.what());
       }
     } else if (kw == "unpack") {
       st.kind = StageKind::kUnpack;
@@ -556,6 +572,17 @@ class Parser {
     unexpected();
   }
 
+  int64_t parse_offset() {
+    bool neg = false;
+    if (peek().kind == Tok::kSub && peek(1).kind == Tok::kDuration) {
+      next();
+      neg = true;
+    }
+    if (peek().kind != Tok::kDuration) unexpected("DURATION");
+    int64_t ms = next().duration_ns / 1000000;
+    return neg ? -ms : ms;
+  }
+
   // Parses a selector and its pipeline (a log expression), possibly with a range/offset and
   // unwrap (in_range: inside a range aggregation). *range_ms is -1 when no range was given.
   void parse_log_body(PExpr* e, bool in_range, int64_t* range_ms, int64_t* offset_ms, std::optional<Unwrap>* unwrap) {
@@ -569,8 +596,7 @@ class Parser {
         *range_ms = next().duration_ns / 1000000;
         if (is_ident(peek(), "offset")) {
           next();
-          if (peek().kind != Tok::kDuration) unexpected("DURATION");
-          *offset_ms = next().duration_ns / 1000000;
+          *offset_ms = parse_offset();
         }
         continue;
       }
@@ -639,8 +665,7 @@ class Parser {
         range = next().duration_ns / 1000000;
         if (is_ident(peek(), "offset")) {
           next();
-          if (peek().kind != Tok::kDuration) unexpected("DURATION");
-          offset = next().duration_ns / 1000000;
+          offset = parse_offset();
         }
       }
     } else if (peek().kind == Tok::kLBrace) {
@@ -988,6 +1013,8 @@ class Parser {
   std::vector<Token> toks_;
   size_t p_ = 0;
   bool approx_topk_ = false;
+  std::string deferred_;
+  int deferred_pos_ = 0;
 };
 
 }  // namespace

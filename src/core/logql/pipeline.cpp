@@ -109,7 +109,7 @@ Labels LabelSet::result() const {
   for (auto& e : entries_) out.push_back({e.name, e.value});
   if (!err_.empty()) out.push_back({kErrorLabel, err_});
   if (!details_.empty()) out.push_back({kErrorDetailsLabel, details_});
-  return Labels(std::move(out));
+  return Labels::with_empty_values(std::move(out));
 }
 
 // ---- filters ----
@@ -174,7 +174,7 @@ bool eval_label_filter(const LabelFilter& f, LabelSet* lbs) {
       if (lbs->has_error()) return true;  // only string filters can drop an erroring line
       const std::string* v = lbs->get(f.name);
       if (!v) return false;
-      bool m = f.ipm->matches_value(*v);
+      bool m = f.ipm->matches_line(*v);  // an address anywhere in the value
       return f.op == CmpOp::kEq ? m : !m;
     }
     default: break;

@@ -48,7 +48,7 @@ Labels group_labels(const Labels& l, const RangeAggregation& agg) {
     bool listed = std::find(agg.grouping.begin(), agg.grouping.end(), lb.name) != agg.grouping.end();
     if (listed != agg.without) out.push_back(lb);
   }
-  return Labels(std::move(out));
+  return Labels::with_empty_values(std::move(out));
 }
 
 // Prometheus's extrapolatedRate for a counter, as a per-second rate.
@@ -61,14 +61,15 @@ double counter_rate(const Pt* p, size_t n, int64_t range_start_ns, int64_t range
   double to_end = static_cast<double>(range_end_ns - p[n - 1].t) / 1e9;
   double sampled = static_cast<double>(p[n - 1].t - p[0].t) / 1e9;
   double avg = sampled / static_cast<double>(n - 1);
+  // The half-interval cap comes first; the zero point may only shorten it further.
+  double threshold = avg * 1.1;
+  if (to_start >= threshold) to_start = avg / 2;
   if (result > 0 && p[0].v >= 0) {
     double to_zero = sampled * (p[0].v / result);
     if (to_zero < to_start) to_start = to_zero;
   }
-  double threshold = avg * 1.1;
-  double interval = sampled;
-  interval += to_start < threshold ? to_start : avg / 2;
-  interval += to_end < threshold ? to_end : avg / 2;
+  if (to_end >= threshold) to_end = avg / 2;
+  double interval = sampled + to_start + to_end;
   return result * (interval / sampled) / range_s;
 }
 
@@ -214,8 +215,8 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
           v = 0;
           lbs.set_error("SampleExtractionErr", err);
         }
-        lbs.del(agg.unwrap->label);
         if (!post_unwrap_filters(agg.unwrap->post_filters, &lbs)) return true;
+        lbs.del(agg.unwrap->label);
       }
       Labels l = lbs.result();
       if (!lbs.has_error()) l = group_labels(l, agg);
