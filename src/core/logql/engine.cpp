@@ -92,10 +92,19 @@ LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t e
   return r;
 }
 
+// The leaves' limits: the caller's, with PromQL's sample budget.
+static EvalLimits leaf_limits(const EngineOptions& opts) {
+  EvalLimits l = opts.limits;
+  if (l.max_samples == 0) l.max_samples = opts.promql.max_samples;
+  if (!l.interrupted) l.interrupted = opts.promql.interrupted;
+  return l;
+}
+
 promql::Value instant_query(LogStore& store, const Query& q, int64_t t_ms, const EngineOptions& opts) {
   if (q.is_log) throw Error(ErrorKind::kInvalidParameter, kInstantLogQuery);
   check_deferred(q);
-  bind_leaves(*q.metric, &store, &opts.limits);
+  EvalLimits limits = leaf_limits(opts);
+  bind_leaves(*q.metric, &store, &limits);
   NoSamples none;
   try {
     return promql::instant_query(none, q.metric, t_ms, opts.promql);
@@ -109,7 +118,8 @@ promql::Value range_query(LogStore& store, const Query& q, int64_t start_ms, int
   if (q.is_log) throw Error(ErrorKind::kInvalidParameter, "log queries return streams: use log_query");
   if (q.has_approx_topk) throw Error(ErrorKind::kInvalidParameter, "approx_topk is only supported on instant queries");
   check_deferred(q);
-  bind_leaves(*q.metric, &store, &opts.limits);
+  EvalLimits limits = leaf_limits(opts);
+  bind_leaves(*q.metric, &store, &limits);
   NoSamples none;
   try {
     return promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);

@@ -239,10 +239,12 @@ bool prom_parse_duration(std::string_view s, int64_t* ns) {
     while (u < 7 && unit != units[u].unit) u++;
     if (u == 7) return false;
     next_unit = u + 1;
-    total += num * units[u].ms;
+    int64_t part;
+    if (j - i > 18 || __builtin_mul_overflow(num, units[u].ms, &part) || __builtin_add_overflow(total, part, &total))
+      return false;  // Prometheus: "duration out of range"
     i = k;
   }
-  *ns = total * 1000000;
+  if (__builtin_mul_overflow(total, int64_t{1000000}, ns)) return false;
   return true;
 }
 

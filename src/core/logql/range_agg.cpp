@@ -1,6 +1,7 @@
 #include "core/logql/range_agg.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -162,9 +163,12 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   const RangeAggregation& agg = *agg_;
   const int64_t range_ns = agg.range_ms * 1000000, off_ns = agg.offset_ms * 1000000;
   if (step_ms <= 0) step_ms = 1;
-  // Entries in (start - range - offset, end - offset].
-  const int64_t from = start_ms * 1000000 - range_ns - off_ns + 1;
-  const int64_t to = end_ms * 1000000 - off_ns + 1;
+  // Entries in (start - range - offset, end - offset], saturated at the int64 limits.
+  auto sat = [](__int128 v) {
+    return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
+  };
+  const int64_t from = sat(static_cast<__int128>(start_ms) * 1000000 - range_ns - off_ns + 1);
+  const int64_t to = sat(static_cast<__int128>(end_ms) * 1000000 - off_ns + 1);
   const bool need_line = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
 
   std::vector<SeriesPts> series;
@@ -184,7 +188,7 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   Pipeline pipeline(agg.log.stages);
   LabelSet lbs;
   std::string line;
-  int64_t read = 0;
+  int64_t read = 0, held = 0;
   static const Labels kNoMeta;
   auto filters = pushdown_filters(agg.log);
   for (const StreamRef& s : store_->select(agg.log.matchers, from, to)) {
@@ -221,6 +225,9 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
       Labels l = lbs.result();
       if (!lbs.has_error()) l = group_labels(l, agg);
       series_for(l).pts.push_back({e.ts_ns, v});
+      if (limits_ && limits_->max_samples > 0 && ++held > limits_->max_samples)
+        throw Error(ErrorKind::kLimitExceeded,
+                    "query processing would load too many samples into memory in query execution");
       return true;
     });
   }
@@ -233,8 +240,8 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   std::vector<promql::Series> res(series.size());
   std::vector<size_t> lo(series.size(), 0), hi(series.size(), 0);
   for (int64_t t = start_ms; t <= end_ms; t += step_ms) {
-    const int64_t win_end = t * 1000000 - off_ns;  // inclusive
-    const int64_t win_start = win_end - range_ns;  // exclusive
+    const int64_t win_end = sat(static_cast<__int128>(t) * 1000000 - off_ns);  // inclusive
+    const int64_t win_start = sat(static_cast<__int128>(win_end) - range_ns);   // exclusive
     bool any = false;
     for (size_t i = 0; i < series.size(); i++) {
       auto& pts = series[i].pts;

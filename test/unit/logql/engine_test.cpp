@@ -121,6 +121,18 @@ TEST_F(LogqlEngine, DivisionByZeroIsNaNAndHealthCheckWorks) {
   EXPECT_EQ(h.vector[0].v, 2);
 }
 
+TEST_F(LogqlEngine, SampleBudgetSplitsRangeQueriesIntoSmallerBatches) {
+  // 20 entries in total; a budget of 8 cannot hold the whole range at once, but every single
+  // step's window (20s: at most 4 entries) fits, so the range query still answers.
+  EngineOptions o;
+  o.promql.max_samples = 8;
+  promql::Value v = range_query(store_, R"(count_over_time({env="prod"}[20s]))", 20000, 100000, 20000, o);
+  ASSERT_EQ(v.matrix.size(), 2u);
+  for (auto& s : v.matrix) EXPECT_EQ(s.samples.size(), 5u);
+  o.promql.max_samples = 1;
+  EXPECT_THROW(range_query(store_, R"(count_over_time({env="prod"}[20s]))", 20000, 100000, 20000, o), Error);
+}
+
 TEST_F(LogqlEngine, CancellationAndSeriesLimit) {
   EngineOptions o;
   o.limits.max_series = 1;
