@@ -329,8 +329,10 @@ bool Pipeline::process(int64_t ts_ns, std::string* line, LabelSet* lbs) {
         Labels before = lbs->result();
         for (auto& p : st.params) {
           if (!p.is_template) {
+            // A rename of an absent label changes nothing (Loki renames only what exists).
             const std::string* v = lbs->get(p.value);
-            std::string val = v ? *v : std::string();
+            if (!v) continue;
+            std::string val = *v;
             lbs->del(p.value);
             lbs->set(p.name, val);
             continue;

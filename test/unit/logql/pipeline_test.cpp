@@ -124,6 +124,7 @@ TEST(LogqlPipeline, Formatters) {
   EXPECT_EQ(lf.line, "INFO !");
   Out rn = run("| logfmt | label_format verb=method", "method=get");
   EXPECT_EQ(L(rn), R"({app="a", verb="get"})");
+  EXPECT_EQ(L(run("| logfmt | label_format verb=nope", "method=get")), R"({app="a", method="get"})");
   Out tp = run("| logfmt | label_format route=\"{{.method}}-ok\", method=\"x\"", "method=get");
   EXPECT_EQ(L(tp), R"({app="a", method="x", route="get-ok"})");
   EXPECT_EQ(L(run("| logfmt | drop a, b=\"2\"", "a=1 b=1 c=1")), R"({app="a", b="1", c="1"})");
