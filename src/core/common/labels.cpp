@@ -4,6 +4,19 @@
 
 namespace observe {
 
+Labels Labels::with_empty_values(std::vector<Label> labels) {
+  std::stable_sort(labels.begin(), labels.end(),
+                   [](const Label& a, const Label& b) { return a.name < b.name; });
+  Labels out;
+  for (auto& l : labels) {
+    if (!out.items_.empty() && out.items_.back().name == l.name)
+      out.items_.back().value = std::move(l.value);
+    else
+      out.items_.push_back(std::move(l));
+  }
+  return out;
+}
+
 Labels::Labels(std::vector<Label> labels) {
   std::stable_sort(labels.begin(), labels.end(),
                    [](const Label& a, const Label& b) { return a.name < b.name; });

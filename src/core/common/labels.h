@@ -27,6 +27,8 @@ class Labels {
   // Takes pairs in any order; sorts them. A later duplicate name replaces an earlier one.
   explicit Labels(std::vector<Label> labels);
   Labels(std::initializer_list<Label> labels) : Labels(std::vector<Label>(labels)) {}
+  // LogQL (Loki) keeps a label with an empty value as present: {age=""} differs from {}.
+  static Labels with_empty_values(std::vector<Label> labels);
 
   const std::vector<Label>& items() const { return items_; }
   size_t size() const { return items_.size(); }

@@ -26,6 +26,7 @@ enum class NodeKind {
   kBinary,
   kAggregate,  // args: [param,] expr
   kCall,
+  kExternal,  // an instant vector computed outside PromQL (`external`): LogQL's range aggregations
 };
 
 enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2, kEql, kNeq, kGtr, kLss, kGte, kLte, kAnd, kOr, kUnless };
@@ -65,6 +66,23 @@ struct DurExpr {
 struct Node;
 using NodePtr = std::shared_ptr<Node>;
 
+struct VectorElement;
+struct Series;
+
+// The values of a kExternal leaf: another language's expression (a LogQL range aggregation)
+// evaluated by its own engine, so that PromQL's aggregations, operators and functions run on
+// top of it unchanged. Elements and series carry no metric name.
+class ExternalVector {
+ public:
+  virtual ~ExternalVector() = default;
+  // The leaf's instant vector at time t.
+  virtual std::vector<VectorElement> at(int64_t t) = 0;
+  // Its series over the steps start, start+step, ..., end (points only where it has a value).
+  virtual std::vector<Series> range(int64_t start, int64_t end, int64_t step) = 0;
+  // The leaf's text in the other language (for printing).
+  virtual std::string text() const = 0;
+};
+
 struct Node {
   NodeKind kind;
   int pos = 0;  // byte offset of the node in the query
@@ -88,6 +106,8 @@ struct Node {
   BinOp op = BinOp::kAdd;
   bool return_bool = false;
   VectorMatching matching;
+  // LogQL's arithmetic: x / 0 is NaN (Prometheus gives ±Inf).
+  bool zero_divisor_nan = false;
 
   // kAggregate
   AggOp agg = AggOp::kSum;
@@ -95,6 +115,8 @@ struct Node {
   std::vector<std::string> grouping;
 
   std::vector<NodePtr> args;
+
+  std::shared_ptr<ExternalVector> external;  // kExternal
 
   ValueType type() const;
 };

@@ -8,6 +8,14 @@
 
 namespace observe::promql {
 
+double apply_binop(const Node& n, double l, double r, bool* keep) {
+  if (n.zero_divisor_nan && n.op == BinOp::kDiv && r == 0) {
+    *keep = true;
+    return std::nan("");
+  }
+  return apply_binop(n.op, l, r, keep);
+}
+
 double apply_binop(BinOp op, double l, double r, bool* keep) {
   *keep = true;
   switch (op) {
@@ -113,7 +121,7 @@ Vector vector_binop(const Node& n, Vector lhs, Vector rhs) {
     double fl = ls.v, fr = rs.v;
     if (swapped) std::swap(fl, fr);
     bool keep;
-    double v = apply_binop(n.op, fl, fr, &keep);
+    double v = apply_binop(n, fl, fr, &keep);
     if (n.return_bool) v = keep ? 1 : 0;
     Labels metric = result_metric(ls.metric, rs.metric, n.op, m);
     if (m.card == Card::kOneToOne) {
@@ -184,7 +192,7 @@ Vector vector_scalar(const Node& n, Vector vec, double s, bool scalar_left) {
     double l = e.v, r = s;
     if (scalar_left) std::swap(l, r);
     bool keep;
-    double v = apply_binop(n.op, l, r, &keep);
+    double v = apply_binop(n, l, r, &keep);
     if (is_comparison(n.op) && scalar_left) v = r;  // comparisons keep the vector's value
     if (n.return_bool) {
       v = keep ? 1 : 0;
@@ -232,7 +240,7 @@ bool range_vector_binop(const Node& n, const Matrix& lhs_in, const Matrix& rhs_i
         double fl = ls.samples[a].v, fr = rs.samples[b].v;
         if (swapped) std::swap(fl, fr);
         bool keep;
-        double v = apply_binop(n.op, fl, fr, &keep);
+        double v = apply_binop(n, fl, fr, &keep);
         if (n.return_bool) v = keep ? 1 : 0;
         if (keep || n.return_bool) o.samples.push_back({ta, v});
         a++;
@@ -251,7 +259,7 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t) {
   out.t = t;
   if (l.type == ValueType::kScalar && r.type == ValueType::kScalar) {
     bool keep;
-    double v = apply_binop(n.op, l.scalar, r.scalar, &keep);
+    double v = apply_binop(n, l.scalar, r.scalar, &keep);
     if (is_comparison(n.op)) v = keep ? 1 : 0;
     out.type = ValueType::kScalar;
     out.scalar = v;

@@ -121,6 +121,11 @@ Value Evaluator::eval(const Node& n, int64_t t) {
       return r;
     case NodeKind::kCall:
       return eval_call(*this, n, t);
+    case NodeKind::kExternal:
+      r.type = ValueType::kVector;
+      r.vector = n.external->at(t);
+      count_samples(static_cast<int64_t>(r.vector.size()));
+      return r;
   }
   return r;
 }

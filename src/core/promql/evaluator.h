@@ -142,6 +142,8 @@ Value eval_binary(Evaluator& ev, const Node& n, int64_t t);
 // Applies an arithmetic or comparison operator to two floats; for comparisons the value is
 // lhs and `keep` tells the outcome.
 double apply_binop(BinOp op, double l, double r, bool* keep);
+// The same for the operator of node n (kBinary), with its language's rules (zero_divisor_nan).
+double apply_binop(const Node& n, double l, double r, bool* keep);
 // Vector-vector arithmetic or comparison over all steps of a batch (range evaluation), for
 // matchings where no step can fail or collide: each signature on the "one" side belongs to
 // one series, on both sides for one-to-one, and all pairs give distinct labels. Returns

@@ -44,7 +44,8 @@ ValueType Node::type() const {
     case NodeKind::kUnary: return args[0]->type();
     case NodeKind::kBinary:
       return args[0]->type() == ValueType::kScalar && args[1]->type() == ValueType::kScalar ? ValueType::kScalar : ValueType::kVector;
-    case NodeKind::kAggregate: return ValueType::kVector;
+    case NodeKind::kAggregate:
+    case NodeKind::kExternal: return ValueType::kVector;
     case NodeKind::kCall: {
       const FunctionInfo* f = find_function(str);
       return f ? f->return_type : ValueType::kNone;

@@ -123,6 +123,7 @@ std::string to_string(const Node& n) {
       return to_string(*n.args[0]) + "[" + range_text(n.range_ms, n.range_expr) + ":" +
              (n.step_expr || n.step_ms ? range_text(n.step_ms, n.step_expr) : "") + "]" + modifiers(n);
     case NodeKind::kParen: return "(" + to_string(*n.args[0]) + ")";
+    case NodeKind::kExternal: return n.external->text();
     case NodeKind::kUnary: return std::string(n.op == BinOp::kSub ? "-" : "+") + to_string(*n.args[0]);
     case NodeKind::kBinary: {
       std::string s = to_string(*n.args[0]) + " " + binop_name(n.op);

@@ -78,6 +78,7 @@ bool Evaluator::range_native(const Node& n) const {
       return range_native(*n.args[0]);
     case NodeKind::kVectorSelector:
     case NodeKind::kUnary:
+    case NodeKind::kExternal:
       return true;
     case NodeKind::kCall:
       if (n.str == "histogram_quantile") return true;
@@ -111,6 +112,13 @@ Matrix Evaluator::range_matrix(const Node& n) {
       return range_aggregate(n);
     case NodeKind::kBinary:
       return range_binary(n);
+    case NodeKind::kExternal: {
+      Matrix m = n.external->range(batch_start_, batch_end_, step_);
+      int64_t points = 0;
+      for (auto& s : m) points += static_cast<int64_t>(s.samples.size());
+      hold_samples(points);
+      return m;
+    }
     case NodeKind::kUnary: {
       Matrix m = range_matrix(*n.args[0]);
       if (n.op == BinOp::kSub) {
@@ -506,7 +514,7 @@ Matrix Evaluator::range_binary(const Node& n) {
       double l = p.v, r = sv[batch_index(p.t)];
       if (scalar_left) std::swap(l, r);
       bool keep;
-      double v = apply_binop(n.op, l, r, &keep);
+      double v = apply_binop(n, l, r, &keep);
       if (cmp && scalar_left) v = r;  // comparisons keep the vector's value
       if (n.return_bool) {
         v = keep ? 1 : 0;

@@ -1,0 +1,140 @@
+#include "core/logql/engine.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "core/logql/parser.h"
+#include "core/logql/pipeline.h"
+
+namespace observe::logql {
+
+namespace {
+
+// The PromQL engine reads no samples of its own in a LogQL query: every leaf is external.
+class NoSamples : public promql::Queryable {
+ public:
+  std::vector<promql::SeriesData> select(const Matchers&, int64_t, int64_t) override { return {}; }
+};
+
+void check_deferred(const Query& q) {
+  if (!q.deferred_error.empty()) throw SyntaxError(q.deferred_error, q.deferred_error_pos);
+}
+
+// Loki words a one-to-one matching conflict without the match group.
+[[noreturn]] void rethrow_loki_wording(const Error& e) {
+  std::string m = e.what();
+  size_t a = m.find("found duplicate series for the match group ");
+  size_t b = a == std::string::npos ? a : m.find(" on the ", a);
+  if (b != std::string::npos) {
+    m = m.substr(0, a) + "found duplicate series" + m.substr(b);
+    throw Error(e.kind(), m, e.position());
+  }
+  throw;
+}
+
+constexpr char kInstantLogQuery[] =
+    "log queries are not supported as an instant query type, please change your query to a range query type";
+
+}  // namespace
+
+LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t end_ns, size_t limit, Direction dir,
+                    const EngineOptions& opts) {
+  if (!q.is_log) throw Error(ErrorKind::kInvalidParameter, "not a log query");
+  check_deferred(q);
+  struct Hit {
+    int64_t ts;
+    size_t seq;
+    Labels labels;
+    std::string line;
+  };
+  std::vector<Hit> hits;
+  Pipeline pipeline(q.log.stages);
+  LabelSet lbs;
+  std::string line;
+  static const Labels kNoMeta;
+  auto filters = pushdown_filters(q.log);
+  int64_t read = 0;
+  size_t seq = 0;
+  for (const StreamRef& s : store.select(q.log.matchers, start_ns, end_ns)) {
+    size_t kept = 0;
+    store.scan(s, start_ns, end_ns, dir, filters, [&](const LogEntry& e) {
+      if (((++read & 4095) == 0) && opts.limits.interrupted && opts.limits.interrupted())
+        throw Error(ErrorKind::kCanceled, "query canceled");
+      if (opts.limits.max_entries_read > 0 && read > opts.limits.max_entries_read)
+        throw Error(ErrorKind::kLimitExceeded, "the query would read too many log entries (max_entries_read = " +
+                                                   std::to_string(opts.limits.max_entries_read) + ")");
+      lbs.reset(s.labels, e.metadata ? *e.metadata : kNoMeta);
+      line.assign(e.line.data(), e.line.size());
+      if (!pipeline.process(e.ts_ns, &line, &lbs)) return true;
+      hits.push_back(Hit{e.ts_ns, seq++, lbs.result(), line});
+      // A stream contributes at most `limit` entries: the first ones in scan order.
+      return limit == 0 || ++kept < limit;
+    });
+  }
+  std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    return dir == Direction::kForward ? a.ts < b.ts : a.ts > b.ts;
+  });
+  if (limit > 0 && hits.size() > limit) hits.resize(limit);
+  LogResult r;
+  std::unordered_map<uint64_t, std::vector<size_t>> index;
+  for (auto& h : hits) {
+    auto& bucket = index[h.labels.hash()];
+    size_t pos = r.streams.size();
+    for (size_t i : bucket)
+      if (r.streams[i].labels == h.labels) pos = i;
+    if (pos == r.streams.size()) {
+      bucket.push_back(pos);
+      r.streams.push_back(LogStreamResult{h.labels, {}});
+    }
+    r.streams[pos].entries.emplace_back(h.ts, std::move(h.line));
+  }
+  return r;
+}
+
+// The leaves' limits: the caller's, with PromQL's sample budget.
+static EvalLimits leaf_limits(const EngineOptions& opts) {
+  EvalLimits l = opts.limits;
+  if (l.max_samples == 0) l.max_samples = opts.promql.max_samples;
+  if (!l.interrupted) l.interrupted = opts.promql.interrupted;
+  return l;
+}
+
+promql::Value instant_query(LogStore& store, const Query& q, int64_t t_ms, const EngineOptions& opts) {
+  if (q.is_log) throw Error(ErrorKind::kInvalidParameter, kInstantLogQuery);
+  check_deferred(q);
+  EvalLimits limits = leaf_limits(opts);
+  bind_leaves(*q.metric, &store, &limits);
+  NoSamples none;
+  try {
+    return promql::instant_query(none, q.metric, t_ms, opts.promql);
+  } catch (const Error& e) {
+    rethrow_loki_wording(e);
+  }
+}
+
+promql::Value range_query(LogStore& store, const Query& q, int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                          const EngineOptions& opts) {
+  if (q.is_log) throw Error(ErrorKind::kInvalidParameter, "log queries return streams: use log_query");
+  if (q.has_approx_topk) throw Error(ErrorKind::kInvalidParameter, "approx_topk is only supported on instant queries");
+  check_deferred(q);
+  EvalLimits limits = leaf_limits(opts);
+  bind_leaves(*q.metric, &store, &limits);
+  NoSamples none;
+  try {
+    return promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);
+  } catch (const Error& e) {
+    rethrow_loki_wording(e);
+  }
+}
+
+promql::Value instant_query(LogStore& store, std::string_view query, int64_t t_ms, const EngineOptions& opts) {
+  return instant_query(store, parse_query(query), t_ms, opts);
+}
+
+promql::Value range_query(LogStore& store, std::string_view query, int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                          const EngineOptions& opts) {
+  return range_query(store, parse_query(query), start_ms, end_ms, step_ms, opts);
+}
+
+}  // namespace observe::logql

@@ -1,0 +1,79 @@
+// Runs a log pipeline (line filters, parsers, label filters, formatters, drop/keep) over one
+// entry at a time, with Loki's label precedence (stream > structured metadata > parsed, the
+// losers under `<name>_extracted`) and its __error__ / __error_details__ rules.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/labels.h"
+#include "core/logql/ast.h"
+
+namespace observe::logql {
+
+inline constexpr char kErrorLabel[] = "__error__";
+inline constexpr char kErrorDetailsLabel[] = "__error_details__";
+
+// The labels of one entry while it goes through the pipeline.
+class LabelSet {
+ public:
+  enum Origin { kStream, kMeta, kParsed };
+  void reset(const Labels& stream, const Labels& metadata);
+  // Value of a label (also __error__ / __error_details__); nullptr when absent.
+  const std::string* get(std::string_view name) const;
+  // A field from a parser stage: on a clash with a stream label or metadata it goes to
+  // `<name>_extracted`.
+  void set_parsed(const std::string& name, std::string_view value);
+  // Sets or overwrites (label_format).
+  void set(const std::string& name, std::string_view value);
+  void del(std::string_view name);
+  bool has_error() const { return !err_.empty(); }
+  void set_error(const std::string& err, const std::string& details);
+  // The label set of the entry, sorted, with __error__ / __error_details__ when set.
+  Labels result() const;
+  // Keeps only the labels for which keep(name, value) is true (never the error labels).
+  template <typename F>
+  void retain(F keep) {
+    std::vector<Entry> out;
+    for (auto& e : entries_)
+      if (keep(e.name, e.value)) out.push_back(e);
+    entries_ = std::move(out);
+  }
+
+ private:
+  struct Entry {
+    std::string name, value;
+    Origin origin;
+  };
+  Entry* find(std::string_view name);
+  const Entry* find(std::string_view name) const;
+  std::vector<Entry> entries_;
+  std::string err_, details_;
+};
+
+class JsonExtractor;
+
+// Compiled pipeline of a LogSelector (its stages), reusable across entries.
+class Pipeline {
+ public:
+  explicit Pipeline(const std::vector<Stage>& stages);
+  ~Pipeline();
+  // Runs the stages; false when the entry is filtered out. `line` may be rewritten.
+  bool process(int64_t ts_ns, std::string* line, LabelSet* labels);
+
+ private:
+  bool label_filter(const LabelFilter& f, LabelSet* labels);
+  const std::vector<Stage>& stages_;
+  std::unique_ptr<JsonExtractor> json_;
+};
+
+// Line filter test (shared with storage, which may skip lines or chunks with it).
+bool line_filter_matches(const LineFilter& f, std::string_view line);
+
+// Evaluates the label filters that follow unwrap.
+bool post_unwrap_filters(const std::vector<LabelFilterPtr>& filters, LabelSet* labels);
+
+}  // namespace observe::logql

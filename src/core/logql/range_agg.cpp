@@ -1,0 +1,283 @@
+#include "core/logql/range_agg.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "core/logql/lexer.h"
+#include "core/logql/pipeline.h"
+#include "core/promql/quantile.h"
+
+namespace observe::logql {
+
+std::vector<const LineFilter*> pushdown_filters(const LogSelector& sel) {
+  std::vector<const LineFilter*> out;
+  for (auto& st : sel.stages) {
+    if (st.kind != StageKind::kLineFilter) break;
+    out.push_back(&st.line_filter);
+  }
+  return out;
+}
+
+void bind_leaves(const promql::Node& n, LogStore* store, const EvalLimits* limits) {
+  if (n.kind == promql::NodeKind::kExternal) {
+    if (auto* leaf = dynamic_cast<RangeAggLeaf*>(n.external.get())) leaf->bind(store, limits);
+  }
+  for (auto& a : n.args) bind_leaves(*a, store, limits);
+}
+
+namespace {
+
+struct Pt {
+  int64_t t;  // ns
+  double v;
+};
+
+struct SeriesPts {
+  Labels labels;
+  bool error = false;
+  std::vector<Pt> pts;
+};
+
+Labels group_labels(const Labels& l, const RangeAggregation& agg) {
+  if (!agg.has_grouping) return l;
+  std::vector<Label> out;
+  for (auto& lb : l.items()) {
+    bool listed = std::find(agg.grouping.begin(), agg.grouping.end(), lb.name) != agg.grouping.end();
+    if (listed != agg.without) out.push_back(lb);
+  }
+  return Labels::with_empty_values(std::move(out));
+}
+
+// Prometheus's extrapolatedRate for a counter, as a per-second rate.
+double counter_rate(const Pt* p, size_t n, int64_t range_start_ns, int64_t range_end_ns, double range_s) {
+  if (n < 2) return 0;
+  double result = p[n - 1].v - p[0].v;
+  for (size_t i = 1; i < n; i++)
+    if (p[i].v < p[i - 1].v) result += p[i - 1].v;
+  double to_start = static_cast<double>(p[0].t - range_start_ns) / 1e9;
+  double to_end = static_cast<double>(range_end_ns - p[n - 1].t) / 1e9;
+  double sampled = static_cast<double>(p[n - 1].t - p[0].t) / 1e9;
+  double avg = sampled / static_cast<double>(n - 1);
+  // The half-interval cap comes first; the zero point may only shorten it further.
+  double threshold = avg * 1.1;
+  if (to_start >= threshold) to_start = avg / 2;
+  if (result > 0 && p[0].v >= 0) {
+    double to_zero = sampled * (p[0].v / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  if (to_end >= threshold) to_end = avg / 2;
+  double interval = sampled + to_start + to_end;
+  return result * (interval / sampled) / range_s;
+}
+
+double aggregate(const RangeAggregation& agg, const Pt* p, size_t n, int64_t win_start, int64_t win_end) {
+  double range_s = static_cast<double>(agg.range_ms) / 1000.0;
+  switch (agg.op) {
+    case RangeOp::kCountOverTime: return static_cast<double>(n);
+    case RangeOp::kRate: {
+      if (!agg.unwrap) return static_cast<double>(n) / range_s;
+      double s = 0;
+      for (size_t i = 0; i < n; i++) s += p[i].v;
+      return s / range_s;
+    }
+    case RangeOp::kBytesOverTime:
+    case RangeOp::kSumOverTime: {
+      double s = 0;
+      for (size_t i = 0; i < n; i++) s += p[i].v;
+      return s;
+    }
+    case RangeOp::kBytesRate: {
+      double s = 0;
+      for (size_t i = 0; i < n; i++) s += p[i].v;
+      return s / range_s;
+    }
+    case RangeOp::kAvgOverTime: {
+      double mean = 0, count = 0;
+      for (size_t i = 0; i < n; i++) {
+        count++;
+        if (std::isinf(mean)) {
+          if (std::isinf(p[i].v) && (mean > 0) == (p[i].v > 0)) continue;
+          if (!std::isinf(p[i].v) && !std::isnan(p[i].v)) continue;
+        }
+        mean += p[i].v / count - mean / count;
+      }
+      return mean;
+    }
+    case RangeOp::kMinOverTime: {
+      double m = p[0].v;
+      for (size_t i = 1; i < n; i++)
+        if (p[i].v < m || std::isnan(m)) m = p[i].v;
+      return m;
+    }
+    case RangeOp::kMaxOverTime: {
+      double m = p[0].v;
+      for (size_t i = 1; i < n; i++)
+        if (p[i].v > m || std::isnan(m)) m = p[i].v;
+      return m;
+    }
+    case RangeOp::kStdvarOverTime:
+    case RangeOp::kStddevOverTime: {
+      double count = 0, mean = 0, aux = 0;
+      for (size_t i = 0; i < n; i++) {
+        count++;
+        double delta = p[i].v - mean;
+        mean += delta / count;
+        aux += delta * (p[i].v - mean);
+      }
+      double var = aux / count;
+      return agg.op == RangeOp::kStdvarOverTime ? var : std::sqrt(var);
+    }
+    case RangeOp::kQuantileOverTime: {
+      std::vector<double> vals;
+      vals.reserve(n);
+      for (size_t i = 0; i < n; i++) vals.push_back(p[i].v);
+      return promql::quantile(agg.param, std::move(vals));
+    }
+    case RangeOp::kFirstOverTime: return p[0].v;
+    case RangeOp::kLastOverTime: return p[n - 1].v;
+    case RangeOp::kRateCounter: return counter_rate(p, n, win_start, win_end, range_s);
+    case RangeOp::kAbsentOverTime: return 1;
+  }
+  return 0;
+}
+
+Labels absent_labels(const RangeAggregation& agg) {
+  std::vector<Label> out;
+  for (auto& m : agg.log.matchers) {
+    if (m.op() != MatchOp::kEqual) continue;
+    bool dup = false;
+    for (auto& o : out) dup |= o.name == m.name();
+    if (!dup) out.push_back({m.name(), m.value()});
+  }
+  return Labels(std::move(out));
+}
+
+}  // namespace
+
+std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms, int64_t step_ms) {
+  if (!store_) throw Error(ErrorKind::kInternal, "logql: range aggregation evaluated without a store");
+  const RangeAggregation& agg = *agg_;
+  const int64_t range_ns = agg.range_ms * 1000000, off_ns = agg.offset_ms * 1000000;
+  if (step_ms <= 0) step_ms = 1;
+  // Entries in (start - range - offset, end - offset], saturated at the int64 limits.
+  auto sat = [](__int128 v) {
+    return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
+  };
+  const int64_t from = sat(static_cast<__int128>(start_ms) * 1000000 - range_ns - off_ns + 1);
+  const int64_t to = sat(static_cast<__int128>(end_ms) * 1000000 - off_ns + 1);
+  const bool need_line = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
+
+  std::vector<SeriesPts> series;
+  std::unordered_map<uint64_t, std::vector<size_t>> index;
+  auto series_for = [&](const Labels& l) -> SeriesPts& {
+    auto& bucket = index[l.hash()];
+    for (size_t i : bucket)
+      if (series[i].labels == l) return series[i];
+    bucket.push_back(series.size());
+    series.push_back(SeriesPts{l, l.has(kErrorLabel), {}});
+    if (limits_ && limits_->max_series > 0 && static_cast<int64_t>(series.size()) > limits_->max_series)
+      throw Error(ErrorKind::kLimitExceeded, "maximum number of series (" + std::to_string(limits_->max_series) +
+                                                 ") reached for a single query");
+    return series.back();
+  };
+
+  Pipeline pipeline(agg.log.stages);
+  LabelSet lbs;
+  std::string line;
+  int64_t read = 0, held = 0;
+  static const Labels kNoMeta;
+  auto filters = pushdown_filters(agg.log);
+  for (const StreamRef& s : store_->select(agg.log.matchers, from, to)) {
+    store_->scan(s, from, to, Direction::kForward, filters, [&](const LogEntry& e) {
+      if (limits_ && ((++read & 4095) == 0) && limits_->interrupted && limits_->interrupted())
+        throw Error(ErrorKind::kCanceled, "query canceled");
+      lbs.reset(s.labels, e.metadata ? *e.metadata : kNoMeta);
+      line.assign(e.line.data(), e.line.size());
+      if (!pipeline.process(e.ts_ns, &line, &lbs)) return true;
+      double v = 1;
+      if (need_line) v = static_cast<double>(line.size());
+      if (agg.unwrap) {
+        const std::string* raw = lbs.get(agg.unwrap->label);
+        if (!raw) return true;
+        std::string err;
+        bool ok;
+        if (agg.unwrap->conv == UnwrapConv::kDuration) {
+          int64_t ns;
+          ok = go_parse_duration(*raw, &ns, &err);
+          v = static_cast<double>(ns) / 1e9;
+        } else if (agg.unwrap->conv == UnwrapConv::kBytes) {
+          ok = parse_bytes(*raw, &v, &err);
+        } else {
+          ok = go_parse_float(*raw, &v);
+          if (!ok) err = "strconv.ParseFloat: parsing \"" + *raw + "\": invalid syntax";
+        }
+        if (!ok) {
+          v = 0;
+          lbs.set_error("SampleExtractionErr", err);
+        }
+        if (!post_unwrap_filters(agg.unwrap->post_filters, &lbs)) return true;
+        lbs.del(agg.unwrap->label);
+      }
+      Labels l = lbs.result();
+      if (!lbs.has_error()) l = group_labels(l, agg);
+      series_for(l).pts.push_back({e.ts_ns, v});
+      if (limits_ && limits_->max_samples > 0 && ++held > limits_->max_samples)
+        throw Error(ErrorKind::kLimitExceeded,
+                    "query processing would load too many samples into memory in query execution");
+      return true;
+    });
+  }
+  for (auto& s : series)
+    std::stable_sort(s.pts.begin(), s.pts.end(), [](const Pt& a, const Pt& b) { return a.t < b.t; });
+
+  std::vector<promql::Series> out;
+  promql::Series absent;
+  if (agg.op == RangeOp::kAbsentOverTime) absent.metric = absent_labels(agg);
+  std::vector<promql::Series> res(series.size());
+  std::vector<size_t> lo(series.size(), 0), hi(series.size(), 0);
+  for (int64_t t = start_ms; t <= end_ms; t += step_ms) {
+    const int64_t win_end = sat(static_cast<__int128>(t) * 1000000 - off_ns);  // inclusive
+    const int64_t win_start = sat(static_cast<__int128>(win_end) - range_ns);   // exclusive
+    bool any = false;
+    for (size_t i = 0; i < series.size(); i++) {
+      auto& pts = series[i].pts;
+      while (lo[i] < pts.size() && pts[lo[i]].t <= win_start) lo[i]++;
+      if (hi[i] < lo[i]) hi[i] = lo[i];
+      while (hi[i] < pts.size() && pts[hi[i]].t <= win_end) hi[i]++;
+      size_t n = hi[i] - lo[i];
+      if (n == 0) continue;
+      any = true;
+      if (series[i].error) {
+        std::string err(series[i].labels.get(kErrorLabel));
+        throw Error(ErrorKind::kDataException,
+                    "pipeline error: '" + err + "' for series: '" + series[i].labels.to_string() + "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + err + "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\nThe label filter can also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" )");
+      }
+      if (agg.op == RangeOp::kAbsentOverTime) continue;
+      res[i].samples.push_back({t, aggregate(agg, &pts[lo[i]], n, win_start, win_end)});
+    }
+    if (agg.op == RangeOp::kAbsentOverTime && !any) absent.samples.push_back({t, 1});
+  }
+  if (agg.op == RangeOp::kAbsentOverTime) {
+    if (!absent.samples.empty()) out.push_back(std::move(absent));
+    return out;
+  }
+  for (size_t i = 0; i < series.size(); i++) {
+    if (res[i].samples.empty()) continue;
+    res[i].metric = std::move(series[i].labels);
+    out.push_back(std::move(res[i]));
+  }
+  return out;
+}
+
+std::vector<promql::VectorElement> RangeAggLeaf::at(int64_t t_ms) {
+  std::vector<promql::VectorElement> out;
+  for (auto& s : range(t_ms, t_ms, 1))
+    for (auto& p : s.samples) out.push_back({s.metric, p.v, t_ms, false});
+  return out;
+}
+
+}  // namespace observe::logql
