@@ -256,9 +256,17 @@ void ts_delete_chunks(const ItemPointerData* tids, int n) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.chunks, RowExclusiveLock);
+  CommandId cid = GetCurrentCommandId(true);
   for (int i = 0; i < n; i++) {
     ItemPointerData tid = tids[i];
-    simple_heap_delete(rel, &tid);
+    TM_FailureData tmfd;
+    TM_Result result = heap_delete(rel, &tid, cid, InvalidSnapshot, true, &tmfd, false);
+    // A chunk another transaction deleted after this one's snapshot (REPEATABLE READ: the
+    // snapshot predates the lock): its rows are in the caller's merged chunk already.
+    if (result == TM_Updated || result == TM_Deleted)
+      ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                      errmsg("could not serialize access due to concurrent delete")));
+    if (result != TM_Ok) elog(ERROR, "unexpected heap_delete status %u", static_cast<unsigned>(result));
   }
   table_close(rel, RowExclusiveLock);
 }

@@ -18,8 +18,10 @@ fewer than 32 series no flush writes L0 batches (which mix series).
 A failing sequence is shrunk (steps dropped while it still fails) and printed as SQL.
 
 Environment: PG* (connection), SEED (master seed, default random), COUNT (sequences, default
-2000), DURATION (seconds; stop earlier when reached), STEPS (max steps per sequence, default 30),
-SESSIONS (max sessions, default 3), DIFF_DB (database, default ts_differential).
+2000), DURATION (seconds per worker; stop earlier when reached), INDEX (run only sequence INDEX of
+SEED: what a failure prints), JOBS (worker processes, sequence i to worker i % JOBS, a database
+each: DIFF_DB_<worker>), STEPS (max steps per sequence, default 30), SESSIONS (max sessions,
+default 3), DIFF_DB (database, default ts_differential).
 """
 import io
 import os
@@ -124,6 +126,12 @@ class Gen:
         """An INSERT-like statement (step kind, sql, copy data)."""
         r = self.r
         x = r.random()
+        if x < 0.006:
+            # many rows: past observe.write_buffer_size (when set to its minimum by a step) the
+            # buffer is written in the middle of the transaction; full-size chunks
+            return ("exec", "INSERT INTO {T} SELECT '2030-01-01 00:00:00+00'::timestamptz + (i %% 20) * "
+                    "interval '1 s', %s, (i %% 7)::float8 / 2, i %% 5 FROM generate_series(1, %d) i"
+                    % (lit(r.choice(NEW_KEYS)), r.choice([5000, 50000])), None)
         if x < 0.35:
             return ("exec", "INSERT INTO {T} VALUES " + self.values_sql([self.row()]), None)
         if x < 0.65:
@@ -241,7 +249,8 @@ class Gen:
             return (s, "retention_pass", None, None, "bag")
         return (s, "exec", r.choice(["SET observe.enable_aggregate_pushdown = off",
                                      "SET observe.enable_aggregate_pushdown = on",
-                                     "SET enable_hashagg = off", "RESET enable_hashagg"]), None, "none")
+                                     "SET enable_hashagg = off", "RESET enable_hashagg",
+                                     "SET observe.write_buffer_size = '1MB'"]), None, "none")
 
     def sequence(self):
         steps = []
@@ -374,8 +383,10 @@ class Runner:
         for side, conn in zip("th", self.observer):
             cur = conn.cursor()
             try:
-                cur.execute("SELECT %s FROM %s" % (COLS, side))
-                out.append(canon(cur.fetchall(), "bag", None))
+                # digest of the rows' exact text, in an order independent of storage
+                cur.execute("SELECT count(*), md5(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\")) "
+                            "FROM (SELECT (%s)::text AS r FROM %s) s" % (COLS, side))
+                out.append(cur.fetchone())
             except psycopg2.Error as e:
                 if e.pgcode in LOCKISH:
                     return None
@@ -498,11 +509,19 @@ def setup(kw, db):
 def main():
     seed = int(os.environ.get("SEED") or random.SystemRandom().randrange(1 << 31))
     count = int(os.environ.get("COUNT", "2000"))
+    jobs = int(os.environ.get("JOBS", "1"))
+    if "INDEX" in os.environ:
+        jobs = 1
+    worker = os.environ.get("WORKER")
+    if jobs > 1 and worker is None:
+        return run_workers(seed, count, jobs)
+    worker = int(worker or 0)
     duration = float(os.environ.get("DURATION", "0"))
     max_steps = int(os.environ.get("STEPS", "30"))
     max_sessions = int(os.environ.get("SESSIONS", "3"))
-    db = os.environ.get("DIFF_DB", "ts_differential")
-    print("ts_differential: SEED=%d COUNT=%d DURATION=%s" % (seed, count, duration or "-"), flush=True)
+    db = os.environ.get("DIFF_DB", "ts_differential") + ("_%d" % worker if jobs > 1 else "")
+    print("ts_differential: SEED=%d COUNT=%d DURATION=%s%s" % (
+        seed, count, duration or "-", " (worker %d of %d)" % (worker, jobs) if jobs > 1 else ""), flush=True)
     kw = setup({}, db)
     runner = Runner(kw, max_sessions)
     runner.connect()
@@ -511,7 +530,8 @@ def main():
     unknown = 0
     known = {}
     done = 0
-    for i in range(count):
+    indices = [int(os.environ["INDEX"])] if "INDEX" in os.environ else range(worker, count, jobs)
+    for i in indices:
         if duration and time.time() - start > duration:
             break
         seq_seed = seed * 1000003 + i
@@ -521,18 +541,21 @@ def main():
         del ERRORS_SEEN[:]
         diff = runner.run(steps)
         done += 1
+        if done % 1000 == 0:
+            print("ts_differential: %d sequences, %d failing, %.0f s" % (done, failures, time.time() - start),
+                  flush=True)
         if diff is None:
             continue
         failures += 1
         cause = known_cause()
         if cause is not None:
             known[cause] = known.get(cause, 0) + 1
-            print("FAIL sequence %d (SEED=%d, index %d), known cause: %s" % (i, seed, i, cause), flush=True)
+            print("FAIL sequence (SEED=%d INDEX=%d), known cause: %s" % (seed, i, cause), flush=True)
             if known[cause] > 1:
                 continue  # shrink the first only
         else:
             unknown += 1
-            print("FAIL sequence %d (SEED=%d, index %d): %s" % (i, seed, i, diff), flush=True)
+            print("FAIL sequence (SEED=%d INDEX=%d): %s" % (seed, i, diff), flush=True)
         small = shrink(runner, steps)
         print("minimal (%d of %d steps): %s" % (len(small), len(steps), runner.run(small)))
         print(script(small), flush=True)
@@ -544,6 +567,28 @@ def main():
     for cause, n in known.items():
         print("ts_differential: %d failing of a known cause: %s" % (n, cause))
     return 1 if failures else 0
+
+
+def run_workers(seed, count, jobs):
+    """Runs `jobs` processes (sequences i with i % jobs == w, a database each); sums up."""
+    import re
+    import subprocess
+    procs = []
+    for w in range(jobs):
+        env = dict(os.environ, SEED=str(seed), WORKER=str(w), JOBS=str(jobs))
+        procs.append(subprocess.Popen([sys.executable, __file__], env=env, stdout=subprocess.PIPE, text=True))
+    total = failing = 0
+    rc = 0
+    outputs = [p.communicate()[0] for p in procs]
+    for p, out in zip(procs, outputs):
+        sys.stdout.write(out)
+        m = re.findall(r"^ts_differential: (\d+) sequences, (\d+) failing, [\d.]+ s \(", out, re.M)
+        if m:
+            total += int(m[-1][0])
+            failing += int(m[-1][1])
+        rc |= p.returncode
+    print("ts_differential: all workers: %d sequences, %d failing (SEED=%d)" % (total, failing, seed))
+    return 1 if rc or failing else 0
 
 
 if __name__ == "__main__":
