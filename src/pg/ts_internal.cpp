@@ -142,10 +142,13 @@ void ts_chunk_cursor_open(TsChunkCursor* c, Oid chunks_relid, Oid index_relid, O
   }
   c->rel = table_open(chunks_relid, lock);
   c->scan = systable_beginscan(c->rel, index_relid, true, snapshot, nkeys, keys);
+  c->context = CurrentMemoryContext;
 }
 
 bool ts_chunk_cursor_next(TsChunkCursor* c, TsChunkRow* row) {
+  MemoryContext old = MemoryContextSwitchTo(c->context);
   HeapTuple tuple = systable_getnext(c->scan);
+  MemoryContextSwitchTo(old);
   if (tuple == nullptr) return false;
   TupleDesc desc = RelationGetDescr(c->rel);
   Datum values[kChNatts];

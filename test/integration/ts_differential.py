@@ -132,6 +132,11 @@ class Gen:
             return ("exec", "INSERT INTO {T} SELECT '2030-01-01 00:00:00+00'::timestamptz + (i %% 20) * "
                     "interval '1 s', %s, (i %% 7)::float8 / 2, i %% 5 FROM generate_series(1, %d) i"
                     % (lit(r.choice(NEW_KEYS)), r.choice([5000, 50000])), None)
+        if x < 0.03:
+            # a PL/pgSQL function reading the table inside the INSERT into it: each call sees the
+            # rows the statement inserted before it
+            return ("exec", "INSERT INTO {T} SELECT '2030-01-01 00:00:00+00'::timestamptz + i * interval '1 s', "
+                    "%s, count_{T}(), i FROM generate_series(1, 3) i" % lit(r.choice(NEW_KEYS)), None)
         if x < 0.35:
             return ("exec", "INSERT INTO {T} VALUES " + self.values_sql([self.row()]), None)
         if x < 0.65:
@@ -175,7 +180,7 @@ class Gen:
             ("rollback_to", 5 if st["sps"] else 0), ("truncate", 3), ("declare", 4),
             ("fetch", 8 if st["cursors"] or st["held"] else 0), ("close", 1 if st["cursors"] or st["held"] else 0),
             ("plpgsql", 4), ("compact", 3), ("drop_chunks", 3), ("set_retention", 2), ("retention_pass", 2),
-            ("guc", 2),
+            ("guc", 2), ("rewrite", 2),
         ]
         total = sum(w for _, w in choices)
         x = r.uniform(0, total)
@@ -237,6 +242,12 @@ class Gen:
             st["cursors"] = [c for c in st["cursors"] if c != name]
             st["held"] = [c for c in st["held"] if c[0] != name]
             return (s, "exec", "CLOSE " + name, None, "none")
+        if what == "rewrite":
+            # ALTER TABLE rewrites (n flips between int4 and int8: same text) and VACUUM FULL
+            # (outside a transaction block only, on both sides)
+            return (s, "exec", r.choice(["ALTER TABLE {T} ALTER COLUMN n TYPE int8",
+                                         "ALTER TABLE {T} ALTER COLUMN n TYPE int4",
+                                         "VACUUM FULL {T}"]), None, "none")
         if what == "plpgsql":
             return (s, "exec", self.plpgsql(), None, "none")
         if what == "compact":
@@ -301,7 +312,8 @@ def known_cause():
     return None
 
 
-TXN_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "RESET", "CLOSE", "FETCH")
+TXN_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "RESET", "CLOSE", "FETCH",
+               "VACUUM")
 
 
 def is_txn_control(step):
@@ -329,7 +341,7 @@ def run_one(conn, step, side):
             rows = cur.fetchall() if cur.description is not None else None
         err = None
     except psycopg2.Error as e:
-        err = e.pgcode or "connection"
+        err = e.pgcode or ("connection" if conn.closed or isinstance(e, psycopg2.OperationalError) else "error")
         rows = None
         note_error(e)
     notices = [n.strip() for n in conn.notices]
@@ -368,13 +380,34 @@ class Runner:
         if self.observer is None:
             self.observer = (c(), c())
 
+    def reconnect_if_lost(self):
+        """After a server crash (a failure itself): new connections once it accepts them."""
+        conns = [c for pair in self.pairs for c in pair] + list(self.observer or ())
+        if not any(c.closed for c in conns):
+            return
+        for c in conns:
+            try:
+                c.close()
+            except psycopg2.Error:
+                pass
+        self.pairs, self.observer, self.dirty = [], None, set()
+        for _ in range(120):
+            try:
+                self.connect()
+                return
+            except psycopg2.OperationalError:
+                time.sleep(0.5)
+        self.connect()
+
     def reset(self):
+        self.reconnect_if_lost()
         for s in self.dirty:
             for conn in self.pairs[s]:
                 execute(conn, "ROLLBACK; CLOSE ALL; RESET ALL; " + SESSION_SETUP)
         self.dirty = set()
         # One transaction empties both (DELETE: faster than TRUNCATE for a few rows of heap).
         execute(self.observer[0], "SET lock_timeout = 0; TRUNCATE t; DELETE FROM h; "
+                "ALTER TABLE t ALTER COLUMN n TYPE int4; ALTER TABLE h ALTER COLUMN n TYPE int4; "
                 "SELECT observe.set_retention('t', NULL); UPDATE h_retention SET retention = NULL; "
                 "SET lock_timeout = %d" % LOCK_TIMEOUT_MS)
 
@@ -429,6 +462,9 @@ class Runner:
                 execute(tconn, "COMMIT")
                 execute(hconn, "COMMIT")
             committed = wrap or (step[1] == "exec" and step[2].split()[0] in ("COMMIT", "END"))
+            if "connection" in (rt[0], rh[0]):
+                self.pairs[s][0].close()  # lost (a crash): reconnect before the next run
+                return "step %d: the connection was lost (server crash?)" % (i + 1)
             ck = cursor_kinds.get(data) if cmp == "fetch" else None
             a = (rt[0], canon(rt[1], cmp, ck) if cmp != "none" else None, rt[2])
             b = (rh[0], canon(rh[1], cmp, ck) if cmp != "none" else None, rh[2])
@@ -468,7 +504,8 @@ def shrink(runner, steps):
 
 def script(steps):
     lines = ["-- setup: CREATE TABLE t (time timestamptz, k text, v float8, n int4) USING observe_ts;",
-             "--        CREATE TABLE h (LIKE t); CREATE TABLE h_retention (retention interval); INSERT INTO h_retention VALUES (NULL);"]
+             "--        CREATE TABLE h (LIKE t); CREATE TABLE h_retention (retention interval); INSERT INTO h_retention VALUES (NULL);",
+             "--        CREATE FUNCTION count_t() RETURNS float8 LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT count(*) FROM t); END $$; (and count_h)"]
     sessions = len(set(s[0] for s in steps))
     for side in "th":
         lines.append("-- %s side%s" % ("observe_ts" if side == "t" else "heap",
@@ -502,6 +539,9 @@ def setup(kw, db):
     cur.execute("CREATE TABLE diff.h (time timestamptz, k text, v float8, n int4)")
     cur.execute("CREATE TABLE diff.h_retention (retention interval)")
     cur.execute("INSERT INTO diff.h_retention VALUES (NULL)")
+    for side in "th":
+        cur.execute("CREATE FUNCTION diff.count_%s() RETURNS float8 LANGUAGE plpgsql AS "
+                    "$$ BEGIN RETURN (SELECT count(*) FROM diff.%s); END $$" % (side, side))
     conn.close()
     return kw
 
