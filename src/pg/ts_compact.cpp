@@ -59,10 +59,12 @@ int64_t ts_compact_relation(Relation rel) {
   Oid storage = layout->storage_id;
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   // Reads what is committed now plus this transaction's earlier commands, not the chunks it
-  // is about to write (their command id is not below the snapshot's).
+  // is about to write (their command id is not below the snapshot's). A REPEATABLE READ or
+  // SERIALIZABLE transaction reads with its own snapshot: merging chunks committed after it
+  // into chunks of its own would show it rows a heap table would not.
   Snapshot snap = pg_guard([] {
     CommandCounterIncrement();
-    return RegisterSnapshot(GetLatestSnapshot());
+    return RegisterSnapshot(IsolationUsesXactSnapshot() ? GetTransactionSnapshot() : GetLatestSnapshot());
   });
   int64_t rewritten = 0;
   try {

@@ -144,10 +144,13 @@ void ts_chunk_cursor_open(TsChunkCursor* c, Oid chunks_relid, Oid index_relid, O
   }
   c->rel = table_open(chunks_relid, lock);
   c->scan = systable_beginscan(c->rel, index_relid, true, snapshot, nkeys, keys);
+  c->context = CurrentMemoryContext;
 }
 
 bool ts_chunk_cursor_next(TsChunkCursor* c, TsChunkRow* row) {
+  MemoryContext old = MemoryContextSwitchTo(c->context);
   HeapTuple tuple = systable_getnext(c->scan);
+  MemoryContextSwitchTo(old);
   if (tuple == nullptr) return false;
   TupleDesc desc = RelationGetDescr(c->rel);
   Datum values[kChNatts];
@@ -258,25 +261,60 @@ void ts_delete_chunks(const ItemPointerData* tids, int n) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.chunks, RowExclusiveLock);
+  CommandId cid = GetCurrentCommandId(true);
   for (int i = 0; i < n; i++) {
     ItemPointerData tid = tids[i];
-    simple_heap_delete(rel, &tid);
+    TM_FailureData tmfd;
+    TM_Result result = heap_delete(rel, &tid, cid, InvalidSnapshot, true, &tmfd, false);
+    // A chunk another transaction deleted after this one's snapshot (REPEATABLE READ: the
+    // snapshot predates the lock): its rows are in the caller's merged chunk already.
+    if (result == TM_Updated || result == TM_Deleted)
+      ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                      errmsg("could not serialize access due to concurrent delete")));
+    if (result != TM_Ok) elog(ERROR, "unexpected heap_delete status %u", static_cast<unsigned>(result));
   }
   table_close(rel, RowExclusiveLock);
 }
 
+// As DELETE ... WHERE time < cutoff would, by whole chunks: the chunks the statement's snapshot
+// sees (a REPEATABLE READ transaction leaves chunks committed after its snapshot alone), and a
+// chunk another transaction deleted first is skipped (READ COMMITTED) or a serialization failure.
 int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   int64 rows = 0, chunks = 0;
-  for_each_storage_row(oids.chunks, oids.chunks_index, storage_id, [&](Relation rel, HeapTuple tuple) {
+  Relation rel = table_open(oids.chunks, RowExclusiveLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  SysScanDesc scan = systable_beginscan(rel, oids.chunks_index, true, GetActiveSnapshot(), 1, &key);
+  CommandId cid = GetCurrentCommandId(true);
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) {
     bool isnull;
     int64 max_time = DatumGetInt64(heap_getattr(tuple, kChMaxTime, RelationGetDescr(rel), &isnull));
-    if (max_time >= cutoff) return;
-    rows += DatumGetInt32(heap_getattr(tuple, kChRows, RelationGetDescr(rel), &isnull));
-    chunks++;
-    simple_heap_delete(rel, &tuple->t_self);
-  });
+    if (max_time >= cutoff) continue;
+    int32 n = DatumGetInt32(heap_getattr(tuple, kChRows, RelationGetDescr(rel), &isnull));
+    TM_FailureData tmfd;
+    TM_Result result = heap_delete(rel, &tuple->t_self, cid, InvalidSnapshot, true, &tmfd, false);
+    switch (result) {
+      case TM_Ok:
+        rows += n;
+        chunks++;
+        break;
+      case TM_SelfModified:  // already deleted by this transaction (a later command's view)
+        break;
+      case TM_Updated:
+      case TM_Deleted:
+        if (IsolationUsesXactSnapshot())
+          ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                          errmsg("could not serialize access due to concurrent delete")));
+        break;  // compacted or dropped by a transaction that committed meanwhile
+      default:
+        elog(ERROR, "unexpected heap_delete status %u", static_cast<unsigned>(result));
+    }
+  }
+  systable_endscan(scan);
+  table_close(rel, RowExclusiveLock);
   *chunks_deleted = chunks;
   return rows;
 }

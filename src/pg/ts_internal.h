@@ -67,6 +67,10 @@ struct TsChunkRow {
 struct TsChunkCursor {
   Relation rel;
   SysScanDesc scan;
+  // The context the scan was opened in: the index scan allocates state lazily while fetching
+  // (btree's killed-items array), and callers may fetch in a per-tuple context reset under the
+  // scan (ALTER TABLE's rewrite does).
+  MemoryContext context;
 };
 void ts_chunk_cursor_open(TsChunkCursor* c, Oid chunks_relid, Oid index_relid, Oid storage_id,
                           int32 series_id, int64 min_max_time, Snapshot snapshot, LOCKMODE lock);

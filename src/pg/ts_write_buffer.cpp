@@ -26,6 +26,9 @@ struct Block {
   SubTransactionId owner;
   CommandId cid;
   SubTransactionId written_in = InvalidSubTransactionId;  // already in the heap, on owner's behalf
+  // TRUNCATE/DROP/rewrite in this subtransaction dropped the rows: never written, but back if
+  // it aborts (the rows of an outer level survive ROLLBACK TO a savepoint before the TRUNCATE).
+  SubTransactionId discarded_in = InvalidSubTransactionId;
   std::unordered_map<int32_t, TsSeriesRows> series;
   // Samples of the scrape worker's path (ts_buffer_append_points) into a table whose only
   // value column is `value`: one flat vector instead of rows per series (no allocation and
@@ -52,6 +55,11 @@ struct XactBuffers {
 };
 
 XactBuffers* g_buffers = nullptr;
+
+// Whether a block's bytes count in pending_bytes: neither written nor discarded.
+bool pending(const Block& b) {
+  return b.written_in == InvalidSubTransactionId && b.discarded_in == InvalidSubTransactionId;
+}
 XactBuffers::~XactBuffers() {
   if (g_buffers == this) g_buffers = nullptr;
 }
@@ -71,8 +79,12 @@ void next_tid(ItemPointer tid) {
                  static_cast<OffsetNumber>(n % 291 + 1));
 }
 
+// Which command ids a flush writes with: each block's own (any snapshot of this transaction may
+// still read), or the newest for all (at commit, when no snapshot of it reads any more).
+enum class Cids { kExact, kNewest };
+
 template <typename Eligible>
-void flush_storage(StorageBuffer& sb, Eligible eligible);
+void flush_storage(StorageBuffer& sb, Eligible eligible, Cids cids = Cids::kExact);
 
 StorageBuffer& storage_buffer(Relation rel) {
   XactBuffers& xb = buffers();
@@ -96,7 +108,7 @@ Block& current_block(StorageBuffer& sb, CommandId cid) {
   SubTransactionId sub = GetCurrentSubTransactionId();
   if (!sb.blocks.empty()) {
     Block& b = sb.blocks.back();
-    if (b.owner == sub && b.cid == cid && b.written_in == InvalidSubTransactionId) return b;
+    if (b.owner == sub && b.cid == cid && pending(b)) return b;
   }
   sb.blocks.push_back(Block{sub, cid});
   return sb.blocks.back();
@@ -215,18 +227,8 @@ void append_points(TsSeriesRows& r, const TsLayout& layout, const TsPoint* p, si
   }
 }
 
-// Writes the pending blocks of one storage that `eligible` accepts, merged per series, in the
-// current subtransaction with the newest of their command ids.
-template <typename Eligible>
-void flush_storage(StorageBuffer& sb, Eligible eligible) {
-  std::vector<Block*> chosen;
-  CommandId cid = FirstCommandId;
-  for (Block& b : sb.blocks)
-    if (b.written_in == InvalidSubTransactionId && eligible(b)) {
-      chosen.push_back(&b);
-      cid = std::max(cid, b.cid);
-    }
-  if (chosen.empty()) return;
+// Writes blocks merged per series, in the current subtransaction with command id `cid`.
+void write_blocks(StorageBuffer& sb, const std::vector<Block*>& chosen, CommandId cid) {
 
   // Merge per series (the common case, one block, needs no copy).
   std::unordered_map<int32_t, TsSeriesRows> merged;
@@ -310,6 +312,29 @@ void flush_storage(StorageBuffer& sb, Eligible eligible) {
     ts_sink_write(&sink, id, *rows);
   }
   ts_sink_close(&sink);
+}
+
+// Writes the pending blocks of one storage that `eligible` accepts. With Cids::kExact, blocks of
+// one command id are written together with that id, oldest first: a chunk row is visible to a
+// snapshot exactly when its rows' INSERT is (a cursor declared between two INSERTs sees the
+// first only, however late the flush). Cids::kNewest merges all blocks into the fewest chunks.
+template <typename Eligible>
+void flush_storage(StorageBuffer& sb, Eligible eligible, Cids cids) {
+  std::vector<Block*> chosen;
+  for (Block& b : sb.blocks)
+    if (pending(b) && eligible(b)) chosen.push_back(&b);
+  if (chosen.empty()) return;
+  std::stable_sort(chosen.begin(), chosen.end(), [](const Block* a, const Block* b) { return a->cid < b->cid; });
+  if (cids == Cids::kNewest) {
+    write_blocks(sb, chosen, chosen.back()->cid);
+  } else {
+    for (size_t i = 0; i < chosen.size();) {
+      size_t j = i + 1;
+      while (j < chosen.size() && chosen[j]->cid == chosen[i]->cid) j++;
+      write_blocks(sb, std::vector<Block*>(chosen.begin() + i, chosen.begin() + j), chosen[i]->cid);
+      i = j;
+    }
+  }
 
   SubTransactionId sub = GetCurrentSubTransactionId();
   XactBuffers& xb = buffers();
@@ -336,7 +361,8 @@ void maybe_flush_for_memory() {
 
 void flush_all() {
   if (g_buffers == nullptr) return;
-  for (auto& [storage, sb] : g_buffers->storages) flush_storage(sb, [](const Block&) { return true; });
+  for (auto& [storage, sb] : g_buffers->storages)
+    flush_storage(sb, [](const Block&) { return true; }, Cids::kNewest);
   g_buffers->storages.clear();
   g_buffers->pending_bytes = 0;
 }
@@ -347,7 +373,10 @@ void on_subxact_commit(SubTransactionId sub, SubTransactionId parent) {
     sb.blocks.remove_if([&](Block& b) {
       if (b.owner == sub) b.owner = parent;
       if (b.written_in == sub) b.written_in = parent;
-      return b.written_in == b.owner;  // its chunks now belong to its own level
+      if (b.discarded_in == sub) b.discarded_in = parent;
+      // Its chunks now belong to its own level, or its own level discarded it: only an abort
+      // of that level could bring it back, and that drops the block anyway.
+      return b.written_in == b.owner || b.discarded_in == b.owner;
     });
   }
 }
@@ -357,15 +386,15 @@ void on_subxact_abort(SubTransactionId sub) {
   XactBuffers& xb = *g_buffers;
   for (auto& [storage, sb] : xb.storages) {
     sb.blocks.remove_if([&](Block& b) {
+      bool was_pending = pending(b);
       if (b.owner == sub) {
-        if (b.written_in == InvalidSubTransactionId)
-          xb.pending_bytes -= std::min(xb.pending_bytes, b.bytes);
+        if (was_pending) xb.pending_bytes -= std::min(xb.pending_bytes, b.bytes);
         return true;
       }
-      if (b.written_in == sub) {  // its chunks were rolled back: pending again
-        b.written_in = InvalidSubTransactionId;
-        xb.pending_bytes += b.bytes;
-      }
+      // Its chunks were rolled back, or its discard was: pending again.
+      if (b.written_in == sub) b.written_in = InvalidSubTransactionId;
+      if (b.discarded_in == sub) b.discarded_in = InvalidSubTransactionId;
+      if (!was_pending && pending(b)) xb.pending_bytes += b.bytes;
       return false;
     });
     sb.last_series = -1;
@@ -547,10 +576,17 @@ void ts_buffer_discard(Oid storage_id) {
   if (g_buffers == nullptr) return;
   auto it = g_buffers->storages.find(storage_id);
   if (it == g_buffers->storages.end()) return;
-  for (Block& b : it->second.blocks)
-    if (b.written_in == InvalidSubTransactionId)
-      g_buffers->pending_bytes -= std::min(g_buffers->pending_bytes, b.bytes);
-  g_buffers->storages.erase(it);
+  XactBuffers& xb = *g_buffers;
+  StorageBuffer& sb = it->second;
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  sb.blocks.remove_if([&](Block& b) {
+    if (b.discarded_in != InvalidSubTransactionId) return false;  // by an enclosing level already
+    if (pending(b)) xb.pending_bytes -= std::min(xb.pending_bytes, b.bytes);
+    if (b.owner == sub) return true;  // an abort of this level would drop it anyway
+    b.discarded_in = sub;             // an outer level's rows: back if this level aborts
+    return false;
+  });
+  sb.last_series = -1;
 }
 
 void ts_buffer_init() {

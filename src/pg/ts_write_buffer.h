@@ -5,7 +5,9 @@
 // Subtransactions: buffered rows belong to the subtransaction that inserted them (dropped when it
 // aborts, handed to the parent when it commits). A flush writes in the current subtransaction;
 // rows it wrote on behalf of an ancestor stay in memory until that write reaches the ancestor,
-// so a later rollback to a savepoint re-queues them instead of losing them.
+// so a later rollback to a savepoint re-queues them instead of losing them. Rows are written with
+// the command id of their INSERT, so every snapshot of the transaction sees exactly the rows a
+// heap table would show it.
 #pragma once
 
 #include <cstddef>
@@ -41,7 +43,8 @@ void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_
 // Writes the rows a snapshot with command id `curcid` must see (read-your-writes).
 void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid);
 
-// Forgets the rows buffered for a storage (TRUNCATE, DROP: they would be deleted anyway).
+// Forgets the rows buffered for a storage (TRUNCATE, DROP, rewrites: they would be deleted
+// anyway), as the current subtransaction: rows of outer levels come back if it aborts.
 void ts_buffer_discard(Oid storage_id);
 
 // Registers the transaction callbacks.
