@@ -1,7 +1,12 @@
+#include "core/common/utf8.h"
 #include "pg/border.h"
 
 #include <cstring>
 #include <string>
+
+extern "C" {
+#include "mb/pg_wchar.h"
+}
 
 namespace observe::pg {
 
@@ -27,14 +32,30 @@ int sqlstate_for(ErrorKind kind) {
 void set_error_query(const char* query_text) { error_query_text = query_text; }
 
 // pstrdup may itself ereport (out of memory); here that would jump over the active catch
-// block, so allocate without throwing and fall back to a static text.
+// block, so allocate without throwing and fall back to a static text. The last line of defence
+// for UTF-8: core errors arrive escaped (observe::Error), other exceptions' texts may quote
+// anything (a library's message with the input in it).
 static char* copy_message(const char* text) {
-  size_t len = std::strlen(text);
-  char* copy = static_cast<char*>(MemoryContextAllocExtended(CurrentMemoryContext, len + 1,
-                                                            MCXT_ALLOC_NO_OOM));
-  if (copy == nullptr) return const_cast<char*>("out of memory while reporting an error");
-  std::memcpy(copy, text, len + 1);
+  static const char kNoMemory[] = "out of memory while reporting an error";
+  std::string escaped;
+  try {
+    escaped = escape_message(text);
+  } catch (...) {
+    return const_cast<char*>(kNoMemory);
+  }
+  char* copy = static_cast<char*>(MemoryContextAllocExtended(CurrentMemoryContext,
+                                                            escaped.size() + 1, MCXT_ALLOC_NO_OOM));
+  if (copy == nullptr) return const_cast<char*>(kNoMemory);
+  std::memcpy(copy, escaped.c_str(), escaped.size() + 1);
   return copy;
+}
+
+// A PostgreSQL error raised inside pg_guard may carry text the glue built from input (a label
+// value in a detail): escape what is not valid UTF-8 before it is re-raised.
+static void escape_error_data(ErrorData* edata) {
+  for (char** field : {&edata->message, &edata->detail, &edata->hint, &edata->context}) {
+    if (*field != nullptr && !valid_utf8(*field)) *field = copy_message(*field);
+  }
 }
 
 void capture_current_exception(PendingError& out) noexcept {
@@ -42,6 +63,7 @@ void capture_current_exception(PendingError& out) noexcept {
     throw;
   } catch (const PgError& e) {
     out.pg = e.edata();
+    escape_error_data(out.pg);
   } catch (const Error& e) {
     out.kind = e.kind();
     out.message = copy_message(e.what());
@@ -63,8 +85,11 @@ void raise_pending(const PendingError& pending) {
   const char* query = error_query_text;
   error_query_text = nullptr;
   if (query != nullptr && pending.position >= 0) {
+    // Core positions are byte offsets; PostgreSQL's cursor counts characters.
+    int bytes = static_cast<int>(strnlen(query, static_cast<size_t>(pending.position)));
     ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message),
-                    internalerrposition(pending.position + 1), internalerrquery(query)));
+                    internalerrposition(pg_mbstrlen_with_len(query, bytes) + 1),
+                    internalerrquery(query)));
   }
   if (pending.out_of_memory) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
   ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message)));

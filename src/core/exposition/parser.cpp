@@ -52,12 +52,8 @@ void Parser::fail(const std::string& what) {
 }
 
 std::string Parser::quote(std::string_view s) {
-  constexpr size_t kMax = 64;  // enough to recognise the token; payload lines can be huge
-  std::string out = "\"";
-  out.append(s.substr(0, kMax));
-  if (s.size() > kMax) out += "...";
-  out += "\"";
-  return out;
+  // 64 bytes are enough to recognise the token; payload lines can be huge.
+  return quote_for_message(s, 64);
 }
 
 Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_view label) {

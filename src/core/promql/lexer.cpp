@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 
 namespace observe::promql {
 
@@ -207,6 +208,9 @@ std::vector<Token> lex(std::string_view in) {
                 cp = cp * 16 + static_cast<uint32_t>(hexval(in[i]));
                 i++;
               }
+              // As Prometheus: a surrogate or a value past U+10FFFF encodes to no valid UTF-8.
+              if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                err("escape is invalid Unicode code point", i - n - 2);
               append_utf8(val, cp);
               break;
             }
@@ -263,9 +267,12 @@ std::vector<Token> lex(std::string_view in) {
         case '>': k = Tok::kGtr; break;
         case '<': k = Tok::kLss; break;
         case ':': k = Tok::kColon; break;
-        default:
-          err(std::string("unexpected character: '") + c + "'", i);
+        default: {
+          // The whole character, not its first byte; a byte of no valid sequence shows as \xNN.
+          size_t n = utf8_sequence_length(in, i);
+          err("unexpected character: '" + std::string(in.substr(i, n == 0 ? 1 : n)) + "'", i);
           k = Tok::kEOF;
+        }
       }
     }
     if (k == Tok::kLBracket) brackets++;
