@@ -49,3 +49,11 @@ SELECT pg_temp.err($q$SELECT observe.labels('up€')$q$);
 SELECT pg_temp.err($q$SELECT observe.ingest_prometheus_text(E'# TYPE m co\x01unter\n')$q$);
 SELECT pg_temp.err($q$SELECT observe.ingest_prometheus_text('# TYPE m x' || repeat('é', 40) || chr(10))$q$);
 SELECT pg_temp.err($q$SELECT observe.ingest_prometheus_text(E'm{a="1"} 1 \x02\n')$q$);
+
+-- Results stay valid text too: bytes a PromQL escape made are shown as \xNN in series text,
+-- and observe.labels refuses what jsonb cannot hold.
+SELECT metric FROM observe.promql('label_replace(vector(1), "a", "\xff\x00é", "", "")');
+SELECT pg_temp.err($q$SELECT observe.labels('up{job="\xff"}')$q$);
+SELECT pg_temp.err($q$SELECT observe.labels('up{job="a\x00b"}')$q$);
+-- a regclass argument holding no table's OID is the caller's error, not an internal one
+SELECT pg_temp.err($q$SELECT * FROM observe.promql('up', now(), 0::oid::regclass)$q$);

@@ -1,8 +1,10 @@
 #include "core/common/utf8.h"
 #include "pg/border.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 extern "C" {
 #include "mb/pg_wchar.h"
@@ -79,17 +81,42 @@ void capture_current_exception(PendingError& out) noexcept {
   }
 }
 
+// Past this size the query is not shown under an error: it would be copied to the client and
+// to the server log with every error (a fuzzer's 40 MB query is a legal text argument).
+static constexpr size_t kMaxShownQuery = 64 * 1024;
+
+// The query to show under an error, or nullptr: escaped when it is not valid UTF-8 (possible in
+// a SQL_ASCII database). *cursor gets the 1-based character position of byte_pos in it, as
+// PostgreSQL counts cursors (characters, where core positions are byte offsets).
+static const char* shown_query(const char* query, int byte_pos, int* cursor) noexcept {
+  size_t len = std::strlen(query);
+  if (len > kMaxShownQuery) return nullptr;
+  size_t bytes = std::min(len, static_cast<size_t>(byte_pos));
+  if (valid_utf8(std::string_view(query, len))) {
+    *cursor = pg_mbstrlen_with_len(query, static_cast<int>(bytes)) + 1;
+    return query;
+  }
+  char* escaped = copy_message(query);
+  std::string prefix;
+  try {
+    prefix = escape_message(std::string_view(query, bytes));
+  } catch (...) {
+    return nullptr;
+  }
+  *cursor = pg_mbstrlen_with_len(prefix.c_str(), static_cast<int>(prefix.size())) + 1;
+  return escaped;
+}
+
 void raise_pending(const PendingError& pending) {
   if (pending.pg != nullptr) ReThrowError(pending.pg);
   if (pending.kind == ErrorKind::kCanceled) CHECK_FOR_INTERRUPTS();  // PostgreSQL's own message
   const char* query = error_query_text;
   error_query_text = nullptr;
-  if (query != nullptr && pending.position >= 0) {
-    // Core positions are byte offsets; PostgreSQL's cursor counts characters.
-    int bytes = static_cast<int>(strnlen(query, static_cast<size_t>(pending.position)));
+  int cursor = 0;
+  if (query != nullptr && pending.position >= 0) query = shown_query(query, pending.position, &cursor);
+  if (query != nullptr) {
     ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message),
-                    internalerrposition(pg_mbstrlen_with_len(query, bytes) + 1),
-                    internalerrquery(query)));
+                    internalerrposition(cursor), internalerrquery(query)));
   }
   if (pending.out_of_memory) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
   ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message)));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include "core/common/error.h"
@@ -83,7 +84,7 @@ bool agg_has_param(AggOp op) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view q) : toks_(lex(q)) {}
+  explicit Parser(std::string_view q) : lexer_(q) {}
 
   NodePtr parse_all() {
     if (peek().kind == Tok::kEOF) fail("no expression found in input", peek().pos);
@@ -117,14 +118,23 @@ class Parser {
 
  private:
   static constexpr int kMaxDepth = 500;
-  std::vector<Token> toks_;
-  size_t p_ = 0;
+  // Tokens read ahead but not consumed; consumed ones are dropped.
+  Lexer lexer_;
+  std::deque<Token> toks_;
   int depth_ = 0;
 
   [[noreturn]] static void fail(const std::string& msg, int pos) { throw SyntaxError(msg, pos); }
 
-  const Token& peek(size_t ahead = 0) const { return toks_[std::min(p_ + ahead, toks_.size() - 1)]; }
-  Token next() { return toks_[p_ < toks_.size() - 1 ? p_++ : p_]; }
+  const Token& peek(size_t ahead = 0) {
+    while (toks_.size() <= ahead && (toks_.empty() || toks_.back().kind != Tok::kEOF))
+      toks_.push_back(lexer_.next());
+    return toks_[std::min(ahead, toks_.size() - 1)];
+  }
+  Token next() {
+    Token t = peek();
+    if (t.kind != Tok::kEOF) toks_.pop_front();
+    return t;
+  }
 
   static std::string describe(const Token& t) {
     switch (t.kind) {
@@ -145,7 +155,7 @@ class Parser {
   bool is_keyword(const Token& t, const char* kw) const { return t.kind == Tok::kIdent && lower(t.text) == kw; }
 
   // Binary operator at the current token: precedence (0 if none).
-  int binop(BinOp* op) const {
+  int binop(BinOp* op) {
     const Token& t = peek();
     switch (t.kind) {
       case Tok::kAdd: *op = BinOp::kAdd; return 4;
@@ -278,7 +288,7 @@ class Parser {
   }
 
   NodePtr unary() {
-    const Token& t = peek();
+    Token t = peek();  // a copy: next() drops the token peek() refers to
     if (t.kind == Tok::kAdd || t.kind == Tok::kSub) {
       Token op = next();
       NodePtr operand = expr(6);
@@ -427,7 +437,7 @@ class Parser {
 
   NodePtr postfix(NodePtr e) {
     for (;;) {
-      const Token& t = peek();
+      Token t = peek();  // a copy: next() drops the token peek() refers to
       if (t.kind == Tok::kLBracket) {
         int pos = t.pos;
         next();

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/common/error.h"
+#include "core/common/labels.h"
 #include "core/common/utf8.h"
 
 namespace observe {
@@ -52,6 +53,11 @@ TEST(Utf8, EveryCoreErrorMessageIsValid) {
   SyntaxError s("unexpected \x80", 3);
   EXPECT_STREQ(s.what(), "unexpected \\x80");
   EXPECT_EQ(s.position(), 3);
+}
+
+TEST(Utf8, SeriesTextEscapesBytesThatAreNoText) {
+  // Only PromQL escapes make such values; the series text of a result stays valid UTF-8.
+  EXPECT_EQ(quote_label_value(std::string("\xff\0\xc3\xa9\"\\\n", 7)), "\"\\xff\\x00\xc3\xa9\\\"\\\\\\n\"");
 }
 
 }  // namespace

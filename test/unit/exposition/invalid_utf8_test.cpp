@@ -22,7 +22,7 @@ TEST(ExpositionInvalidUtf8, MessagesEscapeBadBytes) {
       {"# TYPE m \xff\xfe\n", "invalid metric type \"\\xff\\xfe\""},
       {"m{a=\"x\",a=\"y\xff\"} 1\n", "not valid UTF-8"},
       {"m 1\xff\n", "\\xff"},
-      {"m \xff\n", "byte 0xff"},
+      {"m \xff\n", "\\xff"},
       {"m{a=\"1\"} 1 9\xc3\n", ""},
       {"# HELP m \xc3\x28\n", "HELP text of \"m\" is not valid UTF-8"},
       {"m{a=\"b\"} 1\n# TYPE m counter\x01\n", ""},
@@ -34,7 +34,9 @@ TEST(ExpositionInvalidUtf8, MessagesEscapeBadBytes) {
       std::string msg = error_of(c.payload, f);
       EXPECT_FALSE(msg.empty()) << c.payload;
       EXPECT_TRUE(valid_utf8(msg)) << c.payload << " -> " << msg;
-      if (f == Format::kPrometheusText) EXPECT_NE(msg.find(c.expected), std::string::npos) << msg;
+      if (f == Format::kPrometheusText) {
+        EXPECT_NE(msg.find(c.expected), std::string::npos) << msg;
+      }
     }
   }
 }
