@@ -57,3 +57,8 @@ SELECT pg_temp.err($q$SELECT observe.labels('up{job="\xff"}')$q$);
 SELECT pg_temp.err($q$SELECT observe.labels('up{job="a\x00b"}')$q$);
 -- a regclass argument holding no table's OID is the caller's error, not an internal one
 SELECT pg_temp.err($q$SELECT * FROM observe.promql('up', now(), 0::oid::regclass)$q$);
+SELECT pg_temp.err($q$SELECT observe.compact(0::oid::regclass)$q$);
+SELECT pg_temp.err($q$SELECT observe.set_retention(4294967295::oid::regclass, '1 day')$q$);
+-- a 10,000-operator chain is refused like deep nesting (it crashed the backend)
+SELECT pg_temp.err($q$SELECT * FROM observe.promql(repeat('m offset 1m + ', 10000) || 'm')$q$);
+SELECT count(*) FROM observe.promql(repeat('abs(', 240) || 'vector(1)' || repeat(')', 240) || repeat(' + 1', 240));

@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "mb/pg_wchar.h"
+#include "utils/syscache.h"
 }
 
 namespace observe::pg {
@@ -138,6 +139,11 @@ ErrorData* run_guarded(void (*call)(void*), void* arg) {
   }
   PG_END_TRY();
   return edata;
+}
+
+void check_relation_exists(Oid relid) {
+  if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
 }
 
 bool interrupt_pending() { return InterruptPending && (QueryCancelPending || ProcDiePending); }

@@ -8,7 +8,6 @@ extern "C" {
 #include "utils/acl.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
 }
 
 namespace observe::pg {
@@ -31,10 +30,7 @@ static void check_can_read(Relation rel) {
 
 TsQueryable::TsQueryable(Oid relid) {
   rel_ = pg_guard([relid] {
-    // A regclass argument can hold any OID (0, a dropped table's): the caller's mistake, not
-    // the internal error table_open reports.
-    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
+    check_relation_exists(relid);
     return table_open(relid, AccessShareLock);
   });
   try {

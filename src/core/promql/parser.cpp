@@ -194,12 +194,22 @@ class Parser {
 
   NodePtr expr(int min_prec) {
     DepthGuard guard(depth_, peek().pos);
+    // Each operator applied here makes the tree one level deeper without recursing (a + b + c
+    // is ((a + b) + c)), and the evaluator and destructors do recurse along it: count those
+    // levels too, or `m + m + ... ` 10,000 times overflows the backend's stack.
+    struct Links {
+      int& depth;
+      int n = 0;
+      ~Links() { depth -= n; }
+    } links{depth_};
     NodePtr lhs = unary();
     for (;;) {
       BinOp op;
       int prec = binop(&op);
       if (prec == 0 || prec < min_prec) break;
       Token optok = next();
+      links.n++;
+      if (++depth_ > kMaxDepth) fail("query is nested too deeply", optok.pos);
       auto node = std::make_shared<Node>();
       node->kind = NodeKind::kBinary;
       node->op = op;

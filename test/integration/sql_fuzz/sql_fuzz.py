@@ -204,6 +204,29 @@ class Args:
         return gen() if gen else self.generic(typ)
 
 
+# Runs one call and catches its error in the server, so that the error's fields come back as
+# the exact bytes the server holds (a client decodes or converts them on the way: psycopg2
+# replaces what a SQL_ASCII connection cannot decode, and a UTF-8 one turns them into a new
+# 22021 error). convert_to(x, database encoding) gives those bytes unconverted; in a UTF-8
+# database it checks them first, so bad bytes there surface as 22021 "invalid byte sequence".
+# OTHERS does not catch query_canceled: a timeout still ends the statement.
+WRAPPER = """
+CREATE FUNCTION pg_temp.fuzz_call(q text, OUT state text, OUT fields bytea[], OUT result bytea[])
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  m text; d text; h text; c text;
+BEGIN
+  EXECUTE q INTO result;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL,
+                          h = PG_EXCEPTION_HINT, c = PG_EXCEPTION_CONTEXT;
+  fields := ARRAY[convert_to(m, getdatabaseencoding()), convert_to(d, getdatabaseencoding()),
+                  convert_to(h, getdatabaseencoding()), convert_to(c, getdatabaseencoding())];
+END
+$fn$"""
+FIELD_NAMES = ["message", "detail", "hint", "context"]
+
+
 def valid_utf8(v):
     if v is None:
         return True
@@ -250,6 +273,7 @@ class Fuzzer:
         cur = conn.cursor()
         cur.execute("SET statement_timeout = %d" % STATEMENT_TIMEOUT_MS)
         cur.execute("SET client_min_messages = notice")
+        cur.execute(WRAPPER)
         conn.commit()
         return conn
 
@@ -267,8 +291,9 @@ class Fuzzer:
         call = "observe.%s(%s)" % (fn["name"], ", ".join(args))
         if fn["kind"] == "p":
             return "CALL " + call, False
-        # Rows as text, sent as bytea: the driver hands us the exact bytes to check.
-        return "SELECT textsend(r::text) FROM %s AS r LIMIT 100" % call, True
+        # Rows as text, as bytea: the driver hands us the exact bytes to check.
+        return ("SELECT array_agg(convert_to(r::text, getdatabaseencoding())) "
+                "FROM (SELECT * FROM %s AS r LIMIT 100) r" % call), True
 
     def check_messages(self, sql, conn, err):
         texts = []
@@ -282,6 +307,24 @@ class Fuzzer:
             if not valid_utf8(t):
                 self.finding("invalid UTF-8 in %s" % what, sql, repr(t)[:300])
 
+    def check_caught(self, sql, state, fields, result):
+        """An error the wrapper caught, or the rows of a call that succeeded."""
+        for row in result or []:
+            if row is not None and not self.ascii_db and not valid_utf8(bytes(row)):
+                self.finding("invalid UTF-8 in a result", sql, repr(bytes(row))[:300])
+                break
+        if state is None:
+            return
+        self.errors += 1
+        self.sqlstates[state] = self.sqlstates.get(state, 0) + 1
+        if state[:2] in BAD_CLASSES:
+            self.finding("internal error " + state, sql, repr(bytes(fields[0] or b""))[:300])
+        if state == "22021" and not self.ascii_db and b"invalid byte sequence" in bytes(fields[0] or b""):
+            self.finding("invalid UTF-8 in a result or message", sql, repr(bytes(fields[0]))[:300])
+        for name, value in zip(FIELD_NAMES, fields):
+            if value is not None and not valid_utf8(bytes(value)):
+                self.finding("invalid UTF-8 in the error's %s" % name, sql, repr(bytes(value))[:300])
+
     def run_one(self, conn, fn):
         sql, returns_rows = self.statement(fn)
         self.calls += 1
@@ -294,12 +337,13 @@ class Fuzzer:
                                    lambda: (hung.set(), conn.cancel()))
         watchdog.start()
         try:
-            cur.execute(sql)
             if returns_rows:
-                for (row,) in cur.fetchall():
-                    if row is not None and not self.ascii_db and not valid_utf8(bytes(row)):
-                        self.finding("invalid UTF-8 in a result", sql, repr(bytes(row))[:300])
-                        break
+                cur.execute("SELECT * FROM pg_temp.fuzz_call(%s)", (sql,))
+                state, fields, result = cur.fetchone()
+            else:
+                cur.execute(sql)
+                state, fields, result = None, None, None
+            self.check_caught(sql, state, fields, result)
             if self.rng.random() < 0.25:
                 conn.commit()  # the write path flushes at commit
             else:
@@ -317,14 +361,29 @@ class Fuzzer:
                 return False
             self.errors += 1
             self.sqlstates[err.pgcode] = self.sqlstates.get(err.pgcode, 0) + 1
+            if err.pgcode == "22021" and "invalid byte sequence" in (err.diag.message_primary or ""):
+                # The server could not convert a notice or message for the client: it held
+                # bytes that are no UTF-8 (every argument error is caught in fuzz_call).
+                self.finding("invalid UTF-8 in a notice or message", sql, err.diag.message_primary)
             if err.pgcode[:2] in BAD_CLASSES:
                 self.finding("internal error " + err.pgcode, sql, (err.diag.message_primary or "")[:300])
             conn.rollback()
         self.check_messages(sql, conn, err)
         return True
 
+    def self_check(self, conn):
+        """Proves the checks see bad bytes: PostgreSQL's own message echoes the raw byte."""
+        cur = conn.cursor()
+        cur.execute("SELECT * FROM pg_temp.fuzz_call(%s)", (r"SELECT ARRAY[textsend((E'\xff'::int)::text)]",))
+        state, fields, _ = cur.fetchone()
+        conn.rollback()
+        if state != "22P02" or valid_utf8(bytes(fields[0])):
+            raise SystemExit("sql_fuzz: self-check failed, invalid bytes would go unnoticed: %r %r" % (state, fields))
+
     def run(self, functions):
         conn = self.connect()
+        if self.ascii_db:
+            self.self_check(conn)
         while time.monotonic() < self.deadline:
             fn = self.rng.choice(functions)
             if not self.run_one(conn, fn):

@@ -130,3 +130,26 @@ TEST(PromqlLexer, LexesOnlyWhatTheParserReads) {
 
 }  // namespace
 }  // namespace observe::promql
+
+namespace observe::promql {
+namespace {
+
+// Found by the SQL fuzzer: a chain of 10,000 binary operators parsed without recursing, and
+// the evaluator then overflowed the stack walking the 10,000-deep tree (a backend crash).
+TEST(PromqlParser, LongOperatorChainsAreBoundedLikeNesting) {
+  std::string q;
+  for (int i = 0; i < 10000; i++) q += "m offset 1m + ";
+  q += "m";
+  try {
+    parse_expr(q);
+    ADD_FAILURE() << "parsed";
+  } catch (const SyntaxError& e) {
+    EXPECT_STREQ(e.what(), "query is nested too deeply");
+  }
+  std::string ok;
+  for (int i = 0; i < 200; i++) ok += "m + ";
+  EXPECT_NO_THROW(parse_expr(ok + "m"));
+}
+
+}  // namespace
+}  // namespace observe::promql
