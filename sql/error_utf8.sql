@@ -62,3 +62,9 @@ SELECT pg_temp.err($q$SELECT observe.set_retention(4294967295::oid::regclass, '1
 -- a 10,000-operator chain is refused like deep nesting (it crashed the backend)
 SELECT pg_temp.err($q$SELECT * FROM observe.promql(repeat('m offset 1m + ', 10000) || 'm')$q$);
 SELECT count(*) FROM observe.promql(repeat('abs(', 240) || 'vector(1)' || repeat(')', 240) || repeat(' + 1', 240));
+-- ingesting a huge payload with many default labels honours statement_timeout (it ignored
+-- cancel and even DROP DATABASE ... WITH (FORCE) for minutes)
+SET statement_timeout = '1s';
+SELECT pg_temp.err($q$SELECT observe.ingest_prometheus_text(repeat(E'm{a="b"} 1\n', 400000),
+  (SELECT jsonb_object_agg('k' || i, 'v' || i) FROM generate_series(1, 20000) i))$q$);
+RESET statement_timeout;

@@ -15,6 +15,7 @@ run takes two databases (--dsn utf8:... and --dsn ascii:...); in the UTF-8 one, 
 come from what the extension itself decodes (PromQL escapes such as "\\xff").
 """
 import argparse
+import os
 import random
 import sys
 import threading
@@ -243,6 +244,7 @@ def list_functions(conn):
     cur = conn.cursor()
     cur.execute("""
         SELECT p.oid, p.proname, p.prokind, p.pronargs, p.pronargdefaults, p.proretset,
+               (SELECT lanname FROM pg_language l WHERE l.oid = p.prolang),
                format_type(p.prorettype, NULL),
                ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, n)
                      ORDER BY n)
@@ -250,12 +252,12 @@ def list_functions(conn):
          WHERE p.pronamespace = 'observe'::regnamespace
          ORDER BY p.proname, p.oid""")
     callable_, skipped = [], []
-    for oid, name, kind, nargs, ndef, retset, rettype, argtypes in cur.fetchall():
+    for oid, name, kind, nargs, ndef, retset, lang, rettype, argtypes in cur.fetchall():
         bad = [t for t in list(argtypes) + [rettype] if t in UNCALLABLE]
         if bad or kind not in ("f", "p"):
             skipped.append("%s(%s): %s" % (name, ", ".join(argtypes), "kind " + kind if not bad else ", ".join(bad)))
             continue
-        callable_.append(dict(name=name, kind=kind, nargs=nargs, ndef=ndef, argtypes=list(argtypes)))
+        callable_.append(dict(name=name, kind=kind, nargs=nargs, ndef=ndef, argtypes=list(argtypes), lang=lang))
     return callable_, skipped
 
 
@@ -307,6 +309,11 @@ class Fuzzer:
             if not valid_utf8(t):
                 self.finding("invalid UTF-8 in %s" % what, sql, repr(t)[:300])
 
+    def give_up(self, sql, elapsed):
+        self.finding("hang: the backend ignores cancel", sql, "no answer after %.0f s" % elapsed)
+        print("sql_fuzz: giving up; %d findings" % len(self.findings), flush=True)
+        os._exit(1)
+
     def check_caught(self, sql, state, fields, result):
         """An error the wrapper caught, or the rows of a call that succeeded."""
         for row in result or []:
@@ -336,6 +343,10 @@ class Fuzzer:
         watchdog = threading.Timer(STATEMENT_TIMEOUT_MS / 1000 + HANG_MARGIN_S,
                                    lambda: (hung.set(), conn.cancel()))
         watchdog.start()
+        # A backend that ignores the cancel too is reported from here, and the run ends.
+        deadman = threading.Timer(STATEMENT_TIMEOUT_MS / 1000 + 4 * HANG_MARGIN_S,
+                                  lambda: self.give_up(sql, time.monotonic() - start))
+        deadman.start()
         try:
             if returns_rows:
                 cur.execute("SELECT * FROM pg_temp.fuzz_call(%s)", (sql,))
@@ -352,6 +363,7 @@ class Fuzzer:
             err = e
         finally:
             watchdog.cancel()
+            deadman.cancel()
         elapsed = time.monotonic() - start
         if hung.is_set():
             self.finding("hang past statement_timeout", sql, "cancelled by the client after %.1f s" % elapsed)
@@ -384,6 +396,10 @@ class Fuzzer:
         conn = self.connect()
         if self.ascii_db:
             self.self_check(conn)
+            # Raw bytes are fed to the C functions here. Functions in SQL or PL/pgSQL echo their
+            # arguments in messages as PostgreSQL's own errors do (the self-check above), which in
+            # a SQL_ASCII database may be any bytes; they are fuzzed in the UTF-8 database.
+            functions = [f for f in functions if f["lang"] == "c"]
         while time.monotonic() < self.deadline:
             fn = self.rng.choice(functions)
             if not self.run_one(conn, fn):
