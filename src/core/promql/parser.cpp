@@ -108,6 +108,8 @@ class Parser {
       std::vector<LabelMatcher> ms = matchers(&sel);
       for (auto& m : ms) {
         if (m.op() != MatchOp::kEqual) fail("only = is allowed in a series description", t.pos);
+        // Found by the labels fuzzer: {""="v"} made a label without a name.
+        if (m.name().empty()) fail("label name must not be empty in a series description", t.pos);
         ls.push_back({m.name(), m.value()});
       }
       if (!sel.metric_name.empty()) ls.push_back({std::string(kMetricNameLabel), sel.metric_name});

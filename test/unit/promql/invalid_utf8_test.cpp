@@ -63,7 +63,7 @@ TEST(PromqlInvalidUtf8, UnexpectedCharacterShowsTheWholeCharacter) {
 }
 
 TEST(PromqlInvalidUtf8, SeriesDescriptions) {
-  for (const char* s : {"m{a=\"\xff", "m{\xff=\"a\"}", "m\xff", "m{a=\"\\xff\"} \xfe", "\x80"}) {
+  for (const char* s : {"m{a=\"\xff", "m{\xff=\"a\"}", "m\xff", "m{a=\"\\xff\"} \xfe", "\x80", "m{\"\"=\"v\"}"}) {
     try {
       parse_series(s);
       ADD_FAILURE() << "parsed: " << s;
