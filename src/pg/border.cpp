@@ -114,10 +114,11 @@ void raise_pending(const PendingError& pending) {
   const char* query = error_query_text;
   error_query_text = nullptr;
   int cursor = 0;
-  if (query != nullptr && pending.position >= 0) query = shown_query(query, pending.position, &cursor);
-  if (query != nullptr) {
+  const char* shown = nullptr;  // only an error with a position shows the query
+  if (query != nullptr && pending.position >= 0) shown = shown_query(query, pending.position, &cursor);
+  if (shown != nullptr) {
     ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message),
-                    internalerrposition(cursor), internalerrquery(query)));
+                    internalerrposition(cursor), internalerrquery(shown)));
   }
   if (pending.out_of_memory) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
   ereport(ERROR, (errcode(sqlstate_for(pending.kind)), errmsg("%s", pending.message)));
