@@ -111,6 +111,11 @@ T* make_owned_by(MemoryContext context, Args&&... args) {
   return object;
 }
 
+// Raises 42P01 unless relid names a relation: a regclass argument can hold any OID (0, a
+// dropped table's), the caller's mistake rather than the internal error table_open reports.
+// May ereport: call it under pg_guard from C++ code.
+void check_relation_exists(Oid relid);
+
 // True when a cancel or termination is pending. Core loops poll this (through a callback)
 // and throw ErrorKind::kCanceled; the border then lets PostgreSQL report it properly.
 bool interrupt_pending();

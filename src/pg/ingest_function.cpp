@@ -35,6 +35,8 @@ OBSERVE_FUNCTION(observe_ingest_prometheus_text) {
   observe::pg::MetricsWriter writer;
   observe::exposition::for_each_sample(payload, detect_format(payload),
                                        [&](const observe::exposition::Entry& e) {
+    // A huge payload (or many default labels) takes long: let statement_timeout and cancel in.
+    if (observe::pg::interrupt_pending()) throw observe::Error(observe::ErrorKind::kCanceled, "canceled");
     observe::Labels series = observe::scrape::attach_target_labels(e, extra, rules);
     writer.append(series, e.has_timestamp ? e.timestamp_ms : at_ms, e.value);
   });

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/common/utf8.h"
 #include "pg/border.h"
 
 extern "C" {
@@ -32,6 +33,12 @@ Datum labels_to_jsonb(const Labels& labels, bool include_name) {
   std::vector<const char*> values;
   for (const auto& l : labels.items()) {
     if (!include_name && l.name == kMetricNameLabel) continue;
+    // PromQL escapes ("\xff", "\x00") can make any bytes; jsonb holds valid text only.
+    for (const std::string* s : {&l.name, &l.value}) {
+      if (!valid_utf8(*s) || s->find('\0') != std::string::npos)
+        throw Error(ErrorKind::kDataException, "label " + quote_for_message(l.name, 64) + " with value " +
+                                                   quote_for_message(l.value, 64) + " is not valid UTF-8 text");
+    }
     names.push_back(l.name.c_str());
     values.push_back(l.value.c_str());
   }

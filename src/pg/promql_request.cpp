@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 #include "pg/border.h"
 #include "pg/guc.h"
 #include "pg/time_convert.h"
@@ -58,7 +59,8 @@ PromqlRangeRequest promql_range_request(FunctionCallInfo fcinfo) {
 void emit_promql_annotations(const observe::promql::Result& r) {
   for (const std::vector<std::string>* list : {&r.warnings, &r.infos}) {
     for (const std::string& a : *list) {
-      const char* msg = a.c_str();
+      std::string safe = escape_message(a);  // annotations quote label values: any bytes
+      const char* msg = safe.c_str();
       pg_guard([msg] { ereport(NOTICE, (errmsg("%s", msg))); });
     }
   }

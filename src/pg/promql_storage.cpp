@@ -29,7 +29,10 @@ static void check_can_read(Relation rel) {
 }
 
 TsQueryable::TsQueryable(Oid relid) {
-  rel_ = pg_guard([relid] { return table_open(relid, AccessShareLock); });
+  rel_ = pg_guard([relid] {
+    check_relation_exists(relid);
+    return table_open(relid, AccessShareLock);
+  });
   try {
     Relation rel = rel_;
     pg_guard([rel] { check_can_read(rel); });

@@ -61,7 +61,10 @@ void check_access(Oid relid, AclMode mode) {
 
 // Opens an observe_ts table by OID with `lock`, refusing other tables and users without `mode`.
 Relation open_ts(Oid relid, LOCKMODE lock, AclMode mode) {
-  pg_guard([&] { check_access(relid, mode); });
+  pg_guard([&] {
+    check_relation_exists(relid);  // a superuser passes check_access for any OID
+    check_access(relid, mode);
+  });
   Relation rel = pg_guard([&] { return table_open(relid, lock); });
   if (!ts_is_observe_ts(rel)) {
     std::string name = RelationGetRelationName(rel);

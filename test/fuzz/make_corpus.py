@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of the exposition fuzzer to corpus/exposition/ (one file a seed).
+"""Writes the seed corpora of the fuzzers to corpus/<target>/ (one file a seed).
 
-Seeds cover every construct of both grammars: metadata, escapes, special values, timestamps,
-exemplars, histograms, summaries, _created, EOF rules, and near-misses of each."""
+Exposition seeds cover every construct of both grammars: metadata, escapes, special values,
+timestamps, exemplars, histograms, summaries, _created, EOF rules, and near-misses of each.
+PromQL seeds cover selectors, modifiers, subqueries, operators, aggregations and functions;
+label seeds are series descriptions and matchers (op byte, name, NUL, value)."""
 import hashlib
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "corpus", "exposition")
+CORPUS = os.path.join(HERE, "corpus")
 
 TEXT = [
     "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
@@ -67,16 +69,43 @@ OPENMETRICS = [
 ]
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for old in os.listdir(OUT):
-        os.remove(os.path.join(OUT, old))
-    for seed in TEXT + OPENMETRICS:
+PROMQL = [
+    'up', 'up{job="api",instance=~"h.*",x!="1",y!~"a|b"}', '{__name__=~"m.+"}', '{"utf8.name"="v"}',
+    'rate(m[5m])', 'sum by (job) (rate(n_total[1m] offset 1m))', 'm @ 300 offset -1m', 'm @ start()',
+    'max_over_time(m[10m:30s])', 'm[5m:]', 'm[step()*2:step()]', 'topk(2, m) by (job)',
+    'count_values("v", m)', 'quantile(0.9, m)', 'histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))',
+    'label_replace(m, "dst", "$1", "job", "(.*)")', 'label_join(m, "d", ",", "job", "src")',
+    'm / on(job) group_left(src) n_total', 'm > bool 3', 'm and n_total or m unless m', '-m ^ 2 % 3',
+    'absent(nope)', 'vector(1) + scalar(m)', 'time() - timestamp(m)', 'sort_desc(m)',
+    'predict_linear(m[5m], 60)', 'clamp(m, 0, 1)', '"str"', "'single'", '`raw`', '1e3 + 0x1f + .5',
+    'm # comment\n + 1', '"\\xff\\u00e9\\U0001F600\\377"', 'm{job="\\xff"}', 'm[1y2w3d4h5m6s7ms]',
+    'limitk(1, m)', 'm offset (1m + 2m)', 'sum(m) without (job)', '((((m))))',
+]
+
+LABELS = [
+    'up', 'up{job="api"}', '{__name__="up",job="a"}', 'm{a="1",b="2",}', 'm{a="x\\"y"}',
+    'm{"utf8.name"="v"}', 'm{a="\\xff"}', '\x00job\x00api', '\x02job\x00a.*b', '\x03x\x00(',
+    '\x01le\x00+Inf',
+]
+
+
+def write(target, seeds):
+    out = os.path.join(CORPUS, target)
+    os.makedirs(out, exist_ok=True)
+    for old in os.listdir(out):
+        os.remove(os.path.join(out, old))
+    for seed in seeds:
         data = seed.encode("latin-1") if any(ord(c) > 127 for c in seed) else seed.encode()
         name = hashlib.sha1(data).hexdigest()[:16]
-        with open(os.path.join(OUT, name), "wb") as f:
+        with open(os.path.join(out, name), "wb") as f:
             f.write(data)
-    print(f"{len(TEXT) + len(OPENMETRICS)} seeds in {OUT}")
+    print(f"{len(seeds)} seeds in {out}")
+
+
+def main():
+    write("exposition", TEXT + OPENMETRICS)
+    write("promql", PROMQL)
+    write("labels", LABELS)
 
 
 if __name__ == "__main__":

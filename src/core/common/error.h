@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/common/utf8.h"
+
 namespace observe {
 
 // What the glue maps to a SQLSTATE; core code picks the kind, never the code.
@@ -20,8 +22,10 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
+  // Messages quote input, which may hold any bytes: escaping here keeps every core message
+  // valid UTF-8 whatever its author did.
   Error(ErrorKind kind, const std::string& message, int position = -1)
-      : std::runtime_error(message), kind_(kind), position_(position) {}
+      : std::runtime_error(escape_message(message)), kind_(kind), position_(position) {}
 
   ErrorKind kind() const { return kind_; }
   // 0-based byte offset in the query text this error is about, or -1.

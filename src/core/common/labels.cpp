@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/common/utf8.h"
+
 namespace observe {
 
 Labels Labels::with_empty_values(std::vector<Label> labels) {
@@ -62,15 +64,33 @@ std::string quote_label_value(std::string_view value) {
   std::string out;
   out.reserve(value.size() + 2);
   out.push_back('"');
-  for (char c : value) {
+  for (size_t i = 0; i < value.size();) {
+    char c = value[i];
     switch (c) {
       case '\\': out += "\\\\"; break;
       case '"': out += "\\\""; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
-      default: out.push_back(c);
+      default: {
+        // As Go's strconv.Quote: a byte of no valid UTF-8 sequence (only a PromQL escape such
+        // as "\xff" makes one) and NUL print as \xNN, so the text stays valid UTF-8.
+        size_t len = utf8_sequence_length(value, i);
+        if (len == 0 || c == '\0') {
+          static const char kHex[] = "0123456789abcdef";
+          auto b = static_cast<unsigned char>(c);
+          out += "\\x";
+          out.push_back(kHex[b >> 4]);
+          out.push_back(kHex[b & 15]);
+          ++i;
+        } else {
+          out.append(value, i, len);
+          i += len;
+        }
+        continue;
+      }
     }
+    ++i;
   }
   out.push_back('"');
   return out;

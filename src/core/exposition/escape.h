@@ -4,10 +4,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/utf8.h"
+
 namespace observe::exposition {
 
-// True when s is well-formed UTF-8 (Go's utf8.Valid: no surrogates, no overlongs).
-bool valid_utf8(std::string_view s);
+// valid_utf8 (Go's utf8.Valid) is observe::valid_utf8 from core/common/utf8.h.
+using observe::valid_utf8;
 
 // Label values (both formats) and OpenMetrics HELP: \\ -> \, \" -> ", \n -> newline; any
 // other backslash stays as written, as Prometheus's strings.Replacer leaves it.

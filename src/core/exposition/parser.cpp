@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/common/utf8.h"
 #include "core/exposition/chars.h"
 #include "core/exposition/escape.h"
 #include "core/exposition/numbers.h"
@@ -52,12 +53,16 @@ void Parser::fail(const std::string& what) {
 }
 
 std::string Parser::quote(std::string_view s) {
-  constexpr size_t kMax = 64;  // enough to recognise the token; payload lines can be huge
-  std::string out = "\"";
-  out.append(s.substr(0, kMax));
-  if (s.size() > kMax) out += "...";
-  out += "\"";
-  return out;
+  // 64 bytes are enough to recognise the token (payload lines can be huge), cut between
+  // characters; the quotes are Prometheus's, only bytes that are no UTF-8 or control
+  // characters are escaped.
+  constexpr size_t kMax = 64;
+  size_t cut = 0;
+  while (cut < s.size() && cut < kMax) {
+    size_t len = utf8_sequence_length(s, cut);
+    cut += len == 0 ? 1 : len;
+  }
+  return "\"" + escape_message(s.substr(0, cut)) + (cut < s.size() ? "...\"" : "\"");
 }
 
 Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_view label) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 
 namespace observe::promql {
 
@@ -84,10 +85,10 @@ bool parse_duration(std::string_view s, int64_t* ms) {
   return true;
 }
 
-std::vector<Token> lex(std::string_view in) {
-  std::vector<Token> out;
-  size_t i = 0;
-  int brackets = 0;  // inside [...] a ':' separates range and step instead of starting a name
+Token Lexer::next() {
+  std::string_view in = in_;
+  size_t& i = i_;
+  int& brackets = brackets_;  // inside [...] a ':' separates range and step instead of starting a name
   auto err = [&](const std::string& msg, size_t pos) -> void {
     throw SyntaxError(msg, static_cast<int>(pos));
   };
@@ -151,16 +152,14 @@ std::vector<Token> lex(std::string_view in) {
         }
       }
       t.text = std::string(in.substr(start, i - start));
-      out.push_back(std::move(t));
-      continue;
+      return t;
     }
     if (is_ident_start(c) && !(brackets > 0 && c == ':')) {
       size_t start = i;
       while (i < in.size() && is_ident_char(in[i]) && !(brackets > 0 && in[i] == ':')) i++;
       t.kind = Tok::kIdent;
       t.text = std::string(in.substr(start, i - start));
-      out.push_back(std::move(t));
-      continue;
+      return t;
     }
     if (c == '"' || c == '\'' || c == '`') {
       char q = c;
@@ -207,6 +206,9 @@ std::vector<Token> lex(std::string_view in) {
                 cp = cp * 16 + static_cast<uint32_t>(hexval(in[i]));
                 i++;
               }
+              // As Prometheus: a surrogate or a value past U+10FFFF encodes to no valid UTF-8.
+              if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                err("escape is invalid Unicode code point", i - n - 2);
               append_utf8(val, cp);
               break;
             }
@@ -231,8 +233,7 @@ std::vector<Token> lex(std::string_view in) {
       if (!closed) err("unterminated quoted string", start);
       t.kind = Tok::kString;
       t.text = std::move(val);
-      out.push_back(std::move(t));
-      continue;
+      return t;
     }
     auto two = [&](const char* s) { return in.substr(i, 2) == s; };
     Tok k;
@@ -263,9 +264,12 @@ std::vector<Token> lex(std::string_view in) {
         case '>': k = Tok::kGtr; break;
         case '<': k = Tok::kLss; break;
         case ':': k = Tok::kColon; break;
-        default:
-          err(std::string("unexpected character: '") + c + "'", i);
+        default: {
+          // The whole character, not its first byte; a byte of no valid sequence shows as \xNN.
+          size_t n = utf8_sequence_length(in, i);
+          err("unexpected character: '" + std::string(in.substr(i, n == 0 ? 1 : n)) + "'", i);
           k = Tok::kEOF;
+        }
       }
     }
     if (k == Tok::kLBracket) brackets++;
@@ -273,12 +277,20 @@ std::vector<Token> lex(std::string_view in) {
     t.kind = k;
     t.text = std::string(in.substr(i, len));
     i += len;
-    out.push_back(std::move(t));
+    return t;
   }
   Token eof;
   eof.kind = Tok::kEOF;
   eof.pos = static_cast<int>(in.size());
-  out.push_back(eof);
+  return eof;
+}
+
+std::vector<Token> lex(std::string_view in) {
+  Lexer lexer(in);
+  std::vector<Token> out;
+  do {
+    out.push_back(lexer.next());
+  } while (out.back().kind != Tok::kEOF);
   return out;
 }
 

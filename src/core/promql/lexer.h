@@ -33,7 +33,22 @@ struct Token {
   int64_t duration_ms = 0;
 };
 
+// Tokens one at a time, as the parser asks for them: a query that fails early is not lexed
+// to its end (a huge query costs what is read of it, not a token vector of its whole size).
 // Throws SyntaxError with the 0-based byte position of the offending character.
+class Lexer {
+ public:
+  explicit Lexer(std::string_view input) : in_(input) {}
+  // The next token; kEOF at the end, and again on every later call.
+  Token next();
+
+ private:
+  std::string_view in_;
+  size_t i_ = 0;
+  int brackets_ = 0;  // inside [...] a ':' separates range and step instead of starting a name
+};
+
+// All tokens, the last one kEOF.
 std::vector<Token> lex(std::string_view input);
 
 // Parses a Prometheus duration such as `1h30m`, `10s53ms` (units ms s m h d w y).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 
 #include "core/common/error.h"
@@ -84,7 +85,7 @@ bool agg_has_param(AggOp op) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view q) : toks_(lex(q)) {}
+  explicit Parser(std::string_view q) : lexer_(q) {}
 
   NodePtr parse_all() {
     if (peek().kind == Tok::kEOF) fail("no expression found in input", peek().pos);
@@ -108,6 +109,8 @@ class Parser {
       std::vector<LabelMatcher> ms = matchers(&sel);
       for (auto& m : ms) {
         if (m.op() != MatchOp::kEqual) fail("only = is allowed in a series description", t.pos);
+        // Found by the labels fuzzer: {""="v"} made a label without a name.
+        if (m.name().empty()) fail("label name must not be empty in a series description", t.pos);
         ls.push_back({m.name(), m.value()});
       }
       if (!sel.metric_name.empty()) ls.push_back({std::string(kMetricNameLabel), sel.metric_name});
@@ -118,14 +121,23 @@ class Parser {
 
  private:
   static constexpr int kMaxDepth = 500;
-  std::vector<Token> toks_;
-  size_t p_ = 0;
+  // Tokens read ahead but not consumed; consumed ones are dropped.
+  Lexer lexer_;
+  std::deque<Token> toks_;
   int depth_ = 0;
 
   [[noreturn]] static void fail(const std::string& msg, int pos) { throw SyntaxError(msg, pos); }
 
-  const Token& peek(size_t ahead = 0) const { return toks_[std::min(p_ + ahead, toks_.size() - 1)]; }
-  Token next() { return toks_[p_ < toks_.size() - 1 ? p_++ : p_]; }
+  const Token& peek(size_t ahead = 0) {
+    while (toks_.size() <= ahead && (toks_.empty() || toks_.back().kind != Tok::kEOF))
+      toks_.push_back(lexer_.next());
+    return toks_[std::min(ahead, toks_.size() - 1)];
+  }
+  Token next() {
+    Token t = peek();
+    if (t.kind != Tok::kEOF) toks_.pop_front();
+    return t;
+  }
 
   static std::string describe(const Token& t) {
     switch (t.kind) {
@@ -146,7 +158,7 @@ class Parser {
   bool is_keyword(const Token& t, const char* kw) const { return t.kind == Tok::kIdent && lower(t.text) == kw; }
 
   // Binary operator at the current token: precedence (0 if none).
-  int binop(BinOp* op) const {
+  int binop(BinOp* op) {
     const Token& t = peek();
     switch (t.kind) {
       case Tok::kAdd: *op = BinOp::kAdd; return 4;
@@ -185,12 +197,22 @@ class Parser {
 
   NodePtr expr(int min_prec) {
     DepthGuard guard(depth_, peek().pos);
+    // Each operator applied here makes the tree one level deeper without recursing (a + b + c
+    // is ((a + b) + c)), and the evaluator and destructors do recurse along it: count those
+    // levels too, or `m + m + ... ` 10,000 times overflows the backend's stack.
+    struct Links {
+      int& depth;
+      int n = 0;
+      ~Links() { depth -= n; }
+    } links{depth_};
     NodePtr lhs = unary();
     for (;;) {
       BinOp op;
       int prec = binop(&op);
       if (prec == 0 || prec < min_prec) break;
       Token optok = next();
+      links.n++;
+      if (++depth_ > kMaxDepth) fail("query is nested too deeply", optok.pos);
       auto node = std::make_shared<Node>();
       node->kind = NodeKind::kBinary;
       node->op = op;
@@ -279,7 +301,7 @@ class Parser {
   }
 
   NodePtr unary() {
-    const Token& t = peek();
+    Token t = peek();  // a copy: next() drops the token peek() refers to
     if (t.kind == Tok::kAdd || t.kind == Tok::kSub) {
       Token op = next();
       NodePtr operand = expr(6);
@@ -428,7 +450,7 @@ class Parser {
 
   NodePtr postfix(NodePtr e) {
     for (;;) {
-      const Token& t = peek();
+      Token t = peek();  // a copy: next() drops the token peek() refers to
       if (t.kind == Tok::kLBracket) {
         int pos = t.pos;
         next();
