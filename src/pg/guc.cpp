@@ -14,6 +14,7 @@ char* guc_database = nullptr;
 int guc_promql_lookback_ms = 300000;
 int guc_promql_max_samples = 50000000;
 bool guc_copy_input_cache = true;
+int guc_worker_lock_timeout_ms = 1000;
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -36,6 +37,13 @@ void define_gucs() {
                            "Off: such a COPY takes PostgreSQL's standard path, including the "
                            "ProcessUtility hooks of libraries loaded before pg_observe.",
                            &guc_copy_input_cache, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.worker_lock_timeout",
+                          "Longest the scrape and maintenance workers wait for a lock a user "
+                          "session holds.",
+                          "On timeout the worker logs it, counts it in its health view and goes "
+                          "on with the other targets or tables.",
+                          &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
+                          nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("observe");
 }
 

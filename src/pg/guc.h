@@ -15,6 +15,9 @@ extern int guc_promql_max_samples;
 // a repeated jsonb/timestamp text (copy_fastpath.h).
 extern bool guc_copy_input_cache;
 
+// observe.worker_lock_timeout (ms): the background workers' lock_timeout.
+extern int guc_worker_lock_timeout_ms;
+
 void define_gucs();
 
 }  // namespace observe::pg

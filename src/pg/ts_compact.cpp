@@ -5,6 +5,7 @@
 // set (MVCC).
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "pg/border.h"
@@ -163,7 +164,67 @@ int64_t ts_compact_relation(Relation rel) {
     throw;  // the snapshot is released by the resource owner with the aborting transaction
   }
   pg_guard([snap] { UnregisterSnapshot(snap); });
+  int64_t removed = ts_series_gc(rel);
+  if (removed > 0) pg_guard([removed] { elog(DEBUG1, "observe_ts: removed %lld series without chunks", static_cast<long long>(removed)); });
   return rewritten;
+}
+
+// Series garbage collection. A series may go when no chunk row any snapshot can still see
+// names it (SnapshotNonVacuumable: live rows, rows of transactions in progress, and deleted rows
+// an older snapshot may read; a batch's directory names its series) and no open transaction has
+// rows of it in its write buffer: those hold RowExclusiveLock on the table until they end, so
+// ShareLock, tried without waiting (writers and workers never queue behind it), excludes them
+// and is held to commit, when the relcache invalidation makes every backend drop its dictionary
+// before it can write again. Ids come from a sequence, so a removed id is never given again; an
+// install without the sequence (not yet updated) keeps its series.
+int64_t ts_series_gc(Relation rel) {
+  TsInternalOids oids;
+  pg_guard([&] { ts_internal_oids(&oids, false); });
+  if (!OidIsValid(oids.series_seq)) return 0;
+  if (!pg_guard([rel] { return ConditionalLockRelation(rel, ShareLock); })) return 0;
+  Oid storage = rel->rd_node.relNode;
+  std::unordered_set<int32_t> used;
+  {
+    SnapshotData nonvacuumable;
+    TsChunkCursor cursor;
+    TsChunkCursor* c = &cursor;
+    pg_guard([&] {
+      Relation chunks = table_open(oids.chunks, AccessShareLock);
+      InitNonVacuumableSnapshot(nonvacuumable, GlobalVisTestFor(chunks));
+      table_close(chunks, NoLock);
+      ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, -1, 0, &nonvacuumable,
+                           AccessShareLock);
+    });
+    TsBatch batch;
+    for (;;) {
+      TsChunkRow row;
+      if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+      if (row.series_id != kTsBatchSeries) {
+        used.insert(row.series_id);
+        continue;
+      }
+      with_chunk_bytes(row.data, [&](std::string_view bytes) {
+        ts_batch_parse(bytes, &batch);
+        for (const TsBatchEntry& e : batch.entries) used.insert(e.series_id);
+      });
+    }
+    pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
+  }
+  int n = 0;
+  int32* ids = nullptr;
+  ItemPointerData* tids = nullptr;
+  pg_guard([&] { ts_series_rows(storage, &n, &ids, &tids); });
+  std::vector<ItemPointerData> unused;
+  for (int i = 0; i < n; i++)
+    if (used.count(ids[i]) == 0) unused.push_back(tids[i]);
+  if (unused.empty()) return 0;
+  const ItemPointerData* del = unused.data();
+  int ndel = static_cast<int>(unused.size());
+  pg_guard([&] {
+    ts_delete_series(del, ndel);
+    CacheInvalidateRelcache(rel);
+  });
+  return ndel;
 }
 
 }  // namespace observe::pg
