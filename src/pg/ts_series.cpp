@@ -250,26 +250,35 @@ static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, i
   table_close(rel, AccessShareLock);
 }
 
-// The committed (or this transaction's) series row of a key image, through the (storage_id,
-// key_hash) index; out->n is 0 or 1.
+// The series row of a key image through the (storage_id, key_hash) index, read with
+// SnapshotDirty: a committed row or this transaction's goes to `out` (n = 1); a row another
+// transaction is inserting sets *inserting to its xid instead.
 static void load_series_by_key(Oid storage_id, int64 hash, const char* key, size_t keylen,
-                               CSeriesRows* out) {
+                               CSeriesRows* out, TransactionId* inserting) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.series, AccessShareLock);
   ScanKeyData keys[2];
   ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
   ScanKeyInit(&keys[1], kSerHash, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(hash));
-  SysScanDesc scan = systable_beginscan(rel, oids.series_key_index, true, SnapshotSelf, 2, keys);
+  SnapshotData dirty;
+  InitDirtySnapshot(dirty);
+  SysScanDesc scan = systable_beginscan(rel, oids.series_key_index, true, &dirty, 2, keys);
   int cap = 1;
   rows_init(out, cap);
+  *inserting = InvalidTransactionId;
   HeapTuple tuple;
   TupleDesc desc = RelationGetDescr(rel);
   while (out->n == 0 && (tuple = systable_getnext(scan)) != nullptr) {
     bool isnull;
     bytea* k = DatumGetByteaPP(heap_getattr(tuple, kSerKey, desc, &isnull));
-    if (static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) == keylen && memcmp(VARDATA_ANY(k), key, keylen) == 0)
-      rows_add(out, &cap, tuple, desc);
+    if (static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) != keylen || memcmp(VARDATA_ANY(k), key, keylen) != 0)
+      continue;
+    if (TransactionIdIsValid(dirty.xmin)) {
+      *inserting = dirty.xmin;
+      break;
+    }
+    rows_add(out, &cap, tuple, desc);
   }
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
@@ -277,36 +286,22 @@ static void load_series_by_key(Oid storage_id, int64 hash, const char* key, size
 
 // ---- series creation and its locks -------------------------------------------------------------
 //
-// Three heavyweight locks; a background worker waits on none of them longer than lock_timeout:
-//  - the key lock (an advisory-type tag on a hash of storage and key, ExclusiveLock, held to the
-//    end of the creating transaction): two transactions never create the same key; one creating
-//    a key that another has created and not yet committed waits, as a heap unique index makes
-//    it wait. Creators of other keys are never blocked by it.
-//  - the creation marker (the storage's object lock on _ts_series, RowExclusiveLock, held to the
-//    end of the transaction): taken before an id is allocated, it tells refresh() that ids may
-//    still commit below the highest visible one. Creators never conflict with each other on it.
+// No lock that other writers wait for is held past the creation itself:
+//  - the creation mutex (the storage's object lock on _ts_series, sub-id 1, ExclusiveLock) is
+//    held only while a key is looked up (SnapshotDirty) and, when absent, its row inserted; so two
+//    transactions never both miss each other's row of one key. A row of the key that another
+//    transaction is still inserting makes the creator wait for that transaction's end (its xid
+//    lock: no lock table entry of ours per key), as a heap unique index would; a background
+//    worker does not wait but fails the write (SQLSTATE 55P03, counted as a lock timeout).
+//  - the creation marker (the same object, sub-id 0, RowExclusiveLock, held to the end of the
+//    transaction): taken before an id is allocated, it tells refresh() that ids may still commit
+//    below the highest visible one. Creators never conflict with each other on it.
 //  - refresh() tries a ShareLock on that marker without waiting: granted means no id of this
 //    storage is in flight, so every id up to the highest visible one is settled and the next
 //    refresh may start above it; not granted, the next refresh reads again from the old horizon.
 // Ids come from the sequence observe._ts_series_id_seq (never reused, not rolled back). An
-// install not yet updated to 0.3.0 has no sequence: ids are then the highest present id + 1
-// under an exclusive lock held to the end of the transaction (the 0.2.0 scheme).
-constexpr uint16 kSeriesKeyLockField4 = 0x4f54;  // 'OT': not a field4 pg_advisory_* uses (1, 2)
-
-// A background worker (the scrape worker) does not wait at all: a user transaction that created
-// the same series and stays open would stall it for every target; it fails this write instead,
-// as a lock timeout (counted in its health view).
-static void lock_series_key(Oid storage_id, int64 key_hash) {
-  uint64 h = hash_combine64(static_cast<uint64>(key_hash), storage_id);
-  LOCKTAG tag;
-  SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(h >> 32), static_cast<uint32>(h),
-                       kSeriesKeyLockField4);
-  if (LockAcquire(&tag, ExclusiveLock, false, IsBackgroundWorker) == LOCKACQUIRE_NOT_AVAIL)
-    ereport(ERROR, (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-                    errmsg("could not create an observe_ts series: another transaction is creating it"),
-                    errdetail("A background worker does not wait for that transaction to end.")));
-}
-
+// install not yet updated to 0.3.0 has no sequence: ids are then the highest present id + 1,
+// and the mutex is kept to the end of the transaction (the 0.2.0 scheme).
 static void mark_series_creation(Oid storage_id) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
@@ -353,10 +348,7 @@ static int32 highest_present_id(Oid storage_id) {
 static int32 allocate_series_id(Oid storage_id) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
-  if (!OidIsValid(oids.series_seq)) {
-    LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
-    return highest_present_id(storage_id) + 1;
-  }
+  if (!OidIsValid(oids.series_seq)) return highest_present_id(storage_id) + 1;
   int64 id = nextval_internal(oids.series_seq, false);
   if (id > PG_INT32_MAX)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
@@ -381,6 +373,38 @@ static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key,
   ts_writer_open(&w, oids.series);
   ts_writer_insert(&w, values, nulls, cid);
   ts_writer_close(&w);
+}
+
+// The id of a key's series: found (its row in `out`, n = 1) or created with `labels_json`
+// (out->n = 0). See the locks above.
+static int32 find_or_create_series(Oid storage_id, int64 hash, const char* key, size_t keylen,
+                                   const char* labels_json, CommandId cid, CSeriesRows* out) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  for (;;) {
+    LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    TransactionId inserting;
+    load_series_by_key(storage_id, hash, key, keylen, out, &inserting);
+    if (out->n > 0) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      return out->ids[0];
+    }
+    if (TransactionIdIsValid(inserting)) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      if (!IsBackgroundWorker)
+        XactLockTableWait(inserting, nullptr, nullptr, XLTW_None);
+      else if (!ConditionalXactLockTableWait(inserting))
+        ereport(ERROR, (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+                        errmsg("could not create an observe_ts series: another transaction is creating it"),
+                        errdetail("A background worker does not wait for that transaction to end.")));
+      continue;  // committed: found next time; rolled back: ours to create
+    }
+    mark_series_creation(storage_id);
+    int32 id = allocate_series_id(storage_id);
+    insert_series(storage_id, id, hash, key, keylen, labels_json, cid);
+    if (OidIsValid(oids.series_seq)) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    return id;
+  }
 }
 
 // ---- the dictionary ------------------------------------------------------------------------
@@ -486,30 +510,6 @@ int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& 
   size_t klen = key.size();
   int64 hash = static_cast<int64>(
       hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp), static_cast<int>(klen), 0));
-  // Under the key lock a committed row of this key is visible, and no other transaction can
-  // be creating it.
-  pg_guard([&] { lock_series_key(storage, hash); });
-  {
-    MemoryContext tmp = pg_guard([] {
-      return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series key", ALLOCSET_SMALL_SIZES);
-    });
-    try {
-      CSeriesRows rows;
-      pg_guard([&] {
-        MemoryContext old = MemoryContextSwitchTo(tmp);
-        load_series_by_key(storage, hash, kp, klen, &rows);
-        MemoryContextSwitchTo(old);
-      });
-      add_rows(&rows);
-    } catch (...) {
-      MemoryContextDelete(tmp);
-      throw;
-    }
-    MemoryContextDelete(tmp);
-  }
-  it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
-
   // A new series: its labels from the key columns, then its row.
   int nkeys = static_cast<int>(layout.key_atts.size());
   std::vector<Oid> types(nkeys);
@@ -540,12 +540,28 @@ int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& 
   SubTransactionId sub = pg_guard([] { return GetCurrentSubTransactionId(); });
   touched_storages().push_back(Touched{sub, storage_id_});
   CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
-  int32_t id = pg_guard([&] {
-    mark_series_creation(storage);
-    int32 new_id = allocate_series_id(storage);
-    insert_series(storage, new_id, hash, kp, klen, jp, cid);
-    return new_id;
+  MemoryContext tmp = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series key", ALLOCSET_SMALL_SIZES);
   });
+  int32_t id;
+  try {
+    CSeriesRows rows;
+    id = pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(tmp);
+      int32 found = find_or_create_series(storage, hash, kp, klen, jp, cid, &rows);
+      MemoryContextSwitchTo(old);
+      return found;
+    });
+    if (rows.n > 0) {  // another transaction's committed series
+      add_rows(&rows);
+      MemoryContextDelete(tmp);
+      return id;
+    }
+  } catch (...) {
+    MemoryContextDelete(tmp);
+    throw;
+  }
+  MemoryContextDelete(tmp);
   add(id, key, std::move(labels));
   return id;
 }

@@ -62,10 +62,6 @@ exec 3>&-
 wait "$HOLDER"
 HOLDER=""
 
-echo "target c while blocked: lock_timeouts=$timeouts last_error=$c_error"
-[ "${timeouts:-0}" -ge 2 ] || { echo "the blocked target's lock timeouts were not counted"; exit 1; }
-case "$c_error" in *"samples not written"*) ;; *) echo "the health row does not say why"; exit 1 ;; esac
-
 # The other targets: scraped on schedule while the user held the locks.
 psql_q "SELECT labels->>'job', count(*), max(gap) FROM (
           SELECT labels, time - lag(time) OVER (PARTITION BY labels ORDER BY time) AS gap
@@ -88,6 +84,10 @@ churned=$(psql_q "SELECT count(DISTINCT labels) FROM observe.metrics WHERE name 
                     AND time BETWEEN '$t0' AND '$t1'")
 echo "series created by the churning target while the user held the locks: $churned"
 [ "$churned" -ge $((HOLD_SECONDS - 2)) ] || { echo "series creation stalled"; exit 1; }
+
+echo "target c while blocked: lock_timeouts=$timeouts last_error=$c_error"
+[ "${timeouts:-0}" -ge 2 ] || { echo "the blocked target's lock timeouts were not counted"; exit 1; }
+case "$c_error" in *"samples not written"*) ;; *) echo "the health row does not say why"; exit 1 ;; esac
 
 # After the commit, target c is written again and its health clears.
 ok=""
