@@ -69,18 +69,18 @@ REVOKE ALL ON FUNCTION observe.ingest_prometheus_text(text, jsonb, timestamptz) 
 GRANT EXECUTE ON FUNCTION observe.ingest_prometheus_text(text, jsonb, timestamptz) TO observe_ingest_admin;
 
 -- Written by the maintenance worker after each table's retention and compaction.
-CREATE TABLE observe._ts_maintenance_status (
+CREATE TABLE observe._maintenance_status (
   relid          oid PRIMARY KEY,
   last_run       timestamptz NOT NULL,
   last_error     text,
   lock_timeouts  bigint NOT NULL DEFAULT 0
 );
-REVOKE ALL ON observe._ts_maintenance_status FROM PUBLIC;
+REVOKE ALL ON observe._maintenance_status FROM PUBLIC;
 CREATE VIEW observe.ts_maintenance_health AS
 SELECT c.oid::regclass AS table_name, m.last_run, m.last_error, coalesce(m.lock_timeouts, 0) AS lock_timeouts
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_am a ON a.oid = c.relam AND a.amname = 'observe_ts'
-  LEFT JOIN observe._ts_maintenance_status m ON m.relid = c.oid
+  LEFT JOIN observe._maintenance_status m ON m.relid = c.oid
  WHERE c.relkind = 'r';
 COMMENT ON VIEW observe.ts_maintenance_health IS
   'per observe_ts table: the maintenance worker''s last run, its last error and how often it gave up waiting for a lock';

@@ -94,13 +94,13 @@ static int run_sql_in_transaction(const char* sql, Oid* out, int max_out, bool* 
   return n;
 }
 
-// Records a table's maintenance run in observe._ts_maintenance_status (the view
+// Records a table's maintenance run in observe._maintenance_status (the view
 // observe.ts_maintenance_health): its last error and the lock waits given up.
 static void record_status(Oid relid, const char* error, int lock_timeouts) {
   StringInfoData sql;
   initStringInfo(&sql);
   appendStringInfo(&sql,
-                   "INSERT INTO observe._ts_maintenance_status AS s (relid, last_run, last_error, lock_timeouts) "
+                   "INSERT INTO observe._maintenance_status AS s (relid, last_run, last_error, lock_timeouts) "
                    "VALUES (%u, now(), %s, %d) ON CONFLICT (relid) DO UPDATE SET last_run = excluded.last_run, "
                    "last_error = excluded.last_error, lock_timeouts = s.lock_timeouts + excluded.lock_timeouts",
                    relid, error[0] != '\0' ? quote_literal_cstr(error) : "NULL", lock_timeouts);
@@ -123,9 +123,9 @@ static void maintenance_round() {
       tables, kMaxTables, &failed);
   Oid status_table[1];
   bool has_status =  // absent in an install not yet updated to 0.3.0
-      run_sql_in_transaction("SELECT 'observe._ts_maintenance_status'::pg_catalog.regclass::oid "
-                         "WHERE pg_catalog.to_regclass('observe._ts_maintenance_status') IS NOT NULL",
-                         status_table, 1, &failed) == 1;
+      run_sql_in_transaction("SELECT pg_catalog.to_regclass('observe._maintenance_status')::oid "
+                             "WHERE pg_catalog.to_regclass('observe._maintenance_status') IS NOT NULL",
+                             status_table, 1, &failed) == 1;
   for (int i = 0; i < n; i++) {
     char sql[256];
     char error[512] = "";
