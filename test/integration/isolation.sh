@@ -10,6 +10,8 @@ specs=$(cd "$ROOT/test/isolation/specs" && ls *.spec 2>/dev/null | sed 's/\.spec
 [ -n "$specs" ] || { echo "no isolation specs"; exit 1; }
 out=$ROOT/build/isolation
 rm -rf "$out"; mkdir -p "$out"
+# A step blocked longer than this is canceled (the default waits 300 s per step).
+export PGISOLATIONTIMEOUT=${PGISOLATIONTIMEOUT:-30}
 db=isolation_$$
 # With an existing server pg_isolation_regress neither creates nor drops the database.
 createdb "$db"
