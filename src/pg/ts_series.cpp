@@ -350,6 +350,9 @@ static int32 allocate_series_id(Oid storage_id) {
   ts_internal_oids(&oids, false);
   if (!OidIsValid(oids.series_seq)) return highest_present_id(storage_id) + 1;
   int64 id = nextval_internal(oids.series_seq, false);
+  // Never below an id present in the table (a backend still running the 0.2.0 library during the
+  // update allocates without the sequence): the primary key must not collide.
+  id = Max(id, static_cast<int64>(highest_present_id(storage_id)) + 1);
   if (id > PG_INT32_MAX)
     ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
   return static_cast<int32>(id);
