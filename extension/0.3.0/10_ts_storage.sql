@@ -32,6 +32,10 @@ CREATE TABLE observe._ts_series (
 );
 CREATE INDEX _ts_series_key ON observe._ts_series (storage_id, key_hash);
 CREATE INDEX _ts_series_labels ON observe._ts_series USING gin (labels jsonb_path_ops);
+-- Series ids of every observe_ts table: never reused and not rolled back, so creating a series
+-- holds no lock that other writers of the table wait for (docs/architecture.md).
+CREATE SEQUENCE observe._ts_series_id_seq AS int4 MINVALUE 1;
+REVOKE ALL ON SEQUENCE observe._ts_series_id_seq FROM PUBLIC;
 
 -- Compressed chunks: the rows of one series, in time order, as one chunk-format byte string.
 -- `data` is already compressed: stored out of line when large but never pglz'ed again.

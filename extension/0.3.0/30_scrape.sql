@@ -38,7 +38,8 @@ CREATE TABLE observe._scrape_status (
   series_added      int NOT NULL,
   up                bool NOT NULL,
   last_error        text,
-  PRIMARY KEY (job, url)
+  PRIMARY KEY (job, url),
+  lock_timeouts     bigint NOT NULL DEFAULT 0
 );
 
 -- observe_reader reads this view, so column by column: the URL without userinfo and with the
@@ -53,11 +54,12 @@ SELECT t.job,
        s.instance, t.enabled, s.up, s.last_scrape,
        s.last_duration AS last_duration_seconds, s.samples_scraped, s.series_added,
        left(s.last_error, 256) AS last_error, t.scrape_interval,
-       coalesce(t.scrape_timeout, least(interval '10 seconds', t.scrape_interval)) AS scrape_timeout
+       coalesce(t.scrape_timeout, least(interval '10 seconds', t.scrape_interval)) AS scrape_timeout,
+       s.lock_timeouts
   FROM observe.scrape_targets t
   LEFT JOIN observe._scrape_status s USING (job, url);
 COMMENT ON VIEW observe.scrape_target_health IS
-  'per target: last scrape time, duration, samples, up and the last error';
+  'per target: last scrape time, duration, samples, up, the last error and how often writing its samples timed out on a lock';
 GRANT SELECT ON observe.scrape_target_health TO observe_ingest_admin;
 
 CREATE FUNCTION observe.ingest_prometheus_text(payload text, labels jsonb DEFAULT '{}',
@@ -70,3 +72,21 @@ COMMENT ON FUNCTION observe.ingest_prometheus_text(text, jsonb, timestamptz) IS
   'labels are defaults the payload''s own labels override; samples without a timestamp get at';
 REVOKE ALL ON FUNCTION observe.ingest_prometheus_text(text, jsonb, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION observe.ingest_prometheus_text(text, jsonb, timestamptz) TO observe_ingest_admin;
+
+-- Written by the maintenance worker after each table's retention and compaction.
+CREATE TABLE observe._maintenance_status (
+  relid          oid PRIMARY KEY,
+  last_run       timestamptz NOT NULL,
+  last_error     text,
+  lock_timeouts  bigint NOT NULL DEFAULT 0
+);
+REVOKE ALL ON observe._maintenance_status FROM PUBLIC;
+CREATE VIEW observe.ts_maintenance_health AS
+SELECT c.oid::regclass AS table_name, m.last_run, m.last_error, coalesce(m.lock_timeouts, 0) AS lock_timeouts
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_am a ON a.oid = c.relam AND a.amname = 'observe_ts'
+  LEFT JOIN observe._maintenance_status m ON m.relid = c.oid
+ WHERE c.relkind = 'r';
+COMMENT ON VIEW observe.ts_maintenance_health IS
+  'per observe_ts table: the maintenance worker''s last run, its last error and how often it gave up waiting for a lock';
+GRANT SELECT ON observe.ts_maintenance_health TO observe_ingest_admin;

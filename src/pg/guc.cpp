@@ -57,6 +57,8 @@ std::shared_ptr<const net::OutboundPolicy> outbound_policy() {
   return cached;
 }
 
+int guc_worker_lock_timeout_ms = 1000;
+
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
                              "Database in which pg_observe's background workers work.", nullptr,
@@ -96,6 +98,14 @@ void define_gucs() {
                           "the outbound networks.",
                           nullptr, &guc_outbound_max_redirects, 10, 0, 100, PGC_SUSET, 0, nullptr,
                           nullptr, nullptr);
+
+  DefineCustomIntVariable("observe.worker_lock_timeout",
+                          "Longest the scrape and maintenance workers wait for a lock a user "
+                          "session holds.",
+                          "On timeout the worker logs it, counts it in its health view and goes "
+                          "on with the other targets or tables.",
+                          &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
+                          nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("observe");
 }
 

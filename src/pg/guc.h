@@ -27,6 +27,8 @@ extern char* guc_outbound_deny;
 extern int guc_outbound_max_redirects;
 // The policy the two settings describe; parsed again only after they change. Call from C++.
 std::shared_ptr<const net::OutboundPolicy> outbound_policy();
+// observe.worker_lock_timeout (ms): the background workers' lock_timeout.
+extern int guc_worker_lock_timeout_ms;
 
 void define_gucs();
 

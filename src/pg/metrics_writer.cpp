@@ -61,12 +61,14 @@ void MetricsWriter::append(const Labels& series, int64_t t_ms, double value) {
 
 static const char* kUpsertStatus = R"sql(
   INSERT INTO observe._scrape_status AS s
-         (job, url, instance, last_scrape, last_duration, samples_scraped, series_added, up, last_error)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         (job, url, instance, last_scrape, last_duration, samples_scraped, series_added, up, last_error,
+          lock_timeouts)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
   ON CONFLICT (job, url) DO UPDATE SET
     instance = excluded.instance, last_scrape = excluded.last_scrape,
     last_duration = excluded.last_duration, samples_scraped = excluded.samples_scraped,
-    series_added = excluded.series_added, up = excluded.up, last_error = excluded.last_error)sql";
+    series_added = excluded.series_added, up = excluded.up, last_error = excluded.last_error,
+    lock_timeouts = s.lock_timeouts + excluded.lock_timeouts)sql";
 
 struct StatusRow {
   const char* job;
@@ -78,21 +80,24 @@ struct StatusRow {
   int32 added;
   bool up;
   const char* error;  // nullptr: NULL
+  int64 lock_timeouts;  // added to the row's count
 };
 
 static void upsert_status(const StatusRow& row) {
-  Oid types[9] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, INT4OID, INT4OID, BOOLOID, TEXTOID};
-  Datum values[9] = {CStringGetTextDatum(row.job), CStringGetTextDatum(row.url),
-                     CStringGetTextDatum(row.instance), TimestampTzGetDatum(ms_to_timestamptz(row.scrape_ms)),
-                     Float8GetDatum(row.duration), Int32GetDatum(row.samples), Int32GetDatum(row.added),
-                     BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0};
-  char nulls[10] = "        n";
+  Oid types[10] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, INT4OID, INT4OID, BOOLOID, TEXTOID,
+                   INT8OID};
+  Datum values[10] = {CStringGetTextDatum(row.job), CStringGetTextDatum(row.url),
+                      CStringGetTextDatum(row.instance), TimestampTzGetDatum(ms_to_timestamptz(row.scrape_ms)),
+                      Float8GetDatum(row.duration), Int32GetDatum(row.samples), Int32GetDatum(row.added),
+                      BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0,
+                      Int64GetDatum(row.lock_timeouts)};
+  char nulls[11] = "        n ";
   if (row.error != nullptr) nulls[8] = ' ';
   // Planned once per backend (not parsed and planned per scrape); SPI_keepplan keeps it past the
   // transaction, and a schema change makes plancache replan it.
   static SPIPlanPtr plan = nullptr;
   if (plan == nullptr) {
-    SPIPlanPtr p = SPI_prepare(kUpsertStatus, 9, types);
+    SPIPlanPtr p = SPI_prepare(kUpsertStatus, 10, types);
     if (p == nullptr) elog(ERROR, "could not prepare the observe._scrape_status upsert: %s", SPI_result_code_string(SPI_result));
     if (SPI_keepplan(p) != 0) elog(ERROR, "could not keep the observe._scrape_status upsert plan");
     plan = p;
@@ -104,6 +109,14 @@ static void upsert_status(const StatusRow& row) {
 void MetricsWriter::write_status(const std::string& job, const std::string& url,
                                  const std::string& instance, int64_t scrape_ms,
                                  double duration_seconds, const scrape::ScrapeResult& result) {
+  write_status_only(job, url, instance, scrape_ms, duration_seconds, result, nullptr, false);
+}
+
+void MetricsWriter::write_status_only(const std::string& job, const std::string& url,
+                                      const std::string& instance, int64_t scrape_ms,
+                                      double duration_seconds, const scrape::ScrapeResult& result,
+                                      const char* error, bool lock_timeout) {
+  if (error == nullptr && !result.error.empty()) error = result.error.c_str();
   StatusRow row{job.c_str(),
                 url.c_str(),
                 instance.c_str(),
@@ -112,7 +125,8 @@ void MetricsWriter::write_status(const std::string& job, const std::string& url,
                 static_cast<int32>(result.report.samples_scraped),
                 static_cast<int32>(result.report.series_added),
                 result.report.up,
-                result.error.empty() ? nullptr : result.error.c_str()};
+                error,
+                lock_timeout ? 1 : 0};
   pg_guard([&row] { upsert_status(row); });
 }
 

@@ -32,6 +32,12 @@ class MetricsWriter {
   void write_status(const std::string& job, const std::string& url, const std::string& instance,
                     int64_t scrape_ms, double duration_seconds, const scrape::ScrapeResult& result);
   void delete_status(const std::string& job, const std::string& url);
+  // The health row alone (the samples' write failed): `error` replaces the scrape's error and a
+  // lock timeout is counted. Needs no MetricsWriter, so no lock on observe.metrics.
+  static void write_status_only(const std::string& job, const std::string& url,
+                                const std::string& instance, int64_t scrape_ms,
+                                double duration_seconds, const scrape::ScrapeResult& result,
+                                const char* error, bool lock_timeout);
 
  private:
   Relation rel_;

@@ -94,6 +94,13 @@ void ScrapeTarget::write_scrape(const scrape::ScrapeResult& r) {
 
 void ScrapeTarget::abandon_scrape(const std::string&) { in_flight_ = false; }
 
+void ScrapeTarget::write_failed_status(const scrape::ScrapeResult& r, const std::string& error,
+                                       bool lock_timeout) {
+  std::string message = "samples not written: " + error;
+  MetricsWriter::write_status_only(config_.job, config_.url, instance_, scrape_start_ms_,
+                                   scrape_seconds_, r, message.c_str(), lock_timeout);
+}
+
 void ScrapeTarget::write_end_of_run(int64_t now_ms) {
   MetricsWriter writer;
   writer.append(state_->target_removed(now_ms));

@@ -36,6 +36,10 @@ class ScrapeTarget {
   void write_scrape(const scrape::ScrapeResult& result);
   // The write of a completed scrape failed; the next scrape happens on schedule.
   void abandon_scrape(const std::string& error);
+  // Inside a transaction, after abandon_scrape: the health row says why the samples are
+  // missing and counts a lock timeout.
+  void write_failed_status(const scrape::ScrapeResult& result, const std::string& error,
+                           bool lock_timeout);
   // Inside a transaction: the target left the configuration, its series end.
   void write_end_of_run(int64_t now_ms);
 

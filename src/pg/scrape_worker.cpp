@@ -132,8 +132,14 @@ class ScrapeLoop {
       return;
     for (size_t i = 0; i < done.size(); i++) {
       std::string error;
-      if (!run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i]); }, &error))
-        done[i]->abandon_scrape(error);
+      bool lock_timeout = false;
+      if (run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i]); }, &error,
+                             &lock_timeout))
+        continue;
+      // Given up (a lock a user session holds, at most observe.worker_lock_timeout): the other
+      // targets go on; the health row records why and counts the timeout.
+      done[i]->abandon_scrape(error);
+      run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], error, lock_timeout); });
     }
   }
 

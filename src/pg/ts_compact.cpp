@@ -5,6 +5,7 @@
 // set (MVCC).
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "pg/border.h"
@@ -165,7 +166,103 @@ int64_t ts_compact_relation(Relation rel) {
     throw;  // the snapshot is released by the resource owner with the aborting transaction
   }
   pg_guard([snap] { UnregisterSnapshot(snap); });
+  int64_t removed = ts_series_gc(rel);
+  if (removed > 0) pg_guard([removed] { elog(DEBUG1, "observe_ts: removed %lld series without chunks", static_cast<long long>(removed)); });
   return rewritten;
+}
+
+// Series garbage collection. A series may go when no chunk row any snapshot can still see
+// names it (SnapshotNonVacuumable: live rows, rows of transactions in progress, and deleted rows
+// an older snapshot may read; a batch's directory names its series) and no open transaction has
+// rows of it in its write buffer: those hold RowExclusiveLock on the table until they end, so
+// ShareLock, tried without waiting (writers and workers never queue behind it), excludes them
+// and is held to commit, when the relcache invalidation makes every backend drop its dictionary
+// before it can write again. The full scan runs without that lock; under it only the candidates
+// and the batch rows are read again, so writers are held up for as short a time as possible
+// (and not at all when no series is unused). Ids come from a sequence, so a removed id is never
+// given again; an install without the sequence (not yet updated) keeps its series.
+namespace {
+
+// Adds to `used` the series named by chunk rows of `storage` (all of them, or only the batch
+// rows when batches_only) that any snapshot can still read.
+void collect_used_series(const TsInternalOids& oids, Oid storage, bool batches_only,
+                         std::unordered_set<int32_t>& used) {
+  SnapshotData nonvacuumable;
+  TsChunkCursor cursor;
+  TsChunkCursor* c = &cursor;
+  pg_guard([&] {
+    Relation chunks = table_open(oids.chunks, AccessShareLock);
+    InitNonVacuumableSnapshot(nonvacuumable, GlobalVisTestFor(chunks));
+    table_close(chunks, NoLock);
+    ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, batches_only ? kTsBatchSeries : -1,
+                         PG_INT64_MIN, &nonvacuumable, AccessShareLock);
+  });
+  TsBatch batch;
+  for (;;) {
+    TsChunkRow row;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+    if (row.series_id != kTsBatchSeries) {
+      used.insert(row.series_id);
+      continue;
+    }
+    with_chunk_bytes(row.data, [&](std::string_view bytes) {
+      ts_batch_parse(bytes, &batch);
+      for (const TsBatchEntry& e : batch.entries) used.insert(e.series_id);
+    });
+  }
+  pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
+}
+
+// Whether any chunk row of the series (not batches) can still be read by some snapshot.
+bool series_has_chunks(const TsInternalOids& oids, Oid storage, int32_t id) {
+  return pg_guard([&] {
+    SnapshotData nonvacuumable;
+    Relation chunks = table_open(oids.chunks, AccessShareLock);
+    InitNonVacuumableSnapshot(nonvacuumable, GlobalVisTestFor(chunks));
+    table_close(chunks, NoLock);
+    TsChunkCursor c;
+    ts_chunk_cursor_open(&c, oids.chunks, oids.chunks_index, storage, id, PG_INT64_MIN, &nonvacuumable,
+                         AccessShareLock);
+    TsChunkRow row;
+    bool any = ts_chunk_cursor_next(&c, &row);
+    ts_chunk_cursor_close(&c, AccessShareLock);
+    return any;
+  });
+}
+
+}  // namespace
+
+int64_t ts_series_gc(Relation rel) {
+  TsInternalOids oids;
+  pg_guard([&] { ts_internal_oids(&oids, false); });
+  if (!OidIsValid(oids.series_seq)) return 0;
+  Oid storage = rel->rd_node.relNode;
+  std::unordered_set<int32_t> used;
+  collect_used_series(oids, storage, false, used);
+  int n = 0;
+  int32* ids = nullptr;
+  ItemPointerData* tids = nullptr;
+  pg_guard([&] { ts_series_rows(storage, &n, &ids, &tids); });
+  std::vector<std::pair<int32_t, ItemPointerData>> candidates;
+  for (int i = 0; i < n; i++)
+    if (used.count(ids[i]) == 0) candidates.emplace_back(ids[i], tids[i]);
+  if (candidates.empty()) return 0;
+
+  if (!pg_guard([rel] { return ConditionalLockRelation(rel, ShareLock); })) return 0;
+  // Rows written since the scan above: batches are read again, the candidates' own chunks probed.
+  used.clear();
+  collect_used_series(oids, storage, true, used);
+  std::vector<ItemPointerData> unused;
+  for (const auto& [id, tid] : candidates)
+    if (used.count(id) == 0 && !series_has_chunks(oids, storage, id)) unused.push_back(tid);
+  if (unused.empty()) return 0;
+  const ItemPointerData* del = unused.data();
+  int ndel = static_cast<int>(unused.size());
+  pg_guard([&] {
+    ts_delete_series(del, ndel);
+    CacheInvalidateRelcache(rel);
+  });
+  return ndel;
 }
 
 }  // namespace observe::pg

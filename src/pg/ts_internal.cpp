@@ -24,6 +24,7 @@ bool ts_internal_oids(TsInternalOids* out, bool missing_ok) {
   out->series = lookup_rel(nsp, "_ts_series", missing_ok);
   out->series_pkey = lookup_rel(nsp, "_ts_series_pkey", missing_ok);
   out->series_key_index = lookup_rel(nsp, "_ts_series_key", missing_ok);
+  out->series_seq = get_relname_relid("_ts_series_id_seq", nsp);
   out->chunks = lookup_rel(nsp, "_ts_chunks", missing_ok);
   out->chunks_index = lookup_rel(nsp, "_ts_chunks_series_time", missing_ok);
   return OidIsValid(out->options) && OidIsValid(out->options_pkey) && OidIsValid(out->series) &&
@@ -394,6 +395,48 @@ void ts_internal_sizes(int64* all_chunk_data, int64* chunks_total, int64* all_se
   table_close(rel, AccessShareLock);
   *chunks_total = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(oids.chunks)));
   *series_total = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(oids.series)));
+}
+
+}  // namespace observe::pg
+
+namespace observe::pg {
+
+void ts_series_rows(Oid storage_id, int* n, int32** ids, ItemPointerData** tids) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  SysScanDesc scan = systable_beginscan(rel, oids.series_pkey, true, SnapshotSelf, 1, &key);
+  int cap = 64;
+  *n = 0;
+  *ids = static_cast<int32*>(palloc(sizeof(int32) * cap));
+  *tids = static_cast<ItemPointerData*>(palloc(sizeof(ItemPointerData) * cap));
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) {
+    if (*n == cap) {
+      cap *= 2;
+      *ids = static_cast<int32*>(repalloc(*ids, sizeof(int32) * cap));
+      *tids = static_cast<ItemPointerData*>(repalloc(*tids, sizeof(ItemPointerData) * cap));
+    }
+    bool isnull;
+    (*ids)[*n] = DatumGetInt32(heap_getattr(tuple, kSerId, RelationGetDescr(rel), &isnull));
+    (*tids)[*n] = tuple->t_self;
+    (*n)++;
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+}
+
+void ts_delete_series(const ItemPointerData* tids, int n) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, RowExclusiveLock);
+  for (int i = 0; i < n; i++) {
+    ItemPointerData tid = tids[i];
+    simple_heap_delete(rel, &tid);
+  }
+  table_close(rel, RowExclusiveLock);
 }
 
 }  // namespace observe::pg

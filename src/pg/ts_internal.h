@@ -18,6 +18,9 @@ enum TsOptionsAtt { kOptRelid = 1, kOptTime, kOptKeys, kOptRetention, kOptNatts 
 struct TsInternalOids {
   Oid options, options_pkey;
   Oid series, series_pkey, series_key_index;
+  // observe._ts_series_id_seq (0.3.0): InvalidOid in an install not yet updated, where ids are
+  // allocated the old way (see ts_series.cpp).
+  Oid series_seq;
   Oid chunks, chunks_index;
 };
 
@@ -109,4 +112,11 @@ void ts_options_set_key(Oid relid, const char* time_column, Datum key_columns);
 // and indexes), for a fair share of the overhead in storage_stats.
 void ts_internal_sizes(int64* all_chunk_data, int64* chunks_total, int64* all_series_tuples,
                        int64* series_total);
+}  // namespace observe::pg
+
+namespace observe::pg {
+// Every series row of a storage visible to SnapshotSelf: ids and TIDs, palloc'd.
+void ts_series_rows(Oid storage_id, int* n, int32** ids, ItemPointerData** tids);
+// Deletes series rows by TID (series garbage collection), in the current command.
+void ts_delete_series(const ItemPointerData* tids, int n);
 }  // namespace observe::pg

@@ -6,6 +6,7 @@
 // functions, which carry their own C++/PostgreSQL border.
 #include "pg/guc.h"
 #include "pg/ts_am.h"
+#include "pg/worker_txn.h"
 #include "pg/ts_pg_headers.h"
 
 #pragma GCC diagnostic push
@@ -46,21 +47,25 @@ void ts_maintenance_init() {
   RegisterBackgroundWorker(&worker);
 }
 
-// Runs `sql` (one row of one int8/oid column wanted) in its own transaction; returns the values
-// of the first column, palloc'd in `cx`. Errors are logged, not raised.
-static int run_in_transaction(const char* sql, Oid* out, int max_out, MemoryContext cx,
-                              bool* failed) {
+// Runs `sql` (one row of one int8/oid column wanted) in its own transaction, lock waits bounded
+// by observe.worker_lock_timeout; returns the values of the first column. Errors are logged,
+// not raised; *failed says there was one, *lock_timeout that it was a lock wait given up, and
+// `error` (when given, `error_size` bytes) receives its message.
+static int run_sql_in_transaction(const char* sql, Oid* out, int max_out, bool* failed,
+                              bool* lock_timeout = nullptr, char* error = nullptr,
+                              size_t error_size = 0) {
   volatile int n = 0;  // assigned inside PG_TRY, read after it
   *failed = false;
+  if (lock_timeout != nullptr) *lock_timeout = false;
   SetCurrentStatementStartTimestamp();
   StartTransactionCommand();
   MemoryContext caller = CurrentMemoryContext;
   PG_TRY();
   {
+    set_worker_lock_timeout();
     SPI_connect();
     PushActiveSnapshot(GetTransactionSnapshot());
     pgstat_report_activity(STATE_RUNNING, sql);
-    SPI_execute("SET LOCAL lock_timeout = '5s'", false, 0);
     if (SPI_execute(sql, false, 0) >= 0 && out != nullptr) {
       for (uint64 i = 0; i < SPI_processed && n < max_out; i++) {
         bool isnull;
@@ -75,40 +80,70 @@ static int run_in_transaction(const char* sql, Oid* out, int max_out, MemoryCont
   PG_CATCH();
   {
     MemoryContextSwitchTo(caller);
+    ErrorData* edata = CopyErrorData();
     EmitErrorReport();
     FlushErrorState();
     AbortCurrentTransaction();
     *failed = true;
+    if (lock_timeout != nullptr) *lock_timeout = is_lock_timeout(edata->sqlerrcode);
+    if (error != nullptr) strlcpy(error, edata->message != nullptr ? edata->message : "", error_size);
+    FreeErrorData(edata);
   }
   PG_END_TRY();
   pgstat_report_activity(STATE_IDLE, nullptr);
-  (void)cx;
   return n;
+}
+
+// Records a table's maintenance run in observe._maintenance_status (the view
+// observe.ts_maintenance_health): its last error and the lock waits given up.
+static void record_status(Oid relid, const char* error, int lock_timeouts) {
+  StringInfoData sql;
+  initStringInfo(&sql);
+  appendStringInfo(&sql,
+                   "INSERT INTO observe._maintenance_status AS s (relid, last_run, last_error, lock_timeouts) "
+                   "VALUES (%u, now(), %s, %d) ON CONFLICT (relid) DO UPDATE SET last_run = excluded.last_run, "
+                   "last_error = excluded.last_error, lock_timeouts = s.lock_timeouts + excluded.lock_timeouts",
+                   relid, error[0] != '\0' ? quote_literal_cstr(error) : "NULL", lock_timeouts);
+  bool failed;
+  run_sql_in_transaction(sql.data, nullptr, 0, &failed);
+  pfree(sql.data);
 }
 
 static void maintenance_round() {
   bool failed;
   Oid present[1];
-  if (run_in_transaction("SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'pg_observe'",
-                         present, 1, CurrentMemoryContext, &failed) == 0)
+  if (run_sql_in_transaction("SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'pg_observe'",
+                         present, 1, &failed) == 0)
     return;  // not (yet) created in this database
   enum { kMaxTables = 4096 };
   static Oid tables[kMaxTables];
-  int n = run_in_transaction(
+  int n = run_sql_in_transaction(
       "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am a ON a.oid = c.relam "
       "WHERE a.amname = 'observe_ts' AND c.relkind = 'r' ORDER BY c.oid",
-      tables, kMaxTables, CurrentMemoryContext, &failed);
+      tables, kMaxTables, &failed);
+  Oid status_table[1];
+  bool has_status =  // absent in an install not yet updated to 0.3.0
+      run_sql_in_transaction("SELECT pg_catalog.to_regclass('observe._maintenance_status')::oid "
+                             "WHERE pg_catalog.to_regclass('observe._maintenance_status') IS NOT NULL",
+                             status_table, 1, &failed) == 1;
   for (int i = 0; i < n; i++) {
     char sql[256];
+    char error[512] = "";
+    int lock_timeouts = 0;
+    bool timed_out;
     // Retention first: no point compacting chunks about to be dropped.
     snprintf(sql, sizeof sql,
              "SELECT observe.drop_chunks(relid, now() - retention) FROM observe._ts_options "
              "WHERE relid = %u AND retention IS NOT NULL",
              tables[i]);
-    run_in_transaction(sql, nullptr, 0, CurrentMemoryContext, &failed);
+    run_sql_in_transaction(sql, nullptr, 0, &failed, &timed_out, error, sizeof error);
+    lock_timeouts += timed_out;
+    // Compaction also removes the series left without chunks (ts_compact.h).
     snprintf(sql, sizeof sql,
              "SELECT observe.compact(c.oid) FROM pg_catalog.pg_class c WHERE c.oid = %u", tables[i]);
-    run_in_transaction(sql, nullptr, 0, CurrentMemoryContext, &failed);
+    run_sql_in_transaction(sql, nullptr, 0, &failed, &timed_out, failed ? nullptr : error, sizeof error);
+    lock_timeouts += timed_out;
+    if (has_status) record_status(tables[i], error, lock_timeouts);
     CHECK_FOR_INTERRUPTS();
   }
 }

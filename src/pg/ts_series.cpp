@@ -3,12 +3,21 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
-#include <unordered_set>
 
 #include "core/common/error.h"
 #include "pg/border.h"
 #include "pg/ts_internal.h"
 #include "pg/ts_pg_headers.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+extern "C" {
+#include "access/xlog.h"
+#include "commands/sequence.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+}
+#pragma GCC diagnostic pop
 
 namespace observe::pg {
 
@@ -179,15 +188,46 @@ static void key_labels(int nkeys, const Oid* types, char* const* columns, const 
 }
 
 // The series rows of a storage with ids above `above`, visible to SnapshotSelf (committed ones
-// and this transaction's).
+// and this transaction's). Rows whose id `skip(arg, id)` accepts are not returned (already
+// cached: no label parsing for them).
 struct CSeriesRows {
   int n;
+  int32 max_id;  // the highest id read, skipped or not
   int32* ids;
   bytea** keys;
   CLabels* labels;
 };
 
-static void load_series_above(Oid storage_id, int32 above, CSeriesRows* out) {
+static void rows_init(CSeriesRows* out, int cap) {
+  out->n = 0;
+  out->max_id = 0;
+  out->ids = static_cast<int32*>(palloc(sizeof(int32) * cap));
+  out->keys = static_cast<bytea**>(palloc(sizeof(bytea*) * cap));
+  out->labels = static_cast<CLabels*>(palloc(sizeof(CLabels) * cap));
+}
+
+static void rows_add(CSeriesRows* out, int* cap, HeapTuple tuple, TupleDesc desc) {
+  if (out->n == *cap) {
+    *cap *= 2;
+    out->ids = static_cast<int32*>(repalloc(out->ids, sizeof(int32) * *cap));
+    out->keys = static_cast<bytea**>(repalloc(out->keys, sizeof(bytea*) * *cap));
+    out->labels = static_cast<CLabels*>(repalloc(out->labels, sizeof(CLabels) * *cap));
+  }
+  Datum values[kSerNatts];
+  bool nulls[kSerNatts];
+  heap_deform_tuple(tuple, desc, values, nulls);
+  int i = out->n++;
+  out->ids[i] = DatumGetInt32(values[kSerId - 1]);
+  out->keys[i] = DatumGetByteaPCopy(values[kSerKey - 1]);
+  CLabels* l = &out->labels[i];
+  l->n = 0;
+  l->names = l->values = nullptr;
+  int lcap = 0;
+  if (!nulls[kSerLabels - 1]) jsonb_labels(DatumGetJsonbP(values[kSerLabels - 1]), "labels", l, &lcap);
+}
+
+static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, int32), void* arg,
+                              CSeriesRows* out) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.series, AccessShareLock);
@@ -196,43 +236,129 @@ static void load_series_above(Oid storage_id, int32 above, CSeriesRows* out) {
   ScanKeyInit(&keys[1], kSerId, BTGreaterStrategyNumber, F_INT4GT, Int32GetDatum(above));
   SysScanDesc scan = systable_beginscan(rel, oids.series_pkey, true, SnapshotSelf, 2, keys);
   int cap = 16;
-  out->n = 0;
-  out->ids = static_cast<int32*>(palloc(sizeof(int32) * cap));
-  out->keys = static_cast<bytea**>(palloc(sizeof(bytea*) * cap));
-  out->labels = static_cast<CLabels*>(palloc(sizeof(CLabels) * cap));
+  rows_init(out, cap);
   HeapTuple tuple;
   TupleDesc desc = RelationGetDescr(rel);
   while ((tuple = systable_getnext(scan)) != nullptr) {
-    if (out->n == cap) {
-      cap *= 2;
-      out->ids = static_cast<int32*>(repalloc(out->ids, sizeof(int32) * cap));
-      out->keys = static_cast<bytea**>(repalloc(out->keys, sizeof(bytea*) * cap));
-      out->labels = static_cast<CLabels*>(repalloc(out->labels, sizeof(CLabels) * cap));
-    }
-    Datum values[kSerNatts];
-    bool nulls[kSerNatts];
-    heap_deform_tuple(tuple, desc, values, nulls);
-    int i = out->n++;
-    out->ids[i] = DatumGetInt32(values[kSerId - 1]);
-    out->keys[i] = DatumGetByteaPCopy(values[kSerKey - 1]);
-    CLabels* l = &out->labels[i];
-    l->n = 0;
-    l->names = l->values = nullptr;
-    int lcap = 0;
-    if (!nulls[kSerLabels - 1]) jsonb_labels(DatumGetJsonbP(values[kSerLabels - 1]), "labels", l, &lcap);
+    bool isnull;
+    int32 id = DatumGetInt32(heap_getattr(tuple, kSerId, desc, &isnull));
+    out->max_id = Max(out->max_id, id);
+    if (skip(arg, id)) continue;
+    rows_add(out, &cap, tuple, desc);
   }
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
 }
 
-static void lock_series_creation(Oid storage_id) {
+// The series row of a key image through the (storage_id, key_hash) index, read with
+// SnapshotDirty: a committed row or this transaction's goes to `out` (n = 1); a row another
+// transaction is inserting sets *inserting to its xid instead.
+static void load_series_by_key(Oid storage_id, int64 hash, const char* key, size_t keylen,
+                               CSeriesRows* out, TransactionId* inserting) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
-  // Held to the end of the transaction: ids of uncommitted series stay above every committed one.
-  LockDatabaseObject(oids.series, storage_id, 0, ExclusiveLock);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData keys[2];
+  ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], kSerHash, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(hash));
+  SnapshotData dirty;
+  InitDirtySnapshot(dirty);
+  SysScanDesc scan = systable_beginscan(rel, oids.series_key_index, true, &dirty, 2, keys);
+  int cap = 1;
+  rows_init(out, cap);
+  *inserting = InvalidTransactionId;
+  HeapTuple tuple;
+  TupleDesc desc = RelationGetDescr(rel);
+  while (out->n == 0 && (tuple = systable_getnext(scan)) != nullptr) {
+    bool isnull;
+    bytea* k = DatumGetByteaPP(heap_getattr(tuple, kSerKey, desc, &isnull));
+    if (static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) != keylen || memcmp(VARDATA_ANY(k), key, keylen) != 0)
+      continue;
+    if (TransactionIdIsValid(dirty.xmin)) {
+      *inserting = dirty.xmin;
+      break;
+    }
+    rows_add(out, &cap, tuple, desc);
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
 }
 
-static void insert_series(Oid storage_id, int32 id, const char* key, size_t keylen,
+// ---- series creation and its locks -------------------------------------------------------------
+//
+// No lock that other writers wait for is held past the creation itself:
+//  - the creation mutex (the storage's object lock on _ts_series, sub-id 1, ExclusiveLock) is
+//    held only while a key is looked up (SnapshotDirty) and, when absent, its row inserted; so two
+//    transactions never both miss each other's row of one key. A row of the key that another
+//    transaction is still inserting makes the creator wait for that transaction's end (its xid
+//    lock: no lock table entry of ours per key), as a heap unique index would; a background
+//    worker does not wait but fails the write (SQLSTATE 55P03, counted as a lock timeout).
+//  - the creation marker (the same object, sub-id 0, RowExclusiveLock, held to the end of the
+//    transaction): taken before an id is allocated, it tells refresh() that ids may still commit
+//    below the highest visible one. Creators never conflict with each other on it.
+//  - refresh() tries a ShareLock on that marker without waiting: granted means no id of this
+//    storage is in flight, so every id up to the highest visible one is settled and the next
+//    refresh may start above it; not granted, the next refresh reads again from the old horizon.
+// Ids come from the sequence observe._ts_series_id_seq (never reused, not rolled back). An
+// install not yet updated to 0.3.0 has no sequence: ids are then the highest present id + 1,
+// and the mutex is kept to the end of the transaction (the 0.2.0 scheme).
+static void mark_series_creation(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  LockDatabaseObject(oids.series, storage_id, 0, RowExclusiveLock);
+}
+
+// True when no transaction but this one is creating series of the storage; the lock is then
+// held until unlock_series_settled.
+static bool try_lock_series_settled(Oid storage_id) {
+  if (RecoveryInProgress()) return false;  // no object locks above RowExclusive on a standby
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  LOCKTAG tag;
+  SET_LOCKTAG_OBJECT(tag, MyDatabaseId, oids.series, storage_id, 0);
+  return LockAcquire(&tag, ShareLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+static void unlock_series_settled(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  UnlockDatabaseObject(oids.series, storage_id, 0, ShareLock);
+}
+
+static int32 highest_present_id(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  Relation index = index_open(oids.series_pkey, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  // SnapshotAny: rows of transactions in progress and dead rows count too.
+  SysScanDesc scan = systable_beginscan_ordered(rel, index, SnapshotAny, 1, &key);
+  HeapTuple tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+  int32 id = 0;
+  bool isnull;
+  if (tuple != nullptr) id = DatumGetInt32(heap_getattr(tuple, kSerId, RelationGetDescr(rel), &isnull));
+  systable_endscan_ordered(scan);
+  index_close(index, AccessShareLock);
+  table_close(rel, AccessShareLock);
+  return id;
+}
+
+// A new series id; the caller holds the key lock and has marked the creation.
+static int32 allocate_series_id(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  if (!OidIsValid(oids.series_seq)) return highest_present_id(storage_id) + 1;
+  int64 id = nextval_internal(oids.series_seq, false);
+  // Never below an id present in the table (a backend still running the 0.2.0 library during the
+  // update allocates without the sequence): the primary key must not collide.
+  id = Max(id, static_cast<int64>(highest_present_id(storage_id)) + 1);
+  if (id > PG_INT32_MAX)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
+  return static_cast<int32>(id);
+}
+
+static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key, size_t keylen,
                           const char* labels_json, CommandId cid) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
@@ -243,14 +369,45 @@ static void insert_series(Oid storage_id, int32 id, const char* key, size_t keyl
   memcpy(VARDATA(k), key, keylen);
   values[kSerStorage - 1] = ObjectIdGetDatum(storage_id);
   values[kSerId - 1] = Int32GetDatum(id);
-  values[kSerHash - 1] = Int64GetDatum(static_cast<int64>(
-      hash_bytes_extended(reinterpret_cast<const unsigned char*>(key), static_cast<int>(keylen), 0)));
+  values[kSerHash - 1] = Int64GetDatum(hash);
   values[kSerKey - 1] = PointerGetDatum(k);
   values[kSerLabels - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(labels_json));
   TsTableWriter w;
   ts_writer_open(&w, oids.series);
   ts_writer_insert(&w, values, nulls, cid);
   ts_writer_close(&w);
+}
+
+// The id of a key's series: found (its row in `out`, n = 1) or created with `labels_json`
+// (out->n = 0). See the locks above.
+static int32 find_or_create_series(Oid storage_id, int64 hash, const char* key, size_t keylen,
+                                   const char* labels_json, CommandId cid, CSeriesRows* out) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  for (;;) {
+    LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    TransactionId inserting;
+    load_series_by_key(storage_id, hash, key, keylen, out, &inserting);
+    if (out->n > 0) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      return out->ids[0];
+    }
+    if (TransactionIdIsValid(inserting)) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      if (!IsBackgroundWorker)
+        XactLockTableWait(inserting, nullptr, nullptr, XLTW_None);
+      else if (!ConditionalXactLockTableWait(inserting))
+        ereport(ERROR, (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+                        errmsg("could not create an observe_ts series: another transaction is creating it"),
+                        errdetail("A background worker does not wait for that transaction to end.")));
+      continue;  // committed: found next time; rolled back: ours to create
+    }
+    mark_series_creation(storage_id);
+    int32 id = allocate_series_id(storage_id);
+    insert_series(storage_id, id, hash, key, keylen, labels_json, cid);
+    if (OidIsValid(oids.series_seq)) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    return id;
+  }
 }
 
 // ---- the dictionary ------------------------------------------------------------------------
@@ -291,8 +448,20 @@ SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
   for (const Label& l : e->labels.items()) postings_[l.name][l.value].push_back(id);
   by_labels_hash_.emplace(e->labels.hash(), id);
   series_.push_back(std::move(entry));
-  max_id_ = std::max(max_id_, id);
   return e;
+}
+
+bool SeriesDict::knows(void* self, int32 id) {
+  return static_cast<SeriesDict*>(self)->by_id_.count(id) != 0;
+}
+
+void SeriesDict::add_rows(const void* loaded) {
+  const CSeriesRows& rows = *static_cast<const CSeriesRows*>(loaded);
+  for (int i = 0; i < rows.n; i++) {
+    if (by_id_.count(rows.ids[i]) != 0) continue;
+    std::string key(VARDATA_ANY(rows.keys[i]), VARSIZE_ANY_EXHDR(rows.keys[i]));
+    add(rows.ids[i], std::move(key), to_labels(rows.labels[i]));
+  }
 }
 
 void SeriesDict::refresh() {
@@ -302,17 +471,18 @@ void SeriesDict::refresh() {
   try {
     CSeriesRows rows;
     Oid storage = storage_id_;
-    int32 above = max_id_;
+    int32 above = horizon_;
+    bool settled = false;
     pg_guard([&] {
       MemoryContext old = MemoryContextSwitchTo(tmp);
-      load_series_above(storage, above, &rows);
+      settled = try_lock_series_settled(storage);
+      load_series_above(storage, above, &SeriesDict::knows, this, &rows);
+      if (settled) unlock_series_settled(storage);
       MemoryContextSwitchTo(old);
     });
-    for (int i = 0; i < rows.n; i++) {
-      if (by_id_.count(rows.ids[i]) != 0) continue;
-      std::string key(VARDATA_ANY(rows.keys[i]), VARSIZE_ANY_EXHDR(rows.keys[i]));
-      add(rows.ids[i], std::move(key), to_labels(rows.labels[i]));
-    }
+    add_rows(&rows);
+    // Every id up to the highest read is settled when no creation was in flight during the read.
+    if (settled) horizon_ = std::max(horizon_, rows.max_id);
   } catch (...) {
     MemoryContextDelete(tmp);
     throw;
@@ -320,9 +490,15 @@ void SeriesDict::refresh() {
   MemoryContextDelete(tmp);
 }
 
-static std::unordered_set<Oid>& touched_storages() {
-  static auto* s = new std::unordered_set<Oid>();
-  return *s;
+// The storages this transaction created series in, with the subtransaction that created them:
+// an abort must forget their dictionaries (the new entries' rows are gone).
+struct Touched {
+  SubTransactionId sub;
+  Oid storage;
+};
+static std::vector<Touched>& touched_storages() {
+  static auto* v = new std::vector<Touched>();
+  return *v;
 }
 
 int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& key,
@@ -333,11 +509,10 @@ int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& 
   it = by_key_.find(key);
   if (it != by_key_.end()) return it->second;
   Oid storage = storage_id_;
-  pg_guard([storage] { lock_series_creation(storage); });
-  refresh();  // under the lock every committed series is visible
-  it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
-
+  const char* kp = key.data();
+  size_t klen = key.size();
+  int64 hash = static_cast<int64>(
+      hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp), static_cast<int>(klen), 0));
   // A new series: its labels from the key columns, then its row.
   int nkeys = static_cast<int>(layout.key_atts.size());
   std::vector<Oid> types(nkeys);
@@ -364,12 +539,32 @@ int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& 
     json += json_quote(l.name) + ":" + json_quote(l.value);
   }
   json += "}";
-  int32_t id = max_id_ + 1;
-  const char* kp = key.data();
-  size_t klen = key.size();
   const char* jp = json.c_str();
-  touched_storages().insert(storage_id_);
-  pg_guard([&] { insert_series(storage, id, kp, klen, jp, GetCurrentCommandId(true)); });
+  SubTransactionId sub = pg_guard([] { return GetCurrentSubTransactionId(); });
+  touched_storages().push_back(Touched{sub, storage_id_});
+  CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
+  MemoryContext tmp = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series key", ALLOCSET_SMALL_SIZES);
+  });
+  int32_t id;
+  try {
+    CSeriesRows rows;
+    id = pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(tmp);
+      int32 found = find_or_create_series(storage, hash, kp, klen, jp, cid, &rows);
+      MemoryContextSwitchTo(old);
+      return found;
+    });
+    if (rows.n > 0) {  // another transaction's committed series
+      add_rows(&rows);
+      MemoryContextDelete(tmp);
+      return id;
+    }
+  } catch (...) {
+    MemoryContextDelete(tmp);
+    throw;
+  }
+  MemoryContextDelete(tmp);
   add(id, key, std::move(labels));
   return id;
 }
@@ -455,8 +650,19 @@ void ts_series_invalidate_relid(Oid relid) {
 void ts_series_invalidate_storage(Oid storage_id) { dicts().erase(storage_id); }
 
 void ts_series_on_abort() {
-  for (Oid s : touched_storages()) dicts().erase(s);
-  touched_storages().clear();
+  // Called at a subtransaction's abort (its id is still current) and at a top-level abort.
+  // Subtransaction ids grow, so the entries of the aborting one and of its committed children
+  // are exactly those with ids >= its own; earlier ones belong to still-live levels.
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  auto& touched = touched_storages();
+  auto keep = touched.begin();
+  for (auto& t : touched) {
+    if (t.sub >= sub)
+      dicts().erase(t.storage);
+    else
+      *keep++ = t;
+  }
+  touched.erase(keep, touched.end());
 }
 
 void ts_series_on_commit() { touched_storages().clear(); }

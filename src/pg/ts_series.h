@@ -1,8 +1,8 @@
 // The series dictionary of an observe_ts table: series key (the key columns' datum images) ->
 // series id, with each series' label set for matchers. Rows live in observe._ts_series; each
-// backend caches them per storage id. Ids are allocated under a per-storage lock held to the end
-// of the creating transaction, so they only grow among committed series and a cache refresh
-// reads only ids above the highest it holds.
+// backend caches them per storage id. Ids come from a sequence (never reused) and may commit out
+// of order; a refresh reads the ids above a horizon below which nothing is in flight (see
+// ts_series.cpp for the locks, docs/architecture.md for the reasoning).
 #pragma once
 
 #include <cstdint>
@@ -52,10 +52,14 @@ class SeriesDict {
  private:
   void refresh();
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
+  void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
+  static bool knows(void* self, int32_t id);
 
   Oid relid_, storage_id_;
   uint64_t serial_;
-  int32_t max_id_ = 0;
+  // Every series with an id up to this one that will ever commit is cached: refresh reads above
+  // it. Ids can commit out of order, so it only moves when no creation was in flight.
+  int32_t horizon_ = 0;
   std::unordered_map<std::string, int32_t> by_key_;
   std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order
   std::unordered_map<int32_t, SeriesEntry*> by_id_;
@@ -70,8 +74,8 @@ std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id);
 // Forgets cached dictionaries (relcache invalidation, aborts that created series).
 void ts_series_invalidate_relid(Oid relid);
 void ts_series_invalidate_storage(Oid storage_id);
-// Called at (sub)transaction abort: forgets the dictionaries this transaction added series to,
-// since their ids may be reused by another transaction.
+// Called at (sub)transaction abort: forgets the dictionaries the aborting (sub)transaction
+// added series to, since their new entries name rows that no longer exist.
 void ts_series_on_abort();
 void ts_series_on_commit();
 
