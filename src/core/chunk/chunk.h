@@ -44,6 +44,7 @@ struct Column {
   // filter folds ASCII case (serves |=, ILIKE and (?i)) and is sized to at most
   // token_filter_budget times the column's payload bytes (0: 10 bits a trigram).
   int log_level = 0;
+  codec::LogLayout log_layout = codec::LogLayout::kBest;  // kPlain: faster scans, larger
   bool token_filter_fold_case = false;
   double token_filter_budget = 0;
 

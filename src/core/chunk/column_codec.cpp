@@ -186,6 +186,7 @@ void encode_values(const Column& col, std::string& out) {
         std::vector<std::string_view> views(data, data + n);
         LogLinesOptions o;
         o.level = col.log_level;
+        o.layout = col.log_layout;
         put_u8(cand, kBytesLog);
         cand += log_lines_encode(views, o);
         if (cand.size() < z.size()) z.swap(cand);

@@ -1,6 +1,9 @@
 #include "core/codec/log_lines.h"
 
 #include <zdict.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstring>
@@ -258,6 +261,22 @@ struct SlotCursor {
   int64_t prev = 0;
 };
 
+// The first byte in [p, end) that is <= kEscape, or end: 16 bytes a step (the
+// literal runs of templates are most of the output).
+inline const uint8_t* skip_literal(const uint8_t* p, const uint8_t* end) {
+#ifdef __SSE2__
+  const __m128i limit = _mm_set1_epi8(kEscape);
+  while (end - p >= 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x));
+    if (m) return p + __builtin_ctz(static_cast<unsigned>(m));
+    p += 16;
+  }
+#endif
+  while (p < end && *p > kEscape) ++p;
+  return p;
+}
+
 struct SplitDecoder {
   std::vector<const uint8_t*> pos, end;  // per template stream
   std::vector<SlotCursor> cur;
@@ -276,8 +295,20 @@ struct SplitDecoder {
     size_t width = *s.widths++;
     if (width == 0 || width > kMaxDigits || width > total - w || v >= 1000000000000000000ULL)
       corrupt("log number");
-    for (size_t d = width; d-- > 0;) {
-      dst[w + d] = static_cast<char>('0' + v % 10);
+    // Two digits a step (most numbers are short: octets, times, statuses).
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    size_t d = width;
+    while (d >= 2) {
+      size_t r = v % 100;
+      v /= 100;
+      d -= 2;
+      std::memcpy(dst + w + d, pairs + 2 * r, 2);
+    }
+    if (d) {
+      dst[w] = static_cast<char>('0' + v % 10);
       v /= 10;
     }
     if (v != 0) corrupt("log number width");
@@ -292,8 +323,7 @@ struct SplitDecoder {
     const uint8_t* start = t;
     if (t == tend) return false;
     for (;;) {
-      const uint8_t* q = t;
-      while (q < tend && *q > kEscape) ++q;
+      const uint8_t* q = skip_literal(t, tend);
       size_t run = static_cast<size_t>(q - t);
       if (run > total - w) corrupt("log template overflows");
       std::memcpy(dst + w, t, run);
