@@ -94,9 +94,13 @@ constexpr size_t kSlotTable = 4096;
 constexpr uint16_t kNoSlot = 0xffff;
 
 inline uint32_t context_hash(const uint8_t* item_start, const uint8_t* at, uint32_t stream) {
+  static_assert(kContext == 4, "one 32-bit load");
   uint32_t key = 0;
-  for (size_t j = 1; j <= kContext && at - j >= item_start; ++j)
-    key |= static_cast<uint32_t>(at[-static_cast<long>(j)]) << (8 * (j - 1));
+  if (at - item_start >= 4) {
+    std::memcpy(&key, at - 4, 4);
+  } else {
+    for (size_t j = 1; at - j >= item_start; ++j) key |= static_cast<uint32_t>(at[-static_cast<long>(j)]) << (8 * (4 - j));
+  }
   return ((key ^ stream * 0x9e3779b9u) * 2654435761u) >> 20;  // 12 bits
 }
 
@@ -279,6 +283,7 @@ inline const uint8_t* skip_literal(const uint8_t* p, const uint8_t* end) {
 
 struct SplitDecoder {
   std::vector<const uint8_t*> pos, end;  // per template stream
+  const uint8_t* buf_end = nullptr;       // of all template streams
   std::vector<SlotCursor> cur;
   SlotTable numbers{kMaxSlots}, fields{kMaxFields};
   char* dst = nullptr;
@@ -289,7 +294,11 @@ struct SplitDecoder {
     if (k >= cur.size() || cur[k].left == 0) corrupt("log number slot");
     SlotCursor& s = cur[k];
     --s.left;
-    uint64_t v = s.values.varint();
+    uint64_t v;
+    if (!s.values.empty() && *s.values.pos() < 0x80)
+      v = s.values.u8();  // one-byte values: most of them
+    else
+      v = s.values.varint();
     if (s.delta) v = static_cast<uint64_t>(s.prev) + static_cast<uint64_t>(unzigzag(v));
     s.prev = static_cast<int64_t>(v);
     size_t width = *s.widths++;
@@ -326,7 +335,10 @@ struct SplitDecoder {
       const uint8_t* q = skip_literal(t, tend);
       size_t run = static_cast<size_t>(q - t);
       if (run > total - w) corrupt("log template overflows");
-      std::memcpy(dst + w, t, run);
+      if (run <= 16 && buf_end - t >= 16 && total - w >= 16)
+        std::memcpy(dst + w, t, 16);  // short runs: one fixed-size copy (both buffers have room)
+      else
+        std::memcpy(dst + w, t, run);
       w += run;
       t = q;
       if (t == tend) corrupt("log template item not ended");
@@ -398,6 +410,7 @@ void decode_split(ByteReader& in, LogLines& out, std::string_view dict) {
   out.ends.resize(n);
   d.dst = out.data.data();
   d.total = total;
+  d.buf_end = tp;
   size_t line = 0;
   while (d.item(0)) {
     if (line == n) corrupt("log template lines");
