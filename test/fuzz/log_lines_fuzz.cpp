@@ -2,7 +2,10 @@
 // log_lines_decode, or as a chunk to decode_lines / decode, either decodes
 // consistently or throws kDataException (ASan + UBSan watch the reads).
 // The GoogleTest LogLinesFuzz cases (test/unit/logs) run a deterministic share
-// of the same checks in every build.
+// of the same checks in every build. Run (clang-14, standalone build):
+//   CXX=clang++-14 cmake -S test/fuzz -B build-fuzz && cmake --build build-fuzz --target log_lines_fuzz
+//   build-fuzz/log_lines_fuzz $(mktemp -d) test/fuzz/corpus/log_lines -max_total_time=60 -max_len=8192
+// (the seeds are plain and split blocks of test/unit/logs/log_test_util.h lines).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
