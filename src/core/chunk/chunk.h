@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/codec/log_lines.h"
+
 namespace observe::chunk {
 
 inline constexpr uint8_t kFormatVersion = 1;
@@ -37,6 +39,14 @@ struct Column {
   // kBytes only: also store a token filter (trigram Bloom filter) of the
   // values in the header, for line filters such as LogQL's |= "needle".
   bool token_filter = false;
+  // kBytes log lines: also try the log-lines codec (codec/log_lines.h) at this
+  // zstd level (0: not tried; it wins on lines of repeated shapes). The token
+  // filter folds ASCII case (serves |=, ILIKE and (?i)) and is sized to at most
+  // token_filter_budget times the column's payload bytes (0: 10 bits a trigram).
+  int log_level = 0;
+  codec::LogLayout log_layout = codec::LogLayout::kBest;  // kPlain: faster scans, larger
+  bool token_filter_fold_case = false;
+  double token_filter_budget = 0;
 
   size_t size() const;  // rows, from the vector that the kind uses
   bool is_null(size_t row) const { return !nulls.empty() && nulls[row]; }
@@ -65,8 +75,11 @@ struct ColumnSummary {
 };
 
 // False only if no non-null value of the column can contain `needle` as a
-// substring (according to its token filter); true if it has no filter.
-bool may_contain(const ColumnSummary& column, std::string_view needle);
+// substring (ignoring ASCII case if case_insensitive) according to its token
+// filter; true if it has no filter (or a case-sensitive one, for
+// case_insensitive).
+bool may_contain(const ColumnSummary& column, std::string_view needle,
+                 bool case_insensitive = false);
 
 struct ChunkSummary {
   uint8_t version = kFormatVersion;
@@ -96,6 +109,12 @@ ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_colum
 std::string encode_samples(const std::vector<int64_t>& times, const std::vector<double>& values);
 void decode_samples(std::string_view encoded, std::vector<int64_t>& times,
                     std::vector<double>& values);
+
+// The fast path of log scans: the non-null values of bytes column `column`,
+// decoded into one buffer (codec::LogLines, line i = i-th non-null value), so
+// a line filter runs memmem over it. Throws kDataException on corrupt input,
+// kInvalidParameter if the column is not a bytes column.
+void decode_lines(std::string_view encoded, size_t column, codec::LogLines& out);
 
 // Lazy reading: parses the header once (throws kDataException if corrupt),
 // then decodes the time column and each value column on first access only,

@@ -69,17 +69,22 @@ EncodedColumn encode_column(const Column& col, size_t rows) {
     case ColumnKind::kFloat64:
       summarize_floats(col.floats.data(), rows, nulls, s);
       break;
-    case ColumnKind::kBytes:
-      if (col.token_filter) {
-        TokenFilterBuilder b;
-        for (size_t i = 0; i < rows; ++i)
-          if (!(nulls && (*nulls)[i])) b.add(col.bytes[i]);
-        s.token_filter = b.finish();
-      }
-      break;
+    case ColumnKind::kBytes: break;
   }
   if (s.null_count > 0) nulls_encode(col.nulls, e.payload);
   detail::encode_values(col, e.payload);
+  // After the payload: the filter's byte budget is a share of it.
+  if (col.kind == ColumnKind::kBytes && col.token_filter) {
+    TokenFilterOptions o;
+    o.fold_case = col.token_filter_fold_case;
+    TokenFilterBuilder b(o);
+    for (size_t i = 0; i < rows; ++i)
+      if (!(nulls && (*nulls)[i])) b.add(col.bytes[i]);
+    size_t budget = SIZE_MAX;
+    if (col.token_filter_budget > 0)
+      budget = static_cast<size_t>(col.token_filter_budget * static_cast<double>(e.payload.size()));
+    s.token_filter = b.finish(budget);
+  }
   return e;
 }
 

@@ -72,6 +72,21 @@ void decode_column(const Header& h, size_t i, Column& col) {
 
 }  // namespace
 
+void decode_lines(std::string_view encoded, size_t column, LogLines& out) {
+  Header h = parse_header(encoded);
+  if (column >= h.summary.columns.size() || h.summary.columns[column].kind != ColumnKind::kBytes)
+    throw Error(ErrorKind::kInvalidParameter, "decode_lines: not a bytes column");
+  const ColumnSummary& s = h.summary.columns[column];
+  ByteReader in(h.payloads[column]);
+  if (s.null_count > 0) {
+    std::vector<bool> nulls = nulls_decode(in, h.summary.rows);
+    size_t count = 0;
+    for (bool b : nulls) count += b;
+    if (count != s.null_count) corrupt("null count differs from the header");
+  }
+  detail::decode_lines(in, h.summary.rows - s.null_count, out);
+}
+
 struct ChunkReader::Impl {
   Header header;
   bool times_done = false;
@@ -111,8 +126,8 @@ const Column& ChunkReader::column(size_t i) {
   return impl_->columns[i];
 }
 
-bool may_contain(const ColumnSummary& column, std::string_view needle) {
-  return token_filter_may_contain(column.token_filter, needle);
+bool may_contain(const ColumnSummary& column, std::string_view needle, bool case_insensitive) {
+  return token_filter_may_contain(column.token_filter, needle, case_insensitive);
 }
 
 ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summary; }

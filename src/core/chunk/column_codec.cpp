@@ -180,6 +180,19 @@ void encode_values(const Column& col, std::string& out) {
       put_u8(cand, kBytesDict);
       if (dict_encode_bytes(data, n, n / 2 + 1, cand)) keep_smaller(best, cand);
       cand.clear();
+      if (col.log_level > 0) {
+        std::string z;
+        maybe_zstd(best, z);
+        std::vector<std::string_view> views(data, data + n);
+        LogLinesOptions o;
+        o.level = col.log_level;
+        o.layout = col.log_layout;
+        put_u8(cand, kBytesLog);
+        cand += log_lines_encode(views, o);
+        if (cand.size() < z.size()) z.swap(cand);
+        out += z;
+        return;
+      }
       maybe_zstd(best, out);
       return;
     }
@@ -220,6 +233,12 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
         plain_decode_bytes(in, count, col.bytes.data());
       } else if (tag == kBytesDict) {
         dict_decode_bytes(in, count, col.bytes.data());
+      } else if (tag == kBytesLog) {
+        LogLines lines;
+        log_lines_decode(std::string_view(reinterpret_cast<const char*>(in.pos()), in.remaining()), lines);
+        in.bytes(in.remaining());
+        if (lines.size() != count) corrupt("log line count");
+        for (size_t i = 0; i < count; ++i) col.bytes[i] = lines.line(i);
       } else {
         corrupt("codec does not match a bytes column");
       }
@@ -230,9 +249,28 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
   if (!in.empty()) corrupt("trailing bytes in column");
 }
 
+void decode_lines(ByteReader& in, size_t count, LogLines& out) {
+  if (!in.empty() && *in.pos() == kBytesLog) {
+    in.u8();
+    log_lines_decode(std::string_view(reinterpret_cast<const char*>(in.pos()), in.remaining()), out);
+    if (out.size() != count) corrupt("log line count");
+    return;
+  }
+  Column col;
+  decode_values(in, ColumnKind::kBytes, count, col);
+  out.data.clear();
+  out.ends.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    out.data += col.bytes[i];
+    if (out.data.size() > kMaxLogBlockBytes) corrupt("log lines too large");
+    out.ends[i] = static_cast<uint32_t>(out.data.size());
+  }
+}
+
 std::string codec_name(uint8_t tag) {
-  static const char* names[kCodecCount] = {"ints",    "int-dict",  "gorilla", "decimal",
-                                           "float-dict", "float-raw", "bytes", "bytes-dict", "const"};
+  static const char* names[kCodecCount] = {"ints",       "int-dict",  "gorilla", "decimal",
+                                           "float-dict", "float-raw", "bytes",   "bytes-dict",
+                                           "const",      "log-lines"};
   uint8_t plain = tag & ~kZstdFlag;
   std::string s = plain < kCodecCount ? names[plain] : "?";
   if (tag & kZstdFlag) s += "+zstd";

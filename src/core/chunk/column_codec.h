@@ -9,6 +9,7 @@
 
 #include "core/chunk/chunk.h"
 #include "core/codec/byte_io.h"
+#include "core/codec/log_lines.h"
 
 namespace observe::chunk::detail {
 
@@ -24,7 +25,8 @@ enum Codec : uint8_t {
   kBytesPlain = 6,
   kBytesDict = 7,
   kFloatConst = 8,  // one value for every row: the most common gauge
-  kCodecCount = 9,
+  kBytesLog = 9,    // log lines (codec/log_lines.h): compressed by itself, never zstd-wrapped
+  kCodecCount = 10,
   kZstdFlag = 0x80,
 };
 
@@ -37,6 +39,10 @@ void decode_values(codec::ByteReader& in, ColumnKind kind, size_t count, Column&
 // Float fast path: bit patterns in, bit patterns out.
 void encode_float_bits(const uint64_t* bits, size_t n, std::string& out);
 void decode_float_bits(codec::ByteReader& in, size_t n, uint64_t* out);
+
+// Reads the bytes column payload (after its null runs) into `out`; the
+// log-lines codec decodes straight into it, others go through Column::bytes.
+void decode_lines(codec::ByteReader& in, size_t count, codec::LogLines& out);
 
 // Name of a codec tag, for benchmarks and debugging ("gorilla", "decimal+zstd").
 std::string codec_name(uint8_t tag);

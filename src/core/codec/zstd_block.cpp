@@ -46,4 +46,25 @@ std::string zstd_decompress(std::string_view frame, size_t raw_size) {
   return out;
 }
 
+std::string zstd_compress_dict(std::string_view raw, int level, std::string_view dictionary) {
+  if (dictionary.empty()) return zstd_compress(raw, level);
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  size_t n = ZSTD_compress_usingDict(cctx(), out.data(), out.size(), raw.data(), raw.size(),
+                                     dictionary.data(), dictionary.size(), level);
+  if (ZSTD_isError(n))
+    throw Error(ErrorKind::kInternal, std::string("zstd: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return out;
+}
+
+void zstd_decompress_into(std::string_view frame, char* dst, size_t raw_size,
+                          std::string_view dictionary) {
+  if (raw_size > kMaxDecompressed) corrupt("zstd size");
+  size_t n = dictionary.empty()
+                 ? ZSTD_decompressDCtx(dctx(), dst, raw_size, frame.data(), frame.size())
+                 : ZSTD_decompress_usingDict(dctx(), dst, raw_size, frame.data(), frame.size(),
+                                             dictionary.data(), dictionary.size());
+  if (ZSTD_isError(n) || n != raw_size) corrupt("zstd frame");
+}
+
 }  // namespace observe::codec

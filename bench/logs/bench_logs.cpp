@@ -1,0 +1,471 @@
+// Measures log chunk codecs on the real log recording
+// (shared/data/log-recording/lines.jsonl.zst): bytes per line and ratio against
+// the raw line bytes for each layout and zstd level, the trigram filters'
+// size and needle false-positive rate, and decode + `|= "word"` scan speed.
+// Every chunk is checked to decode to the exact lines.
+//
+//   bench_logs [lines.jsonl.zst] [--chunk=1M,4M] [--levels=3,9,19]
+//              [--variants=plain,split,dict,chunk] [--overhead=40] [--needles=300]
+//              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.05]
+//              [--chunk-layout=plain|split]
+//
+// --chunk: raw line bytes per chunk (a chunk also ends at a stream's end).
+// Variants: plain = lengths + bytes, zstd; split = numbers cut into delta-coded
+// columns, templates zstd (codec/log_lines.h); dict = both with a zstd dictionary
+// trained per stream on its first 4 MB (its bytes counted once per stream);
+// chunk = the chunk format as the access method will store it (ns times, the
+// line column with the log codec, a case-folded trigram filter capped at 5 % of
+// the payload) plus --overhead bytes of heap row per chunk: everything included.
+// Speeds are per CPU-second of this thread (the machine is shared), best of --repeat.
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/chunk/chunk.h"
+#include "core/codec/byte_io.h"
+#include "core/codec/integer.h"
+#include "core/codec/log_lines.h"
+#include "core/codec/token_filter.h"
+#include "../tools/recording_reader.h"
+
+namespace {
+
+using namespace observe;
+using observe::bench::for_each_line;
+
+double cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Stream {
+  std::string key;
+  std::string data;           // lines concatenated
+  std::vector<size_t> ends;   // end of each line in data
+  std::vector<int64_t> times; // ns
+  std::string_view line(size_t i) const {
+    size_t b = i ? ends[i - 1] : 0;
+    return std::string_view(data.data() + b, ends[i] - b);
+  }
+};
+
+void put_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xc0 | cp >> 6));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xe0 | cp >> 12));
+    out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out.push_back(static_cast<char>(0xf0 | cp >> 18));
+    out.push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+// Unescapes the JSON string starting at s[i] (after its opening quote) into out;
+// returns the index after the closing quote.
+size_t json_string(std::string_view s, size_t i, std::string& out) {
+  while (i < s.size() && s[i] != '"') {
+    if (s[i] != '\\') {
+      out.push_back(s[i++]);
+      continue;
+    }
+    char c = s[++i];
+    ++i;
+    switch (c) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'u': {
+        uint32_t cp = static_cast<uint32_t>(std::stoul(std::string(s.substr(i, 4)), nullptr, 16));
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && s.substr(i, 2) == "\\u") {
+          uint32_t lo = static_cast<uint32_t>(std::stoul(std::string(s.substr(i + 2, 4)), nullptr, 16));
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+          i += 6;
+        }
+        put_utf8(out, cp);
+        break;
+      }
+      default: out.push_back(c);  // " \ /
+    }
+  }
+  return i + 1;
+}
+
+std::vector<Stream> load(const char* path, size_t* lines, size_t* raw) {
+  std::vector<Stream> streams;
+  std::map<std::string, size_t> index;
+  *lines = *raw = 0;
+  std::string key, text;
+  for_each_line(path, [&](std::string_view j) {
+    size_t t = j.find("\"ts\":\"") + 6;
+    int64_t ts = 0;
+    for (; j[t] != '"'; ++t) ts = ts * 10 + (j[t] - '0');
+    size_t l = j.find("\"labels\":{") + 9;
+    size_t le = j.find('}', l) + 1;
+    key.assign(j.substr(l, le - l));
+    size_t lp = j.find("\"line\":\"", le) + 8;
+    text.clear();
+    json_string(j, lp, text);
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, streams.size()).first;
+      streams.push_back(Stream{key, {}, {}, {}});
+    }
+    Stream& s = streams[it->second];
+    s.data += text;
+    s.ends.push_back(s.data.size());
+    s.times.push_back(ts);
+    ++*lines;
+    *raw += text.size();
+  });
+  return streams;
+}
+
+struct Chunk {
+  size_t stream, first, last;  // lines [first, last) of the stream
+};
+
+std::vector<Chunk> make_chunks(const std::vector<Stream>& streams, size_t target) {
+  std::vector<Chunk> out;
+  for (size_t s = 0; s < streams.size(); ++s) {
+    const Stream& st = streams[s];
+    size_t first = 0, bytes = 0;
+    for (size_t i = 0; i < st.ends.size(); ++i) {
+      bytes += st.line(i).size();
+      if (bytes >= target || i + 1 - first >= observe::chunk::kMaxRows) {
+        out.push_back({s, first, i + 1});
+        first = i + 1;
+        bytes = 0;
+      }
+    }
+    if (first < st.ends.size()) out.push_back({s, first, st.ends.size()});
+  }
+  return out;
+}
+
+std::vector<std::string_view> views(const Stream& s, const Chunk& c) {
+  std::vector<std::string_view> v;
+  v.reserve(c.last - c.first);
+  for (size_t i = c.first; i < c.last; ++i) v.push_back(s.line(i));
+  return v;
+}
+
+void check_lines(const codec::LogLines& got, const std::vector<std::string_view>& want) {
+  bool ok = got.size() == want.size();
+  for (size_t i = 0; ok && i < want.size(); ++i) ok = got.line(i) == want[i];
+  if (!ok) {
+    std::fprintf(stderr, "decode mismatch\n");
+    std::exit(1);
+  }
+}
+
+// The time column as the chunk format stores it.
+size_t time_bytes(const Stream& s, const Chunk& c) {
+  std::string out;
+  codec::encode_ints(s.times.data() + c.first, c.last - c.first, out, s.times[c.first]);
+  return out.size() + 12;  // + min/max time and row count in the header
+}
+
+std::vector<size_t> parse_sizes(const std::string& v) {
+  std::vector<size_t> out;
+  size_t i = 0;
+  while (i < v.size()) {
+    size_t j = v.find(',', i);
+    if (j == std::string::npos) j = v.size();
+    std::string t = v.substr(i, j - i);
+    size_t mult = 1;
+    if (!t.empty() && (t.back() == 'K' || t.back() == 'k')) mult = 1024, t.pop_back();
+    if (!t.empty() && (t.back() == 'M' || t.back() == 'm')) mult = 1024 * 1024, t.pop_back();
+    out.push_back(std::stoul(t) * mult);
+    i = j + 1;
+  }
+  return out;
+}
+
+bool has(const std::string& list, const char* what) {
+  return ("," + list + ",").find(std::string(",") + what + ",") != std::string::npos;
+}
+
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* path = "../shared/data/log-recording/lines.jsonl.zst";
+  std::vector<size_t> targets = {1 << 20, 4 << 20};
+  std::vector<size_t> levels = {3, 9, 19};
+  std::string variants = "plain,split,dict,chunk";
+  size_t overhead = 40, n_needles = 300, repeat = 3;
+  std::string scan_word = "GET";
+  bool breakdown = false;
+  double filter_budget = 0.05;
+  codec::LogLayout chunk_layout = codec::LogLayout::kBest;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--chunk=", 0) == 0) targets = parse_sizes(a.substr(8));
+    else if (a.rfind("--levels=", 0) == 0) levels = parse_sizes(a.substr(9));
+    else if (a.rfind("--variants=", 0) == 0) variants = a.substr(11);
+    else if (a.rfind("--overhead=", 0) == 0) overhead = std::stoul(a.substr(11));
+    else if (a.rfind("--needles=", 0) == 0) n_needles = std::stoul(a.substr(10));
+    else if (a.rfind("--repeat=", 0) == 0) repeat = std::stoul(a.substr(9));
+    else if (a.rfind("--scan=", 0) == 0) scan_word = a.substr(7);
+    else if (a == "--breakdown") breakdown = true;
+    else if (a == "--chunk-layout=plain") chunk_layout = codec::LogLayout::kPlain;
+    else if (a == "--chunk-layout=split") chunk_layout = codec::LogLayout::kSplit;
+    else if (a.rfind("--filter-budget=", 0) == 0) filter_budget = std::stod(a.substr(16));
+    else path = argv[i];
+  }
+  size_t nlines, raw;
+  std::vector<Stream> streams = load(path, &nlines, &raw);
+  std::printf("recording: %zu lines, %zu raw bytes, %zu streams\n", nlines, raw, streams.size());
+  auto report = [&](const char* name, size_t target, size_t level, size_t bytes, double cpu) {
+    std::printf("%-28s chunk=%5zuK level=%2zu  %12zu B  %6.2f B/line  ratio %6.2f  encode %.1f MB/s\n", name,
+                target >> 10, level, bytes, static_cast<double>(bytes) / static_cast<double>(nlines),
+                static_cast<double>(raw) / static_cast<double>(bytes),
+                static_cast<double>(raw) / 1e6 / cpu);
+    std::fflush(stdout);
+  };
+
+  for (size_t target : targets) {
+    std::vector<Chunk> chunks = make_chunks(streams, target);
+    std::printf("-- chunk target %zu KiB raw: %zu chunks\n", target >> 10, chunks.size());
+    size_t tbytes = 0;
+    for (const Chunk& c : chunks) tbytes += time_bytes(streams[c.stream], c);
+    std::printf("   time column (ns, delta codecs) %zu B = %.2f B/line, counted in every row below\n", tbytes,
+                static_cast<double>(tbytes) / static_cast<double>(nlines));
+    for (size_t level : levels) {
+      codec::LogLines dec;
+      for (int layout = 0; layout < 2; ++layout) {
+        const char* name = layout == 0 ? "plain" : "split";
+        if (!has(variants, name)) continue;
+        codec::LogLinesOptions o;
+        o.level = static_cast<int>(level);
+        o.layout = layout == 0 ? codec::LogLayout::kPlain : codec::LogLayout::kSplit;
+        size_t bytes = tbytes;
+        double cpu = 0;
+        std::vector<size_t> per_stream(streams.size());
+        for (const Chunk& c : chunks) {
+          auto v = views(streams[c.stream], c);
+          double t0 = cpu_seconds();
+          std::string e = codec::log_lines_encode(v, o);
+          cpu += cpu_seconds() - t0;
+          codec::log_lines_decode(e, dec);
+          check_lines(dec, v);
+          bytes += e.size();
+          per_stream[c.stream] += e.size();
+        }
+        report(name, target, level, bytes, cpu);
+        if (breakdown)
+          for (size_t s = 0; s < streams.size(); ++s)
+            std::printf("     %-100s %8.2f B/line ratio %6.2f\n", streams[s].key.c_str(),
+                        static_cast<double>(per_stream[s]) / static_cast<double>(streams[s].ends.size()),
+                        static_cast<double>(streams[s].data.size()) / static_cast<double>(per_stream[s]));
+      }
+      if (has(variants, "dict")) {
+        for (int layout = 0; layout < 2; ++layout) {
+          codec::LogLayout lay = layout == 0 ? codec::LogLayout::kPlain : codec::LogLayout::kSplit;
+          size_t bytes = tbytes, dict_total = 0;
+          double cpu = 0;
+          for (size_t s = 0; s < streams.size(); ++s) {
+            const Stream& st = streams[s];
+            // Train on the stream's first 4 MB, as a table would at its first compaction;
+            // streams smaller than 1 MB get none (the dictionary would outweigh them).
+            std::string dict;
+            if (st.data.size() >= (1u << 20)) {
+              std::vector<std::string_view> sample;
+              size_t sb = 0;
+              for (size_t i = 0; i < st.ends.size() && sb < (4u << 20); ++i) {
+                sample.push_back(st.line(i));
+                sb += st.line(i).size();
+              }
+              dict = codec::log_dictionary_train(sample, 64 << 10, lay);
+            }
+            dict_total += dict.size();
+            codec::LogLinesOptions o;
+            o.level = static_cast<int>(level);
+            o.layout = lay;
+            o.dictionary = dict;
+            for (const Chunk& c : chunks) {
+              if (c.stream != s) continue;
+              auto v = views(st, c);
+              double t0 = cpu_seconds();
+              std::string e = codec::log_lines_encode(v, o);
+              cpu += cpu_seconds() - t0;
+              codec::log_lines_decode(e, dec, dict);
+              check_lines(dec, v);
+              bytes += e.size();
+            }
+          }
+          report(layout == 0 ? "plain+dict" : "split+dict", target, level, bytes + dict_total, cpu);
+          std::printf("   (dictionaries: %zu B in all)\n", dict_total);
+        }
+      }
+      if (!has(variants, "chunk")) continue;
+      // The chunk as stored: everything included.
+      size_t bytes = 0, filter_bytes = 0, split_chunks = 0;
+      double cpu = 0;
+      std::vector<std::string> encoded(chunks.size());
+      for (size_t ci = 0; ci < chunks.size(); ++ci) {
+        const Chunk& c = chunks[ci];
+        const Stream& st = streams[c.stream];
+        chunk::ChunkData d;
+        d.times.assign(st.times.begin() + static_cast<long>(c.first), st.times.begin() + static_cast<long>(c.last));
+        chunk::Column col;
+        col.kind = chunk::ColumnKind::kBytes;
+        col.token_filter = true;
+        col.token_filter_fold_case = true;
+        col.token_filter_budget = filter_budget;
+        col.log_level = static_cast<int>(level);
+        col.log_layout = chunk_layout;
+        for (size_t i = c.first; i < c.last; ++i) col.bytes.emplace_back(st.line(i));
+        d.columns.push_back(std::move(col));
+        double t0 = cpu_seconds();
+        encoded[ci] = chunk::encode(d);
+        cpu += cpu_seconds() - t0;
+        chunk::ChunkSummary sum = chunk::peek(encoded[ci]);
+        filter_bytes += sum.columns[0].token_filter.size();
+        bytes += encoded[ci].size() + overhead;
+        codec::LogLines lines;
+        chunk::decode_lines(encoded[ci], 0, lines);
+        check_lines(lines, views(st, c));
+        chunk::Column back = chunk::decode(encoded[ci]).columns[0];
+        if (back.bytes.size() != c.last - c.first) return 1;
+      }
+      report("chunk (all included)", target, level, bytes, cpu);
+      std::printf("   filters %zu B = %.2f%% of the stored bytes\n", filter_bytes,
+                  100.0 * static_cast<double>(filter_bytes) / static_cast<double>(bytes));
+      (void)split_chunks;
+
+      // Needles: random tokens (>= 8 bytes of [A-Za-z0-9_.:-]) of random lines.
+      if (n_needles > 0) {
+        std::mt19937_64 rng(42);
+        std::vector<chunk::ChunkSummary> sums;
+        for (auto& e : encoded) sums.push_back(chunk::peek(e));
+        double read_sum = 0, true_sum = 0, fp_sum = 0, ci_read_sum = 0;
+        size_t done = 0, rare = 0, rare_read = 0, rare_chunks = 0;
+        while (done < n_needles) {
+          const Stream& st = streams[rng() % streams.size()];
+          std::string_view l = st.line(rng() % st.ends.size());
+          if (l.size() < 8) continue;
+          size_t pos = rng() % l.size();
+          auto tok = [](char ch) {
+            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                   ch == '_' || ch == '.' || ch == ':' || ch == '-';
+          };
+          size_t b = pos, e = pos;
+          while (b > 0 && tok(l[b - 1])) --b;
+          while (e < l.size() && tok(l[e])) ++e;
+          if (e - b < 8) continue;
+          std::string needle(l.substr(b, e - b));
+          std::string upper = needle;
+          for (char& ch : upper)
+            if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 32);
+          std::string nl = lower(needle);
+          size_t truth = 0, maybe = 0, ci_maybe = 0;
+          for (size_t ci = 0; ci < chunks.size(); ++ci) {
+            const Chunk& c = chunks[ci];
+            const Stream& cs = streams[c.stream];
+            size_t b0 = c.first ? cs.ends[c.first - 1] : 0;
+            std::string_view text(cs.data.data() + b0, cs.ends[c.last - 1] - b0);
+            bool t = text.find(needle) != std::string_view::npos;
+            bool m = chunk::may_contain(sums[ci].columns[0], needle);
+            bool cm = chunk::may_contain(sums[ci].columns[0], upper, true);
+            if (t && !m) {
+              std::fprintf(stderr, "false negative for %s\n", needle.c_str());
+              return 1;
+            }
+            truth += t;
+            maybe += m;
+            ci_maybe += cm;
+          }
+          if (ci_maybe < maybe) {
+            std::fprintf(stderr, "case-insensitive false negative for %s\n", needle.c_str());
+            return 1;
+          }
+          double n = static_cast<double>(chunks.size());
+          read_sum += static_cast<double>(maybe) / n;
+          ci_read_sum += static_cast<double>(ci_maybe) / n;
+          true_sum += static_cast<double>(truth) / n;
+          if (chunks.size() > truth) fp_sum += static_cast<double>(maybe - truth) / static_cast<double>(chunks.size() - truth);
+          if (truth == 1) {
+            ++rare;
+            rare_read += maybe;
+            rare_chunks += chunks.size();
+          }
+          ++done;
+        }
+        double d = static_cast<double>(done);
+        std::printf("   needles (%zu random tokens >= 8 B): chunks read %.3f%% (containing %.3f%%), false positives "
+                    "%.3f%% of the others; ILIKE (upper-cased needle) read %.3f%%; needles in exactly 1 chunk: %zu, "
+                    "chunks read %.3f%%\n",
+                    done, 100 * read_sum / d, 100 * true_sum / d, 100 * fp_sum / d, 100 * ci_read_sum / d, rare,
+                    rare ? 100.0 * static_cast<double>(rare_read) / static_cast<double>(rare_chunks) : 0.0);
+      }
+
+      // Decode + `|= word` over every chunk: lines matched, raw bytes per CPU-second.
+      if (!scan_word.empty()) {
+        double best = 1e30, best_decode = 1e30;
+        codec::LogLines scratch;
+        for (size_t r = 0; r < repeat; ++r) {
+          double t0 = cpu_seconds();
+          for (const std::string& e : encoded) chunk::decode_lines(e, 0, scratch);
+          best_decode = std::min(best_decode, cpu_seconds() - t0);
+        }
+        size_t matched = 0;
+        codec::LogLines lines;
+        for (size_t r = 0; r < repeat; ++r) {
+          matched = 0;
+          double t0 = cpu_seconds();
+          for (const std::string& e : encoded) {
+            chunk::decode_lines(e, 0, lines);
+            const char* base = lines.data.data();
+            size_t n = lines.data.size(), at = 0, li = 0;
+            while (at < n) {
+              const void* hit = memmem(base + at, n - at, scan_word.data(), scan_word.size());
+              if (!hit) break;
+              size_t off = static_cast<size_t>(static_cast<const char*>(hit) - base);
+              // The line holding the hit (a match may not span two lines).
+              li = static_cast<size_t>(std::upper_bound(lines.ends.begin() + static_cast<long>(li), lines.ends.end(), off) -
+                                       lines.ends.begin());
+              if (off + scan_word.size() <= lines.ends[li]) {
+                ++matched;
+                at = lines.ends[li];
+                ++li;
+              } else {
+                at = off + 1;
+              }
+            }
+          }
+          best = std::min(best, cpu_seconds() - t0);
+        }
+        std::printf("   scan |= \"%s\": %zu lines matched, decode+filter %.2f GB/s of raw lines per CPU-second, "
+                    "decode alone %.2f GB/s (best of %zu)\n",
+                    scan_word.c_str(), matched, static_cast<double>(raw) / 1e9 / best,
+                    static_cast<double>(raw) / 1e9 / best_decode, repeat);
+      }
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
