@@ -295,23 +295,6 @@ def side_sql(step, side):
     raise ValueError(kind)
 
 
-# Failures of a known cause, not yet fixed on this branch: (error message part, description).
-KNOWN = [("refers to unknown series",
-          "series-id cache survives a subtransaction abort (issue 11 case 1, series dictionary)")]
-ERRORS_SEEN = []
-
-
-def note_error(e):
-    ERRORS_SEEN.append(str(e.pgerror or e))
-
-
-def known_cause():
-    for part, what in KNOWN:
-        if any(part in msg for msg in ERRORS_SEEN):
-            return what
-    return None
-
-
 TXN_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "RESET", "CLOSE", "FETCH",
                "VACUUM")
 
@@ -343,7 +326,6 @@ def run_one(conn, step, side):
     except psycopg2.Error as e:
         err = e.pgcode or ("connection" if conn.closed or isinstance(e, psycopg2.OperationalError) else "error")
         rows = None
-        note_error(e)
     notices = [n.strip() for n in conn.notices]
     cur.close()
     return err, rows, notices
@@ -423,7 +405,6 @@ class Runner:
             except psycopg2.Error as e:
                 if e.pgcode in LOCKISH:
                     return None
-                note_error(e)
                 out.append(("error", e.pgcode))
             finally:
                 cur.close()
@@ -567,8 +548,6 @@ def main():
     runner.connect()
     start = time.time()
     failures = 0
-    unknown = 0
-    known = {}
     done = 0
     indices = [int(os.environ["INDEX"])] if "INDEX" in os.environ else range(worker, count, jobs)
     for i in indices:
@@ -578,7 +557,6 @@ def main():
         rng = random.Random(seq_seed)
         nsessions = 1 if rng.random() < 0.6 or max_sessions < 2 else rng.randrange(2, max_sessions + 1)
         steps = Gen(rng, nsessions, rng.randrange(3, max_steps + 1)).sequence()
-        del ERRORS_SEEN[:]
         diff = runner.run(steps)
         done += 1
         if done % 1000 == 0:
@@ -587,25 +565,15 @@ def main():
         if diff is None:
             continue
         failures += 1
-        cause = known_cause()
-        if cause is not None:
-            known[cause] = known.get(cause, 0) + 1
-            print("FAIL sequence (SEED=%d INDEX=%d), known cause: %s" % (seed, i, cause), flush=True)
-            if known[cause] > 1:
-                continue  # shrink the first only
-        else:
-            unknown += 1
-            print("FAIL sequence (SEED=%d INDEX=%d): %s" % (seed, i, diff), flush=True)
+        print("FAIL sequence (SEED=%d INDEX=%d): %s" % (seed, i, diff), flush=True)
         small = shrink(runner, steps)
         print("minimal (%d of %d steps): %s" % (len(small), len(steps), runner.run(small)))
         print(script(small), flush=True)
-        if unknown >= int(os.environ.get("MAX_FAILURES", "3")):
+        if failures >= int(os.environ.get("MAX_FAILURES", "3")):
             break
     print("ts_differential: %d sequences, %d failing, %.1f s (SEED=%d); steps undone after a lock "
           "timeout: %d on observe_ts, %d on heap" % (done, failures, time.time() - start, seed,
                                                      runner.lock_timeouts["t"], runner.lock_timeouts["h"]))
-    for cause, n in known.items():
-        print("ts_differential: %d failing of a known cause: %s" % (n, cause))
     return 1 if failures else 0
 
 
