@@ -12,6 +12,8 @@ PGXS_SRC=$(dirname "$(dirname "$(pg_config --pgxs)")")
 SUITES="promql_basics promql_range_series promql_sql ts_value_filters ts_agg_pushdown"
 db=nonsuper_$$
 role=observe_tester_$$
+# The servers ask for a password over TCP (scram-sha-256): the role gets one of its own.
+role_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 out=$ROOT/build/nonsuperuser
 rm -rf "$out"; mkdir -p "$out"
 q() { psql -qX -v ON_ERROR_STOP=1 "$@"; }
@@ -20,13 +22,13 @@ trap cleanup EXIT
 createdb "$db"
 q -d "$db" <<SQL
 CREATE EXTENSION pg_observe;
-CREATE ROLE $role LOGIN NOSUPERUSER IN ROLE observe_reader, observe_ingest_admin;
+CREATE ROLE $role LOGIN NOSUPERUSER PASSWORD '$role_pw' IN ROLE observe_reader, observe_ingest_admin;
 GRANT CREATE ON SCHEMA public TO $role;
 GRANT CREATE ON DATABASE $db TO $role;
 GRANT SELECT, INSERT, TRUNCATE ON observe.metrics TO $role;
 SQL
 [ "$(q -d "$db" -Atc "SELECT rolsuper FROM pg_roles WHERE rolname = '$role'")" = f ]
-if "$PGXS_SRC/test/regress/pg_regress" --use-existing --host="${PGHOST:-127.0.0.1}" --port="${PGPORT:-5432}" \
+if PGPASSWORD=$role_pw "$PGXS_SRC/test/regress/pg_regress" --use-existing --host="${PGHOST:-127.0.0.1}" --port="${PGPORT:-5432}" \
      --user="$role" --dbname="$db" --inputdir="$ROOT" --outputdir="$out" $SUITES; then
   exit 0
 fi

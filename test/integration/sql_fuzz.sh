@@ -15,6 +15,8 @@ SECONDS_TOTAL=${SQL_FUZZ_SECONDS:-90}
 DB=sql_fuzz_$$
 ADB=sql_fuzz_ascii_$$
 READER=regress_fuzz_reader_$$
+# The servers ask for a password over TCP (scram-sha-256): the reader login gets one of its own.
+READER_PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 cleanup() {
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $ADB WITH (FORCE)" || true
@@ -24,7 +26,7 @@ trap cleanup EXIT
 
 createdb "$DB"
 createdb -T template0 -E SQL_ASCII --locale=C "$ADB"
-psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE ROLE $READER LOGIN"
+psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE ROLE $READER LOGIN PASSWORD '$READER_PW'"
 for d in "$DB" "$ADB"; do
   # Throwaway tables for the functions that take a table (and write: set_series_key, compact,
   # drop_chunks, set_retention); a little data so queries reach the evaluator.
@@ -54,6 +56,6 @@ timeout $((SECONDS_TOTAL + 300)) "$PY" "$ROOT/test/integration/sql_fuzz/sql_fuzz
   --admin-dsn "$conn dbname=$DB user=$PGUSER" \
   --tables observe.metrics,fuzz_ts,fuzz_heap,fuzz_view \
   --dsn "super-utf8:utf8:$conn dbname=$DB user=$PGUSER" \
-  --dsn "reader-utf8:utf8:$conn dbname=$DB user=$READER" \
+  --dsn "reader-utf8:utf8:$conn dbname=$DB user=$READER password=$READER_PW" \
   --dsn "super-ascii:ascii:$conn dbname=$ADB user=$PGUSER" \
-  --dsn "reader-ascii:ascii:$conn dbname=$ADB user=$READER"
+  --dsn "reader-ascii:ascii:$conn dbname=$ADB user=$READER password=$READER_PW"
