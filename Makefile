@@ -6,7 +6,7 @@ EXTENSION = pg_observe
 MODULE_big = pg_observe
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_observe.control)
 
-OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/pg/*.cpp)))
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/pg/*/*.cpp)))
 # Install and upgrade scripts live in extension/, never beside the regression tests in sql/.
 # The install script of the current version is assembled from extension/<version>/*.sql (one
 # part per feature, applied in name order); upgrade scripts are written by hand.
@@ -56,7 +56,7 @@ $(OBSERVE_INSTALL_SQL): $(OBSERVE_INSTALL_PARTS) pg_observe.control
 
 $(CORE_LIB): core
 # OBSERVE_VERSION comes from the control file: a version bump must rebuild what prints it.
-$(patsubst %.cpp,%.o,$(shell grep -l OBSERVE_VERSION src/pg/*.cpp)): pg_observe.control
+$(patsubst %.cpp,%.o,$(shell grep -l OBSERVE_VERSION src/pg/*/*.cpp)): pg_observe.control
 $(shlib): $(CORE_LIB)
 
 installcheck: | build-regress-dir

@@ -46,7 +46,7 @@ cat <<MD
 
 $(fmt "$SCRAPES") scrapes of $(fmt "$SERIES") series with $LABELS labels each (one transaction per
 scrape, as the worker commits them; the series created by a first, untimed scrape) written
-through the scrape worker's own \`MetricsWriter\` by \`bench.write_scrape\` (\`src/pg/bench_entry.cpp\`):
+through the scrape worker's own \`MetricsWriter\` by \`bench.write_scrape\` (\`src/pg/module/bench_entry.cpp\`):
 no HTTP, no text parsing. Command: \`bench/run.sh write_path\` (bench/write_path/run.sh;
 SERIES, LABELS, SCRAPES).
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The COPY fast path (src/pg/copy_fastpath.cpp) does not call the next ProcessUtility hook, so it
+# The COPY fast path (src/pg/engine/copy_fastpath.cpp) does not call the next ProcessUtility hook, so it
 # must stand aside when a library loaded before pg_observe hooks ProcessUtility: such a hook
 # (pg_stat_statements here; pgaudit alike) must see every COPY. Loaded after pg_observe, the other
 # library wraps pg_observe's hook and sees the COPY while the fast path serves it.

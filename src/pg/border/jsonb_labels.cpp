@@ -1,0 +1,89 @@
+#include "pg/border/jsonb_labels.h"
+
+#include <vector>
+
+#include "core/common/utf8.h"
+#include "pg/border/border.h"
+
+extern "C" {
+#include "lib/stringinfo.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+}
+
+namespace observe::pg {
+
+// Plain C-like: only PostgreSQL calls, no C++ object alive in this frame.
+static Datum build_jsonb(const char* const* names, const char* const* values, int count) {
+  StringInfoData buf;
+  initStringInfo(&buf);
+  appendStringInfoChar(&buf, '{');
+  for (int i = 0; i < count; i++) {
+    if (i > 0) appendStringInfoString(&buf, ", ");
+    escape_json(&buf, names[i]);
+    appendStringInfoString(&buf, ": ");
+    escape_json(&buf, values[i]);
+  }
+  appendStringInfoChar(&buf, '}');
+  return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+Datum labels_to_jsonb(const Labels& labels, bool include_name) {
+  std::vector<const char*> names;
+  std::vector<const char*> values;
+  for (const auto& l : labels.items()) {
+    if (!include_name && l.name == kMetricNameLabel) continue;
+    // PromQL escapes ("\xff", "\x00") can make any bytes; jsonb holds valid text only.
+    for (const std::string* s : {&l.name, &l.value}) {
+      if (!valid_utf8(*s) || s->find('\0') != std::string::npos)
+        throw Error(ErrorKind::kDataException, "label " + quote_for_message(l.name, 64) + " with value " +
+                                                   quote_for_message(l.value, 64) + " is not valid UTF-8 text");
+    }
+    names.push_back(l.name.c_str());
+    values.push_back(l.value.c_str());
+  }
+  const char* const* n = names.data();
+  const char* const* v = values.data();
+  int count = static_cast<int>(names.size());
+  return pg_guard([n, v, count] { return build_jsonb(n, v, count); });
+}
+
+// Plain C-like: flattens a jsonb object into palloc'd arrays. Returns -1 when it is not an
+// object of strings.
+static int flatten_jsonb_object(Jsonb* jb, char*** names_out, char*** values_out) {
+  if (!JB_ROOT_IS_OBJECT(jb)) return -1;
+  int capacity = JB_ROOT_COUNT(jb);
+  char** names = static_cast<char**>(palloc(sizeof(char*) * (capacity + 1)));
+  char** values = static_cast<char**>(palloc(sizeof(char*) * (capacity + 1)));
+  int count = 0;
+  JsonbIterator* it = JsonbIteratorInit(&jb->root);
+  JsonbValue v;
+  JsonbIteratorToken token;
+  char* pending_key = nullptr;
+  while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+    if (token == WJB_KEY) {
+      pending_key = pnstrdup(v.val.string.val, v.val.string.len);
+    } else if (token == WJB_VALUE) {
+      if (v.type != jbvString || count >= capacity) return -1;
+      names[count] = pending_key;
+      values[count] = pnstrdup(v.val.string.val, v.val.string.len);
+      count++;
+    }
+  }
+  *names_out = names;
+  *values_out = values;
+  return count;
+}
+
+Labels jsonb_to_labels(Datum jsonb) {
+  char** names = nullptr;
+  char** values = nullptr;
+  int count = pg_guard([&] { return flatten_jsonb_object(DatumGetJsonbP(jsonb), &names, &values); });
+  if (count < 0)
+    throw Error(ErrorKind::kInvalidParameter, "labels must be a jsonb object of string values");
+  std::vector<Label> labels;
+  for (int i = 0; i < count; i++) labels.push_back({names[i], values[i]});
+  return Labels(std::move(labels));
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,354 @@
+#include "pg/engine/chunks.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "core/common/error.h"
+#include "pg/border/border.h"
+#include "pg/engine/series.h"
+
+namespace observe::pg {
+
+static void append_value(chunk::Column& dst, const chunk::Column& src, size_t row, size_t& var_bytes) {
+  bool null = src.is_null(row) || row >= src.size();
+  size_t before = dst.size();
+  switch (dst.kind) {
+    case chunk::ColumnKind::kInt64:
+    case chunk::ColumnKind::kBool: dst.ints.push_back(null ? 0 : src.ints[row]); break;
+    case chunk::ColumnKind::kFloat64: dst.floats.push_back(null ? 0.0 : src.floats[row]); break;
+    case chunk::ColumnKind::kBytes:
+      dst.bytes.push_back(null ? std::string() : src.bytes[row]);
+      var_bytes += dst.bytes.back().size();
+      break;
+  }
+  // A null at row 0 must create the bitmap too (assign(0) leaves it empty, and the null was
+  // lost: compaction turned such NULLs into 0).
+  if (null || !dst.nulls.empty()) {
+    if (dst.nulls.empty()) dst.nulls.assign(before, false);
+    dst.nulls.push_back(null);
+  }
+}
+
+static void append_null(chunk::Column& dst) {
+  size_t before = dst.size();
+  switch (dst.kind) {
+    case chunk::ColumnKind::kInt64:
+    case chunk::ColumnKind::kBool: dst.ints.push_back(0); break;
+    case chunk::ColumnKind::kFloat64: dst.floats.push_back(0.0); break;
+    case chunk::ColumnKind::kBytes: dst.bytes.emplace_back(); break;
+  }
+  if (dst.nulls.empty()) dst.nulls.assign(before, false);
+  dst.nulls.push_back(true);
+}
+
+void TsSeriesRows::append_chunk(const chunk::ChunkData& data) {
+  size_t n = data.times.size();
+  times.insert(times.end(), data.times.begin(), data.times.end());
+  for (size_t c = 0; c < cols.size(); c++) {
+    bool same = c < data.columns.size() && data.columns[c].kind == cols[c].kind &&
+                data.columns[c].size() == n;
+    for (size_t r = 0; r < n; r++) {
+      if (same)
+        append_value(cols[c], data.columns[c], r, var_bytes);
+      else
+        append_null(cols[c]);  // a column added (or retyped) after the chunk was written
+    }
+  }
+}
+
+void TsSeriesRows::append_rows(const TsSeriesRows& other) {
+  chunk::ChunkData view;
+  view.times = other.times;
+  view.columns = other.cols;
+  append_chunk(view);
+}
+
+// Reorders rows by time when they are not already in order (the usual case is in order).
+static void sort_rows(TsSeriesRows& rows) {
+  if (std::is_sorted(rows.times.begin(), rows.times.end())) return;
+  std::vector<uint32_t> perm(rows.times.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::stable_sort(perm.begin(), perm.end(),
+                   [&](uint32_t a, uint32_t b) { return rows.times[a] < rows.times[b]; });
+  auto permute = [&](auto& v) {
+    auto copy = v;
+    for (size_t i = 0; i < perm.size(); i++) v[i] = std::move(copy[perm[i]]);
+  };
+  permute(rows.times);
+  for (chunk::Column& c : rows.cols) {
+    if (!c.ints.empty()) permute(c.ints);
+    if (!c.floats.empty()) permute(c.floats);
+    if (!c.bytes.empty()) permute(c.bytes);
+    if (!c.nulls.empty()) {
+      std::vector<bool> copy = c.nulls;
+      for (size_t i = 0; i < perm.size(); i++) c.nulls[i] = copy[perm[i]];
+    }
+  }
+}
+
+static chunk::ChunkData slice_columns(const std::vector<int64_t>& times, const std::vector<chunk::Column>& cols,
+                                      size_t begin, size_t end) {
+  chunk::ChunkData d;
+  d.times.assign(times.begin() + begin, times.begin() + end);
+  d.columns.resize(cols.size());
+  for (size_t c = 0; c < cols.size(); c++) {
+    const chunk::Column& s = cols[c];
+    chunk::Column& o = d.columns[c];
+    o.kind = s.kind;
+    if (!s.ints.empty()) o.ints.assign(s.ints.begin() + begin, s.ints.begin() + end);
+    if (!s.floats.empty()) o.floats.assign(s.floats.begin() + begin, s.floats.begin() + end);
+    if (!s.bytes.empty()) o.bytes.assign(s.bytes.begin() + begin, s.bytes.begin() + end);
+    if (!s.nulls.empty()) o.nulls.assign(s.nulls.begin() + begin, s.nulls.begin() + end);
+  }
+  return d;
+}
+
+chunk::ChunkData ts_batch_slice(const chunk::ChunkData& data, size_t begin, size_t end) {
+  return slice_columns(data.times, data.columns, begin, end);
+}
+
+static chunk::ChunkData slice(const TsSeriesRows& rows, size_t begin, size_t end) {
+  return slice_columns(rows.times, rows.cols, begin, end);
+}
+
+static void insert_chunk(TsChunkSink* sink, int32 series_id, int64 min_time, int64 max_time,
+                         int32 rows, int16 level, const char* data, size_t len) {
+  bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + len));
+  SET_VARSIZE(b, VARHDRSZ + len);
+  memcpy(VARDATA(b), data, len);
+  Datum values[kChNatts];
+  bool nulls[kChNatts] = {false, false, false, false, false, false, false};
+  values[kChStorage - 1] = ObjectIdGetDatum(sink->storage_id);
+  values[kChSeries - 1] = Int32GetDatum(series_id);
+  values[kChMinTime - 1] = Int64GetDatum(min_time);
+  values[kChMaxTime - 1] = Int64GetDatum(max_time);
+  values[kChRows - 1] = Int32GetDatum(rows);
+  values[kChLevel - 1] = Int16GetDatum(level);
+  values[kChData - 1] = PointerGetDatum(b);
+  ts_writer_queue(&sink->writer, values, nulls, sink->cid);
+  pfree(b);
+}
+
+void ts_sink_open(TsChunkSink* sink, Oid storage_id, CommandId cid) {
+  sink->storage_id = storage_id;
+  sink->cid = cid;
+  TsInternalOids oids;
+  pg_guard([&] {
+    ts_internal_oids(&oids, false);
+    ts_writer_open(&sink->writer, oids.chunks);
+  });
+}
+
+void ts_sink_close(TsChunkSink* sink) {
+  pg_guard([&] { ts_writer_close(&sink->writer); });
+}
+
+void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
+  if (rows.rows() == 0) return;
+  sort_rows(rows);
+  size_t n = rows.rows();
+  size_t begin = 0;
+  while (begin < n) {
+    size_t end = begin;
+    size_t bytes = 0;
+    while (end < n && end - begin < kChunkTargetRows && bytes < kChunkTargetBytes) {
+      for (const chunk::Column& c : rows.cols)
+        if (c.kind == chunk::ColumnKind::kBytes) bytes += c.bytes[end].size();
+      end++;
+    }
+    std::string encoded = chunk::encode(slice(rows, begin, end));
+    int64 min_time = rows.times[begin], max_time = rows.times[end - 1];
+    int32 count = static_cast<int32>(end - begin);
+    int16 level = count >= static_cast<int32>(kChunkTargetRows / 2) ? 1 : 0;
+    const char* data = encoded.data();
+    size_t len = encoded.size();
+    pg_guard([&] { insert_chunk(sink, series_id, min_time, max_time, count, level, data, len); });
+    begin = end;
+  }
+}
+
+// ---- L0 batches -------------------------------------------------------------------------------
+
+static void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+static uint64_t get_varint(std::string_view in, size_t* pos) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= in.size()) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (truncated)");
+    uint8_t b = static_cast<uint8_t>(in[(*pos)++]);
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+  throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (varint)");
+}
+
+static constexpr char kBatchMagic[4] = {'O', 'T', 'B', '1'};
+
+// Writes an L0 batch row as ts_batch_parse reads it: magic, series count, base time, then per
+// series its id (delta to the previous), row count and time range (relative), then the chunk of
+// every series' rows in directory order.
+class BatchWriter {
+ public:
+  BatchWriter(size_t series, int64_t min_time) : out_(kBatchMagic, 4), base_(static_cast<uint64_t>(min_time)) {
+    put_varint(out_, series);
+    out_.append(reinterpret_cast<const char*>(&base_), 8);
+  }
+  void add_series(int32_t id, size_t rows, int64_t first_time, int64_t last_time) {
+    put_varint(out_, static_cast<uint64_t>(id - prev_id_));
+    prev_id_ = id;
+    put_varint(out_, rows);
+    uint64_t smin = static_cast<uint64_t>(first_time), smax = static_cast<uint64_t>(last_time);
+    put_varint(out_, smin - base_);
+    put_varint(out_, smax - smin);
+  }
+  void insert(TsChunkSink* sink, const chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
+    out_ += chunk::encode(data);
+    int32 count = static_cast<int32>(rows);
+    const char* bytes = out_.data();
+    size_t len = out_.size();
+    pg_guard([&] { insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len); });
+  }
+
+ private:
+  std::string out_;
+  uint64_t base_;
+  int64_t prev_id_ = 0;
+};
+
+void ts_batch_parse(std::string_view bytes, TsBatch* out) {
+  out->entries.clear();
+  if (bytes.size() < 12 || bytes.substr(0, 4) != std::string_view(kBatchMagic, 4))
+    throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (header)");
+  size_t pos = 4;
+  uint64_t n = get_varint(bytes, &pos);
+  if (n > chunk::kMaxRows) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (entries)");
+  if (pos + 8 > bytes.size()) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (truncated)");
+  uint64_t base;
+  std::memcpy(&base, bytes.data() + pos, 8);
+  pos += 8;
+  out->entries.reserve(n);
+  uint64_t id = 0, row = 0;
+  for (uint64_t i = 0; i < n; i++) {
+    id += get_varint(bytes, &pos);
+    uint64_t rows = get_varint(bytes, &pos);
+    uint64_t min = base + get_varint(bytes, &pos);  // unsigned: wraps like the writer's
+    uint64_t max = min + get_varint(bytes, &pos);
+    if (id > static_cast<uint64_t>(INT32_MAX) || rows == 0 || row + rows > chunk::kMaxRows)
+      throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (directory)");
+    out->entries.push_back(TsBatchEntry{static_cast<int32_t>(id), static_cast<uint32_t>(row),
+                                        static_cast<uint32_t>(row + rows), static_cast<int64_t>(min),
+                                        static_cast<int64_t>(max)});
+    row += rows;
+  }
+  out->chunk = bytes.substr(pos);
+}
+
+// Appends all rows of `rows` (same column kinds) to `out`, nulls included.
+static void append_all(chunk::ChunkData& out, const TsSeriesRows& rows) {
+  size_t before = out.times.size();
+  out.times.insert(out.times.end(), rows.times.begin(), rows.times.end());
+  for (size_t c = 0; c < out.columns.size(); c++) {
+    chunk::Column& o = out.columns[c];
+    const chunk::Column& s = rows.cols[c];
+    switch (o.kind) {
+      case chunk::ColumnKind::kInt64:
+      case chunk::ColumnKind::kBool: o.ints.insert(o.ints.end(), s.ints.begin(), s.ints.end()); break;
+      case chunk::ColumnKind::kFloat64: o.floats.insert(o.floats.end(), s.floats.begin(), s.floats.end()); break;
+      case chunk::ColumnKind::kBytes: o.bytes.insert(o.bytes.end(), s.bytes.begin(), s.bytes.end()); break;
+    }
+    if (!s.nulls.empty()) {
+      if (o.nulls.empty()) o.nulls.assign(before, false);
+      o.nulls.insert(o.nulls.end(), s.nulls.begin(), s.nulls.end());
+    } else if (!o.nulls.empty()) {
+      o.nulls.resize(o.nulls.size() + rows.rows(), false);
+    }
+  }
+}
+
+void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_t, TsSeriesRows*>>& series) {
+  size_t i = 0;
+  while (i < series.size()) {
+    // One batch: series [i, j).
+    size_t j = i, rows = 0, var_bytes = 0;
+    while (j < series.size() && (j == i || (rows + series[j].second->rows() <= kBatchMaxRows &&
+                                            var_bytes < kChunkTargetBytes))) {
+      TsSeriesRows& r = *series[j].second;
+      sort_rows(r);
+      rows += r.rows();
+      for (const chunk::Column& c : r.cols)
+        if (c.kind == chunk::ColumnKind::kBytes)
+          for (const std::string& b : c.bytes) var_bytes += b.size();
+      j++;
+    }
+    chunk::ChunkData data;
+    data.times.reserve(rows);
+    const TsSeriesRows& first = *series[i].second;
+    data.columns.resize(first.cols.size());
+    for (size_t c = 0; c < first.cols.size(); c++) data.columns[c].kind = first.cols[c].kind;
+    int64_t min_time = first.times.front(), max_time = first.times.back();
+    for (size_t k = i; k < j; k++) {
+      const TsSeriesRows& r = *series[k].second;
+      min_time = std::min(min_time, r.times.front());
+      max_time = std::max(max_time, r.times.back());
+    }
+    BatchWriter batch(j - i, min_time);
+    for (size_t k = i; k < j; k++) {
+      const TsSeriesRows& r = *series[k].second;
+      batch.add_series(series[k].first, r.rows(), r.times.front(), r.times.back());
+      append_all(data, r);
+    }
+    batch.insert(sink, data, min_time, max_time, rows);
+    i = j;
+  }
+}
+
+void ts_sink_write_point_batches(TsChunkSink* sink, const std::vector<TsPoint>& points,
+                                 const std::vector<std::pair<size_t, size_t>>& runs, const TsLayout& layout) {
+  const size_t ncols = layout.value_atts.size();
+  const int vcol = layout.attrs[layout.value_att].column;
+  size_t i = 0;
+  while (i < runs.size()) {
+    size_t j = i, rows = 0;
+    while (j < runs.size() && (j == i || rows + (runs[j].second - runs[j].first) <= kBatchMaxRows)) {
+      rows += runs[j].second - runs[j].first;
+      j++;
+    }
+    chunk::ChunkData data;
+    data.times.reserve(rows);
+    data.columns.resize(ncols);
+    for (size_t c = 0; c < ncols; c++) data.columns[c].kind = layout.attrs[layout.value_atts[c]].kind;
+    int64_t min_time = points[runs[i].first].time, max_time = min_time;
+    for (size_t k = i; k < j; k++) {
+      min_time = std::min(min_time, points[runs[k].first].time);
+      max_time = std::max(max_time, points[runs[k].second - 1].time);
+    }
+    BatchWriter batch(j - i, min_time);
+    for (size_t k = i; k < j; k++) {
+      const TsPoint* p = points.data() + runs[k].first;
+      size_t n = runs[k].second - runs[k].first;
+      batch.add_series(p[0].series_id, n, p[0].time, p[n - 1].time);
+      for (size_t r = 0; r < n; r++) data.times.push_back(p[r].time);
+      for (size_t c = 0; c < ncols; c++) {
+        chunk::Column& col = data.columns[c];
+        if (static_cast<int>(c) == vcol) {
+          for (size_t r = 0; r < n; r++) col.floats.push_back(p[r].value);
+          if (!col.nulls.empty()) col.nulls.resize(col.nulls.size() + n, false);
+        } else {
+          for (size_t r = 0; r < n; r++) append_null(col);
+        }
+      }
+    }
+    batch.insert(sink, data, min_time, max_time, rows);
+    i = j;
+  }
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,45 @@
+// observe_ts's part of _PG_init: its GUCs, callbacks and hooks.
+#include "pg/border/border.h"
+#include "pg/engine/agg.h"
+#include "pg/ts/ts_am.h"
+#include "pg/engine/layout.h"
+#include "pg/engine/series.h"
+#include "pg/engine/write_buffer.h"
+#include "pg/engine/pg_engine_headers.h"
+
+namespace observe::pg {
+
+static void relcache_callback(Datum, Oid relid) {
+  // Only drops references: users of a layout or dictionary hold their own.
+  ts_layout_invalidate(relid);
+  ts_series_invalidate_relid(relid);
+}
+
+bool ts_relid_is_observe_ts(Oid relid) {
+  HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+  if (!HeapTupleIsValid(tuple)) return false;
+  Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+  Oid am = form->relam;
+  char kind = form->relkind;
+  ReleaseSysCache(tuple);
+  if (kind != RELKIND_RELATION || !OidIsValid(am)) return false;
+  return am == get_table_am_oid("observe_ts", true);
+}
+
+void ts_am_init() {
+  DefineCustomIntVariable(
+      "observe.write_buffer_size",
+      "Memory for rows an observe_ts write buffers per transaction before writing chunks.",
+      "Rows are written as compressed chunks at commit, before the transaction reads the table, "
+      "and whenever the buffer grows past this size.",
+      &ts_write_buffer_kb, 64 * 1024, 1024, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr,
+      nullptr, nullptr);
+  ts_buffer_init();
+  CacheRegisterRelcacheCallback(relcache_callback, 0);
+  ts_customscan_init();
+  ts_agg_init();
+  ts_lifecycle_init();
+  ts_maintenance_init();
+}
+
+}  // namespace observe::pg

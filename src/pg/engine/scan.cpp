@@ -1,0 +1,452 @@
+#include "pg/engine/scan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "core/common/error.h"
+#include "pg/border/border.h"
+#include "pg/engine/time.h"
+#include "pg/engine/series.h"
+#include "pg/engine/write_buffer.h"
+#include "pg/engine/pg_engine_headers.h"
+
+namespace observe::pg {
+
+int64_t ts_ms_to_time(int64_t ms) { return ts_unix_ms_to_us(ms); }
+int64_t ts_time_to_ms(int64_t t) { return ts_us_to_unix_ms(t); }
+
+TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
+    : rel_(rel), snapshot_(snapshot), spec_(std::move(spec)) {
+  // ANALYZE scans without a snapshot: read what its transaction's snapshot sees.
+  if (snapshot_ == nullptr && ActiveSnapshotSet()) snapshot_ = GetActiveSnapshot();
+  snapshot = snapshot_;
+  // A parallel worker has none of the leader's buffered rows: it would answer without them.
+  if (IsParallelWorker())
+    throw Error(ErrorKind::kFeatureNotSupported,
+                "observe_ts tables cannot be read in a parallel worker: mark functions that "
+                "read them PARALLEL RESTRICTED");
+  layout_ = ts_layout(rel);
+  const TsLayout& layout = *layout_;
+  Oid storage = layout.storage_id;
+  CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid
+                                                                      : InvalidCommandId;
+  ts_buffer_flush_for_read(storage, curcid);
+  dict_ = ts_series_dict(layout.relid, storage);
+
+  TsInternalOids* oids = &oids_;
+  context_ = pg_guard([&] {
+    ts_internal_oids(oids, false);
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts reader", ALLOCSET_DEFAULT_SIZES);
+  });
+  adopt_descriptor(RelationGetDescr(rel));
+  chunk_context_ = pg_guard([this] {
+    return AllocSetContextCreate(context_, "observe_ts chunk", ALLOCSET_DEFAULT_SIZES);
+  });
+}
+
+// Rows are produced as `desc` describes them: the relation's own descriptor, or for an ALTER
+// TABLE rewrite the old one (types and ADD COLUMN defaults as the rows were written).
+void TsReader::adopt_descriptor(TupleDesc desc) {
+  slot_desc_ = desc;
+  if (desc != RelationGetDescr(rel_)) {
+    layout_ = ts_layout_for_desc(rel_, desc);
+    key_cache_.clear();
+  }
+  const TsLayout& layout = *layout_;
+  wanted_cols_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
+  for (size_t c = 0; c < layout.value_atts.size(); c++)
+    wanted_cols_[c] = spec_.wanted.empty() || spec_.wanted[layout.value_atts[c]];
+  int natts = layout.natts;
+  missing_values_.assign(natts, 0);
+  missing_nulls_.assign(natts, 1);
+  Datum* mv = missing_values_.data();
+  bool* mn = reinterpret_cast<bool*>(missing_nulls_.data());
+  pg_guard([&] {
+    if (desc->constr != nullptr && desc->constr->missing != nullptr)
+      for (int i = 0; i < natts; i++) mv[i] = getmissingattr(desc, i + 1, &mn[i]);
+  });
+}
+
+// Memory goes with context_'s parent; the scans were ended by close() or by the resource owner.
+TsReader::~TsReader() = default;
+
+void TsReader::close_cursor() {
+  if (!cursor_open_) return;
+  cursor_open_ = false;
+  TsChunkCursor* c = &cursor_;
+  pg_guard([c] { ts_chunk_cursor_close(c, AccessShareLock); });
+}
+
+void TsReader::close() {
+  close_cursor();
+  MemoryContext ctx = context_;
+  context_ = nullptr;
+  if (ctx != nullptr) pg_guard([ctx] { MemoryContextDelete(ctx); });
+}
+
+void TsReader::restart() {
+  close_cursor();
+  done_ = false;
+  next_series_ = 0;
+  chunk_ = chunk::ChunkData();
+  chunk_series_ = -1;
+  row_ = 0;
+  in_batch_ = false;
+  batch_entries_.clear();
+  batch_data_ = chunk::ChunkData();
+  batches_loaded_ = false;
+  batch_parts_.clear();
+  parts_ = nullptr;
+}
+
+bool TsReader::open_next_cursor() {
+  int32 series_id;
+  if (spec_.all_series) {
+    if (next_series_ > 0) return false;
+    series_id = -1;
+  } else {
+    // Real series ids start at 1; id kTsBatchSeries would select the L0 batches themselves.
+    while (next_series_ < spec_.series.size() && spec_.series[next_series_] == kTsBatchSeries) next_series_++;
+    if (next_series_ >= spec_.series.size()) return false;
+    series_id = spec_.series[next_series_];
+  }
+  next_series_++;
+  open_cursor(series_id);
+  return true;
+}
+
+// The chunks of series `series_id` (-1: every series) whose max_time reaches the time range.
+void TsReader::open_cursor(int32_t series_id) {
+  TsChunkCursor* c = &cursor_;
+  Oid chunks = oids_.chunks, index = oids_.chunks_index, storage = layout_->storage_id;
+  Snapshot snap = snapshot_;
+  int64 min_max = spec_.min_time;
+  // In the reader's context: callers may fetch rows in a per-tuple context (ALTER TABLE's
+  // rewrite does) that is reset under the scan.
+  MemoryContext cx = context_;
+  pg_guard([=] {
+    MemoryContext old = MemoryContextSwitchTo(cx);
+    ts_chunk_cursor_open(c, chunks, index, storage, series_id, min_max, snap, AccessShareLock);
+    MemoryContextSwitchTo(old);
+  });
+  cursor_open_ = true;
+}
+
+void TsReader::prepare_series_datums(int32_t id) {
+  auto it = key_cache_.find(id);
+  if (it == key_cache_.end()) {
+    const SeriesEntry* e = dict_->get(id);
+    if (e == nullptr)
+      throw Error(ErrorKind::kDataException,
+                  "observe_ts chunk refers to unknown series " + std::to_string(id));
+    int natts = layout_->natts;
+    auto* values = static_cast<Datum*>(ts_alloc(context_, sizeof(Datum) * natts));
+    auto* nulls = static_cast<bool*>(ts_alloc(context_, sizeof(bool) * natts));
+    std::memset(values, 0, sizeof(Datum) * natts);
+    std::memset(nulls, 1, sizeof(bool) * natts);
+    ts_key_datums(*layout_, e->key, values, nulls, context_);
+    it = key_cache_.emplace(id, std::make_pair(values, nulls)).first;
+  }
+  key_values_ = it->second.first;
+  key_nulls_ = it->second.second;
+}
+
+// The detoasted bytes of a chunk row, in the chunk context (reset: the previous chunk's
+// byref values go with it).
+bytea* TsReader::fetch_chunk_data(Datum d) {
+  MemoryContext cc = chunk_context_;
+  return pg_guard([&] {
+    MemoryContextReset(cc);
+    MemoryContext old = MemoryContextSwitchTo(cc);
+    bytea* b = ts_chunk_data(d);
+    MemoryContextSwitchTo(old);
+    return b;
+  });
+}
+
+// chunk_ holds the next chunk of `series_id`.
+void TsReader::set_chunk(int32_t series_id) {
+  if (!spec_.filters.empty()) {
+    filter_mask_.assign(chunk_.times.size(), 1);
+    chunk::apply_filters(spec_.filters, chunk_, filter_mask_);
+  }
+  chunks_read_++;
+  chunk_series_ = series_id;
+  row_ = 0;
+  prepare_series_datums(series_id);
+}
+
+// All series: the next part of the current L0 batch.
+bool TsReader::next_batch_part() {
+  while (batch_next_ < batch_entries_.size()) {
+    const TsBatchEntry& e = batch_entries_[batch_next_++];
+    if (e.max_time < spec_.min_time || e.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    MemoryContext cc = chunk_context_;
+    pg_guard([cc] { MemoryContextReset(cc); });
+    chunk_ = ts_batch_slice(batch_data_, e.begin, e.end);
+    set_chunk(e.series_id);
+    return true;
+  }
+  in_batch_ = false;
+  return false;
+}
+
+// Selected series: reads the L0 batches overlapping the time range once and keeps the
+// selected series' parts of them, to be handed out after each series' own chunks.
+void TsReader::load_batches_for_series() {
+  batches_loaded_ = true;
+  std::vector<int32_t> wanted = spec_.series;
+  if (!std::is_sorted(wanted.begin(), wanted.end())) std::sort(wanted.begin(), wanted.end());
+  open_cursor(kTsBatchSeries);
+  TsChunkCursor* c = &cursor_;
+  TsBatch batch;
+  std::vector<const TsBatchEntry*> hits;
+  for (;;) {
+    TsChunkRow row;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+    if (row.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    bytea* data = fetch_chunk_data(row.data);
+    ts_batch_parse(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), &batch);
+    hits.clear();
+    size_t w = 0;
+    for (const TsBatchEntry& e : batch.entries) {
+      while (w < wanted.size() && wanted[w] < e.series_id) w++;
+      if (w == wanted.size()) break;
+      if (wanted[w] != e.series_id || e.max_time < spec_.min_time) continue;
+      if (e.min_time > spec_.max_time) {
+        chunks_skipped_++;
+        continue;
+      }
+      hits.push_back(&e);
+    }
+    if (hits.empty()) continue;
+    chunk::ChunkData rows = chunk::decode(batch.chunk, wanted_cols_);
+    for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+  }
+  close_cursor();
+}
+
+bool TsReader::load_next_chunk() {
+  while (!done_) {
+    if (in_batch_) {
+      if (next_batch_part()) return true;
+      continue;
+    }
+    if (parts_ != nullptr) {
+      if (parts_next_ < parts_->size()) {
+        MemoryContext cc = chunk_context_;
+        pg_guard([cc] { MemoryContextReset(cc); });
+        chunk_ = std::move((*parts_)[parts_next_++]);
+        set_chunk(parts_series_);
+        return true;
+      }
+      parts_->clear();
+      parts_ = nullptr;
+    }
+    if (!cursor_open_) {
+      if (!spec_.all_series && !batches_loaded_) load_batches_for_series();
+      if (!open_next_cursor()) {
+        done_ = true;
+        return false;
+      }
+    }
+    TsChunkRow row;
+    TsChunkCursor* c = &cursor_;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) {
+      close_cursor();
+      if (!spec_.all_series) {
+        // The series' own chunks are done: its parts of L0 batches follow.
+        int32_t id = spec_.series[next_series_ - 1];
+        auto it = batch_parts_.find(id);
+        if (it != batch_parts_.end() && !it->second.empty()) {
+          parts_ = &it->second;
+          parts_next_ = 0;
+          parts_series_ = id;
+        }
+      }
+      continue;
+    }
+    if (row.max_time < spec_.min_time || row.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    bytea* data = fetch_chunk_data(row.data);
+    std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+    if (row.series_id == kTsBatchSeries) {
+      // All series: an L0 batch, handed out series by series.
+      batch_bytes_.assign(bytes.data(), bytes.size());
+      TsBatch batch;
+      ts_batch_parse(batch_bytes_, &batch);
+      if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(batch.chunk))) {
+        chunks_skipped_++;
+        continue;
+      }
+      batch_entries_ = std::move(batch.entries);
+      batch_data_ = chunk::decode(batch.chunk, wanted_cols_);
+      batch_next_ = 0;
+      in_batch_ = true;
+      continue;
+    }
+    if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(bytes))) {
+      chunks_skipped_++;  // its zone map rules out every row
+      continue;
+    }
+    chunk_ = chunk::decode(bytes, wanted_cols_);
+    set_chunk(row.series_id);
+    return true;
+  }
+  return false;
+}
+
+bool TsReader::next_chunk_data(int32_t* series_id, const chunk::ChunkData** data) {
+  if (!load_next_chunk()) return false;
+  *series_id = chunk_series_;
+  *data = &chunk_;
+  row_ = chunk_.times.size();
+  return true;
+}
+
+static Datum column_datum(const chunk::Column& col, size_t row, const TsAttr& a, MemoryContext cx) {
+  switch (col.kind) {
+    case chunk::ColumnKind::kFloat64:
+      return a.type == FLOAT4OID ? Float4GetDatum(static_cast<float>(col.floats[row]))
+                                 : Float8GetDatum(col.floats[row]);
+    case chunk::ColumnKind::kBool: return BoolGetDatum(col.ints[row] != 0);
+    case chunk::ColumnKind::kInt64:
+      switch (a.typlen) {
+        case 1: return CharGetDatum(static_cast<char>(col.ints[row]));
+        case 2: return Int16GetDatum(static_cast<int16>(col.ints[row]));
+        case 4: return Int32GetDatum(static_cast<int32>(col.ints[row]));
+        default: return Int64GetDatum(col.ints[row]);
+      }
+    case chunk::ColumnKind::kBytes: {
+      const std::string& s = col.bytes[row];
+      if (a.typlen == -1) {
+        auto* v = static_cast<char*>(ts_alloc(cx, VARHDRSZ + s.size()));
+        SET_VARSIZE(v, VARHDRSZ + s.size());
+        std::memcpy(VARDATA(v), s.data(), s.size());
+        return PointerGetDatum(v);
+      }
+      if (a.typlen == -2) {
+        auto* v = static_cast<char*>(ts_alloc(cx, s.size() + 1));
+        std::memcpy(v, s.data(), s.size());
+        v[s.size()] = '\0';
+        return CStringGetDatum(v);
+      }
+      if (a.byval) {
+        Datum d = 0;
+        std::memcpy(&d, s.data(), std::min<size_t>(s.size(), sizeof d));
+        return d;
+      }
+      auto* v = static_cast<char*>(ts_alloc(cx, a.typlen));
+      std::memset(v, 0, a.typlen);
+      std::memcpy(v, s.data(), std::min<size_t>(s.size(), a.typlen));
+      return PointerGetDatum(v);
+    }
+  }
+  return 0;
+}
+
+// What each attribute's value comes from in the current chunk, decided once per chunk so the
+// per-row loop is a tight switch.
+void TsReader::plan_chunk() {
+  const TsLayout& layout = *layout_;
+  plan_.assign(layout.natts, AttrPlan{});
+  for (int i = 0; i < layout.natts; i++) {
+    const TsAttr& a = layout.attrs[i];
+    AttrPlan& p = plan_[i];
+    if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
+      p.op = AttrPlan::kNull;
+    } else if (i == layout.time_att) {
+      p.op = AttrPlan::kTime;
+    } else if (a.column < 0) {
+      p.op = AttrPlan::kConst;
+      p.value = key_values_[i];
+      p.isnull = key_nulls_[i];
+    } else if (static_cast<size_t>(a.column) >= chunk_.columns.size() ||
+               chunk_.columns[a.column].kind != a.kind ||
+               chunk_.columns[a.column].size() != chunk_.times.size()) {
+      p.op = AttrPlan::kConst;  // added after this chunk was written: the column's default
+      p.value = missing_values_[i];
+      p.isnull = missing_nulls_[i];
+    } else {
+      const chunk::Column& col = chunk_.columns[a.column];
+      p.col = &col;
+      p.has_nulls = !col.nulls.empty();
+      switch (col.kind) {
+        case chunk::ColumnKind::kFloat64:
+          p.op = a.type == FLOAT4OID ? AttrPlan::kFloat4 : AttrPlan::kFloat8;
+          break;
+        case chunk::ColumnKind::kBool: p.op = AttrPlan::kBool; break;
+        case chunk::ColumnKind::kInt64:
+          p.op = a.typlen == 8 ? AttrPlan::kInt8
+                 : a.typlen == 4 ? AttrPlan::kInt4
+                 : a.typlen == 2 ? AttrPlan::kInt2
+                                 : AttrPlan::kChar;
+          break;
+        case chunk::ColumnKind::kBytes: p.op = AttrPlan::kBytes; break;
+      }
+    }
+  }
+}
+
+bool TsReader::next(TupleTableSlot* slot) {
+  if (slot->tts_tupleDescriptor != slot_desc_) {
+    adopt_descriptor(slot->tts_tupleDescriptor);
+    if (row_ < chunk_.times.size()) plan_chunk();
+  }
+  const TsLayout& layout = *layout_;
+  for (;;) {
+    if (row_ >= chunk_.times.size()) {
+      if (!load_next_chunk()) return false;
+      plan_chunk();
+      continue;
+    }
+    size_t r = row_++;
+    int64_t t = chunk_.times[r];
+    if (t < spec_.min_time || t > spec_.max_time) continue;
+    if (!filter_mask_.empty() && filter_mask_[r] == 0) continue;
+
+    ExecClearTuple(slot);
+    Datum* values = slot->tts_values;
+    bool* nulls = slot->tts_isnull;
+    const AttrPlan* plan = plan_.data();
+    for (int i = 0; i < layout.natts; i++) {
+      const AttrPlan& p = plan[i];
+      if (p.has_nulls && p.col->nulls[r]) {
+        nulls[i] = true;
+        values[i] = 0;
+        continue;
+      }
+      nulls[i] = false;
+      switch (p.op) {
+        case AttrPlan::kNull: nulls[i] = true; values[i] = 0; break;
+        case AttrPlan::kTime: values[i] = Int64GetDatum(t); break;
+        case AttrPlan::kConst: nulls[i] = p.isnull; values[i] = p.value; break;
+        case AttrPlan::kFloat8: values[i] = Float8GetDatum(p.col->floats[r]); break;
+        case AttrPlan::kFloat4: values[i] = Float4GetDatum(static_cast<float>(p.col->floats[r])); break;
+        case AttrPlan::kBool: values[i] = BoolGetDatum(p.col->ints[r] != 0); break;
+        case AttrPlan::kInt8: values[i] = Int64GetDatum(p.col->ints[r]); break;
+        case AttrPlan::kInt4: values[i] = Int32GetDatum(static_cast<int32>(p.col->ints[r])); break;
+        case AttrPlan::kInt2: values[i] = Int16GetDatum(static_cast<int16>(p.col->ints[r])); break;
+        case AttrPlan::kChar: values[i] = CharGetDatum(static_cast<char>(p.col->ints[r])); break;
+        case AttrPlan::kBytes: values[i] = column_datum(*p.col, r, layout.attrs[i], chunk_context_); break;
+      }
+    }
+    ExecStoreVirtualTuple(slot);
+    uint64_t n = row_number_++;
+    ItemPointerSet(&slot->tts_tid, static_cast<BlockNumber>((n / 291) % MaxBlockNumber),
+                   static_cast<OffsetNumber>(n % 291 + 1));
+    slot->tts_tableOid = RelationGetRelid(rel_);
+    return true;
+  }
+}
+
+}  // namespace observe::pg

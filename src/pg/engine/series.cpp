@@ -1,0 +1,670 @@
+#include "pg/engine/series.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "core/common/error.h"
+#include "pg/border/border.h"
+#include "pg/engine/internal.h"
+#include "pg/engine/pg_engine_headers.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wregister"
+extern "C" {
+#include "access/xlog.h"
+#include "commands/sequence.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+}
+#pragma GCC diagnostic pop
+
+namespace observe::pg {
+
+void* ts_alloc(MemoryContext context, size_t size) {
+  void* p = MemoryContextAllocExtended(context, size, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+// ---- key images -------------------------------------------------------------------------
+
+void ts_key_image(const TsLayout& layout, const Datum* values, const bool* nulls, std::string& out) {
+  out.clear();
+  for (int att : layout.key_atts) {
+    const TsAttr& a = layout.attrs[att];
+    if (nulls[att]) {
+      out.push_back('\0');
+      continue;
+    }
+    out.push_back('\1');
+    Datum d = values[att];
+    if (a.typlen == -1) {
+      uint32_t len = VARSIZE_ANY_EXHDR(DatumGetPointer(d));
+      out.append(reinterpret_cast<const char*>(&len), sizeof len);
+      out.append(VARDATA_ANY(DatumGetPointer(d)), len);
+    } else if (a.typlen == -2) {
+      const char* s = DatumGetCString(d);
+      uint32_t len = static_cast<uint32_t>(std::strlen(s));
+      out.append(reinterpret_cast<const char*>(&len), sizeof len);
+      out.append(s, len);
+    } else if (a.byval) {
+      out.append(reinterpret_cast<const char*>(&d), a.typlen);  // little-endian low bytes
+    } else {
+      out.append(DatumGetPointer(d), a.typlen);
+    }
+  }
+}
+
+void ts_key_datums(const TsLayout& layout, std::string_view key, Datum* values, bool* nulls,
+                   MemoryContext context) {
+  size_t pos = 0;
+  auto need = [&](size_t n) {
+    if (pos + n > key.size()) throw Error(ErrorKind::kDataException, "corrupt observe_ts series key");
+  };
+  for (int att : layout.key_atts) {
+    const TsAttr& a = layout.attrs[att];
+    need(1);
+    if (key[pos++] == '\0') {
+      nulls[att] = true;
+      values[att] = 0;
+      continue;
+    }
+    nulls[att] = false;
+    if (a.typlen < 0) {
+      uint32_t len;
+      need(sizeof len);
+      std::memcpy(&len, key.data() + pos, sizeof len);
+      pos += sizeof len;
+      need(len);
+      if (a.typlen == -1) {
+        auto* v = static_cast<char*>(ts_alloc(context, VARHDRSZ + len));
+        SET_VARSIZE(v, VARHDRSZ + len);
+        std::memcpy(VARDATA(v), key.data() + pos, len);
+        values[att] = PointerGetDatum(v);
+      } else {
+        auto* s = static_cast<char*>(ts_alloc(context, len + 1));
+        std::memcpy(s, key.data() + pos, len);
+        s[len] = '\0';
+        values[att] = CStringGetDatum(s);
+      }
+      pos += len;
+    } else if (a.byval) {
+      need(a.typlen);
+      Datum d = 0;
+      std::memcpy(&d, key.data() + pos, a.typlen);
+      // sign-extend like the fetch macros do
+      switch (a.typlen) {
+        case 1: d = CharGetDatum(static_cast<char>(d)); break;
+        case 2: d = Int16GetDatum(static_cast<int16>(d)); break;
+        case 4: d = Int32GetDatum(static_cast<int32>(d)); break;
+        default: break;
+      }
+      values[att] = d;
+      pos += a.typlen;
+    } else {
+      need(a.typlen);
+      auto* v = static_cast<char*>(ts_alloc(context, a.typlen));
+      std::memcpy(v, key.data() + pos, a.typlen);
+      values[att] = PointerGetDatum(v);
+      pos += a.typlen;
+    }
+  }
+}
+
+// ---- plain PostgreSQL helpers -------------------------------------------------------------
+
+// A label set in palloc'd memory, as the C helpers hand it over.
+struct CLabels {
+  int n;
+  char** names;
+  char** values;
+};
+
+static void clabels_add(CLabels* l, int* cap, const char* name, char* value) {
+  if (value == nullptr || value[0] == '\0') return;  // Prometheus: empty value == absent label
+  if (l->n == *cap) {
+    *cap = *cap * 2 + 4;
+    l->names = static_cast<char**>(l->names ? repalloc(l->names, sizeof(char*) * *cap)
+                                            : palloc(sizeof(char*) * *cap));
+    l->values = static_cast<char**>(l->values ? repalloc(l->values, sizeof(char*) * *cap)
+                                              : palloc(sizeof(char*) * *cap));
+  }
+  l->names[l->n] = pstrdup(name);
+  l->values[l->n] = value;
+  l->n++;
+}
+
+static char* jsonb_value_text(JsonbValue* v) {
+  switch (v->type) {
+    case jbvString: return pnstrdup(v->val.string.val, v->val.string.len);
+    case jbvNumeric:
+      return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+    case jbvBool: return pstrdup(v->val.boolean ? "true" : "false");
+    case jbvNull: return nullptr;
+    case jbvBinary: return JsonbToCString(nullptr, v->val.binary.data, v->val.binary.len);
+    default: return nullptr;
+  }
+}
+
+// Adds a jsonb object's top-level pairs as labels; a non-object becomes one label `column`.
+static void jsonb_labels(Jsonb* jb, const char* column, CLabels* out, int* cap) {
+  if (!JB_ROOT_IS_OBJECT(jb)) {
+    clabels_add(out, cap, column, JsonbToCString(nullptr, &jb->root, VARSIZE(jb)));
+    return;
+  }
+  JsonbIterator* it = JsonbIteratorInit(&jb->root);
+  JsonbValue v;
+  JsonbIteratorToken tok;
+  char* key = nullptr;
+  while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+    if (tok == WJB_KEY)
+      key = pnstrdup(v.val.string.val, v.val.string.len);
+    else if (tok == WJB_VALUE && key != nullptr)
+      clabels_add(out, cap, key, jsonb_value_text(&v));
+  }
+}
+
+// The labels of a series from its key datums: a text column named `name` is the metric name,
+// jsonb objects contribute their pairs, other columns `column=value` (the type's text form).
+static void key_labels(int nkeys, const Oid* types, char* const* columns, const Datum* values,
+                       const bool* nulls, CLabels* out) {
+  int cap = 0;
+  out->n = 0;
+  out->names = out->values = nullptr;
+  for (int i = 0; i < nkeys; i++) {
+    if (nulls[i]) continue;
+    if (types[i] == JSONBOID) {
+      jsonb_labels(DatumGetJsonbP(values[i]), columns[i], out, &cap);
+    } else {
+      Oid out_fn;
+      bool varlena;
+      getTypeOutputInfo(types[i], &out_fn, &varlena);
+      char* text = OidOutputFunctionCall(out_fn, values[i]);
+      bool is_name = types[i] == TEXTOID && strcmp(columns[i], "name") == 0;
+      clabels_add(out, &cap, is_name ? "__name__" : columns[i], text);
+    }
+  }
+}
+
+// The series rows of a storage with ids above `above`, visible to SnapshotSelf (committed ones
+// and this transaction's). Rows whose id `skip(arg, id)` accepts are not returned (already
+// cached: no label parsing for them).
+struct CSeriesRows {
+  int n;
+  int32 max_id;  // the highest id read, skipped or not
+  int32* ids;
+  bytea** keys;
+  CLabels* labels;
+};
+
+static void rows_init(CSeriesRows* out, int cap) {
+  out->n = 0;
+  out->max_id = 0;
+  out->ids = static_cast<int32*>(palloc(sizeof(int32) * cap));
+  out->keys = static_cast<bytea**>(palloc(sizeof(bytea*) * cap));
+  out->labels = static_cast<CLabels*>(palloc(sizeof(CLabels) * cap));
+}
+
+static void rows_add(CSeriesRows* out, int* cap, HeapTuple tuple, TupleDesc desc) {
+  if (out->n == *cap) {
+    *cap *= 2;
+    out->ids = static_cast<int32*>(repalloc(out->ids, sizeof(int32) * *cap));
+    out->keys = static_cast<bytea**>(repalloc(out->keys, sizeof(bytea*) * *cap));
+    out->labels = static_cast<CLabels*>(repalloc(out->labels, sizeof(CLabels) * *cap));
+  }
+  Datum values[kSerNatts];
+  bool nulls[kSerNatts];
+  heap_deform_tuple(tuple, desc, values, nulls);
+  int i = out->n++;
+  out->ids[i] = DatumGetInt32(values[kSerId - 1]);
+  out->keys[i] = DatumGetByteaPCopy(values[kSerKey - 1]);
+  CLabels* l = &out->labels[i];
+  l->n = 0;
+  l->names = l->values = nullptr;
+  int lcap = 0;
+  if (!nulls[kSerLabels - 1]) jsonb_labels(DatumGetJsonbP(values[kSerLabels - 1]), "labels", l, &lcap);
+}
+
+static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, int32), void* arg,
+                              CSeriesRows* out) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData keys[2];
+  ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], kSerId, BTGreaterStrategyNumber, F_INT4GT, Int32GetDatum(above));
+  SysScanDesc scan = systable_beginscan(rel, oids.series_pkey, true, SnapshotSelf, 2, keys);
+  int cap = 16;
+  rows_init(out, cap);
+  HeapTuple tuple;
+  TupleDesc desc = RelationGetDescr(rel);
+  while ((tuple = systable_getnext(scan)) != nullptr) {
+    bool isnull;
+    int32 id = DatumGetInt32(heap_getattr(tuple, kSerId, desc, &isnull));
+    out->max_id = Max(out->max_id, id);
+    if (skip(arg, id)) continue;
+    rows_add(out, &cap, tuple, desc);
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+}
+
+// The series row of a key image through the (storage_id, key_hash) index, read with
+// SnapshotDirty: a committed row or this transaction's goes to `out` (n = 1); a row another
+// transaction is inserting sets *inserting to its xid instead.
+static void load_series_by_key(Oid storage_id, int64 hash, const char* key, size_t keylen,
+                               CSeriesRows* out, TransactionId* inserting) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData keys[2];
+  ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], kSerHash, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(hash));
+  SnapshotData dirty;
+  InitDirtySnapshot(dirty);
+  SysScanDesc scan = systable_beginscan(rel, oids.series_key_index, true, &dirty, 2, keys);
+  int cap = 1;
+  rows_init(out, cap);
+  *inserting = InvalidTransactionId;
+  HeapTuple tuple;
+  TupleDesc desc = RelationGetDescr(rel);
+  while (out->n == 0 && (tuple = systable_getnext(scan)) != nullptr) {
+    bool isnull;
+    bytea* k = DatumGetByteaPP(heap_getattr(tuple, kSerKey, desc, &isnull));
+    if (static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) != keylen || memcmp(VARDATA_ANY(k), key, keylen) != 0)
+      continue;
+    if (TransactionIdIsValid(dirty.xmin)) {
+      *inserting = dirty.xmin;
+      break;
+    }
+    rows_add(out, &cap, tuple, desc);
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+}
+
+// ---- series creation and its locks -------------------------------------------------------------
+//
+// No lock that other writers wait for is held past the creation itself:
+//  - the creation mutex (the storage's object lock on _ts_series, sub-id 1, ExclusiveLock) is
+//    held only while a key is looked up (SnapshotDirty) and, when absent, its row inserted; so two
+//    transactions never both miss each other's row of one key. A row of the key that another
+//    transaction is still inserting makes the creator wait for that transaction's end (its xid
+//    lock: no lock table entry of ours per key), as a heap unique index would; a background
+//    worker does not wait but fails the write (SQLSTATE 55P03, counted as a lock timeout).
+//  - the creation marker (the same object, sub-id 0, RowExclusiveLock, held to the end of the
+//    transaction): taken before an id is allocated, it tells refresh() that ids may still commit
+//    below the highest visible one. Creators never conflict with each other on it.
+//  - refresh() tries a ShareLock on that marker without waiting: granted means no id of this
+//    storage is in flight, so every id up to the highest visible one is settled and the next
+//    refresh may start above it; not granted, the next refresh reads again from the old horizon.
+// Ids come from the sequence observe._ts_series_id_seq (never reused, not rolled back). An
+// install not yet updated to 0.3.0 has no sequence: ids are then the highest present id + 1,
+// and the mutex is kept to the end of the transaction (the 0.2.0 scheme).
+static void mark_series_creation(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  LockDatabaseObject(oids.series, storage_id, 0, RowExclusiveLock);
+}
+
+// True when no transaction but this one is creating series of the storage; the lock is then
+// held until unlock_series_settled.
+static bool try_lock_series_settled(Oid storage_id) {
+  if (RecoveryInProgress()) return false;  // no object locks above RowExclusive on a standby
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  LOCKTAG tag;
+  SET_LOCKTAG_OBJECT(tag, MyDatabaseId, oids.series, storage_id, 0);
+  return LockAcquire(&tag, ShareLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+static void unlock_series_settled(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  UnlockDatabaseObject(oids.series, storage_id, 0, ShareLock);
+}
+
+static int32 highest_present_id(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  Relation index = index_open(oids.series_pkey, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  // SnapshotAny: rows of transactions in progress and dead rows count too.
+  SysScanDesc scan = systable_beginscan_ordered(rel, index, SnapshotAny, 1, &key);
+  HeapTuple tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+  int32 id = 0;
+  bool isnull;
+  if (tuple != nullptr) id = DatumGetInt32(heap_getattr(tuple, kSerId, RelationGetDescr(rel), &isnull));
+  systable_endscan_ordered(scan);
+  index_close(index, AccessShareLock);
+  table_close(rel, AccessShareLock);
+  return id;
+}
+
+// A new series id; the caller holds the key lock and has marked the creation.
+static int32 allocate_series_id(Oid storage_id) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  if (!OidIsValid(oids.series_seq)) return highest_present_id(storage_id) + 1;
+  int64 id = nextval_internal(oids.series_seq, false);
+  // Never below an id present in the table (a backend still running the 0.2.0 library during the
+  // update allocates without the sequence): the primary key must not collide.
+  id = Max(id, static_cast<int64>(highest_present_id(storage_id)) + 1);
+  if (id > PG_INT32_MAX)
+    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
+  return static_cast<int32>(id);
+}
+
+static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key, size_t keylen,
+                          const char* labels_json, CommandId cid) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Datum values[kSerNatts];
+  bool nulls[kSerNatts] = {false, false, false, false, false};
+  bytea* k = static_cast<bytea*>(palloc(VARHDRSZ + keylen));
+  SET_VARSIZE(k, VARHDRSZ + keylen);
+  memcpy(VARDATA(k), key, keylen);
+  values[kSerStorage - 1] = ObjectIdGetDatum(storage_id);
+  values[kSerId - 1] = Int32GetDatum(id);
+  values[kSerHash - 1] = Int64GetDatum(hash);
+  values[kSerKey - 1] = PointerGetDatum(k);
+  values[kSerLabels - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(labels_json));
+  TsTableWriter w;
+  ts_writer_open(&w, oids.series);
+  ts_writer_insert(&w, values, nulls, cid);
+  ts_writer_close(&w);
+}
+
+// The id of a key's series: found (its row in `out`, n = 1) or created with `labels_json`
+// (out->n = 0). See the locks above.
+static int32 find_or_create_series(Oid storage_id, int64 hash, const char* key, size_t keylen,
+                                   const char* labels_json, CommandId cid, CSeriesRows* out) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  for (;;) {
+    LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    TransactionId inserting;
+    load_series_by_key(storage_id, hash, key, keylen, out, &inserting);
+    if (out->n > 0) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      return out->ids[0];
+    }
+    if (TransactionIdIsValid(inserting)) {
+      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      if (!IsBackgroundWorker)
+        XactLockTableWait(inserting, nullptr, nullptr, XLTW_None);
+      else if (!ConditionalXactLockTableWait(inserting))
+        ereport(ERROR, (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+                        errmsg("could not create an observe_ts series: another transaction is creating it"),
+                        errdetail("A background worker does not wait for that transaction to end.")));
+      continue;  // committed: found next time; rolled back: ours to create
+    }
+    mark_series_creation(storage_id);
+    int32 id = allocate_series_id(storage_id);
+    insert_series(storage_id, id, hash, key, keylen, labels_json, cid);
+    if (OidIsValid(oids.series_seq)) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+    return id;
+  }
+}
+
+// ---- the dictionary ------------------------------------------------------------------------
+
+static Labels to_labels(const CLabels& l) {
+  std::vector<Label> items;
+  items.reserve(l.n);
+  for (int i = 0; i < l.n; i++) items.push_back(Label{l.names[i], l.values[i]});
+  return Labels(std::move(items));
+}
+
+static std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
+  auto entry = std::make_unique<SeriesEntry>();
+  entry->id = id;
+  entry->key = std::move(key);
+  entry->labels = std::move(labels);
+  SeriesEntry* e = entry.get();
+  by_key_[e->key] = id;
+  by_id_[id] = e;
+  for (const Label& l : e->labels.items()) postings_[l.name][l.value].push_back(id);
+  by_labels_hash_.emplace(e->labels.hash(), id);
+  series_.push_back(std::move(entry));
+  return e;
+}
+
+bool SeriesDict::knows(void* self, int32 id) {
+  return static_cast<SeriesDict*>(self)->by_id_.count(id) != 0;
+}
+
+void SeriesDict::add_rows(const void* loaded) {
+  const CSeriesRows& rows = *static_cast<const CSeriesRows*>(loaded);
+  for (int i = 0; i < rows.n; i++) {
+    if (by_id_.count(rows.ids[i]) != 0) continue;
+    std::string key(VARDATA_ANY(rows.keys[i]), VARSIZE_ANY_EXHDR(rows.keys[i]));
+    add(rows.ids[i], std::move(key), to_labels(rows.labels[i]));
+  }
+}
+
+void SeriesDict::refresh() {
+  MemoryContext tmp = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series load", ALLOCSET_DEFAULT_SIZES);
+  });
+  try {
+    CSeriesRows rows;
+    Oid storage = storage_id_;
+    int32 above = horizon_;
+    bool settled = false;
+    pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(tmp);
+      settled = try_lock_series_settled(storage);
+      load_series_above(storage, above, &SeriesDict::knows, this, &rows);
+      if (settled) unlock_series_settled(storage);
+      MemoryContextSwitchTo(old);
+    });
+    add_rows(&rows);
+    // Every id up to the highest read is settled when no creation was in flight during the read.
+    if (settled) horizon_ = std::max(horizon_, rows.max_id);
+  } catch (...) {
+    MemoryContextDelete(tmp);
+    throw;
+  }
+  MemoryContextDelete(tmp);
+}
+
+// The storages this transaction created series in, with the subtransaction that created them:
+// an abort must forget their dictionaries (the new entries' rows are gone).
+struct Touched {
+  SubTransactionId sub;
+  Oid storage;
+};
+static std::vector<Touched>& touched_storages() {
+  static auto* v = new std::vector<Touched>();
+  return *v;
+}
+
+int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& key,
+                                     const Datum* values, const bool* nulls) {
+  auto it = by_key_.find(key);
+  if (it != by_key_.end()) return it->second;
+  refresh();  // another backend may have created it
+  it = by_key_.find(key);
+  if (it != by_key_.end()) return it->second;
+  Oid storage = storage_id_;
+  const char* kp = key.data();
+  size_t klen = key.size();
+  int64 hash = static_cast<int64>(
+      hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp), static_cast<int>(klen), 0));
+  // A new series: its labels from the key columns, then its row.
+  int nkeys = static_cast<int>(layout.key_atts.size());
+  std::vector<Oid> types(nkeys);
+  std::vector<char*> columns(nkeys);
+  std::vector<Datum> kvals(nkeys);
+  std::vector<char> knulls(nkeys);
+  for (int i = 0; i < nkeys; i++) {
+    int att = layout.key_atts[i];
+    types[i] = layout.attrs[att].type;
+    columns[i] = const_cast<char*>(layout.attrs[att].name.c_str());
+    kvals[i] = values[att];
+    knulls[i] = nulls[att];
+  }
+  CLabels cl;
+  Oid* tp = types.data();
+  char** cp = columns.data();
+  Datum* vp = kvals.data();
+  bool* np = reinterpret_cast<bool*>(knulls.data());
+  pg_guard([&] { key_labels(nkeys, tp, cp, vp, np, &cl); });
+  Labels labels = to_labels(cl);
+  std::string json = "{";
+  for (const Label& l : labels.items()) {
+    if (json.size() > 1) json += ",";
+    json += json_quote(l.name) + ":" + json_quote(l.value);
+  }
+  json += "}";
+  const char* jp = json.c_str();
+  SubTransactionId sub = pg_guard([] { return GetCurrentSubTransactionId(); });
+  touched_storages().push_back(Touched{sub, storage_id_});
+  CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
+  MemoryContext tmp = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series key", ALLOCSET_SMALL_SIZES);
+  });
+  int32_t id;
+  try {
+    CSeriesRows rows;
+    id = pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(tmp);
+      int32 found = find_or_create_series(storage, hash, kp, klen, jp, cid, &rows);
+      MemoryContextSwitchTo(old);
+      return found;
+    });
+    if (rows.n > 0) {  // another transaction's committed series
+      add_rows(&rows);
+      MemoryContextDelete(tmp);
+      return id;
+    }
+  } catch (...) {
+    MemoryContextDelete(tmp);
+    throw;
+  }
+  MemoryContextDelete(tmp);
+  add(id, key, std::move(labels));
+  return id;
+}
+
+int32_t SeriesDict::find_by_labels(const Labels& labels) const {
+  auto range = by_labels_hash_.equal_range(labels.hash());
+  for (auto it = range.first; it != range.second; ++it) {
+    auto e = by_id_.find(it->second);
+    if (e != by_id_.end() && e->second->labels == labels) return it->second;
+  }
+  return -1;
+}
+
+const SeriesEntry* SeriesDict::get(int32_t id) {
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) return it->second;
+  refresh();
+  it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+const std::vector<std::unique_ptr<SeriesEntry>>& SeriesDict::all() {
+  refresh();
+  return series_;
+}
+
+std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
+  refresh();
+  const std::vector<int32_t>* best = nullptr;
+  static const std::vector<int32_t> kNone;
+  for (const LabelMatcher& m : matchers) {
+    if (m.op() != MatchOp::kEqual || m.value().empty()) continue;
+    auto n = postings_.find(m.name());
+    if (n == postings_.end()) return {};
+    auto v = n->second.find(m.value());
+    const std::vector<int32_t>* list = v == n->second.end() ? &kNone : &v->second;
+    if (best == nullptr || list->size() < best->size()) best = list;
+  }
+  std::vector<int32_t> out;
+  auto consider = [&](int32_t id) {
+    const SeriesEntry* e = by_id_[id];
+    if (matches_all(matchers, e->labels)) out.push_back(id);
+  };
+  if (best != nullptr)
+    for (int32_t id : *best) consider(id);
+  else
+    for (const auto& e : series_) consider(e->id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
+  static uint64_t next_serial = 0;
+  serial_ = ++next_serial;
+}
+
+// ---- the per-backend cache -------------------------------------------------------------------
+
+static std::unordered_map<Oid, std::shared_ptr<SeriesDict>>& dicts() {
+  static auto* m = new std::unordered_map<Oid, std::shared_ptr<SeriesDict>>();
+  return *m;
+}
+
+std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id) {
+  auto& m = dicts();
+  auto it = m.find(storage_id);
+  if (it != m.end() && it->second->relid() == relid) return it->second;
+  auto d = std::make_shared<SeriesDict>(relid, storage_id);
+  m[storage_id] = d;
+  return d;
+}
+
+void ts_series_invalidate_relid(Oid relid) {
+  auto& m = dicts();
+  if (relid == InvalidOid) {
+    m.clear();
+    return;
+  }
+  for (auto it = m.begin(); it != m.end();)
+    it = it->second->relid() == relid ? m.erase(it) : std::next(it);
+}
+
+void ts_series_invalidate_storage(Oid storage_id) { dicts().erase(storage_id); }
+
+void ts_series_on_abort() {
+  // Called at a subtransaction's abort (its id is still current) and at a top-level abort.
+  // Subtransaction ids grow, so the entries of the aborting one and of its committed children
+  // are exactly those with ids >= its own; earlier ones belong to still-live levels.
+  SubTransactionId sub = GetCurrentSubTransactionId();
+  auto& touched = touched_storages();
+  auto keep = touched.begin();
+  for (auto& t : touched) {
+    if (t.sub >= sub)
+      dicts().erase(t.storage);
+    else
+      *keep++ = t;
+  }
+  touched.erase(keep, touched.end());
+}
+
+void ts_series_on_commit() { touched_storages().clear(); }
+
+}  // namespace observe::pg

@@ -1,0 +1,92 @@
+// The series dictionary of an observe_ts table: series key (the key columns' datum images) ->
+// series id, with each series' label set for matchers. Rows live in observe._ts_series; each
+// backend caches them per storage id. Ids come from a sequence (never reused) and may commit out
+// of order; a refresh reads the ids above a horizon below which nothing is in flight (see
+// ts_series.cpp for the locks, docs/architecture.md for the reasoning).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/labels.h"
+#include "core/common/matcher.h"
+#include "pg/engine/layout.h"
+
+namespace observe::pg {
+
+struct SeriesEntry {
+  int32_t id = 0;
+  std::string key;  // key image
+  Labels labels;
+};
+
+class SeriesDict {
+ public:
+  SeriesDict(Oid relid, Oid storage_id);
+  Oid relid() const { return relid_; }
+  // Unique per dictionary instance in this backend (never 0). An id obtained from a
+  // dictionary stays valid for its storage as long as ts_series_dict still returns the
+  // instance with this serial: dictionaries are dropped when ids could be reused (an abort
+  // that created series) or the table changed.
+  uint64_t serial() const { return serial_; }
+  Oid storage_id() const { return storage_id_; }
+
+  // The series id of a key image, creating the series when new. values/nulls are the key
+  // columns' detoasted datums (full-width arrays indexed by attribute), used only to build a new
+  // series' labels.
+  int32_t lookup_or_create(const TsLayout& layout, const std::string& key, const Datum* values,
+                           const bool* nulls);
+  // The series of an id (loading new committed series if needed); nullptr if unknown.
+  const SeriesEntry* get(int32_t id);
+  // Every known series after a refresh, for scans that select series.
+  const std::vector<std::unique_ptr<SeriesEntry>>& all();
+  // Ids of the series whose labels match all matchers (label index for `=`).
+  std::vector<int32_t> match(const Matchers& matchers);
+  // The id of a cached series with exactly these labels, or -1 (no refresh, no creation).
+  int32_t find_by_labels(const Labels& labels) const;
+
+ private:
+  void refresh();
+  SeriesEntry* add(int32_t id, std::string key, Labels labels);
+  void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
+  static bool knows(void* self, int32_t id);
+
+  Oid relid_, storage_id_;
+  uint64_t serial_;
+  // Every series with an id up to this one that will ever commit is cached: refresh reads above
+  // it. Ids can commit out of order, so it only moves when no creation was in flight.
+  int32_t horizon_ = 0;
+  std::unordered_map<std::string, int32_t> by_key_;
+  std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order
+  std::unordered_map<int32_t, SeriesEntry*> by_id_;
+  std::unordered_multimap<uint64_t, int32_t> by_labels_hash_;
+  // label name -> value -> series ids, the label index that answers `=` matchers.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::vector<int32_t>>> postings_;
+};
+
+// The backend's dictionary of a storage id. Shared: an invalidation (which may arrive while a
+// lookup takes a lock) only drops the cache's reference.
+std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id);
+// Forgets cached dictionaries (relcache invalidation, aborts that created series).
+void ts_series_invalidate_relid(Oid relid);
+void ts_series_invalidate_storage(Oid storage_id);
+// Called at (sub)transaction abort: forgets the dictionaries the aborting (sub)transaction
+// added series to, since their new entries name rows that no longer exist.
+void ts_series_on_abort();
+void ts_series_on_commit();
+
+// Key image of a row: for each key column a null flag and its bytes (varlena payload with a
+// length, fixed-width bytes, cstring). `values` must be detoasted.
+void ts_key_image(const TsLayout& layout, const Datum* values, const bool* nulls, std::string& out);
+// The key columns' datums from a key image, allocated in `context` (values/nulls full-width).
+void ts_key_datums(const TsLayout& layout, std::string_view key, Datum* values, bool* nulls,
+                   MemoryContext context);
+
+// Allocates without ever ereporting: throws std::bad_alloc instead.
+void* ts_alloc(MemoryContext context, size_t size);
+
+}  // namespace observe::pg

@@ -1,0 +1,112 @@
+#include "pg/module/guc.h"
+
+#include <climits>
+#include <cstdio>
+#include <string>
+
+#include "core/common/error.h"
+#include "pg/border/pg_headers.h"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+namespace observe::pg {
+
+char* guc_database = nullptr;
+int guc_promql_lookback_ms = 300000;
+int guc_promql_max_samples = 50000000;
+bool guc_copy_input_cache = true;
+char* guc_outbound_allow = nullptr;
+char* guc_outbound_deny = nullptr;
+int guc_outbound_max_redirects = 10;
+
+namespace {
+
+// A list that does not parse is refused when set (SET, ALTER SYSTEM, reload), naming the entry.
+bool check_network_list(char** newval, void**, GucSource) {
+  char detail[256] = "";  // trivially destructible: GUC_check_errdetail may palloc (and jump)
+  try {
+    std::vector<net::Network> list;
+    std::string error;
+    if (net::parse_network_list(*newval != nullptr ? *newval : "", &list, &error)) return true;
+    snprintf(detail, sizeof detail, "%s", error.c_str());
+  } catch (...) {
+    snprintf(detail, sizeof detail, "out of memory");
+  }
+  GUC_check_errdetail("%s", detail);
+  return false;
+}
+
+}  // namespace
+
+std::shared_ptr<const net::OutboundPolicy> outbound_policy() {
+  static std::string allow_text, deny_text;
+  static std::shared_ptr<const net::OutboundPolicy> cached;
+  std::string allow = guc_outbound_allow != nullptr ? guc_outbound_allow : "";
+  std::string deny = guc_outbound_deny != nullptr ? guc_outbound_deny : "";
+  if (cached == nullptr || allow != allow_text || deny != deny_text) {
+    auto policy = std::make_shared<net::OutboundPolicy>();
+    std::string error;
+    if (!net::OutboundPolicy::parse(allow, deny, policy.get(), &error))
+      throw Error(ErrorKind::kInvalidParameter, "observe outbound networks: " + error);
+    cached = std::move(policy);
+    allow_text = std::move(allow);
+    deny_text = std::move(deny);
+  }
+  return cached;
+}
+
+int guc_worker_lock_timeout_ms = 1000;
+
+void define_gucs() {
+  DefineCustomStringVariable("observe.database",
+                             "Database in which pg_observe's background workers work.", nullptr,
+                             &guc_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr,
+                             nullptr);
+  DefineCustomIntVariable("observe.promql_lookback_delta",
+                          "How far back PromQL instant selectors look for a sample (Prometheus's "
+                          "--query.lookback-delta).",
+                          nullptr, &guc_promql_lookback_ms, 300000, 1, INT_MAX, PGC_USERSET,
+                          GUC_UNIT_MS, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.promql_max_samples",
+                          "Samples one PromQL query may hold in memory at once (Prometheus's "
+                          "--query.max-samples).",
+                          nullptr, &guc_promql_max_samples, 50000000, 1, INT_MAX, PGC_USERSET, 0,
+                          nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable("observe.copy_input_cache",
+                           "COPY FROM STDIN into observe_ts tables parses a repeated jsonb or "
+                           "timestamp field once.",
+                           "Off: such a COPY takes PostgreSQL's standard path, including the "
+                           "ProcessUtility hooks of libraries loaded before pg_observe.",
+                           &guc_copy_input_cache, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  // Superuser only (PGC_SUSET): a role that may add scrape targets must not be able to lift
+  // the limits on where they point.
+  DefineCustomStringVariable("observe.outbound_allow_networks",
+                             "Networks (CIDR) pg_observe may connect to; empty: all not denied.",
+                             "The most specific matching network of the allow and deny lists "
+                             "decides (a tie denies); checked on each connection's address.",
+                             &guc_outbound_allow, "", PGC_SUSET, GUC_LIST_INPUT,
+                             check_network_list, nullptr, nullptr);
+  DefineCustomStringVariable("observe.outbound_deny_networks",
+                             "Networks (CIDR) pg_observe never connects to.",
+                             "Default: link-local, this-host and cloud metadata addresses.",
+                             &guc_outbound_deny, net::kDefaultDenyNetworks, PGC_SUSET,
+                             GUC_LIST_INPUT, check_network_list, nullptr, nullptr);
+  DefineCustomIntVariable("observe.outbound_max_redirects",
+                          "HTTP redirects pg_observe follows per request; each is checked against "
+                          "the outbound networks.",
+                          nullptr, &guc_outbound_max_redirects, 10, 0, 100, PGC_SUSET, 0, nullptr,
+                          nullptr, nullptr);
+
+  DefineCustomIntVariable("observe.worker_lock_timeout",
+                          "Longest the scrape and maintenance workers wait for a lock a user "
+                          "session holds.",
+                          "On timeout the worker logs it, counts it in its health view and goes "
+                          "on with the other targets or tables.",
+                          &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
+                          nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("observe");
+}
+
+}  // namespace observe::pg

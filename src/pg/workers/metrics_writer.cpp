@@ -1,0 +1,146 @@
+#include "pg/workers/metrics_writer.h"
+
+#include "pg/border/border.h"
+#include "pg/border/time_convert.h"
+#include "pg/ts/ts_store.h"
+#include "pg/engine/write_buffer.h"
+
+extern "C" {
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "utils/lsyscache.h"
+}
+
+namespace observe::pg {
+
+static Relation open_metrics(Oid relid) {
+  if (relid == InvalidOid) {
+    RangeVar* rv = makeRangeVar(const_cast<char*>("observe"), const_cast<char*>("metrics"), -1);
+    return table_openrv(rv, RowExclusiveLock);
+  }
+  return table_open(relid, RowExclusiveLock);
+}
+
+MetricsWriter::MetricsWriter(Oid relid) {
+  rel_ = pg_guard([relid] { return open_metrics(relid); });
+}
+
+MetricsWriter::~MetricsWriter() { table_close(rel_, NoLock); }
+
+void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
+  if (samples.empty()) return;
+  ts_check_metrics_shape(rel_);
+  const uint64_t serial = ts_buffer_series_serial(rel_);
+  ids_.resize(samples.size());
+  times_.resize(samples.size());
+  values_.resize(samples.size());
+  for (size_t i = 0; i < samples.size(); i++) {
+    const scrape::Sample& s = samples[i];
+    scrape::StorageRef& ref = s.series->ref;
+    if (ref.generation != serial || ref.id < 0) {
+      // New to this dictionary (a new series, or the dictionary was dropped): by labels. An id
+      // found now is valid in this transaction even if the dictionary is replaced meanwhile;
+      // the ref then no longer matches the current serial and is resolved again next time.
+      ref.id = ts_buffer_series_id(rel_, s.labels());
+      ref.generation = serial;
+    }
+    ids_[i] = static_cast<int32_t>(ref.id);
+    times_[i] = s.timestamp_ms;
+    values_[i] = s.value;
+  }
+  ts_buffer_append_points(rel_, ids_.data(), times_.data(), values_.data(), samples.size());
+  written_ += samples.size();
+}
+
+void MetricsWriter::append(const Labels& series, int64_t t_ms, double value) {
+  ts_append_samples(rel_, series, &t_ms, &value, 1);
+  written_++;
+}
+
+static const char* kUpsertStatus = R"sql(
+  INSERT INTO observe._scrape_status AS s
+         (job, url, instance, last_scrape, last_duration, samples_scraped, series_added, up, last_error,
+          lock_timeouts)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  ON CONFLICT (job, url) DO UPDATE SET
+    instance = excluded.instance, last_scrape = excluded.last_scrape,
+    last_duration = excluded.last_duration, samples_scraped = excluded.samples_scraped,
+    series_added = excluded.series_added, up = excluded.up, last_error = excluded.last_error,
+    lock_timeouts = s.lock_timeouts + excluded.lock_timeouts)sql";
+
+struct StatusRow {
+  const char* job;
+  const char* url;
+  const char* instance;
+  int64_t scrape_ms;
+  double duration;
+  int32 samples;
+  int32 added;
+  bool up;
+  const char* error;  // nullptr: NULL
+  int64 lock_timeouts;  // added to the row's count
+};
+
+static void upsert_status(const StatusRow& row) {
+  Oid types[10] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, FLOAT8OID, INT4OID, INT4OID, BOOLOID, TEXTOID,
+                   INT8OID};
+  Datum values[10] = {CStringGetTextDatum(row.job), CStringGetTextDatum(row.url),
+                      CStringGetTextDatum(row.instance), TimestampTzGetDatum(ms_to_timestamptz(row.scrape_ms)),
+                      Float8GetDatum(row.duration), Int32GetDatum(row.samples), Int32GetDatum(row.added),
+                      BoolGetDatum(row.up), row.error ? CStringGetTextDatum(row.error) : (Datum)0,
+                      Int64GetDatum(row.lock_timeouts)};
+  char nulls[11] = "        n ";
+  if (row.error != nullptr) nulls[8] = ' ';
+  // Planned once per backend (not parsed and planned per scrape); SPI_keepplan keeps it past the
+  // transaction, and a schema change makes plancache replan it.
+  static SPIPlanPtr plan = nullptr;
+  if (plan == nullptr) {
+    SPIPlanPtr p = SPI_prepare(kUpsertStatus, 10, types);
+    if (p == nullptr) elog(ERROR, "could not prepare the observe._scrape_status upsert: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "could not keep the observe._scrape_status upsert plan");
+    plan = p;
+  }
+  if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
+    elog(ERROR, "could not write observe._scrape_status");
+}
+
+void MetricsWriter::write_status(const std::string& job, const std::string& url,
+                                 const std::string& instance, int64_t scrape_ms,
+                                 double duration_seconds, const scrape::ScrapeResult& result) {
+  write_status_only(job, url, instance, scrape_ms, duration_seconds, result, nullptr, false);
+}
+
+void MetricsWriter::write_status_only(const std::string& job, const std::string& url,
+                                      const std::string& instance, int64_t scrape_ms,
+                                      double duration_seconds, const scrape::ScrapeResult& result,
+                                      const char* error, bool lock_timeout) {
+  if (error == nullptr && !result.error.empty()) error = result.error.c_str();
+  StatusRow row{job.c_str(),
+                url.c_str(),
+                instance.c_str(),
+                scrape_ms,
+                duration_seconds,
+                static_cast<int32>(result.report.samples_scraped),
+                static_cast<int32>(result.report.series_added),
+                result.report.up,
+                error,
+                lock_timeout ? 1 : 0};
+  pg_guard([&row] { upsert_status(row); });
+}
+
+static void remove_status(const char* job, const char* url) {
+  Oid types[2] = {TEXTOID, TEXTOID};
+  Datum values[2] = {CStringGetTextDatum(job), CStringGetTextDatum(url)};
+  SPI_execute_with_args("DELETE FROM observe._scrape_status WHERE job = $1 AND url = $2", 2, types,
+                        values, nullptr, false, 0);
+}
+
+void MetricsWriter::delete_status(const std::string& job, const std::string& url) {
+  const char* j = job.c_str();
+  const char* u = url.c_str();
+  pg_guard([j, u] { remove_status(j, u); });
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,199 @@
+#include "pg/workers/scrape_worker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/http/multi_fetcher.h"
+#include "pg/border/border.h"
+#include "pg/module/guc.h"
+#include "pg/workers/scrape_config.h"
+#include "pg/workers/scrape_target.h"
+#include "pg/workers/worker_txn.h"
+
+extern "C" {
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "utils/guc.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void observe_scrape_worker_main(Datum arg);
+}
+
+namespace observe::pg {
+
+namespace {
+
+volatile sig_atomic_t got_sigterm = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  int save_errno = errno;
+  got_sigterm = true;
+  SetLatch(MyLatch);
+  errno = save_errno;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int64_t kConfigReloadMs = 2000;   // changes to scrape_targets apply within this
+constexpr int64_t kNoExtensionRetryMs = 10000;
+
+// Owns every C++ object of the worker, so that leaving the loop runs their destructors.
+class ScrapeLoop {
+ public:
+  void run() {
+    int64_t next_reload = 0;
+    while (!got_sigterm) {
+      int64_t now = wall_ms();
+      if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
+        next_reload = 0;
+      }
+      if (now >= next_reload) next_reload = now + reload_targets();
+      start_due_scrapes(now);
+      finish_scrapes(fetcher_.poll(fetcher_.in_flight() > 0 ? 50 : 0));
+      if (fetcher_.in_flight() == 0) sleep_until(std::min(next_due(), next_reload));
+    }
+    // SIGTERM: abandon scrapes in flight; their targets are scraped again after a restart.
+  }
+
+ private:
+  // Returns how long until the next reload.
+  int64_t reload_targets() {
+    std::vector<ScrapeTargetConfig> configs;
+    bool installed = false;
+    if (!run_in_transaction("scrape target reload", [&] { installed = load_scrape_targets(&configs); }))
+      return kConfigReloadMs;
+    if (!installed) return kNoExtensionRetryMs;
+    std::map<std::string, std::unique_ptr<ScrapeTarget>> next;
+    for (auto& cfg : configs) {
+      auto it = targets_.find(cfg.key());
+      if (it != targets_.end() && !it->second->changes_series(cfg)) {
+        it->second->reconfigure(cfg);
+        next.emplace(cfg.key(), std::move(it->second));
+        targets_.erase(it);
+      } else {
+        // New, or its series change: a changed target stays in targets_ and below ends its
+        // old series with staleness markers, as Prometheus does when a target's labels change.
+        next.emplace(cfg.key(), std::make_unique<ScrapeTarget>(cfg));
+      }
+    }
+    // Targets that left the configuration: their series end with staleness markers.
+    for (auto& entry : targets_) {
+      ScrapeTarget& removed = *entry.second;
+      if (removed.in_flight()) continue;  // its result is dropped when it arrives
+      int64_t now = wall_ms();
+      run_in_transaction("scrape target removal", [&] { removed.write_end_of_run(now); });
+    }
+    targets_ = std::move(next);
+    return kConfigReloadMs;
+  }
+
+  void start_due_scrapes(int64_t now) {
+    for (auto& [key, target] : targets_) {
+      if (target->in_flight() || now < target->next_due()) continue;
+      uint64_t id = next_request_id_++;
+      requests_[id] = key;
+      fetcher_.start(target->begin_scrape(id, now));
+    }
+  }
+
+  // The scrapes that completed in one poll are written in one transaction (one commit and
+  // WAL flush, one write-buffer flush for all of them). If that fails, each is written in its
+  // own transaction, so one target's failure costs no other target its samples.
+  void finish_scrapes(std::vector<http::FetchResult> results) {
+    std::vector<ScrapeTarget*> done;
+    std::vector<scrape::ScrapeResult> written;
+    for (auto& result : results) {
+      auto req = requests_.find(result.id);
+      if (req == requests_.end()) continue;
+      auto it = targets_.find(req->second);
+      requests_.erase(req);
+      if (it == targets_.end()) continue;  // removed while in flight
+      done.push_back(it->second.get());
+      written.push_back(it->second->complete_scrape(result));
+    }
+    if (done.empty()) return;
+    if (done.size() > 1 && run_in_transaction("scrape write", [&] {
+          for (size_t i = 0; i < done.size(); i++) done[i]->write_scrape(written[i]);
+        }))
+      return;
+    for (size_t i = 0; i < done.size(); i++) {
+      std::string error;
+      bool lock_timeout = false;
+      if (run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i]); }, &error,
+                             &lock_timeout))
+        continue;
+      // Given up (a lock a user session holds, at most observe.worker_lock_timeout): the other
+      // targets go on; the health row records why and counts the timeout.
+      done[i]->abandon_scrape(error);
+      run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], error, lock_timeout); });
+    }
+  }
+
+  int64_t next_due() const {
+    int64_t due = INT64_MAX;
+    for (const auto& [key, target] : targets_)
+      if (!target->in_flight()) due = std::min(due, target->next_due());
+    return due;
+  }
+
+  void sleep_until(int64_t when_ms) {
+    int64_t wait = std::clamp<int64_t>(when_ms - wall_ms(), 0, 1000);
+    pg_guard([wait] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, static_cast<long>(wait),
+                      PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+    });
+  }
+
+  http::MultiFetcher fetcher_;
+  std::map<std::string, std::unique_ptr<ScrapeTarget>> targets_;
+  std::map<uint64_t, std::string> requests_;  // request id -> target key
+  uint64_t next_request_id_ = 1;
+};
+
+}  // namespace
+
+void register_scrape_worker() {
+  BackgroundWorker worker;
+  memset(&worker, 0, sizeof worker);
+  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+  worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back
+  snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
+  snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_scrape_worker_main");
+  snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe scrape worker");
+  snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe scrape worker");
+  RegisterBackgroundWorker(&worker);
+}
+
+}  // namespace observe::pg
+
+void observe_scrape_worker_main(Datum) {
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  pqsignal(SIGTERM, observe::pg::handle_sigterm);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
+  ereport(LOG, (errmsg("pg_observe scrape worker started in database \"%s\"",
+                       observe::pg::guc_database)));
+  // An escaping error ends the worker (FATAL in a worker); the postmaster restarts it.
+  observe::pg::invoke_cpp([] {
+    observe::pg::ScrapeLoop loop;
+    loop.run();
+  });
+  ereport(LOG, (errmsg("pg_observe scrape worker stopped")));
+  proc_exit(0);
+}
