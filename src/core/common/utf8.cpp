@@ -44,6 +44,22 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string to_valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = utf8_sequence_length(s, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      i++;
+    } else {
+      out.append(s.data() + i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
 static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 static void append_escaped_byte(std::string& out, unsigned char c) {

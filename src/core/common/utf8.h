@@ -15,6 +15,10 @@ size_t utf8_sequence_length(std::string_view s, size_t i);
 // True when all of s is well-formed UTF-8.
 bool valid_utf8(std::string_view s);
 
+// s with every byte that starts no well-formed sequence replaced by U+FFFD, as Go's
+// encoding/json writes such a string (how Loki's API returns a line a template cut apart).
+std::string to_valid_utf8(std::string_view s);
+
 // Go's strconv.Quote / %q, for quoting input inside a message: double quotes around it,
 // \" \\ \n \r \t, every other control character and every byte of an invalid sequence as \xNN.
 // Past max_bytes of input it stops at a character boundary and appends "...".

@@ -48,6 +48,13 @@ LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t e
     Labels labels;
     std::string line;
   };
+  // The answer is the first `limit` hits in `dir` order (ties in discovery order), kept in a
+  // heap whose top is the worst kept: memory holds `limit` lines whatever the range, and a
+  // stream (scanned in `dir` order) stops as soon as its next entry cannot beat the worst.
+  auto before = [dir](const Hit& a, const Hit& b) {
+    if (a.ts != b.ts) return dir == Direction::kForward ? a.ts < b.ts : a.ts > b.ts;
+    return a.seq < b.seq;
+  };
   std::vector<Hit> hits;
   Pipeline pipeline(q.log.stages);
   LabelSet lbs;
@@ -57,25 +64,29 @@ LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t e
   int64_t read = 0;
   size_t seq = 0;
   for (const StreamRef& s : store.select(q.log.matchers, start_ns, end_ns)) {
-    size_t kept = 0;
     store.scan(s, start_ns, end_ns, dir, filters, [&](const LogEntry& e) {
       if (((++read & 4095) == 0) && opts.limits.interrupted && opts.limits.interrupted())
         throw Error(ErrorKind::kCanceled, "query canceled");
       if (opts.limits.max_entries_read > 0 && read > opts.limits.max_entries_read)
         throw Error(ErrorKind::kLimitExceeded, "the query would read too many log entries (max_entries_read = " +
                                                    std::to_string(opts.limits.max_entries_read) + ")");
+      bool full = limit > 0 && hits.size() == limit;
+      // Equal times lose: this entry's discovery number would be higher.
+      if (full && !(dir == Direction::kForward ? e.ts_ns < hits.front().ts : e.ts_ns > hits.front().ts))
+        return false;
       lbs.reset(s.labels, e.metadata ? *e.metadata : kNoMeta);
       line.assign(e.line.data(), e.line.size());
       if (!pipeline.process(e.ts_ns, &line, &lbs)) return true;
+      if (full) {
+        std::pop_heap(hits.begin(), hits.end(), before);
+        hits.pop_back();
+      }
       hits.push_back(Hit{e.ts_ns, seq++, lbs.result(), line});
-      // A stream contributes at most `limit` entries: the first ones in scan order.
-      return limit == 0 || ++kept < limit;
+      if (limit > 0) std::push_heap(hits.begin(), hits.end(), before);
+      return true;
     });
   }
-  std::stable_sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
-    return dir == Direction::kForward ? a.ts < b.ts : a.ts > b.ts;
-  });
-  if (limit > 0 && hits.size() > limit) hits.resize(limit);
+  std::sort(hits.begin(), hits.end(), before);
   LogResult r;
   std::unordered_map<uint64_t, std::vector<size_t>> index;
   for (auto& h : hits) {

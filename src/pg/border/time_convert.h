@@ -1,4 +1,5 @@
-// Conversions between PostgreSQL's time types and the core's milliseconds since the Unix epoch.
+// Conversions between PostgreSQL's time types and the core's milliseconds (PromQL) and
+// microseconds (LogQL, before its x1000 to ns) since the Unix epoch.
 #pragma once
 
 #include <cstdint>
@@ -24,5 +25,9 @@ inline int64_t timestamptz_to_ms(TimestampTz ts) {
 }
 
 inline TimestampTz ms_to_timestamptz(int64_t ms) { return ms * 1000 - kPostgresEpochOffsetUs; }
+
+// µs since the Unix epoch (LogQL works in ns; a timestamptz holds µs).
+inline int64_t timestamptz_to_us(TimestampTz ts) { return ts + kPostgresEpochOffsetUs; }
+inline TimestampTz us_to_timestamptz(int64_t us) { return us - kPostgresEpochOffsetUs; }
 
 }  // namespace observe::pg

@@ -26,6 +26,16 @@ TEST(Utf8, InvalidSequences) {
   EXPECT_FALSE(valid_utf8("\xf8\x88\x80\x80\x80"));  // 5-byte form
 }
 
+TEST(Utf8, ToValidUtf8ReplacesEachBadByte) {
+  EXPECT_EQ(to_valid_utf8("plain é ✓"), "plain é ✓");
+  EXPECT_EQ(to_valid_utf8(std::string("a\xff\xfe" "b", 4)), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  // a sequence cut short: its lead byte is replaced, the next byte read again
+  EXPECT_EQ(to_valid_utf8("\xC3" "x"), "\xEF\xBF\xBD" "x");
+  EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+  EXPECT_EQ(to_valid_utf8(""), "");
+  EXPECT_TRUE(valid_utf8(to_valid_utf8(std::string("\x80\xC0\xAF\xF4\x90\x80\x80", 7))));
+}
+
 TEST(Utf8, EscapeMessageKeepsValidTextAndEscapesTheRest) {
   EXPECT_EQ(escape_message("no change: \xc3\xa9 \\x41 \"q\""), "no change: \xc3\xa9 \\x41 \"q\"");
   EXPECT_EQ(escape_message("bad \xff byte"), "bad \\xff byte");
