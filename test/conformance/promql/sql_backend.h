@@ -4,12 +4,12 @@
 // of src/pg/promql_functions.cpp; its NOTICEs are the result's annotations.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "backend.h"
+#include "sql_session.h"
 
 namespace observe::promql::conformance {
 
@@ -30,24 +30,12 @@ class SqlBackend : public Backend {
   // observe.promql raises a result's annotations as NOTICEs with Prometheus's text.
   bool has_annotations() const override { return true; }
 
-  // One row of observe.promql / observe.promql_range.
-  struct Row {
-    int64_t t;
-    bool metric_null, value_null, stale;
-    std::string metric;
-    double value;
-  };
-
  private:
-  void exec(const std::string& sql);
   void flush();  // writes the buffered samples before a query reads the table
-  void copy_rows(const std::string& data);
   void take_annotations(Value* v);  // the NOTICEs of the last query
-  std::string literal(const std::string& s);
-  std::vector<Row> query(const char* sql, const std::vector<std::string>& params);
+  std::vector<observe::conformance::SqlRow> query(const char* sql, const std::vector<std::string>& params);
 
-  struct Conn;
-  std::unique_ptr<Conn> conn_;
+  observe::conformance::SqlSession sql_;
   std::string schema_, table_;
   int tables_ = 0;
   struct Pending {
@@ -57,7 +45,6 @@ class SqlBackend : public Backend {
   };
   bool copy_;
   std::vector<Pending> pending_;
-  std::vector<std::string> notices_;  // primary texts of the NOTICEs of the running query  // samples of the `load`s since the last query
 };
 
 }  // namespace observe::promql::conformance
