@@ -4,7 +4,11 @@
 // an eval fails that ratchet.txt does not list or a listed eval passes again (the list
 // only shrinks), 77 when the corpus directory is absent.
 //
-//   logql_conformance DIR RATCHET [-v] [file.logqltest ...]
+//   logql_conformance DIR RATCHET [-v] [--sql CONNINFO [--copy]] [file.logqltest ...]
+//
+// --sql runs every eval through observe.logql_instant / observe.logql_range on an observe_log
+// table the `load`s are written into (sql_logs.h; --copy loads with COPY), judged against the
+// same expectations; the parser corpora are not run then.
 #include <re2/re2.h>
 #include <simdjson.h>
 
@@ -16,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -25,6 +30,9 @@
 #include "core/logql/engine.h"
 #include "core/logql/lexer.h"
 #include "core/logql/parser.h"
+#ifdef OBSERVE_CONFORMANCE_SQL
+#include "sql_logs.h"
+#endif
 
 using namespace observe;
 using namespace observe::logql;
@@ -32,6 +40,9 @@ using namespace observe::logql;
 namespace {
 
 bool g_verbose = false;
+#ifdef OBSERVE_CONFORMANCE_SQL
+observe::logql::conformance::SqlLogs* g_sql = nullptr;  // SQL mode: the table evals run on
+#endif
 
 std::string trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r");
@@ -201,8 +212,15 @@ std::string check(const Eval& e, MemoryLogStore& store) {
   promql::Value v;
   EngineOptions opts;
   try {
-    Query q = parse_query(e.query);
-    v = e.range ? range_query(store, q, e.start, e.end, e.step, opts) : instant_query(store, q, e.t, opts);
+#ifdef OBSERVE_CONFORMANCE_SQL
+    if (g_sql != nullptr) {
+      v = e.range ? g_sql->range(e.query, e.start, e.end, e.step) : g_sql->instant(e.query, e.t);
+    } else
+#endif
+    {
+      Query q = parse_query(e.query);
+      v = e.range ? range_query(store, q, e.start, e.end, e.step, opts) : instant_query(store, q, e.t, opts);
+    }
   } catch (const std::exception& ex) {
     if (!e.fail) return std::string("unexpected error: ") + ex.what();
     std::string msg = ex.what();
@@ -296,6 +314,9 @@ void load_line(const std::string& raw, MemoryLogStore* store) {
     size_t p;
     while ((p = l.find("{{.i}}")) != std::string::npos) l.replace(p, 6, std::to_string(k));
     store->append(stream, (start_ms + k * step_ms) * 1000000, l, meta);
+#ifdef OBSERVE_CONFORMANCE_SQL
+    if (g_sql != nullptr) g_sql->append(stream, (start_ms + k * step_ms) * 1000000, l, meta);
+#endif
   }
 }
 
@@ -309,6 +330,9 @@ void run_file(const std::string& dir, const std::string& file, const std::set<st
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   MemoryLogStore store;
+#ifdef OBSERVE_CONFORMANCE_SQL
+  if (g_sql != nullptr) g_sql->clear();
+#endif
   Counts c;
   size_t i = 0;
   auto indented = [&](size_t k) { return k < lines.size() && !lines[k].empty() && (lines[k][0] == ' ' || lines[k][0] == '\t'); };
@@ -320,6 +344,9 @@ void run_file(const std::string& dir, const std::string& file, const std::set<st
     }
     if (l == "clear") {
       store.clear();
+#ifdef OBSERVE_CONFORMANCE_SQL
+      if (g_sql != nullptr) g_sql->clear();
+#endif
       i++;
       continue;
     }
@@ -511,11 +538,32 @@ int main(int argc, char** argv) {
   }
   closedir(d);
   std::sort(files.begin(), files.end());
+  std::string conninfo;
+  bool copy = false;
   for (int i = 3; i < argc; i++) {
     std::string a = argv[i];
     if (a == "-v") g_verbose = true;
+    else if (a == "--sql" && i + 1 < argc) conninfo = argv[++i];
+    else if (a == "--copy") copy = true;
     else only.push_back(a);
   }
+#ifdef OBSERVE_CONFORMANCE_SQL
+  std::unique_ptr<observe::logql::conformance::SqlLogs> sql;
+  if (!conninfo.empty()) {
+    try {
+      sql.reset(new observe::logql::conformance::SqlLogs(conninfo, copy));
+    } catch (const std::exception& ex) {
+      std::cerr << "SQL mode: " << ex.what() << "\n";
+      return 2;
+    }
+    g_sql = sql.get();
+  }
+#else
+  if (!conninfo.empty()) {
+    std::cerr << "built without libpq: no SQL mode\n";
+    return 2;
+  }
+#endif
   std::set<std::string> ratchet;
   size_t ratchet_evals = 0;
   {
@@ -539,7 +587,7 @@ int main(int argc, char** argv) {
     run_file(dir, f, ratchet, &total, &unexpected, &fixed);
   }
   int evals = total.passed + total.failed;
-  if (only.empty()) run_corpora(dir, ratchet, &total, &unexpected, &fixed);
+  if (only.empty() && conninfo.empty()) run_corpora(dir, ratchet, &total, &unexpected, &fixed);
   std::cout << "total: " << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
   bool ok = true;
   if (!unexpected.empty()) {
@@ -555,7 +603,7 @@ int main(int argc, char** argv) {
     std::cout << "\n";
     ok = false;
   }
-  if (only.empty() && evals > 0 && ratchet_evals * 50 > static_cast<size_t>(evals)) {
+  if (only.empty() && conninfo.empty() && evals > 0 && ratchet_evals * 50 > static_cast<size_t>(evals)) {
     std::cout << "ratchet lists " << ratchet_evals << " evals: more than 2% of " << evals << "\n";
     ok = false;
   }
