@@ -223,7 +223,8 @@ BEGIN
   FOR obj IN
     SELECT p.oid::regprocedure::text FROM pg_proc p
      WHERE p.pronamespace = 'observe'::regnamespace
-       AND p.proname IN ('promql', 'promql_range', 'promql_range_series', 'logql', 'logql_range', 'labels',
+       AND p.proname IN ('promql', 'promql_range', 'promql_range_series', 'logql', 'logql_range',
+                         'logql_range_series', 'logql_instant', 'labels',
                          'label_names', 'label_values', 'storage_stats', 'stale_marker',
                          'is_stale', 'version')
   LOOP

@@ -20,6 +20,9 @@ bool guc_copy_input_cache = true;
 char* guc_outbound_allow = nullptr;
 char* guc_outbound_deny = nullptr;
 int guc_outbound_max_redirects = 10;
+int guc_logql_max_entries_limit = 5000;
+int guc_logql_max_query_series = 500;
+int guc_logql_max_entries_read = 0;
 
 namespace {
 
@@ -106,6 +109,21 @@ void define_gucs() {
                           "on with the other targets or tables.",
                           &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
+  // LogQL's limits, named and defaulted as Loki's per-tenant limits are.
+  DefineCustomIntVariable("observe.logql_max_entries_limit",
+                          "Largest max_lines a LogQL log query may ask for (Loki's "
+                          "max_entries_limit_per_query).",
+                          nullptr, &guc_logql_max_entries_limit, 5000, 1, INT_MAX, PGC_USERSET, 0, nullptr,
+                          nullptr, nullptr);
+  DefineCustomIntVariable("observe.logql_max_query_series",
+                          "Series a LogQL metric query may produce (Loki's max_query_series).", nullptr,
+                          &guc_logql_max_query_series, 500, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+                          nullptr);
+  DefineCustomIntVariable("observe.logql_max_entries_read",
+                          "Log lines one LogQL log query may read; 0: no limit.",
+                          "Lines skipped with their chunk by the token filter are not read.",
+                          &guc_logql_max_entries_read, 0, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+                          nullptr);
   MarkGUCPrefixReserved("observe");
 }
 

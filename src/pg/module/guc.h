@@ -27,6 +27,11 @@ extern char* guc_outbound_deny;
 extern int guc_outbound_max_redirects;
 // The policy the two settings describe; parsed again only after they change. Call from C++.
 std::shared_ptr<const net::OutboundPolicy> outbound_policy();
+// observe.logql_max_entries_limit, observe.logql_max_query_series, observe.logql_max_entries_read:
+// LogQL's limits (Loki's max_entries_limit_per_query, max_query_series; 0 = no limit).
+extern int guc_logql_max_entries_limit;
+extern int guc_logql_max_query_series;
+extern int guc_logql_max_entries_read;
 // observe.worker_lock_timeout (ms): the background workers' lock_timeout.
 extern int guc_worker_lock_timeout_ms;
 
