@@ -16,6 +16,8 @@
 
 #include "pg/border/border.h"
 #include "pg/ts/ts_am.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/table_am.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/pushdown.h"
 #include "pg/engine/scan.h"
@@ -56,17 +58,18 @@ Plan* plan_ts_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* t
 void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTblEntry* rte) {
   if (prev_pathlist_hook != nullptr) prev_pathlist_hook(root, rel, rti, rte);
   if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION ||
-      !ts_relid_is_observe_ts(rte->relid))
+      engine_relid_profile(rte->relid) == nullptr)
     return;
+  const EngineProfile& profile = *engine_relid_profile(rte->relid);
   int result_rel = root->parse->resultRelation;
   bool is_target = result_rel == static_cast<int>(rti) ||
                    (result_rel > 0 && rel->top_parent_relids != nullptr &&
                     bms_is_member(result_rel, rel->top_parent_relids));  // a partition of it
   if (is_target) {
     switch (root->parse->commandType) {
-      case CMD_UPDATE: ts_refuse_row_change("UPDATE");
-      case CMD_DELETE: ts_refuse_row_change("DELETE");
-      case CMD_MERGE: ts_refuse_row_change("MERGE");
+      case CMD_UPDATE: engine_refuse_row_change(profile, "UPDATE");
+      case CMD_DELETE: engine_refuse_row_change(profile, "DELETE");
+      case CMD_MERGE: engine_refuse_row_change(profile, "MERGE");
       default: break;
     }
   }

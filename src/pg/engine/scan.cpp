@@ -22,12 +22,19 @@ TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
   if (snapshot_ == nullptr && ActiveSnapshotSet()) snapshot_ = GetActiveSnapshot();
   snapshot = snapshot_;
   // A parallel worker has none of the leader's buffered rows: it would answer without them.
-  if (IsParallelWorker())
-    throw Error(ErrorKind::kFeatureNotSupported,
-                "observe_ts tables cannot be read in a parallel worker: mark functions that "
-                "read them PARALLEL RESTRICTED");
   layout_ = ts_layout(rel);
   const TsLayout& layout = *layout_;
+  if (IsParallelWorker())
+    throw Error(ErrorKind::kFeatureNotSupported,
+                std::string(layout.profile->am_name) +
+                    " tables cannot be read in a parallel worker: mark functions that "
+                    "read them PARALLEL RESTRICTED");
+  // The time range in stored units (observe_log: ns; a µs covers its 1000 ns).
+  if (!spec_.stored_time_range) {
+    spec_.min_time = engine_stored_lo(*layout.profile, spec_.min_time);
+    spec_.max_time = engine_stored_hi(*layout.profile, spec_.max_time);
+    spec_.stored_time_range = true;
+  }
   Oid storage = layout.storage_id;
   CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid
                                                                       : InvalidCommandId;
@@ -365,7 +372,7 @@ void TsReader::plan_chunk() {
     if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
       p.op = AttrPlan::kNull;
     } else if (i == layout.time_att) {
-      p.op = AttrPlan::kTime;
+      p.op = layout.profile->time_per_us == 1 ? AttrPlan::kTime : AttrPlan::kStoredTime;
     } else if (a.column < 0) {
       p.op = AttrPlan::kConst;
       p.value = key_values_[i];
@@ -429,6 +436,7 @@ bool TsReader::next(TupleTableSlot* slot) {
       switch (p.op) {
         case AttrPlan::kNull: nulls[i] = true; values[i] = 0; break;
         case AttrPlan::kTime: values[i] = Int64GetDatum(t); break;
+        case AttrPlan::kStoredTime: values[i] = Int64GetDatum(engine_stored_to_time(*layout.profile, t)); break;
         case AttrPlan::kConst: nulls[i] = p.isnull; values[i] = p.value; break;
         case AttrPlan::kFloat8: values[i] = Float8GetDatum(p.col->floats[r]); break;
         case AttrPlan::kFloat4: values[i] = Float4GetDatum(static_cast<float>(p.col->floats[r])); break;

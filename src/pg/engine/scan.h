@@ -26,6 +26,8 @@ struct TsReadSpec {
   std::vector<int32_t> series;  // ascending; read when !all_series
   int64_t min_time = std::numeric_limits<int64_t>::min();  // inclusive, time column units (µs)
   int64_t max_time = std::numeric_limits<int64_t>::max();
+  // min_time/max_time are in stored units already (engine/profile.h: observe_log's ns), not µs.
+  bool stored_time_range = false;
   std::vector<bool> wanted;  // per attribute (0-based); empty: every attribute
   // next() produces only rows that pass these; chunks whose zone maps rule them out are skipped
   // undecoded (by next_chunk_data too, which leaves testing rows to its caller). The filtered
@@ -75,7 +77,7 @@ class TsReader {
   void plan_chunk();
 
   struct AttrPlan {
-    enum Op : uint8_t { kNull, kTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
+    enum Op : uint8_t { kNull, kTime, kStoredTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
     Op op = kNull;
     bool has_nulls = false;
     bool isnull = true;

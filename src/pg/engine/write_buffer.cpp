@@ -46,6 +46,9 @@ struct StorageBuffer {
   std::string last_key;
   int32_t last_series = -1;
   std::string scratch;
+  // Profiles with sub-µs stored times (observe_log: ns): per series, the µs of its last row and
+  // the sequence number that row got (see stored_time).
+  std::unordered_map<int32_t, std::pair<int64_t, int64_t>> last_time;
 };
 
 struct XactBuffers {
@@ -171,6 +174,26 @@ void push_null(chunk::Column& col) {
   col.nulls.push_back(true);
 }
 
+// The stored time of a row of series `id` whose time column holds `us`. observe_ts: the µs.
+// observe_log: ns since 1970 = µs * 1000 + seq, where seq numbers the consecutive rows of the
+// series sharing that µs in this transaction, in insertion order: 0, 1, 2, ... up to 999; later
+// rows of that µs share ns 999 and keep their insertion order through the stable sort of a flush.
+// A row of another µs in between restarts the count, and so does another transaction: such rows
+// tie with the earlier ones of their µs (their order among the ties is not guaranteed).
+int64_t stored_time(StorageBuffer& sb, int32_t id, int64_t us) {
+  const EngineProfile& p = *sb.layout->profile;
+  int64_t t = engine_time_to_stored(p, us);
+  if (p.time_per_us == 1) return t;
+  auto [it, fresh] = sb.last_time.try_emplace(id, us, 0);
+  if (!fresh) {
+    if (it->second.first == us)
+      it->second.second = std::min<int64_t>(it->second.second + 1, p.time_per_us - 1);
+    else
+      it->second = {us, 0};
+  }
+  return t + it->second.second;
+}
+
 // Appends one row given as full-width datums (detoasted).
 void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const bool* nulls) {
   const TsLayout& layout = *sb.layout;
@@ -186,7 +209,7 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
   }
   Block& b = current_block(sb, cid);
   TsSeriesRows& r = series_rows(b, layout, id);
-  r.times.push_back(DatumGetInt64(values[layout.time_att]));
+  r.times.push_back(stored_time(sb, id, DatumGetInt64(values[layout.time_att])));
   size_t bytes = 8;
   for (size_t c = 0; c < r.cols.size(); c++) {
     int att = layout.value_atts[c];
@@ -300,7 +323,7 @@ void write_blocks(StorageBuffer& sb, const std::vector<Block*>& chosen, CommandI
   }
 
   TsChunkSink sink;
-  ts_sink_open(&sink, sb.storage_id, cid);
+  ts_sink_open(&sink, *sb.layout, sb.storage_id, cid);
   if (batch) {
     if (!small.empty()) ts_sink_write_batches(&sink, small);
     if (!small_runs.empty()) ts_sink_write_point_batches(&sink, points, small_runs, *sb.layout);
