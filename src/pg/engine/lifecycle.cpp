@@ -104,7 +104,8 @@ void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   pg_guard([&] { ts_storage_totals(storage, SnapshotSelf, &totals); });
   if (totals.rows != 0)
     throw Error(ErrorKind::kFeatureNotSupported,
-                "the series key of an observe_ts table can only be set while it is empty");
+                std::string("the series key of an ") + engine_profile(rel)->am_name +
+                    " table can only be set while it is empty");
   pg_guard([&] {
     ts_options_set_key(relid, time_name, keys);
     CacheInvalidateRelcache(rel);

@@ -465,8 +465,9 @@ void deform_slot(TupleTableSlot* slot, const TsLayout* layout, Datum* values, bo
   }
   if (nulls[layout->time_att])
     ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                    errmsg("null value in time column \"%s\" of an observe_ts table",
-                           NameStr(TupleDescAttr(slot->tts_tupleDescriptor, layout->time_att)->attname))));
+                    errmsg("null value in time column \"%s\" of an %s table",
+                           NameStr(TupleDescAttr(slot->tts_tupleDescriptor, layout->time_att)->attname),
+                           layout->profile->am_name)));
 }
 
 }  // namespace
