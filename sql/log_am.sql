@@ -195,6 +195,87 @@ SELECT count(*) AS chunks_before_drop FROM observe._ts_chunks WHERE storage_id =
 DROP TABLE logs_drop;
 SELECT count(*) AS chunks_after_drop FROM observe._ts_chunks WHERE storage_id = :drop_storage;
 SELECT count(*) AS series_after_drop FROM observe._ts_series WHERE storage_id = :drop_storage;
+
+-- ---- log_store.h from SQL: the push/LogQL API, through self-test entry points ----------------
+-- (src/pg/log/log_selftest.cpp; not extension objects, created here in the suite's schema)
+CREATE FUNCTION la.append(rel regclass, labels jsonb, ts_ns int8[], lines text[],
+                          metadata jsonb[] DEFAULT NULL, drop_duplicates bool DEFAULT true)
+  RETURNS int8 AS '$libdir/pg_observe', 'observe_log_selftest_append' LANGUAGE C;
+CREATE FUNCTION la.scan(rel regclass, query text, from_ns int8, to_ns int8, backward bool DEFAULT false)
+  RETURNS jsonb AS '$libdir/pg_observe', 'observe_log_selftest_scan' LANGUAGE C;
+SET search_path = la, public;
+TRUNCATE logs;
+-- nanosecond times are kept exactly; SQL shows their µs
+SELECT append('logs', '{"app": "api"}', ARRAY[1704067200000000999, 1704067200000000001]::int8[],
+              ARRAY['late ns', 'early ns'], ARRAY['{"trace": "t9"}', NULL]::jsonb[]);
+SELECT time, line, metadata FROM logs;
+SELECT scan('logs', '{app="api"}', 0, 9223372036854775807);
+-- duplicates (stream, ts_ns, line) are dropped: earlier in the call, in the table (committed),
+-- in this transaction's buffer, and in rows this transaction already wrote; other streams,
+-- times or lines are not duplicates
+SELECT append('logs', '{"app": "api"}', ARRAY[1704067200000000999, 5, 5, 5]::int8[],
+              ARRAY['late ns', 'x', 'x', 'y']);
+BEGIN;
+SELECT append('logs', '{"app": "api"}', ARRAY[6]::int8[], ARRAY['in this transaction']);
+SELECT append('logs', '{"app": "api"}', ARRAY[6, 6]::int8[], ARRAY['in this transaction', 'other line']);
+SELECT append('logs', '{"app": "db"}', ARRAY[6]::int8[], ARRAY['in this transaction']);
+SET LOCAL observe.write_buffer_size = '1MB';
+SELECT append('logs', '{"app": "bulk"}', array_agg(i), array_agg(repeat('b', 1000) || i)) FROM generate_series(1, 3000) i;
+SELECT append('logs', '{"app": "bulk"}', ARRAY[1, 3000, 3001]::int8[],
+              ARRAY[repeat('b', 1000) || 1, repeat('b', 1000) || 3000, repeat('b', 1000) || 3001]);
+COMMIT;
+SELECT labels->>'app' AS app, count(*) FROM logs GROUP BY 1 ORDER BY 1;
+-- plain INSERT keeps duplicates; so does append without drop_duplicates
+SELECT append('logs', '{"app": "db"}', ARRAY[6]::int8[], ARRAY['in this transaction'], NULL, false);
+SELECT count(*) FROM logs WHERE labels @> '{"app": "db"}';
+-- a rolled-back savepoint takes its appends with it
+BEGIN;
+SAVEPOINT s;
+SELECT append('logs', '{"app": "gone"}', ARRAY[7]::int8[], ARRAY['rolled back']);
+ROLLBACK TO s;
+SELECT append('logs', '{"app": "kept"}', ARRAY[7]::int8[], ARRAY['kept']);
+COMMIT;
+SELECT labels, line FROM logs WHERE labels @> '{"app": "gone"}' OR labels @> '{"app": "kept"}';
+-- select() answers from the label index: regex and negative matchers, several streams
+SELECT scan('logs', '{app=~"d.|ke.*"}', 0, 100)->'streams';
+SELECT jsonb_array_length(scan('logs', '{app=~".+", app!="bulk"}', 0, 9223372036854775807)->'entries');
+-- scan(): time range [from, to), forward and backward, ties in insertion order
+SELECT scan('logs', '{app="api"}', 5, 7);
+SELECT scan('logs', '{app="api"}', 5, 7, true);
+-- chunks outside the range are not read; a `|=` literal skips chunks whose token filter rules
+-- it out. One chunk per day, each line two words of the day's own 50-word vocabulary. The
+-- filter is sized to 5 % of the chunk's compressed bytes (here ~250 bytes a chunk), so on chunks
+-- this small it still passes some chunks that do not hold the needle.
+TRUNCATE logs;
+SELECT format($$SELECT append('logs', '{"app": "web"}', array_agg(86400000000000 * %s + i),
+   array_agg('day%s ' || substr(md5('%s-' || (i %% 50)), 1, 8) || ' ' || substr(md5('%s-' || ((i * 7) %% 50)), 1, 8) || ' status=ok'))
+   FROM generate_series(1, 1000) i$$, d, d, d, d)
+  FROM generate_series(1, 5) d \gexec
+SELECT chunks FROM observe.storage_stats('logs');
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_length(s->'entries') AS entries
+  FROM scan('logs', '{app="web"}', 86400000000000 * 2, 86400000000000 * 4) s;
+-- a needle of day 3 (two words of one line): found in its 20 lines
+SELECT substr(md5('3-' || (42 % 50)), 1, 8) || ' ' || substr(md5('3-' || ((42 * 7) % 50)), 1, 8) AS needle \gset
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_length(s->'entries') AS entries,
+       (SELECT bool_and(e->>2 LIKE 'day3 %' || :'needle' || '%') FROM jsonb_array_elements(s->'entries') e) AS all_match
+  FROM scan('logs', format('{app="web"} |= %s', to_json(:'needle'::text)), 0, 9223372036854775807) s;
+-- the same needle with a time range of days 3 and 4: the range first, then the filter
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_length(s->'entries') AS entries
+  FROM scan('logs', format('{app="web"} |= %s', to_json(:'needle'::text)), 86400000000000 * 3, 86400000000000 * 5) s;
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_length(s->'entries') AS entries
+  FROM scan('logs', '{app="web"} |= "absent-needle"', 0, 9223372036854775807) s;
+-- `or`: a chunk is read when it may hold either operand
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_length(s->'entries') AS entries
+  FROM scan('logs', '{app="web"} |= "day2 " or "day5 "', 0, 9223372036854775807) s;
+-- a filter the token filter cannot serve (regex, negative) reads every chunk
+SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped
+  FROM scan('logs', '{app="web"} != "word3" |~ "word[0-9]"', 0, 9223372036854775807) s;
+-- wrong tables
+SELECT append('observe.metrics', '{}', ARRAY[1]::int8[], ARRAY['x']);
+CREATE TABLE odd (time timestamptz, labels jsonb, line text) USING observe_log;
+SELECT append('odd', '{}', ARRAY[1]::int8[], ARRAY['x']);
+SELECT scan('odd', '{a="b"}', 0, 1);
+
 -- leaves nothing behind for the suites after it
 RESET search_path;
 DROP SCHEMA la CASCADE;

@@ -38,7 +38,7 @@ TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
   Oid storage = layout.storage_id;
   CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid
                                                                       : InvalidCommandId;
-  ts_buffer_flush_for_read(storage, curcid);
+  if (!spec_.skip_buffer_flush) ts_buffer_flush_for_read(storage, curcid);
   dict_ = ts_series_dict(layout.relid, storage);
 
   TsInternalOids* oids = &oids_;
@@ -234,10 +234,32 @@ void TsReader::load_batches_for_series() {
       hits.push_back(&e);
     }
     if (hits.empty()) continue;
+    if (ruled_out(batch.chunk)) {
+      chunks_skipped_ += hits.size();
+      continue;
+    }
     chunk::ChunkData rows = chunk::decode(batch.chunk, wanted_cols_);
     for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
   }
   close_cursor();
+}
+
+bool TsReader::ruled_out(std::string_view chunk_bytes) const {
+  if (spec_.filters.empty() && spec_.contains.empty()) return false;
+  chunk::ChunkSummary summary = chunk::peek(chunk_bytes);
+  if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, summary)) return true;
+  for (const TsContainsTest& t : spec_.contains) {
+    if (t.any_of.empty() || t.column < 0 || static_cast<size_t>(t.column) >= summary.columns.size()) continue;
+    const chunk::ColumnSummary& col = summary.columns[t.column];
+    bool may = false;
+    for (const std::string& needle : t.any_of)
+      if (chunk::may_contain(col, needle, t.case_insensitive)) {
+        may = true;
+        break;
+      }
+    if (!may) return true;
+  }
+  return false;
 }
 
 bool TsReader::load_next_chunk() {
@@ -291,7 +313,7 @@ bool TsReader::load_next_chunk() {
       batch_bytes_.assign(bytes.data(), bytes.size());
       TsBatch batch;
       ts_batch_parse(batch_bytes_, &batch);
-      if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(batch.chunk))) {
+      if (ruled_out(batch.chunk)) {
         chunks_skipped_++;
         continue;
       }
@@ -301,8 +323,8 @@ bool TsReader::load_next_chunk() {
       in_batch_ = true;
       continue;
     }
-    if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(bytes))) {
-      chunks_skipped_++;  // its zone map rules out every row
+    if (ruled_out(bytes)) {
+      chunks_skipped_++;  // its zone map or token filter rules out every row
       continue;
     }
     chunk_ = chunk::decode(bytes, wanted_cols_);

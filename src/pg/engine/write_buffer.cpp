@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -194,6 +195,8 @@ int64_t stored_time(StorageBuffer& sb, int32_t id, int64_t us) {
   return t + it->second.second;
 }
 
+void push_row(StorageBuffer& sb, Block& b, int32_t id, int64_t stored, const Datum* values, const bool* nulls);
+
 // Appends one row given as full-width datums (detoasted).
 void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const bool* nulls) {
   const TsLayout& layout = *sb.layout;
@@ -207,9 +210,15 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
     sb.last_key = key;
     sb.last_series = id;
   }
-  Block& b = current_block(sb, cid);
+  push_row(sb, current_block(sb, cid), id, stored_time(sb, id, DatumGetInt64(values[layout.time_att])),
+           values, nulls);
+}
+
+// Appends one row of series `id` with its stored time and value columns from full-width datums.
+void push_row(StorageBuffer& sb, Block& b, int32_t id, int64_t stored, const Datum* values, const bool* nulls) {
+  const TsLayout& layout = *sb.layout;
   TsSeriesRows& r = series_rows(b, layout, id);
-  r.times.push_back(stored_time(sb, id, DatumGetInt64(values[layout.time_att])));
+  r.times.push_back(stored);
   size_t bytes = 8;
   for (size_t c = 0; c < r.cols.size(); c++) {
     int att = layout.value_atts[c];
@@ -586,6 +595,35 @@ void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_
   buffers().pending_bytes += 16 * n;
   sb.last_series = -1;
   maybe_flush_for_memory();
+}
+
+void ts_buffer_append_stored(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
+                             const std::function<void(size_t, Datum*, bool*)>& fill) {
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout& layout = *sb.layout;
+  std::vector<Datum> values(layout.natts, 0);
+  std::vector<char> nulls_storage(layout.natts, 1);
+  Datum* vp = values.data();
+  bool* np = reinterpret_cast<bool*>(nulls_storage.data());
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  for (size_t i = 0; i < n; i++) {
+    fill(i, vp, np);
+    push_row(sb, b, series_id, stored_times[i], vp, np);
+  }
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
+void ts_buffer_for_each_pending(Oid storage_id, int32_t series_id,
+                                const std::function<void(const TsSeriesRows&)>& fn) {
+  if (g_buffers == nullptr) return;
+  auto it = g_buffers->storages.find(storage_id);
+  if (it == g_buffers->storages.end()) return;
+  for (const Block& b : it->second.blocks) {
+    if (!pending(b)) continue;  // written (the heap has it) or discarded
+    auto s = b.series.find(series_id);
+    if (s != b.series.end()) fn(s->second);
+  }
 }
 
 void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid) {
