@@ -270,6 +270,42 @@ SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped, jsonb_array_len
 -- a filter the token filter cannot serve (regex, negative) reads every chunk
 SELECT s->'chunks_read' AS read, s->'chunks_skipped' AS skipped
   FROM scan('logs', '{app="web"} != "word3" |~ "word[0-9]"', 0, 9223372036854775807) s;
+-- SQL predicates on line use the same token filters: LIKE/ILIKE (each literal run of 3+ bytes),
+-- ~ / ~* with a pattern without metacharacters, position()/strpos() > 0. EXPLAIN shows them as
+-- "Line Filter" and the chunks skipped; every row is still rechecked, so the answers equal a
+-- heap table's
+CREATE TEMP TABLE heap_logs AS SELECT * FROM logs;
+CREATE FUNCTION la.chunks_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE l text; out text := '';
+BEGIN
+  FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
+    IF l ~ '(Line Filter|Chunks):' THEN out := out || btrim(l) || '; '; END IF;
+  END LOOP;
+  RETURN out;
+END $$;
+CREATE FUNCTION la.count_of(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  EXECUTE query INTO n;
+  RETURN n;
+END $$;
+SELECT q AS predicate, chunks_of(format('SELECT * FROM logs WHERE %s', q)) AS plan,
+       count_of(format('SELECT count(*) FROM logs WHERE %s', q)) AS rows,
+       count_of(format('SELECT count(*) FROM heap_logs WHERE %s', q)) AS heap_rows
+  FROM (VALUES (format('line LIKE %L', '%' || :'needle' || '%')),
+               (format('line ILIKE %L', '%' || upper(:'needle') || '%')),
+               (format('line ~ %L', :'needle')),
+               (format('line ~* %L', upper(:'needle'))),
+               (format('position(%L in line) > 0', :'needle')),
+               (format('strpos(line, %L) >= 1', :'needle')),
+               ('line LIKE ''%absent-needle%'''),
+               ('line LIKE ''day3 %status=ok'''),
+               ('line LIKE ''%absent\_needle%'''),
+               ('line ILIKE ''%ÄBSENT-NEEDLE%'''),
+               ('line ~ ''absent.needle'''),
+               ('line NOT LIKE ''%absent-needle%''')) v(q);
+DROP FUNCTION la.chunks_of(text);
+DROP FUNCTION la.count_of(text);
 -- wrong tables
 SELECT append('observe.metrics', '{}', ARRAY[1]::int8[], ARRAY['x']);
 CREATE TABLE odd (time timestamptz, labels jsonb, line text) USING observe_log;
