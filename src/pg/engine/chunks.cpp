@@ -131,7 +131,24 @@ static void insert_chunk(TsChunkSink* sink, int32 series_id, int64 min_time, int
   pfree(b);
 }
 
-void ts_sink_open(TsChunkSink* sink, Oid storage_id, CommandId cid) {
+// Encodes rows with the codec options of the table's profile.
+static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& data) {
+  for (size_t c = 0; c < data.columns.size() && c < layout.value_atts.size(); c++)
+    layout.profile->column_codec(layout.attrs[layout.value_atts[c]], data.columns[c]);
+  return chunk::encode(data);
+}
+
+bool ts_chunk_full(const EngineProfile& profile, int32_t rows, int16_t level) {
+  return static_cast<size_t>(rows) >= profile.chunk_target_rows || (profile.full_by_bytes && level == 1);
+}
+
+bool ts_rows_full(const EngineProfile& profile, const TsSeriesRows& rows) {
+  return rows.rows() >= profile.chunk_target_rows ||
+         (profile.full_by_bytes && rows.var_bytes >= profile.chunk_target_bytes);
+}
+
+void ts_sink_open(TsChunkSink* sink, const TsLayout& layout, Oid storage_id, CommandId cid) {
+  sink->layout = &layout;
   sink->storage_id = storage_id;
   sink->cid = cid;
   TsInternalOids oids;
@@ -148,20 +165,25 @@ void ts_sink_close(TsChunkSink* sink) {
 void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
   if (rows.rows() == 0) return;
   sort_rows(rows);
+  const EngineProfile& profile = *sink->layout->profile;
   size_t n = rows.rows();
   size_t begin = 0;
   while (begin < n) {
     size_t end = begin;
     size_t bytes = 0;
-    while (end < n && end - begin < kChunkTargetRows && bytes < kChunkTargetBytes) {
+    while (end < n && end - begin < profile.chunk_target_rows && bytes < profile.chunk_target_bytes) {
       for (const chunk::Column& c : rows.cols)
         if (c.kind == chunk::ColumnKind::kBytes) bytes += c.bytes[end].size();
       end++;
     }
-    std::string encoded = chunk::encode(slice(rows, begin, end));
+    chunk::ChunkData part = slice(rows, begin, end);
+    std::string encoded = encode_with_codecs(*sink->layout, part);
     int64 min_time = rows.times[begin], max_time = rows.times[end - 1];
     int32 count = static_cast<int32>(end - begin);
-    int16 level = count >= static_cast<int32>(kChunkTargetRows / 2) ? 1 : 0;
+    int16 level = count >= static_cast<int32>(profile.chunk_target_rows / 2) ||
+                          (profile.full_by_bytes && bytes >= profile.chunk_target_bytes / 2)
+                      ? 1
+                      : 0;
     const char* data = encoded.data();
     size_t len = encoded.size();
     pg_guard([&] { insert_chunk(sink, series_id, min_time, max_time, count, level, data, len); });
@@ -209,8 +231,8 @@ class BatchWriter {
     put_varint(out_, smin - base_);
     put_varint(out_, smax - smin);
   }
-  void insert(TsChunkSink* sink, const chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
-    out_ += chunk::encode(data);
+  void insert(TsChunkSink* sink, chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
+    out_ += encode_with_codecs(*sink->layout, data);
     int32 count = static_cast<int32>(rows);
     const char* bytes = out_.data();
     size_t len = out_.size();
@@ -279,7 +301,7 @@ void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_
     // One batch: series [i, j).
     size_t j = i, rows = 0, var_bytes = 0;
     while (j < series.size() && (j == i || (rows + series[j].second->rows() <= kBatchMaxRows &&
-                                            var_bytes < kChunkTargetBytes))) {
+                                            var_bytes < sink->layout->profile->chunk_target_bytes))) {
       TsSeriesRows& r = *series[j].second;
       sort_rows(r);
       rows += r.rows();

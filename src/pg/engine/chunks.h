@@ -16,10 +16,10 @@
 
 namespace observe::pg {
 
-// Chunk size: long enough that per-chunk overhead (heap tuple, index entry, TOAST) is a small
-// fraction of a byte per row, short enough that a time-range query reads little beyond its range.
-inline constexpr size_t kChunkTargetRows = 4096;
-inline constexpr size_t kChunkTargetBytes = 1 << 20;  // raw bytes of variable-width columns
+// Chunk size (the profile's chunk_target_rows / chunk_target_bytes; observe_ts: 4096 rows,
+// 1 MiB of variable-width values): long enough that per-chunk overhead (heap tuple, index entry,
+// TOAST) is a small fraction of a byte per row, short enough that a time-range query reads
+// little beyond its range.
 
 struct TsSeriesRows {
   std::vector<int64_t> times;
@@ -32,18 +32,25 @@ struct TsSeriesRows {
   void append_rows(const TsSeriesRows& other);
 };
 
-// Sorts by time (stable: duplicates keep their order) and writes chunks of at most
-// kChunkTargetRows rows / kChunkTargetBytes. Level 1 marks chunks compaction need not touch.
+// Sorts by time (stable: duplicates keep their order) and writes chunks of at most the profile's
+// target rows / bytes, each column with the profile's codec options. Level 1 marks chunks
+// compaction need not touch (ts_chunk_full).
 // Chunk rows are queued and inserted in multi-row batches (heap_multi_insert); all of them are
 // in the table after ts_sink_close.
 struct TsChunkSink {
   TsTableWriter writer;
   Oid storage_id;
   CommandId cid;
+  const TsLayout* layout;  // outlives the sink
 };
-void ts_sink_open(TsChunkSink* sink, Oid storage_id, CommandId cid);
+void ts_sink_open(TsChunkSink* sink, const TsLayout& layout, Oid storage_id, CommandId cid);
 void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows);
 void ts_sink_close(TsChunkSink* sink);
+
+// Whether a chunk row is full: compaction leaves it alone.
+bool ts_chunk_full(const EngineProfile& profile, int32_t rows, int16_t level);
+// Whether rows gathered for one chunk reach the profile's target.
+bool ts_rows_full(const EngineProfile& profile, const TsSeriesRows& rows);
 
 // ---- L0 batches -------------------------------------------------------------------------------
 // A flush of many series with a few rows each (a scrape: one sample per series) would write one

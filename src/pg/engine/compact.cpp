@@ -1,5 +1,5 @@
 // Compaction: each series' runs of small chunks (write-buffer flushes of short transactions)
-// are merged into chunks of kChunkTargetRows rows, and the L0 batches (many series' rows in one
+// are merged into chunks of the profile's target size, and the L0 batches (many series' rows in one
 // chunk row, see ts_chunks.h) are split into the series' own chunks. Old chunks are deleted and
 // new ones inserted in one transaction, so a concurrent reader sees either the old or the new
 // set (MVCC).
@@ -112,7 +112,7 @@ int64_t ts_compact_relation(Relation rel) {
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
 
     TsChunkSink sink;
-    ts_sink_open(&sink, storage, cid);
+    ts_sink_open(&sink, *layout, storage, cid);
     Group group;
     bool force = false;  // the group holds rows of a batch: written however small
     auto finish_group = [&](int32_t id) {
@@ -137,13 +137,13 @@ int64_t ts_compact_relation(Relation rel) {
         TsChunkRow row;
         bool more = pg_guard([&] { return ts_chunk_cursor_next(c, &row); });
         if (!more) break;
-        if (static_cast<size_t>(row.row_count) >= kChunkTargetRows) {
+        if (ts_chunk_full(*layout->profile, row.row_count, row.level)) {
           finish_group(id);  // a full chunk ends the run before it
           continue;
         }
         with_chunk_bytes(row.data, [&](std::string_view bytes) { group.rows.append_chunk(chunk::decode(bytes)); });
         group.tids.push_back(row.tid);
-        if (group.rows.rows() >= kChunkTargetRows) finish_group(id);
+        if (ts_rows_full(*layout->profile, group.rows)) finish_group(id);
       }
       auto b = batched.find(id);
       if (b != batched.end()) {

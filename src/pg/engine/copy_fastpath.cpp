@@ -14,6 +14,8 @@
 #include "pg/engine/copy_input_memo.h"
 #include "pg/module/guc.h"
 #include "pg/ts/ts_am.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/table_am.h"
 #include "pg/engine/pg_engine_headers.h"
 
 #pragma GCC diagnostic push
@@ -86,7 +88,7 @@ void report_input_memos(CopyFromState cstate, Relation rel) {
 // the statement must take the standard path after all.
 bool copy_from(ParseState* pstate, const CopyStmt* stmt, uint64* processed) {
   Relation rel = table_openrv(stmt->relation, RowExclusiveLock);
-  if (!ts_is_observe_ts(rel)) {
+  if (engine_profile(rel) == nullptr) {
     table_close(rel, NoLock);
     return false;
   }

@@ -16,8 +16,11 @@
 
 #include "pg/border/border.h"
 #include "pg/ts/ts_am.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/table_am.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/pushdown.h"
+#include "pg/engine/line_pushdown.h"
 #include "pg/engine/scan.h"
 #include "pg/engine/series.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -44,11 +47,16 @@ Plan* plan_ts_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* t
   List* time_clauses = static_cast<List*>(linitial(path->custom_private));
   List* key_clauses = static_cast<List*>(lsecond(path->custom_private));
   List* filter_clauses = static_cast<List*>(list_nth(path->custom_private, 5));
-  // time clauses, key clauses, value filters (shown by EXPLAIN; applied to decoded columns)
-  cscan->custom_exprs = list_concat(list_concat(list_copy(time_clauses), key_clauses), filter_clauses);
+  List* line_clauses = static_cast<List*>(list_nth(path->custom_private, 6));
+  // time clauses, key clauses, value filters (shown by EXPLAIN; applied to decoded columns),
+  // line filters (shown by EXPLAIN; chunks skipped by their token filters)
+  cscan->custom_exprs = list_concat(list_concat(list_concat(list_copy(time_clauses), key_clauses), filter_clauses),
+                                    line_clauses);
   cscan->custom_private = list_make4(lthird(path->custom_private), lfourth(path->custom_private),
-                                     list_make2_int(list_length(time_clauses), list_length(filter_clauses)),
+                                     list_make3_int(list_length(time_clauses), list_length(filter_clauses),
+                                                    list_length(line_clauses)),
                                      list_nth(path->custom_private, 4));
+  cscan->custom_private = lappend(cscan->custom_private, list_nth(path->custom_private, 7));
   (void)root;
   return &cscan->scan.plan;
 }
@@ -56,17 +64,18 @@ Plan* plan_ts_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* t
 void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTblEntry* rte) {
   if (prev_pathlist_hook != nullptr) prev_pathlist_hook(root, rel, rti, rte);
   if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION ||
-      !ts_relid_is_observe_ts(rte->relid))
+      engine_relid_profile(rte->relid) == nullptr)
     return;
+  const EngineProfile& profile = *engine_relid_profile(rte->relid);
   int result_rel = root->parse->resultRelation;
   bool is_target = result_rel == static_cast<int>(rti) ||
                    (result_rel > 0 && rel->top_parent_relids != nullptr &&
                     bms_is_member(result_rel, rel->top_parent_relids));  // a partition of it
   if (is_target) {
     switch (root->parse->commandType) {
-      case CMD_UPDATE: ts_refuse_row_change("UPDATE");
-      case CMD_DELETE: ts_refuse_row_change("DELETE");
-      case CMD_MERGE: ts_refuse_row_change("MERGE");
+      case CMD_UPDATE: engine_refuse_row_change(profile, "UPDATE");
+      case CMD_DELETE: engine_refuse_row_change(profile, "DELETE");
+      case CMD_MERGE: engine_refuse_row_change(profile, "MERGE");
       default: break;
     }
   }
@@ -93,10 +102,16 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   bool rls = false;
   foreach (lc, rel->baserestrictinfo)
     if (static_cast<RestrictInfo*>(lfirst(lc))->security_level > 0) rls = true;
+  // Substring tests on a token-filtered column (observe_log's line): chunks whose filter rules
+  // out a literal are skipped undecoded (rows still rechecked).
+  List* line_tests = NIL;
+  List* line_clauses = NIL;
   foreach (lc, clauses.other_clauses) {
     RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(lc));
     if (!rls && !ri->pseudoconstant && ts_value_filter(ri->clause, rti, shape, &filters))
       filter_clauses = lappend(filter_clauses, ri->clause);
+    else if (!rls && !ri->pseudoconstant && ts_contains_filter(ri->clause, rti, shape, &line_tests))
+      line_clauses = lappend(line_clauses, ri->clause);
   }
 
   // Projection: the attributes the query reads (a whole-row reference reads them all).
@@ -121,11 +136,13 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   cpath->path.rows = rel->rows;
   cpath->path.startup_cost = 0;
   // Reading fewer chunks and columns than the plain scan: cheaper whenever anything is pushed.
-  double factor = (time_clauses != NIL || key_clauses != NIL || filters != NIL) ? 0.1 : 0.9;
+  double factor = (time_clauses != NIL || key_clauses != NIL || filters != NIL || line_tests != NIL) ? 0.1 : 0.9;
   cpath->path.total_cost = seq->total_cost * factor;
   cpath->flags = 0;
   cpath->custom_private = list_make5(time_clauses, key_clauses, clauses.time_info, wanted, filters);
   cpath->custom_private = lappend(cpath->custom_private, filter_clauses);
+  cpath->custom_private = lappend(cpath->custom_private, line_clauses);
+  cpath->custom_private = lappend(cpath->custom_private, line_tests);
   cpath->methods = &ts_path_methods;
   add_path(rel, &cpath->path);
 }
@@ -137,7 +154,8 @@ struct TsScanState {
   TsQualState quals;
   std::vector<bool>* wanted;  // owned by `context`
   std::vector<chunk::ValueFilter>* filters;  // owned by `context`
-  int n_filters;
+  std::vector<TsContainsTest>* contains;     // owned by `context`
+  int n_filters, n_line;
   MemoryContext context;
   TsReader* reader;
   bool started;
@@ -160,15 +178,18 @@ void begin_scan(CustomScanState* node, EState* estate, int eflags) {
   List* counts = static_cast<List*>(lthird(cscan->custom_private));
   int n_time = linitial_int(counts);
   st->n_filters = lsecond_int(counts);
+  st->n_line = lthird_int(counts);
   List* time_clauses = list_copy_head(cscan->custom_exprs, n_time);
   List* rest = list_copy_tail(cscan->custom_exprs, n_time);
-  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters - st->n_line);
   List* filter_consts = static_cast<List*>(lfourth(cscan->custom_private));
+  List* line_tests = static_cast<List*>(list_nth(cscan->custom_private, 4));
   ts_init_quals(&st->quals, time_clauses, time_info, key_clauses, &node->ss.ps);
   st->context = AllocSetContextCreate(CurrentMemoryContext, "ObserveTsScan", ALLOCSET_DEFAULT_SIZES);
   invoke_cpp([&] {
     st->wanted = make_owned_by<std::vector<bool>>(st->context);
     st->filters = make_owned_by<std::vector<chunk::ValueFilter>>(st->context, ts_value_filters(filter_consts));
+    st->contains = make_owned_by<std::vector<TsContainsTest>>(st->context, ts_contains_tests(line_tests));
     ListCell* lc;
     foreach (lc, wanted) st->wanted->push_back(lfirst_int(lc) != 0);
   });
@@ -195,6 +216,7 @@ void start_scan(TsScanState* st) {
   invoke_cpp([&] {
     spec.wanted = *st->wanted;
     spec.filters = *st->filters;
+    spec.contains = *st->contains;
     if (!possible) {
       spec.all_series = false;
     } else if (st->quals.key_qual != nullptr) {
@@ -247,8 +269,10 @@ void explain_scan(CustomScanState* node, List* ancestors, ExplainState* es) {
   List* context = set_deparse_context_plan(es->deparse_cxt, &cscan->scan.plan, ancestors);
   List* time_clauses = list_copy_head(cscan->custom_exprs, st->quals.n_time);
   List* rest = list_copy_tail(cscan->custom_exprs, st->quals.n_time);
-  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters);
-  List* filter_clauses = list_copy_tail(rest, list_length(rest) - st->n_filters);
+  List* key_clauses = list_copy_head(rest, list_length(rest) - st->n_filters - st->n_line);
+  List* filter_clauses = list_copy_head(list_copy_tail(rest, list_length(rest) - st->n_filters - st->n_line),
+                                        st->n_filters);
+  List* line_clauses = list_copy_tail(rest, list_length(rest) - st->n_line);
   bool prefix = list_length(es->rtable) > 1;
   if (time_clauses != NIL)
     ExplainPropertyText("Time Range",
@@ -263,6 +287,11 @@ void explain_scan(CustomScanState* node, List* ancestors, ExplainState* es) {
   if (filter_clauses != NIL)
     ExplainPropertyText("Value Filter",
                         deparse_expression(reinterpret_cast<Node*>(make_ands_explicit(filter_clauses)),
+                                           context, prefix, false),
+                        es);
+  if (line_clauses != NIL)
+    ExplainPropertyText("Line Filter",
+                        deparse_expression(reinterpret_cast<Node*>(make_ands_explicit(line_clauses)),
                                            context, prefix, false),
                         es);
   if (es->analyze) {

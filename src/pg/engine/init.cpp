@@ -15,17 +15,6 @@ static void relcache_callback(Datum, Oid relid) {
   ts_series_invalidate_relid(relid);
 }
 
-bool ts_relid_is_observe_ts(Oid relid) {
-  HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-  if (!HeapTupleIsValid(tuple)) return false;
-  Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-  Oid am = form->relam;
-  char kind = form->relkind;
-  ReleaseSysCache(tuple);
-  if (kind != RELKIND_RELATION || !OidIsValid(am)) return false;
-  return am == get_table_am_oid("observe_ts", true);
-}
-
 void ts_am_init() {
   DefineCustomIntVariable(
       "observe.write_buffer_size",

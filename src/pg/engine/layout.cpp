@@ -73,6 +73,9 @@ static chunk::ColumnKind kind_for(const TsAttr& a) {
 
 static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc desc) {
   auto layout = std::make_shared<TsLayout>();
+  layout->profile = engine_profile(rel);
+  if (layout->profile == nullptr) layout->profile = &ts_profile();
+  const EngineProfile& profile = *layout->profile;
   layout->relid = RelationGetRelid(rel);
   layout->storage_id = rel->rd_node.relNode;
   layout->natts = desc->natts;
@@ -104,7 +107,7 @@ static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc de
     for (int i = 0; i < desc->natts; i++)
       if (layout->attrs[i].type != InvalidOid && layout->attrs[i].name == name) return i;
     throw Error(ErrorKind::kInvalidParameter,
-                std::string("column \"") + name + "\" of observe_ts table does not exist");
+                std::string("column \"") + name + "\" of " + profile.am_name + " table does not exist");
   };
   if (has_options && time_name != nullptr) {
     layout->time_att = find_att(time_name);
@@ -116,7 +119,7 @@ static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc de
   if (layout->time_att < 0 || (layout->attrs[layout->time_att].type != TIMESTAMPTZOID &&
                                layout->attrs[layout->time_att].type != TIMESTAMPOID))
     throw Error(ErrorKind::kFeatureNotSupported,
-                "an observe_ts table needs a time column of type timestamptz or timestamp");
+                std::string("an ") + profile.am_name + " table needs a time column of type timestamptz or timestamp");
 
   if (has_options && key_names != nullptr) {
     for (char** k = key_names; *k != nullptr; ++k) {
@@ -127,7 +130,7 @@ static std::shared_ptr<const TsLayout> compute_layout(Relation rel, TupleDesc de
     }
   } else {
     for (int i = 0; i < desc->natts; i++)
-      if (i != layout->time_att && ts_is_key_type(layout->attrs[i].type))
+      if (i != layout->time_att && layout->attrs[i].type != InvalidOid && profile.default_key(layout->attrs[i]))
         layout->key_atts.push_back(i);
   }
   std::vector<bool> is_key(desc->natts, false);

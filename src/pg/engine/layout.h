@@ -11,6 +11,7 @@
 #include "core/chunk/chunk.h"
 #include "pg/border/pg_headers.h"
 #include "pg/engine/pg_engine_headers.h"
+#include "pg/engine/profile.h"
 
 namespace observe::pg {
 
@@ -25,6 +26,7 @@ struct TsAttr {
 };
 
 struct TsLayout {
+  const EngineProfile* profile = nullptr;  // the table's AM: time units, chunk sizes, codecs
   Oid relid = InvalidOid;
   Oid storage_id = InvalidOid;
   int natts = 0;

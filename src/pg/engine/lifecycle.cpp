@@ -7,6 +7,8 @@
 #include "pg/border/border.h"
 #include "pg/engine/time.h"
 #include "pg/ts/ts_am.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/table_am.h"
 #include "pg/engine/compact.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/layout.h"
@@ -35,7 +37,7 @@ Oid relfilenode_of(Oid relid) {
 void ts_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id, void* arg) {
   if (prev_object_access != nullptr) prev_object_access(access, class_id, object_id, sub_id, arg);
   if (access != OAT_DROP || class_id != RelationRelationId || sub_id != 0) return;
-  if (!ts_relid_is_observe_ts(object_id)) return;
+  if (engine_relid_profile(object_id) == nullptr) return;
   Oid storage = relfilenode_of(object_id);
   invoke_cpp([&] {
     ts_buffer_discard(storage);
@@ -66,10 +68,10 @@ Relation open_ts(Oid relid, LOCKMODE lock, AclMode mode) {
     check_access(relid, mode);
   });
   Relation rel = pg_guard([&] { return table_open(relid, lock); });
-  if (!ts_is_observe_ts(rel)) {
+  if (engine_profile(rel) == nullptr) {
     std::string name = RelationGetRelationName(rel);
     pg_guard([&] { table_close(rel, lock); });
-    throw Error(ErrorKind::kInvalidParameter, "\"" + name + "\" is not an observe_ts table");
+    throw Error(ErrorKind::kInvalidParameter, "\"" + name + "\" is not an observe_ts or observe_log table");
   }
   return rel;
 }
@@ -102,7 +104,8 @@ void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   pg_guard([&] { ts_storage_totals(storage, SnapshotSelf, &totals); });
   if (totals.rows != 0)
     throw Error(ErrorKind::kFeatureNotSupported,
-                "the series key of an observe_ts table can only be set while it is empty");
+                std::string("the series key of an ") + engine_profile(rel)->am_name +
+                    " table can only be set while it is empty");
   pg_guard([&] {
     ts_options_set_key(relid, time_name, keys);
     CacheInvalidateRelcache(rel);
@@ -163,7 +166,9 @@ OBSERVE_FUNCTION(observe_ts_drop_chunks) {
     });
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   int64 chunks = 0;
-  int64 rows = pg_guard([&] { return ts_drop_chunks_before(storage, older_than, &chunks); });
+  // Chunk times are in the profile's stored units (observe_log: ns).
+  int64 cutoff = engine_stored_lo(*layout->profile, older_than);
+  int64 rows = pg_guard([&] { return ts_drop_chunks_before(storage, cutoff, &chunks); });
   close_rel(rel);
   PG_RETURN_INT64(rows);
 }

@@ -7,6 +7,8 @@
 #include "pg/border/border.h"
 #include "pg/border/internal_owner.h"
 #include "pg/ts/ts_am.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/table_am.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/options.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -90,9 +92,9 @@ void label_hook(const ObjectAddress* object, const char* seclabel) {
   if (writing_label) return;
   if (object->classId == AuthIdRelationId) return role_label(seclabel);
   if (object->classId != RelationRelationId || object->objectSubId != 0 ||
-      !ts_relid_is_observe_ts(object->objectId))
+      engine_relid_profile(object->objectId) == nullptr)
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("security labels of provider \"%s\" apply only to observe_ts tables", kProvider)));
+                    errmsg("security labels of provider \"%s\" apply only to observe_ts and observe_log tables", kProvider)));
   if (seclabel == nullptr) return;  // dropping the label keeps the settings (they are no longer dumped)
   Oid relid = object->objectId;
   // ok, time_column, series_key, has_retention, retention

@@ -108,6 +108,8 @@ void ts_rel_shape(Oid relid, TsRelShape* shape) {
   shape->column = static_cast<int*>(palloc0(sizeof(int) * (natts + 1)));
   shape->type = static_cast<Oid*>(palloc0(sizeof(Oid) * (natts + 1)));
   shape->has_missing = static_cast<bool*>(palloc0(sizeof(bool) * (natts + 1)));
+  shape->token_filter = static_cast<bool*>(palloc0(sizeof(bool) * (natts + 1)));
+  bool* token_filter = shape->token_filter;
   TupleDesc desc = RelationGetDescr(relation);
   for (int a = 0; a < natts; a++) {
     Form_pg_attribute att = TupleDescAttr(desc, a);
@@ -121,7 +123,15 @@ void ts_rel_shape(Oid relid, TsRelShape* shape) {
   invoke_cpp([&] {
     std::shared_ptr<const TsLayout> layout = ts_layout(relation);
     for (int k : layout->key_atts) is_key[k] = true;
-    for (int a = 0; a < natts; a++) column[a] = layout->attrs[a].column;
+    for (int a = 0; a < natts; a++) {
+      column[a] = layout->attrs[a].column;
+      if (column[a] >= 0 && layout->attrs[a].kind == chunk::ColumnKind::kBytes) {
+        chunk::Column probe;
+        probe.kind = chunk::ColumnKind::kBytes;
+        layout->profile->column_codec(layout->attrs[a], probe);
+        token_filter[a] = probe.token_filter;
+      }
+    }
     time_attno = static_cast<AttrNumber>(layout->time_att + 1);
     time_type = layout->attrs[layout->time_att].type;
   });

@@ -27,6 +27,7 @@ struct TsRelShape {
   int* column = nullptr;      // chunk column of a value attribute, else -1
   Oid* type = nullptr;        // InvalidOid for a dropped attribute
   bool* has_missing = nullptr;  // ADD COLUMN with a default: old chunks lack its values
+  bool* token_filter = nullptr;  // a value column whose chunks carry a token filter (observe_log's line)
 };
 // Reads the layout of an observe_ts relation into plain values (planner side: no C++ object
 // lives while PostgreSQL may ereport).

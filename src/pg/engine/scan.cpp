@@ -22,16 +22,23 @@ TsReader::TsReader(Relation rel, Snapshot snapshot, TsReadSpec spec)
   if (snapshot_ == nullptr && ActiveSnapshotSet()) snapshot_ = GetActiveSnapshot();
   snapshot = snapshot_;
   // A parallel worker has none of the leader's buffered rows: it would answer without them.
-  if (IsParallelWorker())
-    throw Error(ErrorKind::kFeatureNotSupported,
-                "observe_ts tables cannot be read in a parallel worker: mark functions that "
-                "read them PARALLEL RESTRICTED");
   layout_ = ts_layout(rel);
   const TsLayout& layout = *layout_;
+  if (IsParallelWorker())
+    throw Error(ErrorKind::kFeatureNotSupported,
+                std::string(layout.profile->am_name) +
+                    " tables cannot be read in a parallel worker: mark functions that "
+                    "read them PARALLEL RESTRICTED");
+  // The time range in stored units (observe_log: ns; a µs covers its 1000 ns).
+  if (!spec_.stored_time_range) {
+    spec_.min_time = engine_stored_lo(*layout.profile, spec_.min_time);
+    spec_.max_time = engine_stored_hi(*layout.profile, spec_.max_time);
+    spec_.stored_time_range = true;
+  }
   Oid storage = layout.storage_id;
   CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid
                                                                       : InvalidCommandId;
-  ts_buffer_flush_for_read(storage, curcid);
+  if (!spec_.skip_buffer_flush) ts_buffer_flush_for_read(storage, curcid);
   dict_ = ts_series_dict(layout.relid, storage);
 
   TsInternalOids* oids = &oids_;
@@ -227,10 +234,32 @@ void TsReader::load_batches_for_series() {
       hits.push_back(&e);
     }
     if (hits.empty()) continue;
+    if (ruled_out(batch.chunk)) {
+      chunks_skipped_ += hits.size();
+      continue;
+    }
     chunk::ChunkData rows = chunk::decode(batch.chunk, wanted_cols_);
     for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
   }
   close_cursor();
+}
+
+bool TsReader::ruled_out(std::string_view chunk_bytes) const {
+  if (spec_.filters.empty() && spec_.contains.empty()) return false;
+  chunk::ChunkSummary summary = chunk::peek(chunk_bytes);
+  if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, summary)) return true;
+  for (const TsContainsTest& t : spec_.contains) {
+    if (t.any_of.empty() || t.column < 0 || static_cast<size_t>(t.column) >= summary.columns.size()) continue;
+    const chunk::ColumnSummary& col = summary.columns[t.column];
+    bool may = false;
+    for (const std::string& needle : t.any_of)
+      if (chunk::may_contain(col, needle, t.case_insensitive)) {
+        may = true;
+        break;
+      }
+    if (!may) return true;
+  }
+  return false;
 }
 
 bool TsReader::load_next_chunk() {
@@ -284,7 +313,7 @@ bool TsReader::load_next_chunk() {
       batch_bytes_.assign(bytes.data(), bytes.size());
       TsBatch batch;
       ts_batch_parse(batch_bytes_, &batch);
-      if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(batch.chunk))) {
+      if (ruled_out(batch.chunk)) {
         chunks_skipped_++;
         continue;
       }
@@ -294,8 +323,8 @@ bool TsReader::load_next_chunk() {
       in_batch_ = true;
       continue;
     }
-    if (!spec_.filters.empty() && !chunk::filters_may_match(spec_.filters, chunk::peek(bytes))) {
-      chunks_skipped_++;  // its zone map rules out every row
+    if (ruled_out(bytes)) {
+      chunks_skipped_++;  // its zone map or token filter rules out every row
       continue;
     }
     chunk_ = chunk::decode(bytes, wanted_cols_);
@@ -365,7 +394,7 @@ void TsReader::plan_chunk() {
     if (a.type == InvalidOid || (!spec_.wanted.empty() && !spec_.wanted[i])) {
       p.op = AttrPlan::kNull;
     } else if (i == layout.time_att) {
-      p.op = AttrPlan::kTime;
+      p.op = layout.profile->time_per_us == 1 ? AttrPlan::kTime : AttrPlan::kStoredTime;
     } else if (a.column < 0) {
       p.op = AttrPlan::kConst;
       p.value = key_values_[i];
@@ -429,6 +458,7 @@ bool TsReader::next(TupleTableSlot* slot) {
       switch (p.op) {
         case AttrPlan::kNull: nulls[i] = true; values[i] = 0; break;
         case AttrPlan::kTime: values[i] = Int64GetDatum(t); break;
+        case AttrPlan::kStoredTime: values[i] = Int64GetDatum(engine_stored_to_time(*layout.profile, t)); break;
         case AttrPlan::kConst: nulls[i] = p.isnull; values[i] = p.value; break;
         case AttrPlan::kFloat8: values[i] = Float8GetDatum(p.col->floats[r]); break;
         case AttrPlan::kFloat4: values[i] = Float4GetDatum(static_cast<float>(p.col->floats[r])); break;

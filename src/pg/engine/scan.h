@@ -21,11 +21,26 @@ namespace observe::pg {
 
 class SeriesDict;
 
+struct TsContainsTest {
+  int column = 0;                  // chunk column
+  std::vector<std::string> any_of;  // OR-ed needles
+  bool case_insensitive = false;
+};
+
 struct TsReadSpec {
   bool all_series = true;
   std::vector<int32_t> series;  // ascending; read when !all_series
   int64_t min_time = std::numeric_limits<int64_t>::min();  // inclusive, time column units (µs)
   int64_t max_time = std::numeric_limits<int64_t>::max();
+  // min_time/max_time are in stored units already (engine/profile.h: observe_log's ns), not µs.
+  bool stored_time_range = false;
+  // Substring tests on bytes columns with a token filter (observe_log's line): a chunk whose
+  // filter rules out every needle of one test is skipped undecoded (rows are not tested: the
+  // caller rechecks them).
+  std::vector<TsContainsTest> contains;
+  // Read what the snapshot sees without writing this transaction's buffered rows first
+  // (a duplicate check that reads the buffer itself: ts_buffer_for_each_pending).
+  bool skip_buffer_flush = false;
   std::vector<bool> wanted;  // per attribute (0-based); empty: every attribute
   // next() produces only rows that pass these; chunks whose zone maps rule them out are skipped
   // undecoded (by next_chunk_data too, which leaves testing rows to its caller). The filtered
@@ -73,9 +88,11 @@ class TsReader {
   void prepare_series_datums(int32_t id);
   void adopt_descriptor(TupleDesc desc);
   void plan_chunk();
+  // Whether a chunk's header (zone map, token filters) rules out every row the spec wants.
+  bool ruled_out(std::string_view chunk_bytes) const;
 
   struct AttrPlan {
-    enum Op : uint8_t { kNull, kTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
+    enum Op : uint8_t { kNull, kTime, kStoredTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
     Op op = kNull;
     bool has_nulls = false;
     bool isnull = true;

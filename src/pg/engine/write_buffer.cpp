@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@ struct StorageBuffer {
   std::string last_key;
   int32_t last_series = -1;
   std::string scratch;
+  // Profiles with sub-µs stored times (observe_log: ns): per series, the µs of its last row and
+  // the sequence number that row got (see stored_time).
+  std::unordered_map<int32_t, std::pair<int64_t, int64_t>> last_time;
 };
 
 struct XactBuffers {
@@ -171,6 +175,28 @@ void push_null(chunk::Column& col) {
   col.nulls.push_back(true);
 }
 
+// The stored time of a row of series `id` whose time column holds `us`. observe_ts: the µs.
+// observe_log: ns since 1970 = µs * 1000 + seq, where seq numbers the consecutive rows of the
+// series sharing that µs in this transaction, in insertion order: 0, 1, 2, ... up to 999; later
+// rows of that µs share ns 999 and keep their insertion order through the stable sort of a flush.
+// A row of another µs in between restarts the count, and so does another transaction: such rows
+// tie with the earlier ones of their µs (their order among the ties is not guaranteed).
+int64_t stored_time(StorageBuffer& sb, int32_t id, int64_t us) {
+  const EngineProfile& p = *sb.layout->profile;
+  int64_t t = engine_time_to_stored(p, us);
+  if (p.time_per_us == 1) return t;
+  auto [it, fresh] = sb.last_time.try_emplace(id, us, 0);
+  if (!fresh) {
+    if (it->second.first == us)
+      it->second.second = std::min<int64_t>(it->second.second + 1, p.time_per_us - 1);
+    else
+      it->second = {us, 0};
+  }
+  return t + it->second.second;
+}
+
+void push_row(StorageBuffer& sb, Block& b, int32_t id, int64_t stored, const Datum* values, const bool* nulls);
+
 // Appends one row given as full-width datums (detoasted).
 void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const bool* nulls) {
   const TsLayout& layout = *sb.layout;
@@ -184,9 +210,15 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
     sb.last_key = key;
     sb.last_series = id;
   }
-  Block& b = current_block(sb, cid);
+  push_row(sb, current_block(sb, cid), id, stored_time(sb, id, DatumGetInt64(values[layout.time_att])),
+           values, nulls);
+}
+
+// Appends one row of series `id` with its stored time and value columns from full-width datums.
+void push_row(StorageBuffer& sb, Block& b, int32_t id, int64_t stored, const Datum* values, const bool* nulls) {
+  const TsLayout& layout = *sb.layout;
   TsSeriesRows& r = series_rows(b, layout, id);
-  r.times.push_back(DatumGetInt64(values[layout.time_att]));
+  r.times.push_back(stored);
   size_t bytes = 8;
   for (size_t c = 0; c < r.cols.size(); c++) {
     int att = layout.value_atts[c];
@@ -300,7 +332,7 @@ void write_blocks(StorageBuffer& sb, const std::vector<Block*>& chosen, CommandI
   }
 
   TsChunkSink sink;
-  ts_sink_open(&sink, sb.storage_id, cid);
+  ts_sink_open(&sink, *sb.layout, sb.storage_id, cid);
   if (batch) {
     if (!small.empty()) ts_sink_write_batches(&sink, small);
     if (!small_runs.empty()) ts_sink_write_point_batches(&sink, points, small_runs, *sb.layout);
@@ -442,8 +474,9 @@ void deform_slot(TupleTableSlot* slot, const TsLayout* layout, Datum* values, bo
   }
   if (nulls[layout->time_att])
     ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                    errmsg("null value in time column \"%s\" of an observe_ts table",
-                           NameStr(TupleDescAttr(slot->tts_tupleDescriptor, layout->time_att)->attname))));
+                    errmsg("null value in time column \"%s\" of an %s table",
+                           NameStr(TupleDescAttr(slot->tts_tupleDescriptor, layout->time_att)->attname),
+                           layout->profile->am_name)));
 }
 
 }  // namespace
@@ -562,6 +595,35 @@ void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_
   buffers().pending_bytes += 16 * n;
   sb.last_series = -1;
   maybe_flush_for_memory();
+}
+
+void ts_buffer_append_stored(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
+                             const std::function<void(size_t, Datum*, bool*)>& fill) {
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout& layout = *sb.layout;
+  std::vector<Datum> values(layout.natts, 0);
+  std::vector<char> nulls_storage(layout.natts, 1);
+  Datum* vp = values.data();
+  bool* np = reinterpret_cast<bool*>(nulls_storage.data());
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  for (size_t i = 0; i < n; i++) {
+    fill(i, vp, np);
+    push_row(sb, b, series_id, stored_times[i], vp, np);
+  }
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
+void ts_buffer_for_each_pending(Oid storage_id, int32_t series_id,
+                                const std::function<void(const TsSeriesRows&)>& fn) {
+  if (g_buffers == nullptr) return;
+  auto it = g_buffers->storages.find(storage_id);
+  if (it == g_buffers->storages.end()) return;
+  for (const Block& b : it->second.blocks) {
+    if (!pending(b)) continue;  // written (the heap has it) or discarded
+    auto s = b.series.find(series_id);
+    if (s != b.series.end()) fn(s->second);
+  }
 }
 
 void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid) {

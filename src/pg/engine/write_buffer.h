@@ -12,10 +12,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "core/common/labels.h"
 #include "pg/border/pg_headers.h"
 #include "pg/engine/pg_engine_headers.h"
+#include "pg/engine/chunks.h"
 
 namespace observe::pg {
 
@@ -39,6 +41,17 @@ int32_t ts_buffer_series_id(Relation rel, const Labels& series);
 // this transaction), one (id, time, value) per sample.
 void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_ms, const double* v,
                              size_t n);
+
+// Rows of one series (an id of the table's dictionary) whose times are given in stored units
+// (engine/profile.h; observe_log's pushes: ns). fill(i, values, nulls) sets row i's value
+// columns as detoasted datums in full-width arrays (may call PostgreSQL: the caller guards).
+void ts_buffer_append_stored(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
+                             const std::function<void(size_t, Datum*, bool*)>& fill);
+
+// Calls fn with the rows of a series this transaction has buffered and not yet written (the
+// heap holds the rest): what a duplicate check must see besides the table.
+void ts_buffer_for_each_pending(Oid storage_id, int32_t series_id,
+                                const std::function<void(const TsSeriesRows&)>& fn);
 
 // Writes the rows a snapshot with command id `curcid` must see (read-your-writes).
 void ts_buffer_flush_for_read(Oid storage_id, CommandId curcid);

@@ -11,12 +11,11 @@ namespace observe::pg {
 void ts_am_init();
 
 const TableAmRoutine* ts_am_routine();
+// Whether a relation is an observe_ts table (not observe_log: PromQL and the aggregate custom
+// scan serve metrics only). The engine's own checks use engine_profile / engine_relid_profile.
 bool ts_is_observe_ts(Relation rel);
 // Whether a relation id is an observe_ts table (opens nothing; syscache only).
 bool ts_relid_is_observe_ts(Oid relid);
-
-// Raises the error for row-level UPDATE/DELETE/MERGE, with the hint to use drop_chunks.
-[[noreturn]] void ts_refuse_row_change(const char* command);
 
 // Part of ts_am_init, one per file.
 void ts_customscan_init();

@@ -119,7 +119,7 @@ static void maintenance_round() {
   static Oid tables[kMaxTables];
   int n = run_sql_in_transaction(
       "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_am a ON a.oid = c.relam "
-      "WHERE a.amname = 'observe_ts' AND c.relkind = 'r' ORDER BY c.oid",
+      "WHERE a.amname IN ('observe_ts', 'observe_log') AND c.relkind = 'r' ORDER BY c.oid",
       tables, kMaxTables, &failed);
   Oid status_table[1];
   bool has_status =  // absent in an install not yet updated to 0.3.0

@@ -1,0 +1,152 @@
+// Substring predicates on a text value column that has a token filter per chunk (observe_log's
+// line): the planner side turns them into TsContainsTest lists, the scan skips chunks whose
+// filter rules a needle out (every row is still rechecked by the qual: skipping only).
+//
+//   line LIKE 'a%b_c'      every literal run ('a', 'b', 'c') is contained
+//   line ILIKE '%abc%'     the same, ignoring case (ASCII needles only: ILIKE folds non-ASCII
+//                          letters by locale, the filter folds ASCII only)
+//   line ~ 'abc'           a pattern without regex metacharacters is a literal; ~* ignores case
+//   position('abc' in line) > 0, strpos(line, 'abc') > 0 (also >= 1, <> 0)
+#include <string>
+#include <vector>
+
+#include "pg/engine/line_pushdown.h"
+#include "pg/engine/pg_engine_headers.h"
+#include "catalog/pg_collation_d.h"
+
+namespace observe::pg {
+
+namespace {
+
+Node* strip(Node* n) {
+  while (n != nullptr && IsA(n, RelabelType)) n = reinterpret_cast<Node*>(reinterpret_cast<RelabelType*>(n)->arg);
+  return n;
+}
+
+// The token-filtered column that `n` references, or -1.
+int filtered_column(Node* n, Index rti, const TsRelShape& shape) {
+  int att = ts_column_of(n, rti);
+  if (att < 0 || att >= shape.natts || shape.token_filter == nullptr || !shape.token_filter[att]) return -1;
+  return shape.column[att];
+}
+
+// A non-null text constant, or nullptr.
+const char* text_const(Node* n, int* len) {
+  n = strip(n);
+  if (n == nullptr || !IsA(n, Const)) return nullptr;
+  Const* c = reinterpret_cast<Const*>(n);
+  if (c->constisnull || (c->consttype != TEXTOID && c->consttype != VARCHAROID)) return nullptr;
+  text* t = DatumGetTextPP(c->constvalue);
+  *len = VARSIZE_ANY_EXHDR(t);
+  return VARDATA_ANY(t);
+}
+
+bool ascii(const std::string& s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// The literal runs of a LIKE pattern (default escape `\`).
+std::vector<std::string> like_runs(const char* p, int len) {
+  std::vector<std::string> runs(1);
+  for (int i = 0; i < len; i++) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < len) {
+      runs.back().push_back(p[++i]);
+    } else if (c == '%' || c == '_') {
+      if (!runs.back().empty()) runs.emplace_back();
+    } else {
+      runs.back().push_back(c);
+    }
+  }
+  if (runs.back().empty()) runs.pop_back();
+  return runs;
+}
+
+bool regex_literal(const char* p, int len, std::string* out) {
+  static const char kMeta[] = ".^$*+?()[]{}|\\";
+  for (int i = 0; i < len; i++)
+    for (const char* m = kMeta; *m != '\0'; m++)
+      if (p[i] == *m) return false;
+  out->assign(p, len);
+  return true;
+}
+
+void add_test(List** tests, int column, bool ci, const std::vector<std::string>& needles) {
+  // One test per needle (all of them must be contained).
+  for (const std::string& n : needles) {
+    if (n.size() < 3) continue;  // no trigram: the filter cannot tell
+    if (ci && !ascii(n)) continue;
+    List* t = list_make2(makeConst(INT4OID, -1, InvalidOid, 4, Int32GetDatum(column), false, true),
+                         makeConst(BOOLOID, -1, InvalidOid, 1, BoolGetDatum(ci), false, true));
+    t = lappend(t, makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+                             PointerGetDatum(cstring_to_text_with_len(n.data(), static_cast<int>(n.size()))),
+                             false, false));
+    *tests = lappend(*tests, t);
+  }
+}
+
+}  // namespace
+
+bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests) {
+  if (!IsA(clause, OpExpr)) return false;
+  OpExpr* op = reinterpret_cast<OpExpr*>(clause);
+  if (list_length(op->args) != 2) return false;
+  Node* l = static_cast<Node*>(linitial(op->args));
+  Node* r = static_cast<Node*>(lsecond(op->args));
+  Oid fn = get_opcode(op->opno);
+  int len = 0;
+  if (fn == F_TEXTLIKE || fn == F_TEXTICLIKE || fn == F_TEXTREGEXEQ || fn == F_TEXTICREGEXEQ) {
+    int column = filtered_column(l, rti, shape);
+    const char* p = text_const(r, &len);
+    if (column < 0 || p == nullptr) return false;
+    bool ci = fn == F_TEXTICLIKE || fn == F_TEXTICREGEXEQ;
+    std::vector<std::string> needles;
+    if (fn == F_TEXTLIKE || fn == F_TEXTICLIKE) {
+      needles = like_runs(p, len);
+    } else {
+      std::string lit;
+      if (!regex_literal(p, len, &lit)) return false;
+      needles.push_back(lit);
+    }
+    List* before = *tests;
+    int n_before = list_length(before);
+    add_test(tests, column, ci, needles);
+    return list_length(*tests) > n_before;
+  }
+  // position(needle in line) > 0, >= 1, <> 0
+  if (fn != F_INT4GT && fn != F_INT4GE && fn != F_INT4NE) return false;
+  Node* call = strip(l);
+  Node* bound = strip(r);
+  if (call == nullptr || !IsA(call, FuncExpr) || bound == nullptr || !IsA(bound, Const)) return false;
+  Const* b = reinterpret_cast<Const*>(bound);
+  if (b->constisnull || b->consttype != INT4OID) return false;
+  int32 v = DatumGetInt32(b->constvalue);
+  if (!((fn == F_INT4GT && v >= 0) || (fn == F_INT4GE && v >= 1) || (fn == F_INT4NE && v == 0))) return false;
+  FuncExpr* f = reinterpret_cast<FuncExpr*>(call);
+  if ((f->funcid != F_POSITION_TEXT_TEXT && f->funcid != F_STRPOS) || list_length(f->args) != 2) return false;
+  int column = filtered_column(static_cast<Node*>(linitial(f->args)), rti, shape);
+  const char* p = text_const(static_cast<Node*>(lsecond(f->args)), &len);
+  if (column < 0 || p == nullptr) return false;
+  int n_before = list_length(*tests);
+  add_test(tests, column, false, {std::string(p, len)});
+  return list_length(*tests) > n_before;
+}
+
+std::vector<TsContainsTest> ts_contains_tests(List* tests) {
+  std::vector<TsContainsTest> out;
+  ListCell* lc;
+  foreach (lc, tests) {
+    List* t = static_cast<List*>(lfirst(lc));
+    TsContainsTest test;
+    test.column = DatumGetInt32(static_cast<Const*>(linitial(t))->constvalue);
+    test.case_insensitive = DatumGetBool(static_cast<Const*>(lsecond(t))->constvalue);
+    text* n = DatumGetTextPP(static_cast<Const*>(lthird(t))->constvalue);
+    test.any_of.emplace_back(VARDATA_ANY(n), VARSIZE_ANY_EXHDR(n));
+    out.push_back(std::move(test));
+  }
+  return out;
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,20 @@
+// Substring predicates on token-filtered text columns (observe_log's line) pushed into the scan
+// as chunk-skipping tests (line_pushdown.cpp). Planner side: may ereport, no C++ object held.
+#pragma once
+
+#include <vector>
+
+#include "pg/engine/pg_engine_headers.h"
+#include "pg/engine/pushdown.h"
+#include "pg/engine/scan.h"
+
+namespace observe::pg {
+
+// When `clause` requires a token-filtered column to contain literals (LIKE/ILIKE, ~/~* with a
+// literal pattern, position/strpos > 0), appends one test per literal of at least 3 bytes to
+// *tests (each a List of Consts: column int4, case_insensitive bool, needle text); false if none.
+bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests);
+// The tests of such a list (executor side, C++).
+std::vector<TsContainsTest> ts_contains_tests(List* tests);
+
+}  // namespace observe::pg

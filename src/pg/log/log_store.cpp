@@ -1,0 +1,302 @@
+// observe_log's C++ API (log_store.h) on the shared engine: appends through the write buffer
+// (with Loki's duplicate dropping for the push paths) and LogQL's LogStore view of a table.
+#include "pg/engine/pg_engine_headers.h"
+#include "pg/log/log_store.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/common/utf8.h"
+#include "pg/border/border.h"
+#include "pg/border/jsonb_labels.h"
+#include "pg/engine/layout.h"
+#include "pg/engine/profile.h"
+#include "pg/engine/scan.h"
+#include "pg/engine/series.h"
+#include "pg/engine/write_buffer.h"
+#include "pg/log/log_store_impl.h"
+
+namespace observe::pg {
+
+namespace {
+
+// Attributes (0-based) of a table shaped like observe.logs, and the chunk columns of its line
+// and metadata.
+struct LogsShape {
+  int labels_att = -1, line_att = -1, metadata_att = -1;
+  int line_col = -1, metadata_col = -1;
+};
+
+LogsShape logs_shape(Relation rel, const TsLayout& layout) {
+  std::string name = RelationGetRelationName(rel);
+  if (engine_profile(rel) != &log_profile())
+    throw Error(ErrorKind::kInvalidParameter, "\"" + name + "\" is not an observe_log table");
+  LogsShape s;
+  int live = 0;
+  for (int i = 0; i < layout.natts; i++) {
+    const TsAttr& a = layout.attrs[i];
+    if (a.type == InvalidOid) continue;
+    live++;
+    if (a.name == "labels" && a.type == JSONBOID) s.labels_att = i;
+    if (a.name == "line" && a.type == TEXTOID && a.column >= 0) s.line_att = i;
+    if (a.name == "metadata" && a.type == JSONBOID && a.column >= 0) s.metadata_att = i;
+  }
+  const TsAttr& t = layout.attrs[layout.time_att];
+  if (live != 4 || t.name != "time" || t.type != TIMESTAMPTZOID || s.labels_att < 0 || s.line_att < 0 ||
+      s.metadata_att < 0 || layout.key_atts.size() != 1 || layout.key_atts[0] != s.labels_att)
+    throw Error(ErrorKind::kInvalidParameter,
+                "\"" + name + "\" is not shaped like observe.logs (time timestamptz, labels jsonb, "
+                "line text, metadata jsonb; series key labels)");
+  s.line_col = layout.attrs[s.line_att].column;
+  s.metadata_col = layout.attrs[s.metadata_att].column;
+  return s;
+}
+
+// The caller's snapshot, seeing also what this transaction wrote in the current command (rows
+// of earlier appends that a memory flush already wrote): a copy with curcid past it.
+Snapshot snapshot_with_own_rows() {
+  return pg_guard([] {
+    Snapshot base = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+    auto* copy = static_cast<SnapshotData*>(palloc(sizeof(SnapshotData)));
+    *copy = *base;
+    copy->curcid = GetCurrentCommandId(false) + 1;
+    copy->active_count = 0;
+    copy->regd_count = 0;
+    copy->copied = true;
+    return static_cast<Snapshot>(copy);
+  });
+}
+
+}  // namespace
+
+void log_check_logs_shape(Relation rel) { (void)logs_shape(rel, *ts_layout(rel)); }
+
+size_t log_append(Relation rel, const Labels& stream, const LogPushEntry* entries, size_t n,
+                  bool drop_duplicates) {
+  std::shared_ptr<const TsLayout> layout = ts_layout(rel);
+  const LogsShape shape = logs_shape(rel, *layout);
+  for (size_t i = 0; i < n; i++) {
+    std::string_view line = entries[i].line;
+    if (!valid_utf8(line) || line.find('\0') != std::string_view::npos)
+      throw Error(ErrorKind::kDataException,
+                  "entry " + std::to_string(i) + " of stream " + stream.to_string() +
+                      ": the line is not valid UTF-8 text");
+  }
+  if (n == 0) return 0;
+
+  // The stream's series, created as INSERT would create it.
+  std::vector<Datum> values(layout->natts, 0);
+  std::vector<char> nulls(layout->natts, 1);
+  Datum* vp = values.data();
+  bool* np = reinterpret_cast<bool*>(nulls.data());
+  vp[shape.labels_att] = labels_to_jsonb(stream, true);
+  np[shape.labels_att] = false;
+  std::string key;
+  ts_key_image(*layout, vp, np, key);
+  int32_t id = ts_series_dict(layout->relid, layout->storage_id)->lookup_or_create(*layout, key, vp, np);
+
+  // Which entries to keep: not already in the table (as the snapshot sees it, plus this
+  // transaction's rows), nor earlier in this call. Only lines at the call's exact times matter.
+  std::vector<char> keep(n, 1);
+  if (drop_duplicates) {
+    std::unordered_map<int64_t, std::vector<std::string>> seen;
+    int64_t lo = entries[0].ts_ns, hi = entries[0].ts_ns;
+    for (size_t i = 0; i < n; i++) {
+      seen.try_emplace(entries[i].ts_ns);
+      lo = std::min(lo, entries[i].ts_ns);
+      hi = std::max(hi, entries[i].ts_ns);
+    }
+    auto note = [&](int64_t t, const std::string& line) {
+      auto it = seen.find(t);
+      if (it != seen.end()) it->second.push_back(line);
+    };
+    TsReadSpec spec;
+    spec.all_series = false;
+    spec.series = {id};
+    spec.stored_time_range = true;
+    spec.min_time = lo;
+    spec.max_time = hi;
+    spec.wanted.assign(layout->natts, false);
+    spec.wanted[shape.line_att] = true;
+    spec.skip_buffer_flush = true;  // the buffer is read below instead of written
+    TsReader reader(rel, snapshot_with_own_rows(), spec);
+    int32_t sid;
+    const chunk::ChunkData* data;
+    while (reader.next_chunk_data(&sid, &data)) {
+      if (static_cast<size_t>(shape.line_col) >= data->columns.size()) continue;
+      const chunk::Column& lines = data->columns[shape.line_col];
+      if (lines.kind != chunk::ColumnKind::kBytes || lines.bytes.size() != data->times.size()) continue;
+      for (size_t r = 0; r < data->times.size(); r++)
+        if (!lines.is_null(r)) note(data->times[r], lines.bytes[r]);
+    }
+    reader.close();
+    ts_buffer_for_each_pending(layout->storage_id, id, [&](const TsSeriesRows& rows) {
+      const chunk::Column& lines = rows.cols[shape.line_col];
+      for (size_t r = 0; r < rows.times.size(); r++)
+        if (!lines.is_null(r)) note(rows.times[r], lines.bytes[r]);
+    });
+    for (size_t i = 0; i < n; i++) {
+      std::vector<std::string>& at = seen[entries[i].ts_ns];
+      if (std::find(at.begin(), at.end(), entries[i].line) != at.end()) {
+        keep[i] = 0;
+      } else {
+        at.emplace_back(entries[i].line);
+      }
+    }
+  }
+
+  std::vector<int64_t> times;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < n; i++)
+    if (keep[i]) {
+      times.push_back(entries[i].ts_ns);
+      index.push_back(i);
+    }
+  if (times.empty()) return 0;
+  // Each row's datums in a context of their own, reset row by row (push_value copies them).
+  MemoryContext row_cxt = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_log append row", ALLOCSET_DEFAULT_SIZES);
+  });
+  try {
+    ts_buffer_append_stored(rel, id, times.size(), times.data(), [&](size_t k, Datum* v, bool* nl) {
+      const LogPushEntry& e = entries[index[k]];
+      pg_guard([row_cxt] { MemoryContextReset(row_cxt); });
+      MemoryContext old = MemoryContextSwitchTo(row_cxt);
+      try {
+        const char* p = e.line.data();
+        int len = static_cast<int>(e.line.size());
+        v[shape.line_att] = pg_guard([p, len] { return PointerGetDatum(cstring_to_text_with_len(p, len)); });
+        nl[shape.line_att] = false;
+        bool has_meta = e.metadata != nullptr && !e.metadata->empty();
+        nl[shape.metadata_att] = !has_meta;
+        v[shape.metadata_att] = has_meta ? labels_to_jsonb(*e.metadata, true) : Datum(0);
+      } catch (...) {
+        MemoryContextSwitchTo(old);
+        throw;
+      }
+      MemoryContextSwitchTo(old);
+    });
+  } catch (...) {
+    pg_guard([row_cxt] { MemoryContextDelete(row_cxt); });
+    throw;
+  }
+  pg_guard([row_cxt] { MemoryContextDelete(row_cxt); });
+  return times.size();
+}
+
+PgLogStore::PgLogStore(Relation rel, Snapshot snapshot) : rel_(rel), snapshot_(snapshot) {
+  layout_ = ts_layout(rel);
+  (void)logs_shape(rel, *layout_);
+}
+
+std::vector<logql::StreamRef> PgLogStore::select(const Matchers& matchers, int64_t, int64_t) {
+  // The series dictionary (label index) answers; no chunk is read. Streams whose rows lie
+  // outside the range are returned too: their scans read no chunk.
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(layout_->relid, layout_->storage_id);
+  std::vector<logql::StreamRef> out;
+  for (int32_t id : dict->match(matchers)) {
+    const SeriesEntry* e = dict->get(id);
+    if (e != nullptr) out.push_back(logql::StreamRef{e->labels, static_cast<uint64_t>(id)});
+  }
+  return out;
+}
+
+void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns, logql::Direction dir,
+                      const std::vector<const logql::LineFilter*>& filters,
+                      const std::function<bool(const logql::LogEntry&)>& fn) {
+  if (to_ns <= from_ns) return;
+  const LogsShape shape = logs_shape(rel_, *layout_);
+  TsReadSpec spec;
+  spec.all_series = false;
+  spec.series = {static_cast<int32_t>(stream.id)};
+  spec.stored_time_range = true;
+  spec.min_time = from_ns;
+  spec.max_time = to_ns - 1;
+  spec.wanted.assign(layout_->natts, false);
+  spec.wanted[shape.line_att] = spec.wanted[shape.metadata_att] = true;
+  // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
+  for (const logql::LineFilter* f : filters) {
+    if (f == nullptr || f->op != logql::LineFilterOp::kContains || f->terms.empty()) continue;
+    TsContainsTest t;
+    t.column = shape.line_col;
+    bool usable = true;
+    for (const logql::LineFilterTerm& term : f->terms) {
+      if (term.ip || term.value.empty()) usable = false;
+      t.any_of.push_back(term.value);
+    }
+    if (usable) spec.contains.push_back(std::move(t));
+  }
+
+  struct Entry {
+    int64_t ts;
+    std::string line;
+    bool has_metadata;
+    Labels metadata;
+  };
+  std::vector<Entry> entries;
+  {
+    TsReader reader(rel_, snapshot_, spec);
+    int32_t sid;
+    const chunk::ChunkData* data;
+    while (reader.next_chunk_data(&sid, &data)) {
+      size_t rows = data->times.size();
+      const chunk::Column* lines = static_cast<size_t>(shape.line_col) < data->columns.size()
+                                       ? &data->columns[shape.line_col] : nullptr;
+      const chunk::Column* meta = static_cast<size_t>(shape.metadata_col) < data->columns.size()
+                                      ? &data->columns[shape.metadata_col] : nullptr;
+      if (lines != nullptr && lines->bytes.size() != rows) lines = nullptr;
+      if (meta != nullptr && meta->bytes.size() != rows) meta = nullptr;
+      for (size_t r = 0; r < rows; r++) {
+        int64_t t = data->times[r];
+        if (t < from_ns || t >= to_ns) continue;
+        Entry e{t, lines != nullptr && !lines->is_null(r) ? lines->bytes[r] : std::string(), false, Labels()};
+        if (meta != nullptr && !meta->is_null(r)) {
+          // The stored jsonb image back into a datum, then its string pairs.
+          const std::string& img = meta->bytes[r];
+          Datum d = pg_guard([&img] {
+            auto* v = static_cast<char*>(palloc(VARHDRSZ + img.size()));
+            SET_VARSIZE(v, VARHDRSZ + img.size());
+            memcpy(VARDATA(v), img.data(), img.size());
+            return PointerGetDatum(v);
+          });
+          try {
+            e.metadata = jsonb_to_labels(d);
+            e.has_metadata = true;
+          } catch (const Error&) {
+            // Metadata written by SQL with non-string values is not structured metadata.
+          }
+          pg_guard([d] { pfree(DatumGetPointer(d)); });
+        }
+        entries.push_back(std::move(e));
+      }
+    }
+    chunks_read_ += reader.chunks_read();
+    chunks_skipped_ += reader.chunks_skipped();
+    reader.close();
+  }
+  // Time order; ties keep chunk order (insertion order within a chunk).
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.ts < b.ts; });
+  auto emit = [&](const Entry& e) {
+    logql::LogEntry out;
+    out.ts_ns = e.ts;
+    out.line = e.line;
+    out.metadata = e.has_metadata ? &e.metadata : nullptr;
+    return fn(out);
+  };
+  if (dir == logql::Direction::kForward) {
+    for (const Entry& e : entries)
+      if (!emit(e)) return;
+  } else {
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+      if (!emit(*it)) return;
+  }
+}
+
+std::unique_ptr<logql::LogStore> log_store_open(Relation rel, Snapshot snapshot) {
+  return std::make_unique<PgLogStore>(rel, snapshot);
+}
+
+}  // namespace observe::pg
