@@ -75,7 +75,7 @@ static int flatten_jsonb_object(Jsonb* jb, char*** names_out, char*** values_out
   return count;
 }
 
-Labels jsonb_to_labels(Datum jsonb) {
+Labels jsonb_to_labels(Datum jsonb, bool keep_empty_values) {
   char** names = nullptr;
   char** values = nullptr;
   int count = pg_guard([&] { return flatten_jsonb_object(DatumGetJsonbP(jsonb), &names, &values); });
@@ -83,7 +83,7 @@ Labels jsonb_to_labels(Datum jsonb) {
     throw Error(ErrorKind::kInvalidParameter, "labels must be a jsonb object of string values");
   std::vector<Label> labels;
   for (int i = 0; i < count; i++) labels.push_back({names[i], values[i]});
-  return Labels(std::move(labels));
+  return keep_empty_values ? Labels::with_empty_values(std::move(labels)) : Labels(std::move(labels));
 }
 
 }  // namespace observe::pg

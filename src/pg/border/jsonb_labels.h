@@ -12,6 +12,8 @@ Datum labels_to_jsonb(const Labels& labels, bool include_name);
 
 // A jsonb object of string values as a label set; throws kInvalidParameter for anything
 // else (a non-object, a non-string value). PostgreSQL calls run under pg_guard.
-Labels jsonb_to_labels(Datum jsonb);
+// A label with an empty value is no label (Prometheus), unless keep_empty_values (Loki's
+// structured metadata, where {name=""} differs from {}).
+Labels jsonb_to_labels(Datum jsonb, bool keep_empty_values = false);
 
 }  // namespace observe::pg

@@ -96,7 +96,7 @@ OBSERVE_FUNCTION(observe_log_selftest_append) {
     entries[i].ts_ns = DatumGetInt64(ts[i]);
     entries[i].line = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
     if (!meta.empty() && !mnulls[i]) {
-      metadata[i] = jsonb_to_labels(meta[i]);
+      metadata[i] = jsonb_to_labels(meta[i], true);
       entries[i].metadata = &metadata[i];
     }
   }

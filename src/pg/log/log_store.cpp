@@ -263,7 +263,7 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
             return PointerGetDatum(v);
           });
           try {
-            e.metadata = jsonb_to_labels(d);
+            e.metadata = jsonb_to_labels(d, true);  // {name=""} is metadata too
             e.has_metadata = true;
           } catch (const Error&) {
             // Metadata written by SQL with non-string values is not structured metadata.

@@ -13,6 +13,11 @@
 #include "core/logql/storage.h"
 #include "pg/border/pg_headers.h"
 
+extern "C" {
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+}
+
 namespace observe::pg {
 
 // Throws observe::Error (kInvalidParameter) unless rel is an observe_log table shaped like

@@ -78,6 +78,16 @@ void put_line(ReturnSetInfo* rsinfo, MemoryContext scratch, int64_t ts_ns, const
   MemoryContextReset(scratch);
 }
 
+// A metric function given a log query: Loki's range API would return streams; SQL's row shape
+// cannot, so say which function can.
+observe::logql::Query parse_metric_query(const char* query) {
+  observe::logql::Query q = observe::logql::parse_query(query);
+  if (q.is_log)
+    throw observe::Error(observe::ErrorKind::kInvalidParameter,
+                         "a log query returns lines, not samples: use observe.logql");
+  return q;
+}
+
 }  // namespace
 
 // observe.logql(query text, start_time timestamptz, end_time timestamptz, max_lines int,
@@ -151,9 +161,10 @@ OBSERVE_FUNCTION(observe_logql_range) {
   observe::pg::PromqlRangeRequest req = observe::pg::promql_range_request(fcinfo);
   observe::pg::set_error_query(req.query);
   observe::pg::SrfRows rows(fcinfo);
+  observe::logql::Query q = parse_metric_query(req.query);
   observe::pg::LogSource source(req.source);
-  observe::promql::Result r = observe::logql::range_query(source.store(), req.query, req.start_ms, req.end_ms,
-                                                          req.step_ms, observe::pg::logql_engine_options());
+  observe::promql::Result r = observe::logql::range_query(source.store(), q, req.start_ms, req.end_ms, req.step_ms,
+                                                          observe::pg::logql_engine_options());
   observe::pg::emit_promql_rows(rows, r, req.step_ms);
   return (Datum)0;
 }
@@ -163,9 +174,10 @@ OBSERVE_FUNCTION(observe_logql_range) {
 OBSERVE_FUNCTION(observe_logql_range_series) {
   observe::pg::PromqlRangeRequest req = observe::pg::promql_range_request(fcinfo);
   observe::pg::set_error_query(req.query);
+  observe::logql::Query q = parse_metric_query(req.query);
   observe::pg::LogSource source(req.source);
-  observe::promql::Result r = observe::logql::range_query(source.store(), req.query, req.start_ms, req.end_ms,
-                                                          req.step_ms, observe::pg::logql_engine_options());
+  observe::promql::Result r = observe::logql::range_query(source.store(), q, req.start_ms, req.end_ms, req.step_ms,
+                                                          observe::pg::logql_engine_options());
   observe::pg::emit_promql_series_rows(fcinfo, r, req.start_ms, req.step_ms);
   return (Datum)0;
 }

@@ -8,6 +8,10 @@
 #include "core/logql/storage.h"
 #include "pg/border/pg_headers.h"
 
+extern "C" {
+#include "utils/relcache.h"
+}
+
 namespace observe::pg {
 
 class LogSource {

@@ -4,13 +4,26 @@
 
 #include <stdexcept>
 
-#include "core/promql/parser.h"
+#include "core/logql/parser.h"
 
 namespace observe::logql::conformance {
 
 using observe::conformance::copy_field;
 using observe::conformance::labels_json;
 using observe::conformance::timestamp_text_us;
+
+namespace {
+
+// A result's label set as the functions print it, `{a="b", c=""}`: read as a LogQL stream
+// selector of equality matchers, which keeps the empty values LogQL results can have.
+Labels parse_metric(const std::string& text) {
+  if (text == "{}") return Labels();
+  std::vector<Label> items;
+  for (const LabelMatcher& m : parse_query(text).log.matchers) items.push_back({m.name(), m.value()});
+  return Labels::with_empty_values(std::move(items));
+}
+
+}  // namespace
 
 SqlLogs::SqlLogs(const std::string& conninfo, bool copy) : sql_(conninfo), copy_(copy) {
   schema_ = "logql_conformance_" + std::to_string(getpid());
@@ -86,7 +99,7 @@ promql::Value SqlLogs::instant(const std::string& query, int64_t t_ms) {
   v.type = promql::ValueType::kVector;
   for (const auto& r : rows) {
     if (r.metric_null || r.value_null || r.t != t_ms) throw std::runtime_error("SQL: vector row shape");
-    v.vector.push_back({promql::parse_series(r.metric), r.value, t_ms, false});
+    v.vector.push_back({parse_metric(r.metric), r.value, t_ms, false});
   }
   return v;
 }
@@ -98,7 +111,7 @@ promql::Value SqlLogs::range(const std::string& query, int64_t start_ms, int64_t
       "FROM observe.logql_range($1, 'epoch'::timestamptz + $2::int8 * interval '1 ms', "
       "'epoch'::timestamptz + $3::int8 * interval '1 ms', $4::int8 * interval '1 ms', $5::regclass)",
       {query, std::to_string(start_ms), std::to_string(end_ms), std::to_string(step_ms), table_});
-  return observe::conformance::rows_to_matrix(rows);
+  return observe::conformance::rows_to_matrix(rows, parse_metric);
 }
 
 }  // namespace observe::logql::conformance

@@ -168,13 +168,13 @@ std::string float_text(double v) {
   return buf;
 }
 
-promql::Value rows_to_matrix(const std::vector<SqlRow>& rows) {
+promql::Value rows_to_matrix(const std::vector<SqlRow>& rows, const MetricParser& parse_metric) {
   std::map<std::string, promql::Series> by_metric;
   const promql::Series* prev = nullptr;
   for (const auto& r : rows) {
     if (r.metric_null || r.value_null) throw std::runtime_error("SQL: matrix row shape");
     promql::Series& s = by_metric[r.metric];
-    if (s.samples.empty()) s.metric = promql::parse_series(r.metric);
+    if (s.samples.empty()) s.metric = parse_metric ? parse_metric(r.metric) : promql::parse_series(r.metric);
     // Within one time the rows follow the matrix's label order (what the engine's sorted
     // range results give): checked here since the series are rebuilt in label order below.
     if (prev != nullptr && prev->samples.back().t == r.t && !(prev->metric < s.metric))

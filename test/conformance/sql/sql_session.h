@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ std::string float_text(double v);
 
 // Rows of one series per sample, ascending time -> a matrix sorted by labels; checks that the
 // rows of one time follow label order, as the engine's sorted range results give them.
-promql::Value rows_to_matrix(const std::vector<SqlRow>& rows);
+// parse_metric reads a row's metric text (PromQL's series notation by default; LogQL keeps
+// labels with empty values, which that notation drops).
+using MetricParser = std::function<Labels(const std::string&)>;
+promql::Value rows_to_matrix(const std::vector<SqlRow>& rows, const MetricParser& parse_metric = nullptr);
 
 }  // namespace observe::conformance
