@@ -68,6 +68,14 @@ INSERT INTO logs_nullable VALUES (NULL, '{}', 'x', NULL);
 -- invalid UTF-8 never reaches the AM: text input rejects it
 INSERT INTO logs VALUES ('2024-01-01', '{}', convert_from('\xc328'::bytea, 'UTF8'), NULL);
 
+-- ±infinity are kept as observe_ts keeps them; finite times outside the ns range (1677-09-21 to
+-- 2262-04-11) are refused
+INSERT INTO logs VALUES ('infinity', '{"s": "inf"}', 'end', NULL), ('-infinity', '{"s": "inf"}', 'begin', NULL);
+SELECT time, line FROM logs WHERE labels @> '{"s": "inf"}' ORDER BY time;
+SELECT line FROM logs WHERE time = 'infinity';
+SELECT line FROM logs WHERE time > '2262-01-01' AND labels @> '{"s": "inf"}';
+INSERT INTO logs VALUES ('3000-01-01', '{"s": "inf"}', 'far', NULL);
+
 -- a 16 MiB line round-trips exactly (and one of random, incompressible text)
 TRUNCATE logs;
 INSERT INTO logs SELECT '2024-01-01', '{"s": "big"}', repeat('0123456789abcdef', 1024 * 1024), NULL;

@@ -32,6 +32,10 @@ import time
 import psycopg2
 import psycopg2.errorcodes
 
+# The access method under test: observe_ts, or observe_log (the same engine with the log profile:
+# ns times, 4 MiB chunks, log codecs), DIFF_AM=observe_log.
+AM = os.environ.get("DIFF_AM", "observe_ts")
+
 # Every value comes back as PostgreSQL's own text (exact: -0, NaN, infinity, all digits).
 _AS_TEXT = psycopg2.extensions.new_type(
     (16, 20, 21, 23, 700, 701, 1082, 1114, 1184, 1700), "AS_TEXT", lambda value, cur: value)
@@ -484,9 +488,11 @@ def shrink(runner, steps):
 
 
 def script(steps):
-    lines = ["-- setup: CREATE TABLE t (time timestamptz, k text, v float8, n int4) USING observe_ts;",
+    lines = ["-- setup: CREATE TABLE t (time timestamptz, k text, v float8, n int4) USING %s;" % AM,
              "--        CREATE TABLE h (LIKE t); CREATE TABLE h_retention (retention interval); INSERT INTO h_retention VALUES (NULL);",
              "--        CREATE FUNCTION count_t() RETURNS float8 LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT count(*) FROM t); END $$; (and count_h)"]
+    if AM != "observe_ts":
+        lines.insert(1, "--        SELECT observe.set_series_key('t', 'time', ARRAY['k']);")
     sessions = len(set(s[0] for s in steps))
     for side in "th":
         lines.append("-- %s side%s" % ("observe_ts" if side == "t" else "heap",
@@ -516,7 +522,9 @@ def setup(kw, db):
     cur = conn.cursor()
     cur.execute("CREATE EXTENSION IF NOT EXISTS pg_observe")
     cur.execute("DROP SCHEMA IF EXISTS diff CASCADE; CREATE SCHEMA diff")
-    cur.execute("CREATE TABLE diff.t (time timestamptz, k text, v float8, n int4) USING observe_ts")
+    cur.execute("CREATE TABLE diff.t (time timestamptz, k text, v float8, n int4) USING " + AM)
+    if AM != "observe_ts":  # the same series key as observe_ts gives t (observe_log's is jsonb only)
+        cur.execute("SELECT observe.set_series_key('diff.t', 'time', ARRAY['k'])")
     cur.execute("CREATE TABLE diff.h (time timestamptz, k text, v float8, n int4)")
     cur.execute("CREATE TABLE diff.h_retention (retention interval)")
     cur.execute("INSERT INTO diff.h_retention VALUES (NULL)")

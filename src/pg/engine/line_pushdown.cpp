@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pg/border/border.h"
 #include "pg/engine/line_pushdown.h"
 #include "pg/engine/pg_engine_headers.h"
 #include "catalog/pg_collation_d.h"
@@ -36,7 +37,8 @@ const char* text_const(Node* n, int* len) {
   if (n == nullptr || !IsA(n, Const)) return nullptr;
   Const* c = reinterpret_cast<Const*>(n);
   if (c->constisnull || (c->consttype != TEXTOID && c->consttype != VARCHAROID)) return nullptr;
-  text* t = DatumGetTextPP(c->constvalue);
+  Datum d = c->constvalue;
+  text* t = pg_guard([d] { return DatumGetTextPP(d); });
   *len = VARSIZE_ANY_EXHDR(t);
   return VARDATA_ANY(t);
 }
@@ -78,24 +80,39 @@ void add_test(List** tests, int column, bool ci, const std::vector<std::string>&
   for (const std::string& n : needles) {
     if (n.size() < 3) continue;  // no trigram: the filter cannot tell
     if (ci && !ascii(n)) continue;
-    List* t = list_make2(makeConst(INT4OID, -1, InvalidOid, 4, Int32GetDatum(column), false, true),
-                         makeConst(BOOLOID, -1, InvalidOid, 1, BoolGetDatum(ci), false, true));
-    t = lappend(t, makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
-                             PointerGetDatum(cstring_to_text_with_len(n.data(), static_cast<int>(n.size()))),
-                             false, false));
-    *tests = lappend(*tests, t);
+    const char* p = n.data();
+    int len = static_cast<int>(n.size());
+    pg_guard([&] {
+      List* t = list_make2(makeConst(INT4OID, -1, InvalidOid, 4, Int32GetDatum(column), false, true),
+                           makeConst(BOOLOID, -1, InvalidOid, 1, BoolGetDatum(ci), false, true));
+      t = lappend(t, makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+                               PointerGetDatum(cstring_to_text_with_len(p, len)), false, false));
+      *tests = lappend(*tests, t);
+    });
   }
 }
 
 }  // namespace
 
+namespace {
+bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests);
+}  // namespace
+
+// Runs in the planner: C++ objects live here, so the body goes through invoke_cpp and every
+// PostgreSQL call through pg_guard.
 bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests) {
+  return invoke_cpp([&] { return contains_filter(clause, rti, shape, tests); });
+}
+
+namespace {
+bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests) {
   if (!IsA(clause, OpExpr)) return false;
   OpExpr* op = reinterpret_cast<OpExpr*>(clause);
   if (list_length(op->args) != 2) return false;
   Node* l = static_cast<Node*>(linitial(op->args));
   Node* r = static_cast<Node*>(lsecond(op->args));
-  Oid fn = get_opcode(op->opno);
+  Oid opno = op->opno;
+  Oid fn = pg_guard([opno] { return get_opcode(opno); });
   int len = 0;
   if (fn == F_TEXTLIKE || fn == F_TEXTICLIKE || fn == F_TEXTREGEXEQ || fn == F_TEXTICREGEXEQ) {
     int column = filtered_column(l, rti, shape);
@@ -133,6 +150,7 @@ bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List**
   add_test(tests, column, false, {std::string(p, len)});
   return list_length(*tests) > n_before;
 }
+}  // namespace
 
 std::vector<TsContainsTest> ts_contains_tests(List* tests) {
   std::vector<TsContainsTest> out;
@@ -142,7 +160,8 @@ std::vector<TsContainsTest> ts_contains_tests(List* tests) {
     TsContainsTest test;
     test.column = DatumGetInt32(static_cast<Const*>(linitial(t))->constvalue);
     test.case_insensitive = DatumGetBool(static_cast<Const*>(lsecond(t))->constvalue);
-    text* n = DatumGetTextPP(static_cast<Const*>(lthird(t))->constvalue);
+    Datum d = static_cast<Const*>(lthird(t))->constvalue;
+    text* n = pg_guard([d] { return DatumGetTextPP(d); });
     test.any_of.emplace_back(VARDATA_ANY(n), VARSIZE_ANY_EXHDR(n));
     out.push_back(std::move(test));
   }

@@ -1,5 +1,5 @@
 // Substring predicates on token-filtered text columns (observe_log's line) pushed into the scan
-// as chunk-skipping tests (line_pushdown.cpp). Planner side: may ereport, no C++ object held.
+// as chunk-skipping tests (line_pushdown.cpp). Both run C++ through invoke_cpp / pg_guard.
 #pragma once
 
 #include <vector>

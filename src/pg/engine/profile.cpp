@@ -60,8 +60,14 @@ const EngineProfile* engine_relid_profile(Oid relid) {
   return nullptr;
 }
 
+// ±infinity (timestamptz's INT64_MIN / INT64_MAX) stay themselves in every unit; no finite time
+// maps onto them (to_stored keeps finite values below INT64_MAX - 999, and INT64_MIN is not a
+// multiple of 1000).
+constexpr int64_t kMinusInfinity = std::numeric_limits<int64_t>::min();
+constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max();
+
 int64_t engine_time_to_stored(const EngineProfile& p, int64_t us) {
-  if (p.time_per_us == 1) return us;
+  if (p.time_per_us == 1 || us == kMinusInfinity || us == kInfinity) return us;
   int64_t shifted, out;
   if (__builtin_sub_overflow(us, p.stored_epoch_us, &shifted) ||
       __builtin_mul_overflow(shifted, p.time_per_us, &out) ||
@@ -73,14 +79,15 @@ int64_t engine_time_to_stored(const EngineProfile& p, int64_t us) {
 }
 
 int64_t engine_stored_to_time(const EngineProfile& p, int64_t stored) {
-  if (p.time_per_us == 1) return stored;
+  if (p.time_per_us == 1 || stored == kMinusInfinity || stored == kInfinity) return stored;
   int64_t q = stored / p.time_per_us;
   if (stored % p.time_per_us < 0) q--;  // floor
   return q + p.stored_epoch_us;
 }
 
 static int64_t saturate(const EngineProfile& p, int64_t us, int64_t add) {
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = kInfinity, kMin = kMinusInfinity;
+  if (us == kMin || us == kMax) return us;
   int64_t shifted, out;
   if (__builtin_sub_overflow(us, p.stored_epoch_us, &shifted)) return us > 0 ? kMax : kMin;
   if (__builtin_mul_overflow(shifted, p.time_per_us, &out)) return shifted > 0 ? kMax : kMin;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <list>
 #include <memory>
 #include <string>
@@ -184,7 +185,8 @@ void push_null(chunk::Column& col) {
 int64_t stored_time(StorageBuffer& sb, int32_t id, int64_t us) {
   const EngineProfile& p = *sb.layout->profile;
   int64_t t = engine_time_to_stored(p, us);
-  if (p.time_per_us == 1) return t;
+  if (p.time_per_us == 1 || us == std::numeric_limits<int64_t>::max() || us == std::numeric_limits<int64_t>::min())
+    return t;  // ±infinity: no sequence
   auto [it, fresh] = sb.last_time.try_emplace(id, us, 0);
   if (!fresh) {
     if (it->second.first == us)

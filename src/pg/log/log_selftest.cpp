@@ -10,6 +10,9 @@
 #include "pg/border/jsonb_labels.h"
 #include "pg/log/log_store.h"
 #include "pg/log/log_store_impl.h"
+extern "C" {
+#include "utils/json.h"
+}
 
 namespace {
 
@@ -40,21 +43,17 @@ std::vector<Datum> array_elems(Datum array, Oid type, std::vector<char>* nulls) 
   return std::vector<Datum>(elems, elems + n);
 }
 
+// A JSON string as PostgreSQL writes one (the values are text: no NUL byte).
 void json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
+  std::string z(s);
+  const char* zp = z.c_str();
+  observe::pg::pg_guard([&] {
+    StringInfoData buf;
+    initStringInfo(&buf);
+    escape_json(&buf, zp);
+    out.append(buf.data, buf.len);
+    pfree(buf.data);
+  });
 }
 
 void json_labels(std::string& out, const observe::Labels& labels) {
