@@ -69,6 +69,7 @@ SELECT count(*) FROM observe.logql('{app="api"}', '2026-01-01', '2026-01-02', 3,
 RESET observe.logql_max_entries_limit;
 SET observe.logql_max_query_series = 1;
 SELECT * FROM observe.logql_instant('count_over_time({env=~".+"}[1m])', '2026-01-01 00:00:30+00', 'logs');
+-- the limit counts the series a query returns, as Loki's does: one after the sum
 SELECT * FROM observe.logql_instant('sum(count_over_time({env=~".+"}[1m]))', '2026-01-01 00:00:30+00', 'logs');
 RESET observe.logql_max_query_series;
 SET observe.logql_max_entries_read = 2;
@@ -76,6 +77,18 @@ SELECT * FROM observe.logql('{env=~".+"} |= "level"', '2026-01-01', '2026-01-02'
 -- lines whose chunk the token filter rules out are not read, so they count for nothing
 SELECT * FROM observe.logql('{env=~".+"} |= "nothing matches this"', '2026-01-01', '2026-01-02', source => 'logs');
 RESET observe.logql_max_entries_read;
+
+-- statement_timeout (and cancel) stop a long query
+CREATE TABLE big (time timestamptz NOT NULL, labels jsonb NOT NULL DEFAULT '{}', line text NOT NULL,
+                  metadata jsonb) USING observe_log;
+INSERT INTO big SELECT '2026-01-01'::timestamptz + i * interval '1 ms', '{"app": "big"}',
+                       '{"level": "info", "n": ' || i || ', "msg": "hello ' || md5(i::text) || '"}', NULL
+  FROM generate_series(1, 100000) i;
+SELECT * FROM observe.logql_instant('sum(count_over_time({app="big"} | json | n > 5 [1h]))', '2026-01-01 00:10:00+00', 'big');
+SET statement_timeout = '20ms';
+SELECT * FROM observe.logql_instant('sum(count_over_time({app="big"} | json | n > 5 [1h]))', '2026-01-01 00:10:00+00', 'big');
+SELECT count(*) FROM observe.logql('{app="big"} | json | n < 0', '2026-01-01', '2026-01-02', 10, 'forward', 'big');
+RESET statement_timeout;
 
 -- privileges: what a SELECT would check; row-level security refused
 CREATE ROLE lq_nobody;

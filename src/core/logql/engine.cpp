@@ -36,6 +36,16 @@ void check_deferred(const Query& q) {
 constexpr char kInstantLogQuery[] =
     "log queries are not supported as an instant query type, please change your query to a range query type";
 
+// Loki's max_query_series counts the series a metric query returns (after its aggregations,
+// so `sum(count_over_time({app="x"} | json [1h]))` is one series however many the parser made).
+void check_series_limit(const promql::Value& v, const EvalLimits& limits) {
+  size_t n = v.type == promql::ValueType::kVector ? v.vector.size()
+             : v.type == promql::ValueType::kMatrix ? v.matrix.size() : 0;
+  if (limits.max_series > 0 && static_cast<int64_t>(n) > limits.max_series)
+    throw Error(ErrorKind::kLimitExceeded,
+                "maximum number of series (" + std::to_string(limits.max_series) + ") reached for a single query");
+}
+
 }  // namespace
 
 LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t end_ns, size_t limit, Direction dir,
@@ -117,11 +127,14 @@ promql::Value instant_query(LogStore& store, const Query& q, int64_t t_ms, const
   EvalLimits limits = leaf_limits(opts);
   bind_leaves(*q.metric, &store, &limits);
   NoSamples none;
+  promql::Value v;
   try {
-    return promql::instant_query(none, q.metric, t_ms, opts.promql);
+    v = promql::instant_query(none, q.metric, t_ms, opts.promql);
   } catch (const Error& e) {
     rethrow_loki_wording(e);
   }
+  check_series_limit(v, opts.limits);
+  return v;
 }
 
 promql::Value range_query(LogStore& store, const Query& q, int64_t start_ms, int64_t end_ms, int64_t step_ms,
@@ -132,11 +145,14 @@ promql::Value range_query(LogStore& store, const Query& q, int64_t start_ms, int
   EvalLimits limits = leaf_limits(opts);
   bind_leaves(*q.metric, &store, &limits);
   NoSamples none;
+  promql::Value v;
   try {
-    return promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);
+    v = promql::range_query(none, q.metric, start_ms, end_ms, step_ms, opts.promql);
   } catch (const Error& e) {
     rethrow_loki_wording(e);
   }
+  check_series_limit(v, opts.limits);
+  return v;
 }
 
 promql::Value instant_query(LogStore& store, std::string_view query, int64_t t_ms, const EngineOptions& opts) {

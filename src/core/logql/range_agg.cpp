@@ -179,9 +179,6 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
       if (series[i].labels == l) return series[i];
     bucket.push_back(series.size());
     series.push_back(SeriesPts{l, l.has(kErrorLabel), {}});
-    if (limits_ && limits_->max_series > 0 && static_cast<int64_t>(series.size()) > limits_->max_series)
-      throw Error(ErrorKind::kLimitExceeded, "maximum number of series (" + std::to_string(limits_->max_series) +
-                                                 ") reached for a single query");
     return series.back();
   };
 

@@ -16,7 +16,7 @@
 namespace observe::logql {
 
 struct EvalLimits {
-  int64_t max_series = 0;         // 0: unlimited
+  int64_t max_series = 0;         // series a metric query may return; 0: unlimited
   int64_t max_entries_read = 0;   // 0: unlimited
   // Samples a range aggregation may hold for one batch of steps (the engine sets it to PromQL's
   // max_samples): past it the leaf fails with kLimitExceeded and the PromQL range evaluation

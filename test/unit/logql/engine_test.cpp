@@ -137,6 +137,9 @@ TEST_F(LogqlEngine, CancellationAndSeriesLimit) {
   EngineOptions o;
   o.limits.max_series = 1;
   EXPECT_THROW(instant_query(store_, R"(count_over_time({env="prod"}[1m]))", 60000, o), Error);
+  EXPECT_THROW(range_query(store_, R"(count_over_time({env="prod"}[1m]))", 60000, 120000, 60000, o), Error);
+  // the limit counts what the query returns, as Loki's does: an aggregation of many is one
+  EXPECT_EQ(instant_query(store_, R"(sum(count_over_time({env="prod"}[1m])))", 60000, o).vector.size(), 1u);
   for (int i = 0; i < 10000; i++) store_.append({{"app", "big"}}, (200 + i) * kSec, "x");
   EngineOptions c;
   c.limits.interrupted = [] { return true; };
