@@ -37,6 +37,26 @@ uint64_t sum64(const std::array<uint8_t, 16>& h) {
   return s;
 }
 
+// Go's regexp/syntax ErrorCode texts for RE2's codes (the same classification).
+std::string go_error_code(RE2::ErrorCode code) {
+  switch (code) {
+    case RE2::ErrorBadEscape: return "invalid escape sequence";
+    case RE2::ErrorBadCharClass: return "invalid character class";
+    case RE2::ErrorBadCharRange: return "invalid character class range";
+    case RE2::ErrorMissingBracket: return "missing closing ]";
+    case RE2::ErrorMissingParen: return "missing closing )";
+    case RE2::ErrorUnexpectedParen: return "unexpected )";
+    case RE2::ErrorTrailingBackslash: return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument: return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize: return "invalid repeat count";
+    case RE2::ErrorRepeatOp: return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp: return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8: return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture: return "invalid named capture";
+    default: return "regexp/syntax: internal error";
+  }
+}
+
 }  // namespace
 
 std::optional<Action> parse_action(std::string_view s) {
@@ -56,8 +76,8 @@ Regex::Regex(std::string source) : source_(std::move(source)) {
   std::string anchored = "^(?:" + source_ + ")$";
   auto re = std::make_shared<const RE2>(anchored, go_options());
   if (!re->ok())
-    throw Error(ErrorKind::kInvalidParameter,
-                "error parsing regexp: " + re->error() + ": `" + anchored + "`");
+    throw Error(ErrorKind::kInvalidParameter, "error parsing regexp: " + go_error_code(re->error_code()) +
+                                                  ": `" + re->error_arg() + "`");
   names_.assign(static_cast<size_t>(re->NumberOfCapturingGroups()) + 1, "");
   for (const auto& [name, index] : re->NamedCapturingGroups())
     names_[static_cast<size_t>(index)] = name;
