@@ -1,6 +1,5 @@
 #include "core/promconfig/check.h"
 
-#include <glob.h>
 #include <sys/stat.h>
 
 #include "core/common/utf8.h"
@@ -13,15 +12,6 @@ namespace {
 bool exists(const std::string& path) {
   struct stat st;
   return path.empty() || ::stat(path.c_str(), &st) == 0;
-}
-
-std::vector<std::string> glob_files(const std::string& pattern) {
-  std::vector<std::string> out;
-  glob_t g{};
-  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0)
-    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-  globfree(&g);
-  return out;
 }
 
 void check_groups(const std::vector<TargetGroup>& groups, const ScrapeConfig& s) {
@@ -55,19 +45,21 @@ CheckResult check_config_file(const std::string& path) {
         throw ConfigError("error checking client key file " + quote_for_message(t.key_file), s.line);
       for (const auto& f : s.file_sd_configs) {
         for (const auto& pattern : f.files) {
-          auto files = glob_files(pattern);
+          auto files = glob_sd_files(pattern);
           if (files.empty()) {
             r.warnings.push_back("file " + quote_for_message(pattern) + " for file_sd in scrape job " +
                                  quote_for_message(s.job_name) + " does not exist");
             continue;
           }
           for (const auto& file : files) {
+            // promtool's checkSDFile: no __meta_filepath, no group source.
             std::vector<TargetGroup> groups;
             try {
-              groups = read_sd_file(file);
+              groups = parse_sd_file(read_file_content(file), sd_format_of(file), "");
             } catch (const ConfigError& e) {
               throw ConfigError("checking SD file " + quote_for_message(pattern) + ": " + e.what(), f.line);
             }
+            for (auto& g : groups) g.source.clear();
             check_groups(groups, s);
           }
         }

@@ -432,8 +432,9 @@ std::string clean_path(const std::string& p) {
 
 }  // namespace
 
-ConfigError::ConfigError(const std::string& message, int line)
-    : Error(ErrorKind::kInvalidParameter, (line > 0 ? "line " + std::to_string(line) + ": " : "") + message),
+ConfigError::ConfigError(const std::string& message, int line, const std::string& context)
+    : Error(ErrorKind::kInvalidParameter,
+            context + (line > 0 ? "line " + std::to_string(line) + ": " : "") + message),
       message_(message),
       line_(line) {}
 
@@ -465,7 +466,7 @@ PromConfig load_config_file(const std::string& path) {
   try {
     cfg = load_config(buf.str());
   } catch (const ConfigError& e) {
-    throw ConfigError("parsing YAML file " + path + ": " + e.message(), e.line());
+    throw ConfigError(e.message(), e.line(), "parsing YAML file " + path + ": ");
   }
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));

@@ -18,10 +18,10 @@ namespace observe::promconfig {
 
 // A configuration Prometheus would refuse: its message (Prometheus's wording where we know
 // it) and the 1-based line of the YAML node it is about (0 when none). what() is
-// "line N: message".
+// "<context>line N: message", e.g. "parsing YAML file p.yml: line 4: job_name is empty".
 class ConfigError : public Error {
  public:
-  ConfigError(const std::string& message, int line);
+  ConfigError(const std::string& message, int line, const std::string& context = "");
   const std::string& message() const { return message_; }
   int line() const { return line_; }
 

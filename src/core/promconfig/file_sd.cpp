@@ -3,6 +3,9 @@
 #include <simdjson.h>
 #include <yaml-cpp/yaml.h>
 
+#include <glob.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -149,13 +152,31 @@ std::vector<TargetGroup> parse_sd_file(std::string_view content, SdFormat format
   return groups;
 }
 
-std::vector<TargetGroup> read_sd_file(const std::string& filename) {
-  SdFormat format = sd_format_of(filename);
+std::vector<std::string> glob_sd_files(const std::string& pattern) {
+  std::vector<std::string> out;
+  glob_t g{};
+  // GLOB_NOESCAPE: a backslash is a path character in Go's patterns on Unix only when not
+  // escaping; patterns with backslashes are rare enough to take libc's reading.
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0)
+    for (size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
+  globfree(&g);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_file_content(const std::string& filename) {
   std::ifstream in(filename, std::ios::binary);
   if (!in) throw ConfigError("open " + filename + ": no such file or directory", 0);
   std::stringstream buf;
   buf << in.rdbuf();
-  return parse_sd_file(buf.str(), format, filename);
+  return buf.str();
+}
+
+std::vector<TargetGroup> read_sd_file(const std::string& filename) {
+  SdFormat format = sd_format_of(filename);
+  auto groups = parse_sd_file(read_file_content(filename), format, filename);
+  for (auto& g : groups) g.labels["__meta_filepath"] = filename;
+  return groups;
 }
 
 }  // namespace observe::promconfig

@@ -21,7 +21,15 @@ SdFormat sd_format_of(const std::string& filename);
 std::vector<TargetGroup> parse_sd_file(std::string_view content, SdFormat format,
                                        const std::string& source_name);
 
-// Reads and parses a file, its format from its extension.
+// Reads and parses a file as Prometheus's file discovery does: the format from the extension,
+// sources "<filename>:<index>", and the label __meta_filepath=<filename> on every group.
 std::vector<TargetGroup> read_sd_file(const std::string& filename);
+
+// The files a file_sd pattern names now (Go's filepath.Glob: `*` within one path element),
+// sorted; none when nothing matches.
+std::vector<std::string> glob_sd_files(const std::string& pattern);
+
+// The file's content, or ConfigError "open <file>: no such file or directory".
+std::string read_file_content(const std::string& filename);
 
 }  // namespace observe::promconfig
