@@ -451,6 +451,7 @@ PromConfig load_config(std::string_view text) {
     throw ConfigError("yaml: " + e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0);
   }
   try {
+    yaml::DecodeBudget budget(text.size());
     return read_config(root);
   } catch (const YAML::Exception& e) {
     throw ConfigError("yaml: " + e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0);

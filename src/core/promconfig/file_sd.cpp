@@ -98,6 +98,7 @@ std::vector<TargetGroup> parse_yaml(std::string_view content) {
     throw ConfigError("yaml: " + e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0);
   }
   std::vector<TargetGroup> groups;
+  yaml::DecodeBudget budget(content.size());
   if (yaml::is_null(root)) return groups;
   if (!root.IsSequence())
     throw ConfigError("cannot unmarshal " + yaml::kind_name(root) + " into []*targetgroup.Group", yaml::line_of(root));

@@ -93,7 +93,26 @@ std::string decode_base64(const std::string& in, int line) {
   throw ConfigError("cannot unmarshal " + what + " into " + go_type, line_of(n));
 }
 
+thread_local size_t* budget_left = nullptr;
+
 }  // namespace
+
+DecodeBudget::DecodeBudget(size_t document_bytes) {
+  // A node takes at least two bytes of text unless it is reached through an alias; allow
+  // plenty for real files (every node decoded ten times over) and a floor for tiny ones.
+  budget_left = new size_t(10 * document_bytes + 100000);
+}
+
+DecodeBudget::~DecodeBudget() {
+  delete budget_left;
+  budget_left = nullptr;
+}
+
+void count_decode(const YAML::Node& n) {
+  if (!budget_left) return;
+  if (*budget_left == 0) throw ConfigError("yaml: document contains excessive aliasing", line_of(n));
+  --*budget_left;
+}
 
 int line_of(const YAML::Node& n, int fallback) {
   const YAML::Mark m = n.Mark();
@@ -124,6 +143,7 @@ std::string kind_name(const YAML::Node& n) {
 }
 
 std::string as_string(const YAML::Node& n) {
+  count_decode(n);
   if (is_null(n)) return "";
   if (!n.IsScalar()) type_error(n, "string");
   if (n.Tag() == "tag:yaml.org,2002:binary") return decode_base64(n.Scalar(), line_of(n));
@@ -131,12 +151,14 @@ std::string as_string(const YAML::Node& n) {
 }
 
 bool as_bool(const YAML::Node& n) {
+  count_decode(n);
   if (is_null(n)) return false;
   if (kind_name(n) == "!!bool") return plain_bool(n.Scalar()) == 1;
   type_error(n, "bool");
 }
 
 uint64_t as_uint(const YAML::Node& n) {
+  count_decode(n);
   if (is_null(n)) return 0;
   if (n.IsScalar() && kind_name(n) == "!!int") {
     bool neg;
@@ -160,11 +182,13 @@ std::vector<std::string> as_string_list(const YAML::Node& n) {
 }
 
 void visit_map(const YAML::Node& n, const MapVisitor& v) {
+  count_decode(n);
   if (is_null(n)) return;
   if (!n.IsMap()) type_error(n, v.type_name.c_str());
   std::vector<std::string> seen;
   for (const auto& kv : n) {
     const YAML::Node& key = kv.first;
+    count_decode(key);
     int line = line_of(key, line_of(n));
     std::string name = key.IsScalar() ? key.Scalar() : kind_name(key);
     for (const auto& s : seen)

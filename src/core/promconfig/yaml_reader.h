@@ -13,6 +13,20 @@
 
 namespace observe::promconfig::yaml {
 
+// Aliases make a small document name a huge tree (each `*a` is the whole anchored node again),
+// which yaml.v2 refuses as "document contains excessive aliasing". yaml-cpp does not tell an
+// alias from its anchor, so the readers count every node they decode against a budget set
+// from the document's size; past it the same error is thrown.
+class DecodeBudget {
+ public:
+  explicit DecodeBudget(size_t document_bytes);
+  ~DecodeBudget();
+  DecodeBudget(const DecodeBudget&) = delete;
+  DecodeBudget& operator=(const DecodeBudget&) = delete;
+};
+// Counts one decoded node against the current budget (none: unlimited).
+void count_decode(const YAML::Node& n);
+
 // 1-based line of the node, or `fallback` when yaml-cpp has none (a synthesized node).
 int line_of(const YAML::Node& n, int fallback = 0);
 
