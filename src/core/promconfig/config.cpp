@@ -64,8 +64,7 @@ relabel::Config read_relabel(const YAML::Node& n) {
                   if (key == "source_labels") {
                     c.source_labels.clear();
                     c.source_labels_given = !is_null(v);
-                    if (!is_null(v) && !v.IsSequence())
-                      throw ConfigError("cannot unmarshal " + yaml::kind_name(v) + " into model.LabelNames", line);
+                    if (!is_null(v) && !v.IsSequence()) yaml::type_error(v, "model.LabelNames");
                     if (!is_null(v))
                       for (const auto& item : v) c.source_labels.push_back(read_label_name(item));
                   } else if (key == "separator") {
@@ -108,7 +107,7 @@ relabel::Config read_relabel(const YAML::Node& n) {
 std::vector<relabel::Config> read_relabel_list(const YAML::Node& n, const char* null_message) {
   std::vector<relabel::Config> out;
   if (is_null(n)) return out;
-  if (!n.IsSequence()) throw ConfigError("cannot unmarshal " + yaml::kind_name(n) + " into []*relabel.Config", line_of(n));
+  if (!n.IsSequence()) yaml::type_error(n, "[]*relabel.Config");
   std::vector<int> null_lines;
   for (const auto& item : n) {
     if (is_null(item)) {
@@ -180,7 +179,7 @@ TlsConfig read_tls(const YAML::Node& n, const std::string& path, std::vector<Not
 template <typename F>
 void read_sections(const YAML::Node& n, const std::string& name, F&& each) {
   if (is_null(n)) return;
-  if (!n.IsSequence()) throw ConfigError("cannot unmarshal " + yaml::kind_name(n) + " into " + name, line_of(n));
+  if (!n.IsSequence()) yaml::type_error(n, name);
   for (const auto& item : n) {
     if (is_null(item)) throw ConfigError("empty or null section in " + name, line_of(item, line_of(n)));
     each(item);
@@ -327,8 +326,7 @@ GlobalConfig read_global(const YAML::Node& n, std::vector<NotImported>& skipped)
                     external.clear();
                     external_line = line;
                     std::set<std::string> seen;
-                    if (!is_null(v) && !v.IsMap())
-                      throw ConfigError("cannot unmarshal " + yaml::kind_name(v) + " into map[string]string", line);
+                    if (!is_null(v) && !v.IsMap()) yaml::type_error(v, "map[string]string");
                     if (!is_null(v))
                       for (const auto& kv : v) {
                         std::string name = as_string(kv.first);
@@ -378,9 +376,7 @@ PromConfig read_config(const YAML::Node& root) {
   // Scrape configs are read after global here, as the file order does not matter to the
   // checks below; a field error inside one is reported either way.
   if (!is_null(scrape_node)) {
-    if (!scrape_node.IsSequence())
-      throw ConfigError("cannot unmarshal " + yaml::kind_name(scrape_node) + " into []*config.ScrapeConfig",
-                        line_of(scrape_node));
+    if (!scrape_node.IsSequence()) yaml::type_error(scrape_node, "[]*config.ScrapeConfig");
     std::vector<int> null_lines;
     size_t i = 0;
     for (const auto& item : scrape_node) {

@@ -87,12 +87,6 @@ std::string decode_base64(const std::string& in, int line) {
   return out;
 }
 
-[[noreturn]] void type_error(const YAML::Node& n, const char* go_type) {
-  std::string what = kind_name(n);
-  if (n.IsScalar()) what += " `" + n.Scalar() + "`";
-  throw ConfigError("cannot unmarshal " + what + " into " + go_type, line_of(n));
-}
-
 thread_local size_t* budget_left = nullptr;
 
 }  // namespace
@@ -112,6 +106,12 @@ void count_decode(const YAML::Node& n) {
   if (!budget_left) return;
   if (*budget_left == 0) throw ConfigError("yaml: document contains excessive aliasing", line_of(n));
   --*budget_left;
+}
+
+void type_error(const YAML::Node& n, const std::string& go_type) {
+  std::string what = kind_name(n);
+  if (n.IsScalar()) what += " `" + n.Scalar() + "`";
+  throw ConfigError("cannot unmarshal " + what + " into " + go_type, line_of(n));
 }
 
 int line_of(const YAML::Node& n, int fallback) {
@@ -184,7 +184,7 @@ std::vector<std::string> as_string_list(const YAML::Node& n) {
 void visit_map(const YAML::Node& n, const MapVisitor& v) {
   count_decode(n);
   if (is_null(n)) return;
-  if (!n.IsMap()) type_error(n, v.type_name.c_str());
+  if (!n.IsMap()) type_error(n, v.type_name);
   std::vector<std::string> seen;
   for (const auto& kv : n) {
     const YAML::Node& key = kv.first;

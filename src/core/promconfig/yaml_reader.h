@@ -52,6 +52,9 @@ struct MapVisitor {
 };
 void visit_map(const YAML::Node& n, const MapVisitor& v);
 
+// yaml.v2's "cannot unmarshal !!str `x` into T" for a node of the wrong kind.
+[[noreturn]] void type_error(const YAML::Node& n, const std::string& go_type);
+
 // The scalar's YAML 1.1 type as yaml.v2 would print it: !!str, !!int, !!bool, !!null,
 // !!float, !!seq, !!map.
 std::string kind_name(const YAML::Node& n);

@@ -144,7 +144,7 @@ def comparable(targets, relabeled):
 
 def prom_labels(d):
     items = sorted(d.items())
-    return "{" + ", ".join(f'{k}="{json.dumps(v)[1:-1]}"' for k, v in items) + "}"
+    return "{" + ", ".join(f'{k}="{json.dumps(v, ensure_ascii=False)[1:-1]}"' for k, v in items) + "}"
 
 
 def check_prometheus(ours_bin, fixtures, valid):
