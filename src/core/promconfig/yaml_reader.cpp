@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include <re2/re2.h>
+
 #include "core/promconfig/config.h"
 
 namespace observe::promconfig::yaml {
@@ -53,15 +55,27 @@ bool plain_int(std::string s, bool* negative, uint64_t* value) {
   return true;
 }
 
+// yaml.v2's float resolution: .inf/.nan spellings, or yamlStyleFloat after removing `_`.
 bool plain_float(const std::string& s) {
   if (one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
                  ".nan", ".NaN", ".NAN"}))
     return true;
-  char* end = nullptr;
-  if (s.empty()) return false;
-  std::strtod(s.c_str(), &end);
-  return end && *end == '\0' && s.find_first_of("0123456789") != std::string::npos &&
-         s.find_first_of("xXpP") == std::string::npos;
+  std::string t;
+  for (char c : s)
+    if (c != '_') t.push_back(c);
+  static const RE2 style(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  return RE2::FullMatch(t, style);
+}
+
+double plain_float_value(const std::string& s) {
+  if (s.find("inf") != std::string::npos || s.find("Inf") != std::string::npos || s.find("INF") != std::string::npos)
+    return s[0] == '-' ? -INFINITY : INFINITY;
+  if (s.find("nan") != std::string::npos || s.find("NaN") != std::string::npos || s.find("NAN") != std::string::npos)
+    return NAN;
+  std::string t;
+  for (char c : s)
+    if (c != '_') t.push_back(c);
+  return std::strtod(t.c_str(), nullptr);
 }
 
 std::string decode_base64(const std::string& in, int line) {
@@ -166,9 +180,15 @@ uint64_t as_uint(const YAML::Node& n) {
     if (plain_int(n.Scalar(), &neg, &v) && (!neg || v == 0)) return v;
   }
   if (n.IsScalar() && kind_name(n) == "!!float") {
-    // yaml.v2 stores an integral float that fits into an unsigned field.
-    double d = std::strtod(n.Scalar().c_str(), nullptr);
-    if (d >= 0 && d <= 18446744073709549568.0 && std::floor(d) == d) return static_cast<uint64_t>(d);
+    // yaml.v2 takes any float <= MaxUint64 and converts it as Go on amd64 does: truncated,
+    // a negative one wrapped through int64 (-1.5 becomes 2^64-1).
+    double d = plain_float_value(n.Scalar());
+    if (d <= 18446744073709551616.0) {
+      if (d >= 9223372036854775808.0)
+        return static_cast<uint64_t>(static_cast<int64_t>(d - 9223372036854775808.0)) ^ (uint64_t(1) << 63);
+      if (d <= -9223372036854775808.0) return uint64_t(1) << 63;
+      return static_cast<uint64_t>(static_cast<int64_t>(d));
+    }
   }
   type_error(n, "uint");
 }

@@ -240,6 +240,23 @@ TEST(PromConfig, AliasBombIsRefused) {
   EXPECT_EQ(load_error(big), "line 3: yaml: document contains excessive aliasing");
 }
 
+TEST(PromConfig, Yaml11Numbers) {
+  auto limit = [](const std::string& v) {
+    return load_config("scrape_configs:\n  - job_name: j\n    sample_limit: " + v + "\n").scrape_configs[0].sample_limit;
+  };
+  EXPECT_EQ(limit("1_000"), 1000u);
+  EXPECT_EQ(limit("0o17"), 15u);
+  EXPECT_EQ(limit("017"), 15u);
+  EXPECT_EQ(limit("+5"), 5u);
+  EXPECT_EQ(limit("1e3"), 1000u);  // a float, truncated, as yaml.v2 stores it
+  EXPECT_EQ(limit("1.5"), 1u);
+  EXPECT_EQ(limit("-1.5"), 18446744073709551615u);
+  EXPECT_EQ(load_error("scrape_configs:\n  - job_name: j\n    sample_limit: inf\n"),
+            "line 3: cannot unmarshal !!str `inf` into uint");
+  EXPECT_EQ(load_error("scrape_configs:\n  - job_name: j\n    sample_limit: .inf\n"),
+            "line 3: cannot unmarshal !!float `.inf` into uint");
+}
+
 TEST(PromConfig, JoinDir) {
   EXPECT_EQ(join_dir("/etc/prometheus", "targets/a.json"), "/etc/prometheus/targets/a.json");
   EXPECT_EQ(join_dir("/etc/prometheus", "/abs"), "/abs");
