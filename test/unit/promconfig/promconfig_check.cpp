@@ -3,6 +3,7 @@
 // settings of each job, one line each, for the differential test (promtool_diff.py).
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "core/promconfig/check.h"
 #include "core/promconfig/duration.h"
@@ -48,9 +49,12 @@ int main(int argc, char** argv) {
             std::cout << "sd_error " << s.job_name << " " << e.what() << "\n";
           }
         }
+    // The scrape pool keeps one target per label set (its hash); dropped ones are all listed.
+    std::set<std::string> active;
     for (const auto& tg : groups) {
       auto t = targets_from_group(tg, s);
       for (const auto& target : t.targets) {
+        if (!target.dropped() && !active.insert(target.labels.to_string()).second) continue;
         if (target.dropped())
           std::cout << "dropped " << s.job_name << " " << target.discovered.to_string() << "\n";
         else

@@ -14,12 +14,16 @@ For every fixtures/*.yml:
      (an aliasing fixed in later releases), so for jobs with relabel_configs the API's
      discoveredLabels show relabeled values: there only the target labels and the number of
      dropped targets are compared.
+  3. Random configurations (seeded; SEED=n reproduces a run): jobs with random targets, labels
+     and relabel rules of every action, through promtool (valid/invalid must agree) and, when
+     valid, through the same prometheus (target labels must agree).
 Nothing is skipped: a missing promtool or prometheus is a failure.
 
 usage: promtool_diff.py <promconfig_check binary> <fixtures dir>
 """
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -75,6 +79,68 @@ def check_promtool(ours_bin, fixtures, names):
             valid.append(name)
         print(f"ok   {name}: {'valid' if ok_p else 'invalid'} for both")
     return valid
+
+
+NAMES = ["a", "b", "c", "__meta_x", "__tmp", "job_x", "kv"]
+VALUES = ["foo", "Bar", "a;b", "x=y", "9100", "\u00c4\u00d6\u00fc", "k1=v1,k2=v2", "stra\u00dfe", "\u0130d", "o"]
+REGEXES = ["(.*)", "f(.*)", "(\\w+)=(\\w+)", "(?P<n>[a-z]+).*", ".*o.*", "", "b|B.*", "([^;]*);(.*)",
+           "__meta_(.*)", "(.+)", "(.*):(\\d+)", "[A-Z].*", "(?i)bar"]
+TARGETS = ["${1}", "$n", "t", "a", "out_$1", "__tmp", "${2}_y", "x$1x"]
+REPLACEMENTS = ["$1", "${1}x", "$1x", "$$", "${n}", "lit", "$2-$1", "", "$0", "${10}", "$"]
+# labelkeep with most of these keeps __address__ (a target without one fails the whole file).
+NAME_REGEXES = ["a|b|__.*", "__meta_.*", "kv|c|__address__|__s.*", "(.)|__.*", "job_x", "a|b"]
+
+
+def q(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def random_rule(rng):
+    action = rng.choice(["replace"] * 4 + ["keep", "drop", "keepequal", "dropequal", "hashmod", "labelmap",
+                                             "labeldrop", "labelkeep", "lowercase", "uppercase"])
+    src = rng.sample(NAMES, rng.randint(1, 2))
+    lines = [f"      - action: {action}"]
+    if action in ("labeldrop", "labelkeep"):
+        lines.append(f"        regex: {q(rng.choice(NAME_REGEXES))}")
+    elif action == "labelmap":
+        lines.append(f"        regex: {q(rng.choice(['__meta_(.*)', '(a|b)', '(k)(v)']))}")
+        lines.append(f"        replacement: {q(rng.choice(['m_$1', '${1}_2', '$2$1', '$1']))}")
+    elif action in ("keepequal", "dropequal"):
+        lines.append(f"        source_labels: {q(src)}")
+        lines.append(f"        target_label: {q(rng.choice(NAMES))}")
+    elif action in ("lowercase", "uppercase"):
+        lines.append(f"        source_labels: {q(src)}")
+        lines.append(f"        target_label: {q(rng.choice(['lc', 'a', 'kv']))}")
+    elif action == "hashmod":
+        lines.append(f"        source_labels: {q(src)}")
+        lines.append(f"        modulus: {rng.randint(1, 10)}")
+        lines.append(f"        target_label: {q(rng.choice(['shard', 'c']))}")
+    else:
+        lines.append(f"        source_labels: {q(src)}")
+        lines.append(f"        separator: {q(rng.choice([';', '', ',']))}")
+        lines.append(f"        regex: {q(rng.choice(REGEXES))}")
+        if action == "replace":
+            lines.append(f"        target_label: {q(rng.choice(TARGETS))}")
+            lines.append(f"        replacement: {q(rng.choice(REPLACEMENTS))}")
+    return "\n".join(lines)
+
+
+def random_config(rng, jobs):
+    out = ["scrape_configs:"]
+    for j in range(jobs):
+        out.append(f"  - job_name: gen{j}")
+        out.append("    static_configs:")
+        for _ in range(rng.randint(1, 2)):
+            targets = rng.sample(["127.0.0.1:%d" % rng.randint(9100, 9199), "localhost", "[::1]",
+                                  "127.0.0.1:%d" % rng.randint(9100, 9199)], rng.randint(1, 4))
+            labels = {n: rng.choice(VALUES) for n in rng.sample(NAMES, rng.randint(0, 4))}
+            out.append(f"      - targets: {q(targets)}")
+            out.append(f"        labels: {q(labels)}")
+        out.append("    relabel_configs:")
+        # Keep the address mostly intact so that most targets survive to be compared.
+        for _ in range(rng.randint(1, 5)):
+            out.append(random_rule(rng))
+    return "\n".join(out) + "\n"
 
 
 def free_port():
@@ -173,8 +239,7 @@ def check_prometheus(ours_bin, fixtures, valid):
         else:
             fail("prometheus did not start; see " + log.name)
             return
-        for name in valid:
-            shutil.copy(os.path.join(cfgdir, name), live)
+        def compare(name):
             http(base + "/-/reload", data=b"")
             conf = json.loads(http(base + "/api/v1/status/config"))["data"]["yaml"]
             theirs = jobs_from_config_yaml(conf)
@@ -216,6 +281,34 @@ def check_prometheus(ours_bin, fixtures, valid):
             else:
                 n = sum(1 for v in got.values() for x in v if not x.startswith("discovered "))
                 print(f"ok   {name}: job settings and {n} target label sets equal prometheus's")
+
+        for name in valid:
+            shutil.copy(os.path.join(cfgdir, name), live)
+            compare(name)
+
+        seed = int(os.environ.get("SEED", random.randrange(1 << 30)))
+        rng = random.Random(seed)
+        print(f"random configurations, SEED={seed}")
+        for i in range(int(os.environ.get("RANDOM_CONFIGS", "12"))):
+            name = f"random{i}.yml"
+            text = random_config(rng, 3)
+            with open(os.path.join(cfgdir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+            rc_p, out_p = run(["promtool", "check", "config", name], cfgdir)
+            rc_o, out_o = run([ours_bin, name], cfgdir)
+            if (rc_p == 0) != (rc_o == 0):
+                fail(f"SEED={seed} {name}: promtool {'valid' if rc_p == 0 else 'invalid'}, ours "
+                     f"{'valid' if rc_o == 0 else 'invalid'}\n  promtool: {out_p.strip()}\n  ours: "
+                     f"{out_o.strip()[:2000]}\n{text}")
+                continue
+            if rc_p != 0:
+                print(f"ok   {name}: invalid for both ({out_p.strip().splitlines()[-1][:120]})")
+                continue
+            shutil.copy(os.path.join(cfgdir, name), live)
+            before = len(failures)
+            compare(f"SEED={seed} {name}")
+            if len(failures) > before:
+                print(text)
     finally:
         proc.terminate()
         try:
