@@ -131,7 +131,7 @@ def random_config(rng, jobs):
         out.append(f"  - job_name: gen{j}")
         out.append("    static_configs:")
         for _ in range(rng.randint(1, 2)):
-            targets = rng.sample(["127.0.0.1:%d" % rng.randint(9100, 9199), "localhost", "[::1]",
+            targets = rng.sample(["127.0.0.1:%d" % rng.randint(9100, 9199), "127.0.0.2", "[::1]",
                                   "127.0.0.1:%d" % rng.randint(9100, 9199)], rng.randint(1, 4))
             labels = {n: rng.choice(VALUES) for n in rng.sample(NAMES, rng.randint(0, 4))}
             out.append(f"      - targets: {q(targets)}")
