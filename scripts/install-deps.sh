@@ -10,6 +10,8 @@ PACKAGES=(
   libclang-rt-14-dev
   postgresql-15 postgresql-server-dev-15 postgresql-client-15
   libzstd-dev zstd libre2-dev libsimdjson-dev libcurl4-openssl-dev librdkafka-dev
+  # prometheus.yml loading (src/core/promconfig)
+  libyaml-cpp-dev
   libgtest-dev libbenchmark-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps
