@@ -2,7 +2,8 @@
 # The shipped Grafana dashboards work through Grafana's PostgreSQL data source: every variable
 # and panel query of docs/grafana/*.json, expanded as Grafana expands it (several ranges, max
 # data points and min intervals), runs as a login role in observe_reader on generated node data
-# and returns what Grafana can turn into frames (test/integration/grafana/check_dashboards.py).
+# (observe.metrics) and application logs (observe.logs) and returns what Grafana can turn into
+# frames, logs panels included (test/integration/grafana/check_dashboards.py).
 # First the expander itself is checked against Grafana's own examples.
 #
 # Needs PGHOST/PGPORT/PGUSER of a server with pg_observe installable (test/run.sh exports them).
@@ -23,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "--- database $DB with generated node data"
+echo "--- database $DB with generated node data and logs"
 createdb "$DB"
 psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
 CREATE EXTENSION pg_observe;
@@ -33,11 +34,21 @@ CREATE ROLE $VIEWER LOGIN PASSWORD '$VIEWER_PASSWORD' IN ROLE observe_reader;
 INSERT INTO observe.scrape_targets (job, url, enabled) VALUES ('node', 'http://127.0.0.1:9100/metrics', false);
 SQL
 "$PY" "$HERE/gen_node_data.py" --dsn "dbname=$DB" --instances 3 --hours 6 --step 15
+"$PY" "$HERE/gen_log_data.py" --dsn "dbname=$DB" --hours 6
 
-echo "--- dashboards"
+echo "--- metric dashboards"
+metric_dashboards=()
+for f in "$ROOT"/docs/grafana/*.json; do
+  case $(basename "$f") in logs-*) ;; *) metric_dashboards+=("$f") ;; esac
+done
 "$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER password=$VIEWER_PASSWORD" \
   --expect-var job=node --expect-var instance=127.0.0.1:9100 \
-  "$ROOT"/docs/grafana/*.json
+  "${metric_dashboards[@]}"
+
+echo "--- logs dashboards"
+"$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER password=$VIEWER_PASSWORD" \
+  --expect-var job=api --expect-var job=nginx --expect-var app=checkout \
+  "$ROOT"/docs/grafana/logs-*.json
 
 echo "--- the checker catches each defect of a broken dashboard (so its passes mean something)"
 "$PY" "$HERE/check_dashboards.py" --dsn "dbname=$DB user=$VIEWER password=$VIEWER_PASSWORD" --expect-fail \

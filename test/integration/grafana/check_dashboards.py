@@ -13,6 +13,11 @@ macros), run on the server, and checked:
   no duplicate (time, series) row, which Grafana would silently drop; values inside the panel's
   declared min/max;
   table format: runs, and for stat panels holds a numeric column;
+  logs panels (table format, as Grafana's logs visualization reads a frame that has no logs
+  type: the first time field is the time, the first string field the line, a field named level
+  the severity, the others labels): a time column, the first text column named line or body
+  (not the label set), no null time or line, a text level column if any, times inside the range,
+  rows in the panel's sort order (so a max_lines cut keeps the lines the panel shows first);
   both: no error, no leftover $ after expansion, non-empty (the data covers every range used),
   fewer rows than Grafana's row limit.
 Prints one line per failure and a summary; exits 1 on any failure.
@@ -126,6 +131,41 @@ def check_time_series(where, desc, rows, frm, to, interval_ms, panel):
                 return
 
 
+def check_logs(where, desc, rows, frm, to, panel, fmt):
+    """What Grafana's logs visualization needs of a frame from this data source."""
+    if fmt != 'table':
+        return fail(where, 'logs panel with format %r: it needs the table format' % fmt)
+    names = [d.name for d in desc]
+    oids = [d.type_code for d in desc]
+    tis = [i for i, o in enumerate(oids) if o in TIME_OIDS]
+    if not tis and 'time' in names and oids[names.index('time')] in NUMERIC_OIDS:
+        tis = [names.index('time')]  # the table format turns a numeric time column into times
+    if not tis:
+        return fail(where, 'no time column for the log lines (columns %s)' % names)
+    ti = tis[0]
+    texts = [i for i, o in enumerate(oids) if o in TEXT_OIDS]
+    if not texts:
+        return fail(where, 'no text column for the log line (columns %s)' % names)
+    bi = texts[0]
+    if names[bi] not in ('line', 'body'):
+        return fail(where, 'the first text column, which Grafana shows as the log line, is %s, '
+                    'not line or body' % names[bi])
+    if 'level' in names and oids[names.index('level')] not in TEXT_OIDS:
+        fail(where, 'level column has type oid %d, not text' % oids[names.index('level')])
+    times = []
+    for r in rows:
+        if r[ti] is None or r[bi] is None:
+            return fail(where, 'a row has a null time or line')
+        times.append(time_ms(r[ti], oids[ti]))
+    outside = [t for t in times if not (frm - 1 <= t <= to + 1)]
+    if outside:
+        fail(where, '%d line times outside the range, e.g. %r' % (len(outside), outside[0]))
+    descending = panel.get('options', {}).get('sortOrder', 'Descending') == 'Descending'
+    pairs = list(zip(times, times[1:]))
+    if any((b > a) if descending else (b < a) for a, b in pairs):
+        fail(where, 'lines not in the panel\'s %s time order' % ('descending' if descending else 'ascending'))
+
+
 def check_cpu_modes(where, desc, rows):
     """Shares of CPU time per mode add up to the whole, at every step but the first."""
     per_time = {}
@@ -149,6 +189,10 @@ def resolve_variables(cur, dash, frm, to, where):
     values = {}
     for v in dash.get('templating', {}).get('list', []):
         w = '%s var %s' % (where, v['name'])
+        if v.get('type') in ('textbox', 'constant'):
+            # no query: the saved value (a textbox's default is its query)
+            values[v['name']] = {'value': v.get('current', {}).get('value', v.get('query', ''))}
+            continue
         sql, _, _ = g.expand(v['query'], values, frm, to, 1000)
         if '$' in sql:
             fail(w, 'unexpanded $ in %r' % sql)
@@ -196,7 +240,9 @@ def check_target(cur, w, panel, t, variables, frm, to, points, min_iv, timescale
         return fail(w, 'no rows\n    %s' % sql) or 1
     if len(rows) >= ROW_LIMIT:
         fail(w, '%d rows: over Grafana\'s row limit' % len(rows))
-    if t.get('format', 'time_series') == 'time_series':
+    if panel['type'] == 'logs':
+        check_logs(w, desc, rows, frm, to, panel, t.get('format', 'time_series'))
+    elif t.get('format', 'time_series') == 'time_series':
         check_time_series(w, desc, rows, frm, to, interval_ms, panel)
         if panel['title'] == 'CPU by mode':
             check_cpu_modes(w, desc, rows)
