@@ -33,8 +33,9 @@ CREATE ROLE $VIEWER LOGIN PASSWORD '$VIEWER_PASSWORD' IN ROLE observe_reader;
 -- a target for the health view; disabled, and the scrape worker works in observe.database only
 INSERT INTO observe.scrape_targets (job, url, enabled) VALUES ('node', 'http://127.0.0.1:9100/metrics', false);
 SQL
-"$PY" "$HERE/gen_node_data.py" --dsn "dbname=$DB" --instances 3 --hours 6 --step 15
+# logs first: the CPU check wants the node data's last sample within a scrape step of the checks
 "$PY" "$HERE/gen_log_data.py" --dsn "dbname=$DB" --hours 6
+"$PY" "$HERE/gen_node_data.py" --dsn "dbname=$DB" --instances 3 --hours 6 --step 15
 
 echo "--- metric dashboards"
 metric_dashboards=()

@@ -11,7 +11,8 @@ macros), run on the server, and checked:
   (a series factor) or numeric (a value), never jsonb; at least one value column; rows ascending
   by time with no null time when there are text columns (Grafana's long-to-wide conversion);
   no duplicate (time, series) row, which Grafana would silently drop; values inside the panel's
-  declared min/max;
+  declared min/max; CPU mode shares adding up to 1; log volume by level adding up to the lines
+  SQL counts;
   table format: runs, and for stat panels holds a numeric column;
   logs panels (table format, as Grafana's logs visualization reads a frame that has no logs
   type: the first time field is the time, the first string field the line, a field named level
@@ -178,6 +179,22 @@ def check_cpu_modes(where, desc, rows):
             return
 
 
+def check_log_volume(cur, where, desc, rows, interval_ms, variables):
+    """The lines per level add up to the lines of the stream in plain SQL: each line is counted
+    in exactly one step (the window equals the step) and none is lost."""
+    ti = [d.name for d in desc].index('time')
+    vi = [d.name for d in desc].index('value')
+    times = [r[ti] for r in rows]
+    total = sum(float(r[vi]) for r in rows)
+    cur.execute("SELECT count(*) FROM observe.logs WHERE labels @> jsonb_build_object('job', %s::text, 'app', %s::text)"
+                " AND time > %s::timestamptz - %s * interval '1 ms' AND time <= %s AND strpos(line, %s) > 0",
+                (variables['job']['value'], variables['app']['value'], min(times), interval_ms,
+                 max(times), variables['search']['value']))
+    lines = cur.fetchone()[0]
+    if lines != total:
+        fail(where, 'the volume adds up to %d lines, SQL counts %d' % (total, lines))
+
+
 def run(cur, sql):
     cur.execute(sql)
     return cur.description, cur.fetchall()
@@ -246,6 +263,8 @@ def check_target(cur, w, panel, t, variables, frm, to, points, min_iv, timescale
         check_time_series(w, desc, rows, frm, to, interval_ms, panel)
         if panel['title'] == 'CPU by mode':
             check_cpu_modes(w, desc, rows)
+        if panel['title'] == 'Log volume by level':
+            check_log_volume(cur, w, desc, rows, interval_ms, variables)
     elif panel['type'] == 'stat' and not any(d.type_code in NUMERIC_OIDS for d in desc):
         fail(w, 'stat panel without a numeric column')
     return 1
