@@ -110,6 +110,7 @@ $health
 Grafana (docs/grafana.md):
   1. add a PostgreSQL data source: host 127.0.0.1:$PORT, database postgres, TLS disabled, and a
      read-only login, e.g.  CREATE ROLE grafana LOGIN PASSWORD '...' IN ROLE observe_reader;
-  2. Dashboards > New > Import, upload $(pwd)/docs/grafana/node-overview.json
-     and $(pwd)/docs/grafana/pg-observe-health.json, and pick that data source.
+  2. Dashboards > New > Import, upload $(pwd)/docs/grafana/node-overview.json,
+     $(pwd)/docs/grafana/pg-observe-health.json and $(pwd)/docs/grafana/logs-overview.json
+     (logs in observe.logs, docs/logql.md), and pick that data source.
 MSG
