@@ -10,6 +10,8 @@ PACKAGES=(
   libclang-rt-14-dev
   postgresql-15 postgresql-server-dev-15 postgresql-client-15
   libzstd-dev zstd libre2-dev libsimdjson-dev libcurl4-openssl-dev librdkafka-dev
+  # the ingest decoders: remote_write and Loki protobuf pushes, snappy, gzip/deflate bodies
+  libprotobuf-dev protobuf-compiler libsnappy-dev zlib1g-dev
   libgtest-dev libbenchmark-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps
