@@ -302,3 +302,10 @@ TEST(KafkaFormats, PrometheusRemoteWrite) {
   EXPECT_EQ(c.series[0].samples[0].timestamp_ms, 1000);
   EXPECT_NE(sample_error(d, msg(req)).find("snappy"), std::string::npos);  // not compressed
 }
+
+// Found by ingest_fuzz: the exposition parser passes a backslash before an invalid byte.
+TEST(KafkaFormats, PrometheusTextRefusesInvalidUtf8LabelValues) {
+  KafkaDecoder d(opts(KafkaFormat::kPrometheusText));
+  EXPECT_NE(sample_error(d, msg("rp{jb=\"\\\xe8" "a\"} 2\n")).find("line 1: label \"jb\" value is not valid UTF-8"),
+            std::string::npos);
+}
