@@ -45,6 +45,13 @@ void inflate_bounded(std::string_view in, int window_bits, bool gzip, size_t max
   out->clear();
   const char* what = gzip ? "gzip" : "deflate";
   if (in.size() > UINT32_MAX) throw Error(ErrorKind::kLimitExceeded, std::string(what) + " body over 4 GB");
+  // gzip's trailer holds the size mod 2^32 (RFC 1952 ISIZE): a hint that saves the regrowing,
+  // never trusted beyond the limit.
+  if (gzip && in.size() >= 18) {
+    const auto* t = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
+    size_t isize = t[0] | (t[1] << 8) | (t[2] << 16) | (size_t(t[3]) << 24);
+    out->reserve(std::min(isize + 1, max_bytes + 1));
+  }
   size_t consumed = 0;
   for (;;) {
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + consumed));
@@ -54,7 +61,8 @@ void inflate_bounded(std::string_view in, int window_bits, bool gzip, size_t max
       size_t old = out->size();
       size_t room = max_bytes - old;
       // Full: one more byte of output means the limit is passed; the stream may still end.
-      size_t grow = room == 0 ? 1 : std::min<size_t>({std::max<size_t>(old, 64 * 1024), room, 1u << 30});
+      size_t want = out->capacity() > old ? out->capacity() - old : std::max<size_t>(old, 64 * 1024);
+      size_t grow = room == 0 ? 1 : std::min<size_t>({std::max<size_t>(want, 4096), room, 1u << 30});
       out->resize(old + grow);
       z.next_out = reinterpret_cast<Bytef*>(&(*out)[old]);
       z.avail_out = static_cast<uInt>(grow);
