@@ -115,8 +115,8 @@ double best_of(int runs, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* logs_path = "../shared/data/log-recording/lines.jsonl.zst";
-  const char* node_path = "../shared/data/node-recording/samples.om.zst";
+  std::string logs_path = "../shared/data/log-recording/lines.jsonl.zst";
+  std::string node_path = "../shared/data/node-recording/samples.om.zst";
   size_t max_mb = 200, push_kb = 1024, rw_samples = 2000, max_samples = 2000000;
   int runs = 3;
   for (int i = 1; i < argc; i++) {
@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
       batch_bytes = 0;
     };
     bool done = false;
-    bench::for_each_line(logs_path, [&](std::string_view l) {
+    bench::for_each_line(logs_path.c_str(), [&](std::string_view l) {
       if (done) return;
       simdjson::dom::element e;
       if (jp.parse(l.data(), l.size()).get(e)) {
@@ -240,44 +240,55 @@ int main(int argc, char** argv) {
   std::vector<std::string> rw;
   size_t nsamples = 0;
   {
-    prompb::WriteRequest req;
-    int in_req = 0;
+    // The recording is series-major; Prometheus sends what it scraped at one instant, so the
+    // samples are put in time order (series interleaved) before they are cut into requests.
+    struct Point {
+      uint32_t series;
+      int64_t ts;
+      double value;
+    };
+    std::vector<std::vector<std::pair<std::string, std::string>>> series;
+    std::map<std::string, uint32_t> series_ids;
+    std::vector<Point> points;
     exposition::Entry e;
-    bench::for_each_line(node_path, [&](std::string_view l) {
-      if (nsamples >= max_samples || l.empty() || l[0] == '#') return;
+    bench::for_each_line(node_path.c_str(), [&](std::string_view l) {
+      if (points.size() >= max_samples || l.empty() || l[0] == '#') return;
       size_t sp = l.rfind(' ');
       std::string_view head = l.substr(0, sp), ts = l.substr(sp + 1);
       exposition::Parser p(head, exposition::Format::kPrometheusText);
       if (!p.next(&e) || e.kind != exposition::EntryKind::kSample) return;
+      auto [it, fresh] = series_ids.emplace(std::string(e.series), static_cast<uint32_t>(series.size()));
+      if (fresh) {
+        std::vector<std::pair<std::string, std::string>> ls{{"__name__", std::string(e.metric_name)}};
+        for (auto& lv : e.labels) ls.emplace_back(std::string(lv.name), std::string(lv.value));
+        std::sort(ls.begin(), ls.end());
+        series.push_back(std::move(ls));
+      }
+      points.push_back({it->second, static_cast<int64_t>(std::strtod(std::string(ts).c_str(), nullptr) * 1000), e.value});
+    });
+    std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.ts < b.ts; });
+    prompb::WriteRequest req;
+    auto cut = [&] {
+      std::string pb = req.SerializeAsString(), sn;
+      snappy::Compress(pb.data(), pb.size(), &sn);
+      rw.push_back(std::move(sn));
+      req.Clear();
+    };
+    for (const Point& pt : points) {
       auto* s = req.add_timeseries();
-      auto* n = s->add_labels();
-      n->set_name("__name__");
-      n->set_value(std::string(e.metric_name));
-      std::vector<std::pair<std::string, std::string>> ls;
-      for (auto& lv : e.labels) ls.emplace_back(std::string(lv.name), std::string(lv.value));
-      std::sort(ls.begin(), ls.end());
-      for (auto& [a, b] : ls) {
+      for (auto& [a, b] : series[pt.series]) {
         auto* x = s->add_labels();
         x->set_name(a);
         x->set_value(b);
       }
       auto* smp = s->add_samples();
-      smp->set_value(e.value);
-      smp->set_timestamp(static_cast<int64_t>(std::strtod(std::string(ts).c_str(), nullptr) * 1000));
+      smp->set_value(pt.value);
+      smp->set_timestamp(pt.ts);
       nsamples++;
-      if (++in_req == static_cast<int>(rw_samples)) {
-        std::string pb = req.SerializeAsString(), sn;
-        snappy::Compress(pb.data(), pb.size(), &sn);
-        rw.push_back(std::move(sn));
-        req.Clear();
-        in_req = 0;
-      }
-    });
-    if (in_req) {
-      std::string pb = req.SerializeAsString(), sn;
-      snappy::Compress(pb.data(), pb.size(), &sn);
-      rw.push_back(std::move(sn));
+      if (req.timeseries_size() == static_cast<int>(rw_samples)) cut();
     }
+    if (req.timeseries_size()) cut();
+    std::printf("node recording: %zu samples of %zu series, time order\n", nsamples, series.size());
   }
   size_t rw_bytes = 0;
   for (auto& p : rw) rw_bytes += p.size();

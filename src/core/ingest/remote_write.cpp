@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,19 @@ std::string describe(const std::vector<Label>& pairs) {
   return s + "}";
 }
 
+// Most label values are ASCII: a word-at-a-time scan settles them before the full check.
+bool ascii_or_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) return valid_utf8(s);
+  }
+  for (; i < s.size(); i++)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return valid_utf8(s);
+  return true;
+}
+
 // Prometheus's labels.IsValid with the legacy name rules of 2.x: the metric name, every label
 // name, and every value valid UTF-8. Empty label values count as absent (Prometheus keeps them,
 // but no query can tell the difference).
@@ -46,7 +60,7 @@ const char* invalid_reason(const std::vector<Label>& pairs) {
     } else if (!valid_label_name(l.name)) {
       return "invalid label name";
     }
-    if (!valid_utf8(l.value)) return "label value is not valid UTF-8";
+    if (!ascii_or_valid_utf8(l.value)) return "label value is not valid UTF-8";
   }
   return nullptr;
 }
@@ -77,10 +91,12 @@ DecodeStats decode_remote_write_proto(std::string_view proto, const RemoteWriteO
     if (!ts.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       throw Error(ErrorKind::kDataException, where(offset) + ": malformed protobuf time series");
     pairs.clear();
+    pairs.reserve(static_cast<size_t>(ts.labels_size()));
     for (const auto& l : ts.labels()) pairs.push_back({l.name(), l.value()});
     // The receiver sorts (labelProtosToLabels), so order does not matter; the TSDB refuses an
     // empty set and a name given twice.
-    std::stable_sort(pairs.begin(), pairs.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
+    auto by_name = [](const Label& a, const Label& b) { return a.name < b.name; };
+    if (!std::is_sorted(pairs.begin(), pairs.end(), by_name)) std::stable_sort(pairs.begin(), pairs.end(), by_name);
     stats.skipped_exemplars += static_cast<size_t>(ts.exemplars_size());
     const size_t nsamples = static_cast<size_t>(ts.samples_size());
     auto skip = [&](const std::string& why) {
