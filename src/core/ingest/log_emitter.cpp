@@ -10,6 +10,8 @@ LogEmitter::LogEmitter(const LokiPushOptions& options, LogSink& sink, DecodeStat
                        std::function<size_t()> offset)
     : options_(options), sink_(sink), stats_(stats), utf8_checked_(utf8_checked), offset_(std::move(offset)) {
   batch_.reserve(kLogBatch);
+  // batch_ points into metadata_: it must never reallocate while a batch is open.
+  metadata_.reserve(kLogBatch);
 }
 
 std::string LogEmitter::where() const { return where_impl(started_ || refused_ || entry_index_ > 0); }

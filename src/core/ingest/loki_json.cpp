@@ -85,6 +85,7 @@ DecodeStats decode_loki_push_json(std::string_view json, const LokiPushOptions& 
             for (od::field lf : lv.get_object()) {
               std::string_view name = lf.unescaped_key();
               od::value val = lf.value();
+              if (val.type() == od::json_type::null) continue;  // Go reads null into a map as ""
               if (val.type() != od::json_type::string) {
                 em.begin({}, "");
                 throw Error(ErrorKind::kDataException, em.where() + ": label " + quote_for_message(name, 64) +
@@ -146,6 +147,10 @@ DecodeStats decode_loki_push_json(std::string_view json, const LokiPushOptions& 
                 throw Error(ErrorKind::kDataException, em.where_entry() + ": the line must be a string, got " + std::string(type_name(it)));
               line = item.get_string();
             } else if (i == 2) {
+              if (it == od::json_type::null) {  // jsoniter's ReadMapCB takes null as no metadata
+                i++;
+                continue;
+              }
               if (it != od::json_type::object)
                 throw Error(ErrorKind::kDataException,
                             em.where_entry() + ": structured metadata must be an object, got " + std::string(type_name(it)));

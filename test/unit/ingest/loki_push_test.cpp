@@ -269,3 +269,20 @@ TEST(LokiPush, HttpShapeErrors) {
   EXPECT_EQ(push_format_from_content_type("Application/JSON ; charset=utf-8"), PushFormat::kJson);
   EXPECT_EQ(push_format_from_content_type(""), PushFormat::kProtobuf);
 }
+
+TEST(LokiPushJson, EveryEntryKeepsItsOwnMetadata) {
+  std::string body = R"({"streams":[{"stream":{"a":"b"},"values":[)";
+  for (int i = 0; i < 3000; i++)
+    body += (i ? "," : "") + std::string("[\"") + std::to_string(i) + "\",\"l\",{\"n\":\"" + std::to_string(i) + "\"}]";
+  body += "]}]}";
+  CollectLogs c = json(body);
+  ASSERT_EQ(c.streams[0].entries.size(), 3000u);
+  for (int i = 0; i < 3000; i++) EXPECT_EQ(c.streams[0].entries[i].metadata.get("n"), std::to_string(i));
+}
+
+TEST(LokiPushJson, NullsAreReadAsGoReadsThem) {
+  CollectLogs c = json(R"({"streams":[{"stream":{"a":"b","gone":null},"values":[["1","x",null]]}]})");
+  ASSERT_EQ(c.streams.size(), 1u);
+  EXPECT_EQ(c.streams[0].labels, (Labels{{"a", "b"}}));
+  EXPECT_FALSE(c.streams[0].entries[0].has_metadata);
+}
