@@ -87,13 +87,6 @@ void LogEmitter::refuse_entry(const std::string& why) {
   if (stats_.errors.size() < kMaxKeptErrors) stats_.errors.push_back(where() + ": " + why);
 }
 
-void LogEmitter::reject(const std::string& why) {
-  start_if_needed();
-  if (refused_) stats_.skipped_entries++;
-  else refuse_entry(why);
-  entry_index_++;
-}
-
 void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Label>* metadata) {
   start_if_needed();
   if (refused_) {

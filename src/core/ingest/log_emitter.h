@@ -35,9 +35,6 @@ class LogEmitter {
   void add(int64_t ts_ns, std::string_view line, const std::vector<Label>* metadata);
   void end();
 
-  // The current entry is refused for `why` (a decoder's own check, e.g. its timestamp): thrown,
-  // or in skip mode counted and the decoder moves on to the next entry.
-  void reject(const std::string& why);
   // Error context: "stream 3 entry 5 (byte 812)".
   std::string where() const;
   // The same, naming the entry the decoder is reading even before it reached the emitter.

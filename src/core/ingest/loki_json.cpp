@@ -125,8 +125,7 @@ DecodeStats decode_loki_push_json(std::string_view json, const LokiPushOptions& 
                                                        std::string(type_name(entry_value.type())));
           int64_t ts = 0;
           std::string_view line;
-          bool has_metadata = false, ts_ok = true;
-          std::string ts_error;
+          bool has_metadata = false;
           size_t i = 0;
           metadata.clear();
           for (od::value item : entry_value.get_array()) {
@@ -138,10 +137,10 @@ DecodeStats decode_loki_push_json(std::string_view json, const LokiPushOptions& 
                             em.where_entry() + ": the timestamp must be a string of Unix nanoseconds, got " + std::string(type_name(it)));
               }
               std::string_view s = item.get_string();
-              if (!parse_go_int64(s, &ts)) {
-                ts_ok = false;
-                ts_error = "invalid timestamp " + quote_for_message(s, 64) + ": not an integer number of nanoseconds";
-              }
+              // A decode error in Loki (jsoniter ReportError): the whole request fails, skip mode or not.
+              if (!parse_go_int64(s, &ts))
+                throw Error(ErrorKind::kDataException, em.where_entry() + ": invalid timestamp " + quote_for_message(s, 64) +
+                                                           ": not an integer number of nanoseconds");
             } else if (i == 1) {
               if (it != od::json_type::string)
                 throw Error(ErrorKind::kDataException, em.where_entry() + ": the line must be a string, got " + std::string(type_name(it)));
@@ -171,10 +170,6 @@ DecodeStats decode_loki_push_json(std::string_view json, const LokiPushOptions& 
           }
           if (i < 2)
             throw Error(ErrorKind::kDataException, em.where_entry() + ": an entry needs a timestamp and a line");
-          if (!ts_ok) {
-            em.reject(ts_error);
-            continue;
-          }
           em.add(ts, line, has_metadata ? &metadata : nullptr);
         }
         em.end();

@@ -47,14 +47,13 @@ DecodeStats decode_loki_push_proto(std::string_view proto, const LokiPushOptions
     em.set_labels(std::move(pairs), text);
     for (const auto& e : stream.entries()) {
       const auto& ts = e.timestamp();
-      if (ts.nanos() < 0 || ts.nanos() >= kNsPerSecond) {
-        em.reject("timestamp nanos " + std::to_string(ts.nanos()) + " not in [0, 1e9)");
-        continue;
-      }
-      if (ts.seconds() > (INT64_MAX - ts.nanos()) / kNsPerSecond || ts.seconds() < INT64_MIN / kNsPerSecond) {
-        em.reject("timestamp " + std::to_string(ts.seconds()) + "s is outside the int64 nanosecond range");
-        continue;
-      }
+      // gogoproto's StdTimeUnmarshal refuses these: the whole request fails, skip mode or not.
+      if (ts.nanos() < 0 || ts.nanos() >= kNsPerSecond)
+        throw Error(ErrorKind::kDataException,
+                    em.where_entry() + ": timestamp nanos " + std::to_string(ts.nanos()) + " not in [0, 1e9)");
+      if (ts.seconds() > (INT64_MAX - ts.nanos()) / kNsPerSecond || ts.seconds() < INT64_MIN / kNsPerSecond)
+        throw Error(ErrorKind::kDataException, em.where_entry() + ": timestamp " + std::to_string(ts.seconds()) +
+                                                   "s is outside the int64 nanosecond range");
       int64_t ts_ns = ts.seconds() * kNsPerSecond + ts.nanos();
       metadata.clear();
       for (const auto& m : e.structuredmetadata()) metadata.push_back({m.name(), m.value()});

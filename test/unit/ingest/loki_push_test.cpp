@@ -167,7 +167,7 @@ TEST(LokiPushJson, SkipModeStoresTheValidRest) {
   o.max_line_bytes = 5;
   CollectLogs c;
   DecodeStats s = decode_loki_push_json(R"({"streams":[
-    {"stream":{"a":"b"},"values":[["1","ok"],["x","bad ts"],["3","too long line"],["4","ok2"]]},
+    {"stream":{"a":"b"},"values":[["1","ok"],["2","too long line 1"],["3","too long line"],["4","ok2"]]},
     {"stream":{"bad-name":"b"},"values":[["1","a"],["2","b"]]},
     {"stream":{"c":"d"},"values":[["1","ok3"]]}]})",
                                         o, c);
@@ -179,6 +179,10 @@ TEST(LokiPushJson, SkipModeStoresTheValidRest) {
   EXPECT_EQ(s.skipped_entries, 4u);
   EXPECT_EQ(s.skipped_streams, 1u);
   ASSERT_EQ(s.errors.size(), 3u);
+  // A timestamp that does not parse is a decode error in Loki: the whole request fails.
+  CollectLogs none;
+  EXPECT_THROW(decode_loki_push_json(R"({"streams":[{"stream":{"a":"b"},"values":[["1","ok"],["x","bad"]]}]})", o, none),
+               Error);
   EXPECT_NE(s.errors[0].find("stream 0 entry 1"), std::string::npos) << s.errors[0];
   EXPECT_NE(s.errors[1].find("stream 0 entry 2"), std::string::npos) << s.errors[1];
   EXPECT_NE(s.errors[2].find("stream 1"), std::string::npos) << s.errors[2];
