@@ -68,8 +68,8 @@ struct MessageLabel {
   std::string value;  // kConstant: the value; kHeader: the header's name
 };
 
-// A field picked from a JSON object: a dotted path ("kubernetes.pod.name"). Keys holding a dot
-// cannot be addressed.
+// A field picked from a JSON object: a dotted path ("kubernetes.pod.name", or JSONPath-style
+// "$.kubernetes.pod.name"). Keys holding a dot cannot be addressed.
 struct JsonField {
   std::string label;  // the label or metadata name it becomes
   std::string path;

@@ -13,7 +13,9 @@ namespace dom = simdjson::dom;
 namespace {
 
 // Follows "a.b.c" from root; false when a step is missing or not an object.
+// A JSONPath-style "$." in front is accepted and means the same.
 bool lookup(dom::element root, std::string_view path, dom::element* out) {
+  if (path.substr(0, 2) == "$.") path.remove_prefix(2);
   dom::element cur = root;
   while (true) {
     size_t dot = path.find('.');

@@ -117,7 +117,7 @@ TEST(KafkaFormats, JsonLines) {
   KafkaFormatOptions o = opts(KafkaFormat::kJsonLines);
   o.time_field = "ts";
   o.line_field = "msg";
-  o.label_fields = {{"app", "kubernetes.app"}, {"level", "level"}};
+  o.label_fields = {{"app", "$.kubernetes.app"}, {"level", "level"}};
   o.labels_object = "tags";
   o.metadata_fields = {{"trace_id", "trace.id"}, {"status", "status"}};
   KafkaDecoder d(o);
