@@ -1,5 +1,7 @@
 #include "core/ingest/kafka_formats.h"
 
+#include <snappy.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -211,7 +213,10 @@ DecodeStats KafkaDecoder::decode_logs(const KafkaMessage& m, LogSink& sink) {
       try {
         std::string_view v = m.value;
         size_t i = v.find_first_not_of(" \t\r\n");
-        if (i != std::string_view::npos && v[i] == '{') return decode_loki_push_json(v, options_.loki, merging);
+        // A snappy block of 123 bytes also starts with '{' (its length varint): JSON is what
+        // starts with '{' and is not a whole valid snappy block.
+        if (i != std::string_view::npos && v[i] == '{' && !snappy::IsValidCompressedBuffer(v.data(), v.size()))
+          return decode_loki_push_json(v, options_.loki, merging);
         std::string raw;
         snappy_decode(v, options_.loki.max_body_bytes, &raw);
         return decode_loki_push_proto(raw, options_.loki, merging);

@@ -229,6 +229,20 @@ TEST(KafkaFormats, LokiPushMessages) {
   ASSERT_EQ(p.streams.size(), 1u);
   EXPECT_EQ(p.streams[0].labels, (Labels{{"job", "b"}, {"source", "kafka"}, {"topic", "logs"}}));
   EXPECT_EQ(p.streams[0].entries[0].ts_ns, 1000000005);
+  // A protobuf whose snappy block is 123 bytes long starts with '{' too.
+  std::string line(123 - 20, 'z');
+  std::string p123;
+  for (size_t n = line.size(); p123.size() != 123 && n > 0; n--) {
+    line.resize(n);
+    p123 = Wire().bytes(1, Wire().bytes(1, "{job=\"c\"}").bytes(2, loki_entry(1, 0, line)).str()).str();
+  }
+  ASSERT_EQ(p123.size(), 123u);
+  std::string sn123;
+  snappy::Compress(p123.data(), p123.size(), &sn123);
+  ASSERT_EQ(sn123[0], '{');
+  CollectLogs q = logs(d, msg(sn123));
+  ASSERT_EQ(q.streams.size(), 1u);
+  EXPECT_EQ(q.streams[0].entries[0].line, line);
   EXPECT_NE(log_error(d, msg(R"({"streams":[{"stream":{"job":"a"},"values":[[1,"x"]]}]})")).find("stream 0 entry 0"),
             std::string::npos);
   EXPECT_NE(log_error(d, msg("garbage that is not snappy")).find("snappy"), std::string::npos);
