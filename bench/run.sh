@@ -3,7 +3,7 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser grafana scrape ingest query]     (default: all, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query]     (default: all, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tools/common.sh"
 BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser grafana scrape write_path ingest query)  # the long ingest last
+[ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser decode grafana scrape write_path ingest query)  # the long ingest last
 logs=$BENCH_WORK/logs
 mkdir -p "$logs"
 
@@ -68,6 +68,13 @@ for part in "${parts[@]}"; do
       echo "Command: \`bench/parser/run.sh\` (a live node exporter payload and the node recording; Google Benchmark)." >>"$body"
       echo >>"$body"
       cmd=(code_block env RECORDING="$RECORDING" "$here/parser/run.sh") ;;
+    decode)
+      build_tools bench_ingest_decode >"$logs/decode.build.log" 2>&1
+      echo "## Push decoders: Loki push and remote_write decode throughput (bench/ingest/bench_ingest_decode)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`${BENCH_BUILD#$BENCH_REPO/}/bench/ingest/bench_ingest_decode --logs=\$LOG_RECORDING --node=\$RECORDING\` (the first 200 MB of log lines as ~1 MB Loki pushes in JSON, JSON + gzip and protobuf + snappy, MB/s of raw line bytes per CPU-second; 2,000,000 node recording samples as 2,000-sample remote_write requests, one sample per series, samples per CPU-second; best of 3)." >>"$body"
+      echo >>"$body"
+      cmd=("$BENCH_BUILD/bench/ingest/bench_ingest_decode" "--logs=${LOG_RECORDING:-$BENCH_REPO/../shared/data/log-recording/lines.jsonl.zst}" "--node=$RECORDING") ;;
     grafana)
       echo "## Grafana: node dashboard query latency (bench/grafana)" >>"$body"
       echo >>"$body"

@@ -17,6 +17,24 @@ COMMENT ON TABLE observe.logs IS
 SELECT pg_catalog.pg_extension_config_dump('observe.logs', '');
 GRANT SELECT ON observe.logs TO observe_reader;
 
+-- observe.push_loki (extension/0.4.0/17_push_loki.sql).
+
+CREATE FUNCTION observe.push_loki(payload text, target regclass DEFAULT 'observe.logs')
+  RETURNS bigint
+  AS 'MODULE_PATHNAME', 'observe_push_loki'
+  LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION observe.push_loki(text, regclass) IS
+  'stores a Loki push request in JSON ({"streams": [{"stream": {...}, "values": [["<ns>", "line", {metadata}?]]}]}); returns the lines stored (exact duplicates of stored lines are dropped, as Loki drops them); needs INSERT on target';
+
+-- content_encoding has no default: push_loki('...', 'tbl') must resolve to the text form.
+CREATE FUNCTION observe.push_loki(payload bytea, content_type text, content_encoding text,
+                                  target regclass DEFAULT 'observe.logs')
+  RETURNS bigint
+  AS 'MODULE_PATHNAME', 'observe_push_loki_request'
+  LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION observe.push_loki(bytea, text, text, regclass) IS
+  'stores a Loki push request body as HTTP carries it: application/json or snappy-compressed protobuf (any other content type), content encoding gzip, deflate, snappy or none';
+
 -- LogQL from SQL (extension/0.4.0/25_logql.sql); observe_reader's grants as 40_grafana.sql gives them.
 
 CREATE FUNCTION observe.logql(query text, start_time timestamptz, end_time timestamptz,

@@ -12,6 +12,8 @@ PACKAGES=(
   libzstd-dev zstd libre2-dev libsimdjson-dev libcurl4-openssl-dev librdkafka-dev
   # prometheus.yml loading (src/core/promconfig)
   libyaml-cpp-dev
+  # the ingest decoders: remote_write and Loki protobuf pushes, snappy, gzip/deflate bodies
+  libprotobuf-dev protobuf-compiler libsnappy-dev zlib1g-dev
   libgtest-dev libbenchmark-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps

@@ -89,13 +89,81 @@ LABELS = [
 ]
 
 
+# ingest_fuzz: a selector byte (decoder, see ingest_fuzz.cpp) then the payload.
+def _varint(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def _field(num, payload):
+    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _int(num, v):
+    return _varint(num << 3) + _varint(v & 0xFFFFFFFFFFFFFFFF)
+
+
+def _snappy_literal(data):
+    # A snappy block of literals only (format_description.txt: literal tags 60/61).
+    out = bytearray(_varint(len(data)))
+    for i in range(0, len(data), 65536):
+        chunk = data[i:i + 65536]
+        n = len(chunk) - 1
+        if n < 60:
+            out.append(n << 2)
+        elif n < 256:
+            out += bytes([60 << 2, n])
+        else:
+            out += bytes([61 << 2, n & 0xFF, n >> 8])
+        out += chunk
+    return bytes(out)
+
+
+def _ingest_seeds():
+    import gzip
+    import struct
+    loki_json = [
+        b'{"streams":[{"stream":{"job":"nginx","env":"prod"},"values":[["1796520833000000001","GET / 200"],'
+        b'["1796520833000000002","a \\"q\\" \\u00e9",{"trace_id":"abc"}]]},{"values":[["5","x"]],"stream":{"job":"pg"}}]}',
+        b'{"streams":[{"stream":{"a":"b"},"values":[["-1","x"],["9223372036854775807","y"]]}]}',
+        b'{"streams":[{"stream":{},"values":[]},{"stream":{"a":""},"values":[["1","x"]]}]}',
+        b'{"streams":null}',
+    ]
+    entry = _field(1, _int(1, 1796520833) + _int(2, 7)) + _field(2, b"GET / 200") + _field(3, _field(1, b"k") + _field(2, b"v"))
+    loki_proto = _field(1, _field(1, b'{job="nginx", env="prod"}') + _field(2, entry) + _int(3, 99))
+    label = lambda n, v: _field(1, _field(1, n) + _field(2, v))
+    sample = lambda v, t: _field(2, bytes([0x09]) + struct.pack("<d", v) + _int(2, t))
+    rw = (_field(1, label(b"__name__", b"up") + label(b"job", b"node") + sample(1.0, 1000) + sample(float("nan"), 2000))
+          + _field(1, label(b"__name__", b"h") + _field(4, _int(1, 3)))
+          + _field(3, _int(1, 1) + _field(2, b"up") + _field(4, b"help")))
+    seeds = [bytes([0]) + j for j in loki_json] + [bytes([0x80]) + loki_json[2]]
+    seeds += [bytes([1]) + loki_proto, bytes([0x81]) + loki_proto, bytes([2]) + rw, bytes([0x82]) + rw]
+    text = b"level=info msg=hello\n" * 20
+    seeds += [bytes([3]) + gzip.compress(text), bytes([0x13]) + gzip.compress(text)[10:-8], bytes([0x23]) + _snappy_literal(text)]
+    seeds += [bytes([4]) + b'{"ts":"2026-12-06T01:33:53.5Z","msg":"hello","level":"info","k":{"app":"shop"},"tags":{"z":"a","n":3},"trace":"t"}',
+              bytes([0x64]) + b'{"ts":1796520833000,"msg":"x"}',
+              bytes([5]) + b'ts=2026-12-06T01:33:53Z level=info msg="a \\"q\\" \\u00e9" k.app=x flag',
+              bytes([6]) + b'{"timestamp":"2026-12-06T01:33:53Z","value":"0.25","name":"up","labels":{"__name__":"up","job":"node"}}',
+              bytes([7]) + b'# TYPE up gauge\nup{job="a"} 1\nup{job="b"} 2 1700000000000\n',
+              bytes([0x17]) + b'# TYPE up gauge\nup{job="a"} 1 1700000000.5\n# EOF\n',
+              bytes([0x18]) + loki_json[0], bytes([0x28]) + gzip.compress(_snappy_literal(loki_proto))]
+    return seeds
+
+
 def write(target, seeds):
     out = os.path.join(CORPUS, target)
     os.makedirs(out, exist_ok=True)
     for old in os.listdir(out):
         os.remove(os.path.join(out, old))
     for seed in seeds:
-        data = seed.encode("latin-1") if any(ord(c) > 127 for c in seed) else seed.encode()
+        if isinstance(seed, bytes):
+            data = seed
+        else:
+            data = seed.encode("latin-1") if any(ord(c) > 127 for c in seed) else seed.encode()
         name = hashlib.sha1(data).hexdigest()[:16]
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
@@ -106,6 +174,7 @@ def main():
     write("exposition", TEXT + OPENMETRICS)
     write("promql", PROMQL)
     write("labels", LABELS)
+    write("ingest", _ingest_seeds())
 
 
 if __name__ == "__main__":
