@@ -67,7 +67,12 @@ void get_section(ByteReader& in, std::string& dst, std::string_view dict, size_t
 
 std::string encode_plain(const std::vector<std::string_view>& lines, size_t total,
                          const LogLinesOptions& o) {
-  std::string lens, bytes;
+  // The lines concatenated, in a buffer kept between chunks (up to 16 MiB): a fresh one was a
+  // new mapping faulted in for every chunk.
+  thread_local std::string bytes;
+  if (bytes.capacity() > (size_t{16} << 20)) std::string().swap(bytes);
+  bytes.clear();
+  std::string lens;
   bytes.reserve(total);
   for (auto l : lines) {
     put_varint(lens, l.size());

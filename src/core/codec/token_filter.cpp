@@ -65,8 +65,28 @@ void TokenFilterBuilder::add_trigram(uint32_t t) {
 }
 
 void TokenFilterBuilder::add(std::string_view line) {
-  for (size_t i = 0; i + 3 <= line.size(); ++i)
-    add_trigram(options_.fold_case ? trigram_folded(line.data() + i) : trigram(line.data() + i));
+  const char* p = line.data();
+  const size_t n = line.size();
+  size_t i = 0;
+  for (; i + 3 <= n && seen_.empty(); ++i)
+    add_trigram(options_.fold_case ? trigram_folded(p + i) : trigram(p + i));
+  if (i + 3 > n) return;
+  // The bitmap exists: set bits in a loop of its own, the case choice and the bitmap check out
+  // of it (a COPY of log lines runs this on every byte).
+  uint64_t* words = seen_.data();
+  size_t count = count_;
+  auto set = [&](uint32_t t) {
+    uint64_t& w = words[t / 64];
+    uint64_t bit = uint64_t{1} << (t % 64);
+    count += !(w & bit);
+    w |= bit;
+  };
+  if (options_.fold_case) {
+    for (; i + 3 <= n; ++i) set(trigram_folded(p + i));
+  } else {
+    for (; i + 3 <= n; ++i) set(trigram(p + i));
+  }
+  count_ = count;
 }
 
 template <typename F>

@@ -27,15 +27,34 @@ ZSTD_DCtx* dctx() {
   return c.get();
 }
 
+// Where frames are compressed before their exact bytes are copied out: a compressed chunk is a
+// fraction of its bound, so a zero-filled bound-sized string per call (a fresh mapping, faulted
+// in and cleared for every chunk of a COPY) cost more than the copy. Kept between calls up to
+// kScratchKeep bytes.
+constexpr size_t kScratchKeep = size_t{16} << 20;
+struct Scratch {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+};
+char* scratch(size_t n) {
+  thread_local Scratch s;
+  if (s.size < n || (s.size > kScratchKeep && n <= kScratchKeep)) {
+    s.data.reset();
+    s.data.reset(new char[n]);
+    s.size = n;
+  }
+  return s.data.get();
+}
+
 }  // namespace
 
 std::string zstd_compress(std::string_view raw, int level) {
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n = ZSTD_compressCCtx(cctx(), out.data(), out.size(), raw.data(), raw.size(), level);
+  size_t bound = ZSTD_compressBound(raw.size());
+  char* buf = scratch(bound);
+  size_t n = ZSTD_compressCCtx(cctx(), buf, bound, raw.data(), raw.size(), level);
   if (ZSTD_isError(n))
     throw Error(ErrorKind::kInternal, std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  return std::string(buf, n);
 }
 
 std::string zstd_decompress(std::string_view frame, size_t raw_size) {
@@ -48,13 +67,13 @@ std::string zstd_decompress(std::string_view frame, size_t raw_size) {
 
 std::string zstd_compress_dict(std::string_view raw, int level, std::string_view dictionary) {
   if (dictionary.empty()) return zstd_compress(raw, level);
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n = ZSTD_compress_usingDict(cctx(), out.data(), out.size(), raw.data(), raw.size(),
+  size_t bound = ZSTD_compressBound(raw.size());
+  char* buf = scratch(bound);
+  size_t n = ZSTD_compress_usingDict(cctx(), buf, bound, raw.data(), raw.size(),
                                      dictionary.data(), dictionary.size(), level);
   if (ZSTD_isError(n))
     throw Error(ErrorKind::kInternal, std::string("zstd: ") + ZSTD_getErrorName(n));
-  out.resize(n);
-  return out;
+  return std::string(buf, n);
 }
 
 void zstd_decompress_into(std::string_view frame, char* dst, size_t raw_size,

@@ -17,6 +17,7 @@
 #include "pg/engine/scan.h"
 #include "pg/engine/series.h"
 #include "pg/engine/write_buffer.h"
+#include "pg/log/log_scan.h"
 #include "pg/log/log_store_impl.h"
 
 namespace observe::pg {
@@ -209,14 +210,13 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
                       const std::function<bool(const logql::LogEntry&)>& fn) {
   if (to_ns <= from_ns) return;
   const LogsShape shape = logs_shape(rel_, *layout_);
-  TsReadSpec spec;
-  spec.all_series = false;
-  spec.series = {static_cast<int32_t>(stream.id)};
-  spec.stored_time_range = true;
-  spec.min_time = from_ns;
-  spec.max_time = to_ns - 1;
-  spec.wanted.assign(layout_->natts, false);
-  spec.wanted[shape.line_att] = spec.wanted[shape.metadata_att] = true;
+  LogScanSpec spec;
+  spec.series = static_cast<int32_t>(stream.id);
+  spec.from_ns = from_ns;
+  spec.to_ns = to_ns;
+  spec.dir = dir;
+  spec.line_col = shape.line_col;
+  spec.metadata_col = shape.metadata_col;
   // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
   for (const logql::LineFilter* f : filters) {
     if (f == nullptr || f->op != logql::LineFilterOp::kContains || f->terms.empty()) continue;
@@ -229,70 +229,8 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
     }
     if (usable) spec.contains.push_back(std::move(t));
   }
-
-  struct Entry {
-    int64_t ts;
-    std::string line;
-    bool has_metadata;
-    Labels metadata;
-  };
-  std::vector<Entry> entries;
-  {
-    TsReader reader(rel_, snapshot_, spec);
-    int32_t sid;
-    const chunk::ChunkData* data;
-    while (reader.next_chunk_data(&sid, &data)) {
-      size_t rows = data->times.size();
-      const chunk::Column* lines = static_cast<size_t>(shape.line_col) < data->columns.size()
-                                       ? &data->columns[shape.line_col] : nullptr;
-      const chunk::Column* meta = static_cast<size_t>(shape.metadata_col) < data->columns.size()
-                                      ? &data->columns[shape.metadata_col] : nullptr;
-      if (lines != nullptr && lines->bytes.size() != rows) lines = nullptr;
-      if (meta != nullptr && meta->bytes.size() != rows) meta = nullptr;
-      for (size_t r = 0; r < rows; r++) {
-        int64_t t = data->times[r];
-        if (t < from_ns || t >= to_ns) continue;
-        Entry e{t, lines != nullptr && !lines->is_null(r) ? lines->bytes[r] : std::string(), false, Labels()};
-        if (meta != nullptr && !meta->is_null(r)) {
-          // The stored jsonb image back into a datum, then its string pairs.
-          const std::string& img = meta->bytes[r];
-          Datum d = pg_guard([&img] {
-            auto* v = static_cast<char*>(palloc(VARHDRSZ + img.size()));
-            SET_VARSIZE(v, VARHDRSZ + img.size());
-            memcpy(VARDATA(v), img.data(), img.size());
-            return PointerGetDatum(v);
-          });
-          try {
-            e.metadata = jsonb_to_labels(d, true);  // {name=""} is metadata too
-            e.has_metadata = true;
-          } catch (const Error&) {
-            // Metadata written by SQL with non-string values is not structured metadata.
-          }
-          pg_guard([d] { pfree(DatumGetPointer(d)); });
-        }
-        entries.push_back(std::move(e));
-      }
-    }
-    chunks_read_ += reader.chunks_read();
-    chunks_skipped_ += reader.chunks_skipped();
-    reader.close();
-  }
-  // Time order; ties keep chunk order (insertion order within a chunk).
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.ts < b.ts; });
-  auto emit = [&](const Entry& e) {
-    logql::LogEntry out;
-    out.ts_ns = e.ts;
-    out.line = e.line;
-    out.metadata = e.has_metadata ? &e.metadata : nullptr;
-    return fn(out);
-  };
-  if (dir == logql::Direction::kForward) {
-    for (const Entry& e : entries)
-      if (!emit(e)) return;
-  } else {
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
-      if (!emit(*it)) return;
-  }
+  // Streamed: memory is bounded by the chunks overlapping the current position (log_scan.h).
+  log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);
 }
 
 std::unique_ptr<logql::LogStore> log_store_open(Relation rel, Snapshot snapshot) {

@@ -1,0 +1,322 @@
+// log_scan.h: a k-way merge over the chunks of one stream. Chunks of a stream are sorted inside
+// but may overlap each other in time (out-of-order inserts, L0 batch parts), so the merge holds
+// every chunk whose time span covers the current position, and no other.
+#include "pg/engine/pg_engine_headers.h"
+#include "pg/log/log_scan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <queue>
+#include <string>
+#include <string_view>
+
+#include "core/chunk/chunk.h"
+#include "core/common/error.h"
+#include "pg/border/border.h"
+#include "pg/border/jsonb_labels.h"
+#include "pg/engine/chunks.h"
+#include "pg/engine/internal.h"
+#include "pg/engine/write_buffer.h"
+
+namespace observe::pg {
+
+namespace {
+
+// A chunk row of the stream, or the stream's part of an L0 batch, overlapping the range.
+struct Source {
+  int64_t min_time = 0, max_time = 0;
+  Datum raw = 0;  // the chunk row's data as stored (toast pointer or inline), copied
+  bool batch = false;
+  uint32_t begin = 0, end = 0;  // batch: the stream's rows of the batch chunk
+  // Once loaded: the decoded rows, and those in the range in time order (stable).
+  chunk::ChunkData data;
+  std::vector<uint32_t> rows;
+  size_t pos = 0;  // next of `rows` to give (counted from the end when backward)
+};
+
+class StreamMerge {
+ public:
+  StreamMerge(const TsLayout& layout, const LogScanSpec& spec, uint64_t* read, uint64_t* skipped)
+      : layout_(layout), spec_(spec), read_(read), skipped_(skipped) {
+    wanted_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
+    if (spec.line_col >= 0 && static_cast<size_t>(spec.line_col) < wanted_.size()) wanted_[spec.line_col] = true;
+    if (spec.metadata_col >= 0 && static_cast<size_t>(spec.metadata_col) < wanted_.size())
+      wanted_[spec.metadata_col] = true;
+  }
+
+  void list(Relation rel, Snapshot snapshot, MemoryContext keep, MemoryContext scratch);
+  void run(const std::function<bool(const logql::LogEntry&)>& fn, MemoryContext scratch);
+
+ private:
+  bool ruled_out(std::string_view chunk_bytes) const;
+  bool load(Source& s, MemoryContext scratch);
+  int64_t head_time(const Source& s) const {
+    return s.data.times[s.rows[forward() ? s.pos : s.rows.size() - 1 - s.pos]];
+  }
+  bool forward() const { return spec_.dir == logql::Direction::kForward; }
+
+  const TsLayout& layout_;
+  const LogScanSpec& spec_;
+  uint64_t *read_, *skipped_;
+  std::vector<bool> wanted_;
+  std::vector<Source> sources_;  // own chunks by ascending max time, then batch parts
+};
+
+// The detoasted bytes of a stored chunk datum, in the current memory context.
+std::string_view detoasted(Datum raw) {
+  bytea* b = pg_guard([raw] { return ts_chunk_data(raw); });
+  return std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+}
+
+Datum copy_datum(Datum d, MemoryContext cx) {
+  return pg_guard([d, cx] {
+    MemoryContext old = MemoryContextSwitchTo(cx);
+    Datum c = datumCopy(d, false, -1);
+    MemoryContextSwitchTo(old);
+    return c;
+  });
+}
+
+void StreamMerge::list(Relation, Snapshot snapshot, MemoryContext keep, MemoryContext scratch) {
+  TsInternalOids oids;
+  pg_guard([&oids] { ts_internal_oids(&oids, false); });
+  const int64_t lo = spec_.from_ns, hi = spec_.to_ns - 1;
+  TsChunkCursor cursor{};
+  TsChunkCursor* c = &cursor;
+  Oid storage = layout_.storage_id;
+  auto open = [&](int32_t series) {
+    pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(keep);
+      ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, series, lo, snapshot, AccessShareLock);
+      MemoryContextSwitchTo(old);
+    });
+  };
+  bool open_now = false;
+  try {
+    // The stream's own chunks whose max time reaches the range (the index gives them by
+    // ascending max time).
+    open(spec_.series);
+    open_now = true;
+    for (;;) {
+      TsChunkRow row;
+      if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+      if (row.max_time < lo || row.min_time > hi) {
+        (*skipped_)++;
+        continue;
+      }
+      Source s;
+      s.min_time = row.min_time;
+      s.max_time = row.max_time;
+      s.raw = copy_datum(row.data, keep);
+      sources_.push_back(std::move(s));
+    }
+    pg_guard([c] { ts_chunk_cursor_close(c, AccessShareLock); });
+    open_now = false;
+    // Its parts of L0 batches (each batch holds a series once).
+    open(kTsBatchSeries);
+    open_now = true;
+    TsBatch batch;
+    for (;;) {
+      TsChunkRow row;
+      if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+      if (row.min_time > hi) {
+        (*skipped_)++;
+        continue;
+      }
+      pg_guard([scratch] { MemoryContextReset(scratch); });
+      MemoryContext old = MemoryContextSwitchTo(scratch);
+      std::string_view bytes = detoasted(row.data);
+      MemoryContextSwitchTo(old);
+      ts_batch_parse(bytes, &batch);
+      for (const TsBatchEntry& e : batch.entries) {
+        if (e.series_id != spec_.series) continue;
+        if (e.max_time < lo) break;
+        if (e.min_time > hi) {
+          (*skipped_)++;
+          break;
+        }
+        Source s;
+        s.min_time = e.min_time;
+        s.max_time = e.max_time;
+        s.batch = true;
+        s.begin = e.begin;
+        s.end = e.end;
+        s.raw = copy_datum(row.data, keep);
+        sources_.push_back(std::move(s));
+        break;
+      }
+    }
+    pg_guard([c] { ts_chunk_cursor_close(c, AccessShareLock); });
+    open_now = false;
+  } catch (...) {
+    if (open_now) pg_guard([c] { ts_chunk_cursor_close(c, AccessShareLock); });
+    throw;
+  }
+}
+
+bool StreamMerge::ruled_out(std::string_view chunk_bytes) const {
+  if (spec_.contains.empty()) return false;
+  chunk::ChunkSummary summary = chunk::peek(chunk_bytes);
+  for (const TsContainsTest& t : spec_.contains) {
+    if (t.any_of.empty() || t.column < 0 || static_cast<size_t>(t.column) >= summary.columns.size()) continue;
+    bool may = false;
+    for (const std::string& needle : t.any_of)
+      if (chunk::may_contain(summary.columns[t.column], needle, t.case_insensitive)) {
+        may = true;
+        break;
+      }
+    if (!may) return true;
+  }
+  return false;
+}
+
+// Decodes a source's rows in the range; false if it has none (or its token filter rules it out).
+bool StreamMerge::load(Source& s, MemoryContext scratch) {
+  pg_guard([scratch] { MemoryContextReset(scratch); });
+  MemoryContext old = MemoryContextSwitchTo(scratch);
+  std::string_view bytes;
+  try {
+    bytes = detoasted(s.raw);
+  } catch (...) {
+    MemoryContextSwitchTo(old);
+    throw;
+  }
+  MemoryContextSwitchTo(old);
+  std::string_view chunk_bytes = bytes;
+  if (s.batch) {
+    TsBatch batch;
+    ts_batch_parse(bytes, &batch);
+    chunk_bytes = batch.chunk;
+  }
+  if (ruled_out(chunk_bytes)) {
+    (*skipped_)++;
+    return false;
+  }
+  if (s.batch) {
+    chunk::ChunkData all = chunk::decode(chunk_bytes, wanted_);
+    if (s.end > all.times.size() || s.begin > s.end)
+      throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (directory)");
+    s.data = ts_batch_slice(all, s.begin, s.end);
+  } else {
+    s.data = chunk::decode(chunk_bytes, wanted_);
+  }
+  pg_guard([scratch] { MemoryContextReset(scratch); });  // the detoasted bytes are decoded
+  (*read_)++;
+  const std::vector<int64_t>& times = s.data.times;
+  s.rows.clear();
+  for (size_t r = 0; r < times.size(); r++)
+    if (times[r] >= spec_.from_ns && times[r] < spec_.to_ns) s.rows.push_back(static_cast<uint32_t>(r));
+  if (!std::is_sorted(s.rows.begin(), s.rows.end(), [&](uint32_t a, uint32_t b) { return times[a] < times[b]; }))
+    std::stable_sort(s.rows.begin(), s.rows.end(), [&](uint32_t a, uint32_t b) { return times[a] < times[b]; });
+  s.pos = 0;
+  if (s.rows.empty()) {
+    s.data = chunk::ChunkData();
+    return false;
+  }
+  return true;
+}
+
+void StreamMerge::run(const std::function<bool(const logql::LogEntry&)>& fn, MemoryContext scratch) {
+  const bool fwd = forward();
+  // Sources in the order the merge reaches them: by first time forward, last time backward;
+  // ties in source order.
+  std::vector<size_t> pending(sources_.size());
+  for (size_t i = 0; i < pending.size(); i++) pending[i] = i;
+  std::stable_sort(pending.begin(), pending.end(), [&](size_t a, size_t b) {
+    return fwd ? sources_[a].min_time < sources_[b].min_time : sources_[a].max_time > sources_[b].max_time;
+  });
+  // The heap's top is the source whose head comes next: forward the least (time, source),
+  // backward the greatest.
+  auto later = [&](size_t a, size_t b) {
+    int64_t ta = head_time(sources_[a]), tb = head_time(sources_[b]);
+    if (ta != tb) return fwd ? ta > tb : ta < tb;
+    return fwd ? a > b : a < b;
+  };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+  size_t next = 0;
+  Labels metadata;
+  for (;;) {
+    // Every source that may hold an entry at or before (after, backward) the best head.
+    while (next < pending.size()) {
+      Source& s = sources_[pending[next]];
+      if (!heap.empty()) {
+        int64_t top = head_time(sources_[heap.top()]);
+        if (fwd ? s.min_time > top : s.max_time < top) break;
+      }
+      next++;
+      if (load(s, scratch)) heap.push(pending[next - 1]);
+    }
+    if (heap.empty()) return;
+    size_t i = heap.top();
+    heap.pop();
+    Source& s = sources_[i];
+    uint32_t r = s.rows[fwd ? s.pos : s.rows.size() - 1 - s.pos];
+    s.pos++;
+
+    logql::LogEntry out;
+    out.ts_ns = s.data.times[r];
+    size_t rows = s.data.times.size();
+    const chunk::Column* lines = static_cast<size_t>(spec_.line_col) < s.data.columns.size()
+                                     ? &s.data.columns[spec_.line_col] : nullptr;
+    const chunk::Column* meta = static_cast<size_t>(spec_.metadata_col) < s.data.columns.size()
+                                    ? &s.data.columns[spec_.metadata_col] : nullptr;
+    if (lines != nullptr && lines->bytes.size() == rows && !lines->is_null(r)) out.line = lines->bytes[r];
+    if (meta != nullptr && meta->bytes.size() == rows && !meta->is_null(r)) {
+      // The stored jsonb image back into a datum, then its string pairs.
+      const std::string& img = meta->bytes[r];
+      Datum d = pg_guard([&img] {
+        auto* v = static_cast<char*>(palloc(VARHDRSZ + img.size()));
+        SET_VARSIZE(v, VARHDRSZ + img.size());
+        memcpy(VARDATA(v), img.data(), img.size());
+        return PointerGetDatum(v);
+      });
+      try {
+        metadata = jsonb_to_labels(d, true);  // {name=""} is metadata too
+        out.metadata = &metadata;
+      } catch (const Error&) {
+        // Metadata written by SQL with non-string values is not structured metadata.
+      }
+      pg_guard([d] { pfree(DatumGetPointer(d)); });
+    }
+    if (!fn(out)) return;
+    if (s.pos < s.rows.size()) {
+      heap.push(i);
+    } else {
+      s.data = chunk::ChunkData();  // done with it: free before the merge reads on
+      s.rows = std::vector<uint32_t>();
+    }
+  }
+}
+
+}  // namespace
+
+void log_scan_stream(Relation rel, Snapshot snapshot, const TsLayout& layout, const LogScanSpec& spec,
+                     const std::function<bool(const logql::LogEntry&)>& fn, uint64_t* chunks_read,
+                     uint64_t* chunks_skipped) {
+  if (spec.to_ns <= spec.from_ns) return;
+  if (IsParallelWorker())
+    throw Error(ErrorKind::kFeatureNotSupported,
+                "observe_log tables cannot be read in a parallel worker: mark functions that read "
+                "them PARALLEL RESTRICTED");
+  // This transaction's buffered rows, as the snapshot must see them, are written as chunks first.
+  CommandId curcid = snapshot != nullptr && IsMVCCSnapshot(snapshot) ? snapshot->curcid : InvalidCommandId;
+  ts_buffer_flush_for_read(layout.storage_id, curcid);
+
+  MemoryContext keep = pg_guard([] {
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_log stream scan", ALLOCSET_DEFAULT_SIZES);
+  });
+  MemoryContext scratch = pg_guard([keep] {
+    return AllocSetContextCreate(keep, "observe_log chunk", ALLOCSET_DEFAULT_SIZES);
+  });
+  try {
+    StreamMerge merge(layout, spec, chunks_read, chunks_skipped);
+    merge.list(rel, snapshot, keep, scratch);
+    merge.run(fn, scratch);
+  } catch (...) {
+    pg_guard([keep] { MemoryContextDelete(keep); });
+    throw;
+  }
+  pg_guard([keep] { MemoryContextDelete(keep); });
+}
+
+}  // namespace observe::pg

@@ -1,0 +1,34 @@
+// Reading one stream of an observe_log table in time order with memory bounded by the chunks
+// that overlap the current position (not by the time range): LogStore::scan's engine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/logql/storage.h"
+#include "pg/engine/layout.h"
+#include "pg/engine/pg_engine_headers.h"
+#include "pg/engine/scan.h"
+
+namespace observe::pg {
+
+struct LogScanSpec {
+  int32_t series = 0;
+  int64_t from_ns = 0, to_ns = 0;  // [from_ns, to_ns)
+  logql::Direction dir = logql::Direction::kForward;
+  int line_col = -1, metadata_col = -1;  // chunk columns
+  std::vector<TsContainsTest> contains;   // token-filter tests: a chunk failing one is skipped
+};
+
+// Calls fn for the stream's entries in [from_ns, to_ns) in time order (ties: chunk order, then
+// row order; all reversed when backward) until it returns false. First writes this
+// transaction's buffered rows as the snapshot must see them. Lists the overlapping chunks
+// (metadata and a copy of the undetoasted datum only), then merges them k-way, decoding a chunk
+// only when the merge reaches its first time and dropping it when its last row is out.
+// Adds to *chunks_read / *chunks_skipped (time range and token filter).
+void log_scan_stream(Relation rel, Snapshot snapshot, const TsLayout& layout, const LogScanSpec& spec,
+                     const std::function<bool(const logql::LogEntry&)>& fn, uint64_t* chunks_read,
+                     uint64_t* chunks_skipped);
+
+}  // namespace observe::pg
