@@ -73,7 +73,7 @@ trgm_gin=$(q -d $db -c "SELECT pg_relation_size('heap_trgm_line')")
 if [ "$LOG_LINES" = 0 ]; then
   zstd_bytes=20070974; zstd_note="STATS of the recording (zstd 1.5.4 -19 --long=27 -T1)"
 else
-  zstd_bytes=$(zstd -dc "$LOG_RECORDING" | head -n "$LOG_LINES" |
+  zstd_bytes=$(set +o pipefail; zstd -dc "$LOG_RECORDING" | head -n "$LOG_LINES" |
     "$PY" -c 'import sys, json
 for l in sys.stdin: sys.stdout.write(json.loads(l)["line"] + "\n")' | zstd -19 --long=27 -T1 -c | wc -c)
   zstd_note="zstd -19 --long=27 -T1 of these $(fmt "$LOG_LINES") lines, this run"
@@ -95,9 +95,8 @@ needle2=$(q -d $db -c "SELECT s FROM (SELECT substring(line from '\"session_id\"
   FROM heap_logs WHERE labels->>'job' = 'postgres') x WHERE s IS NOT NULL
   GROUP BY s HAVING count(*) BETWEEN 5 AND 20 ORDER BY s LIMIT 1")
 range_s=$(q -d $db -c "SELECT ceil(extract(epoch FROM timestamptz '$t1' - timestamptz '$t0'))::int + 1")
-# Range steps half a millisecond off whole seconds: no line of a millisecond source on a bound
-# (the heap keeps µs, observe_log ns = µs * 1000 + order within the µs).
-step_t0=$(q -d $db -c "SELECT date_trunc('second', timestamptz '$t0') + interval '0.0005 s'")
+# Range steps on whole seconds (LogQL times are milliseconds).
+step_t0=$(q -d $db -c "SELECT date_trunc('second', timestamptz '$t0')")
 
 lines_sig() { echo "SELECT count(*) || ' ' || md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM ($1) s"; }
 series_sig() { echo "SELECT count(*) || ' ' || md5(coalesce(string_agg(k, E'\\n' ORDER BY k), '')) FROM ($1) s"; }
@@ -109,8 +108,8 @@ results=$BENCH_WORK/logsql.rows
 bench() {
   local name=$1 store=$2 sql=$3 ms ans
   if ans=$(q -d $db -c "$sql" 2>&1); then ms=$(time_sql $db "$LOG_RUNS" "$sql")
-  else echo "$name / $store: $ans" >&2; ans="ERROR ${ans//|/}"; ans=${ans//$'\n'/ }; ms=0; fi
-  echo "$name|$store|$ms|$ans" >> "$results"
+  else echo "$name / $store: $ans" >&2; ans="ERROR ${ans//$'\t'/ }"; ans=${ans//$'\n'/ }; ms=0; fi
+  printf '%s\t%s\t%s\t%s\n' "$name" "$store" "$ms" "$ans" >> "$results"
 }
 chunks_line() {  # the custom scan's chunk counts for a query on observe.logs
   q -d $db -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $1" | sed -n 's/^ *Chunks: *//p' | head -1
@@ -137,11 +136,11 @@ bench "\`$m1\`, step 1m" "LogQL logql_range, observe.logs" "$(series_sig "SELECT
   FROM observe.logql_range('$m1', '$step_t0', '$t1', '1 min')")"
 pgjson=/var/log/postgresql/postgresql-15-app.json
 m2="sum by (error_severity) (sum_over_time({filename=\"$pgjson\"} | json error_severity=\"error_severity\", line_num=\"line_num\" | unwrap line_num [${range_s}s]))"
-bench "\`$m2\`" "SQL jsonb, heap_logs" "$(series_sig "SELECT (line::jsonb->>'error_severity') || ' ' || sum((line::jsonb->>'line_num')::float8) AS k
-  FROM heap_logs WHERE labels->>'filename' = '$pgjson' GROUP BY 1")"
+bench "\`$m2\`" "SQL jsonb, heap_logs" "$(series_sig "SELECT s || ' ' || sum(n) AS k FROM (SELECT line::jsonb->>'error_severity' s, (line::jsonb->>'line_num')::float8 n
+  FROM heap_logs WHERE labels->>'filename' = '$pgjson') x GROUP BY s")"
 bench "\`$m2\`" "LogQL logql_instant, observe.logs" "$(series_sig "SELECT substring(metric from 'error_severity=\"([^\"]*)\"') || ' ' || value AS k
   FROM observe.logql_instant('$m2', '$t1')")"
-m3="sum by (caller) (count_over_time({job=\"node-exporter\"} | logfmt [${range_s}s]))"
+m3="sum by (caller) (count_over_time({job=\"node-exporter\"} | logfmt caller [${range_s}s]))"
 bench "\`$m3\`" "SQL regexp, heap_logs" "$(series_sig "SELECT c || ' ' || count(*) AS k FROM (SELECT substring(line from '(?:^| )caller=([^ ]*)') c
   FROM heap_logs WHERE labels->>'job' = 'node-exporter') s GROUP BY c")"
 bench "\`$m3\`" "LogQL logql_instant, observe.logs" "$(series_sig "SELECT substring(metric from 'caller=\"([^\"]*)\"') || ' ' || value AS k
@@ -153,15 +152,17 @@ get_chunks=$(chunks_line "SELECT count(*) FROM observe.logs WHERE line LIKE '%GE
 
 # The report rows: each query's answer against the heap's (the first store of its name).
 table_rows() {
-  awk -F'|' -v raw="$raw_bytes" '
-    !($1 in ref) { ref[$1] = $4; refms[$1] = $3 }
+  awk -F'\t' -v raw="$raw_bytes" '
+    !($1 in ref) { ref[$1] = $4 }
     { same = ($4 == ref[$1]) ? "same" : "**DIFFERENT**"; split($4, a, " ")
-      printf "| %s | %s | %s | %.1f | %.2f | %s |\n", $1, $2, a[1], $3, raw / 1e9 / ($3 / 1000), same }' "$results"
+      gbs = ($1 ~ /^scan/ && $3 > 0) ? sprintf("%.2f", raw / 1e9 / ($3 / 1000)) : ""
+      n = $1; st = $2; gsub(/\|/, "\\|", n); gsub(/\|/, "\\|", st)
+      printf "| %s | %s | %s | %.1f | %s | %s |\n", n, st, a[1], $3, gbs, same }' "$results"
 }
 grep -q . "$results"
 diffs=$(table_rows | grep -c DIFFERENT || true)
 [ "$diffs" = 0 ] || failures=1
-ms_of() { awk -F'|' -v n="$1" -v s="$2" '$1 == n && $2 == s { print $3 }' "$results"; }
+ms_of() { awk -F'\t' -v n="$1" -v s="$2" '$1 == n && $2 == s { print $3 }' "$results"; }
 get_obs_ms=$(ms_of 'scan `GET`' "SQL count(*) LIKE, observe.logs")
 get_logql_ms=$(ms_of 'scan `GET`' "LogQL sum(count_over_time(|= GET)), observe.logs")
 get_heap_ms=$(ms_of 'scan `GET`' "SQL count(*) LIKE, heap_logs")
@@ -172,7 +173,7 @@ read -r n1_read n1_skip <<<"$(echo "$needle1_chunks" | sed -n 's/.*read \([0-9]*
 n1_pct=$(awk -v r="${n1_read:-0}" -v s="${n1_skip:-0}" 'BEGIN { if (r + s == 0) print "n/a"; else printf "%.2f", 100 * r / (r + s) }')
 ratio_all=$(ratio "$raw_bytes" "$obs_bytes" 2)
 met() { awk -v x="$1" -v t="$2" -v dir="${3:-ge}" 'BEGIN { if (x == "n/a" || x == "") { print "n/a"; exit }
-  ok = dir == "ge" ? x >= t : x <= t; print ok ? "met" : "**NOT met**" }'; }
+  ok = dir == "ge" ? x >= t : x <= t; print ok ? "met" : "NOT met" }'; }
 figure lg_ratio "$ratio_all"; figure lg_copy_obs "$(rows_s "$obs_copy_s")"
 figure lg_copy_heap "$(rows_s "$heap_copy_s")"; figure lg_copy_trgm "$(rows_s "$trgm_copy_s")"
 figure lg_needle_pct "$n1_pct"; figure lg_scan_gbs "$(gb_s "$get_obs_ms")"
