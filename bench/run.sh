@@ -3,7 +3,8 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query]     (default: all, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts]
+#   (default: all but logs and logs_layouts, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -55,6 +56,14 @@ for part in "${parts[@]}"; do
   t=$(now)
   case $part in
     storage|ingest|query|promql|write_path) cmd=("$here/$part/run.sh") ;;
+    logs) cmd=("$here/logsql/run.sh") ;;
+    logs_layouts)
+      build_tools bench_logs >"$logs/logs_layouts.build.log" 2>&1
+      echo "## Log chunk layouts on the log recording (bench/logs)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`${BENCH_BUILD#$BENCH_REPO/}/bench/logs/bench_logs\` (in-process: bytes/line of the chunk layouts, needle chunks-read, decode + filter GB/s)." >>"$body"
+      echo >>"$body"
+      cmd=(code_block "$BENCH_BUILD/bench/logs/bench_logs" "$BENCH_REPO/../shared/data/log-recording/lines.jsonl.zst") ;;
     codec)
       build_tools bench_codec >"$logs/codec.build.log" 2>&1
       echo "## Codec: the chunk format on the node recording (bench/codec)" >>"$body"
