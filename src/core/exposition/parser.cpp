@@ -85,6 +85,8 @@ Parser::QuotedValue Parser::scan_quoted_value(bool newline_allowed, std::string_
       }
       if (in_[pos_ + 1] == '\n') fail("backslash before a line break in the value of label " + quote(label));
       v.escaped = true;
+      // The escaped byte is kept as it is: a non-ASCII one must be checked as UTF-8 too.
+      if (static_cast<unsigned char>(in_[pos_ + 1]) >= 0x80) v.non_ascii = true;
       pos_ += 2;
     } else if (c == '\n') {
       if (!newline_allowed) fail("line break inside the value of label " + quote(label));

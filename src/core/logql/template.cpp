@@ -12,6 +12,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/common/base64.h"
 #include "core/logql/lexer.h"
 #include "core/promql/strutil.h"
 
@@ -376,25 +377,7 @@ std::string b64enc(const std::string& in) {
 
 std::string b64dec(const std::string& in) {
   std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') break;
-    else return "illegal base64 data";
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buf >> bits) & 0xff);
-    }
-  }
-  return out;
+  return base64_decode(in, false, &out) ? out : "illegal base64 data";
 }
 
 std::string url_encode(const std::string& s) {

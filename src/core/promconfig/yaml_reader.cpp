@@ -5,6 +5,7 @@
 
 #include <re2/re2.h>
 
+#include "core/common/base64.h"
 #include "core/promconfig/config.h"
 
 namespace observe::promconfig::yaml {
@@ -80,24 +81,7 @@ double plain_float_value(const std::string& s) {
 
 std::string decode_base64(const std::string& in, int line) {
   std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=' || c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    else throw ConfigError("!!binary value contains invalid base64 data", line);
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
+  if (!base64_decode(in, true, &out)) throw ConfigError("!!binary value contains invalid base64 data", line);
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "pg/border/read_check.h"
 
+#include "pg/border/border.h"
+
 extern "C" {
+#include "access/table.h"
 #include "utils/acl.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
@@ -19,6 +22,15 @@ void check_can_read(Relation rel, const char* language) {
                     errmsg("%s cannot read table \"%s\": it has row-level security enabled", language,
                            RelationGetRelationName(rel)),
                     errhint("Query it as its owner or a role with BYPASSRLS, or disable row-level security.")));
+}
+
+Relation open_for_reading(Oid relid, const char* language) {
+  return pg_guard([relid, language] {
+    check_relation_exists(relid);
+    Relation rel = table_open(relid, AccessShareLock);
+    check_can_read(rel, language);  // an error aborts the transaction, which closes rel
+    return rel;
+  });
 }
 
 }  // namespace observe::pg

@@ -15,4 +15,9 @@ namespace observe::pg {
 // May ereport: call it under pg_guard from C++ code.
 void check_can_read(Relation rel, const char* language);
 
+// Opens relid for a query language's read (AccessShareLock, kept to the end of the
+// transaction) after check_can_read; 42P01 for an OID that names no relation. C++-callable
+// (PostgreSQL calls under pg_guard); the caller closes it with table_close(rel, NoLock).
+Relation open_for_reading(Oid relid, const char* language);
+
 }  // namespace observe::pg

@@ -14,13 +14,8 @@ extern "C" {
 namespace observe::pg {
 
 LogSource::LogSource(Oid relid) {
-  rel_ = pg_guard([relid] {
-    check_relation_exists(relid);
-    return table_open(relid, AccessShareLock);
-  });
+  rel_ = open_for_reading(relid, "LogQL");
   try {
-    Relation rel = rel_;
-    pg_guard([rel] { check_can_read(rel, "LogQL"); });
     log_check_logs_shape(rel_);
     store_ = log_store_open(rel_, GetActiveSnapshot());
   } catch (...) {

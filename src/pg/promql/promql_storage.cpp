@@ -12,13 +12,8 @@ extern "C" {
 namespace observe::pg {
 
 TsQueryable::TsQueryable(Oid relid) {
-  rel_ = pg_guard([relid] {
-    check_relation_exists(relid);
-    return table_open(relid, AccessShareLock);
-  });
+  rel_ = open_for_reading(relid, "PromQL");
   try {
-    Relation rel = rel_;
-    pg_guard([rel] { check_can_read(rel, "PromQL"); });
     ts_check_metrics_shape(rel_);
   } catch (...) {
     table_close(rel_, NoLock);

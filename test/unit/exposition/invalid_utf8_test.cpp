@@ -21,6 +21,8 @@ TEST(ExpositionInvalidUtf8, MessagesEscapeBadBytes) {
   const Case cases[] = {
       {"# TYPE m \xff\xfe\n", "invalid metric type \"\\xff\\xfe\""},
       {"m{a=\"x\",a=\"y\xff\"} 1\n", "not valid UTF-8"},
+      // a bad byte right after a backslash (found by ingest_fuzz through prometheus_text)
+      {"m{jb=\"\\\xe8" "a\"} 1\n", "value of label \"jb\" is not valid UTF-8"},
       {"m 1\xff\n", "\\xff"},
       {"m \xff\n", "\\xff"},
       {"m{a=\"1\"} 1 9\xc3\n", ""},

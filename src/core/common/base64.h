@@ -1,0 +1,15 @@
+// Base64 (standard alphabet, RFC 4648) decoding shared by the readers that meet it: YAML's
+// !!binary scalars (promconfig) and the LogQL template function b64dec.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace observe {
+
+// Decodes `in` into *out; the first '=' ends the data. With skip_whitespace, spaces, tabs and
+// line breaks are ignored (YAML folds long !!binary values). Returns false at any other byte
+// outside the alphabet (*out then holds what was decoded before it).
+bool base64_decode(std::string_view in, bool skip_whitespace, std::string* out);
+
+}  // namespace observe
