@@ -53,6 +53,8 @@ SELECT pg_temp.err($q$SELECT observe.ingest_prometheus_text(E'm{a="1"} 1 \x02\n'
 -- Results stay valid text too: bytes a PromQL escape made are shown as \xNN in series text,
 -- and observe.labels refuses what jsonb cannot hold.
 SELECT metric FROM observe.promql('label_replace(vector(1), "a", "\xff\x00é", "", "")');
+-- a string result's stray bytes come back as U+FFFD, as Prometheus's JSON writes them (sql_fuzz)
+SELECT metric, convert_to(metric, 'UTF8') AS bytes, value FROM observe.promql('"a\xffb"');
 SELECT pg_temp.err($q$SELECT observe.labels('up{job="\xff"}')$q$);
 SELECT pg_temp.err($q$SELECT observe.labels('up{job="a\x00b"}')$q$);
 -- a regclass argument holding no table's OID is the caller's error, not an internal one

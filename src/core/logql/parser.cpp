@@ -143,6 +143,21 @@ class Parser {
     syntax_error(src_, t.pos, msg);
   }
   [[noreturn]] void fail(const std::string& msg, int pos = 0) { throw SyntaxError("parse error : " + msg, pos); }
+
+  // The parser, the PromQL evaluator, label filters and destructors recurse along the tree:
+  // bound its depth (nesting and operator chains alike) so that a hostile query cannot
+  // overflow the backend's stack. Go's growing stacks spare Loki the limit.
+  static constexpr int kMaxDepth = 500;
+  struct Depth {
+    Parser& p;
+    int n = 0;
+    Depth(Parser& parser, int pos) : p(parser) { more(pos); }
+    void more(int pos) {
+      n++;
+      if (++p.depth_ > kMaxDepth) throw SyntaxError("parse error : query is nested too deeply", pos);
+    }
+    ~Depth() { p.depth_ -= n; }
+  };
   [[noreturn]] void fail_at(int pos, const std::string& msg) { syntax_error(src_, pos, msg); }
   // Loki builds line filters, parser stages and templates after parsing (when the pipeline is
   // created), so their errors do not make the query text invalid; the engine raises the first
@@ -464,9 +479,10 @@ class Parser {
 
   // ---- label filters ----
   LabelFilterPtr parse_label_filter_or() {
+    Depth depth(*this, peek().pos);
     LabelFilterPtr l = parse_label_filter_and();
     while (is_ident(peek(), "or")) {
-      next();
+      depth.more(next().pos);
       auto n = std::make_shared<LabelFilter>();
       n->kind = LabelFilter::kOr;
       n->lhs = l;
@@ -476,6 +492,7 @@ class Parser {
     return l;
   }
   LabelFilterPtr parse_label_filter_and() {
+    Depth depth(*this, peek().pos);
     LabelFilterPtr l = parse_label_filter_primary();
     while (true) {
       if (is_ident(peek(), "and") || peek().kind == Tok::kComma) {
@@ -483,6 +500,7 @@ class Parser {
       } else if (!(peek().kind == Tok::kLParen || (peek().kind == Tok::kIdent && !is_ident(peek(), "or")))) {
         break;
       }
+      depth.more(peek().pos);
       auto n = std::make_shared<LabelFilter>();
       n->kind = LabelFilter::kAnd;
       n->lhs = l;
@@ -681,6 +699,7 @@ class Parser {
     agg->unwrap = std::move(unwrap);
   }
   void parse_log_range_inner(PExpr* e, int64_t* range, int64_t* offset, std::optional<Unwrap>* unwrap) {
+    Depth depth(*this, peek().pos);
     if (peek().kind == Tok::kLParen) {
       next();
       parse_log_range_inner(e, range, offset, unwrap);
@@ -742,6 +761,7 @@ class Parser {
   static const char* loki_type(const PExpr& e) { return e.log.stages.empty() ? "*syntax.MatchersExpr" : "*syntax.PipelineExpr"; }
 
   PExpr parse_expr(int min_prec) {
+    Depth depth(*this, peek().pos);
     PExpr lhs = parse_primary();
     while (true) {
       bool right = false;
@@ -749,7 +769,7 @@ class Parser {
       int prec = precedence(peek(), &right, &op);
       if (prec < 0 || prec < min_prec) break;
       const Token& opt = next();
-      (void)opt;
+      depth.more(opt.pos);
       auto n = std::make_shared<Node>();
       n->kind = NodeKind::kBinary;
       n->op = op;
@@ -1012,6 +1032,7 @@ class Parser {
   std::string_view src_;
   std::vector<Token> toks_;
   size_t p_ = 0;
+  int depth_ = 0;
   bool approx_topk_ = false;
   std::string deferred_;
   int deferred_pos_ = 0;

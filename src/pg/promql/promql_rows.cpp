@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 #include "pg/border/border.h"
 #include "pg/border/time_convert.h"
 
@@ -88,9 +89,13 @@ void emit_promql_rows(SrfRows& rows, const promql::Result& r, int64_t step_ms) {
     case promql::ValueType::kScalar:
       rows.add(r.t, nullptr, &r.scalar);
       break;
-    case promql::ValueType::kString:
-      rows.add(r.t, &r.str, nullptr);
+    case promql::ValueType::kString: {
+      // A string literal's escapes ("\xff") can make any bytes; a text datum must be valid
+      // UTF-8, and Prometheus's JSON writes such bytes as U+FFFD.
+      std::string text = valid_utf8(r.str) ? r.str : to_valid_utf8(r.str);
+      rows.add(r.t, &text, nullptr);
       break;
+    }
     case promql::ValueType::kVector:
       for (const auto& e : r.vector) {
         std::string metric = e.metric.to_string();
