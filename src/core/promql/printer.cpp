@@ -126,7 +126,10 @@ std::string to_string(const Node& n) {
     case NodeKind::kExternal: return n.external->text();
     case NodeKind::kUnary: return std::string(n.op == BinOp::kSub ? "-" : "+") + to_string(*n.args[0]);
     case NodeKind::kBinary: {
-      std::string s = to_string(*n.args[0]) + " " + binop_name(n.op);
+      // "+Inf ^ x" would read back as +(Inf ^ x): `^` binds tighter than a sign.
+      const Node& lhs = *n.args[0];
+      bool bare_inf = n.op == BinOp::kPow && lhs.kind == NodeKind::kNumber && std::isinf(lhs.number) && lhs.number > 0;
+      std::string s = (bare_inf ? std::string("Inf") : to_string(lhs)) + " " + binop_name(n.op);
       if (n.return_bool) s += " bool";
       const VectorMatching& m = n.matching;
       bool vv = n.args[0]->type() == ValueType::kVector && n.args[1]->type() == ValueType::kVector;

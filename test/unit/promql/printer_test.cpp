@@ -20,13 +20,17 @@ TEST(PromqlPrinter, CanonicalForms) {
   EXPECT_EQ(canon("topk(3, x)"), "topk(3, x)");
   EXPECT_EQ(canon("-(1 + 2) * 3"), "-(1 + 2) * 3");
   EXPECT_EQ(canon("\"a\\\"b\""), "\"a\\\"b\"");
+  EXPECT_EQ(canon("Inf"), "+Inf");  // as Prometheus prints a literal
+  EXPECT_EQ(canon("1e3232 ^ g"), "Inf ^ g");
 }
 
 TEST(PromqlPrinter, RoundTripKeepsMeaning) {
   const char* qs[] = {"1 - -1", "2 ^ 3 ^ 2", "-x ^ 2", "a or b and c unless d", "x[10]",
                       "histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m])))",
                       "label_replace(x, \"dst\", \"$1\", \"src\", \"(.*)\")", "count_values without (a) (\"v\", x)",
-                      "x @ -10.5", "min_over_time(x[1s500ms])"};
+                      "x @ -10.5", "min_over_time(x[1s500ms])",
+                      // found by promql_fuzz: "+Inf ^ g" reads back as +(Inf ^ g)
+                      "1e3232 ^ g", "-1e3232 ^ g", "Inf ^ Inf ^ g", "+Inf", "-Inf * 2"};
   for (const char* q : qs) {
     std::string once = canon(q);
     EXPECT_EQ(canon(once), once) << q;
