@@ -7,6 +7,7 @@
 //       metric queries, rows shaped as promql_range / promql_range_series / promql return them
 // Metric queries are evaluated by the PromQL engine (src/core/logql/engine.h), so their rows
 // come out through the same emitters as PromQL's.
+#include <algorithm>
 #include <climits>
 #include <string>
 #include <strings.h>
@@ -125,32 +126,27 @@ OBSERVE_FUNCTION(observe_logql) {
   observe::logql::LogResult r = observe::logql::log_query(source_table.store(), q, start_ns, end_ns,
                                                           static_cast<size_t>(max_lines), dir,
                                                           observe::pg::logql_engine_options());
-  // Rows in query order across streams, as Loki's API interleaves them for Grafana.
-  struct Cursor {
-    size_t stream, next;
-  };
+  // Rows in query order across streams, as Loki's API interleaves them for Grafana. The engine
+  // answers stream by stream, each in query order: a stable sort by time restores the order
+  // across them (equal times: the stream found first, then its own order).
   std::vector<std::string> labels;
   labels.reserve(r.streams.size());
-  for (const auto& s : r.streams) labels.push_back(s.labels.to_string());
-  std::vector<size_t> next(r.streams.size(), 0);
-  for (;;) {
-    size_t best = r.streams.size();
-    for (size_t i = 0; i < r.streams.size(); i++) {
-      if (next[i] == r.streams[i].entries.size()) continue;
-      if (best == r.streams.size()) {
-        best = i;
-        continue;
-      }
-      int64_t a = r.streams[i].entries[next[i]].first, b = r.streams[best].entries[next[best]].first;
-      if (dir == observe::logql::Direction::kForward ? a < b : a > b) best = i;
-    }
-    if (best == r.streams.size()) break;
-    const auto& e = r.streams[best].entries[next[best]++];
+  std::vector<std::pair<size_t, size_t>> order;  // (stream, entry)
+  for (size_t i = 0; i < r.streams.size(); i++) {
+    labels.push_back(r.streams[i].labels.to_string());
+    for (size_t k = 0; k < r.streams[i].entries.size(); k++) order.emplace_back(i, k);
+  }
+  auto ts = [&](const std::pair<size_t, size_t>& p) { return r.streams[p.first].entries[p.second].first; };
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return dir == observe::logql::Direction::kForward ? ts(a) < ts(b) : ts(a) > ts(b);
+  });
+  for (const auto& [stream, entry] : order) {
+    const auto& e = r.streams[stream].entries[entry];
     // A line a template cut apart (substr, trunc) may end mid-character: Loki's JSON writes the
     // stray bytes as U+FFFD, and a text datum must be valid in the database encoding.
     std::string line = observe::valid_utf8(e.second) ? e.second : observe::to_valid_utf8(e.second);
-    const std::string& stream = labels[best];
-    observe::pg::pg_guard([&] { put_line(rsinfo, scratch, e.first, stream, line); });
+    const std::string& labels_text = labels[stream];
+    observe::pg::pg_guard([&] { put_line(rsinfo, scratch, e.first, labels_text, line); });
   }
   return (Datum)0;
 }
