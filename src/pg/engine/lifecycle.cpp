@@ -128,22 +128,27 @@ void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   engine_close(rel);
 }
 
-void ts_apply_retention(Oid relid, Datum interval, bool isnull) {
+// A retention setting written as the table's owner, under the lock retention itself takes.
+template <typename Write>
+static void write_retention_option(Oid relid, Write write) {
   Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
   pg_guard([&] {
-    ts_options_set_retention(relid, interval, isnull);
+    write();
     CommandCounterIncrement();
   });
   engine_close(rel);
 }
 
+void ts_apply_retention(Oid relid, Datum interval, bool isnull) {
+  write_retention_option(relid, [&] { ts_options_set_retention(relid, interval, isnull); });
+}
+
 void ts_apply_stream_rules(Oid relid, Datum rules, bool isnull) {
-  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
-  pg_guard([&] {
-    ts_options_set_stream_rules(relid, rules, isnull);
-    CommandCounterIncrement();
-  });
-  engine_close(rel);
+  write_retention_option(relid, [&] { ts_options_set_stream_rules(relid, rules, isnull); });
+}
+
+void ts_apply_stream_rule(Oid relid, const char* selector, Datum interval, bool isnull, int32 priority) {
+  write_retention_option(relid, [&] { ts_options_set_stream_rule(relid, selector, interval, isnull, priority); });
 }
 
 }  // namespace observe::pg

@@ -24,6 +24,8 @@ void ts_apply_series_key(Oid relid, const char* time_name, Datum keys);
 void ts_apply_retention(Oid relid, Datum interval, bool isnull);
 // The per-stream retention rules as a whole (a jsonb array, NULL: none), from a settings label.
 void ts_apply_stream_rules(Oid relid, Datum rules, bool isnull);
+// One rule by its selector text (NULL interval: removed).
+void ts_apply_stream_rule(Oid relid, const char* selector, Datum interval, bool isnull, int32 priority);
 // The matchers of a retention rule's stream selector ({app="api"}); throws observe::Error
 // (kSyntax with a position, or kInvalidParameter for a pipeline).
 Matchers ts_parse_stream_selector(std::string_view selector);

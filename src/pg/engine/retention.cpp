@@ -122,12 +122,7 @@ OBSERVE_FUNCTION(observe_set_stream_retention) {
     });
     if (!positive) throw Error(ErrorKind::kInvalidParameter, "a retention must be longer than zero");
   }
-  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
-  pg_guard([&] {
-    ts_options_set_stream_rule(relid, selector, retention, isnull, priority);
-    CommandCounterIncrement();
-  });
-  engine_close(rel);
+  ts_apply_stream_rule(relid, selector, retention, isnull, priority);
   pg_guard([&] { ts_options_label_sync(relid); });
   PG_RETURN_VOID();
 }
