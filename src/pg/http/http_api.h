@@ -57,6 +57,8 @@ void loki_labels(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_label_values(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_series(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_index_stats(const HttpRequest&, const std::string&, HttpResponse&);
+void loki_index_volume(const HttpRequest&, const std::string&, HttpResponse&);
+void loki_index_volume_range(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse&);
 
 // The tables the endpoints use (observe.http_metrics_table / observe.http_logs_table), looked

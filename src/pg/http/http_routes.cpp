@@ -36,6 +36,8 @@ const Entry kRoutes[] = {
     {"/loki/api/v1/labels", {ApiKind::kLoki, true, loki_labels}},
     {"/loki/api/v1/series", {ApiKind::kLoki, true, loki_series}},
     {"/loki/api/v1/index/stats", {ApiKind::kLoki, true, loki_index_stats}},
+    {"/loki/api/v1/index/volume", {ApiKind::kLoki, true, loki_index_volume}},
+    {"/loki/api/v1/index/volume_range", {ApiKind::kLoki, true, loki_index_volume_range}},
     {"/loki/api/v1/status/buildinfo", {ApiKind::kLoki, true, loki_buildinfo}},
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <map>
 #include <set>
 #include <string>
 #include <strings.h>
@@ -271,6 +272,101 @@ void loki_index_stats(const HttpRequest& req, const std::string&, HttpResponse& 
   success(resp, "");
   resp.body = "{\"streams\":" + std::to_string(streams) + ",\"chunks\":0,\"bytes\":" + std::to_string(bytes) +
               ",\"entries\":" + std::to_string(entries) + "}";
+}
+
+namespace {
+
+// The labels a volume is aggregated by: targetLabels when given, else the selector's own
+// matcher labels (Loki's aggregateBy=series).
+std::vector<std::string> volume_labels(const Form& f, const Matchers& selector) {
+  std::vector<std::string> out;
+  std::string target = f.value("targetLabels");
+  if (!target.empty()) {
+    size_t pos = 0;
+    while (pos <= target.size()) {
+      size_t comma = target.find(',', pos);
+      std::string name = target.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      if (!name.empty()) out.push_back(name);
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  } else {
+    for (const LabelMatcher& m : selector) out.push_back(m.name());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Bytes of log lines per aggregated label set, per step bucket (one bucket when step_ns = 0).
+std::map<Labels, std::map<int64_t, int64_t>> volumes(const HttpRequest& req, const Range& r, int64_t step_ns) {
+  std::vector<Matchers> sets = selector_params(req.form, "query");
+  if (sets.size() != 1) throw observe::Error(ErrorKind::kInvalidParameter, "volume needs one stream selector in query");
+  std::vector<std::string> by = volume_labels(req.form, sets[0]);
+  LogSource source(http_logs_table());
+  std::map<Labels, std::map<int64_t, int64_t>> out;
+  int64_t n = 0;
+  for (const logql::StreamRef& s : source.store().select(sets[0], r.start_ns, r.end_ns)) {
+    std::vector<Label> kept;
+    for (const std::string& name : by)
+      if (s.labels.has(name)) kept.push_back({name, std::string(s.labels.get(name))});
+    Labels key(std::move(kept));
+    source.store().scan(s, r.start_ns, r.end_ns, logql::Direction::kForward, {}, [&](const logql::LogEntry& e) {
+      int64_t bucket = step_ns > 0 ? r.start_ns + (e.ts_ns - r.start_ns) / step_ns * step_ns : r.end_ns;
+      out[key][bucket] += static_cast<int64_t>(e.line.size());
+      if ((++n & 4095) == 0 && interrupt_pending()) throw observe::Error(ErrorKind::kCanceled, "canceled");
+      return true;
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+// Loki's index/volume: bytes per label set over the range, largest first, at most `limit`.
+void loki_index_volume(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  Range r = range_params(req, kOneHourNs);
+  size_t limit = limit_param(req.form);
+  auto v = volumes(req, r, 0);
+  std::vector<std::pair<int64_t, const Labels*>> order;
+  for (const auto& [labels, buckets] : v) order.emplace_back(buckets.begin()->second, &labels);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (order.size() > limit) order.resize(limit);
+  promql::Value val;
+  val.type = promql::ValueType::kVector;
+  for (const auto& [bytes, labels] : order)
+    val.vector.push_back({*labels, static_cast<double>(bytes), r.end_ns / kNsPerMs, false});
+  std::string data;
+  httpapi::append_query_data(data, val);
+  success(resp, data);
+}
+
+// Loki's index/volume_range: the same per step.
+void loki_index_volume_range(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  Range r = range_params(req, kOneHourNs);
+  std::string step = req.form.value("step");
+  int64_t step_ms = std::max<int64_t>((r.end_ns - r.start_ns) / kNsPerS / 250, 1) * 1000;
+  if (!step.empty()) {
+    auto d = seconds_or_duration_ms(step);
+    if (!d || *d <= 0) throw observe::Error(ErrorKind::kInvalidParameter, "invalid step parameter: " + quote_for_message(step, 64));
+    step_ms = *d;
+  }
+  if ((r.end_ns - r.start_ns) / (step_ms * kNsPerMs) > 11000)
+    throw observe::Error(ErrorKind::kInvalidParameter,
+                         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+                         "resolution (?step=XX)");
+  auto v = volumes(req, r, step_ms * kNsPerMs);
+  promql::Value val;
+  val.type = promql::ValueType::kMatrix;
+  for (const auto& [labels, buckets] : v) {
+    promql::Series s;
+    s.metric = labels;
+    for (const auto& [t, bytes] : buckets) s.samples.push_back({t / kNsPerMs, static_cast<double>(bytes)});
+    val.matrix.push_back(std::move(s));
+  }
+  std::string data;
+  httpapi::append_query_data(data, val);
+  success(resp, data);
 }
 
 void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse& resp) {

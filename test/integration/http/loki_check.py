@@ -104,6 +104,18 @@ check(json.loads(body)["data"] == [{"app": "web", "level": "info"}], f"series: {
 st, body = get("/loki/api/v1/index/stats", {"query": '{app="web"}', "start": start, "end": end})
 d = json.loads(body)
 check(d.get("streams") == 1 and d.get("entries") == 4, f"index/stats: {body}")
+stats_bytes = d.get("bytes")
+st, body = get("/loki/api/v1/index/volume", {"query": '{app=~".+"}', "start": start, "end": end})
+d = json.loads(body)
+vol = {r["metric"]["app"]: float(r["value"][1]) for r in d["data"]["result"]}
+check(st == 200 and d["data"]["resultType"] == "vector" and vol.get("web") == stats_bytes and set(vol) == {"web", "db"}
+      and list(vol) == sorted(vol, key=lambda k: -vol[k]), f"index/volume by app, largest first: {body[:300]}")
+st, body = get("/loki/api/v1/index/volume_range", {"query": '{app="web"}', "start": start, "end": end, "step": "60s",
+                                                   "targetLabels": "app,level"})
+d = json.loads(body)
+res = d["data"]["result"]
+check(st == 200 and d["data"]["resultType"] == "matrix" and len(res) == 1 and res[0]["metric"] == {"app": "web", "level": "info"}
+      and sum(float(v) for _, v in res[0]["values"]) == stats_bytes, f"index/volume_range per step: {body[:300]}")
 st, body = get("/loki/api/v1/status/buildinfo", {})
 check(st == 200 and "version" in json.loads(body), "buildinfo")
 sys.exit(1 if fails else 0)
