@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/httpapi/params.h"
+#include "core/httpapi/stream.h"
 
 namespace observe::pg {
 
@@ -26,6 +28,8 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is produced from it while it is sent (chunked), and `body` is unused.
+  std::unique_ptr<httpapi::BodyStream> stream;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

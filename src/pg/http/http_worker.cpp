@@ -11,7 +11,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sstream>
@@ -195,9 +197,43 @@ void on_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTermination
   *con_cls = nullptr;
 }
 
-MHD_Result queue(MHD_Connection* c, const HttpResponse& r) {
-  MHD_Response* m = MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
-                                                    MHD_RESPMEM_MUST_COPY);
+// A streamed body: MHD asks for the next bytes as the socket takes them (on this thread, outside
+// any transaction: the stream is plain C++ over the finished result).
+struct StreamState {
+  std::unique_ptr<httpapi::BodyStream> body;
+  std::string buf;
+  size_t off = 0;
+};
+constexpr size_t kStreamPiece = 64 * 1024;
+
+ssize_t read_stream(void* cls, uint64_t, char* out, size_t max) {
+  auto* s = static_cast<StreamState*>(cls);
+  try {
+    if (s->off >= s->buf.size()) {
+      s->buf.clear();
+      s->off = 0;
+      if (!s->body->next(s->buf, kStreamPiece)) return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    size_t n = std::min(max, s->buf.size() - s->off);
+    memcpy(out, s->buf.data() + s->off, n);
+    s->off += n;
+    return static_cast<ssize_t>(n);
+  } catch (...) {
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+  }
+}
+
+void free_stream(void* cls) { delete static_cast<StreamState*>(cls); }
+
+MHD_Result queue(MHD_Connection* c, HttpResponse& r) {
+  MHD_Response* m = nullptr;
+  if (r.stream) {
+    auto* state = new StreamState{std::move(r.stream), std::string(), 0};
+    m = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, kStreamPiece, &read_stream, state, &free_stream);
+    if (m == nullptr) delete state;
+  } else {
+    m = MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  }
   if (m == nullptr) return MHD_NO;
   MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   for (const auto& [k, v] : r.headers) MHD_add_response_header(m, k.c_str(), v.c_str());

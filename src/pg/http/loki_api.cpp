@@ -13,6 +13,7 @@
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
 #include "core/httpapi/responses.h"
+#include "core/httpapi/stream.h"
 #include "core/logql/engine.h"
 #include "core/logql/parser.h"
 #include "pg/border/border.h"
@@ -99,13 +100,11 @@ logql::Direction direction_param(const Form& f) {
   throw observe::Error(ErrorKind::kInvalidParameter, "invalid direction " + quote_for_message(v, 64));
 }
 
-// A metric result's data with Loki's "stats" beside the result.
-std::string metric_data(const promql::Value& v) {
-  std::string data;
-  httpapi::append_query_data(data, v);
-  data.pop_back();
-  data += ",\"stats\":{}}";
-  return data;
+// A metric result with Loki's "stats" beside the result, written while it is sent.
+void stream_metric(HttpResponse& resp, promql::Value v) {
+  resp.status = 200;
+  resp.content_type = "application/json; charset=utf-8";
+  resp.stream = std::make_unique<httpapi::QueryResultStream>(std::move(v), ",\"stats\":{}", false);
 }
 
 std::vector<Matchers> selector_params(const Form& f, const char* name) {
@@ -170,7 +169,7 @@ void loki_query(const HttpRequest& req, const std::string&, HttpResponse& resp) 
                          "range query type");
   LogSource source(http_logs_table());
   promql::Value v = logql::instant_query(source.store(), q, t_ns / kNsPerMs, logql_engine_options());
-  success(resp, metric_data(v));
+  stream_metric(resp, std::move(v));
 }
 
 void loki_query_range(const HttpRequest& req, const std::string&, HttpResponse& resp) {
@@ -205,7 +204,7 @@ void loki_query_range(const HttpRequest& req, const std::string&, HttpResponse& 
                          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
                          "resolution (?step=XX)");
   promql::Value v = logql::range_query(source.store(), q, start_ms, end_ms, step_ms, logql_engine_options());
-  success(resp, metric_data(v));
+  stream_metric(resp, std::move(v));
 }
 
 void loki_labels(const HttpRequest& req, const std::string&, HttpResponse& resp) {

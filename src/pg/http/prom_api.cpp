@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
 #include "core/httpapi/responses.h"
+#include "core/httpapi/stream.h"
 #include "core/promql/engine.h"
 #include "core/promql/parser.h"
 #include "core/promql/printer.h"
@@ -42,6 +43,13 @@ void success(HttpResponse& resp, const std::string& data, const std::vector<std:
   resp.status = 200;
   resp.content_type = "application/json";
   resp.body = httpapi::prom_success_body(data, warnings, infos);
+}
+
+// The answer is written from the result while it is sent (core/httpapi/stream.h).
+void stream_result(HttpResponse& resp, promql::Result r) {
+  resp.status = 200;
+  resp.content_type = "application/json";
+  resp.stream = std::make_unique<httpapi::QueryResultStream>(std::move(r), "", true);
 }
 
 std::string required_query(const Form& f) {
@@ -125,9 +133,7 @@ void prom_query(const HttpRequest& req, const std::string&, HttpResponse& resp) 
   TsQueryable storage(http_metrics_table());
   promql::Result r =
       with_query_errors(query, [&] { return promql::instant_query(storage, query, t, promql_engine_options()); });
-  std::string data;
-  httpapi::append_query_data(data, r);
-  success(resp, data, r.warnings, r.infos);
+  stream_result(resp, std::move(r));
 }
 
 void prom_query_range(const HttpRequest& req, const std::string&, HttpResponse& resp) {
@@ -137,10 +143,7 @@ void prom_query_range(const HttpRequest& req, const std::string&, HttpResponse& 
   promql::Result r = with_query_errors(query, [&] {
     return promql::range_query(storage, query, p.start_ms, p.end_ms, p.step_ms, promql_engine_options());
   });
-  std::string data;
-  data.reserve(4096);
-  httpapi::append_query_data(data, r);
-  success(resp, data, r.warnings, r.infos);
+  stream_result(resp, std::move(r));
 }
 
 void prom_series(const HttpRequest& req, const std::string&, HttpResponse& resp) {
