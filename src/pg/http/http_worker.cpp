@@ -49,9 +49,13 @@ namespace {
 
 volatile sig_atomic_t got_sigterm = false;
 
+// SIGTERM (shutdown) also cancels the request in progress, as a cancel would: a long query
+// must not hold up a fast shutdown until its timeout. Its client gets 503 and may retry.
 void handle_sigterm(SIGNAL_ARGS) {
   int save_errno = errno;
   got_sigterm = true;
+  InterruptPending = true;
+  QueryCancelPending = true;
   SetLatch(MyLatch);
   errno = save_errno;
 }
