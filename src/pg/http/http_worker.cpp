@@ -321,6 +321,27 @@ class HttpServer {
       });
       MHD_run(daemon_);
     }
+    drain();
+  }
+
+  // Shutdown: accept no new connection, but finish sending the answers already made (a
+  // remote_write 204 after its commit must reach the sender, or it would send again), for at
+  // most kDrainMs.
+  void drain() {
+    static constexpr int64_t kDrainMs = 500;  // a queued answer goes out in the first rounds
+    (void)MHD_quiesce_daemon(daemon_);
+    int64_t until = wall_ms() + kDrainMs;
+    while (wall_ms() < until) {
+      const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+      if (info == nullptr || info->num_connections == 0) break;
+      int fd = epoll_fd_;
+      pg_guard([fd] {
+        (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd, 50,
+                                PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+      });
+      MHD_run(daemon_);
+    }
   }
 
   ~HttpServer() {
