@@ -85,3 +85,11 @@ TEST(PromRange, ChecksInPrometheusWords) {
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
   EXPECT_EQ(range_error("end=1&step=1"), "invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
 }
+
+// Found by test/fuzz/httpapi_fuzz: a year outside ns range overflowed.
+TEST(PromTime, YearsOutsideNanosecondRange) {
+  EXPECT_EQ(parse_prom_time_ms("1017-07-01T20:10:51.781Z"), -30058055348219);
+  EXPECT_EQ(parse_prom_time_ms("0001-01-01T00:00:00Z"), -62135596800000);
+  EXPECT_FALSE(parse_rfc3339_ns("1017-07-01T20:10:51Z"));
+  EXPECT_FALSE(parse_loki_time_ns("1017-07-01T20:10:51Z"));
+}
