@@ -154,10 +154,9 @@ std::optional<int64_t> parse_rfc3339_ns(std::string_view s) {
 
 std::optional<int64_t> parse_prom_time_ms(std::string_view s) {
   if (auto f = parse_float(s)) {
-    if (std::isnan(*f) || *f >= 9.2e15 || *f <= -9.2e15) {
-      // Go converts out-of-range floats with undefined results; refuse instead.
-      return std::nullopt;
-    }
+    // Prometheus's MinTime/MaxTime bound every time (±9.2e15 ms); Go converts floats beyond
+    // with undefined results: refuse them.
+    if (!(std::fabs(*f) <= 9.2e12)) return std::nullopt;
     double ip;
     double frac = std::modf(*f, &ip);
     frac = std::round(frac * 1000) / 1000;
@@ -224,7 +223,10 @@ std::optional<int64_t> parse_loki_time_ns(std::string_view s) {
     errno = 0;
     long long n = strtoll(std::string(s).c_str(), nullptr, 10);
     if (errno == ERANGE) return std::nullopt;
-    if (s.size() <= 10) return static_cast<int64_t>(n) * 1000000000;
+    if (s.size() <= 10) {  // seconds
+      if (n > 9223372035LL || n < -9223372035LL) return std::nullopt;
+      return static_cast<int64_t>(n) * 1000000000;
+    }
     return static_cast<int64_t>(n);
   }
   return parse_rfc3339_ns(s);
