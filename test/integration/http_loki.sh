@@ -48,8 +48,26 @@ gzip -c "$DIR/push.json" >"$DIR/push.json.gz"
 [ "$(push $W -H 'Content-Type: application/json' --data-binary '{"streams":[{"stream":{},"values":[["1","x"]]}]}')" = 400 ] &&
   grep -q 'at least one label pair' "$DIR/body" && ok "a stream without labels: 400, Loki's message" || bad "empty labels: $(cat "$DIR/body")"
 [ "$(push $W -H 'Content-Type: application/json' --data-binary '{"streams":')" = 400 ] && ok "malformed JSON: 400" || bad "malformed JSON"
+# sql/push_loki.sql's snappy-compressed logproto.PushRequest: {app="proto", env="test"}, two
+# lines of 2026-01-01, the second with structured metadata trace_id=p1.
+python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("65ec0a630a197b6170703d2270726f746f222c20656e763d2274657374227d121a0a080881f2d6ca061005120e70726f746f206c696e65206f6e65122a0aa0080882f2d6ca061000120e70726f746f206c696e652074776f1a0e0a0874726163655f696412027031"))' >"$DIR/push.pb"
+[ "$(push $W -H 'Content-Type: application/x-protobuf' --data-binary @"$DIR/push.pb")" = 204 ] && ok "protobuf + snappy push: 204" || bad "protobuf push: $(cat "$DIR/body")"
+got=$(curl -s -u loki_reader:reader-pw -G "$B/loki/api/v1/query_range" --data-urlencode 'query={app="proto"}' \
+  --data-urlencode start=1767225000 --data-urlencode end=1767226000 --data-urlencode direction=forward)
+# Structured metadata joins the stream's labels, as Loki answers without the categorize-labels flag.
+want='{"status":"success","data":{"resultType":"streams","result":[{"stream":{"app":"proto","env":"test"},"values":[["1767225601000000005","proto line one"]]},{"stream":{"app":"proto","env":"test","trace_id":"p1"},"values":[["1767225602000000000","proto line two"]]}],"stats":{}}}'
+[ "$got" = "$want" ] && ok "the protobuf push's lines, as Loki answers them" || bad "protobuf lines: $got"
+psql -X -q -c "TRUNCATE observe.logs"  # the checks below expect the JSON push's streams only
+[ "$(push $W -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 204 ] || bad "JSON push after cleanup"
 [ "$(push $W -H 'Content-Type: application/x-protobuf' --data-binary 'not snappy')" = 400 ] && ok "undecodable protobuf push: 400" || bad "bad protobuf"
 [ "$(push -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 401 ] && ok "push without credentials: 401" || bad "anonymous push"
+psql -X -q -c "ALTER SYSTEM SET observe.http_anonymous_role = 'loki_reader'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$B/loki/api/v1/labels")" = 200 ] && ok "observe.http_anonymous_role: no credentials read as that role" || bad "anonymous role read"
+[ "$(push -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 403 ] && ok "... and may not write what that role may not" || bad "anonymous role push"
+psql -X -q -c "ALTER SYSTEM RESET observe.http_anonymous_role" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$B/loki/api/v1/labels")" = 401 ] && ok "401 again once it is reset" || bad "anonymous role reset"
 
 /usr/bin/python3 "$ROOT/test/integration/http/loki_check.py" "$B" loki_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=loki_reader password=reader-pw dbname=postgres" "$NOW" || fail=1

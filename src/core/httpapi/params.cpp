@@ -102,18 +102,20 @@ std::vector<std::string> Form::all(std::string_view name) const {
   return out;
 }
 
-std::optional<int64_t> parse_rfc3339_ns(std::string_view s) {
-  // YYYY-MM-DDTHH:MM:SS[.fffffffff](Z|+hh:mm|-hh:mm)
+namespace {
+
+// YYYY-MM-DDTHH:MM:SS[.fffffffff](Z|+hh:mm|-hh:mm) as Unix seconds and the fraction in ns.
+bool parse_rfc3339(std::string_view s, int64_t* secs_out, int64_t* frac_out) {
   if (s.size() < 20 || !all_digits(s.substr(0, 4)) || s[4] != '-' || s[7] != '-' ||
       (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
-    return std::nullopt;
+    return false;
   int64_t year = std::stoi(std::string(s.substr(0, 4)));
   int mon = two(s, 5), day = two(s, 8), hh = two(s, 11), mm = two(s, 14), ss = two(s, 17);
   if (mon < 1 || mon > 12 || day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
-    return std::nullopt;
+    return false;
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > kDays[mon - 1] + (mon == 2 && leap ? 1 : 0)) return std::nullopt;
+  if (day > kDays[mon - 1] + (mon == 2 && leap ? 1 : 0)) return false;
   size_t i = 19;
   int64_t frac_ns = 0;
   if (i < s.size() && s[i] == '.') {
@@ -124,41 +126,44 @@ std::optional<int64_t> parse_rfc3339_ns(std::string_view s) {
       scale /= 10;
       i++;
     }
-    if (i == start) return std::nullopt;
+    if (i == start) return false;
   }
   int64_t offset_s = 0;
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) {
   } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
     int oh = two(s, i + 1), om = two(s, i + 4);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
     offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
   } else {
-    return std::nullopt;
+    return false;
   }
-  int64_t secs = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
-  return secs * 1000000000 + frac_ns;
+  *secs_out = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
+  *frac_out = frac_ns;
+  return true;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_rfc3339_ns(std::string_view s) {
+  int64_t secs, frac;
+  if (!parse_rfc3339(s, &secs, &frac)) return std::nullopt;
+  // ns since 1970 reach the years 1677-2262 only
+  if (secs > 9223372035 || secs < -9223372035) return std::nullopt;
+  return secs * 1000000000 + frac;
 }
 
 std::optional<int64_t> parse_prom_time_ms(std::string_view s) {
   if (auto f = parse_float(s)) {
-    if (std::isnan(*f) || *f >= 9.2e15 || *f <= -9.2e15) {
-      // Go converts out-of-range floats with undefined results; refuse instead.
-      return std::nullopt;
-    }
+    // Prometheus's MinTime/MaxTime bound every time (±9.2e15 ms); Go converts floats beyond
+    // with undefined results: refuse them.
+    if (!(std::fabs(*f) <= 9.2e12)) return std::nullopt;
     double ip;
     double frac = std::modf(*f, &ip);
     frac = std::round(frac * 1000) / 1000;
     return static_cast<int64_t>(ip) * 1000 + static_cast<int64_t>(std::llround(frac * 1000));
   }
-  if (auto ns = parse_rfc3339_ns(s)) {
-    // time.Time to ms: Unix seconds * 1000 + ns / 1e6 (truncating toward zero within the second).
-    int64_t sec = *ns / 1000000000, rem = *ns % 1000000000;
-    if (rem < 0) {
-      rem += 1000000000;
-      sec--;
-    }
-    return sec * 1000 + rem / 1000000;
-  }
+  int64_t secs, frac;
+  if (parse_rfc3339(s, &secs, &frac)) return secs * 1000 + frac / 1000000;  // years 0000-9999 fit
   if (s == "-292273086-05-16T16:47:06Z") return kPromMinTimeMs;
   if (s == "292277025-08-18T07:12:54.999999999Z") return kPromMaxTimeMs;
   return std::nullopt;
@@ -218,7 +223,10 @@ std::optional<int64_t> parse_loki_time_ns(std::string_view s) {
     errno = 0;
     long long n = strtoll(std::string(s).c_str(), nullptr, 10);
     if (errno == ERANGE) return std::nullopt;
-    if (s.size() <= 10) return static_cast<int64_t>(n) * 1000000000;
+    if (s.size() <= 10) {  // seconds
+      if (n > 9223372035LL || n < -9223372035LL) return std::nullopt;
+      return static_cast<int64_t>(n) * 1000000000;
+    }
     return static_cast<int64_t>(n);
   }
   return parse_rfc3339_ns(s);

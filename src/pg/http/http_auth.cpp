@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/common/base64.h"
+#include "core/common/utf8.h"
 #include "pg/border/border.h"
 #include "pg/http/http_guc.h"
 
@@ -119,8 +120,10 @@ Oid basic_auth(const std::string& credentials) {
     }
   }
   if (!ok) {
-    pg_guard([u] {
-      ereport(LOG, (errmsg("pg_observe HTTP: password authentication failed for user \"%s\"", u)));
+    std::string shown = observe::quote_for_message(user, 128);  // any bytes: escaped, one line
+    const char* who = shown.c_str();
+    pg_guard([who] {
+      ereport(LOG, (errmsg("pg_observe HTTP: password authentication failed for user %s", who)));
       ereport(ERROR, (errcode(ERRCODE_INVALID_PASSWORD), errmsg("HTTP authentication failed")));
     });
   }

@@ -49,9 +49,13 @@ namespace {
 
 volatile sig_atomic_t got_sigterm = false;
 
+// SIGTERM (shutdown) also cancels the request in progress, as a cancel would: a long query
+// must not hold up a fast shutdown until its timeout. Its client gets 503 and may retry.
 void handle_sigterm(SIGNAL_ARGS) {
   int save_errno = errno;
   got_sigterm = true;
+  InterruptPending = true;
+  QueryCancelPending = true;
   SetLatch(MyLatch);
   errno = save_errno;
 }
@@ -313,6 +317,27 @@ class HttpServer {
       pg_guard([fd, wait_ms] {
         (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd,
                                 wait_ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+      });
+      MHD_run(daemon_);
+    }
+    drain();
+  }
+
+  // Shutdown: accept no new connection, but finish sending the answers already made (a
+  // remote_write 204 after its commit must reach the sender, or it would send again), for at
+  // most kDrainMs.
+  void drain() {
+    static constexpr int64_t kDrainMs = 500;  // a queued answer goes out in the first rounds
+    (void)MHD_quiesce_daemon(daemon_);
+    int64_t until = wall_ms() + kDrainMs;
+    while (wall_ms() < until) {
+      const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+      if (info == nullptr || info->num_connections == 0) break;
+      int fd = epoll_fd_;
+      pg_guard([fd] {
+        (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd, 50,
+                                PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
       });
       MHD_run(daemon_);

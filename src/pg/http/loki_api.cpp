@@ -68,11 +68,17 @@ Range range_params(const HttpRequest& req, int64_t default_since_ns) {
   if (!s.empty()) {
     auto d = httpapi::parse_model_duration_ms(s);
     if (!d) throw observe::Error(ErrorKind::kInvalidParameter, "invalid since parameter: " + quote_for_message(s, 64));
-    since = *d * kNsPerMs;
+    if (__builtin_mul_overflow(*d, kNsPerMs, &since))
+      throw observe::Error(ErrorKind::kInvalidParameter, "invalid since parameter: " + quote_for_message(s, 64));
   }
-  r.start_ns = time_param(req.form, "start", r.end_ns - since);
+  int64_t def_start;
+  if (__builtin_sub_overflow(r.end_ns, since, &def_start)) def_start = INT64_MIN;
+  r.start_ns = time_param(req.form, "start", def_start);
   if (r.end_ns < r.start_ns)
     throw observe::Error(ErrorKind::kInvalidParameter, "end timestamp must not be before or equal to start time");
+  int64_t span;
+  if (__builtin_sub_overflow(r.end_ns, r.start_ns, &span))
+    throw observe::Error(ErrorKind::kInvalidParameter, "the time range is too large");
   return r;
 }
 
@@ -347,7 +353,8 @@ void loki_index_volume_range(const HttpRequest& req, const std::string&, HttpRes
   int64_t step_ms = std::max<int64_t>((r.end_ns - r.start_ns) / kNsPerS / 250, 1) * 1000;
   if (!step.empty()) {
     auto d = seconds_or_duration_ms(step);
-    if (!d || *d <= 0) throw observe::Error(ErrorKind::kInvalidParameter, "invalid step parameter: " + quote_for_message(step, 64));
+    if (!d || *d <= 0 || *d > INT64_MAX / kNsPerMs)
+      throw observe::Error(ErrorKind::kInvalidParameter, "invalid step parameter: " + quote_for_message(step, 64));
     step_ms = *d;
   }
   if ((r.end_ns - r.start_ns) / (step_ms * kNsPerMs) > 11000)

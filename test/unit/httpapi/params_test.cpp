@@ -85,3 +85,21 @@ TEST(PromRange, ChecksInPrometheusWords) {
             "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
   EXPECT_EQ(range_error("end=1&step=1"), "invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
 }
+
+// Found by test/fuzz/httpapi_fuzz: a year outside ns range overflowed.
+TEST(PromTime, YearsOutsideNanosecondRange) {
+  EXPECT_EQ(parse_prom_time_ms("1017-07-01T20:10:51.781Z"), -30058055348219);
+  EXPECT_EQ(parse_prom_time_ms("0001-01-01T00:00:00Z"), -62135596800000);
+  EXPECT_FALSE(parse_rfc3339_ns("1017-07-01T20:10:51Z"));
+  EXPECT_FALSE(parse_loki_time_ns("1017-07-01T20:10:51Z"));
+}
+
+TEST(Times, ExtremesRefusedNotOverflowed) {
+  EXPECT_FALSE(parse_prom_time_ms("1e300"));
+  EXPECT_FALSE(parse_prom_time_ms("9300000000000"));
+  EXPECT_EQ(parse_prom_time_ms("9000000000000"), 9000000000000000);
+  EXPECT_FALSE(parse_loki_time_ns("9999999999"));
+  EXPECT_EQ(parse_loki_time_ns("-9999999999"), -9999999999);  // 11 characters: ns, as Loki reads it
+  EXPECT_EQ(parse_loki_time_ns("9223372035"), 9223372035000000000);
+  EXPECT_FALSE(parse_loki_time_ns("99999999999999999999"));
+}
