@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "core/logql/storage.h"
@@ -19,6 +20,13 @@ struct LogScanSpec {
   logql::Direction dir = logql::Direction::kForward;
   int line_col = -1, metadata_col = -1;  // chunk columns
   std::vector<TsContainsTest> contains;   // token-filter tests: a chunk failing one is skipped
+  // `|=` / `!=` line filters (case-sensitive byte substrings, each OR-ed terms, none empty):
+  // rows failing one are not given to fn (the caller tests them again: skipping only).
+  struct LineTest {
+    std::vector<std::string> any_of;
+    bool negative = false;  // keep the lines that contain none of any_of
+  };
+  std::vector<LineTest> line_tests;
 };
 
 // Calls fn for the stream's entries in [from_ns, to_ns) in time order (ties: chunk order, then
