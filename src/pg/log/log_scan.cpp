@@ -70,8 +70,10 @@ class StreamMerge {
   std::vector<bool> wanted_;
   std::vector<Source> sources_;  // own chunks by ascending max time, then batch parts
   // Line buffers of released sources, reused: a fresh 4 MiB buffer a chunk was a new mapping
-  // zeroed and faulted in page by page (two thirds of a count_over_time's CPU).
-  std::vector<codec::LogLines> spare_;
+  // zeroed and faulted in page by page (two thirds of a count_over_time's CPU). The caller's
+  // (spec.spare_lines, across streams) or this merge's own.
+  std::vector<codec::LogLines> own_spare_;
+  std::vector<codec::LogLines>& spare_ = spec_.spare_lines != nullptr ? *spec_.spare_lines : own_spare_;
 };
 
 // The detoasted bytes of a stored chunk datum, in the current memory context.
@@ -244,6 +246,7 @@ void StreamMerge::decode(Source& s, std::string_view chunk_bytes) {
     } else if (valid(line_col)) {
       const chunk::Column& c = reader.column(static_cast<size_t>(line_col));
       if (c.kind == chunk::ColumnKind::kBytes && c.bytes.size() == rows) {
+        s.lines.data.clear();
         for (const std::string& l : c.bytes) {
           s.lines.data += l;
           s.lines.ends.push_back(static_cast<uint32_t>(s.lines.data.size()));
@@ -265,6 +268,7 @@ void StreamMerge::decode(Source& s, std::string_view chunk_bytes) {
   if (static_cast<size_t>(line_col) < d.columns.size()) {
     const chunk::Column& c = d.columns[line_col];
     if (c.kind == chunk::ColumnKind::kBytes && c.bytes.size() == s.times.size()) {
+      s.lines.data.clear();
       for (const std::string& l : c.bytes) {
         s.lines.data += l;
         s.lines.ends.push_back(static_cast<uint32_t>(s.lines.data.size()));
@@ -321,7 +325,8 @@ codec::LogLines StreamMerge::take_buffer() {
     l = std::move(spare_.back());
     spare_.pop_back();
   }
-  l.data.clear();
+  // The bytes stay: decoding resizes them, and a shrink or a grow by little zeroes nothing or
+  // little (the decoder overwrites every byte).
   l.ends.clear();
   return l;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/codec/log_lines.h"
 #include "core/logql/storage.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -27,6 +28,9 @@ struct LogScanSpec {
     bool negative = false;  // keep the lines that contain none of any_of
   };
   std::vector<LineTest> line_tests;
+  // Line buffers to reuse (taken from and given back to), kept by the caller across streams:
+  // a fresh 4 MiB buffer a chunk is a new mapping zeroed and faulted in page by page.
+  std::vector<codec::LogLines>* spare_lines = nullptr;
 };
 
 // Calls fn for the stream's entries in [from_ns, to_ns) in time order (ties: chunk order, then

@@ -217,6 +217,7 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   spec.dir = dir;
   spec.line_col = shape.line_col;
   spec.metadata_col = shape.metadata_col;
+  spec.spare_lines = &spare_lines_;
   // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
   for (const logql::LineFilter* f : filters) {
     if (f == nullptr || f->op != logql::LineFilterOp::kContains || f->terms.empty()) continue;
