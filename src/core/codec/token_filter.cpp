@@ -53,7 +53,8 @@ inline uint64_t load_tail(const char* p, size_t n) {
   return v;
 }
 
-// Bytes already folded if the filter folds.
+// Bytes already folded if the filter folds. Part of the stored format (version 2): changing
+// it makes existing filters exclude chunks that hold the needle.
 inline uint64_t key_hash(KeyKind kind, const char* p, size_t n) {
   uint64_t h = mix(kind * 0x9e3779b97f4a7c15ULL ^ n);
   size_t i = 0;
@@ -64,9 +65,15 @@ inline uint64_t key_hash(KeyKind kind, const char* p, size_t n) {
 // As version 1 hashed trigrams: a filter of trigrams only sets the bits version 1 set.
 inline uint64_t trigram_key(uint32_t tri) { return mix(tri); }
 
-inline bool token_byte(uint8_t c) {
-  return static_cast<unsigned>(c - '0') < 10u || static_cast<unsigned>((c | 0x20) - 'a') < 26u || c >= 0x80;
-}
+struct TokenBytes {
+  bool is[256];
+  constexpr TokenBytes() : is() {
+    for (int c = 0; c < 256; ++c)
+      is[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+};
+constexpr TokenBytes kTokenBytes;
+inline bool token_byte(uint8_t c) { return kTokenBytes.is[c]; }
 
 inline bool probe_v2(const char* bits, uint64_t nbits, unsigned k, uint64_t h) {
   uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
