@@ -7,8 +7,12 @@
 //   bench_logs [lines.jsonl.zst] [--chunk=1M,4M] [--levels=3,9,19]
 //              [--variants=plain,split,dict,chunk] [--overhead=40] [--needles=300]
 //              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.05]
-//              [--chunk-layout=plain|split]
+//              [--chunk-layout=plain|split] [--filter-version=2|1]
+//              [--named=orders/100002,6b14bb84.7007,...]
 //
+// --named: needles reported one by one (chunks whose filter passes them, chunks that hold
+// them; BENCH_LOGS_VERBOSE=1 lists the chunks). --filter-version=1: the needle figures with
+// the previous filter layout (trigrams only) rebuilt at the same budget.
 // --chunk: raw line bytes per chunk (a chunk also ends at a stream's end).
 // Variants: plain = lengths + bytes, zstd; split = numbers cut into delta-coded
 // columns, templates zstd (codec/log_lines.h); dict = both with a zstd dictionary
@@ -21,6 +25,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <random>
@@ -218,8 +223,10 @@ int main(int argc, char** argv) {
   std::string variants = "plain,split,dict,chunk";
   size_t overhead = 40, n_needles = 300, repeat = 3;
   std::string scan_word = "GET";
+  std::vector<std::string> named = {"orders/100002", "6b14bb84.7007", "/api/v1/orders/100002", "GET /"};
   bool breakdown = false;
   double filter_budget = 0.05;
+  int filter_version = 2;
   codec::LogLayout chunk_layout = codec::LogLayout::kBest;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -231,9 +238,19 @@ int main(int argc, char** argv) {
     else if (a.rfind("--repeat=", 0) == 0) repeat = std::stoul(a.substr(9));
     else if (a.rfind("--scan=", 0) == 0) scan_word = a.substr(7);
     else if (a == "--breakdown") breakdown = true;
+    else if (a.rfind("--named=", 0) == 0) {
+      named.clear();
+      std::string v = a.substr(8);
+      for (size_t i = 0, j; i <= v.size(); i = j + 1) {
+        j = v.find(',', i);
+        if (j == std::string::npos) j = v.size();
+        if (j > i) named.push_back(v.substr(i, j - i));
+      }
+    }
     else if (a == "--chunk-layout=plain") chunk_layout = codec::LogLayout::kPlain;
     else if (a == "--chunk-layout=split") chunk_layout = codec::LogLayout::kSplit;
     else if (a.rfind("--filter-budget=", 0) == 0) filter_budget = std::stod(a.substr(16));
+    else if (a.rfind("--filter-version=", 0) == 0) filter_version = std::stoi(a.substr(17));
     else path = argv[i];
   }
   size_t nlines, raw;
@@ -325,7 +342,7 @@ int main(int argc, char** argv) {
       // The chunk as stored: everything included.
       size_t bytes = 0, filter_bytes = 0, split_chunks = 0;
       double cpu = 0;
-      std::vector<std::string> encoded(chunks.size());
+      std::vector<std::string> encoded(chunks.size()), filters(chunks.size());
       for (size_t ci = 0; ci < chunks.size(); ++ci) {
         const Chunk& c = chunks[ci];
         const Stream& st = streams[c.stream];
@@ -344,7 +361,20 @@ int main(int argc, char** argv) {
         encoded[ci] = chunk::encode(d);
         cpu += cpu_seconds() - t0;
         chunk::ChunkSummary sum = chunk::peek(encoded[ci]);
-        filter_bytes += sum.columns[0].token_filter.size();
+        std::string& f = filters[ci];
+        f = sum.columns[0].token_filter;
+        if (filter_version == 1) {
+          // The previous layout (trigrams only) at the same budget, for comparison.
+          codec::TokenFilterOptions fo;
+          fo.fold_case = true;
+          fo.version = 1;
+          codec::TokenFilterBuilder fb(fo);
+          for (size_t i = c.first; i < c.last; ++i) fb.add(st.line(i));
+          f = fb.finish(static_cast<size_t>(filter_budget * static_cast<double>(encoded[ci].size() - f.size())));
+          bytes -= sum.columns[0].token_filter.size();
+          bytes += f.size();
+        }
+        filter_bytes += f.size();
         bytes += encoded[ci].size() + overhead;
         codec::LogLines lines;
         chunk::decode_lines(encoded[ci], 0, lines);
@@ -356,6 +386,54 @@ int main(int argc, char** argv) {
       std::printf("   filters %zu B = %.2f%% of the stored bytes\n", filter_bytes,
                   100.0 * static_cast<double>(filter_bytes) / static_cast<double>(bytes));
       (void)split_chunks;
+      {
+        // Fill: the share of set bits (a Bloom filter at its optimum is half full; near 1 it
+        // passes everything).
+        double fill = 0, fill_max = 0;
+        size_t nf = 0;
+        for (const std::string& e : encoded) {
+          const std::string& f = filters[static_cast<size_t>(&e - encoded.data())];
+          if (f.empty()) continue;
+          size_t off = (static_cast<uint8_t>(f[0]) & 0x7f) == 0x40 ? 3 : 1;
+          size_t set = 0;
+          for (size_t i = off; i < f.size(); ++i) set += static_cast<size_t>(__builtin_popcount(static_cast<uint8_t>(f[i])));
+          double r = static_cast<double>(set) / static_cast<double>((f.size() - off) * 8);
+          fill += r;
+          fill_max = std::max(fill_max, r);
+          ++nf;
+        }
+        std::printf("   filter fill: mean %.3f, max %.3f of the bits set (%zu filters)\n", nf ? fill / static_cast<double>(nf) : 0.0,
+                    fill_max, nf);
+        for (const std::string& needle : named) {
+          size_t truth = 0, maybe = 0;
+          for (size_t ci = 0; ci < chunks.size(); ++ci) {
+            const Chunk& c = chunks[ci];
+            const Stream& cs = streams[c.stream];
+            size_t b0 = c.first ? cs.ends[c.first - 1] : 0;
+            std::string_view text(cs.data.data() + b0, cs.ends[c.last - 1] - b0);
+            bool t = text.find(needle) != std::string_view::npos;
+            bool m = codec::token_filter_may_contain(filters[ci], needle);
+            if (t && !m) {
+              std::fprintf(stderr, "false negative for %s\n", needle.c_str());
+              return 1;
+            }
+            truth += t;
+            maybe += m;
+            if (m && getenv("BENCH_LOGS_VERBOSE")) {
+              const std::string& f = filters[ci];
+              codec::TokenFilterOptions fo;
+              fo.fold_case = true;
+              codec::TokenFilterBuilder fb(fo);
+              for (size_t i = c.first; i < c.last; ++i) fb.add(cs.line(i));
+              std::printf("     passes chunk %zu (%s, %zu lines, %zu raw B, filter %zu B, stored %zu B, %zu trigrams, %zu token keys)%s\n", ci,
+                          cs.key.c_str(), c.last - c.first, text.size(), f.size(), encoded[ci].size(),
+                          fb.distinct_trigrams(), fb.distinct_token_keys(), t ? " holds it" : "");
+            }
+          }
+          std::printf("   needle \"%s\": passes %zu of %zu chunks (%.2f%%), %zu hold it\n", needle.c_str(), maybe,
+                      chunks.size(), 100.0 * static_cast<double>(maybe) / static_cast<double>(chunks.size()), truth);
+        }
+      }
 
       // Needles: random tokens (>= 8 bytes of [A-Za-z0-9_.:-]) of random lines.
       if (n_needles > 0) {
@@ -389,8 +467,8 @@ int main(int argc, char** argv) {
             size_t b0 = c.first ? cs.ends[c.first - 1] : 0;
             std::string_view text(cs.data.data() + b0, cs.ends[c.last - 1] - b0);
             bool t = text.find(needle) != std::string_view::npos;
-            bool m = chunk::may_contain(sums[ci].columns[0], needle);
-            bool cm = chunk::may_contain(sums[ci].columns[0], upper, true);
+            bool m = codec::token_filter_may_contain(filters[ci], needle);
+            bool cm = codec::token_filter_may_contain(filters[ci], upper, true);
             if (t && !m) {
               std::fprintf(stderr, "false negative for %s\n", needle.c_str());
               return 1;

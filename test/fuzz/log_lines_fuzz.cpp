@@ -1,6 +1,7 @@
 // libFuzzer target for the log decoders: any byte string given to
-// log_lines_decode, or as a chunk to decode_lines / decode, either decodes
-// consistently or throws kDataException (ASan + UBSan watch the reads).
+// log_lines_decode, or as a chunk to decode_lines / decode, or as a token filter to
+// token_filter_may_contain, either decodes consistently or throws kDataException
+// (ASan + UBSan watch the reads).
 // The GoogleTest LogLinesFuzz cases (test/unit/logs) run a deterministic share
 // of the same checks in every build. Run (clang-14, standalone build):
 //   CXX=clang++-14 cmake -S test/fuzz -B build-fuzz && cmake --build build-fuzz --target log_lines_fuzz
@@ -13,6 +14,7 @@
 
 #include "core/chunk/chunk.h"
 #include "core/codec/log_lines.h"
+#include "core/codec/token_filter.h"
 #include "core/common/error.h"
 
 using namespace observe;
@@ -55,6 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       codec::LogLines d;
       chunk::decode_lines(bytes, c, d);
       if (d.size() != s.rows - s.columns[c].null_count) std::abort();
+    }
+  });
+  // The bytes as a stored token filter (either version): an answer or a clear error.
+  data_error_only([&] {
+    for (std::string_view needle : {std::string_view("orders/100002"), std::string_view("6b14bb84.7007"),
+                                     std::string_view("/x/"), std::string_view("GET"), bytes.substr(0, 24)}) {
+      codec::token_filter_may_contain(bytes, needle);
+      codec::token_filter_may_contain(bytes, needle, true);
     }
   });
   return 0;

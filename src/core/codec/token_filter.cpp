@@ -9,8 +9,12 @@
 namespace observe::codec {
 namespace {
 
-constexpr unsigned kMaxProbes = 7;
+constexpr unsigned kMaxProbes = 7;      // version 1
+constexpr unsigned kMaxProbesV2 = 16;
 constexpr uint8_t kFolded = 0x80;
+constexpr uint8_t kVersion2 = 0x40;
+constexpr uint8_t kHasTokens = 1;
+constexpr size_t kV2Header = 3;
 
 inline uint8_t fold(uint8_t c) { return static_cast<unsigned>(c - 'A') < 26u ? c | 0x20 : c; }
 
@@ -40,11 +44,60 @@ void probes(uint32_t tri, uint64_t nbits, unsigned k, F&& f) {
   for (unsigned j = 0; j < k; ++j) f((h1 + j * h2) % nbits);
 }
 
+// Version 2 token keys: a 64-bit hash, never 0 (the empty slot of the builder's set).
+enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4 };
+
+inline uint64_t load_tail(const char* p, size_t n) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  return v;
+}
+
+// Bytes already folded if the filter folds. Part of the stored format (version 2): changing
+// it makes existing filters exclude chunks that hold the needle.
+inline uint64_t key_hash(KeyKind kind, const char* p, size_t n) {
+  uint64_t h = mix(kind * 0x9e3779b97f4a7c15ULL ^ n);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) h = mix(h ^ load_tail(p + i, 8));
+  if (i < n) h = mix(h ^ load_tail(p + i, n - i));
+  return h ? h : 1;
+}
+// As version 1 hashed trigrams: a filter of trigrams only sets the bits version 1 set.
+inline uint64_t trigram_key(uint32_t tri) { return mix(tri); }
+
+struct TokenBytes {
+  bool is[256];
+  constexpr TokenBytes() : is() {
+    for (int c = 0; c < 256; ++c)
+      is[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+};
+constexpr TokenBytes kTokenBytes;
+inline bool token_byte(uint8_t c) { return kTokenBytes.is[c]; }
+
+inline bool probe_v2(const char* bits, uint64_t nbits, unsigned k, uint64_t h) {
+  uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+  for (unsigned j = 0; j < k; ++j) {
+    uint64_t b = (h1 + j * h2) % nbits;
+    if (!(static_cast<uint8_t>(bits[b / 8]) >> (b % 8) & 1)) return false;
+  }
+  return true;
+}
+
+// The largest indexed affix length <= m, or 0.
+inline size_t affix_length(size_t m) {
+  size_t best = 0;
+  for (size_t L : kAffixLengths)
+    if (L <= m) best = L;
+  return best;
+}
+
 }  // namespace
 
 constexpr size_t kSmallLimit = 1u << 16;
 
 TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(options) {}
+TokenFilterBuilder::~TokenFilterBuilder() = default;
 
 void TokenFilterBuilder::add_trigram(uint32_t t) {
   if (seen_.empty()) {
@@ -64,12 +117,10 @@ void TokenFilterBuilder::add_trigram(uint32_t t) {
   w |= bit;
 }
 
-void TokenFilterBuilder::add(std::string_view line) {
-  const char* p = line.data();
-  const size_t n = line.size();
+void TokenFilterBuilder::add_trigrams(const char* p, size_t n, bool fold_bytes) {
   size_t i = 0;
   for (; i + 3 <= n && seen_.empty(); ++i)
-    add_trigram(options_.fold_case ? trigram_folded(p + i) : trigram(p + i));
+    add_trigram(fold_bytes ? trigram_folded(p + i) : trigram(p + i));
   if (i + 3 > n) return;
   // The bitmap exists: set bits in a loop of its own, the case choice and the bitmap check out
   // of it (a COPY of log lines runs this on every byte).
@@ -81,12 +132,84 @@ void TokenFilterBuilder::add(std::string_view line) {
     count += !(w & bit);
     w |= bit;
   };
-  if (options_.fold_case) {
+  if (fold_bytes) {
     for (; i + 3 <= n; ++i) set(trigram_folded(p + i));
   } else {
     for (; i + 3 <= n; ++i) set(trigram(p + i));
   }
   count_ = count;
+}
+
+// True if h was not in the set yet. Past kMaxTokenKeys the set is dropped for good (memory
+// stays bounded; the filter then answers from trigrams alone).
+bool TokenFilterBuilder::insert_key(uint64_t h) {
+  if (keys_overflow_) return false;
+  if ((key_count_ + 1) * 2 > keys_.size()) {
+    if (key_count_ >= kMaxTokenKeys) {
+      keys_overflow_ = true;
+      key_count_ = 0;
+      std::vector<uint64_t>().swap(keys_);
+      return false;
+    }
+    std::vector<uint64_t> old;
+    old.swap(keys_);
+    keys_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    const size_t mask = keys_.size() - 1;
+    for (uint64_t x : old)
+      if (x) {
+        size_t i = x & mask;
+        while (keys_[i]) i = (i + 1) & mask;
+        keys_[i] = x;
+      }
+  }
+  const size_t mask = keys_.size() - 1;
+  size_t i = h & mask;
+  while (keys_[i]) {
+    if (keys_[i] == h) return false;
+    i = (i + 1) & mask;
+  }
+  keys_[i] = h;
+  ++key_count_;
+  return true;
+}
+
+void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (!token_byte(static_cast<uint8_t>(p[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
+    const size_t m = j - i;
+    // Affixes only for a token seen the first time: most tokens repeat.
+    if (insert_key(key_hash(kWholeKey, p + i, m))) {
+      for (size_t L : kAffixLengths) {
+        if (L >= m) break;
+        insert_key(key_hash(kPrefixKey, p + i, L));
+        insert_key(key_hash(kSuffixKey, p + j - L, L));
+      }
+    }
+    if (keys_overflow_) return;
+    i = j;
+  }
+}
+
+void TokenFilterBuilder::add(std::string_view line) {
+  if (options_.version == 1) {
+    add_trigrams(line.data(), line.size(), options_.fold_case);
+    return;
+  }
+  const char* p = line.data();
+  size_t n = line.size();
+  if (options_.fold_case) {
+    folded_.resize(n);
+    for (size_t i = 0; i < n; ++i) folded_[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
+    p = folded_.data();
+  }
+  add_trigrams(p, n, false);
+  add_tokens(p, n);
 }
 
 template <typename F>
@@ -110,7 +233,9 @@ size_t TokenFilterBuilder::distinct_trigrams() const {
   return n;
 }
 
-std::string TokenFilterBuilder::finish(size_t max_bytes) const {
+size_t TokenFilterBuilder::distinct_token_keys() const { return keys_overflow_ ? 0 : key_count_; }
+
+std::string TokenFilterBuilder::finish_v1(size_t max_bytes) const {
   size_t count = distinct_trigrams();
   if (count == 0) return std::string();
   double bits_wanted = std::max(1.0, options_.bits_per_trigram) * static_cast<double>(count);
@@ -132,17 +257,73 @@ std::string TokenFilterBuilder::finish(size_t max_bytes) const {
   return out;
 }
 
+std::string TokenFilterBuilder::finish(size_t max_bytes) const {
+  if (options_.version == 1) return finish_v1(max_bytes);
+  size_t tokens = distinct_token_keys();
+  const size_t trigrams = distinct_trigrams();
+  if (trigrams + tokens == 0) return std::string();
+  auto words_for = [&](size_t keys) {
+    double bits_wanted = std::max(1.0, options_.bits_per_key) * static_cast<double>(keys);
+    size_t w = static_cast<size_t>(std::ceil(bits_wanted / 64));
+    if (max_bytes != SIZE_MAX) w = std::min(w, std::max<size_t>(1, (max_bytes - std::min(max_bytes, kV2Header)) / 8));
+    return std::max<size_t>(w, 1);
+  };
+  size_t words = words_for(trigrams + tokens);
+  // Squeezed by the budget (small chunks): trigrams alone, as version 1 did (on 1,000 lines of
+  // random hex words a 250-byte filter of tokens passed every chunk, one of trigrams 3 of 5).
+  if (tokens && trigrams &&
+      static_cast<double>(words * 64) < options_.min_bits_per_token_key * static_cast<double>(trigrams + tokens)) {
+    tokens = 0;
+    words = words_for(trigrams);
+  }
+  const size_t count = trigrams + tokens;
+  const uint64_t nbits = words * 64;
+  double per = static_cast<double>(nbits) / static_cast<double>(count);
+  unsigned k = static_cast<unsigned>(std::lround(per * 0.6931));
+  k = std::max(1u, std::min(kMaxProbesV2, k));
+  std::vector<uint64_t> bits(words, 0);
+  auto set = [&](uint64_t h) {
+    uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+    for (unsigned j = 0; j < k; ++j) {
+      uint64_t b = (h1 + j * h2) % nbits;
+      bits[b / 64] |= uint64_t{1} << (b % 64);
+    }
+  };
+  for_each_distinct([&](uint32_t tri) { set(trigram_key(tri)); });
+  if (tokens)
+    for (uint64_t h : keys_)
+      if (h) set(h);
+  std::string out;
+  put_u8(out, static_cast<uint8_t>(kVersion2 | (options_.fold_case ? kFolded : 0)));
+  put_u8(out, static_cast<uint8_t>(k));
+  put_u8(out, tokens ? kHasTokens : 0);
+  for (uint64_t w : bits) put_u64le(out, w);
+  return out;
+}
+
+namespace {
+
+bool is_v2(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion2; }
+
+}  // namespace
+
 void token_filter_check(std::string_view filter) {
   if (filter.empty()) return;
+  if (is_v2(filter)) {
+    if (filter.size() < kV2Header + 8 || (filter.size() - kV2Header) % 8 != 0) corrupt("token filter");
+    unsigned k = static_cast<uint8_t>(filter[1]);
+    if (k == 0 || k > kMaxProbesV2 || (static_cast<uint8_t>(filter[2]) & ~kHasTokens) != 0) corrupt("token filter");
+    return;
+  }
   unsigned k = static_cast<uint8_t>(filter[0]) & ~kFolded;
   if (k == 0 || k > 16 || (filter.size() - 1) % 8 != 0 || filter.size() < 9)
     corrupt("token filter");
 }
 
-bool token_filter_may_contain(std::string_view filter, std::string_view needle,
-                              bool case_insensitive) {
-  if (filter.empty() || needle.size() < 3) return true;
-  token_filter_check(filter);
+namespace {
+
+bool may_contain_v1(std::string_view filter, std::string_view needle, bool case_insensitive) {
+  if (needle.size() < 3) return true;
   bool folded = static_cast<uint8_t>(filter[0]) & kFolded;
   if (case_insensitive && !folded) return true;
   unsigned k = static_cast<uint8_t>(filter[0]) & ~kFolded;
@@ -158,6 +339,65 @@ bool token_filter_may_contain(std::string_view filter, std::string_view needle,
     if (!all) return false;
   }
   return true;
+}
+
+bool may_contain_v2(std::string_view filter, std::string_view needle, bool case_insensitive) {
+  bool folded = static_cast<uint8_t>(filter[0]) & kFolded;
+  if (case_insensitive && !folded) return true;
+  const unsigned k = static_cast<uint8_t>(filter[1]);
+  const bool tokens = static_cast<uint8_t>(filter[2]) & kHasTokens;
+  const char* bits = filter.data() + kV2Header;
+  const uint64_t nbits = (filter.size() - kV2Header) * 8;
+  std::string f;
+  const char* p = needle.data();
+  const size_t n = needle.size();
+  if (folded) {
+    f.resize(n);
+    for (size_t i = 0; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
+    p = f.data();
+  }
+  // Token keys first: they are the selective ones.
+  if (tokens) {
+    size_t i = 0;
+    while (i < n) {
+      if (!token_byte(static_cast<uint8_t>(p[i]))) {
+        ++i;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
+      const size_t m = j - i;
+      const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
+      if (left && right) {
+        // The line's token is exactly this one.
+        if (!probe_v2(bits, nbits, k, key_hash(kWholeKey, p + i, m))) return false;
+      } else if (left || right) {
+        // left: the start of a token (its prefix); right: the end of a token (its suffix).
+        // The token is this run or longer: whole, or its affix of length L < its length.
+        size_t L = affix_length(m);
+        if (L != 0) {
+          const char* a = left ? p + i : p + j - L;
+          bool ok = probe_v2(bits, nbits, k, key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
+                    (L == m && probe_v2(bits, nbits, k, key_hash(kWholeKey, a, L)));
+          if (!ok) return false;
+        }
+      }
+      i = j;
+    }
+  }
+  for (size_t i = 0; i + 3 <= n; ++i)
+    if (!probe_v2(bits, nbits, k, trigram_key(trigram(p + i)))) return false;
+  return true;
+}
+
+}  // namespace
+
+bool token_filter_may_contain(std::string_view filter, std::string_view needle,
+                              bool case_insensitive) {
+  if (filter.empty()) return true;
+  token_filter_check(filter);
+  if (is_v2(filter)) return may_contain_v2(filter, needle, case_insensitive);
+  return may_contain_v1(filter, needle, case_insensitive);
 }
 
 }  // namespace observe::codec

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -188,10 +189,31 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   int64_t read = 0, held = 0;
   static const Labels kNoMeta;
   auto filters = pushdown_filters(agg.log);
+  // A pipeline of line filters only, without unwrap: an entry without metadata keeps its
+  // stream's labels and its line, so its series is the stream's, found once (no label set,
+  // line copy or label hashing a line).
+  const bool filters_only = filters.size() == agg.log.stages.size() && !agg.unwrap;
   for (const StreamRef& s : store_->select(agg.log.matchers, from, to)) {
+    Labels stream_series;
+    size_t stream_index = SIZE_MAX;
+    if (filters_only) {
+      lbs.reset(s.labels, kNoMeta);
+      stream_series = lbs.result();
+      if (!lbs.has_error()) stream_series = group_labels(stream_series, agg);
+    }
     store_->scan(s, from, to, Direction::kForward, filters, [&](const LogEntry& e) {
       if (limits_ && ((++read & 4095) == 0) && limits_->interrupted && limits_->interrupted())
         throw Error(ErrorKind::kCanceled, "query canceled");
+      if (filters_only && e.metadata == nullptr) {
+        for (const LineFilter* f : filters)
+          if (!line_filter_matches(*f, e.line)) return true;
+        if (stream_index == SIZE_MAX) stream_index = static_cast<size_t>(&series_for(stream_series) - series.data());
+        series[stream_index].pts.push_back({e.ts_ns, need_line ? static_cast<double>(e.line.size()) : 1.0});
+        if (limits_ && limits_->max_samples > 0 && ++held > limits_->max_samples)
+          throw Error(ErrorKind::kLimitExceeded,
+                      "query processing would load too many samples into memory in query execution");
+        return true;
+      }
       lbs.reset(s.labels, e.metadata ? *e.metadata : kNoMeta);
       line.assign(e.line.data(), e.line.size());
       if (!pipeline.process(e.ts_ns, &line, &lbs)) return true;

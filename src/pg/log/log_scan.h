@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
+#include "core/codec/log_lines.h"
 #include "core/logql/storage.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -19,6 +21,16 @@ struct LogScanSpec {
   logql::Direction dir = logql::Direction::kForward;
   int line_col = -1, metadata_col = -1;  // chunk columns
   std::vector<TsContainsTest> contains;   // token-filter tests: a chunk failing one is skipped
+  // `|=` / `!=` line filters (case-sensitive byte substrings, each OR-ed terms, none empty):
+  // rows failing one are not given to fn (the caller tests them again: skipping only).
+  struct LineTest {
+    std::vector<std::string> any_of;
+    bool negative = false;  // keep the lines that contain none of any_of
+  };
+  std::vector<LineTest> line_tests;
+  // Line buffers to reuse (taken from and given back to), kept by the caller across streams:
+  // a fresh 4 MiB buffer a chunk is a new mapping zeroed and faulted in page by page.
+  std::vector<codec::LogLines>* spare_lines = nullptr;
 };
 
 // Calls fn for the stream's entries in [from_ns, to_ns) in time order (ties: chunk order, then

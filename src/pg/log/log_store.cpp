@@ -210,6 +210,7 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   spec.dir = dir;
   spec.line_col = shape.line_col;
   spec.metadata_col = shape.metadata_col;
+  spec.spare_lines = &spare_lines_;
   // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
   for (const logql::LineFilter* f : filters) {
     if (f == nullptr || f->op != logql::LineFilterOp::kContains || f->terms.empty()) continue;
@@ -221,6 +222,21 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
       t.any_of.push_back(term.value);
     }
     if (usable) spec.contains.push_back(std::move(t));
+  }
+  // The leading `|=` / `!=` filters also drop lines before the engine sees them (one memmem
+  // over a chunk's lines instead of a std::string and a find a line).
+  for (const logql::LineFilter* f : filters) {
+    if (f == nullptr || (f->op != logql::LineFilterOp::kContains && f->op != logql::LineFilterOp::kNotContains) ||
+        f->terms.empty())
+      continue;
+    LogScanSpec::LineTest t;
+    t.negative = f->op == logql::LineFilterOp::kNotContains;
+    bool usable = true;
+    for (const logql::LineFilterTerm& term : f->terms) {
+      if (term.ip || term.value.empty()) usable = false;
+      t.any_of.push_back(term.value);
+    }
+    if (usable) spec.line_tests.push_back(std::move(t));
   }
   // Streamed: memory is bounded by the chunks overlapping the current position (log_scan.h).
   log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);

@@ -2,6 +2,10 @@
 // (log_selftest.cpp reads its chunk counters; log_delete.cpp reads the shape).
 #pragma once
 
+#include <vector>
+
+#include "core/codec/log_lines.h"
+
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -43,6 +47,7 @@ class PgLogStore : public logql::LogStore {
   Snapshot snapshot_;
   std::shared_ptr<const TsLayout> layout_;
   uint64_t chunks_read_ = 0, chunks_skipped_ = 0;
+  std::vector<codec::LogLines> spare_lines_;  // line buffers reused across streams (log_scan.h)
 };
 
 }  // namespace observe::pg

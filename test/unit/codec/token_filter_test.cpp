@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/common/error.h"
@@ -55,15 +56,168 @@ TEST(TokenFilter, ExcludesAbsentNeedles) {
   EXPECT_EQ(TokenFilterBuilder().finish(), "");
 }
 
-TEST(TokenFilter, SizeIsAboutTenBitsATrigram) {
+TEST(TokenFilter, SizeIsSixteenBitsAKey) {
   TokenFilterBuilder b;
-  b.add("abcdefghijklmnopqrstuvwxyz");  // 24 distinct trigrams
+  // 24 distinct trigrams; one token of 26 bytes: whole, and prefix + suffix at 6, 8, 12, 16.
+  b.add("abcdefghijklmnopqrstuvwxyz");
+  EXPECT_EQ(b.distinct_trigrams(), 24u);
+  EXPECT_EQ(b.distinct_token_keys(), 9u);
   std::string f = b.finish();
-  EXPECT_EQ(f.size(), 1u + 32u);  // 240 bits -> 4 words
+  EXPECT_EQ(f.size(), 3u + 8u * 9u);  // 33 keys * 16 bits = 528 bits -> 9 words
+  TokenFilterOptions v1;
+  v1.version = 1;
+  TokenFilterBuilder old(v1);
+  old.add("abcdefghijklmnopqrstuvwxyz");
+  EXPECT_EQ(old.finish().size(), 1u + 32u);  // version 1: 10 bits a trigram, 240 bits -> 4 words
+}
+
+// Trigrams cannot tell one id from another; whole tokens and token affixes can.
+TEST(TokenFilter, TokensTellIdsApart) {
+  TokenFilterBuilder b;
+  for (int i = 0; i < 500; ++i)
+    if (i != 2) b.add("GET /api/v1/orders/" + std::to_string(100000 + i) + " HTTP/1.1");
+  std::string f = b.finish();
+  EXPECT_TRUE(token_filter_may_contain(f, "orders/100003"));
+  EXPECT_TRUE(token_filter_may_contain(f, "orders/10000"));  // a prefix of 100001..100009
+  EXPECT_TRUE(token_filter_may_contain(f, "/v1/orders/100499 HTTP"));
+  EXPECT_FALSE(token_filter_may_contain(f, "orders/100002"));
+  EXPECT_FALSE(token_filter_may_contain(f, "/100002 "));
+  EXPECT_FALSE(token_filter_may_contain(f, "rders/100002"));
+  // A needle that is one token has only its trigrams: every one is in an id.
+  EXPECT_TRUE(token_filter_may_contain(f, "100002"));
+  // The old layout lets the id through.
+  TokenFilterOptions v1;
+  v1.version = 1;
+  TokenFilterBuilder old(v1);
+  for (int i = 0; i < 500; ++i)
+    if (i != 2) old.add("GET /api/v1/orders/" + std::to_string(100000 + i) + " HTTP/1.1");
+  EXPECT_TRUE(token_filter_may_contain(old.finish(), "orders/100002"));
+}
+
+// The version 2 bytes are a stored format: the same lines must give the same filter in every
+// release (a changed hash would make stored filters exclude chunks holding the needle).
+TEST(TokenFilter, VersionTwoBytesAreStable) {
+  TokenFilterOptions o;
+  o.fold_case = true;
+  TokenFilterBuilder b(o);
+  b.add("GET /api/v1/orders/100002 HTTP/1.1 session_id=6b14bb84.7007");
+  std::string f = b.finish();
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the filter
+  for (unsigned char c : f) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  EXPECT_EQ(f.size(), 147u);
+  EXPECT_EQ(h, 0xa383eb4125e59af4ULL);
+}
+
+// Filters written by the previous version (trigrams only, byte 0 = probes | fold bit) are
+// still read, with their answers.
+TEST(TokenFilter, ReadsVersionOneFilters) {
+  for (bool fold : {false, true}) {
+    TokenFilterOptions o;
+    o.version = 1;
+    o.fold_case = fold;
+    TokenFilterBuilder b(o);
+    b.add("level=info msg=\"request served\" path=/api/v1/query");
+    std::string f = b.finish();
+    ASSERT_FALSE(f.empty());
+    EXPECT_EQ(static_cast<uint8_t>(f[0]) & 0x7f, static_cast<uint8_t>(f[0]) & 0x0f);  // probes, no version bits
+    EXPECT_NO_THROW(token_filter_check(f));
+    EXPECT_TRUE(token_filter_may_contain(f, "request served"));
+    EXPECT_TRUE(token_filter_may_contain(f, "api/v1"));
+    EXPECT_FALSE(token_filter_may_contain(f, "level=error"));
+    // Unfolded: a case-insensitive needle cannot be answered; folded: needles fold too.
+    EXPECT_TRUE(token_filter_may_contain(f, "LEVEL=INFO", true));
+    EXPECT_EQ(token_filter_may_contain(f, "LEVEL=INFO"), fold);
+    EXPECT_EQ(token_filter_may_contain(f, "LEVEL=ERROR", true), !fold);
+  }
+  // A hand-made version 1 filter: 7 probes, case-folded, every bit set passes everything.
+  std::string all(1 + 64, '\xff');
+  all[0] = static_cast<char>(7 | 0x80);
+  EXPECT_TRUE(token_filter_may_contain(all, "anything at all"));
+  std::string none(1 + 64, '\0');
+  none[0] = static_cast<char>(7 | 0x80);
+  EXPECT_FALSE(token_filter_may_contain(none, "anything at all"));
+  EXPECT_TRUE(token_filter_may_contain(none, "an"));  // no trigram: cannot tell
+}
+
+// Property: random lines of random tokens and separators, random needles (substrings of the
+// lines, and mutated ones); a filter never excludes a set of lines that holds the needle,
+// whatever the budget, the case folding and the needle's edges.
+TEST(TokenFilter, NeverExcludesAChunkHoldingTheNeedle) {
+  std::mt19937_64 rng(7);
+  const std::string alpha = "aAbB01234xyz";
+  const std::string seps = " /.:-_=\"[]";
+  auto piece = [&]() {
+    std::string s;
+    size_t n = 1 + rng() % 20;
+    for (size_t i = 0; i < n; ++i) s.push_back(alpha[rng() % alpha.size()]);
+    return s;
+  };
+  for (int round = 0; round < 60; ++round) {
+    TokenFilterOptions o;
+    o.fold_case = round % 2;
+    TokenFilterBuilder b(o);
+    std::vector<std::string> lines;
+    size_t nlines = 1 + rng() % 200;
+    for (size_t i = 0; i < nlines; ++i) {
+      std::string l;
+      size_t parts = rng() % 12;
+      for (size_t p = 0; p < parts; ++p) {
+        if (rng() % 4) l += piece();
+        size_t ns = rng() % 3;
+        for (size_t k = 0; k < ns; ++k) l.push_back(seps[rng() % seps.size()]);
+      }
+      if (rng() % 10 == 0) l += "\xc3\xa9t\xc3\xa9";  // non-ASCII bytes are token bytes
+      lines.push_back(l);
+      b.add(l);
+    }
+    size_t budget = round % 3 == 0 ? SIZE_MAX : 16 + rng() % 400;
+    std::string f = b.finish(budget);
+    if (budget != SIZE_MAX) {
+      EXPECT_LE(f.size(), std::max<size_t>(budget, 11));
+    }
+    for (int q = 0; q < 400; ++q) {
+      std::string needle;
+      if (q % 4 != 3) {
+        const std::string& l = lines[rng() % lines.size()];
+        if (l.empty()) continue;
+        size_t pos = rng() % l.size(), len = 1 + rng() % (l.size() - pos);
+        needle = l.substr(pos, len);
+      } else {
+        needle = piece() + seps[rng() % seps.size()] + piece();
+      }
+      bool ci = o.fold_case && rng() % 2;
+      std::string probe = needle;
+      if (ci)
+        for (char& c : probe)
+          if (rng() % 2 && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+      auto lower = [](std::string s) {
+        for (char& c : s)
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        return s;
+      };
+      bool truth = false;
+      for (const std::string& l : lines)
+        if (ci ? lower(l).find(lower(probe)) != std::string::npos : l.find(probe) != std::string::npos) truth = true;
+      if (truth) {
+        ASSERT_TRUE(token_filter_may_contain(f, probe, ci)) << "needle [" << probe << "] round " << round;
+      }
+    }
+  }
 }
 
 TEST(TokenFilter, MalformedThrows) {
   EXPECT_THROW(token_filter_check(std::string("\x07\x01\x02", 3)), Error);
+  // Version 2: header of 3 bytes, probes 1..16, flags 0 or 1, whole words.
+  std::string ok = std::string("\x40\x03\x01", 3) + std::string(8, '\0');
+  EXPECT_NO_THROW(token_filter_check(ok));
+  EXPECT_THROW(token_filter_check(std::string("\x40\x03\x01", 3) + std::string(7, '\0')), Error);
+  EXPECT_THROW(token_filter_check(std::string("\x40\x00\x01", 3) + std::string(8, '\0')), Error);
+  EXPECT_THROW(token_filter_check(std::string("\x40\x11\x01", 3) + std::string(8, '\0')), Error);
+  EXPECT_THROW(token_filter_check(std::string("\x40\x03\x02", 3) + std::string(8, '\0')), Error);
+  EXPECT_THROW(token_filter_check(std::string("\xc0\x03", 2)), Error);
   EXPECT_THROW(token_filter_check(std::string(9, '\0')), Error);
   EXPECT_THROW(token_filter_may_contain(std::string("\x07\x01\x02", 3), "abcd"), Error);
 }
