@@ -53,7 +53,6 @@ class StreamMerge {
   void run(const std::function<bool(const logql::LogEntry&)>& fn, MemoryContext scratch);
 
  private:
-  bool ruled_out(std::string_view chunk_bytes) const;
   bool load(Source& s, MemoryContext scratch);
   void decode(Source& s, std::string_view chunk_bytes);
   void line_tests(const Source& s, std::vector<char>& keep) const;
@@ -168,22 +167,6 @@ void StreamMerge::list(Relation, Snapshot snapshot, MemoryContext keep, MemoryCo
   }
 }
 
-bool StreamMerge::ruled_out(std::string_view chunk_bytes) const {
-  if (spec_.contains.empty()) return false;
-  chunk::ChunkSummary summary = chunk::peek(chunk_bytes);
-  for (const TsContainsTest& t : spec_.contains) {
-    if (t.any_of.empty() || t.column < 0 || static_cast<size_t>(t.column) >= summary.columns.size()) continue;
-    bool may = false;
-    for (const std::string& needle : t.any_of)
-      if (chunk::may_contain(summary.columns[t.column], needle, t.case_insensitive)) {
-        may = true;
-        break;
-      }
-    if (!may) return true;
-  }
-  return false;
-}
-
 // Decodes a source's rows in the range; false if it has none (or its token filter rules it out).
 bool StreamMerge::load(Source& s, MemoryContext scratch) {
   pg_guard([scratch] { MemoryContextReset(scratch); });
@@ -202,7 +185,7 @@ bool StreamMerge::load(Source& s, MemoryContext scratch) {
     ts_batch_parse(bytes, &batch);
     chunk_bytes = batch.chunk;
   }
-  if (ruled_out(chunk_bytes)) {
+  if (ts_chunk_ruled_out(spec_.contains, chunk_bytes)) {
     (*skipped_)++;
     return false;
   }
