@@ -61,6 +61,7 @@ std::shared_ptr<const net::OutboundPolicy> outbound_policy() {
 }
 
 int guc_worker_lock_timeout_ms = 1000;
+int guc_kafka_workers = 1;
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -109,6 +110,11 @@ void define_gucs() {
                           "on with the other targets or tables.",
                           &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
+  // Registered only while the library is preloaded (the workers start with the postmaster).
+  DefineCustomIntVariable("observe.kafka_workers",
+                          "Background worker processes that run the consumers of observe.kafka_sources.",
+                          "Each source's consumers are spread over them; 0 disables Kafka ingestion.",
+                          &guc_kafka_workers, 1, 0, 32, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
   // LogQL's limits, named and defaulted as Loki's per-tenant limits are.
   DefineCustomIntVariable("observe.logql_max_entries_limit",
                           "Largest max_lines a LogQL log query may ask for (Loki's "

@@ -2,6 +2,7 @@
 #include "pg/engine/copy_fastpath.h"
 #include "pg/module/guc.h"
 #include "pg/border/pg_headers.h"
+#include "pg/workers/kafka_worker.h"
 #include "pg/workers/scrape_worker.h"
 #include "pg/ts/ts_am.h"
 
@@ -15,5 +16,8 @@ void _PG_init(void) {
   observe::pg::define_gucs();
   observe::pg::copy_fastpath_init();
   // Workers exist only when the library is preloaded: they start with the postmaster.
-  if (process_shared_preload_libraries_in_progress) observe::pg::register_scrape_worker();
+  if (process_shared_preload_libraries_in_progress) {
+    observe::pg::register_scrape_worker();
+    observe::pg::register_kafka_workers();
+  }
 }
