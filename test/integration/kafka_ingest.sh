@@ -143,6 +143,11 @@ for f in "${!FOPTS[@]}"; do
                 FROM observe.kafka_dead_letters WHERE source = 'src_$f'")
   [ "$got" = "$POISON $POISON" ] || fail "$f: dead letters (all, the poison ones) = $got"
 done
+# raw: half the poison is invalid UTF-8 (the decoder refuses it), half holds a NUL byte (valid
+# UTF-8 the decoder passes; refused before storing, with the store's own message)
+got=$(q -c "SELECT count(*) FROM observe.kafka_dead_letters WHERE source = 'src_raw' AND error LIKE '%the line is not valid UTF-8 text%'
+              AND position('\\x00'::bytea IN payload) > 0")
+[ "$got" = $((POISON / 2)) ] || fail "raw: $got dead letters for NUL bytes, expected $((POISON / 2))"
 q -c "SELECT source, left(error, 100) FROM observe.kafka_dead_letters WHERE \"offset\" = (SELECT min(\"offset\") FROM observe.kafka_dead_letters d WHERE d.source = kafka_dead_letters.source AND d.topic = kafka_dead_letters.topic AND d.partition = kafka_dead_letters.partition) AND partition = 0 ORDER BY 1" || true
 echo "formats checked: $(date +%T)"
 
@@ -197,7 +202,7 @@ wait_progress "$p"
 echo "broker outage done: $(date +%T)"
 
 crash() {
-  local pm pids alive
+  local pm pids alive p
   pm=$(head -1 "$DATA/postmaster.pid")
   pids="$pm $(pgrep -P "$pm" | tr '\n' ' ')"
   kill -9 $pids 2>/dev/null || true

@@ -13,6 +13,8 @@
 //   wait                       waits for every background producer, prints "IDLE"
 //   quit
 //
+//   mock_broker consume BOOTSTRAP TOPIC COUNT   a bare consumer's throughput (benchmarks)
+//
 // FORMAT: raw, json_lines, logfmt, loki_push, prometheus_text, prometheus_json,
 // prometheus_remote_write. Message i carries, whatever the format, the line
 // "<format> line <i>" (logs) or the sample kafka_<format>{i="<i>"} = i (metrics) at
@@ -30,6 +32,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <unistd.h>
+#include <chrono>
 #include <vector>
 
 #include "core/ingest/proto/remote_write.pb.h"
@@ -59,7 +63,16 @@ std::string payload(const std::string& format, int64_t i, bool poison) {
   int64_t ms = kBaseMs + i;
   std::string n = std::to_string(i);
   std::string line = format + " line " + n;
-  if (format == "raw") return poison ? "bad \xff\xfe utf8 " + n : line;
+  // raw poison: invalid UTF-8 (the decoder refuses it) or a NUL byte (valid UTF-8 the decoder
+  // passes; the store refuses it: the dead-letter path after decoding)
+  if (format == "raw")
+    return !poison ? line : i % 2 == 0 ? "bad \xff\xfe utf8 " + n : std::string("nul \0 byte ", 11) + n;
+  if (format == "json_lines_200") {  // the benchmark's 200-byte JSON log line
+    std::string head = "{\"ts\": " + std::to_string(ms) + ", \"level\": \"info\", \"app\": \"checkout\", \"msg\": \"";
+    std::string msg = "request " + n + " served GET /api/v1/cart status=200 bytes=5120 duration=";
+    while (head.size() + msg.size() + 2 < 200) msg += static_cast<char>('a' + (msg.size() * 7 + i) % 26);
+    return head + msg + "\"}";
+  }
   if (format == "json_lines")
     return poison ? "{\"ts\": " + std::to_string(ms) + ", \"msg\": \"unterminated " + n
                   : "{\"ts\": " + std::to_string(ms) + ", \"level\": \"info\", \"msg\": \"" + line + "\"}";
@@ -142,7 +155,53 @@ void delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 }  // namespace
 
+// mock_broker consume BOOTSTRAP TOPIC COUNT: a bare librdkafka high-level consumer (the
+// benchmark's ceiling): joins a fresh group, reads COUNT messages from the beginning, prints
+// "CONSUMED n seconds messages/s" timed from the first message (the join is not counted).
+int consume(const std::string& bootstrap, const std::string& topic, int64_t count) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  std::string group = "bare-" + std::to_string(getpid());
+  const char* props[][2] = {{"bootstrap.servers", bootstrap.c_str()}, {"group.id", group.c_str()},
+                            {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "false"},
+                            {"session.timeout.ms", "6000"}};
+  for (auto& p : props)
+    if (rd_kafka_conf_set(conf, p[0], p[1], err, sizeof err) != RD_KAFKA_CONF_OK) {
+      std::cerr << err << std::endl;
+      return 1;
+    }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    std::cerr << err << std::endl;
+    return 1;
+  }
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  int64_t n = 0, bytes = 0;
+  auto first = std::chrono::steady_clock::now();
+  auto give_up = first + std::chrono::seconds(120);
+  while (n < count && std::chrono::steady_clock::now() < give_up) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (n == 0) first = std::chrono::steady_clock::now();
+      n++;
+      bytes += static_cast<int64_t>(m->len);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count();
+  std::printf("CONSUMED %lld %.3f %.0f %.1f\n", static_cast<long long>(n), secs, n / secs, bytes / secs / 1e6);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return n == count ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "consume") return consume(argv[2], argv[3], std::atoll(argv[4]));
   int brokers = argc > 1 ? std::atoi(argv[1]) : 3;
   // The mock's threads inherit this mask: signals stay with the main thread.
   sigset_t all;
@@ -150,7 +209,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err);
+  rd_kafka_conf_set(conf, "linger.ms", "100", err, sizeof err);  // big batches: the mock serves one batch per partition and fetch
   rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err);  // no duplicates on retries
   rd_kafka_conf_set(conf, "message.timeout.ms", "0", err, sizeof err);      // keep trying while a broker is down
   rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 #include "core/ingest/kafka_source_options.h"
 #include "pg/border/border.h"
 #include "pg/border/time_convert.h"
@@ -153,7 +154,7 @@ class LogBuffer : public ingest::LogSink {
     }
   }
   size_t size() const { return n_; }
-  const LogStream& stream(size_t i) const { return streams_[i]; }
+  LogStream& stream(size_t i) { return streams_[i]; }
 
  private:
   std::vector<LogStream> streams_;
@@ -184,7 +185,7 @@ class SampleBuffer : public ingest::SampleSink {
     }
   }
   size_t size() const { return n_; }
-  const SampleSeries& series(size_t i) const { return series_[i]; }
+  SampleSeries& series(size_t i) { return series_[i]; }
 
  private:
   std::vector<SampleSeries> series_;
@@ -235,7 +236,25 @@ struct KafkaRunnerBuffers {
   LogBuffer logs;
   SampleBuffer samples;
   Relation rel = nullptr;
+  // The batch's rows by stream / series, appended once each at the end (grouped mode).
+  std::map<Labels, LogStream> log_groups;
+  std::map<Labels, SampleSeries> sample_groups;
 };
+
+namespace {
+
+// What log_append refuses, checked before a message joins its group, so that the grouped
+// append at the end does not fail on one message's content (same message as log_append's).
+std::string refused_line(const LogStream& st) {
+  for (size_t k = 0; k < st.lines.size(); k++) {
+    const std::string& line = st.lines[k];
+    if (!valid_utf8(line) || line.find('\0') != std::string::npos)
+      return "entry " + std::to_string(k) + " of stream " + st.labels.to_string() + ": the line is not valid UTF-8 text";
+  }
+  return "";
+}
+
+}  // namespace
 static thread_local KafkaRunnerBuffers* current_buffers = nullptr;
 
 KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
@@ -285,6 +304,7 @@ void KafkaRunner::discard_batch() {
   batch_.clear();
   poison_.clear();
   batch_bytes_ = 0;
+  isolate_ = false;
 }
 
 // Reads the stored offsets of `partitions` (a transaction of its own) into partitions_.
@@ -482,6 +502,11 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
     note_error("offset conflict: a partition moved on without this consumer; reading the offsets again");
     return StoreResult::kConflict;
   }
+  if (storing_ == kStoringGroups && is_data_error(code)) {
+    // The grouped append refused something: store this batch again message by message.
+    isolate_ = true;
+    return StoreResult::kRetry;
+  }
   if (storing_ >= 0 && is_data_error(code) && poison_[storing_].empty()) {
     // This message's rows were refused: dead-letter it and store the batch again.
     poison_[storing_] = error;
@@ -525,7 +550,32 @@ void KafkaRunner::store_body() {
         error = e.what();
       }
     }
-    if (error.empty()) {
+    if (error.empty() && !isolate_) {
+      // Grouped: the message's rows join their stream's or series' rows of the batch.
+      if (logs) {
+        for (size_t s = 0; s < buf.logs.size() && error.empty(); s++) error = refused_line(buf.logs.stream(s));
+        if (error.empty())
+          for (size_t s = 0; s < buf.logs.size(); s++) {
+            LogStream& st = buf.logs.stream(s);
+            LogStream& g = buf.log_groups[st.labels];
+            for (size_t k = 0; k < st.ts.size(); k++) {
+              g.ts.push_back(st.ts[k]);
+              g.lines.push_back(std::move(st.lines[k]));
+              g.metadata.push_back(std::move(st.metadata[k]));
+              g.has_metadata.push_back(st.has_metadata[k]);
+            }
+          }
+      } else {
+        for (size_t s = 0; s < buf.samples.size(); s++) {
+          SampleSeries& series = buf.samples.series(s);
+          SampleSeries& g = buf.sample_groups[series.labels];
+          g.t.insert(g.t.end(), series.t.begin(), series.t.end());
+          g.v.insert(g.v.end(), series.v.begin(), series.v.end());
+        }
+      }
+      if (error.empty()) continue;
+    } else if (error.empty()) {
+      // Isolating (a grouped append failed): message by message, to find the one refused.
       storing_ = static_cast<long>(i);
       if (logs)
         store_logs(i);
@@ -541,6 +591,23 @@ void KafkaRunner::store_body() {
     if (tstype != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ts >= 0) d.timestamp_ms = ts;
     pg_guard([&d] { insert_dead_letter(d); });
     batch_dead_++;
+  }
+  if (!isolate_) {
+    storing_ = kStoringGroups;
+    std::vector<LogPushEntry> entries;
+    for (auto& [labels, g] : buf.log_groups) {
+      entries.resize(g.ts.size());
+      for (size_t k = 0; k < g.ts.size(); k++) {
+        entries[k].ts_ns = g.ts[k];
+        entries[k].line = g.lines[k];
+        entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
+      }
+      // Every message is stored, equal lines included: exactly-once comes from the offsets.
+      log_append(buf.rel, labels, entries.data(), entries.size(), false);
+    }
+    for (auto& [labels, g] : buf.sample_groups)
+      if (!g.t.empty()) ts_append_samples(buf.rel, labels, g.t.data(), g.v.data(), g.t.size());
+    storing_ = -1;
   }
   for (const auto& entry : next) {
     const TopicPartition& tp = entry.first;

@@ -79,7 +79,9 @@ class KafkaRunner {
   int64_t batch_bytes_ = 0;
   int64_t batch_started_ms_ = 0;
   // The store's progress, read after a failed transaction.
-  long storing_ = -1;
+  long storing_ = -1;              // the message being stored, or kStoringGroups, or -1
+  static constexpr long kStoringGroups = -2;
+  bool isolate_ = false;           // store message by message (a grouped append failed)
   bool conflict_ = false;
   int64_t batch_dead_ = 0;
 
