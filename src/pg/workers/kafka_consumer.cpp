@@ -52,6 +52,9 @@ KafkaConsumer::KafkaConsumer(const ConsumerSettings& s) {
   set_property(conf, "reconnect.backoff.ms", "100");
   set_property(conf, "reconnect.backoff.max.ms", "5000");
   set_property(conf, "client.id", s.client_id);
+  // A stored offset the broker no longer has (retention deleted it): go on from the oldest
+  // message kept, losing only what is gone, rather than jumping to the end.
+  set_property(conf, "auto.offset.reset", "earliest");
   for (const auto& [name, value] : s.properties) set_property(conf, name, value);
   // Ours: offsets live in observe.kafka_offsets, never in librdkafka's automatic commits.
   set_property(conf, "bootstrap.servers", s.brokers);

@@ -123,12 +123,35 @@ Relation open_target(Oid relid) {
 
 // ---- decoded messages, copied so that a message is stored whole or not at all -----------------
 
+// Lines of one stream: their bytes in one arena (no allocation per line once warm).
 struct LogStream {
   Labels labels;
   std::vector<int64_t> ts;
-  std::vector<std::string> lines;
+  std::string arena;
+  std::vector<size_t> ends;  // line k is arena[ends[k-1], ends[k])
   std::vector<Labels> metadata;
   std::vector<char> has_metadata;
+
+  size_t size() const { return ts.size(); }
+  std::string_view line(size_t k) const {
+    size_t b = k == 0 ? 0 : ends[k - 1];
+    return std::string_view(arena).substr(b, ends[k] - b);
+  }
+  void clear() {
+    ts.clear();
+    arena.clear();
+    ends.clear();
+    metadata.clear();
+    has_metadata.clear();
+  }
+  void add(int64_t t, std::string_view line, const Labels* md) {
+    ts.push_back(t);
+    arena.append(line.data(), line.size());
+    ends.push_back(arena.size());
+    bool has = md != nullptr && !md->empty();
+    metadata.push_back(has ? *md : Labels());
+    has_metadata.push_back(has);
+  }
 };
 
 class LogBuffer : public ingest::LogSink {
@@ -137,21 +160,12 @@ class LogBuffer : public ingest::LogSink {
   void begin_stream(const Labels& labels) override {
     if (n_ == streams_.size()) streams_.emplace_back();
     LogStream& s = streams_[n_++];
-    s.labels = labels;
-    s.ts.clear();
-    s.lines.clear();
-    s.metadata.clear();
-    s.has_metadata.clear();
+    if (s.labels != labels) s.labels = labels;  // slots are reused: usually the same stream
+    s.clear();
   }
   void entries(const ingest::LogEntry* e, size_t n) override {
     LogStream& s = streams_[n_ - 1];
-    for (size_t i = 0; i < n; i++) {
-      s.ts.push_back(e[i].ts_ns);
-      s.lines.emplace_back(e[i].line);
-      bool md = e[i].metadata != nullptr && !e[i].metadata->empty();
-      s.metadata.push_back(md ? *e[i].metadata : Labels());
-      s.has_metadata.push_back(md);
-    }
+    for (size_t i = 0; i < n; i++) s.add(e[i].ts_ns, e[i].line, e[i].metadata);
   }
   size_t size() const { return n_; }
   LogStream& stream(size_t i) { return streams_[i]; }
@@ -173,7 +187,7 @@ class SampleBuffer : public ingest::SampleSink {
   void begin_series(const Labels& labels) override {
     if (n_ == series_.size()) series_.emplace_back();
     SampleSeries& s = series_[n_++];
-    s.labels = labels;
+    if (s.labels != labels) s.labels = labels;
     s.t.clear();
     s.v.clear();
   }
@@ -231,30 +245,64 @@ bool is_data_error(int sqlerrcode) {
 
 }  // namespace
 
-// The decoder's per-message output buffers.
+// The decoder's per-message output and the batch's rows by stream / series, kept from batch
+// to batch (their capacity is reused; emptied when they hold too many streams).
 struct KafkaRunnerBuffers {
   LogBuffer logs;
   SampleBuffer samples;
   Relation rel = nullptr;
-  // The batch's rows by stream / series, appended once each at the end (grouped mode).
   std::map<Labels, LogStream> log_groups;
   std::map<Labels, SampleSeries> sample_groups;
+  LogStream* last_log_group = nullptr;  // the group the previous message went to
+  SampleSeries* last_sample_group = nullptr;
+
+  void start_batch() {
+    if (log_groups.size() > 1000 || sample_groups.size() > 10000) {
+      log_groups.clear();
+      sample_groups.clear();
+    }
+    for (auto& [l, g] : log_groups) g.clear();
+    for (auto& [l, g] : sample_groups) {
+      g.t.clear();
+      g.v.clear();
+    }
+    last_log_group = nullptr;
+    last_sample_group = nullptr;
+  }
+  LogStream& log_group(const Labels& labels) {
+    if (last_log_group == nullptr || last_log_group->labels != labels) {
+      LogStream& g = log_groups[labels];
+      if (g.labels.empty()) g.labels = labels;
+      last_log_group = &g;
+    }
+    return *last_log_group;
+  }
+  SampleSeries& sample_group(const Labels& labels) {
+    if (last_sample_group == nullptr || last_sample_group->labels != labels) {
+      SampleSeries& g = sample_groups[labels];
+      if (g.labels.empty()) g.labels = labels;
+      last_sample_group = &g;
+    }
+    return *last_sample_group;
+  }
 };
 
 namespace {
 
 // What log_append refuses, checked before a message joins its group, so that the grouped
 // append at the end does not fail on one message's content (same message as log_append's).
-std::string refused_line(const LogStream& st) {
-  for (size_t k = 0; k < st.lines.size(); k++) {
-    const std::string& line = st.lines[k];
-    if (!valid_utf8(line) || line.find('\0') != std::string::npos)
+// The decoders have checked UTF-8 already unless told not to.
+std::string refused_line(const LogStream& st, bool utf8_checked) {
+  for (size_t k = 0; k < st.size(); k++) {
+    std::string_view line = st.line(k);
+    if ((!utf8_checked && !valid_utf8(line)) || line.find('\0') != std::string_view::npos)
       return "entry " + std::to_string(k) + " of stream " + st.labels.to_string() + ": the line is not valid UTF-8 text";
   }
   return "";
 }
 
 }  // namespace
+
 static thread_local KafkaRunnerBuffers* current_buffers = nullptr;
 
 KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
@@ -469,8 +517,9 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
   batch_dead_ = 0;
   char* message = nullptr;
   int code = 0;
-  KafkaRunnerBuffers buffers;
-  current_buffers = &buffers;
+  if (!buffers_) buffers_ = std::make_unique<KafkaRunnerBuffers>();
+  buffers_->start_batch();
+  current_buffers = buffers_.get();
   bool ok = run_in_transaction_raw(
       "Kafka batch", [](void* arg) { invoke_cpp([arg] { static_cast<KafkaRunner*>(arg)->store_body(); }); }, this,
       &message, &code);
@@ -553,22 +602,19 @@ void KafkaRunner::store_body() {
     if (error.empty() && !isolate_) {
       // Grouped: the message's rows join their stream's or series' rows of the batch.
       if (logs) {
-        for (size_t s = 0; s < buf.logs.size() && error.empty(); s++) error = refused_line(buf.logs.stream(s));
+        bool checked = decoder_->options().loki.validate_utf8;
+        for (size_t s = 0; s < buf.logs.size() && error.empty(); s++) error = refused_line(buf.logs.stream(s), checked);
         if (error.empty())
           for (size_t s = 0; s < buf.logs.size(); s++) {
             LogStream& st = buf.logs.stream(s);
-            LogStream& g = buf.log_groups[st.labels];
-            for (size_t k = 0; k < st.ts.size(); k++) {
-              g.ts.push_back(st.ts[k]);
-              g.lines.push_back(std::move(st.lines[k]));
-              g.metadata.push_back(std::move(st.metadata[k]));
-              g.has_metadata.push_back(st.has_metadata[k]);
-            }
+            LogStream& g = buf.log_group(st.labels);
+            for (size_t k = 0; k < st.size(); k++)
+              g.add(st.ts[k], st.line(k), st.has_metadata[k] ? &st.metadata[k] : nullptr);
           }
       } else {
         for (size_t s = 0; s < buf.samples.size(); s++) {
           SampleSeries& series = buf.samples.series(s);
-          SampleSeries& g = buf.sample_groups[series.labels];
+          SampleSeries& g = buf.sample_group(series.labels);
           g.t.insert(g.t.end(), series.t.begin(), series.t.end());
           g.v.insert(g.v.end(), series.v.begin(), series.v.end());
         }
@@ -596,10 +642,11 @@ void KafkaRunner::store_body() {
     storing_ = kStoringGroups;
     std::vector<LogPushEntry> entries;
     for (auto& [labels, g] : buf.log_groups) {
-      entries.resize(g.ts.size());
-      for (size_t k = 0; k < g.ts.size(); k++) {
+      if (g.size() == 0) continue;
+      entries.resize(g.size());
+      for (size_t k = 0; k < g.size(); k++) {
         entries[k].ts_ns = g.ts[k];
-        entries[k].line = g.lines[k];
+        entries[k].line = g.line(k);
         entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
       }
       // Every message is stored, equal lines included: exactly-once comes from the offsets.
@@ -629,10 +676,10 @@ void KafkaRunner::store_logs(size_t) {
   std::vector<LogPushEntry> entries;
   for (size_t s = 0; s < buf.logs.size(); s++) {
     const LogStream& st = buf.logs.stream(s);
-    entries.resize(st.ts.size());
-    for (size_t k = 0; k < st.ts.size(); k++) {
+    entries.resize(st.size());
+    for (size_t k = 0; k < st.size(); k++) {
       entries[k].ts_ns = st.ts[k];
-      entries[k].line = st.lines[k];
+      entries[k].line = st.line(k);
       entries[k].metadata = st.has_metadata[k] ? &st.metadata[k] : nullptr;
     }
     // Every message is stored, equal lines included: exactly-once comes from the offsets.

@@ -16,6 +16,8 @@
 
 namespace observe::pg {
 
+struct KafkaRunnerBuffers;
+
 struct KafkaConsumerStats {
   int64_t messages = 0;      // stored (rows written or dead-lettered), committed
   int64_t bytes = 0;         // payload bytes of those messages
@@ -67,6 +69,7 @@ class KafkaRunner {
   std::string client_id_;
   std::unique_ptr<KafkaConsumer> consumer_;
   std::unique_ptr<ingest::KafkaDecoder> decoder_;
+  std::unique_ptr<KafkaRunnerBuffers> buffers_;  // decoded rows, reused from batch to batch
   std::string config_error_;
   std::map<TopicPartition, PartitionState> partitions_;
   bool assigned_pending_ = false;  // an assignment whose offsets could not be read yet
