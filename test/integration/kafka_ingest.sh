@@ -98,10 +98,24 @@ done
 mock wait
 mock_wait '^IDLE' "$start"
 grep -q '^ERROR' "$DIR/mock.out" && { fail "the fixture reported errors"; grep '^ERROR' "$DIR/mock.out"; }
+# Rows the store refuses after decoding (the test hook observe.kafka_test_refuse_line): the
+# batch's grouped append fails, the batch is stored again message by message, and exactly these
+# messages go to the dead letters.
+REFUSED=5
+q -c "ALTER SYSTEM SET observe.kafka_test_refuse_line = 'refuse-me'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+seq 1 $REFUSED | sed 's/^/refuse-me /' | kcat -P -b "$BOOT" -t t_raw
 for f in raw json_lines loki_push logfmt; do
-  wait_for "src_$f" "$(stored "src_$f" "SELECT count(*) FROM observe.logs WHERE line LIKE '%$f line %'")" $((GOOD + POISON)) ||
+  extra=0; [ "$f" = raw ] && extra=$REFUSED
+  wait_for "src_$f" "$(stored "src_$f" "SELECT count(*) FROM observe.logs WHERE line LIKE '%$f line %'")" $((GOOD + POISON + extra)) ||
     FAILS=$((FAILS + 1))
 done
+got=$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE convert_from(payload, 'UTF8') ~ '^refuse-me [1-5]$')
+              FROM observe.kafka_dead_letters WHERE error LIKE '%kafka_test_refuse_line%'")
+[ "$got" = "$REFUSED $REFUSED" ] || fail "refused after decoding: dead letters (all, expected ones) = $got"
+got=$(q -c "SELECT count(*) FROM observe.logs WHERE line LIKE 'refuse-me%'")
+[ "$got" = 0 ] || fail "refused lines stored: $got"
+q -c "ALTER SYSTEM RESET observe.kafka_test_refuse_line" -c "SELECT pg_reload_conf()" >/dev/null
 for f in prometheus_text prometheus_json prometheus_remote_write; do
   wait_for "src_$f" "$(stored "src_$f" "SELECT count(*) FROM observe.metrics WHERE name = 'kafka_$f'")" $((GOOD + POISON)) ||
     FAILS=$((FAILS + 1))
@@ -140,7 +154,7 @@ done
 for f in "${!FOPTS[@]}"; do
   got=$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE convert_from(key, 'UTF8') ~ '^k[0-9]+$'
                        AND substr(convert_from(key, 'UTF8'), 2)::int BETWEEN $GOOD AND $GOOD + $POISON - 1 AND error <> '')
-                FROM observe.kafka_dead_letters WHERE source = 'src_$f'")
+                FROM observe.kafka_dead_letters WHERE source = 'src_$f' AND error NOT LIKE '%kafka_test_refuse_line%'")
   [ "$got" = "$POISON $POISON" ] || fail "$f: dead letters (all, the poison ones) = $got"
 done
 # raw: half the poison is invalid UTF-8 (the decoder refuses it), half holds a NUL byte (valid

@@ -10,6 +10,7 @@
 #include "pg/border/border.h"
 #include "pg/border/time_convert.h"
 #include "pg/log/log_store.h"
+#include "pg/module/guc.h"
 #include "pg/ts/ts_store.h"
 #include "pg/workers/metrics_writer.h"
 #include "pg/workers/worker_txn.h"
@@ -565,6 +566,16 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
   return StoreResult::kFailed;
 }
 
+// The test hook observe.kafka_test_refuse_line: a store refusal after decoding, as a data
+// error from the storage engine would be.
+static void test_refusal(const LogPushEntry* entries, size_t n) {
+  const char* needle = guc_kafka_test_refuse_line;
+  if (needle == nullptr || needle[0] == '\0') return;
+  for (size_t k = 0; k < n; k++)
+    if (entries[k].line.find(needle) != std::string_view::npos)
+      throw Error(ErrorKind::kDataException, "refused by observe.kafka_test_refuse_line");
+}
+
 // The transaction's body (under invoke_cpp, in run_in_transaction).
 void KafkaRunner::store_body() {
   KafkaRunnerBuffers& buf = *current_buffers;
@@ -650,6 +661,7 @@ void KafkaRunner::store_body() {
         entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
       }
       // Every message is stored, equal lines included: exactly-once comes from the offsets.
+      test_refusal(entries.data(), entries.size());
       log_append(buf.rel, labels, entries.data(), entries.size(), false);
     }
     for (auto& [labels, g] : buf.sample_groups)
@@ -682,7 +694,7 @@ void KafkaRunner::store_logs(size_t) {
       entries[k].line = st.line(k);
       entries[k].metadata = st.has_metadata[k] ? &st.metadata[k] : nullptr;
     }
-    // Every message is stored, equal lines included: exactly-once comes from the offsets.
+    test_refusal(entries.data(), entries.size());
     log_append(buf.rel, st.labels, entries.data(), entries.size(), false);
   }
 }
