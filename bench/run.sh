@@ -3,8 +3,8 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts kafka]
-#   (default: all but logs, logs_layouts and kafka, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts logwrite kafka]
+#   (default: all but logs, logs_layouts, logwrite and kafka, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -57,6 +57,12 @@ for part in "${parts[@]}"; do
   case $part in
     storage|ingest|query|promql|write_path) cmd=("$here/$part/run.sh") ;;
     logs) cmd=("$here/logsql/run.sh") ;;
+    logwrite)
+      echo "## Log writes: push_loki, COPY and delete_logs on the log recording (bench/logwrite, separate run)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/run.sh logwrite\` (bench/logwrite/run.sh)." >>"$body"
+      echo >>"$body"
+      cmd=("$here/logwrite/run.sh") ;;
     logs_layouts)
       build_tools bench_logs >"$logs/logs_layouts.build.log" 2>&1
       echo "## Log chunk layouts on the log recording (bench/logs)" >>"$body"

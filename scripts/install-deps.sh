@@ -14,6 +14,8 @@ PACKAGES=(
   libyaml-cpp-dev
   # the ingest decoders: remote_write and Loki protobuf pushes, snappy, gzip/deflate bodies
   libprotobuf-dev protobuf-compiler libsnappy-dev zlib1g-dev
+  # the HTTP API (src/pg/http): libmicrohttpd in external-poll mode, one daemon per worker
+  libmicrohttpd-dev
   libgtest-dev libbenchmark-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps

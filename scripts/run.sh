@@ -18,6 +18,8 @@ USER_NAME=${OBSERVE_PG_USER:-pgobserve}
 
 NODE_EXPORTER_PORT=${OBSERVE_NODE_EXPORTER_PORT:-9100}
 PROMETHEUS_PORT=${OBSERVE_PROMETHEUS_PORT:-9090}
+# pg_observe's HTTP API (Prometheus's and Loki's APIs, docs/http.md), on loopback.
+HTTP_PORT=${OBSERVE_HTTP_PORT:-9095}
 export OBSERVE_PG_PASSFILE=$DATA/pgobserve.pgpass
 
 stop_pidfile() {  # the process we started, by the id we recorded
@@ -51,7 +53,15 @@ if (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
 fi
 # The password comes from the file once the cluster exists (not from the caller's PGPASSWORD).
 unset PGPASSWORD OBSERVE_PG_PASSWORD
-scripts/pg_server.sh start "$PGDATA_DIR" "$PORT"
+if (exec 3<>/dev/tcp/127.0.0.1/"$HTTP_PORT") 2>/dev/null; then
+  echo "port $HTTP_PORT is taken; set OBSERVE_HTTP_PORT" >&2
+  exit 1
+fi
+if [ -f "$PGDATA_DIR/postgresql.conf" ]; then  # a cluster made before the HTTP API, or another port
+  sed -i "/^observe.http_port = /d" "$PGDATA_DIR/postgresql.conf"
+  echo "observe.http_port = $HTTP_PORT" >> "$PGDATA_DIR/postgresql.conf"
+fi
+scripts/pg_server.sh start "$PGDATA_DIR" "$PORT" "observe.http_port = $HTTP_PORT"
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=$USER_NAME PGDATABASE=postgres PGPASSFILE=$OBSERVE_PG_PASSFILE
 PGOPTIONS="-c client_min_messages=warning" psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION IF NOT EXISTS pg_observe" \
      -c "ALTER EXTENSION pg_observe UPDATE" >/dev/null
@@ -104,6 +114,8 @@ pg_observe $(psql -qtAX -c "SELECT observe.version()") is running.
 $health
   try:      SELECT * FROM observe.scrape_target_health;
             SELECT * FROM observe.promql('up');
+  HTTP API: http://127.0.0.1:$HTTP_PORT (Prometheus's /api/v1/*, Loki's /loki/api/v1/*, remote_write
+            /api/v1/write; basic auth with a PostgreSQL role and its password; docs/http.md)
   stop:     scripts/run.sh stop
   security: docs/security.md (roles, what readers see, the outbound network policy)
 
@@ -113,4 +125,6 @@ Grafana (docs/grafana.md):
   2. Dashboards > New > Import, upload $(pwd)/docs/grafana/node-overview.json,
      $(pwd)/docs/grafana/pg-observe-health.json and $(pwd)/docs/grafana/logs-overview.json
      (logs in observe.logs, docs/logql.md), and pick that data source.
+  Or a Prometheus (or Loki) data source: URL http://127.0.0.1:$HTTP_PORT, Basic auth with that
+  role's name and password (docs/http.md); PromQL and LogQL then run in pg_observe.
 MSG

@@ -17,7 +17,9 @@ CREATE TABLE observe._ts_options (
   relid oid PRIMARY KEY,
   time_column name,
   key_columns name[],
-  retention interval
+  retention interval,
+  -- per stream selector: [{"selector": "{env=\"dev\"}", "priority": 0, "retention": "1 day"}]
+  stream_retention jsonb
 );
 
 -- The series dictionary: one row per distinct series key of a table. `key` is the key columns'

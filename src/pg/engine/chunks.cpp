@@ -43,13 +43,25 @@ static void append_null(chunk::Column& dst) {
   dst.nulls.push_back(true);
 }
 
-void TsSeriesRows::append_chunk(const chunk::ChunkData& data) {
+TsSeriesRows ts_empty_rows(const TsLayout& layout) {
+  TsSeriesRows rows;
+  rows.cols.resize(layout.value_atts.size());
+  for (size_t c = 0; c < layout.value_atts.size(); c++) rows.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  return rows;
+}
+
+void TsSeriesRows::append_chunk(const chunk::ChunkData& data) { append_chunk_rows(data, {}); }
+
+void TsSeriesRows::append_chunk_rows(const chunk::ChunkData& data, const std::vector<bool>& keep) {
   size_t n = data.times.size();
-  times.insert(times.end(), data.times.begin(), data.times.end());
+  bool all = keep.empty();
+  for (size_t r = 0; r < n; r++)
+    if (all || keep[r]) times.push_back(data.times[r]);
   for (size_t c = 0; c < cols.size(); c++) {
     bool same = c < data.columns.size() && data.columns[c].kind == cols[c].kind &&
                 data.columns[c].size() == n;
     for (size_t r = 0; r < n; r++) {
+      if (!all && !keep[r]) continue;
       if (same)
         append_value(cols[c], data.columns[c], r, var_bytes);
       else

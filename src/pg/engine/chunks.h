@@ -29,8 +29,13 @@ struct TsSeriesRows {
   size_t rows() const { return times.size(); }
   // Appends rows [begin, end) of a decoded chunk (same column kinds; missing columns null).
   void append_chunk(const chunk::ChunkData& data);
+  // The same for the rows r with keep[r] (keep empty: every row).
+  void append_chunk_rows(const chunk::ChunkData& data, const std::vector<bool>& keep);
   void append_rows(const TsSeriesRows& other);
 };
+
+// No rows, with the value columns of the layout.
+TsSeriesRows ts_empty_rows(const TsLayout& layout);
 
 // Sorts by time (stable: duplicates keep their order) and writes chunks of at most the profile's
 // target rows / bytes, each column with the profile's codec options. Level 1 marks chunks

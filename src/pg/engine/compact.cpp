@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pg/border/border.h"
+#include "pg/engine/chunk_bytes.h"
 #include "pg/engine/chunks.h"
 #include "pg/engine/compact.h"
 #include "pg/engine/series.h"
@@ -25,32 +26,8 @@ struct Group {
 };
 
 void reset_group(Group& g, const TsLayout& layout) {
-  g.rows = TsSeriesRows();
-  g.rows.cols.resize(layout.value_atts.size());
-  for (size_t c = 0; c < layout.value_atts.size(); c++)
-    g.rows.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  g.rows = ts_empty_rows(layout);
   g.tids.clear();
-}
-
-// Calls use(bytes) with a chunk row's data, detoasted into a context of its own that is gone
-// afterwards (also when use throws), so a compaction's memory stays one chunk deep.
-template <class F>
-void with_chunk_bytes(Datum data_datum, F&& use) {
-  MemoryContext tmp = nullptr;
-  bytea* data = pg_guard([&] {
-    tmp = AllocSetContextCreate(CurrentMemoryContext, "observe_ts compact", ALLOCSET_SMALL_SIZES);
-    MemoryContext old = MemoryContextSwitchTo(tmp);
-    bytea* d = ts_chunk_data(data_datum);
-    MemoryContextSwitchTo(old);
-    return d;
-  });
-  try {
-    use(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)));
-  } catch (...) {
-    pg_guard([tmp] { MemoryContextDelete(tmp); });
-    throw;
-  }
-  pg_guard([tmp] { MemoryContextDelete(tmp); });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // C-like helpers over the internal heap tables; see ts_internal.h. No C++ object lives in these
 // frames, so PostgreSQL may ereport from any call here.
 #include "pg/engine/internal.h"
+#include "pg/engine/chunks.h"
 
 #include "pg/border/internal_owner.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -281,6 +282,30 @@ void ts_delete_chunks(const ItemPointerData* tids, int n) {
 // sees (a REPEATABLE READ transaction leaves chunks committed after its snapshot alone), and a
 // chunk another transaction deleted first is skipped (READ COMMITTED) or a serialization failure.
 int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted) {
+  TsSeriesCutoffs cutoffs = {true, cutoff, true, cutoff, 0, nullptr, nullptr};
+  return ts_drop_chunks_per_series(storage_id, &cutoffs, chunks_deleted);
+}
+
+// The cutoff of a chunk row's series (sorted ids, binary search); false: kept whatever its age.
+static bool cutoff_of(const TsSeriesCutoffs* c, int32 series_id, int64* cutoff) {
+  if (series_id == kTsBatchSeries) {
+    *cutoff = c->batch_cutoff;
+    return c->has_batch_cutoff;
+  }
+  int lo = 0, hi = c->nseries - 1;
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (c->series_ids[mid] == series_id) {
+      *cutoff = c->cutoffs[mid];
+      return true;
+    }
+    if (c->series_ids[mid] < series_id) lo = mid + 1; else hi = mid - 1;
+  }
+  *cutoff = c->default_cutoff;
+  return c->has_default;
+}
+
+int64 ts_drop_chunks_per_series(Oid storage_id, const TsSeriesCutoffs* cutoffs, int64* chunks_deleted) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   int64 rows = 0, chunks = 0;
@@ -293,7 +318,9 @@ int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted)
   while ((tuple = systable_getnext(scan)) != nullptr) {
     bool isnull;
     int64 max_time = DatumGetInt64(heap_getattr(tuple, kChMaxTime, RelationGetDescr(rel), &isnull));
-    if (max_time >= cutoff) continue;
+    int32 series_id = DatumGetInt32(heap_getattr(tuple, kChSeries, RelationGetDescr(rel), &isnull));
+    int64 cutoff;
+    if (!cutoff_of(cutoffs, series_id, &cutoff) || max_time >= cutoff) continue;
     int32 n = DatumGetInt32(heap_getattr(tuple, kChRows, RelationGetDescr(rel), &isnull));
     TM_FailureData tmfd;
     TM_Result result = heap_delete(rel, &tuple->t_self, cid, InvalidSnapshot, true, &tmfd, false);
@@ -360,6 +387,80 @@ void ts_options_set_retention(Oid relid, Datum interval, bool isnull) {
   run_spi("INSERT INTO observe._ts_options (relid, retention) VALUES ($1, $2) "
           "ON CONFLICT (relid) DO UPDATE SET retention = EXCLUDED.retention",
           2, types, values, nulls);
+}
+
+void ts_options_set_stream_rule(Oid relid, const char* selector, Datum interval, bool isnull, int32 priority) {
+  Oid types[4] = {OIDOID, TEXTOID, INTERVALOID, INT4OID};
+  Datum values[4] = {ObjectIdGetDatum(relid), CStringGetTextDatum(selector), interval, Int32GetDatum(priority)};
+  char nulls[5] = {' ', ' ', isnull ? 'n' : ' ', ' ', '\0'};
+  run_spi("INSERT INTO observe._ts_options (relid) VALUES ($1) ON CONFLICT (relid) DO NOTHING", 1, types, values,
+          nulls);
+  // The rule of the same selector text is replaced; rules are kept in priority order.
+  run_spi("UPDATE observe._ts_options SET stream_retention = ("
+          "  SELECT CASE WHEN count(*) > 0 THEN jsonb_agg(r ORDER BY (r->>'priority')::int DESC, r->>'selector') END"
+          "  FROM (SELECT r FROM jsonb_array_elements(coalesce(stream_retention, '[]')) r"
+          "        WHERE r->>'selector' <> $2"
+          "        UNION ALL SELECT jsonb_build_object('selector', $2, 'priority', $4, 'retention', $3::text)"
+          "        WHERE $3 IS NOT NULL) rules) "
+          "WHERE relid = $1",
+          4, types, values, nulls);
+}
+
+void ts_options_set_stream_rules(Oid relid, Datum rules, bool isnull) {
+  Oid types[2] = {OIDOID, JSONBOID};
+  Datum values[2] = {ObjectIdGetDatum(relid), rules};
+  char nulls[3] = {' ', isnull ? 'n' : ' ', '\0'};
+  run_spi("INSERT INTO observe._ts_options (relid, stream_retention) VALUES ($1, $2) "
+          "ON CONFLICT (relid) DO UPDATE SET stream_retention = EXCLUDED.stream_retention",
+          2, types, values, nulls);
+}
+
+struct RetentionRead {
+  Oid relid;
+  TsRetention* out;
+  MemoryContext caller;
+};
+
+void ts_read_retention(Oid relid, TsRetention* out) {
+  memset(out, 0, sizeof(*out));
+  RetentionRead r{relid, out, CurrentMemoryContext};
+  run_as_internal_owner([](void* arg) {
+    auto* r = static_cast<RetentionRead*>(arg);
+    SPI_connect();
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(r->relid)};
+    // Horizons from now(), the transaction's start, as `now() - retention` in SQL.
+    int rc = SPI_execute_with_args(
+        "SELECT now() - o.retention, r.selector, coalesce(r.priority, 0), now() - r.retention::interval "
+        "FROM observe._ts_options o LEFT JOIN LATERAL jsonb_to_recordset(coalesce(o.stream_retention, '[]')) "
+        "  AS r(selector text, priority int, retention text) ON true "
+        "WHERE o.relid = $1",
+        1, types, values, nullptr, true, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "observe retention query failed: %s", SPI_result_code_string(rc));
+    TsRetention* out = r->out;
+    MemoryContext old = MemoryContextSwitchTo(r->caller);
+    out->selectors = static_cast<char**>(palloc0(sizeof(char*) * (SPI_processed + 1)));
+    out->priorities = static_cast<int32*>(palloc0(sizeof(int32) * (SPI_processed + 1)));
+    out->cutoffs = static_cast<TimestampTz*>(palloc0(sizeof(TimestampTz) * (SPI_processed + 1)));
+    MemoryContextSwitchTo(old);
+    for (uint64 i = 0; i < SPI_processed; i++) {
+      HeapTuple t = SPI_tuptable->vals[i];
+      TupleDesc d = SPI_tuptable->tupdesc;
+      bool isnull;
+      Datum v = SPI_getbinval(t, d, 1, &isnull);
+      out->has_table = !isnull;
+      if (!isnull) out->table_cutoff = DatumGetTimestampTz(v);
+      v = SPI_getbinval(t, d, 2, &isnull);
+      if (isnull) continue;  // no rule (the LEFT JOIN's row)
+      int k = out->nrules++;
+      old = MemoryContextSwitchTo(r->caller);
+      out->selectors[k] = TextDatumGetCString(v);
+      MemoryContextSwitchTo(old);
+      out->priorities[k] = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
+      out->cutoffs[k] = DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
+    }
+    SPI_finish();
+  }, &r);
 }
 
 void ts_options_set_key(Oid relid, const char* time_column, Datum key_columns) {

@@ -13,7 +13,7 @@ enum TsSeriesAtt { kSerStorage = 1, kSerId, kSerHash, kSerKey, kSerLabels, kSerN
 enum TsChunkAtt {
   kChStorage = 1, kChSeries, kChMinTime, kChMaxTime, kChRows, kChLevel, kChData, kChNatts = 7
 };
-enum TsOptionsAtt { kOptRelid = 1, kOptTime, kOptKeys, kOptRetention, kOptNatts = 4 };
+enum TsOptionsAtt { kOptRelid = 1, kOptTime, kOptKeys, kOptRetention, kOptStreamRetention, kOptNatts = 5 };
 
 struct TsInternalOids {
   Oid options, options_pkey;
@@ -104,10 +104,38 @@ namespace observe::pg {
 void ts_delete_chunks(const ItemPointerData* tids, int n);
 // Deletes the chunks of a storage whose max_time < cutoff; returns the rows they held.
 int64 ts_drop_chunks_before(Oid storage_id, int64 cutoff, int64* chunks_deleted);
+// Per-series horizons (stored units): a series' chunks with max_time < its cutoff go. Series
+// absent from series_ids (ascending) take the default; L0 batches (many series' rows) the
+// batch cutoff; a missing cutoff keeps the chunks.
+struct TsSeriesCutoffs {
+  bool has_default;
+  int64 default_cutoff;
+  bool has_batch_cutoff;
+  int64 batch_cutoff;
+  int nseries;
+  const int32* series_ids;
+  const int64* cutoffs;
+};
+int64 ts_drop_chunks_per_series(Oid storage_id, const TsSeriesCutoffs* cutoffs, int64* chunks_deleted);
 // Deletes / upserts observe._ts_options rows (SPI; cold paths).
 void ts_options_delete(Oid relid);
 void ts_options_set_retention(Oid relid, Datum interval, bool isnull);
 void ts_options_set_key(Oid relid, const char* time_column, Datum key_columns);
+// Per-stream retention rules (observe._ts_options.stream_retention, a jsonb array of
+// {"selector", "priority", "retention"}): one rule set (interval) or removed (NULL) by its
+// selector text, or the whole array (settings label).
+void ts_options_set_stream_rule(Oid relid, const char* selector, Datum interval, bool isnull, int32 priority);
+void ts_options_set_stream_rules(Oid relid, Datum rules, bool isnull);
+// A table's retention horizons as of now(): the table's (has_table), and each rule's, palloc'd.
+struct TsRetention {
+  bool has_table;
+  TimestampTz table_cutoff;
+  int nrules;
+  char** selectors;
+  int32* priorities;
+  TimestampTz* cutoffs;
+};
+void ts_read_retention(Oid relid, TsRetention* out);
 // Every storage's chunk data bytes and the on-disk size of the internal tables (heap, TOAST
 // and indexes), for a fair share of the overhead in storage_stats.
 void ts_internal_sizes(int64* all_chunk_data, int64* chunks_total, int64* all_series_tuples,

@@ -10,6 +10,7 @@
 #include "pg/engine/profile.h"
 #include "pg/engine/table_am.h"
 #include "pg/engine/compact.h"
+#include "pg/engine/engine_open.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/options.h"
@@ -48,12 +49,12 @@ void ts_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
   ts_options_delete(object_id);
 }
 
+}  // namespace
+
 // What a function needs on the table: ownership (settings, compaction, like VACUUM) or a
 // privilege (DELETE for drop_chunks, SELECT for storage_stats).
-constexpr AclMode kOwner = 0;
-
-void check_access(Oid relid, AclMode mode) {
-  if (mode == kOwner) {
+static void check_access(Oid relid, AclMode mode) {
+  if (mode == kEngineOwner) {
     if (!pg_class_ownercheck(relid, GetUserId()))
       aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
   } else if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK) {
@@ -62,7 +63,7 @@ void check_access(Oid relid, AclMode mode) {
 }
 
 // Opens an observe_ts table by OID with `lock`, refusing other tables and users without `mode`.
-Relation open_ts(Oid relid, LOCKMODE lock, AclMode mode) {
+Relation engine_open(Oid relid, LOCKMODE lock, AclMode mode) {
   pg_guard([&] {
     check_relation_exists(relid);  // a superuser passes check_access for any OID
     check_access(relid, mode);
@@ -76,11 +77,20 @@ Relation open_ts(Oid relid, LOCKMODE lock, AclMode mode) {
   return rel;
 }
 
-void close_rel(Relation rel) {
+void engine_close(Relation rel) {
   pg_guard([rel] { table_close(rel, NoLock); });  // the lock is kept to the end of the transaction
 }
 
-}  // namespace
+int64_t engine_cutoff(const TsLayout& layout, TimestampTz older_than) {
+  // A `timestamp` column holds local times: compare them as PostgreSQL compares timestamp with
+  // timestamptz, in the session's time zone.
+  if (layout.attrs[layout.time_att].type == TIMESTAMPOID)
+    older_than = pg_guard([&] {
+      return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(older_than)));
+    });
+  // Chunk times are in the profile's stored units (observe_log: ns).
+  return engine_stored_lo(*layout.profile, older_than);
+}
 
 void ts_lifecycle_init() {
   ts_options_label_init();
@@ -97,7 +107,7 @@ namespace observe::pg {
 
 void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   // Exclusive: nobody may insert while the layout changes.
-  Relation rel = open_ts(relid, AccessExclusiveLock, kOwner);
+  Relation rel = engine_open(relid, AccessExclusiveLock, kEngineOwner);
   Oid storage = rel->rd_node.relNode;
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   TsStorageTotals totals;
@@ -115,16 +125,30 @@ void ts_apply_series_key(Oid relid, const char* time_name, Datum keys) {
   ts_series_invalidate_relid(relid);
   // Validate now: unknown columns or a time column of the wrong type fail this call.
   (void)ts_layout(rel);
-  close_rel(rel);
+  engine_close(rel);
+}
+
+// A retention setting written as the table's owner, under the lock retention itself takes.
+template <typename Write>
+static void write_retention_option(Oid relid, Write write) {
+  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
+  pg_guard([&] {
+    write();
+    CommandCounterIncrement();
+  });
+  engine_close(rel);
 }
 
 void ts_apply_retention(Oid relid, Datum interval, bool isnull) {
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
-  pg_guard([&] {
-    ts_options_set_retention(relid, interval, isnull);
-    CommandCounterIncrement();
-  });
-  close_rel(rel);
+  write_retention_option(relid, [&] { ts_options_set_retention(relid, interval, isnull); });
+}
+
+void ts_apply_stream_rules(Oid relid, Datum rules, bool isnull) {
+  write_retention_option(relid, [&] { ts_options_set_stream_rules(relid, rules, isnull); });
+}
+
+void ts_apply_stream_rule(Oid relid, const char* selector, Datum interval, bool isnull, int32 priority) {
+  write_retention_option(relid, [&] { ts_options_set_stream_rule(relid, selector, interval, isnull, priority); });
 }
 
 }  // namespace observe::pg
@@ -155,35 +179,28 @@ OBSERVE_FUNCTION(observe_ts_drop_chunks) {
   Oid relid = PG_GETARG_OID(0);
   TimestampTz older_than = PG_GETARG_TIMESTAMPTZ(1);
   // Self-exclusive (and against compaction), not against INSERT or SELECT.
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, ACL_DELETE);
+  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, ACL_DELETE);
   Oid storage = rel->rd_node.relNode;
-  // A `timestamp` column holds local times: compare them as PostgreSQL compares timestamp with
-  // timestamptz, in the session's time zone.
   std::shared_ptr<const TsLayout> layout = ts_layout(rel);
-  if (layout->attrs[layout->time_att].type == TIMESTAMPOID)
-    older_than = pg_guard([&] {
-      return DatumGetTimestamp(DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(older_than)));
-    });
   ts_buffer_flush_for_read(storage, InvalidCommandId);
   int64 chunks = 0;
-  // Chunk times are in the profile's stored units (observe_log: ns).
-  int64 cutoff = engine_stored_lo(*layout->profile, older_than);
+  int64 cutoff = engine_cutoff(*layout, older_than);
   int64 rows = pg_guard([&] { return ts_drop_chunks_before(storage, cutoff, &chunks); });
-  close_rel(rel);
+  engine_close(rel);
   PG_RETURN_INT64(rows);
 }
 
 OBSERVE_FUNCTION(observe_ts_compact) {
   Oid relid = PG_GETARG_OID(0);
-  Relation rel = open_ts(relid, ShareUpdateExclusiveLock, kOwner);
+  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
   int64 n = ts_compact_relation(rel);
-  close_rel(rel);
+  engine_close(rel);
   PG_RETURN_INT64(n);
 }
 
 OBSERVE_FUNCTION(observe_ts_storage_stats) {
   Oid relid = PG_GETARG_OID(0);
-  Relation rel = open_ts(relid, AccessShareLock, ACL_SELECT);
+  Relation rel = engine_open(relid, AccessShareLock, ACL_SELECT);
   Snapshot snap = pg_guard([] { return GetActiveSnapshot(); });
 
   // Raw bytes: what the rows take decoded (time, value columns, key columns per row).
@@ -219,7 +236,7 @@ OBSERVE_FUNCTION(observe_ts_storage_stats) {
   double stored = 0;
   if (all_data > 0) stored += static_cast<double>(chunks_total) * totals.data_bytes / all_data;
   if (all_series > 0) stored += static_cast<double>(series_total) * totals.series_bytes / all_series;
-  close_rel(rel);
+  engine_close(rel);
 
   TupleDesc desc;
   pg_guard([&] {

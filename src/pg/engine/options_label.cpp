@@ -97,20 +97,31 @@ void label_hook(const ObjectAddress* object, const char* seclabel) {
                     errmsg("security labels of provider \"%s\" apply only to observe_ts and observe_log tables", kProvider)));
   if (seclabel == nullptr) return;  // dropping the label keeps the settings (they are no longer dumped)
   Oid relid = object->objectId;
-  // ok, time_column, series_key, has_retention, retention
-  Datum v[5];
-  bool n[5];
+  // ok, time_column, series_key, has_retention, retention, has_stream_retention,
+  // stream_retention (normalised: priority defaults to 0, retention checked as an interval),
+  // its selectors
+  Datum v[8];
+  bool n[8];
   spi_row("SELECT CASE WHEN jsonb_typeof(x) = 'object' THEN NOT EXISTS (SELECT FROM "
-          "jsonb_object_keys(x) k WHERE k NOT IN ('time_column', 'series_key', 'retention')) END, "
+          "jsonb_object_keys(x) k WHERE k NOT IN ('time_column', 'series_key', 'retention', 'stream_retention')) "
+          "AND (NOT x ? 'stream_retention' OR jsonb_typeof(x->'stream_retention') IN ('array', 'null')) END, "
           "(x->>'time_column')::name, CASE WHEN x ? 'series_key' THEN "
           "ARRAY(SELECT jsonb_array_elements_text(x->'series_key'))::name[] END, "
-          "x ? 'retention', (x->>'retention')::interval FROM (SELECT $1::jsonb AS x) label",
-          TEXTOID, CStringGetTextDatum(seclabel), 5, v, n);
+          "x ? 'retention', (x->>'retention')::interval, x ? 'stream_retention', "
+          "(SELECT jsonb_agg(jsonb_build_object('selector', e->>'selector', 'priority', "
+          "   coalesce((e->>'priority')::int, 0), 'retention', ((e->>'retention')::interval)::text)) "
+          " FROM jsonb_array_elements(CASE jsonb_typeof(x->'stream_retention') WHEN 'array' "
+          "   THEN x->'stream_retention' ELSE '[]' END) e), "
+          "ARRAY(SELECT e->>'selector' FROM jsonb_array_elements(CASE jsonb_typeof(x->'stream_retention') "
+          "   WHEN 'array' THEN x->'stream_retention' ELSE '[]' END) e) "
+          "FROM (SELECT $1::jsonb AS x) label",
+          TEXTOID, CStringGetTextDatum(seclabel), 8, v, n);
   if (n[0] || !DatumGetBool(v[0]))
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("invalid observe_ts settings label: %s", seclabel),
                     errhint("A JSON object with \"time_column\", \"series_key\" (an array of column "
-                            "names) and \"retention\" (an interval), as observe.set_series_key and "
+                            "names), \"retention\" (an interval) and \"stream_retention\" (an array of "
+                            "{\"selector\", \"priority\", \"retention\"}), as observe.set_series_key and "
                             "observe.set_retention write it.")));
   if (!n[1] || !n[2]) {
     if (n[1])
@@ -139,6 +150,23 @@ void label_hook(const ObjectAddress* object, const char* seclabel) {
     }
   }
   if (DatumGetBool(v[3])) invoke_cpp([&] { ts_apply_retention(relid, v[4], n[4]); });
+  if (DatumGetBool(v[5])) {
+    ArrayType* selectors = DatumGetArrayTypeP(v[7]);
+    Datum* elems;
+    bool* enulls;
+    int nelems;
+    deconstruct_array(selectors, TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &nelems);
+    for (int i = 0; i < nelems; i++) {
+      if (enulls[i])
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("a \"stream_retention\" rule of an observe settings label needs a \"selector\"")));
+      char* selector = TextDatumGetCString(elems[i]);
+      invoke_cpp([&] { (void)ts_parse_stream_selector(selector); });
+    }
+    Datum rules = v[6];
+    bool no_rules = n[6];
+    invoke_cpp([&] { ts_apply_stream_rules(relid, rules, no_rules); });
+  }
 }
 
 // pg_dump writes no security labels of an extension's member tables (observe.metrics), but it
@@ -181,9 +209,11 @@ void mirror_member_label(Oid relid, const char* label) {
 void ts_options_label_sync(Oid relid) {
   Datum v[1];
   bool n[1];
+  // to_jsonb(o): an install not yet updated to 0.4.0 has no stream_retention column.
   spi_row("SELECT jsonb_strip_nulls(jsonb_build_object('time_column', time_column, "
-          "         'series_key', to_jsonb(key_columns), 'retention', retention::text))::text "
-          "FROM observe._ts_options WHERE relid = $1",
+          "         'series_key', to_jsonb(key_columns), 'retention', retention::text, "
+          "         'stream_retention', to_jsonb(o)->'stream_retention'))::text "
+          "FROM observe._ts_options o WHERE relid = $1",
           OIDOID, ObjectIdGetDatum(relid), 1, v, n);
   ObjectAddress address;
   ObjectAddressSet(address, RelationRelationId, relid);

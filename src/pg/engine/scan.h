@@ -27,6 +27,10 @@ struct TsContainsTest {
   bool case_insensitive = false;
 };
 
+// Whether a chunk's token filters rule out every needle of one of the tests (its rows then
+// cannot pass them); reads the chunk's header only.
+bool ts_chunk_ruled_out(const std::vector<TsContainsTest>& tests, std::string_view chunk_bytes);
+
 struct TsReadSpec {
   bool all_series = true;
   std::vector<int32_t> series;  // ascending; read when !all_series

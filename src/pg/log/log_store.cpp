@@ -22,15 +22,6 @@
 
 namespace observe::pg {
 
-namespace {
-
-// Attributes (0-based) of a table shaped like observe.logs, and the chunk columns of its line
-// and metadata.
-struct LogsShape {
-  int labels_att = -1, line_att = -1, metadata_att = -1;
-  int line_col = -1, metadata_col = -1;
-};
-
 LogsShape logs_shape(Relation rel, const TsLayout& layout) {
   std::string name = RelationGetRelationName(rel);
   if (engine_profile(rel) != &log_profile())
@@ -55,6 +46,8 @@ LogsShape logs_shape(Relation rel, const TsLayout& layout) {
   s.metadata_col = layout.attrs[s.metadata_att].column;
   return s;
 }
+
+namespace {
 
 // The caller's snapshot, seeing also what this transaction wrote in the current command (rows
 // of earlier appends that a memory flush already wrote): a copy with curcid past it.

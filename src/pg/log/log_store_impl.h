@@ -1,11 +1,13 @@
-// The LogStore that log_store_open returns, visible to the glue's own tests
-// (log_selftest.cpp reads its chunk counters).
+// Inside observe_log's glue: the table shape and the LogStore that log_store_open returns
+// (log_selftest.cpp reads its chunk counters; log_delete.cpp reads the shape).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
+#include "core/common/labels.h"
 #include "core/logql/storage.h"
 #include "pg/border/pg_headers.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -14,6 +16,15 @@ namespace observe::pg {
 
 struct TsLayout;
 class SeriesDict;
+
+// Attributes (0-based) of a table shaped like observe.logs, and the chunk columns of its line
+// and metadata.
+struct LogsShape {
+  int labels_att = -1, line_att = -1, metadata_att = -1;
+  int line_col = -1, metadata_col = -1;
+};
+// Throws observe::Error unless rel is an observe_log table shaped like observe.logs.
+LogsShape logs_shape(Relation rel, const TsLayout& layout);
 
 class PgLogStore : public logql::LogStore {
  public:
@@ -33,5 +44,13 @@ class PgLogStore : public logql::LogStore {
   std::shared_ptr<const TsLayout> layout_;
   uint64_t chunks_read_ = 0, chunks_skipped_ = 0;
 };
+
+}  // namespace observe::pg
+
+namespace observe::pg {
+
+// Structured metadata from the stored jsonb image of a row's metadata column: false (and *out
+// untouched) when it is not an object of strings (metadata written by SQL with other values).
+bool log_metadata_labels(std::string_view jsonb_image, Labels* out);
 
 }  // namespace observe::pg

@@ -11,38 +11,18 @@
 #include "core/common/error.h"
 #include "core/ingest/loki_push.h"
 #include "pg/border/border.h"
+#include "pg/border/write_check.h"
 #include "pg/log/log_store.h"
 
 extern "C" {
 #include "access/table.h"
-#include "miscadmin.h"
-#include "tcop/utility.h"
 #include "utils/acl.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
 }
 
 namespace {
 
 using observe::Error;
 using observe::ErrorKind;
-
-// What INSERT would check, and what it cannot do here: row-level security's WITH CHECK
-// policies are not applied by the access method's append path, so such a table is refused.
-Relation open_target(Oid relid) {
-  return observe::pg::pg_guard([relid] {
-    observe::pg::check_relation_exists(relid);
-    PreventCommandIfReadOnly("observe.push_loki()");
-    Relation rel = table_open(relid, RowExclusiveLock);
-    if (pg_class_aclcheck(relid, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
-      aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind), RelationGetRelationName(rel));
-    if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                      errmsg("observe.push_loki cannot write table \"%s\": it has row-level security enabled",
-                             RelationGetRelationName(rel))));
-    return rel;
-  });
-}
 
 // Collects one stream's entries (the decoder's views live only for a call) and appends them,
 // a stream at a time or every kFlushBytes, so memory stays within the payload's size.
@@ -101,7 +81,9 @@ class AppendSink : public observe::ingest::LogSink {
 };
 
 int64_t push(std::string_view body, std::string_view content_type, std::string_view content_encoding, Oid target) {
-  Relation rel = open_target(target);
+  // What INSERT would check; row-level security's WITH CHECK policies the append path cannot
+  // apply, so such a table is refused.
+  Relation rel = observe::pg::open_for_writing(target, RowExclusiveLock, ACL_INSERT, "observe.push_loki");
   observe::pg::log_check_logs_shape(rel);
   AppendSink sink(rel);
   observe::ingest::LokiPushOptions options;  // Loki's defaults; the first refusal fails the push

@@ -111,7 +111,7 @@ void define_gucs() {
                           "on with the other targets or tables.",
                           &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
-  // Registered only while the library is preloaded (the workers start with the postmaster).
+  // Read at server start: the pool is registered when the library is preloaded.
   DefineCustomIntVariable("observe.kafka_workers",
                           "Background worker processes that run the consumers of observe.kafka_sources.",
                           "Each source's consumers are spread over them; 0 disables Kafka ingestion.",

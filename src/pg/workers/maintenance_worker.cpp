@@ -126,16 +126,28 @@ static void maintenance_round() {
       run_sql_in_transaction("SELECT pg_catalog.to_regclass('observe._maintenance_status')::oid "
                              "WHERE pg_catalog.to_regclass('observe._maintenance_status') IS NOT NULL",
                              status_table, 1, &failed) == 1;
+  // Per-stream retention came with 0.4.0: an install not yet updated has the table's only.
+  Oid apply_fn[1];
+  bool has_apply =
+      run_sql_in_transaction("SELECT p::oid FROM pg_catalog.to_regprocedure('observe.apply_retention(regclass)') p "
+                             "WHERE p IS NOT NULL",
+                             apply_fn, 1, &failed) == 1;
   for (int i = 0; i < n; i++) {
     char sql[256];
     char error[512] = "";
     int lock_timeouts = 0;
     bool timed_out;
     // Retention first: no point compacting chunks about to be dropped.
-    snprintf(sql, sizeof sql,
-             "SELECT observe.drop_chunks(relid, now() - retention) FROM observe._ts_options "
-             "WHERE relid = %u AND retention IS NOT NULL",
-             tables[i]);
+    if (has_apply)
+      snprintf(sql, sizeof sql,
+               "SELECT observe.apply_retention(relid) FROM observe._ts_options "
+               "WHERE relid = %u AND (retention IS NOT NULL OR stream_retention IS NOT NULL)",
+               tables[i]);
+    else
+      snprintf(sql, sizeof sql,
+               "SELECT observe.drop_chunks(relid, now() - retention) FROM observe._ts_options "
+               "WHERE relid = %u AND retention IS NOT NULL",
+               tables[i]);
     run_sql_in_transaction(sql, nullptr, 0, &failed, &timed_out, error, sizeof error);
     lock_timeouts += timed_out;
     // Compaction also removes the series left without chunks (ts_compact.h).

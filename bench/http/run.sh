@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The HTTP API against Debian's prometheus on the same data, same run, same machine:
+#   1. remote_write ingest: the same remote_write 1.0 requests (rw_payloads: HOSTS x 10 series,
+#      a sample every 10 s over MINUTES, one request per 2-minute slice of every series) sent by
+#      one curl (keep-alive, one request at a time) to pg_observe's /api/v1/write and to
+#      prometheus --web.enable-remote-write-receiver; samples/s of wall time.
+#   2. query_range over HTTP: each query of the set, on both, median of RUNS after a warm-up, the
+#      answers compared (same series, values equal to 1e-9).
+# Starts its own PostgreSQL server (pg_observe preloaded, the HTTP API on) and prometheus on
+# loopback; stops both. Prints a markdown section.
+#   HOSTS=100 MINUTES=120 RUNS=5 bench/http/run.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=${BENCH_WORK:-/tmp/pgo_perf/work}/http
+HOSTS=${HOSTS:-100}
+MINUTES=${MINUTES:-120}
+RUNS=${RUNS:-5}
+rm -rf "$WORK"; mkdir -p "$WORK/payloads"; chmod 755 "$WORK"
+cmake -S "$ROOT" -B "$ROOT/build" >/dev/null && cmake --build "$ROOT/build" --target rw_payloads -j2 >/dev/null
+PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+HPORT=$("$ROOT/scripts/pg_server.sh" free-port)
+PPORT=$("$ROOT/scripts/pg_server.sh" free-port)
+export PGPASSWORD=${PGPASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')} PGPASSFILE=/dev/null
+PROM_PID=
+cleanup() {
+  [ -z "$PROM_PID" ] || { kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null || true; }
+  "$ROOT/scripts/pg_server.sh" stop "$WORK/pg" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+"$ROOT/scripts/pg_server.sh" start "$WORK/pg" "$PORT" "observe.http_port = $HPORT" "shared_buffers = 1GB" >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_observe" \
+  -c "CREATE ROLE bench_http LOGIN PASSWORD 'bench-pw' IN ROLE observe_reader" \
+  -c "GRANT INSERT ON observe.metrics TO bench_http"
+printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$WORK/prometheus.yml"
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --web.enable-remote-write-receiver \
+  --web.listen-address=127.0.0.1:$PPORT >"$WORK/prom.log" 2>&1 &
+PROM_PID=$!
+for i in $(seq 1 100); do curl -s "http://127.0.0.1:$PPORT/-/ready" >/dev/null && curl -s "http://127.0.0.1:$HPORT/-/ready" >/dev/null && break; sleep 0.2; done
+
+now=$(date +%s)
+start_ms=$(( (now - MINUTES * 60 - 60) / 60 * 60 * 1000 ))
+read -r nreq nsamples nbytes < <("$ROOT/build/bench/http/rw_payloads" --out="$WORK/payloads" --start=$start_ms \
+  --hosts=$HOSTS --minutes=$MINUTES)
+
+send() {  # send URL [curl auth...]: every payload in order over one keep-alive connection; prints seconds
+  local url=$1; shift
+  local args=()
+  for f in "$WORK"/payloads/req_*.bin; do
+    [ ${#args[@]} -eq 0 ] || args+=(--next)
+    args+=("$@" -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/x-protobuf'
+           -H 'Content-Encoding: snappy' -H 'X-Prometheus-Remote-Write-Version: 0.1.0' --data-binary "@$f" "$url")
+  done
+  local t0 t1
+  t0=$(date +%s.%N)
+  curl "${args[@]}" >"$WORK/codes"
+  t1=$(date +%s.%N)
+  if grep -qv '^204$' "$WORK/codes"; then echo "remote_write to $url: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')" >&2; exit 1; fi
+  awk "BEGIN { print $t1 - $t0 }"
+}
+pg_s=$(send "http://127.0.0.1:$HPORT/api/v1/write" -u bench_http:bench-pw)
+prom_s=$(send "http://127.0.0.1:$PPORT/api/v1/write")
+stored=$(psql -X -qtA -c "SELECT count(*) FROM observe.metrics")
+[ "$stored" = "$nsamples" ] || { echo "pg_observe stored $stored of $nsamples samples" >&2; exit 1; }
+psql -X -qtA -c "SELECT observe.compact('observe.metrics')" >/dev/null
+
+end=$(( start_ms / 1000 + MINUTES * 60 ))
+declare -a queries=(
+  'cpu_usage_user{host="host_1"}|3600|15'
+  'rate(net_bytes_recv_total[5m])|3600|60'
+  'sum by (region) (rate(net_bytes_recv_total[5m]))|3600|15'
+  'avg(cpu_usage_user)|3600|15'
+  'topk(5, mem_used_bytes)|3600|60'
+  'sum by (region) (rate(net_bytes_sent_total[1m]))|'$((MINUTES * 60 - 300))'|60'
+  'quantile(0.9, cpu_usage_system) by (region)|'$((MINUTES * 60 - 300))'|60'
+)
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+timed() {  # timed URL [auth...]: query_range, median seconds of RUNS after a warm-up
+  local url=$1; shift
+  curl -s -o "$WORK/answer.$(basename "$url" | tr -c 'a-z0-9' _)" "$@" "$url" >/dev/null
+  for r in $(seq 1 "$RUNS"); do curl -s -o /dev/null -w '%{time_total}\n' "$@" "$url"; done | median
+}
+echo "## HTTP API: pg_observe vs Prometheus (bench/http)"
+echo
+echo "$HOSTS hosts x 10 metrics = $((HOSTS * 10)) series, a sample every 10 s over $MINUTES min: $nsamples samples in $nreq remote_write requests ($((nbytes / 1024)) KiB snappy)."
+echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(prometheus --version 2>&1 | head -1 | cut -d' ' -f1-3)."
+echo
+echo "| remote_write, one sender | pg_observe | Prometheus |"
+echo "|---|---|---|"
+printf '| wall time | %.2f s | %.2f s |\n' "$pg_s" "$prom_s"
+printf '| samples/s | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamples / $pg_s }")" "$(awk "BEGIN { print $nsamples / $prom_s }")"
+echo
+echo "query_range over HTTP (curl time_total, median of $RUNS, warm; pg_observe with basic auth after observe.compact):"
+echo
+echo "| query | window / step | pg_observe | Prometheus | ratio | same answer |"
+echo "|---|---|---|---|---|---|"
+for entry in "${queries[@]}"; do
+  IFS='|' read -r q window step <<<"$entry"
+  enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$q")
+  args="query=$enc&start=$((end - window))&end=$end&step=$step"
+  tp=$(timed "http://127.0.0.1:$HPORT/api/v1/query_range?$args" -u bench_http:bench-pw)
+  cp "$WORK"/answer.* "$WORK/pg.json"; rm -f "$WORK"/answer.*
+  tq=$(timed "http://127.0.0.1:$PPORT/api/v1/query_range?$args")
+  cp "$WORK"/answer.* "$WORK/prom.json"; rm -f "$WORK"/answer.*
+  same=$(/usr/bin/python3 - "$WORK/pg.json" "$WORK/prom.json" <<'PY'
+import json, math, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+def norm(d):
+    return sorted((json.dumps(s["metric"], sort_keys=True), [(t, float(v)) for t, v in s["values"]]) for s in d["data"]["result"])
+x, y = norm(a), norm(b)
+ok = len(x) == len(y) and all(m1 == m2 and len(v1) == len(v2) and all(t1 == t2 and (f1 == f2 or (math.isnan(f1) and math.isnan(f2)) or abs(f1 - f2) <= 1e-9 * max(abs(f1), abs(f2))) for (t1, f1), (t2, f2) in zip(v1, v2)) for (m1, v1), (m2, v2) in zip(x, y))
+print(("yes" if ok else "NO") + f" ({len(x)} series)")
+PY
+)
+  printf '| `%s` | %d s / %d s | %.1f ms | %.1f ms | %.2f | %s |\n' "$q" "$window" "$step" \
+    "$(awk "BEGIN { print $tp * 1000 }")" "$(awk "BEGIN { print $tq * 1000 }")" "$(awk "BEGIN { print $tp / $tq }")" "$same"
+done

@@ -1,0 +1,99 @@
+#include "core/httpapi/json.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "core/common/utf8.h"
+
+namespace observe::httpapi {
+
+namespace {
+
+void append_escaped_valid(std::string& out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < s.size(); i++) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; continue;
+      case '\\': out += "\\\\"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      continue;
+    }
+    // U+2028 and U+2029 (E2 80 A8 / E2 80 A9): JavaScript line terminators, escaped by Go.
+    if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
+      out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+      continue;
+    }
+    out += static_cast<char>(c);
+  }
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  if (valid_utf8(s)) {
+    append_escaped_valid(out, s);
+  } else {
+    append_escaped_valid(out, to_valid_utf8(s));
+  }
+  out += '"';
+}
+
+void append_prom_float(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  double a = std::fabs(v);
+  std::chars_format fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific
+                                                               : std::chars_format::fixed;
+  char buf[400];  // fixed notation of a double below 1e21 needs at most ~330 characters
+  auto r = std::to_chars(buf, buf + sizeof buf, v, fmt);
+  out.append(buf, r.ptr);
+}
+
+void append_prom_timestamp(std::string& out, int64_t t_ms) {
+  uint64_t t = static_cast<uint64_t>(t_ms);
+  if (t_ms < 0) {
+    out += '-';
+    t = 0 - t;  // well defined for INT64_MIN too
+  }
+  out += std::to_string(t / 1000);
+  unsigned fraction = static_cast<unsigned>(t % 1000);
+  if (fraction != 0) {
+    char buf[8];
+    snprintf(buf, sizeof buf, ".%03u", fraction);
+    out += buf;
+  }
+}
+
+void append_labels_object(std::string& out, const Labels& labels) {
+  out += '{';
+  bool first = true;
+  for (const Label& l : labels.items()) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, l.name);
+    out += ':';
+    append_json_string(out, l.value);
+  }
+  out += '}';
+}
+
+}  // namespace observe::httpapi

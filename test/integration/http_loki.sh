@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The HTTP API's Loki side (docs/http.md): pushes (JSON, gzip; retried pushes stored once;
+# refusals with 400/403), then every query endpoint's answer, and the same LogQL through HTTP
+# and through SQL (http/loki_check.py).
+set -euo pipefail
+ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+DIR=$(mktemp -d /tmp/pgo_httploki.XXXXXX)
+chmod 755 "$DIR"
+PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+HPORT=$("$ROOT/scripts/pg_server.sh" free-port)
+export PGPASSWORD=${PGPASSWORD:-pgo-http-test} PGPASSFILE=/dev/null
+cleanup() { "$ROOT/scripts/pg_server.sh" stop "$DIR/data" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+"$ROOT/scripts/pg_server.sh" start "$DIR/data" "$PORT" "observe.http_port = $HPORT" >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION pg_observe;
+CREATE ROLE loki_reader LOGIN PASSWORD 'reader-pw' IN ROLE observe_reader;
+CREATE ROLE loki_writer LOGIN PASSWORD 'writer-pw';
+GRANT USAGE ON SCHEMA observe TO loki_writer;
+GRANT INSERT, SELECT ON observe.logs TO loki_writer;
+SQL
+B=http://127.0.0.1:$HPORT
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+for i in $(seq 1 50); do curl -s "$B/ready" >/dev/null && break; sleep 0.2; done
+[ "$(curl -s "$B/ready")" = ready ] && ok "/ready" || bad "/ready"
+
+NOW=$(date +%s%N)
+t() { echo $((NOW - $1 * 1000000000)); }
+cat >"$DIR/push.json" <<JSON
+{"streams":[{"stream":{"app":"web","level":"info"},"values":[
+  ["$(t 300)","GET /a status=200"],["$(t 200)","GET /b status=500"],
+  ["$(t 100)","POST /c status=503 \"quoted\" é"],["$(t 50)","GET /d status=200 x"]]},
+ {"stream":{"app":"db"},"values":[["$(t 250)","slow query status=0"],["$(t 10)","GET lock"]]}]}
+JSON
+W="-u loki_writer:writer-pw"
+push() { curl -s -o "$DIR/body" -w '%{http_code}' "$@" "$B/loki/api/v1/push"; }
+[ "$(push $W -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 204 ] && ok "JSON push: 204" || bad "JSON push: $(cat "$DIR/body")"
+gzip -c "$DIR/push.json" >"$DIR/push.json.gz"
+[ "$(push $W -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' --data-binary @"$DIR/push.json.gz")" = 204 ] &&
+  ok "gzip push of the same lines: 204" || bad "gzip push: $(cat "$DIR/body")"
+[ "$(psql -X -qtA -c "SELECT count(*) FROM observe.logs")" = 6 ] && ok "the retried push is stored once (6 lines)" ||
+  bad "stored $(psql -X -qtA -c "SELECT count(*) FROM observe.logs") lines, want 6"
+[ "$(push -u loki_reader:reader-pw -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 403 ] &&
+  ok "push without INSERT: 403" || bad "push as reader: $(cat "$DIR/body")"
+[ "$(push $W -H 'Content-Type: application/json' --data-binary '{"streams":[{"stream":{},"values":[["1","x"]]}]}')" = 400 ] &&
+  grep -q 'at least one label pair' "$DIR/body" && ok "a stream without labels: 400, Loki's message" || bad "empty labels: $(cat "$DIR/body")"
+[ "$(push $W -H 'Content-Type: application/json' --data-binary '{"streams":')" = 400 ] && ok "malformed JSON: 400" || bad "malformed JSON"
+[ "$(push $W -H 'Content-Type: application/x-protobuf' --data-binary 'not snappy')" = 400 ] && ok "undecodable protobuf push: 400" || bad "bad protobuf"
+[ "$(push -H 'Content-Type: application/json' --data-binary @"$DIR/push.json")" = 401 ] && ok "push without credentials: 401" || bad "anonymous push"
+
+/usr/bin/python3 "$ROOT/test/integration/http/loki_check.py" "$B" loki_reader reader-pw \
+  "host=127.0.0.1 port=$PORT user=loki_reader password=reader-pw dbname=postgres" "$NOW" || fail=1
+
+[ "$fail" = 0 ] && echo "http_loki: all passed" || echo "http_loki: FAILED"
+exit $fail

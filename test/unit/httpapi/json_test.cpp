@@ -1,0 +1,75 @@
+// The JSON details Prometheus's clients see: float and timestamp text as Go's jsonutil writes
+// them, strings escaped as Go's encoder escapes them.
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "core/httpapi/json.h"
+
+using namespace observe::httpapi;
+
+static std::string f(double v) {
+  std::string s;
+  append_prom_float(s, v);
+  return s;
+}
+static std::string ts(int64_t ms) {
+  std::string s;
+  append_prom_timestamp(s, ms);
+  return s;
+}
+static std::string js(std::string_view v) {
+  std::string s;
+  append_json_string(s, v);
+  return s;
+}
+
+TEST(PromFloat, AsGoFormatFloat) {
+  EXPECT_EQ(f(1), "1");
+  EXPECT_EQ(f(0), "0");
+  EXPECT_EQ(f(-0.0), "-0");
+  EXPECT_EQ(f(0.1), "0.1");
+  EXPECT_EQ(f(1.0 / 3), "0.3333333333333333");
+  EXPECT_EQ(f(123456789012345678.0), "123456789012345680");
+  EXPECT_EQ(f(1e20), "100000000000000000000");
+  EXPECT_EQ(f(1e21), "1e+21");
+  EXPECT_EQ(f(1.5e300), "1.5e+300");
+  EXPECT_EQ(f(1e-6), "0.000001");
+  EXPECT_EQ(f(1e-7), "1e-07");
+  EXPECT_EQ(f(-2.5e-9), "-2.5e-09");
+  EXPECT_EQ(f(std::nan("")), "NaN");
+  EXPECT_EQ(f(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(f(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(f(5e-324), "5e-324");
+}
+
+TEST(PromTimestamp, SecondsWithMilliseconds) {
+  EXPECT_EQ(ts(0), "0");
+  EXPECT_EQ(ts(1435781451781), "1435781451.781");
+  EXPECT_EQ(ts(1500), "1.500");
+  EXPECT_EQ(ts(1005), "1.005");
+  EXPECT_EQ(ts(-250), "-0.250");
+  EXPECT_EQ(ts(-3000), "-3");
+}
+
+TEST(JsonString, EscapesAsGo) {
+  EXPECT_EQ(js("plain"), "\"plain\"");
+  EXPECT_EQ(js("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(js("\n\r\t"), "\"\\n\\r\\t\"");
+  EXPECT_EQ(js(std::string("\x01\x1f", 2)), "\"\\u0001\\u001f\"");
+  EXPECT_EQ(js("<a>&"), "\"\\u003ca\\u003e\\u0026\"");
+  EXPECT_EQ(js("x\xe2\x80\xa8y\xe2\x80\xa9"), "\"x\\u2028y\\u2029\"");
+  EXPECT_EQ(js("é"), "\"é\"");
+  EXPECT_EQ(js("a\xff"), "\"a\xef\xbf\xbd\"");  // invalid byte as U+FFFD
+  EXPECT_EQ(js(std::string("\0", 1)), "\"\\u0000\"");
+}
+
+TEST(LabelsObject, InLabelOrder) {
+  std::string s;
+  append_labels_object(s, observe::Labels({{"job", "a"}, {"__name__", "up"}}));
+  EXPECT_EQ(s, "{\"__name__\":\"up\",\"job\":\"a\"}");
+  s.clear();
+  append_labels_object(s, observe::Labels());
+  EXPECT_EQ(s, "{}");
+}
