@@ -3,8 +3,8 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts logwrite]
-#   (default: all but logs, logs_layouts and logwrite, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts logwrite kafka]
+#   (default: all but logs, logs_layouts, logwrite and kafka, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -103,6 +103,14 @@ for part in "${parts[@]}"; do
       echo >>"$body"
       psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
       cmd=("$here/scrape/run.sh" 200 500 15 60) ;;
+    kafka)
+      cmake --build "$BENCH_REPO/build" --target kafka_mock_broker >"$logs/kafka.build.log" 2>&1
+      echo "## Kafka: messages/s into observe_log beside kcat | COPY and a bare consumer (bench/kafka)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/kafka/run.sh 300000 24\` (300,000 200-byte JSON log lines on librdkafka's mock cluster, consumed by a bare librdkafka consumer, by kcat piped into COPY on a heap table, and by one pg_observe Kafka worker into an observe_log table)." >>"$body"
+      echo >>"$body"
+      psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
+      cmd=("$here/kafka/run.sh" 300000 24) ;;
     *) echo "run.sh: unknown part $part" >&2; exit 2 ;;
   esac
   echo "run.sh: $part ..." >&2

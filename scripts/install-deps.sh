@@ -22,6 +22,8 @@ PACKAGES=(
   prometheus prometheus-node-exporter curl procps
   # the Grafana dashboard test runs its queries from Debian's python3
   python3-psycopg2
+  # the Kafka test's outside producer (test/integration/kafka_ingest.sh) and bench baseline
+  kcat
 )
 
 missing=()

@@ -31,8 +31,10 @@ bool lookup(dom::element root, std::string_view path, dom::element* out) {
 }
 
 // A scalar as label text: strings as they are, numbers and booleans as JSON writes them.
-// false for null; objects and arrays are an error.
-bool scalar_text(dom::element e, const std::string& what, const KafkaMessage& m, std::string* out) {
+// false for null; objects and arrays are an error. `what()` names the field, called only for
+// the error (building it for every field of every message cost more than the lookup).
+template <typename What>
+bool scalar_text(dom::element e, const What& what, const KafkaMessage& m, std::string* out) {
   switch (e.type()) {
     case dom::element_type::NULL_VALUE: return false;
     case dom::element_type::STRING: {
@@ -42,7 +44,7 @@ bool scalar_text(dom::element e, const std::string& what, const KafkaMessage& m,
     }
     case dom::element_type::ARRAY:
     case dom::element_type::OBJECT:
-      throw Error(ErrorKind::kDataException, message_where(m) + ": " + what + " must be a string, number or boolean, not " +
+      throw Error(ErrorKind::kDataException, message_where(m) + ": " + what() + " must be a string, number or boolean, not " +
                                                  (e.type() == dom::element_type::ARRAY ? "an array" : "an object"));
     default: *out = simdjson::minify(e); return true;
   }
@@ -58,7 +60,7 @@ void add_object_fields(dom::element root, const std::string& path, const std::st
     throw Error(ErrorKind::kDataException, message_where(m) + ": " + what + " " + quote_for_message(path, 128) + " is not an object");
   for (auto field : obj) {
     std::string value;
-    if (!scalar_text(field.value, what + " field " + quote_for_message(field.key, 64), m, &value)) continue;
+    if (!scalar_text(field.value, [&] { return what + " field " + quote_for_message(field.key, 64); }, m, &value)) continue;
     out->push_back({std::string(field.key), std::move(value)});
   }
 }
@@ -69,7 +71,7 @@ void add_fields(dom::element root, const std::vector<JsonField>& fields, const c
     dom::element e;
     if (!lookup(root, f.path, &e)) continue;  // absent fields give no label, as absent labels
     std::string value;
-    if (!scalar_text(e, std::string(what) + " " + quote_for_message(f.path, 128), m, &value)) continue;
+    if (!scalar_text(e, [&] { return std::string(what) + " " + quote_for_message(f.path, 128); }, m, &value)) continue;
     // A field overrides what an object gave for the same name.
     bool replaced = false;
     for (Label& l : *out)

@@ -61,6 +61,8 @@ std::shared_ptr<const net::OutboundPolicy> outbound_policy() {
 }
 
 int guc_worker_lock_timeout_ms = 1000;
+int guc_kafka_workers = 1;
+char* guc_kafka_test_refuse_line = nullptr;
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -109,6 +111,17 @@ void define_gucs() {
                           "on with the other targets or tables.",
                           &guc_worker_lock_timeout_ms, 1000, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
+  // Read at server start: the pool is registered when the library is preloaded.
+  DefineCustomIntVariable("observe.kafka_workers",
+                          "Background worker processes that run the consumers of observe.kafka_sources.",
+                          "Each source's consumers are spread over them; 0 disables Kafka ingestion.",
+                          &guc_kafka_workers, 1, 0, 32, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  // A test hook (test/integration/kafka_ingest.sh): proves that a row the store refuses after
+  // decoding sends its message, and only it, to the dead letters.
+  DefineCustomStringVariable("observe.kafka_test_refuse_line",
+                             "Testing only: the Kafka workers' store refuses lines containing this text.",
+                             "Empty (the default): off.", &guc_kafka_test_refuse_line, "", PGC_SIGHUP,
+                             GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, nullptr, nullptr, nullptr);
   // LogQL's limits, named and defaulted as Loki's per-tenant limits are.
   DefineCustomIntVariable("observe.logql_max_entries_limit",
                           "Largest max_lines a LogQL log query may ask for (Loki's "

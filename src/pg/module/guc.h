@@ -34,6 +34,10 @@ extern int guc_logql_max_query_series;
 extern int guc_logql_max_entries_read;
 // observe.worker_lock_timeout (ms): the background workers' lock_timeout.
 extern int guc_worker_lock_timeout_ms;
+// observe.kafka_workers: background workers running the Kafka sources' consumers (postmaster).
+extern int guc_kafka_workers;
+// observe.kafka_test_refuse_line: testing only; the Kafka store refuses lines containing it.
+extern char* guc_kafka_test_refuse_line;
 
 void define_gucs();
 

@@ -4,6 +4,7 @@
 #include "pg/border/pg_headers.h"
 #include "pg/http/http_guc.h"
 #include "pg/http/http_worker.h"
+#include "pg/workers/kafka_worker.h"
 #include "pg/workers/scrape_worker.h"
 #include "pg/ts/ts_am.h"
 
@@ -21,5 +22,6 @@ void _PG_init(void) {
   if (process_shared_preload_libraries_in_progress) {
     observe::pg::register_scrape_worker();
     observe::pg::register_http_workers();  // none unless observe.http_port is set
+    observe::pg::register_kafka_workers();
   }
 }

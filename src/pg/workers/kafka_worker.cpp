@@ -1,0 +1,163 @@
+#include "pg/workers/kafka_worker.h"
+
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pg/border/border.h"
+#include "pg/module/guc.h"
+#include "pg/workers/kafka_config.h"
+#include "pg/workers/kafka_runner.h"
+#include "pg/workers/worker_txn.h"
+
+extern "C" {
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/pmsignal.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void observe_kafka_worker_main(Datum arg);
+}
+
+namespace observe::pg {
+
+namespace {
+
+volatile sig_atomic_t got_sigterm = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  int save_errno = errno;
+  got_sigterm = true;
+  SetLatch(MyLatch);
+  errno = save_errno;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int64_t kConfigReloadMs = 2000;  // changes to kafka_sources apply within this
+constexpr int64_t kNoExtensionRetryMs = 10000;
+constexpr int64_t kStatusMs = 1000;
+
+// Owns every C++ object of the worker, so that leaving the loop runs their destructors.
+class KafkaLoop {
+ public:
+  explicit KafkaLoop(int worker) : worker_(worker) {}
+
+  void run() {
+    int64_t next_reload = 0, next_status = 0;
+    while (!got_sigterm) {
+      if (!PostmasterIsAlive()) proc_exit(1);  // a killed postmaster: go at once
+      if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
+        next_reload = 0;
+      }
+      int64_t now = wall_ms();
+      if (now >= next_reload) next_reload = now + reload();
+      bool worked = false;
+      // One consumer waits in librdkafka's poll (at most 100 ms, then SIGTERM and the
+      // postmaster are checked); several are polled in turn without waiting.
+      int poll_ms = runners_.size() == 1 ? 100 : 0;
+      for (auto& [key, runner] : runners_) worked |= runner->step(poll_ms, got_sigterm);
+      bool waited = wall_ms() - now >= 50;
+      now = wall_ms();
+      if (now >= next_status) {
+        for (auto& [key, runner] : runners_) runner->write_status(false);
+        next_status = now + kStatusMs;
+      }
+      if (!worked && !waited) sleep_ms(runners_.empty() ? 1000 : 20);
+    }
+    // SIGTERM: an unstored batch is dropped (its offsets were not committed: it is read again
+    // after a restart); each consumer leaves its group.
+    for (auto& [key, runner] : runners_) runner->write_status(true);
+    runners_.clear();
+  }
+
+ private:
+  // Returns how long until the next reload.
+  int64_t reload() {
+    std::vector<KafkaSourceConfig> sources;
+    bool installed = false;
+    if (!run_in_transaction("Kafka source reload", [&] { installed = load_kafka_sources(&sources); }))
+      return kConfigReloadMs;
+    if (!installed) return kNoExtensionRetryMs;
+    int workers = std::max(1, guc_kafka_workers);
+    std::map<std::string, std::unique_ptr<KafkaRunner>> next;
+    int slot = 0;
+    for (const auto& src : sources) {
+      for (int i = 0; i < src.consumers; i++, slot++) {
+        if (slot % workers != worker_) continue;
+        std::string key = src.name + '\0' + std::to_string(i);
+        auto it = runners_.find(key);
+        if (it != runners_.end() && it->second->fingerprint() == src.fingerprint) {
+          next.emplace(key, std::move(it->second));
+          runners_.erase(it);
+        } else {
+          if (it != runners_.end()) runners_.erase(it);  // changed: the old consumer leaves first
+          next.emplace(key, std::make_unique<KafkaRunner>(src, i));
+        }
+      }
+    }
+    // Sources disabled, removed or moved to another worker: their consumers leave the group.
+    for (auto& [key, runner] : runners_) runner->write_status(true);
+    runners_ = std::move(next);
+    return kConfigReloadMs;
+  }
+
+  void sleep_ms(long ms) {
+    pg_guard([ms] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+    });
+  }
+
+  int worker_;
+  std::map<std::string, std::unique_ptr<KafkaRunner>> runners_;
+};
+
+}  // namespace
+
+void register_kafka_workers() {
+  for (int i = 0; i < guc_kafka_workers; i++) {
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back
+    worker.bgw_main_arg = Int32GetDatum(i);
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_kafka_worker_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe kafka worker %d", i);
+    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe kafka worker");
+    RegisterBackgroundWorker(&worker);
+  }
+}
+
+}  // namespace observe::pg
+
+void observe_kafka_worker_main(Datum arg) {
+  int worker = DatumGetInt32(arg);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  pqsignal(SIGTERM, observe::pg::handle_sigterm);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
+  ereport(LOG, (errmsg("pg_observe kafka worker %d started in database \"%s\"", worker, observe::pg::guc_database)));
+  // An escaping error ends the worker (FATAL in a worker); the postmaster restarts it.
+  observe::pg::invoke_cpp([worker] {
+    observe::pg::KafkaLoop loop(worker);
+    loop.run();
+  });
+  ereport(LOG, (errmsg("pg_observe kafka worker %d stopped", worker)));
+  proc_exit(0);
+}
