@@ -75,6 +75,7 @@ TValue make_list(std::vector<TValue> items, std::string type_name) {
 
 struct ExecError {
   std::string msg;
+  bool located = false;  // msg already carries "NAME:line:col: executing ... at <...>: "
 };
 
 std::string go_type(const TValue& v) {
@@ -434,6 +435,7 @@ struct Arg {
 struct Command {
   std::vector<Arg> args;
   int pos = 0;
+  std::string text;  // the source of the command, for execution errors ("at <...>")
 };
 struct Pipeline {
   std::vector<std::string> decl;
@@ -493,6 +495,11 @@ class Parser {
     throw TemplateError("template: " + name_ + ":" + std::to_string(line_at(pos)) + ": " + msg);
   }
 
+  std::string trimmed(int from) const {
+    std::string t(s_.substr(from, p_ - from));
+    while (!t.empty() && isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+    return t;
+  }
   void skip_space() {
     while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r')) p_++;
   }
@@ -670,6 +677,7 @@ class Parser {
       Command c;
       c.pos = int(p_);
       parse_command(&c, apos);
+      c.text = trimmed(c.pos);
       if (c.args.empty()) error(apos, "empty command");
       pl.cmds.push_back(std::move(c));
       skip_space();
@@ -730,6 +738,7 @@ class Parser {
         Command c;
         c.pos = int(p_);
         parse_command(&c, apos);
+        c.text = trimmed(c.pos);
         if (c.args.empty()) error(apos, "missing value for parenthesized pipeline");
         pl->cmds.push_back(std::move(c));
         skip_space();
@@ -1009,8 +1018,8 @@ TValue sample_value(const QuerySample& s) {
 
 class Exec {
  public:
-  Exec(const std::string& name, const TemplateQueryFunc& q, const std::string& url)
-      : name_(name), query_(q), url_(url) {}
+  Exec(const std::string& name, std::string_view src, const TemplateQueryFunc& q, const std::string& url)
+      : name_(name), src_(src), query_(q), url_(url) {}
 
   void run(const std::vector<TNode>& nodes, const TValue& dot, std::string* out) {
     for (const auto& n : nodes) {
@@ -1068,6 +1077,7 @@ class Exec {
 
  private:
   std::string name_;
+  std::string_view src_;
   const TemplateQueryFunc& query_;
   const std::string& url_;
   std::vector<std::pair<std::string, TValue>> vars_;
@@ -1140,7 +1150,23 @@ class Exec {
     return {};
   }
 
+  // Go's ErrorContext: "NAME:line:col" with col the 0-based byte offset in the line.
   TValue command(const Command& c, const TValue& dot, const TValue* piped) {
+    try {
+      return command_inner(c, dot, piped);
+    } catch (ExecError& e) {
+      if (e.located) throw;
+      std::string_view before = src_.substr(0, std::min<size_t>(c.pos, src_.size()));
+      int line = 1 + int(std::count(before.begin(), before.end(), '\n'));
+      size_t nl = before.rfind('\n');
+      size_t col = nl == std::string_view::npos ? before.size() : before.size() - nl - 1;
+      throw ExecError{name_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": executing \"" + name_ +
+                          "\" at <" + c.text + ">: " + e.msg,
+                      true};
+    }
+  }
+
+  TValue command_inner(const Command& c, const TValue& dot, const TValue* piped) {
     const Arg& first = c.args[0];
     if (first.k == Arg::kFunc) {
       std::vector<TValue> args;
@@ -1428,25 +1454,28 @@ class Exec {
 
 struct Template::Impl {
   std::string name;
+  std::string source;
   std::vector<TNode> nodes;
 };
 
 Template::Template(std::string_view name, std::string_view text) : impl_(std::make_unique<Impl>()) {
   impl_->name = std::string(name);
-  Parser p(impl_->name, text);
+  impl_->source = std::string(text);
+  Parser p(impl_->name, impl_->source);
   impl_->nodes = p.parse();
 }
 Template::~Template() = default;
 Template::Template(Template&&) noexcept = default;
 
 std::string Template::execute(const TValue& dot, const TemplateQueryFunc& query, const std::string& url) const {
-  Exec e(impl_->name, query, url);
+  Exec e(impl_->name, impl_->source, query, url);
   e.set_root(dot);
   std::string out;
   try {
     e.run(impl_->nodes, dot, &out);
   } catch (const ExecError& err) {
-    throw TemplateError("template: " + impl_->name + ": executing \"" + impl_->name + "\": " + err.msg);
+    throw TemplateError("template: " + (err.located ? err.msg : impl_->name + ": executing \"" + impl_->name +
+                                                                  "\": " + err.msg));
   }
   return out;
 }
