@@ -1,15 +1,23 @@
 // rules_check FILE...: our rule-file validation printed as `promtool check rules` prints it
 // (FAILED with one `FILE: message` line per error, or SUCCESS), exit 1 when a file is invalid.
+// rules_check --slot GROUP FILE INTERVAL_NS NOW_NS: the evaluation slot (ns) Prometheus picks
+// for that group at that time (prometheus_slots.py compares it with a real Prometheus).
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "core/rules/evaluator.h"
 #include "core/rules/rule_file.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: rules_check FILE...\n";
     return 2;
+  }
+  if (std::string(argv[1]) == "--slot" && argc == 6) {
+    std::cout << observe::rules::group_eval_timestamp_ns(argv[2], argv[3], std::stoll(argv[4]), std::stoll(argv[5]))
+              << "\n";
+    return 0;
   }
   int rc = 0;
   for (int i = 1; i < argc; i++) {
