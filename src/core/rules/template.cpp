@@ -487,6 +487,15 @@ class Parser {
   bool trim_next_ = false;
   int last_action_ = 0;
   std::vector<std::vector<std::string>> vars_;
+  int depth_ = 0;  // nesting of blocks and parentheses: bounded so no input exhausts the stack
+  struct Nest {
+    Parser* p;
+    int pos;
+    Nest(Parser* parser, int at) : p(parser), pos(at) {
+      if (++p->depth_ > 200) p->error(pos, "template nesting too deep");
+    }
+    ~Nest() { p->depth_--; }
+  };
   // After {{else}}: the rest of the else action (`if ...` / `with ...`), handled by the caller.
   std::string else_keyword_;
 
@@ -613,6 +622,7 @@ class Parser {
 
   // After `if`/`range`/`with` (or `else if`): pipeline, list, optional else, end.
   TNode parse_block(const std::string& kw, int apos) {
+    Nest nest(this, apos);
     TNode n;
     n.k = kw == "if" ? TNode::kIf : kw == "range" ? TNode::kRange : TNode::kWith;
     n.pos = apos;
@@ -725,6 +735,7 @@ class Parser {
     a.pos = int(p_);
     char ch = s_[p_];
     if (ch == '(') {
+      Nest nest(this, apos);
       p_++;
       auto pl = std::make_shared<Pipeline>();
       pl->pos = apos;
@@ -1060,9 +1071,7 @@ class Exec {
             for (size_t i = 0; i < v.list->size(); i++) iter(TValue::integer(int64_t(i)), (*v.list)[i]);
           } else if (v.kind == TValue::kMap && !v.is_struct) {
             for (const auto& [k, e] : *v.map) iter(TValue::str(k), e);
-          } else if (v.kind == TValue::kInt) {
-            for (int64_t i = 0; i < v.i; i++) iter(TValue::integer(i), TValue::integer(i));
-          } else if (v.kind != TValue::kNil) {
+          } else if (v.kind != TValue::kNil) {  // Go 1.19 (Prometheus 2.42) cannot range over an int
             throw ExecError{"range can't iterate over " + print_value(v)};
           }
           if (!any) run(n.else_list, dot, out);
