@@ -304,13 +304,14 @@ struct AlertSet {
   bool operator==(const AlertSet& o) const { return labels == o.labels && annotations == o.annotations; }
 };
 
-std::string alerts_string(const std::vector<AlertSet>& v) {
-  if (v.empty()) return "[]";
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); i++)
-    s += (i ? ",\n" : "\n") + std::to_string(i) + ":\n  Labels:" + v[i].labels.to_string() +
-         "\n  Annotations:" + v[i].annotations.to_string();
-  return s + "\n]";
+// promtool's indentLines: every line but the first prefixed.
+std::string indent_lines(const std::string& text, const std::string& indent) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); i++) {
+    out += text[i];
+    if (text[i] == '\n') out += indent;
+  }
+  return out;
 }
 
 // labels.Labels.String(): `{a="b", c="d"}` (names unquoted; __name__ is an ordinary label).
@@ -320,9 +321,32 @@ std::string plain_labels(const Labels& l) {
   for (const auto& x : l.items()) {
     if (!first) s += ", ";
     first = false;
-    s += x.name + "=" + quote_label_value(x.value);
+    s += x.name + "=" + promql::go_quote(x.value);
   }
   return s + "}";
+}
+
+// labelsAndAnnotations.String() of promtool.
+std::string alerts_string(const std::vector<AlertSet>& v) {
+  if (v.empty()) return "[]";
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); i++)
+    s += (i ? ",\n" : "\n") + std::to_string(i) + ":" +
+         indent_lines("\nLabels:" + plain_labels(v[i].labels) + "\nAnnotations:" + plain_labels(v[i].annotations),
+                      "  ");
+  return s + "\n]";
+}
+
+// strconv.FormatFloat(v, 'E', -1, 64): the shortest mantissa that reads back, "1.5E+02".
+std::string go_format_E(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  for (int p = 0; p <= 17; p++) {
+    snprintf(buf, sizeof buf, "%.*E", p, v);
+    if (strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 
 std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg,
@@ -443,7 +467,8 @@ std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg,
         if (!(g == exp)) {
           std::string name = tg.name.empty() ? "" : "    name: " + tg.name + ",\n";
           errs.push_back(name + "    alertname: " + at->alertname + ", time: " + model_duration(t) +
-                         ", \n        exp:" + alerts_string(exp) + ", \n        got:" + alerts_string(g));
+                         ", \n        exp:" + indent_lines(alerts_string(exp), "            ") +
+                         ", \n        got:" + indent_lines(alerts_string(g), "            "));
         }
       }
       curr++;
@@ -497,7 +522,7 @@ std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg,
         if (v.empty()) return std::string("nil");
         std::string s;
         for (size_t i = 0; i < v.size(); i++)
-          s += (i ? ", " : "") + plain_labels(v[i].first) + " " + promql::go_format_g(v[i].second);
+          s += (i ? ", " : "") + plain_labels(v[i].first) + " " + go_format_E(v[i].second);
         return s;
       };
       errs.push_back("    expr: " + promql::go_quote(et.expr) + ", time: " + model_duration(et.eval_time_ms) +
