@@ -252,6 +252,8 @@ void RuleGroupEvaluator::restore_for_state(promql::Queryable& q, int64_t t_ms, i
       const promql::Sample& last = found->samples.back();
       if (is_stale_nan(last.v)) continue;  // the alert was not active
       int64_t down_at = (last.t / 1000) * 1000;
+      // A value no second count can be (NaN, out of range) is not a for-state.
+      if (!(std::fabs(last.v) < 9e15)) continue;
       int64_t restored_active_at = static_cast<int64_t>(last.v) * 1000;
       int64_t remaining = r.for_ms - (down_at - restored_active_at);
       if (remaining <= 0) {

@@ -91,6 +91,12 @@ std::string go_type(const TValue& v) {
   return "?";
 }
 
+// Go's int64(f) on amd64: out of range or NaN gives the minimum (a plain C++ cast is UB).
+int64_t go_int64(double v) {
+  if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0)) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
 // Go's %.4g (C's, except NaN and infinities).
 std::string fmt_g4(double v) {
   if (std::isnan(v)) return "NaN";
@@ -209,13 +215,30 @@ std::string go_sprintf(const std::string& f, const std::vector<TValue>& args) {
       else if (c == '#') sharp = true;
       else break;
     }
+    // fmt refuses widths and precisions above 1e6 (%!(BADWIDTH), %!(BADPREC)).
     int width = -1, prec = -1;
-    while (i < f.size() && isdigit(static_cast<unsigned char>(f[i]))) width = std::max(width, 0) * 10 + (f[i++] - '0');
+    bool bad_width = false, bad_prec = false;
+    while (i < f.size() && isdigit(static_cast<unsigned char>(f[i]))) {
+      width = std::max(width, 0) * 10 + (f[i++] - '0');
+      if (width > 1000000) {
+        bad_width = true;
+        width = 0;
+      }
+    }
     if (i < f.size() && f[i] == '.') {
       prec = 0;
       i++;
-      while (i < f.size() && isdigit(static_cast<unsigned char>(f[i]))) prec = prec * 10 + (f[i++] - '0');
+      while (i < f.size() && isdigit(static_cast<unsigned char>(f[i]))) {
+        prec = prec * 10 + (f[i++] - '0');
+        if (prec > 1000000) {
+          bad_prec = true;
+          prec = 0;
+        }
+      }
     }
+    if (bad_width) out += "%!(BADWIDTH)";
+    if (bad_prec) out += "%!(BADPREC)";
+    if (out.size() > (1u << 24)) throw std::length_error("printf output too large");
     if (i >= f.size()) {
       out += "%!(NOVERB)";
       break;
@@ -235,9 +258,12 @@ std::string go_sprintf(const std::string& f, const std::vector<TValue>& args) {
     auto cfmt = [&](const std::string& conv, auto val) {
       std::string spec = "%" + cflags + (zero && !minus ? "0" : "") + (width >= 0 ? std::to_string(width) : "") +
                          (prec >= 0 ? "." + std::to_string(prec) : "") + conv;
-      char buf[512];
-      snprintf(buf, sizeof buf, spec.c_str(), val);
-      return std::string(buf);
+      int n = snprintf(nullptr, 0, spec.c_str(), val);
+      if (n < 0) return std::string();
+      std::string buf(size_t(n) + 1, '\0');
+      snprintf(buf.data(), buf.size(), spec.c_str(), val);
+      buf.resize(size_t(n));
+      return buf;
     };
     switch (verb) {
       case 'v':
@@ -356,7 +382,7 @@ std::string humanize_duration(double v) {
       sign = "-";
       v = -v;
     }
-    int64_t d = static_cast<int64_t>(v);
+    int64_t d = go_int64(v);
     int64_t seconds = d % 60, minutes = (d / 60) % 60, hours = (d / 3600) % 24, days = d / 86400;
     char buf[128];
     if (days != 0) {
@@ -394,7 +420,7 @@ std::string go_time_string(int64_t ms) {
   int64_t frac = ms - secs * 1000;
   time_t t = static_cast<time_t>(secs);
   struct tm tmv;
-  gmtime_r(&t, &tmv);
+  if (!gmtime_r(&t, &tmv)) return "time out of range";
   char buf[64];
   strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tmv);
   std::string out = buf;
@@ -412,7 +438,7 @@ std::string go_time_string(int64_t ms) {
 std::string humanize_timestamp(double v) {
   if (std::isnan(v) || std::isinf(v)) return fmt_g4(v);
   // model.TimeFromUnixNano(int64(v*1e9)): milliseconds, truncated.
-  int64_t ns = static_cast<int64_t>(v * 1e9);
+  int64_t ns = go_int64(v * 1e9);
   return go_time_string(ns / 1000000);
 }
 
@@ -1072,7 +1098,8 @@ class Exec {
           } else if (v.kind == TValue::kMap && !v.is_struct) {
             for (const auto& [k, e] : *v.map) iter(TValue::str(k), e);
           } else if (v.kind != TValue::kNil) {  // Go 1.19 (Prometheus 2.42) cannot range over an int
-            throw ExecError{"range can't iterate over " + print_value(v)};
+            const Command& last = n.pipe.cmds.back();
+            throw located(last.pos, last.text, "range can't iterate over " + print_value(v));
           }
           if (!any) run(n.else_list, dot, out);
           vars_.resize(mark);
@@ -1165,14 +1192,22 @@ class Exec {
       return command_inner(c, dot, piped);
     } catch (ExecError& e) {
       if (e.located) throw;
-      std::string_view before = src_.substr(0, std::min<size_t>(c.pos, src_.size()));
-      int line = 1 + int(std::count(before.begin(), before.end(), '\n'));
-      size_t nl = before.rfind('\n');
-      size_t col = nl == std::string_view::npos ? before.size() : before.size() - nl - 1;
-      throw ExecError{name_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": executing \"" + name_ +
-                          "\" at <" + c.text + ">: " + e.msg,
-                      true};
+      // A lone `$x.a.b` is reported at its field chain, after the variable's name.
+      int pos = c.pos;
+      if (c.args.size() == 1 && c.args[0].k == Arg::kVar && !c.args[0].fields.empty())
+        pos += int(c.args[0].name.size());
+      throw located(pos, c.text, e.msg);
     }
+  }
+
+  ExecError located(int pos, const std::string& text, const std::string& msg) const {
+    std::string_view before = src_.substr(0, std::min<size_t>(pos, src_.size()));
+    int line = 1 + int(std::count(before.begin(), before.end(), '\n'));
+    size_t nl = before.rfind('\n');
+    size_t col = nl == std::string_view::npos ? before.size() : before.size() - nl - 1;
+    return ExecError{name_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": executing \"" + name_ +
+                         "\" at <" + text + ">: " + msg,
+                     true};
   }
 
   TValue command_inner(const Command& c, const TValue& dot, const TValue* piped) {
@@ -1422,8 +1457,17 @@ class Exec {
       if (fn == "humanize1024") return TValue::str(humanize1024(v));
       if (fn == "humanizeDuration") return TValue::str(humanize_duration(v));
       if (fn == "humanizePercentage") return TValue::str(humanize_percentage(v));
-      if (fn == "humanizeTimestamp") return TValue::str(humanize_timestamp(v));
-      return TValue::str(go_time_string(static_cast<int64_t>(v * 1e9) / 1000000));
+      // floatToTime: NaN/Inf and timestamps past int64 nanoseconds are errors (humanizeTimestamp
+      // prints NaN/Inf as %.4g instead).
+      if (std::isnan(v) || std::isinf(v)) {
+        if (fn == "humanizeTimestamp") return TValue::str(fmt_g4(v));
+        throw ExecError{"error calling toTime: value is NaN or Inf"};
+      }
+      double ns = v * 1e9;
+      if (ns > 9223372036854775807.0 || ns < -9223372036854775808.0)
+        throw ExecError{"error calling " + fn + ": " + promql::go_format_g(v) +
+                        " cannot be represented as a nanoseconds timestamp since it overflows int64"};
+      return TValue::str(go_time_string(go_int64(ns) / 1000000));
     }
     if (fn == "pathPrefix" || fn == "externalURL") {
       arity(fn, a, 0);
