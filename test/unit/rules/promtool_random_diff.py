@@ -48,9 +48,10 @@ def scenario(rng):
     th, th2 = rng.randint(2, 7), rng.randint(5, 15)
     fr, fr2, kf = rng.choice([0, 1, 2, 3]), rng.choice([0, 2]), rng.choice([0, 0, 1, 2, 4])
     limit = "    limit: 2\n" if rng.random() < 0.2 else ""
+    rec_limit = "    limit: 1\n" if rng.random() < 0.1 else ""
     rules = f"""groups:
   - name: rec
-    rules:
+{rec_limit}    rules:
       - record: m_sum
         expr: sum(m)
       - record: m_max_by
@@ -67,25 +68,28 @@ def scenario(rng):
         labels:
           sev: '{{{{ if gt $value 7.0 }}}}crit{{{{ else }}}}warn{{{{ end }}}}'
         annotations:
-          v: '{{{{ $value }}}} on {{{{ $labels.i }}}} {{{{ $value | humanize }}}}'
+          v: '{{{{ $value }}}} on {{{{ $labels.i }}}} {{{{ $value | humanize }}}} in {{{{ $externalLabels.dc }}}}'
       - alert: SumHigh
         expr: m_sum > {th2}
         for: {fr2}m
         annotations:
           s: '{{{{ printf "%.1f" $value }}}} {{{{ with query "count(m)" }}}}{{{{ . | first | value }}}}{{{{ end }}}}'
 """
-    times = sorted(set(rng.randint(0, minutes) for _ in range(rng.randint(2, 6))))
-    alert_tests = "".join(f"      - eval_time: {t}m\n        alertname: {a}\n        exp_alerts: []\n"
+    # eval_time in seconds, not always on an evaluation: checked against the evaluation before.
+    times = sorted(set(rng.randint(0, minutes * 60) for _ in range(rng.randint(2, 6))))
+    alert_tests = "".join(f"      - eval_time: {t}s\n        alertname: {a}\n        exp_alerts: []\n"
                           for t in times for a in ("High", "SumHigh"))
+    order = rng.choice(["[rec, alerts]", "[alerts, rec]"])
+    ext = f"    external_labels: {{dc: dc{rng.randint(1, 3)}}}\n" if rng.random() < 0.5 else ""
     exprs = ["ALERTS", "ALERTS_FOR_STATE", "m_sum", "m_max_by", "m_gt"]
     expr_tests = "".join(f"      - expr: {e}\n        eval_time: {rng.randint(0, minutes)}m\n        exp_samples: []\n"
                          for e in rng.sample(exprs, rng.randint(2, 5)))
     test = f"""rule_files: [rules.yml]
 evaluation_interval: {eval_interval}
-group_eval_order: [rec, alerts]
+group_eval_order: {order}
 tests:
   - interval: 1m
-    input_series:
+{ext}    input_series:
 {series}    alert_rule_test:
 {alert_tests}    promql_expr_test:
 {expr_tests}"""
