@@ -266,6 +266,38 @@ std::vector<Problem> validate_rule(const RuleNodes& rn) {
   return out;
 }
 
+// yaml.v3 (libyaml's scanner) refuses a tab that starts a line's content in block context,
+// where yaml-cpp takes it as white space. Block scalars (`|`, `>`) may hold tabs: their lines
+// (indented deeper than the line that opened them, or blank) are skipped. 0: none found.
+int tab_indented_line(std::string_view text) {
+  int line = 0;
+  int block_parent_indent = -1;  // inside a block scalar opened by a line of this indentation
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(pos, end - pos);
+    line++;
+    pos = end + 1;
+    size_t indent = 0;
+    while (indent < l.size() && l[indent] == ' ') indent++;
+    bool blank = l.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (block_parent_indent >= 0) {
+      if (blank || int(indent) > block_parent_indent) continue;
+      block_parent_indent = -1;
+    }
+    if (!l.empty() && l[0] == '\t') return line;
+    // Does this line open a block scalar? `key: |`, `- >-`, `key: |2` (comments allowed after).
+    std::string_view t = l.substr(0, l.find(" #"));
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\r')) t.remove_suffix(1);
+    while (!t.empty() && (t.back() == '-' || t.back() == '+' || (t.back() >= '1' && t.back() <= '9'))) t.remove_suffix(1);
+    if (!t.empty() && (t.back() == '|' || t.back() == '>') && t.size() >= 2 && (t[t.size() - 2] == ' ' || t[t.size() - 2] == ':'))
+      block_parent_indent = int(indent);
+    if (end == text.size()) break;
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out) {
@@ -276,6 +308,8 @@ std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out) {
   try {
     py::DecodeBudget budget(text.size());
     YAML::Node root;
+    if (int tab_line = tab_indented_line(text))
+      return {"yaml: line " + std::to_string(tab_line) + ": found character that cannot start any token"};
     try {
       root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {

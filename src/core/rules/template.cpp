@@ -699,7 +699,6 @@ class Parser {
       pl.decl = names;
     } else if (names.size() == 1 && p_ < s_.size() && s_[p_] == '=' && s_.substr(p_, 2) != "==") {
       p_ += 1;
-      if (!declared(names[0])) error(apos, "undefined variable \"" + names[0] + "\"");
       pl.decl = names;
       pl.assign = true;
     } else {
@@ -727,9 +726,9 @@ class Parser {
       break;
     }
     if (pl.cmds.empty() && !pl.decl.empty()) error(apos, "missing value for command");
-    // Declared variables are visible after the declaration, in the current scope.
-    if (!pl.assign)
-      for (const auto& n : pl.decl) vars_.back().push_back(n);
+    // Declared variables are visible after the declaration, in the current scope; Go's parser
+    // also takes `$x = ...` as declaring $x (the assignment fails at execution if undeclared).
+    for (const auto& n : pl.decl) vars_.back().push_back(n);
     return pl;
   }
 
@@ -1139,11 +1138,13 @@ class Exec {
   TValue pipeline(const Pipeline& p, const TValue& dot) {
     TValue v = pipeline_value(p, dot);
     if (p.assign) {
-      for (size_t i = vars_.size(); i-- > 0;)
+      bool found = false;
+      for (size_t i = vars_.size(); i-- > 0 && !found;)
         if (vars_[i].first == p.decl[0]) {
           vars_[i].second = v;
-          break;
+          found = true;
         }
+      if (!found) throw ExecError{"undefined variable: " + p.decl[0]};
     } else {
       for (const auto& n : p.decl) vars_.push_back({n, v});
     }
