@@ -1156,7 +1156,8 @@ class Exec {
       if (v.kind == TValue::kMap) {
         auto it = v.map->find(f);
         if (it != v.map->end()) {
-          v = it->second;
+          TValue next = it->second;  // copied first: assigning v may free the map holding it
+          v = std::move(next);
         } else if (v.is_struct) {
           throw ExecError{"can't evaluate field " + f + " in type " + go_type(v)};
         } else {
@@ -1292,13 +1293,15 @@ class Exec {
           if (a[i].kind != TValue::kString) throw ExecError{"error calling index: value has type " + go_type(a[i]) +
                                                             "; should be string"};
           auto it = v.map->find(a[i].s);
-          v = it == v.map->end() ? TValue::str("") : it->second;
+          TValue next = it == v.map->end() ? TValue::str("") : it->second;
+          v = std::move(next);
         } else if (v.kind == TValue::kList) {
           if (a[i].kind != TValue::kInt) throw ExecError{"error calling index: cannot index slice/array with type " +
                                                          go_type(a[i])};
           if (a[i].i < 0 || a[i].i >= int64_t(v.list->size()))
             throw ExecError{"error calling index: index out of range: " + std::to_string(a[i].i)};
-          v = (*v.list)[a[i].i];
+          TValue next = (*v.list)[a[i].i];
+          v = std::move(next);
         } else {
           throw ExecError{"error calling index: can't index item of type " + go_type(v)};
         }
