@@ -300,7 +300,7 @@ int tab_indented_line(std::string_view text) {
 
 }  // namespace
 
-std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out) {
+std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out, const RuleFileOptions& opts) {
   std::vector<std::string> errors;
   RuleFile file;
   std::vector<std::vector<RuleNodes>> nodes;
@@ -329,12 +329,12 @@ std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out) {
             group.name = scalar_string(gv);
           } else if (gk == "interval") {
             group.interval_ms = duration(gv);
-          } else if (gk == "query_offset") {
+          } else if (gk == "query_offset" && opts.newer_group_fields) {
             group.query_offset_ms = duration(gv);
             group.has_query_offset = true;
           } else if (gk == "limit") {
             group.limit = integer(gv);
-          } else if (gk == "labels") {
+          } else if (gk == "labels" && opts.newer_group_fields) {
             group.labels = string_map(gv);
           } else if (gk == "rules") {
             py::count_decode(gv);
@@ -389,9 +389,9 @@ std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out) {
   return errors;
 }
 
-RuleFile parse_rule_file(std::string_view text) {
+RuleFile parse_rule_file(std::string_view text, const RuleFileOptions& opts) {
   RuleFile f;
-  auto errors = check_rule_file(text, &f);
+  auto errors = check_rule_file(text, &f, opts);
   if (!errors.empty()) throw RuleFileError(std::move(errors));
   return f;
 }

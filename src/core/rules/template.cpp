@@ -741,6 +741,34 @@ class Parser {
       if (ch == '|' || ch == ')') return;
       if (s_.substr(p_, 2) == "}}" || s_.substr(p_, 3) == "-}}") return;
       c->args.push_back(parse_operand(apos));
+      // Operands are separated by spaces: anything else right after one is an error (Go's
+      // lexer for words, fields and variables, its parser otherwise).
+      if (p_ >= s_.size()) continue;
+      char nx = s_[p_];
+      if (nx == ' ' || nx == '\t' || nx == '\n' || nx == '\r' || nx == '|' || nx == ')' ||
+          s_.substr(p_, 2) == "}}" || s_.substr(p_, 3) == "-}}")
+        continue;
+      Arg::K k = c->args.back().k;
+      if ((k == Arg::kFunc || k == Arg::kBool || k == Arg::kNil || k == Arg::kField || k == Arg::kVar) && nx != '(') {
+        char buf[32];
+        snprintf(buf, sizeof buf, "U+%04X '%c'", static_cast<unsigned char>(nx), nx);
+        error(apos, std::string("bad character ") + buf);
+      }
+      std::string tok;
+      if (nx == '"' || nx == '`') {
+        size_t end = s_.find(nx, p_ + 1);
+        // Go prints a string token quoted: unexpected "\"b\"" in operand.
+        error(apos, "unexpected " + promql::go_quote(std::string(s_.substr(
+                                        p_, end == std::string_view::npos ? 1 : end - p_ + 1))) +
+                        " in operand");
+      } else if (nx == '(') {
+        tok = "(";
+      } else {
+        size_t q = p_;
+        while (q < s_.size() && (is_alnum(s_[q]) || s_[q] == '.' || s_[q] == '$')) q++;
+        tok = std::string(s_.substr(p_, std::max<size_t>(q - p_, 1)));
+      }
+      error(apos, "unexpected \"" + tok + "\" in operand");
     }
   }
 

@@ -47,7 +47,7 @@ def main():
         with open(path, "w", encoding="utf-8") as f:
             f.write(s)
         p = subprocess.run(["promtool", "check", "rules", path], capture_output=True, text=True, errors="replace")
-        o = subprocess.run([ours, path], capture_output=True, text=True, errors="replace")
+        o = subprocess.run([ours, "--promtool-2.42", path], capture_output=True, text=True, errors="replace")
         if p.returncode not in (0, 1) or (p.returncode == 0) != (o.returncode == 0):
             mismatches += 1
             keep = os.path.join(work, f"mismatch_{n}.yml")

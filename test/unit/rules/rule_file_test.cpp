@@ -143,3 +143,13 @@ TEST(SeriesNotation, ExpandsAsPromtool) {
   EXPECT_THROW(expand_series_values("abc"), Error);
   EXPECT_THROW(expand_series_values("1x99999999999"), Error);
 }
+
+TEST(RuleFile, Promtool242ModeRefusesNewerGroupFields) {
+  RuleFileOptions old;
+  old.newer_group_fields = false;
+  auto errs = check_rule_file("groups:\n  - name: g\n    query_offset: 1m\n    rules: []\n", nullptr, old);
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0], "yaml: unmarshal errors:\n  line 3: field query_offset not found in type rulefmt.RuleGroup");
+  EXPECT_FALSE(check_rule_file("groups: [{name: g, labels: {a: b}, rules: []}]", nullptr, old).empty());
+  EXPECT_TRUE(check_rule_file("groups: [{name: g, labels: {a: b}, query_offset: 5s, rules: []}]", nullptr).empty());
+}

@@ -1,5 +1,6 @@
 // rules_check FILE...: our rule-file validation printed as `promtool check rules` prints it
 // (FAILED with one `FILE: message` line per error, or SUCCESS), exit 1 when a file is invalid.
+// --promtool-2.42 first: refuse the group fields of later versions, as that promtool does.
 // rules_check --slot GROUP FILE INTERVAL_NS NOW_NS: the evaluation slot (ns) Prometheus picks
 // for that group at that time (prometheus_slots.py compares it with a real Prometheus).
 #include <fstream>
@@ -20,7 +21,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   int rc = 0;
-  for (int i = 1; i < argc; i++) {
+  observe::rules::RuleFileOptions opts;
+  int first = 1;
+  if (std::string(argv[1]) == "--promtool-2.42") {
+    opts.newer_group_fields = false;
+    first = 2;
+  }
+  for (int i = first; i < argc; i++) {
     std::cout << "Checking " << argv[i] << "\n";
     std::ifstream in(argv[i], std::ios::binary);
     if (!in) {
@@ -31,7 +38,7 @@ int main(int argc, char** argv) {
     std::stringstream ss;
     ss << in.rdbuf();
     observe::rules::RuleFile f;
-    auto errors = observe::rules::check_rule_file(ss.str(), &f);
+    auto errors = observe::rules::check_rule_file(ss.str(), &f, opts);
     if (!errors.empty()) {
       std::cerr << "  FAILED:\n";
       for (const auto& e : errors) std::cerr << argv[i] << ": " << e << "\n";
