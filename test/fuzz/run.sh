@@ -15,7 +15,7 @@ repo=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$repo/build-fuzz}
 cxx=${CXX_FUZZ:-clang++-14}
 mode=${1:-short}
-targets=${FUZZ_TARGETS:-exposition_fuzz promql_fuzz labels_fuzz logql_fuzz log_lines_fuzz relabel_fuzz promconfig_fuzz ingest_fuzz httpapi_fuzz}
+targets=${FUZZ_TARGETS:-exposition_fuzz promql_fuzz labels_fuzz logql_fuzz log_lines_fuzz relabel_fuzz promconfig_fuzz ingest_fuzz httpapi_fuzz rules_fuzz}
 case "$mode" in
   short) seconds=${FUZZ_SECONDS:-20} ;;
   nightly) seconds=${NIGHTLY_SECONDS:-600} ;;
