@@ -8,7 +8,6 @@
 #include "pg/http/http_worker.h"
 
 #include <arpa/inet.h>
-#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include "core/common/error.h"
 #include "core/httpapi/responses.h"
 #include "pg/border/border.h"
+#include "pg/workers/worker_signals.h"
 #include "pg/http/http_api.h"
 #include "pg/http/http_guc.h"
 #include "pg/http/http_txn.h"
@@ -46,24 +46,6 @@ PGDLLEXPORT void observe_http_worker_main(Datum arg);
 namespace observe::pg {
 
 namespace {
-
-volatile sig_atomic_t got_sigterm = false;
-
-// SIGTERM (shutdown) also cancels the request in progress, as a cancel would: a long query
-// must not hold up a fast shutdown until its timeout. Its client gets 503 and may retry.
-void handle_sigterm(SIGNAL_ARGS) {
-  int save_errno = errno;
-  got_sigterm = true;
-  InterruptPending = true;
-  QueryCancelPending = true;
-  SetLatch(MyLatch);
-  errno = save_errno;
-}
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One request between MHD's calls: created by the URI callback (which sees the raw URI, query
 // string included), filled with the body, freed when MHD reports the request completed.
@@ -305,7 +287,7 @@ class HttpServer {
  public:
   void run() {
     start();
-    while (!got_sigterm) {
+    while (!worker_sigterm_received) {
       if (ConfigReloadPending) {
         ConfigReloadPending = false;
         pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
@@ -422,7 +404,7 @@ void register_http_workers() {
 
 void observe_http_worker_main(Datum arg) {
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::handle_sigterm);
+  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm_and_cancel);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
   ereport(LOG, (errmsg("pg_observe http worker %d serving %s:%d for database \"%s\"", DatumGetInt32(arg),

@@ -1,13 +1,13 @@
 #include "pg/workers/kafka_runner.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "core/common/error.h"
 #include "core/common/utf8.h"
 #include "core/ingest/kafka_source_options.h"
 #include "pg/border/border.h"
+#include "pg/workers/worker_signals.h"
 #include "pg/border/time_convert.h"
 #include "pg/log/log_store.h"
 #include "pg/module/guc.h"
@@ -26,12 +26,6 @@ extern "C" {
 namespace observe::pg {
 
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr int64_t kMaxBackoffMs = 10000;
 

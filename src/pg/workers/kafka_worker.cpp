@@ -1,6 +1,5 @@
 #include "pg/workers/kafka_worker.h"
 
-#include <chrono>
 #include <csignal>
 #include <map>
 #include <memory>
@@ -8,6 +7,7 @@
 #include <vector>
 
 #include "pg/border/border.h"
+#include "pg/workers/worker_signals.h"
 #include "pg/module/guc.h"
 #include "pg/workers/kafka_config.h"
 #include "pg/workers/kafka_runner.h"
@@ -30,21 +30,6 @@ namespace observe::pg {
 
 namespace {
 
-volatile sig_atomic_t got_sigterm = false;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  int save_errno = errno;
-  got_sigterm = true;
-  SetLatch(MyLatch);
-  errno = save_errno;
-}
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 constexpr int64_t kConfigReloadMs = 2000;  // changes to kafka_sources apply within this
 constexpr int64_t kNoExtensionRetryMs = 10000;
 constexpr int64_t kStatusMs = 1000;
@@ -56,7 +41,7 @@ class KafkaLoop {
 
   void run() {
     int64_t next_reload = 0, next_status = 0;
-    while (!got_sigterm) {
+    while (!worker_sigterm_received) {
       if (!PostmasterIsAlive()) proc_exit(1);  // a killed postmaster: go at once
       if (ConfigReloadPending) {
         ConfigReloadPending = false;
@@ -69,7 +54,7 @@ class KafkaLoop {
       // One consumer waits in librdkafka's poll (at most 100 ms, then SIGTERM and the
       // postmaster are checked); several are polled in turn without waiting.
       int poll_ms = runners_.size() == 1 ? 100 : 0;
-      for (auto& [key, runner] : runners_) worked |= runner->step(poll_ms, got_sigterm);
+      for (auto& [key, runner] : runners_) worked |= runner->step(poll_ms, worker_sigterm_received);
       bool waited = wall_ms() - now >= 50;
       now = wall_ms();
       if (now >= next_status) {
@@ -149,7 +134,7 @@ void register_kafka_workers() {
 void observe_kafka_worker_main(Datum arg) {
   int worker = DatumGetInt32(arg);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::handle_sigterm);
+  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
   ereport(LOG, (errmsg("pg_observe kafka worker %d started in database \"%s\"", worker, observe::pg::guc_database)));

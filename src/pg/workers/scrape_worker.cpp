@@ -1,7 +1,6 @@
 #include "pg/workers/scrape_worker.h"
 
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <map>
 #include <memory>
@@ -10,6 +9,7 @@
 
 #include "core/http/multi_fetcher.h"
 #include "pg/border/border.h"
+#include "pg/workers/worker_signals.h"
 #include "pg/module/guc.h"
 #include "pg/workers/scrape_config.h"
 #include "pg/workers/scrape_target.h"
@@ -31,21 +31,6 @@ namespace observe::pg {
 
 namespace {
 
-volatile sig_atomic_t got_sigterm = false;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  int save_errno = errno;
-  got_sigterm = true;
-  SetLatch(MyLatch);
-  errno = save_errno;
-}
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 constexpr int64_t kConfigReloadMs = 2000;   // changes to scrape_targets apply within this
 constexpr int64_t kNoExtensionRetryMs = 10000;
 
@@ -54,7 +39,7 @@ class ScrapeLoop {
  public:
   void run() {
     int64_t next_reload = 0;
-    while (!got_sigterm) {
+    while (!worker_sigterm_received) {
       int64_t now = wall_ms();
       if (ConfigReloadPending) {
         ConfigReloadPending = false;
@@ -184,7 +169,7 @@ void register_scrape_worker() {
 
 void observe_scrape_worker_main(Datum) {
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::handle_sigterm);
+  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
   ereport(LOG, (errmsg("pg_observe scrape worker started in database \"%s\"",
