@@ -95,17 +95,22 @@ class RowDeleter {
             targeted = true;
         if (!targeted || !candidate(batch.chunk)) return;
         chunk::ChunkData all = chunk::decode(batch.chunk);
-        std::vector<TsSeriesRows> kept(batch.entries.size());
+        // Which rows go, per entry (empty: none); the batch is copied only if some row goes.
+        std::vector<std::vector<bool>> keep(batch.entries.size());
         size_t dropped = 0;
         for (size_t i = 0; i < batch.entries.size(); i++) {
           const TsBatchEntry& e = batch.entries[i];
-          chunk::ChunkData part = ts_batch_slice(all, e.begin, e.end);
-          size_t n = targets_.count(e.series_id) != 0 ? decide(e.series_id, part, drop) : 0;
+          if (targets_.count(e.series_id) == 0) continue;
+          size_t n = decide(e.series_id, ts_batch_slice(all, e.begin, e.end), drop);
           dropped += n;
-          kept[i] = ts_empty_rows(layout_);
-          kept[i].append_chunk_rows(part, n != 0 ? negate(drop) : std::vector<bool>());
+          if (n != 0) keep[i] = negate(drop);
         }
         if (dropped == 0) return;
+        std::vector<TsSeriesRows> kept(batch.entries.size());
+        for (size_t i = 0; i < batch.entries.size(); i++) {
+          kept[i] = ts_empty_rows(layout_);
+          kept[i].append_chunk_rows(ts_batch_slice(all, batch.entries[i].begin, batch.entries[i].end), keep[i]);
+        }
         std::vector<std::pair<int32_t, TsSeriesRows*>> rewrite;
         for (size_t i = 0; i < batch.entries.size(); i++)
           if (kept[i].rows() > 0) rewrite.emplace_back(batch.entries[i].series_id, &kept[i]);

@@ -35,16 +35,8 @@ std::vector<observe::pg::TsContainsTest> contains_tests(const logql::LogSelector
   std::vector<observe::pg::TsContainsTest> tests;
   for (const logql::Stage& st : sel.stages) {
     if (st.kind != logql::StageKind::kLineFilter) break;
-    const logql::LineFilter& f = st.line_filter;
-    if (f.op != logql::LineFilterOp::kContains || f.terms.empty()) continue;
     observe::pg::TsContainsTest t;
-    t.column = line_col;
-    bool usable = true;
-    for (const logql::LineFilterTerm& term : f.terms) {
-      if (term.ip || term.value.empty()) usable = false;
-      t.any_of.push_back(term.value);
-    }
-    if (usable) tests.push_back(std::move(t));
+    if (observe::pg::log_contains_test(st.line_filter, line_col, &t)) tests.push_back(std::move(t));
   }
   return tests;
 }

@@ -17,6 +17,7 @@
 #include "pg/engine/chunks.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/write_buffer.h"
+#include "pg/log/log_store_impl.h"
 
 namespace observe::pg {
 
@@ -366,21 +367,8 @@ void StreamMerge::run(const std::function<bool(const logql::LogEntry&)>& fn, Mem
     if (s.lines.size() == rows && (s.line_null.empty() || !s.line_null[r])) out.line = s.lines.line(r);
     const chunk::Column* meta = &s.meta;
     if (meta->kind == chunk::ColumnKind::kBytes && meta->bytes.size() == rows && !meta->is_null(r)) {
-      // The stored jsonb image back into a datum, then its string pairs.
-      const std::string& img = meta->bytes[r];
-      Datum d = pg_guard([&img] {
-        auto* v = static_cast<char*>(palloc(VARHDRSZ + img.size()));
-        SET_VARSIZE(v, VARHDRSZ + img.size());
-        memcpy(VARDATA(v), img.data(), img.size());
-        return PointerGetDatum(v);
-      });
-      try {
-        metadata = jsonb_to_labels(d, true);  // {name=""} is metadata too
-        out.metadata = &metadata;
-      } catch (const Error&) {
-        // Metadata written by SQL with non-string values is not structured metadata.
-      }
-      pg_guard([d] { pfree(DatumGetPointer(d)); });
+      // Metadata written by SQL with non-string values is not structured metadata.
+      if (log_metadata_labels(meta->bytes[r], &metadata)) out.metadata = &metadata;
     }
     if (!fn(out)) return;
     if (s.pos < s.rows.size()) {

@@ -213,15 +213,8 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   spec.spare_lines = &spare_lines_;
   // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
   for (const logql::LineFilter* f : filters) {
-    if (f == nullptr || f->op != logql::LineFilterOp::kContains || f->terms.empty()) continue;
     TsContainsTest t;
-    t.column = shape.line_col;
-    bool usable = true;
-    for (const logql::LineFilterTerm& term : f->terms) {
-      if (term.ip || term.value.empty()) usable = false;
-      t.any_of.push_back(term.value);
-    }
-    if (usable) spec.contains.push_back(std::move(t));
+    if (f != nullptr && log_contains_test(*f, shape.line_col, &t)) spec.contains.push_back(std::move(t));
   }
   // The leading `|=` / `!=` filters also drop lines before the engine sees them (one memmem
   // over a chunk's lines instead of a std::string and a find a line).
@@ -240,6 +233,16 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   }
   // Streamed: memory is bounded by the chunks overlapping the current position (log_scan.h).
   log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);
+}
+
+bool log_contains_test(const logql::LineFilter& f, int line_col, TsContainsTest* out) {
+  if (f.op != logql::LineFilterOp::kContains || f.terms.empty()) return false;
+  out->column = line_col;
+  for (const logql::LineFilterTerm& term : f.terms) {
+    if (term.ip || term.value.empty()) return false;
+    out->any_of.push_back(term.value);
+  }
+  return true;
 }
 
 std::unique_ptr<logql::LogStore> log_store_open(Relation rel, Snapshot snapshot) {

@@ -15,6 +15,7 @@
 #include "core/logql/storage.h"
 #include "pg/border/pg_headers.h"
 #include "pg/engine/pg_engine_headers.h"
+#include "pg/engine/scan.h"
 
 namespace observe::pg {
 
@@ -53,6 +54,10 @@ class PgLogStore : public logql::LogStore {
 }  // namespace observe::pg
 
 namespace observe::pg {
+
+// The token-filter test a `|= "a" or "b"` line filter allows (a chunk whose filter rules out
+// every operand holds no matching line); false for other filters (negative, regex, ip(), "").
+bool log_contains_test(const logql::LineFilter& f, int line_col, TsContainsTest* out);
 
 // Structured metadata from the stored jsonb image of a row's metadata column: false (and *out
 // untouched) when it is not an object of strings (metadata written by SQL with other values).
