@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API's Loki side (docs/http.md): pushes (JSON, gzip; retried pushes stored once;
 # refusals with 400/403), then every query endpoint's answer, and the same LogQL through HTTP
 # and through SQL (http/loki_check.py).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API's Prometheus side (docs/http.md) with real clients: Debian's prometheus
 # remote-writes its own metrics into pg_observe (and keeps doing so across a restart of
 # pg_observe), then promtool's instant, range, series and labels queries give the same answers

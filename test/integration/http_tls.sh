@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API over TLS (observe.http_tls_cert_file / observe.http_tls_key_file, docs/http.md):
 # HTTPS answers with the configured certificate, basic auth works over it, plain HTTP does not.
 set -euo pipefail
