@@ -5,7 +5,8 @@
 # pg_observe), then promtool's instant, range, series and labels queries give the same answers
 # from pg_observe as from that prometheus; the same PromQL through HTTP and through SQL agrees;
 # every endpoint answers Prometheus's shapes, error types and status codes; basic auth maps to
-# PostgreSQL roles (grants apply, wrong passwords and NOLOGIN roles get 401).
+# PostgreSQL roles (grants apply, wrong passwords and NOLOGIN roles get 401), and so do bearer
+# tokens of observe.http_tokens (unknown, expired and dropped tokens get 401).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_http.XXXXXX)
@@ -65,6 +66,22 @@ expect 200 "" "the new password" -u http_reader:changed-pw "$B/api/v1/query?quer
 psql -X -q -c "ALTER ROLE http_reader PASSWORD 'reader-pw' VALID UNTIL '2000-01-01'"
 expect 401 "" "an expired password (VALID UNTIL)" -u http_reader:reader-pw "$B/api/v1/query?query=1"
 psql -X -q -c "ALTER ROLE http_reader VALID UNTIL 'infinity'"
+echo "--- bearer tokens (observe.http_tokens)"
+token() { psql -X -qAt -c "SET ROLE $1; SELECT observe.create_http_token('$2')"; }
+TOK_READER=$(token http_reader grafana)
+TOK_NOBODY=$(psql -X -qAt -c "SELECT observe.create_http_token('t', 'http_nobody')")
+expect 200 "" "a reader's token" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
+expect 200 "" "scheme name in any case" -H "Authorization: bearer $TOK_READER" "$B/api/v1/query?query=1"
+expect 401 "" "an unknown token" -H "Authorization: Bearer pgo_0123" "$B/api/v1/query?query=1"
+expect 403 forbidden "a token acts with its role's grants only" -H "Authorization: Bearer $TOK_NOBODY" "$B/api/v1/query?query=up"
+expect 401 "" "an unsupported scheme" -H "Authorization: Digest x" "$B/api/v1/query?query=1"
+psql -X -q -c "UPDATE observe.http_tokens SET expires_at = now() - interval '1 second' WHERE name = 't'"
+expect 401 "" "an expired token" -H "Authorization: Bearer $TOK_NOBODY" "$B/api/v1/query?query=1"
+psql -X -q -c "ALTER ROLE http_reader NOLOGIN"
+expect 401 "" "a token whose role can no longer log in" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
+psql -X -q -c "ALTER ROLE http_reader LOGIN"
+[ "$(psql -X -qAt -c "SET ROLE http_reader; SELECT observe.drop_http_token('grafana')")" = t ] && ok "the owner drops its token" || bad "drop_http_token"
+expect 401 "" "a dropped token, at once" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
 expect 403 forbidden "role without grants" -u http_nobody:nobody-pw "$B/api/v1/query?query=up"
 expect 403 "" "remote_write as a reader (no INSERT)" -u http_reader:reader-pw -H 'Content-Encoding: snappy' \
   --data-binary 'x' "$B/api/v1/write"
