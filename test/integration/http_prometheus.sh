@@ -197,6 +197,13 @@ expect 503 timeout "statement timeout" $R "$B/api/v1/query_range" --data-urlenco
 psql -X -q -c "ALTER SYSTEM RESET observe.http_request_timeout" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 expect 200 "" "next request after a timeout" $R "$B/api/v1/query?query=1"
+expect 503 timeout "the timeout parameter, shorter than the server's" $R "$B/api/v1/query_range" \
+  --data-urlencode 'query=sum(count_over_time({__name__=~".+"}[1h]))' --data-urlencode timeout=1ms \
+  --data-urlencode start=$((T - 3000)) --data-urlencode end=$T --data-urlencode step=1
+expect 400 bad_data "a malformed timeout parameter" $R "$B/api/v1/query?query=1&timeout=soon"
+grep -q 'invalid parameter \\"timeout\\": cannot parse \\"soon\\" to a valid duration' "$DIR/body" &&
+  ok "... in Prometheus's words" || bad "timeout message: $(cat "$DIR/body")"
+expect 200 "" "a timeout parameter longer than the server's is harmless" $R "$B/api/v1/query?query=1&timeout=1h"
 head -c 2000000 /dev/zero >"$DIR/big"
 psql -X -q -c "ALTER SYSTEM SET observe.http_max_request_size = '1MB'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
