@@ -73,6 +73,9 @@ sleep 1
 /usr/bin/python3 "$ROOT/test/integration/http/loki_check.py" "$B" loki_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=loki_reader password=reader-pw dbname=postgres" "$NOW" || fail=1
 
+echo "--- Grafana's Loki data source's requests replayed"
+/usr/bin/python3 "$ROOT/test/integration/http/grafana_replay.py" loki "$B" loki_reader reader-pw "$NOW" || fail=1
+
 echo "--- tail (WebSocket)"
 TAIL_TOKEN=$(psql -X -qAt -c "SET ROLE loki_reader; SELECT observe.create_http_token('tail')")
 /usr/bin/python3 "$ROOT/test/integration/http/loki_tail.py" "$B" loki_writer writer-pw "$TAIL_TOKEN" \

@@ -152,6 +152,9 @@ echo "--- the same PromQL through HTTP and through SQL"
 /usr/bin/python3 "$ROOT/test/integration/http/compare.py" sql-agrees "$B" http_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=http_reader password=reader-pw dbname=postgres" "$T" || fail=1
 
+echo "--- Grafana's Prometheus data source's requests replayed"
+/usr/bin/python3 "$ROOT/test/integration/http/grafana_replay.py" prom "$B" http_reader reader-pw "$T" || fail=1
+
 echo "--- shapes of every endpoint"
 S() { /usr/bin/python3 "$ROOT/test/integration/http/compare.py" shape "$B" http_reader reader-pw "$@" || fail=1; }
 S /api/v1/query vector query=up time=$T
