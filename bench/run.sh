@@ -3,7 +3,7 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts logwrite kafka http]
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http]
 #   (default: all but logs, logs_layouts, logwrite, kafka and http, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
@@ -56,7 +56,7 @@ for part in "${parts[@]}"; do
   t=$(now)
   case $part in
     storage|ingest|query|promql|write_path) cmd=("$here/$part/run.sh") ;;
-    logs) cmd=("$here/logsql/run.sh") ;;
+    logs|logql) cmd=("$here/logsql/run.sh") ;;  # logql: the name issue 14 gives this part
     logwrite)
       echo "## Log writes: push_loki, COPY and delete_logs on the log recording (bench/logwrite, separate run)" >>"$body"
       echo >>"$body"
