@@ -81,5 +81,10 @@ TAIL_TOKEN=$(psql -X -qAt -c "SET ROLE loki_reader; SELECT observe.create_http_t
 /usr/bin/python3 "$ROOT/test/integration/http/loki_tail.py" "$B" loki_writer writer-pw "$TAIL_TOKEN" \
   "psql -X -q -c \"DELETE FROM observe.http_tokens WHERE name = 'tail'\"" || fail=1
 
+# DROP DATABASE waits until every backend takes up its ProcSignalBarrier: idle workers (HTTP,
+# scrape, Kafka) must, or it hangs for as long as they idle.
+psql -X -q -c "CREATE DATABASE pgo_drop_me" &&
+  timeout 20 psql -X -q -c "DROP DATABASE pgo_drop_me" && ok "DROP DATABASE with the workers idle" ||
+  bad "DROP DATABASE hangs on an idle worker's ProcSignalBarrier"
 [ "$fail" = 0 ] && echo "http_loki: all passed" || echo "http_loki: FAILED"
 exit $fail

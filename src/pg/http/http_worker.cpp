@@ -323,6 +323,7 @@ class HttpServer {
         (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd,
                                 wait_ms, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
+        worker_absorb_barriers();
       });
       MHD_run(daemon_);
       wait_ms_after_tails_ = service_tails();
@@ -346,6 +347,7 @@ class HttpServer {
         (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd, 50,
                                 PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
+        worker_absorb_barriers();
       });
       MHD_run(daemon_);
     }

@@ -104,6 +104,7 @@ class KafkaLoop {
     pg_guard([ms] {
       (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
       ResetLatch(MyLatch);
+      worker_absorb_barriers();
     });
   }
 

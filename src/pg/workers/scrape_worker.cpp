@@ -141,6 +141,7 @@ class ScrapeLoop {
       (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, static_cast<long>(wait),
                       PG_WAIT_EXTENSION);
       ResetLatch(MyLatch);
+      worker_absorb_barriers();
     });
   }
 

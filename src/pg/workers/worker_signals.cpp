@@ -6,6 +6,7 @@
 extern "C" {
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "storage/procsignal.h"
 }
 
 namespace observe::pg {
@@ -26,6 +27,10 @@ void worker_handle_sigterm_and_cancel(SIGNAL_ARGS) {
   QueryCancelPending = true;
   SetLatch(MyLatch);
   errno = save_errno;
+}
+
+void worker_absorb_barriers() {
+  if (ProcSignalBarrierPending) ProcessProcSignalBarrier();
 }
 
 int64_t wall_ms() {

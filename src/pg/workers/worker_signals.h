@@ -17,6 +17,12 @@ void worker_handle_sigterm(SIGNAL_ARGS);
 // worker: a long query must not hold up a fast shutdown until its timeout).
 void worker_handle_sigterm_and_cancel(SIGNAL_ARGS);
 
+// Takes up a pending ProcSignalBarrier (DROP DATABASE, ALTER DATABASE ... SET TABLESPACE and
+// others wait until every backend has). A worker calls it after each wait of its loop: an idle
+// worker runs no query that would (CHECK_FOR_INTERRUPTS is not called outside one), and the
+// barrier's waiter would hang until it does. A PostgreSQL call: run under pg_guard.
+void worker_absorb_barriers();
+
 // Milliseconds since the Unix epoch.
 int64_t wall_ms();
 
