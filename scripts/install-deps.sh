@@ -18,6 +18,8 @@ PACKAGES=(
   # openssl makes test/integration/http_tls.sh's certificate
   libmicrohttpd-dev openssl
   libgtest-dev libbenchmark-dev
+  # Hyperscan for LogQL `|~` line filters where it agrees with RE2 (src/core/logql/hyperscan_filter.h)
+  libhyperscan-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps
   # the Grafana dashboard test runs its queries from Debian's python3

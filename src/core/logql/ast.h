@@ -18,6 +18,10 @@ class RE2;
 }
 
 namespace observe::logql {
+class HyperscanFilter;
+}  // namespace observe::logql
+
+namespace observe::logql {
 
 class Template;
 class PatternMatcher;
@@ -31,6 +35,7 @@ struct LineFilterTerm {
   std::string value;
   bool ip = false;                          // ip("...") operand
   std::shared_ptr<const re2::RE2> re;       // |~ / !~
+  std::shared_ptr<const HyperscanFilter> hs;  // |~ / !~ where Hyperscan agrees with RE2 (faster)
   std::shared_ptr<const PatternMatcher> pattern;  // |> / !>
   std::shared_ptr<const IpMatcher> ipm;     // ip()
 };

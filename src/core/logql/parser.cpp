@@ -1,3 +1,4 @@
+#include "core/logql/hyperscan_filter.h"
 #include "core/logql/parser.h"
 
 #include <re2/re2.h>
@@ -262,6 +263,7 @@ class Parser {
         auto re = std::make_shared<RE2>(t.value, RE2::Quiet);
         if (!re->ok()) defer(pos, "error parsing regexp: " + re->error());
         t.re = re;
+        if (re->ok()) t.hs = HyperscanFilter::compile(t.value);
         break;
       }
       case LineFilterOp::kPattern:

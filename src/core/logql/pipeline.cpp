@@ -1,3 +1,4 @@
+#include "core/logql/hyperscan_filter.h"
 #include "core/logql/pipeline.h"
 
 #include <re2/re2.h>
@@ -125,7 +126,11 @@ bool line_filter_matches(const LineFilter& f, std::string_view line) {
         case LineFilterOp::kContains:
         case LineFilterOp::kNotContains: m = line.find(t.value) != std::string_view::npos; break;
         case LineFilterOp::kRegex:
-        case LineFilterOp::kNotRegex: m = RE2::PartialMatch(line, *t.re); break;
+        case LineFilterOp::kNotRegex: {
+          int fast = t.hs ? t.hs->match(line) : -1;
+          m = fast >= 0 ? fast == 1 : RE2::PartialMatch(line, *t.re);
+          break;
+        }
         default: m = t.pattern->test(line); break;
       }
     }
