@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""One prometheus.yml (static_configs + file_sd_configs + relabel_configs +
+metric_relabel_configs) loaded by Debian's Prometheus and by observe.load_prometheus_config,
+both scraping the same fixture targets (config_targets.py) every second. They must agree on
+the active targets' labels and URLs and on the dropped targets (Prometheus's
+/api/v1/targets vs observe.scrape_targets_discovered) and on the stored series
+(/api/v1/series vs observe.metrics over the same window); then a file_sd file changes and
+both must see the new target set and its series.
+
+Environment: PGHOST/PGPORT/PGUSER (a server whose scrape worker works in database postgres),
+PROM_PORT, PROM_DIR (readable by the server's OS user), TARGET_PORTS (four free ports).
+Exits non-zero on any difference."""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import psycopg2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+JOBS = ("cfg_static", "cfg_files")
+
+
+def config(d, p):
+    return f"""# the same text goes to both
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  external_labels: {{replica: a}}
+rule_files: []
+scrape_configs:
+  - job_name: cfg_static
+    params:
+      module: [m1]
+    static_configs:
+      - targets: ['127.0.0.1:{p[0]}', '127.0.0.1:{p[1]}']
+        labels: {{env: prod, team: a}}
+      - targets: ['127.0.0.1:{p[2]}']
+        labels: {{env: dev, team: drop}}
+    relabel_configs:
+      - source_labels: [team]
+        regex: drop
+        action: drop
+      - source_labels: [__address__]
+        regex: '127\\.0\\.0\\.1:(\\d+)'
+        target_label: port
+        replacement: 'p$1'
+      - source_labels: [__address__]
+        regex: '.*:{p[1]}'
+        target_label: __param_module
+        replacement: m2
+      - action: labelmap
+        regex: 'e(n)v'
+        replacement: 'environment_$1'
+      - action: labeldrop
+        regex: team
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: 'go_.*'
+        action: drop
+      - source_labels: [code]
+        regex: '5..'
+        target_label: error
+        replacement: 'yes'
+      - action: labeldrop
+        regex: tmp_drop
+      - source_labels: [Env]
+        target_label: env_lower
+        action: lowercase
+  - job_name: cfg_files
+    metrics_path: /custom
+    file_sd_configs:
+      - files: ['{d}/targets/*.json', '{d}/targets/*.yml']
+        refresh_interval: 1s
+    relabel_configs:
+      - source_labels: [__meta_filepath]
+        regex: '.*/([^/]+)\\.(json|yml)'
+        target_label: file
+      - source_labels: [dc]
+        regex: 'drop-me'
+        action: drop
+      - source_labels: [__address__]
+        modulus: 7
+        target_label: shard
+        action: hashmod
+      - source_labels: [instance_name]
+        regex: '(.+)'
+        target_label: instance
+      - regex: instance_name
+        action: labeldrop
+    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: 'app_.*'
+        action: keep
+"""
+
+
+def write_targets(d, name, text):
+    tmp = os.path.join(d, "targets", "." + name)
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.rename(tmp, os.path.join(d, "targets", name))  # atomic, as a config manager writes
+
+
+def get(prom_port, path, **params):
+    q = urllib.parse.urlencode(params, doseq=True)
+    data = json.load(urllib.request.urlopen(f"http://127.0.0.1:{prom_port}{path}?{q}", timeout=10))
+    assert data["status"] == "success", data
+    return data["data"]
+
+
+def wait_ready(prom_port, prom_dir, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{prom_port}/-/ready", timeout=1).read()
+            return
+        except Exception:
+            time.sleep(0.2)
+    print(open(os.path.join(prom_dir, "prometheus.log")).read()[-3000:])
+    raise SystemExit("Prometheus did not come up")
+
+
+def key(d):
+    return json.dumps(d, sort_keys=True)
+
+
+def prom_targets(prom_port):
+    data = get(prom_port, "/api/v1/targets", state="any")
+    active = {(t["scrapePool"], key(t["labels"]), t["scrapeUrl"])
+              for t in data["activeTargets"] if t["scrapePool"] in JOBS}
+    dropped = {(t["discoveredLabels"]["job"], t["discoveredLabels"]["__address__"])
+               for t in data["droppedTargets"] if t["discoveredLabels"].get("job") in JOBS}
+    up = all(t["health"] == "up" for t in data["activeTargets"] if t["scrapePool"] in JOBS)
+    return active, dropped, up
+
+
+def observe_targets(cur):
+    cur.execute("""SELECT job, labels::text, scrape_url, discovered_labels->>'__address__', dropped,
+                          coalesce(up, false), discovery_error
+                     FROM observe.scrape_targets_discovered""")
+    active, dropped, up = set(), set(), True
+    for job, labels, url, address, is_dropped, is_up, error in cur.fetchall():
+        if error:
+            active.add((job, "error: " + error, ""))
+        elif is_dropped:
+            dropped.add((job, address))
+        else:
+            active.add((job, key(json.loads(labels)), url))
+            up = up and is_up
+    return active, dropped, up
+
+
+def prom_series(prom_port, start, end):
+    data = get(prom_port, "/api/v1/series", **{"match[]": '{job=~"cfg_static|cfg_files"}'},
+               start=f"{start:.3f}", end=f"{end:.3f}")
+    return {key(s) for s in data}
+
+
+def observe_series(cur, start, end):
+    cur.execute("""SELECT DISTINCT name, labels::text FROM observe.metrics
+                    WHERE labels->>'job' IN ('cfg_static', 'cfg_files')
+                      AND time BETWEEN to_timestamp(%s) AND to_timestamp(%s)""", (start, end))
+    out = set()
+    for name, labels in cur.fetchall():
+        d = json.loads(labels)
+        d["__name__"] = name
+        out.add(key(d))
+    return out
+
+
+def diff(what, prom, obs):
+    problems = [f"{what}: only Prometheus: {x}" for x in sorted(prom - obs)]
+    problems += [f"{what}: only pg_observe: {x}" for x in sorted(obs - prom)]
+    print(f"{what}: {len(prom)} in Prometheus, {len(obs)} in pg_observe, {len(problems)} differences")
+    return problems
+
+
+def wait_agree(prom_port, cur, expected_active, seconds):
+    """Until both show `expected_active` targets, all up, and the same sets."""
+    deadline = time.time() + seconds
+    while True:
+        p, o = prom_targets(prom_port), observe_targets(cur)
+        if len(p[0]) == expected_active and p[2] and len(o[0]) == expected_active and o[2]:
+            return p, o
+        if time.time() > deadline:
+            print("waiting gave up: Prometheus", p, "pg_observe", o)
+            return p, o
+        time.sleep(0.5)
+
+
+def compare_phase(name, prom_port, cur, expected_active):
+    p, o = wait_agree(prom_port, cur, expected_active, 60)
+    problems = diff(f"{name}: active targets", p[0], o[0]) + diff(f"{name}: dropped targets", p[1], o[1])
+    time.sleep(3)  # past the last stale markers of targets that left
+    start = time.time()
+    time.sleep(4)
+    end = time.time()
+    time.sleep(1.5)  # both have written the scrapes of the window
+    ps, os_ = prom_series(prom_port, start, end), observe_series(cur, start, end)
+    if not ps:
+        problems.append(f"{name}: Prometheus stored no series; the comparison means nothing")
+    return problems + diff(f"{name}: series", ps, os_)
+
+
+def main():
+    prom_port, d = int(os.environ["PROM_PORT"]), os.environ["PROM_DIR"]
+    ports = [int(x) for x in os.environ["TARGET_PORTS"].split()]
+    os.makedirs(os.path.join(d, "targets"))
+    os.chmod(os.path.join(d, "targets"), 0o755)
+    write_targets(d, "a.json", json.dumps([
+        {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "eu", "instance_name": "node-3"}},
+        {"targets": [f"127.0.0.1:{ports[3]}"], "labels": {"dc": "drop-me"}}]))
+    write_targets(d, "b.yml", f"- targets: ['127.0.0.1:{ports[3]}']\n  labels: {{dc: us}}\n")
+    text = config(d, ports)
+    with open(os.path.join(d, "prometheus.yml"), "w") as f:
+        f.write(text)
+
+    conn = psycopg2.connect(dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE EXTENSION IF NOT EXISTS pg_observe")
+    targets = subprocess.Popen([sys.executable, os.path.join(HERE, "config_targets.py"), "150"] + [str(p) for p in ports])
+    prom = subprocess.Popen(["prometheus", f"--config.file={d}/prometheus.yml",
+                             f"--storage.tsdb.path={d}/data", f"--web.listen-address=127.0.0.1:{prom_port}"],
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "prometheus.log"), "w"))
+    problems = []
+    try:
+        wait_ready(prom_port, d, 30)
+        cur.execute("SELECT observe.load_prometheus_config(%s)", (text,))
+        print("jobs loaded:", cur.fetchone()[0])
+        # static: ports 0 and 1 (port 2's group dropped); files: port 2, port 3 (b.yml), port 3 of
+        # a.json dropped.
+        problems += compare_phase("initial files", prom_port, cur, 4)
+        # The file changes at run time: port 2 leaves, port 0 joins (another label set), and the
+        # group Prometheus dropped now stays.
+        write_targets(d, "a.json", json.dumps([
+            {"targets": [f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"], "labels": {"dc": "asia"}},
+            {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}]))
+        problems += compare_phase("changed file", prom_port, cur, 5)
+    finally:
+        cur.execute("DELETE FROM observe.scrape_jobs WHERE job_name IN %s", (JOBS,))
+        prom.terminate()
+        prom.wait(30)
+        targets.terminate()
+        targets.wait(30)
+    for p in problems:
+        print("DIFF", p)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

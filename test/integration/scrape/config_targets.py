@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Scrape targets for scrape_config_vs_prometheus.sh: one HTTP server per port, on 127.0.0.1
+only, each serving on any path a payload that names its port and echoes the `module` query
+parameter (so __metrics_path__ and __param_* show in the stored series). Stops by itself.
+
+    config_targets.py SECONDS PORT...
+"""
+import http.server
+import sys
+import threading
+import time
+import urllib.parse
+
+
+def payload(port, path, query):
+    module = urllib.parse.parse_qs(query).get("module", ["none"])[0]
+    return f"""# TYPE app_requests_total counter
+app_requests_total{{code="200",port="{port}"}} 10
+app_requests_total{{code="500",port="{port}"}} 1
+# TYPE app_temp gauge
+app_temp{{sensor="a",tmp_drop="x"}} 21.5
+app_probe{{module="{module}",path="{path}"}} 1
+go_goroutines 7
+go_gc_duration_seconds{{quantile="0.5"}} 0.01
+other_metric{{Env="Prod"}} 3
+""".encode()
+
+
+def serve(port):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            body = payload(port, url.path, url.query)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def main():
+    seconds = float(sys.argv[1])
+    for p in sys.argv[2:]:
+        serve(int(p))
+    time.sleep(seconds)
+
+
+if __name__ == "__main__":
+    main()
