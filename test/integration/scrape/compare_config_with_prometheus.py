@@ -21,7 +21,9 @@ import urllib.request
 import psycopg2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JOBS = ("cfg_static", "cfg_files")
+JOBS = ("cfg_static", "cfg_files", "cfg_target_limit", "cfg_sample_limit", "cfg_label_limit")
+# Jobs whose targets must be up; the others fail every scrape by a limit (up 0 in both).
+HEALTHY = ("cfg_static", "cfg_files")
 
 
 def config(d, p):
@@ -95,6 +97,20 @@ scrape_configs:
       - source_labels: [__name__]
         regex: 'app_.*'
         action: keep
+  - job_name: cfg_target_limit
+    target_limit: 1
+    static_configs:
+      - targets: ['127.0.0.1:{p[0]}', '127.0.0.1:{p[1]}']
+  - job_name: cfg_sample_limit
+    sample_limit: 3
+    static_configs:
+      - targets: ['127.0.0.1:{p[0]}']
+  - job_name: cfg_label_limit
+    label_limit: 4
+    metric_relabel_configs:
+      - {{source_labels: [__name__], regex: 'app_.*', action: keep}}
+    static_configs:
+      - targets: ['127.0.0.1:{p[1]}']
 """
 
 
@@ -135,15 +151,16 @@ def prom_targets(prom_port):
               for t in data["activeTargets"] if t["scrapePool"] in JOBS}
     dropped = {(t["discoveredLabels"]["job"], t["discoveredLabels"]["__address__"])
                for t in data["droppedTargets"] if t["discoveredLabels"].get("job") in JOBS}
-    up = all(t["health"] == "up" for t in data["activeTargets"] if t["scrapePool"] in JOBS)
-    return active, dropped, up
+    health = {(t["scrapePool"], t["scrapeUrl"]): t["health"] == "up"
+              for t in data["activeTargets"] if t["scrapePool"] in JOBS and t["health"] != "unknown"}
+    return active, dropped, health
 
 
 def observe_targets(cur):
     cur.execute("""SELECT job, labels::text, scrape_url, discovered_labels->>'__address__', dropped,
-                          coalesce(up, false), discovery_error
+                          up, discovery_error
                      FROM observe.scrape_targets_discovered""")
-    active, dropped, up = set(), set(), True
+    active, dropped, health = set(), set(), {}
     for job, labels, url, address, is_dropped, is_up, error in cur.fetchall():
         if error:
             active.add((job, "error: " + error, ""))
@@ -151,19 +168,20 @@ def observe_targets(cur):
             dropped.add((job, address))
         else:
             active.add((job, key(json.loads(labels)), url))
-            up = up and is_up
-    return active, dropped, up
+            if is_up is not None:
+                health[(job, url)] = is_up
+    return active, dropped, health
 
 
 def prom_series(prom_port, start, end):
-    data = get(prom_port, "/api/v1/series", **{"match[]": '{job=~"cfg_static|cfg_files"}'},
+    data = get(prom_port, "/api/v1/series", **{"match[]": '{job=~"cfg_.*"}'},
                start=f"{start:.3f}", end=f"{end:.3f}")
     return {key(s) for s in data}
 
 
 def observe_series(cur, start, end):
     cur.execute("""SELECT DISTINCT name, labels::text FROM observe.metrics
-                    WHERE labels->>'job' IN ('cfg_static', 'cfg_files')
+                    WHERE labels->>'job' LIKE 'cfg\\_%%'
                       AND time BETWEEN to_timestamp(%s) AND to_timestamp(%s)""", (start, end))
     out = set()
     for name, labels in cur.fetchall():
@@ -180,12 +198,19 @@ def diff(what, prom, obs):
     return problems
 
 
+def settled(t, expected_active):
+    """`expected_active` targets, each scraped since it appeared, the healthy jobs' up."""
+    active, _, health = t
+    return (len(active) == expected_active and len(health) == expected_active
+            and all(up for (job, _), up in health.items() if job in HEALTHY))
+
+
 def wait_agree(prom_port, cur, expected_active, seconds):
-    """Until both show `expected_active` targets, all up, and the same sets."""
+    """Until both show `expected_active` targets, each scraped, the healthy ones up."""
     deadline = time.time() + seconds
     while True:
         p, o = prom_targets(prom_port), observe_targets(cur)
-        if len(p[0]) == expected_active and p[2] and len(o[0]) == expected_active and o[2]:
+        if settled(p, expected_active) and settled(o, expected_active):
             return p, o
         if time.time() > deadline:
             print("waiting gave up: Prometheus", p, "pg_observe", o)
@@ -196,6 +221,10 @@ def wait_agree(prom_port, cur, expected_active, seconds):
 def compare_phase(name, prom_port, cur, expected_active):
     p, o = wait_agree(prom_port, cur, expected_active, 60)
     problems = diff(f"{name}: active targets", p[0], o[0]) + diff(f"{name}: dropped targets", p[1], o[1])
+    # up per target: 1 for the healthy jobs, 0 where a limit fails the scrape
+    problems += diff(f"{name}: target health", set(p[2].items()), set(o[2].items()))
+    problems += [f"{name}: Prometheus has {t} up={up}, the configuration says otherwise"
+                 for t, up in p[2].items() if up != (t[0] in HEALTHY)]
     time.sleep(3)  # past the last stale markers of targets that left
     start = time.time()
     time.sleep(4)
@@ -234,14 +263,14 @@ def main():
         cur.execute("SELECT observe.load_prometheus_config(%s)", (text,))
         print("jobs loaded:", cur.fetchone()[0])
         # static: ports 0 and 1 (port 2's group dropped); files: port 2, port 3 (b.yml), port 3 of
-        # a.json dropped.
-        problems += compare_phase("initial files", prom_port, cur, 4)
+        # a.json dropped; the limit jobs: 2 + 1 + 1.
+        problems += compare_phase("initial files", prom_port, cur, 8)
         # The file changes at run time: port 2 leaves, port 0 joins (another label set), and the
         # group Prometheus dropped now stays.
         write_targets(d, "a.json", json.dumps([
             {"targets": [f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"], "labels": {"dc": "asia"}},
             {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}]))
-        problems += compare_phase("changed file", prom_port, cur, 5)
+        problems += compare_phase("changed file", prom_port, cur, 9)
     finally:
         cur.execute("DELETE FROM observe.scrape_jobs WHERE job_name IN %s", (JOBS,))
         prom.terminate()
