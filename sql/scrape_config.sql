@@ -124,8 +124,21 @@ SELECT pg_temp.try('SELECT observe.prometheus_config()');
 SELECT pg_temp.try($$SELECT observe.load_prometheus_config('scrape_configs: []')$$);
 SELECT job_name, basic_auth_username, basic_auth_password, authorization_type, authorization_credentials
   FROM observe.scrape_jobs_redacted ORDER BY job_name;
-SELECT count(*) >= 0 AS reads_discovered FROM observe.scrape_targets_discovered;
 RESET ROLE;
+-- what the worker writes after discovery (it works in another database), as readers see it:
+-- secret-looking parameters redacted in the labels and the URL
+INSERT INTO observe._scrape_discovered VALUES
+  ('j', '0', '{"__address__": "h:1", "__param_api_key": "k", "__param_module": "m", "job": "j"}',
+   '{"__address__": "h:1", "__param_api_key": "k", "__param_module": "m", "job": "j", "instance": "h:1"}',
+   'http://h:1/metrics?api_key=k&module=m', NULL),
+  ('j', '0', '{"__address__": "h:2", "job": "j"}', NULL, NULL, NULL),
+  ('j', '1', '{}', NULL, NULL, 'instance 0 in group 1: no address');
+SET ROLE scrape_cfg_reader;
+SELECT job, source, discovered_labels, labels, labels_with_internal, dropped, discovery_error, scrape_url, up
+  FROM observe.scrape_targets_discovered ORDER BY source, dropped;
+SELECT pg_temp.try('SELECT * FROM observe._scrape_discovered');
+RESET ROLE;
+DELETE FROM observe._scrape_discovered;
 SET ROLE scrape_cfg_admin;
 SELECT observe.load_prometheus_config(E'scrape_configs:\n  - job_name: admin_job\n    static_configs: [{targets: [\x27127.0.0.1:1\x27]}]\n');
 UPDATE observe.scrape_jobs SET enabled = false;

@@ -191,14 +191,23 @@ CREATE TABLE observe._scrape_discovered (
 CREATE INDEX ON observe._scrape_discovered (job);
 REVOKE ALL ON observe._scrape_discovered FROM PUBLIC;
 
+-- The __param_* labels whose names look secret (the scrape URL's query), redacted for readers.
+CREATE FUNCTION observe._redact_param_labels(labels jsonb) RETURNS jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT jsonb_object_agg(key, CASE WHEN key ~* '^__param_.*(token|secret|passw|pwd|key|auth|sig|credential|session|jwt|bearer|private)'
+                                            THEN to_jsonb('REDACTED'::text) ELSE value END)
+            FROM jsonb_each(labels));
+
 -- Prometheus's /targets and /service-discovery pages: every discovered target, its labels
 -- before and after relabeling, dropped or not, and its last scrape.
 CREATE VIEW observe.scrape_targets_discovered AS
 SELECT d.job, d.source,
-       d.discovered AS discovered_labels,
-       (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(d.labels)
-         WHERE key NOT LIKE '\_\_%') AS labels,
-       d.labels AS labels_with_internal,
+       coalesce(observe._redact_param_labels(d.discovered), '{}') AS discovered_labels,
+       CASE WHEN d.labels IS NOT NULL THEN
+         (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(d.labels)
+           WHERE key NOT LIKE '\_\_%') END AS labels,  -- NULL when dropped
+       observe._redact_param_labels(d.labels) AS labels_with_internal,
        d.labels IS NULL AND d.error IS NULL AS dropped,
        d.error AS discovery_error,
        regexp_replace(regexp_replace(d.url, '^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@', '\1'),
