@@ -21,9 +21,10 @@ import urllib.request
 import psycopg2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JOBS = ("cfg_static", "cfg_files", "cfg_target_limit", "cfg_sample_limit", "cfg_label_limit")
-# Jobs whose targets must be up; the others fail every scrape by a limit (up 0 in both).
-HEALTHY = ("cfg_static", "cfg_files")
+JOBS = ("cfg_static", "cfg_files", "cfg_target_limit", "cfg_sample_limit", "cfg_label_limit",
+        "cfg_basic", "cfg_bearer", "cfg_wrong_auth")
+# Jobs whose targets must be up; the others fail every scrape (a limit, a refused password).
+HEALTHY = ("cfg_static", "cfg_files", "cfg_basic", "cfg_bearer")
 
 
 def config(d, p):
@@ -111,6 +112,18 @@ scrape_configs:
       - {{source_labels: [__name__], regex: 'app_.*', action: keep}}
     static_configs:
       - targets: ['127.0.0.1:{p[1]}']
+  - job_name: cfg_basic
+    metrics_path: /secure/basic
+    basic_auth: {{username: u, password: 'p@ss:word'}}
+    static_configs: [{{targets: ['127.0.0.1:{p[2]}']}}]
+  - job_name: cfg_bearer
+    metrics_path: /secure/bearer
+    bearer_token: s3cr3t
+    static_configs: [{{targets: ['127.0.0.1:{p[2]}']}}]
+  - job_name: cfg_wrong_auth
+    metrics_path: /secure/bearer
+    authorization: {{type: Bearer, credentials: wrong}}
+    static_configs: [{{targets: ['127.0.0.1:{p[3]}']}}]
 """
 
 
@@ -263,14 +276,18 @@ def main():
         cur.execute("SELECT observe.load_prometheus_config(%s)", (text,))
         print("jobs loaded:", cur.fetchone()[0])
         # static: ports 0 and 1 (port 2's group dropped); files: port 2, port 3 (b.yml), port 3 of
-        # a.json dropped; the limit jobs: 2 + 1 + 1.
-        problems += compare_phase("initial files", prom_port, cur, 8)
+        # a.json dropped; the limit jobs: 2 + 1 + 1; the auth jobs: 3.
+        problems += compare_phase("initial files", prom_port, cur, 11)
         # The file changes at run time: port 2 leaves, port 0 joins (another label set), and the
         # group Prometheus dropped now stays.
         write_targets(d, "a.json", json.dumps([
             {"targets": [f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"], "labels": {"dc": "asia"}},
             {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}]))
-        problems += compare_phase("changed file", prom_port, cur, 9)
+        problems += compare_phase("changed file", prom_port, cur, 12)
+        # A file that no longer parses keeps its last targets (Prometheus's file discovery).
+        write_targets(d, "a.json", '[{"targets": ["127.0.0.1:1"], "labels": {"dc": ')
+        time.sleep(3)
+        problems += compare_phase("unparsable file", prom_port, cur, 12)
     finally:
         cur.execute("DELETE FROM observe.scrape_jobs WHERE job_name IN %s", (JOBS,))
         prom.terminate()

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Scrape targets for scrape_config_vs_prometheus.sh: one HTTP server per port, on 127.0.0.1
 only, each serving on any path a payload that names its port and echoes the `module` query
-parameter (so __metrics_path__ and __param_* show in the stored series). Stops by itself.
+parameter (so __metrics_path__ and __param_* show in the stored series). Paths under /secure/
+answer 401 unless the request carries the Authorization header of the path's job
+(scrape_config_vs_prometheus's basic_auth and bearer jobs). Stops by itself.
 
     config_targets.py SECONDS PORT...
 """
@@ -10,6 +12,10 @@ import sys
 import threading
 import time
 import urllib.parse
+
+
+# path -> the Authorization header it requires: basic_auth u / "p@ss:word", bearer "s3cr3t"
+SECURE = {"/secure/basic": "Basic dTpwQHNzOndvcmQ=", "/secure/bearer": "Bearer s3cr3t"}
 
 
 def payload(port, path, query):
@@ -30,6 +36,12 @@ def serve(port):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
+            wanted = SECURE.get(url.path)
+            if wanted is not None and self.headers.get("Authorization") != wanted:
+                self.send_response(401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             body = payload(port, url.path, url.query)
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
