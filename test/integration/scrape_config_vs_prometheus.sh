@@ -11,6 +11,10 @@ trap 'rm -rf "$PROM_DIR"' EXIT
 export PROM_DIR
 export PROM_PORT=$("$ROOT/scripts/pg_server.sh" free-port)
 ports=""
-for _ in 1 2 3 4; do ports="$ports $("$ROOT/scripts/pg_server.sh" free-port)"; done
+for _ in 1 2 3 4 5; do ports="$ports $("$ROOT/scripts/pg_server.sh" free-port)"; done
 export TARGET_PORTS="$ports"
+# The HTTPS target's certificate (the tls_config jobs trust it through ca_file, or skip checks).
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$PROM_DIR/key.pem" -out "$PROM_DIR/cert.pem" 2>/dev/null
+chmod 644 "$PROM_DIR/cert.pem"
 timeout 200 /usr/bin/python3 "$ROOT/test/integration/scrape/compare_config_with_prometheus.py"

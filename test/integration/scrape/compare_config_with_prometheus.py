@@ -8,7 +8,8 @@ the active targets' labels and URLs and on the dropped targets (Prometheus's
 both must see the new target set and its series.
 
 Environment: PGHOST/PGPORT/PGUSER (a server whose scrape worker works in database postgres),
-PROM_PORT, PROM_DIR (readable by the server's OS user), TARGET_PORTS (four free ports).
+PROM_PORT, PROM_DIR (readable by the server's OS user, with cert.pem/key.pem for
+127.0.0.1), TARGET_PORTS (five free ports; the fifth serves HTTPS).
 Exits non-zero on any difference."""
 import json
 import os
@@ -22,9 +23,10 @@ import psycopg2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JOBS = ("cfg_static", "cfg_files", "cfg_target_limit", "cfg_sample_limit", "cfg_label_limit",
-        "cfg_basic", "cfg_bearer", "cfg_wrong_auth")
-# Jobs whose targets must be up; the others fail every scrape (a limit, a refused password).
-HEALTHY = ("cfg_static", "cfg_files", "cfg_basic", "cfg_bearer")
+        "cfg_basic", "cfg_bearer", "cfg_wrong_auth", "cfg_tls_ca", "cfg_tls_insecure", "cfg_tls_untrusted")
+# Jobs whose targets must be up; the others fail every scrape (a limit, a refused password, an
+# untrusted certificate).
+HEALTHY = ("cfg_static", "cfg_files", "cfg_basic", "cfg_bearer", "cfg_tls_ca", "cfg_tls_insecure")
 
 
 def config(d, p):
@@ -124,6 +126,17 @@ scrape_configs:
     metrics_path: /secure/bearer
     authorization: {{type: Bearer, credentials: wrong}}
     static_configs: [{{targets: ['127.0.0.1:{p[3]}']}}]
+  - job_name: cfg_tls_ca
+    scheme: https
+    tls_config: {{ca_file: {d}/cert.pem}}
+    static_configs: [{{targets: ['127.0.0.1:{p[4]}']}}]
+  - job_name: cfg_tls_insecure
+    scheme: https
+    tls_config: {{insecure_skip_verify: true}}
+    static_configs: [{{targets: ['127.0.0.1:{p[4]}']}}]
+  - job_name: cfg_tls_untrusted
+    scheme: https
+    static_configs: [{{targets: ['127.0.0.1:{p[4]}']}}]
 """
 
 
@@ -266,7 +279,9 @@ def main():
     conn.autocommit = True
     cur = conn.cursor()
     cur.execute("CREATE EXTENSION IF NOT EXISTS pg_observe")
-    targets = subprocess.Popen([sys.executable, os.path.join(HERE, "config_targets.py"), "150"] + [str(p) for p in ports])
+    targets = subprocess.Popen([sys.executable, os.path.join(HERE, "config_targets.py"), "150"] +
+                               [str(p) for p in ports[:4]] +
+                               ["--tls", f"{d}/cert.pem", f"{d}/key.pem", str(ports[4])])
     prom = subprocess.Popen(["prometheus", f"--config.file={d}/prometheus.yml",
                              f"--storage.tsdb.path={d}/data", f"--web.listen-address=127.0.0.1:{prom_port}"],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(d, "prometheus.log"), "w"))
@@ -276,18 +291,18 @@ def main():
         cur.execute("SELECT observe.load_prometheus_config(%s)", (text,))
         print("jobs loaded:", cur.fetchone()[0])
         # static: ports 0 and 1 (port 2's group dropped); files: port 2, port 3 (b.yml), port 3 of
-        # a.json dropped; the limit jobs: 2 + 1 + 1; the auth jobs: 3.
-        problems += compare_phase("initial files", prom_port, cur, 11)
+        # a.json dropped; the limit jobs: 2 + 1 + 1; the auth jobs: 3; the TLS jobs: 3.
+        problems += compare_phase("initial files", prom_port, cur, 14)
         # The file changes at run time: port 2 leaves, port 0 joins (another label set), and the
         # group Prometheus dropped now stays.
         write_targets(d, "a.json", json.dumps([
             {"targets": [f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"], "labels": {"dc": "asia"}},
             {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}]))
-        problems += compare_phase("changed file", prom_port, cur, 12)
+        problems += compare_phase("changed file", prom_port, cur, 15)
         # A file that no longer parses keeps its last targets (Prometheus's file discovery).
         write_targets(d, "a.json", '[{"targets": ["127.0.0.1:1"], "labels": {"dc": ')
         time.sleep(3)
-        problems += compare_phase("unparsable file", prom_port, cur, 12)
+        problems += compare_phase("unparsable file", prom_port, cur, 15)
     finally:
         cur.execute("DELETE FROM observe.scrape_jobs WHERE job_name IN %s", (JOBS,))
         prom.terminate()

@@ -5,9 +5,10 @@ parameter (so __metrics_path__ and __param_* show in the stored series). Paths u
 answer 401 unless the request carries the Authorization header of the path's job
 (scrape_config_vs_prometheus's basic_auth and bearer jobs). Stops by itself.
 
-    config_targets.py SECONDS PORT...
+    config_targets.py SECONDS PORT... [--tls CERT KEY PORT]   (the last one serves HTTPS)
 """
 import http.server
+import ssl
 import sys
 import threading
 import time
@@ -32,7 +33,7 @@ other_metric{{Env="Prod"}} 3
 """.encode()
 
 
-def serve(port):
+def serve(port, cert=None, key=None):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
@@ -53,12 +54,22 @@ def serve(port):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
 def main():
     seconds = float(sys.argv[1])
-    for p in sys.argv[2:]:
+    args = sys.argv[2:]
+    if "--tls" in args:
+        i = args.index("--tls")
+        cert, key, port = args[i + 1:i + 4]
+        serve(int(port), cert, key)
+        args = args[:i]
+    for p in args:
         serve(int(p))
     time.sleep(seconds)
 
