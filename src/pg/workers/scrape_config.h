@@ -24,7 +24,9 @@ struct ScrapeTargetConfig {
   // Targets of observe.scrape_jobs: `labels` are the final target labels (job and instance
   // included, after relabeling); the rest is the job's.
   bool labels_final = false;
-  std::string job_document;  // the job's configuration: a change restarts its targets' series
+  // The job's configuration. A change (new metric_relabel_configs, limits) keeps the target's
+  // series cache: series the new rules no longer write go stale on the next scrape.
+  std::string job_document;
   std::vector<relabel::Config> metric_relabel;
   uint64_t label_limit = 0, label_name_length_limit = 0, label_value_length_limit = 0;
   std::vector<std::string> headers;  // "Authorization: ..."

@@ -38,8 +38,7 @@ scrape::TargetConfig ScrapeTarget::core_config(const ScrapeTargetConfig& config)
 
 bool ScrapeTarget::changes_series(const ScrapeTargetConfig& config) const {
   return config.labels != config_.labels || config.honor_labels != config_.honor_labels ||
-         config.honor_timestamps != config_.honor_timestamps ||
-         config.job_document != config_.job_document;
+         config.honor_timestamps != config_.honor_timestamps;
 }
 
 void ScrapeTarget::reconfigure(const ScrapeTargetConfig& config) {

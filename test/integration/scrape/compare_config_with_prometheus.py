@@ -13,6 +13,7 @@ PROM_PORT, PROM_DIR (readable by the server's OS user, with cert.pem/key.pem for
 Exits non-zero on any difference."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -295,14 +296,32 @@ def main():
         problems += compare_phase("initial files", prom_port, cur, 14)
         # The file changes at run time: port 2 leaves, port 0 joins (another label set), and the
         # group Prometheus dropped now stays.
-        write_targets(d, "a.json", json.dumps([
+        changed = json.dumps([
             {"targets": [f"127.0.0.1:{ports[0]}", f"127.0.0.1:{ports[1]}"], "labels": {"dc": "asia"}},
-            {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}]))
+            {"targets": [f"127.0.0.1:{ports[2]}"], "labels": {"dc": "drop-me"}}])
+        write_targets(d, "a.json", changed)
         problems += compare_phase("changed file", prom_port, cur, 15)
         # A file that no longer parses keeps its last targets (Prometheus's file discovery).
         write_targets(d, "a.json", '[{"targets": ["127.0.0.1:1"], "labels": {"dc": ')
         time.sleep(3)
         problems += compare_phase("unparsable file", prom_port, cur, 15)
+        # The file is valid again (a reloaded Prometheus starts its file discovery afresh and
+        # would forget the unparsable file's last targets; pg_observe keeps them).
+        write_targets(d, "a.json", changed)
+        time.sleep(3)
+        # The same edit in both: prometheus.yml reloaded (SIGHUP) and the row updated with SQL;
+        # cfg_files now keeps only app_requests_total.
+        edited = text.replace("regex: 'app_.*'\n        action: keep\n  - job_name: cfg_target_limit",
+                              "regex: 'app_requests_total'\n        action: keep\n  - job_name: cfg_target_limit")
+        assert edited != text
+        with open(os.path.join(d, "prometheus.yml"), "w") as f:
+            f.write(edited)
+        prom.send_signal(signal.SIGHUP)
+        cur.execute("""UPDATE observe.scrape_jobs
+                          SET metric_relabel_configs = '[{"source_labels": ["__name__"], "regex": "app_requests_total", "action": "keep"}]'
+                        WHERE job_name = 'cfg_files'""")
+        time.sleep(4)  # both reloaded and scraped once (our stale markers for the others)
+        problems += compare_phase("job edited", prom_port, cur, 15)
     finally:
         cur.execute("DELETE FROM observe.scrape_jobs WHERE job_name IN %s", (JOBS,))
         prom.terminate()

@@ -60,6 +60,22 @@ TEST(TargetRelabel, DropKeepAndRewriteSeries) {
   }
 }
 
+TEST(TargetRelabel, NewRulesOnReconfigureApplyAndDroppedSeriesGoStale) {
+  TargetConfig c = config();
+  c.metric_relabel = {rule(relabel::Action::kDrop, {"__name__"}, "a")};
+  TargetState t(c);
+  auto r1 = t.scrape_succeeded("a 1\nb 1\n", Format::kPrometheusText, kT0, 0);
+  EXPECT_EQ(series(r1).size(), 1u);
+  c.metric_relabel = {rule(relabel::Action::kDrop, {"__name__"}, "b")};
+  t.reconfigure(c);
+  auto r2 = t.scrape_succeeded("a 2\nb 2\n", Format::kPrometheusText, kT0 + 15000, 0);
+  auto s = series(r2);
+  ASSERT_EQ(s.size(), 2u);  // a now written, b ends with a staleness marker
+  EXPECT_EQ(s.at("a{instance=\"h:9100\", job=\"node\"}"), 2);
+  EXPECT_EQ(r2.stale_markers, 1u);
+  EXPECT_EQ(r2.report.series_added, 1u);
+}
+
 TEST(TargetRelabel, SampleLimitCountsSamplesAfterRelabeling) {
   TargetConfig c = config();
   c.sample_limit = 2;
