@@ -40,7 +40,7 @@ class ScrapeDiscovery {
   std::map<std::string, bool> warned_;       // messages logged (each once while it lasts)
   std::map<std::string, bool> warned_now_;
   std::string rows_json_;
-  std::string written_json_ = "[]";
+  std::string written_json_;  // "" until the first write: rows left by an earlier run go
 };
 
 }  // namespace observe::pg
