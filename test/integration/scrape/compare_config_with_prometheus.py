@@ -264,6 +264,9 @@ def compare_phase(name, prom_port, cur, expected_active):
 
 
 def main():
+    # `timeout` ends us with SIGTERM: leave through the finally below, which stops Prometheus
+    # and the targets.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     prom_port, d = int(os.environ["PROM_PORT"]), os.environ["PROM_DIR"]
     ports = [int(x) for x in os.environ["TARGET_PORTS"].split()]
     os.makedirs(os.path.join(d, "targets"))
