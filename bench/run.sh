@@ -3,8 +3,8 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs logs_layouts logwrite kafka]
-#   (default: all but logs, logs_layouts, logwrite and kafka, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http]
+#   (default: all but logs, logs_layouts, logwrite, kafka and http, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -56,7 +56,7 @@ for part in "${parts[@]}"; do
   t=$(now)
   case $part in
     storage|ingest|query|promql|write_path) cmd=("$here/$part/run.sh") ;;
-    logs) cmd=("$here/logsql/run.sh") ;;
+    logs|logql) cmd=("$here/logsql/run.sh") ;;  # logql: the name issue 14 gives this part
     logwrite)
       echo "## Log writes: push_loki, COPY and delete_logs on the log recording (bench/logwrite, separate run)" >>"$body"
       echo >>"$body"
@@ -103,6 +103,12 @@ for part in "${parts[@]}"; do
       echo >>"$body"
       psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
       cmd=("$here/scrape/run.sh" 200 500 15 60) ;;
+    http)
+      echo "## HTTP API beside Prometheus: remote_write ingest and query_range (bench/http)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/run.sh http\` (bench/http/run.sh: its own server with the HTTP API and Debian's prometheus on loopback, the same remote_write requests and query_range calls to both)." >>"$body"
+      echo >>"$body"
+      cmd=("$here/http/run.sh") ;;
     kafka)
       cmake --build "$BENCH_REPO/build" --target kafka_mock_broker >"$logs/kafka.build.log" 2>&1
       echo "## Kafka: messages/s into observe_log beside kcat | COPY and a bare consumer (bench/kafka)" >>"$body"

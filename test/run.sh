@@ -27,7 +27,7 @@ if ! scripts/install-deps.sh; then fail 1 "install-deps"; finish; fi
 section "unit tests and conformance (CTest)"
 if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >build/cmake.log 2>&1 &&
    cmake --build build -j2 >build/build.log 2>&1; then
-  ctest --test-dir build -j2 --output-on-failure --timeout 600 >build/ctest.log 2>&1
+  ctest --test-dir build -j3 --output-on-failure --timeout 600 >build/ctest.log 2>&1
   # ctest's own list of what failed (a passing test may have "Failed" in its name)
   sed -n '/^The following tests FAILED:/,$p' build/ctest.log | head -50
   summary=$(grep -E '[0-9]+% tests passed' build/ctest.log | tail -1)
@@ -88,23 +88,54 @@ else
   fi
 fi
 
+# The short fuzz runs use one core for a fixed wall time and no server: they run beside the
+# integration tests, which leave a core mostly idle.
+if [ -x test/fuzz/run.sh ]; then
+  FUZZ_JOBS=1 timeout 900 test/fuzz/run.sh >build/fuzz.log 2>&1 &
+  fuzz_pid=$!
+fi
+
 section "integration tests"
+# Tests that start servers of their own (marked "# lane: own-server") run in a second lane beside
+# the tests that share the suite's server: most of their time is waiting (kafka_ingest's crash
+# rounds wait out consumer-group sessions), so the two lanes take about half the wall time.
+run_integration() {  # SCRIPT RESULTS_FILE: runs one test, appends "ok|FAILED name seconds"
+  local name start rc
+  name=$(basename "$1" .sh)
+  start=$(date +%s)
+  timeout 900 bash "$1" >"build/integration-$name.log" 2>&1; rc=$?
+  echo "$([ $rc -eq 0 ] && echo ok || echo FAILED) $name $(( $(date +%s) - start ))" >>"$2"
+}
+report_integration() {  # RESULTS_FILE
+  local verdict name secs
+  while read -r verdict name secs; do
+    if [ "$verdict" = ok ]; then pass 1; printf 'ok      %s (%s s)\n' "$name" "$secs"; else
+      fail 1 "integration: $name"; printf 'FAILED  %s (%s s)\n' "$name" "$secs"
+      tail -30 "build/integration-$name.log"
+    fi
+  done <"$1"
+}
+own_lane=() shared_lane=()
 for t in test/integration/*.sh; do
   [ -e "$t" ] || continue
-  name=$(basename "$t" .sh)
-  start=$(date +%s)
-  if timeout 900 bash "$t" >"build/integration-$name.log" 2>&1; then
-    pass 1; echo "ok      $name ($(( $(date +%s) - start )) s)"
-  else
-    fail 1 "integration: $name"; echo "FAILED  $name ($(( $(date +%s) - start )) s)"
-    tail -30 "build/integration-$name.log"
-  fi
+  if grep -q '^# lane: own-server' "$t"; then own_lane+=("$t"); else shared_lane+=("$t"); fi
 done
+rm -f build/integration-own.results
+( for t in "${own_lane[@]}"; do run_integration "$t" build/integration-own.results; done ) &
+own_pid=$!
+for t in "${shared_lane[@]}"; do
+  rm -f build/integration-one.results
+  run_integration "$t" build/integration-one.results
+  report_integration build/integration-one.results
+done
+wait "$own_pid"
+echo "(tests with servers of their own, run beside the others:)"
+report_integration build/integration-own.results
+[ "$(wc -l <build/integration-own.results)" -eq ${#own_lane[@]} ] || fail 1 "integration: own-server lane incomplete"
 
-if [ -x test/fuzz/run.sh ]; then
-  section "fuzzing (short runs)"
-  if timeout 600 test/fuzz/run.sh >build/fuzz.log 2>&1; then pass 1; echo "ok      fuzz"; else
-    fail 1 "fuzz"; tail -30 build/fuzz.log; fi
+if [ -n "${fuzz_pid:-}" ]; then
+  section "fuzzing (short runs, beside the integration tests)"
+  if wait "$fuzz_pid"; then pass 1; echo "ok      fuzz"; else fail 1 "fuzz"; tail -30 build/fuzz.log; fi
 fi
 
 finish

@@ -3,7 +3,9 @@
 #   1. remote_write ingest: the same remote_write 1.0 requests (rw_payloads: HOSTS x 10 series,
 #      a sample every 10 s over MINUTES, one request per 2-minute slice of every series) sent by
 #      one curl (keep-alive, one request at a time) to pg_observe's /api/v1/write and to
-#      prometheus --web.enable-remote-write-receiver; samples/s of wall time.
+#      prometheus --web.enable-remote-write-receiver; samples/s of wall time and per CPU-second of
+#      the receiving side (every process of the PostgreSQL server: HTTP worker, WAL writer,
+#      checkpointer...; the prometheus process).
 #   2. query_range over HTTP: each query of the set, on both, median of RUNS after a warm-up, the
 #      answers compared (same series, values equal to 1e-9).
 # Starts its own PostgreSQL server (pg_observe preloaded, the HTTP API on) and prometheus on
@@ -43,6 +45,18 @@ start_ms=$(( (now - MINUTES * 60 - 60) / 60 * 60 * 1000 ))
 read -r nreq nsamples nbytes < <("$ROOT/build/bench/http/rw_payloads" --out="$WORK/payloads" --start=$start_ms \
   --hosts=$HOSTS --minutes=$MINUTES)
 
+# CPU seconds so far of processes (utime + stime of /proc/PID/stat, children that ended not counted)
+cpu_s() {
+  local tick total=0 pid
+  tick=$(getconf CLK_TCK)
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$(( total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat") ))
+  done
+  awk "BEGIN { print $total / $tick }"
+}
+pg_pids() { local pm; pm=$(head -1 "$WORK/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
+
 send() {  # send URL [curl auth...]: every payload in order over one keep-alive connection; prints seconds
   local url=$1; shift
   local args=()
@@ -58,8 +72,14 @@ send() {  # send URL [curl auth...]: every payload in order over one keep-alive 
   if grep -qv '^204$' "$WORK/codes"; then echo "remote_write to $url: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')" >&2; exit 1; fi
   awk "BEGIN { print $t1 - $t0 }"
 }
+c0=$(cpu_s $(pg_pids))
 pg_s=$(send "http://127.0.0.1:$HPORT/api/v1/write" -u bench_http:bench-pw)
+sleep 1  # the WAL writer's and checkpointer's share of the load
+pg_cpu=$(awk "BEGIN { print $(cpu_s $(pg_pids)) - $c0 }")
+c0=$(cpu_s "$PROM_PID")
 prom_s=$(send "http://127.0.0.1:$PPORT/api/v1/write")
+sleep 1
+prom_cpu=$(awk "BEGIN { print $(cpu_s "$PROM_PID") - $c0 }")
 stored=$(psql -X -qtA -c "SELECT count(*) FROM observe.metrics")
 [ "$stored" = "$nsamples" ] || { echo "pg_observe stored $stored of $nsamples samples" >&2; exit 1; }
 psql -X -qtA -c "SELECT observe.compact('observe.metrics')" >/dev/null
@@ -89,6 +109,8 @@ echo "| remote_write, one sender | pg_observe | Prometheus |"
 echo "|---|---|---|"
 printf '| wall time | %.2f s | %.2f s |\n' "$pg_s" "$prom_s"
 printf '| samples/s | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamples / $pg_s }")" "$(awk "BEGIN { print $nsamples / $prom_s }")"
+printf '| CPU seconds of the receiving side | %.2f | %.2f |\n' "$pg_cpu" "$prom_cpu"
+printf '| samples per CPU-second | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamples / $pg_cpu }")" "$(awk "BEGIN { print $nsamples / $prom_cpu }")"
 echo
 echo "query_range over HTTP (curl time_total, median of $RUNS, warm; pg_observe with basic auth after observe.compact):"
 echo

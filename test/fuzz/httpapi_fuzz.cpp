@@ -2,7 +2,9 @@
 // query string / form body: parses or fails with Error, never crashes; every value read back is
 // what was given. The same bytes as Prometheus and Loki times and durations: parsed or refused.
 // As label values, a sample value and a timestamp: the JSON written is valid UTF-8 without raw
-// control bytes, and the streamed answer is byte for byte the whole one.
+// control bytes, and the streamed answer is byte for byte the whole one. As a client's
+// WebSocket bytes, fed whole and in pieces: the same frames or the same refusal, each frame's
+// payload within the limit, the buffer bounded.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -16,11 +18,37 @@
 #include "core/httpapi/params.h"
 #include "core/httpapi/responses.h"
 #include "core/httpapi/stream.h"
+#include "core/httpapi/websocket.h"
 
 using namespace observe;
 
 static void check(bool ok) {
   if (!ok) std::abort();
+}
+
+// Frames of bytes fed in pieces of `step` (0: at once), "!" after a refusal.
+static std::string ws_frames(std::string_view in, size_t step) {
+  constexpr size_t kMax = 256;
+  httpapi::WsReader r(kMax);
+  std::string out;
+  size_t pos = 0;
+  try {
+    while (pos < in.size()) {
+      size_t n = step == 0 ? in.size() : std::min(step, in.size() - pos);
+      r.feed(in.substr(pos, n));
+      pos += n;
+      httpapi::WsFrame f;
+      while (r.next(&f)) {
+        check(f.payload.size() <= kMax);
+        out += std::to_string(static_cast<int>(f.opcode)) + (f.fin ? "F" : "-") + std::to_string(f.payload.size()) + ":" + f.payload;
+      }
+      check(r.buffered() <= in.size());
+    }
+  } catch (const Error& e) {
+    check(valid_utf8(e.what()));
+    out += "!";
+  }
+  return out;
 }
 
 static void check_json_text(const std::string& s) {
@@ -84,5 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     streamed += piece;
   }
   check(streamed == whole);
+
+  check(ws_frames(in, 0) == ws_frames(in, 1 + size % 7));
+  check(httpapi::ws_close_frame(static_cast<uint16_t>(size), in).size() <= 127);
   return 0;
 }

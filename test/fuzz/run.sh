@@ -8,7 +8,7 @@
 #   run.sh nightly    NIGHTLY_SECONDS (default 600, i.e. 10 CPU-minutes) per target, one process
 #                     each; the corpus grown so far is kept in <build>/corpus/<target>/ so
 #                     successive nights continue where the last one stopped
-#   FUZZ_TARGETS="promql_fuzz" limits either mode to some targets.
+#   FUZZ_TARGETS="promql_fuzz" limits either mode to some targets; FUZZ_JOBS (default 2) the build jobs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -25,7 +25,7 @@ esac
 command -v "$cxx" >/dev/null || { echo "run.sh: $cxx not found (apt-get install clang-14)" >&2; exit 2; }
 CXX=$cxx cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # shellcheck disable=SC2086
-cmake --build "$build" --target $targets -j2 >/dev/null
+cmake --build "$build" --target $targets -j"${FUZZ_JOBS:-2}" >/dev/null
 
 # The committed seeds are read only: new inputs go to a scratch corpus (short) or to the
 # kept one (nightly).

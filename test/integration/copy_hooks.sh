@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The COPY fast path (src/pg/engine/copy_fastpath.cpp) does not call the next ProcessUtility hook, so it
 # must stand aside when a library loaded before pg_observe hooks ProcessUtility: such a hook
 # (pg_stat_statements here; pgaudit alike) must see every COPY. Loaded after pg_observe, the other

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The extension's roles (observe_ingest_admin, observe_reader) are cluster-wide: an install
 # creates and marks them, or uses them again when an install made them (another database, a
 # reinstall, an update from 0.1.0/0.2.0), and refuses a same-named role anyone else made,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API's Loki side (docs/http.md): pushes (JSON, gzip; retried pushes stored once;
 # refusals with 400/403), then every query endpoint's answer, and the same LogQL through HTTP
-# and through SQL (http/loki_check.py).
+# and through SQL (http/loki_check.py); the tail WebSocket (http/loki_tail.py).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_httploki.XXXXXX)
@@ -71,6 +72,14 @@ sleep 1
 
 /usr/bin/python3 "$ROOT/test/integration/http/loki_check.py" "$B" loki_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=loki_reader password=reader-pw dbname=postgres" "$NOW" || fail=1
+
+echo "--- Grafana's Loki data source's requests replayed"
+/usr/bin/python3 "$ROOT/test/integration/http/grafana_replay.py" loki "$B" loki_reader reader-pw "$NOW" || fail=1
+
+echo "--- tail (WebSocket)"
+TAIL_TOKEN=$(psql -X -qAt -c "SET ROLE loki_reader; SELECT observe.create_http_token('tail')")
+/usr/bin/python3 "$ROOT/test/integration/http/loki_tail.py" "$B" loki_writer writer-pw "$TAIL_TOKEN" \
+  "psql -X -q -c \"DELETE FROM observe.http_tokens WHERE name = 'tail'\"" || fail=1
 
 [ "$fail" = 0 ] && echo "http_loki: all passed" || echo "http_loki: FAILED"
 exit $fail

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API's Prometheus side (docs/http.md) with real clients: Debian's prometheus
 # remote-writes its own metrics into pg_observe (and keeps doing so across a restart of
 # pg_observe), then promtool's instant, range, series and labels queries give the same answers
 # from pg_observe as from that prometheus; the same PromQL through HTTP and through SQL agrees;
 # every endpoint answers Prometheus's shapes, error types and status codes; basic auth maps to
-# PostgreSQL roles (grants apply, wrong passwords and NOLOGIN roles get 401).
+# PostgreSQL roles (grants apply, wrong passwords and NOLOGIN roles get 401), and so do bearer
+# tokens of observe.http_tokens (unknown, expired and dropped tokens get 401).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_http.XXXXXX)
@@ -64,6 +66,22 @@ expect 200 "" "the new password" -u http_reader:changed-pw "$B/api/v1/query?quer
 psql -X -q -c "ALTER ROLE http_reader PASSWORD 'reader-pw' VALID UNTIL '2000-01-01'"
 expect 401 "" "an expired password (VALID UNTIL)" -u http_reader:reader-pw "$B/api/v1/query?query=1"
 psql -X -q -c "ALTER ROLE http_reader VALID UNTIL 'infinity'"
+echo "--- bearer tokens (observe.http_tokens)"
+token() { psql -X -qAt -c "SET ROLE $1; SELECT observe.create_http_token('$2')"; }
+TOK_READER=$(token http_reader grafana)
+TOK_NOBODY=$(psql -X -qAt -c "SELECT observe.create_http_token('t', 'http_nobody')")
+expect 200 "" "a reader's token" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
+expect 200 "" "scheme name in any case" -H "Authorization: bearer $TOK_READER" "$B/api/v1/query?query=1"
+expect 401 "" "an unknown token" -H "Authorization: Bearer pgo_0123" "$B/api/v1/query?query=1"
+expect 403 forbidden "a token acts with its role's grants only" -H "Authorization: Bearer $TOK_NOBODY" "$B/api/v1/query?query=up"
+expect 401 "" "an unsupported scheme" -H "Authorization: Digest x" "$B/api/v1/query?query=1"
+psql -X -q -c "UPDATE observe.http_tokens SET expires_at = now() - interval '1 second' WHERE name = 't'"
+expect 401 "" "an expired token" -H "Authorization: Bearer $TOK_NOBODY" "$B/api/v1/query?query=1"
+psql -X -q -c "ALTER ROLE http_reader NOLOGIN"
+expect 401 "" "a token whose role can no longer log in" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
+psql -X -q -c "ALTER ROLE http_reader LOGIN"
+[ "$(psql -X -qAt -c "SET ROLE http_reader; SELECT observe.drop_http_token('grafana')")" = t ] && ok "the owner drops its token" || bad "drop_http_token"
+expect 401 "" "a dropped token, at once" -H "Authorization: Bearer $TOK_READER" "$B/api/v1/query?query=1"
 expect 403 forbidden "role without grants" -u http_nobody:nobody-pw "$B/api/v1/query?query=up"
 expect 403 "" "remote_write as a reader (no INSERT)" -u http_reader:reader-pw -H 'Content-Encoding: snappy' \
   --data-binary 'x' "$B/api/v1/write"
@@ -134,6 +152,9 @@ echo "--- the same PromQL through HTTP and through SQL"
 /usr/bin/python3 "$ROOT/test/integration/http/compare.py" sql-agrees "$B" http_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=http_reader password=reader-pw dbname=postgres" "$T" || fail=1
 
+echo "--- Grafana's Prometheus data source's requests replayed"
+/usr/bin/python3 "$ROOT/test/integration/http/grafana_replay.py" prom "$B" http_reader reader-pw "$T" || fail=1
+
 echo "--- shapes of every endpoint"
 S() { /usr/bin/python3 "$ROOT/test/integration/http/compare.py" shape "$B" http_reader reader-pw "$@" || fail=1; }
 S /api/v1/query vector query=up time=$T
@@ -179,6 +200,13 @@ expect 503 timeout "statement timeout" $R "$B/api/v1/query_range" --data-urlenco
 psql -X -q -c "ALTER SYSTEM RESET observe.http_request_timeout" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 expect 200 "" "next request after a timeout" $R "$B/api/v1/query?query=1"
+expect 503 timeout "the timeout parameter, shorter than the server's" $R "$B/api/v1/query_range" \
+  --data-urlencode 'query=sum(count_over_time({__name__=~".+"}[1h]))' --data-urlencode timeout=1ms \
+  --data-urlencode start=$((T - 3000)) --data-urlencode end=$T --data-urlencode step=1
+expect 400 bad_data "a malformed timeout parameter" $R "$B/api/v1/query?query=1&timeout=soon"
+grep -q 'invalid parameter \\"timeout\\": cannot parse \\"soon\\" to a valid duration' "$DIR/body" &&
+  ok "... in Prometheus's words" || bad "timeout message: $(cat "$DIR/body")"
+expect 200 "" "a timeout parameter longer than the server's is harmless" $R "$B/api/v1/query?query=1&timeout=1h"
 head -c 2000000 /dev/zero >"$DIR/big"
 psql -X -q -c "ALTER SYSTEM SET observe.http_max_request_size = '1MB'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1

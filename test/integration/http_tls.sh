@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The HTTP API over TLS (observe.http_tls_cert_file / observe.http_tls_key_file, docs/http.md):
-# HTTPS answers with the configured certificate, basic auth works over it, plain HTTP does not.
+# HTTPS answers with the configured certificate, basic auth works over it, plain HTTP does not;
+# Loki's tail WebSocket works over it.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_httptls.XXXXXX)
@@ -19,7 +21,9 @@ chmod 600 "$DIR/key.pem"
   "observe.http_tls_cert_file = '$DIR/cert.pem'" "observe.http_tls_key_file = '$DIR/key.pem'" >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=$RUN_USER PGDATABASE=postgres
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_observe" \
-  -c "CREATE ROLE tls_reader LOGIN PASSWORD 'reader-pw' IN ROLE observe_reader"
+  -c "CREATE ROLE tls_reader LOGIN PASSWORD 'reader-pw' IN ROLE observe_reader" \
+  -c "CREATE ROLE tls_writer LOGIN PASSWORD 'writer-pw'" -c "GRANT USAGE ON SCHEMA observe TO tls_writer" \
+  -c "GRANT INSERT, SELECT ON observe.logs TO tls_writer"
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -33,5 +37,8 @@ body=$(curl -s --cacert "$DIR/cert.pem" -u tls_reader:reader-pw "https://127.0.0
   ok "a wrong password over HTTPS: 401" || bad "wrong password over HTTPS"
 code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/-/healthy" || true)
 [ "$code" != 200 ] && ok "plain HTTP is not served ($code)" || bad "plain HTTP answered 200"
+# Loki's tail WebSocket over TLS (MHD forwards the upgraded connection through TLS itself).
+LOKI_TAIL_CAFILE=$DIR/cert.pem /usr/bin/python3 "$ROOT/test/integration/http/loki_tail.py" \
+  "https://127.0.0.1:$HPORT" tls_writer writer-pw || fail=1
 [ "$fail" = 0 ] && echo "http_tls: all passed" || echo "http_tls: FAILED"
 exit $fail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # Kafka ingestion end to end, against librdkafka's mock cluster (test/kafka/mock_broker.cpp,
 # 3 brokers on 127.0.0.1) and a server with 3 Kafka workers:
 #  1. every format lands as it should (lines / samples regenerated from the message number),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # observe_log durability (as test/integration/ts_crash.sh for observe_ts): an INSERT writer
 # (savepoints rolled back) and a COPY writer load an observe_log table while observe.compact
 # runs beside them, and the whole server is killed with -9, CRASH_ROUNDS times (default 5).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The outbound network policy and what readers see, through the scrape worker, on loopback
 # only: 127.0.0.2 (a fixture) on observe.outbound_deny_networks is refused directly and through
 # a redirect from a fixture on 127.0.0.1, and never receives a request; the health view shows

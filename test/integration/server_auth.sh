@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # scripts/pg_server.sh (the run command's server) authenticates: peer over the Unix socket,
 # scram-sha-256 over TCP; the superuser's generated password is in a file only root reads; a
 # wrong or missing password is refused; docs/grafana.md's login role works as written. A

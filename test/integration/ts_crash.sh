@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # observe_ts durability: a heavy insert load (two concurrent writers, savepoints rolled back,
 # compaction running beside them) is cut by kill -9 of the whole server; after crash recovery
 # every batch the writers saw committed is there with its exact row count and sum, no rolled-back

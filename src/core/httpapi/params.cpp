@@ -242,6 +242,16 @@ int64_t prom_time_param(const Form& f, std::string_view name, int64_t def) {
   return *t;
 }
 
+std::optional<int64_t> prom_timeout_param_ms(const Form& f) {
+  std::string v = f.value("timeout");
+  if (v.empty()) return std::nullopt;
+  auto d = parse_prom_duration_ms(v);
+  if (!d)
+    throw Error(ErrorKind::kInvalidParameter,
+                "invalid parameter \"timeout\": cannot parse " + quote_for_message(v, 64) + " to a valid duration");
+  return d;
+}
+
 PromRangeParams prom_range_params(const Form& f) {
   PromRangeParams p;
   auto need = [&](const char* name) {

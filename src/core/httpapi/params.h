@@ -49,6 +49,10 @@ inline constexpr int64_t kPromMaxTimeMs = 9223309901257974;
 // `invalid parameter "start": cannot parse "x" to a valid timestamp`.
 int64_t prom_time_param(const Form& f, std::string_view name, int64_t def);
 
+// The `timeout` parameter of /api/v1/query(_range): nullopt when absent; malformed ->
+// `invalid parameter "timeout": cannot parse "x" to a valid duration`.
+std::optional<int64_t> prom_timeout_param_ms(const Form& f);
+
 struct PromRangeParams {
   int64_t start_ms, end_ms, step_ms;
 };

@@ -143,8 +143,8 @@ void append_labels_array(std::string& out, const std::vector<Labels>& items) {
   out += ']';
 }
 
-void append_loki_streams_data(std::string& out, const logql::LogResult& r) {
-  out += "{\"resultType\":\"streams\",\"result\":[";
+void append_loki_streams(std::string& out, const logql::LogResult& r) {
+  out += '[';
   bool first = true;
   for (const auto& s : r.streams) {
     if (s.entries.empty()) continue;
@@ -163,7 +163,20 @@ void append_loki_streams_data(std::string& out, const logql::LogResult& r) {
     }
     out += "]}";
   }
-  out += "],\"stats\":{}}";
+  out += ']';
+}
+
+void append_loki_streams_data(std::string& out, const logql::LogResult& r) {
+  out += "{\"resultType\":\"streams\",\"result\":";
+  append_loki_streams(out, r);
+  out += ",\"stats\":{}}";
+}
+
+std::string loki_tail_message(const logql::LogResult& r) {
+  std::string out = "{\"streams\":";
+  append_loki_streams(out, r);
+  out += '}';
+  return out;
 }
 
 std::string loki_success_body(std::string_view data) {

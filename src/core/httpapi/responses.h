@@ -37,9 +37,14 @@ void append_string_array(std::string& out, const std::vector<std::string>& items
 // [{...},{...}] (series).
 void append_labels_array(std::string& out, const std::vector<Labels>& items);
 
+// [{"stream":{...},"values":[["<ns>","line"],...]},...]
+void append_loki_streams(std::string& out, const logql::LogResult& r);
 // Loki's log query data: {"resultType":"streams","result":[{"stream":{...},"values":
 // [["<ns>","line"],...]}],"stats":{}}; entries as the engine ordered them.
 void append_loki_streams_data(std::string& out, const logql::LogResult& r);
+// A message of Loki's tail WebSocket: {"streams":[...]} (dropped_entries left out, as Loki's
+// v1 encoding omits it when empty; streams without entries are skipped).
+std::string loki_tail_message(const logql::LogResult& r);
 // Loki's envelope: {"status":"success","data":<data>}.
 std::string loki_success_body(std::string_view data);
 

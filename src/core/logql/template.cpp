@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/common/base64.h"
+#include "core/common/go_regexp.h"
 #include "core/logql/lexer.h"
 #include "core/promql/strutil.h"
 
@@ -409,70 +410,6 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
-std::string expand_regex_repl(const RE2& re, std::string_view src, const std::string& repl, bool literal) {
-  std::string out;
-  int ngroups = re.NumberOfCapturingGroups() + 1;
-  std::vector<re2::StringPiece> groups(static_cast<size_t>(ngroups));
-  size_t pos = 0;
-  const auto& names = re.NamedCapturingGroups();
-  while (pos <= src.size()) {
-    if (!re.Match(src, pos, src.size(), RE2::UNANCHORED, groups.data(), ngroups)) break;
-    size_t mstart = static_cast<size_t>(groups[0].data() - src.data());
-    size_t mend = mstart + groups[0].size();
-    out.append(src.substr(pos, mstart - pos));
-    if (literal) {
-      out += repl;
-    } else {
-      // Go's Regexp.Expand: $1, ${1}, $name, ${name}, $$.
-      for (size_t i = 0; i < repl.size(); i++) {
-        if (repl[i] != '$' || i + 1 >= repl.size()) {
-          out += repl[i];
-          continue;
-        }
-        if (repl[i + 1] == '$') {
-          out += '$';
-          i++;
-          continue;
-        }
-        std::string name;
-        size_t j = i + 1;
-        if (repl[j] == '{') {
-          size_t close = repl.find('}', j);
-          if (close == std::string::npos) {
-            out += repl[i];
-            continue;
-          }
-          name = repl.substr(j + 1, close - j - 1);
-          j = close + 1;
-        } else {
-          while (j < repl.size() && (std::isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_')) name += repl[j++];
-        }
-        if (name.empty()) {
-          out += repl[i];
-          continue;
-        }
-        int idx = -1;
-        bool digits = std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-        if (digits) idx = std::atoi(name.c_str());
-        else {
-          auto it = names.find(name);
-          if (it != names.end()) idx = it->second;
-        }
-        if (idx >= 0 && idx < ngroups && groups[static_cast<size_t>(idx)].data())
-          out.append(groups[static_cast<size_t>(idx)].data(), groups[static_cast<size_t>(idx)].size());
-        i = j - 1;
-      }
-    }
-    if (mend == mstart) {
-      if (mend < src.size()) out += src[mend];
-      pos = mend + 1;
-    } else {
-      pos = mend;
-    }
-  }
-  if (pos < src.size()) out.append(src.substr(pos));
-  return out;
-}
 
 // ---- parse tree ----
 
@@ -982,7 +919,7 @@ class Exec {
       need(fn, a, 3);
       RE2 re(S(a[0]), RE2::Quiet);
       if (!re.ok()) throw ExecError{"error parsing regexp: " + re.error()};
-      return Val::str(expand_regex_repl(re, S(a[1]), S(a[2]), fn == "regexReplaceAllLiteral"));
+      return Val::str(go_replace_all(re, S(a[1]), S(a[2]), fn == "regexReplaceAllLiteral"));
     }
     if (fn == "toDate" || fn == "toDateInZone") {
       if (a.size() < 2) throw ExecError{"wrong number of args for " + fn};

@@ -5,61 +5,11 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/common/go_regexp.h"
 #include "core/promql/function_impl.h"
 #include "core/promql/strutil.h"
 
 namespace observe::promql {
-
-namespace {
-
-std::string expand(const std::string& tmpl, const RE2& re, const std::vector<re2::StringPiece>& groups) {
-  std::string out;
-  const auto& names = re.NamedCapturingGroups();
-  for (size_t i = 0; i < tmpl.size(); i++) {
-    char c = tmpl[i];
-    if (c != '$' || i + 1 >= tmpl.size()) {
-      out += c;
-      continue;
-    }
-    if (tmpl[i + 1] == '$') {
-      out += '$';
-      i++;
-      continue;
-    }
-    std::string name;
-    size_t j = i + 1;
-    if (tmpl[j] == '{') {
-      size_t close = tmpl.find('}', j);
-      if (close == std::string::npos) {
-        out += c;
-        continue;
-      }
-      name = tmpl.substr(j + 1, close - j - 1);
-      j = close + 1;
-    } else {
-      while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) j++;
-      name = tmpl.substr(i + 1, j - i - 1);
-    }
-    if (name.empty()) {
-      out += c;
-      continue;
-    }
-    i = j - 1;
-    bool digits = std::all_of(name.begin(), name.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
-    int idx = -1;
-    if (digits) {
-      idx = std::atoi(name.c_str());
-    } else {
-      auto it = names.find(name);
-      if (it != names.end()) idx = it->second;
-    }
-    if (idx >= 0 && static_cast<size_t>(idx) < groups.size() && groups[idx].data() != nullptr)
-      out.append(groups[idx].data(), groups[idx].size());
-  }
-  return out;
-}
-
-}  // namespace
 
 Labels absent_labels(const Node& arg) {
   const Node& a = unwrap(arg);
@@ -98,7 +48,8 @@ Value label_replace(Evaluator& ev, const Node& n, int64_t t) {
   for (auto& e : v.vector) {
     std::string sv(e.metric.get(src));
     if (!re.Match(sv, 0, sv.size(), RE2::UNANCHORED, groups.data(), ngroups)) continue;
-    std::string res = expand(repl, re, groups);
+    std::string res;
+    go_expand_append(res, repl, re, groups.data(), ngroups);
     e.metric.set(dst, res);
     if (dst == kMetricNameLabel) e.drop_name = false;
   }

@@ -5,22 +5,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/go_regexp.h"
+
 namespace observe::relabel {
 
-// A submatch of one regexp match: byte offsets into the matched text, or {-1, -1} when the
-// group took no part in the match (Go's FindStringSubmatchIndex pairs).
-struct Span {
-  long begin = -1;
-  long end = -1;
-};
-
-// Go's Regexp.ExpandString: `$$` is a dollar; `$name` / `${name}` take the longest run of
-// letters, digits and `_` as the name; a name that is a number (no leading zero, below 1e8)
-// is a group index, any other is a group name; an unknown or unmatched group expands to
-// nothing; a `$` not followed by a valid reference stays as it is.
-// `names[i]` is the name of group i ("" when unnamed; names[0] is the whole match).
-std::string go_expand(std::string_view tmpl, std::string_view src, const std::vector<Span>& match,
-                      const std::vector<std::string>& names);
+// Regexp.ExpandString and its match spans live in core/common (PromQL, LogQL and the rule
+// templates expand the same way).
+using observe::go_expand;
+using observe::Span;
 
 // Go's strings.ToLower / strings.ToUpper: rune by rune with Unicode simple case mapping;
 // each byte of an invalid UTF-8 sequence becomes U+FFFD (as strings.Map does).

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/common/go_regexp.h"
 #include "core/promconfig/duration.h"
 #include "core/promql/strutil.h"
 
@@ -979,73 +980,6 @@ std::string query_escape(const std::string& s) {
   return o;
 }
 
-// Go's regexp ReplaceAllString: `$1`, `${1}`, `$name`, `${name}`, `$$`.
-std::string go_replace_all(const RE2& re, const std::string& src, const std::string& repl) {
-  int n = re.NumberOfCapturingGroups() + 1;
-  std::vector<re2::StringPiece> m(n);
-  const auto& names = re.NamedCapturingGroups();
-  std::string out;
-  size_t pos = 0, last_match_end = std::string::npos;
-  re2::StringPiece input(src);
-  while (pos <= src.size()) {
-    if (!re.Match(input, pos, src.size(), RE2::UNANCHORED, m.data(), n)) break;
-    size_t ms = m[0].data() - src.data(), me = ms + m[0].size();
-    if (m[0].empty() && ms == last_match_end) {  // no empty match right after a match
-      if (ms >= src.size()) break;
-      out += src[ms];
-      pos = ms + 1;
-      continue;
-    }
-    out.append(src, pos, ms - pos);
-    for (size_t i = 0; i < repl.size(); i++) {
-      if (repl[i] != '$' || i + 1 >= repl.size()) {
-        out += repl[i];
-        continue;
-      }
-      if (repl[i + 1] == '$') {
-        out += '$';
-        i++;
-        continue;
-      }
-      std::string name;
-      size_t j = i + 1;
-      if (repl[j] == '{') {
-        size_t close = repl.find('}', j);
-        if (close == std::string::npos) {
-          out += '$';
-          continue;
-        }
-        name = repl.substr(j + 1, close - j - 1);
-        j = close + 1;
-      } else {
-        while (j < repl.size() && (isalnum(static_cast<unsigned char>(repl[j])) || repl[j] == '_')) j++;
-        name = repl.substr(i + 1, j - i - 1);
-      }
-      if (name.empty()) {
-        out += '$';
-        continue;
-      }
-      i = j - 1;
-      int idx = -1;
-      if (std::all_of(name.begin(), name.end(), [](char c) { return isdigit(static_cast<unsigned char>(c)); })) {
-        idx = name.size() < 9 ? std::stoi(name) : -1;
-      } else {
-        auto it = names.find(name);
-        if (it != names.end()) idx = it->second;
-      }
-      if (idx >= 0 && idx < n && m[idx].data()) out.append(m[idx].data(), m[idx].size());
-    }
-    last_match_end = me;
-    if (me == ms) {
-      if (ms < src.size()) out += src[ms];
-      pos = ms + 1;
-    } else {
-      pos = me;
-    }
-  }
-  if (pos < src.size()) out.append(src, pos, std::string::npos);
-  return out;
-}
 
 // net.SplitHostPort; false on error.
 bool split_host_port(const std::string& hp, std::string* host, std::string* port) {

@@ -58,6 +58,13 @@ void loki_label_values(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_series(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_index_stats(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_index_volume(const HttpRequest&, const std::string&, HttpResponse&);
+// Loki's tail (/loki/api/v1/tail, a WebSocket: http_tail.cpp): the checks before it opens
+// (status 101 when they pass), then each poll of an open tail (entries as one tail message in
+// the body, where the next poll starts in header x-tail-next-start).
+void loki_tail_check(const HttpRequest&, const std::string&, HttpResponse&);
+void loki_tail_poll(const HttpRequest&, const std::string&, HttpResponse&);
+extern const HttpRoute kLokiTailRoute;      // what find_http_route gives for the tail's path
+extern const HttpRoute kLokiTailPollRoute;  // a poll, as a request of its own
 void loki_index_volume_range(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse&);
 

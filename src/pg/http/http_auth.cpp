@@ -1,7 +1,10 @@
 #include "pg/http/http_auth.h"
 
+#include <cstring>
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <string_view>
 #include <strings.h>
 
 #include "core/common/base64.h"
@@ -12,8 +15,10 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "executor/spi.h"
 #include "port.h"
 #include "libpq/crypt.h"
 #include "miscadmin.h"
@@ -34,9 +39,8 @@ namespace {
 
 // A role that may open a session: LOGIN, and CONNECT on this database. The same failure text
 // for every cause, as a password failure: the client learns nothing about roles.
-Oid login_role(const char* user) {
-  return pg_guard([user] {
-    HeapTuple tuple = SearchSysCache1(AUTHNAME, PointerGetDatum(user));
+Oid login_role(HeapTuple tuple) {
+  return pg_guard([tuple] {
     if (!HeapTupleIsValid(tuple))
       ereport(ERROR, (errcode(ERRCODE_INVALID_PASSWORD), errmsg("HTTP authentication failed")));
     Form_pg_authid form = (Form_pg_authid)GETSTRUCT(tuple);
@@ -47,6 +51,30 @@ Oid login_role(const char* user) {
       ereport(ERROR, (errcode(ERRCODE_INVALID_PASSWORD), errmsg("HTTP authentication failed")));
     return role;
   });
+}
+
+Oid login_role(const char* user) {
+  return login_role(pg_guard([user] { return SearchSysCache1(AUTHNAME, PointerGetDatum(user)); }));
+}
+
+Oid login_role(Oid role) {
+  return login_role(pg_guard([role] { return SearchSysCache1(AUTHOID, ObjectIdGetDatum(role)); }));
+}
+
+// SHA-256 of the parts, one after another; empty when the hash cannot be computed.
+std::string sha256(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  pg_guard([&] {
+    uint8 digest[PG_SHA256_DIGEST_LENGTH];
+    pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
+    bool ok = ctx != nullptr && pg_cryptohash_init(ctx) == 0;
+    for (std::string_view p : parts)
+      ok = ok && pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(p.data()), p.size()) == 0;
+    ok = ok && pg_cryptohash_final(ctx, digest, sizeof digest) == 0;
+    if (ctx != nullptr) pg_cryptohash_free(ctx);
+    if (ok) out.assign(reinterpret_cast<const char*>(digest), sizeof digest);
+  });
+  return out;
 }
 
 // Verified passwords, so that a client's every request does not pay SCRAM's 4,096 HMAC rounds
@@ -68,17 +96,7 @@ std::string salted_digest(const std::string& password) {
     if (!pg_strong_random(salt, sizeof salt)) return std::string();
     have_salt = true;
   }
-  std::string out;
-  pg_guard([&] {
-    uint8 digest[PG_SHA256_DIGEST_LENGTH];
-    pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
-    bool ok = ctx != nullptr && pg_cryptohash_init(ctx) == 0 && pg_cryptohash_update(ctx, salt, sizeof salt) == 0 &&
-              pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(password.data()), password.size()) == 0 &&
-              pg_cryptohash_final(ctx, digest, sizeof digest) == 0;
-    if (ctx != nullptr) pg_cryptohash_free(ctx);
-    if (ok) out.assign(reinterpret_cast<const char*>(digest), sizeof digest);
-  });
-  return out;
+  return sha256({std::string_view(reinterpret_cast<const char*>(salt), sizeof salt), password});
 }
 
 Oid basic_auth(const std::string& credentials) {
@@ -130,12 +148,43 @@ Oid basic_auth(const std::string& credentials) {
   return login_role(u);
 }
 
+// A bearer token (observe.http_tokens, extension/0.4.0/45_http_tokens.sql): its SHA-256 looked
+// up, unexpired, by this worker's superuser past the table's row-level security; then the
+// token's role must log in as a password's would. Not cached: deleting the row revokes at once.
+Oid bearer_auth(const std::string& token) {
+  std::string digest = token.size() <= 1024 && token.find('\0') == std::string::npos ? sha256({token}) : "";
+  if (digest.empty()) refuse("HTTP authentication failed");
+  Oid role = pg_guard([&digest] {
+    bytea* value = static_cast<bytea*>(palloc(VARHDRSZ + digest.size()));
+    SET_VARSIZE(value, VARHDRSZ + digest.size());
+    memcpy(VARDATA(value), digest.data(), digest.size());
+    Oid types[1] = {BYTEAOID};
+    Datum args[1] = {PointerGetDatum(value)};
+    int rc = SPI_execute_with_args(
+        "SELECT role::oid FROM observe.http_tokens WHERE token_sha256 = $1 "
+        "AND (expires_at IS NULL OR expires_at > pg_catalog.now())",
+        1, types, args, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read observe.http_tokens: %s", SPI_result_code_string(rc));
+    bool isnull = true;
+    Datum d = SPI_processed == 1 ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : 0;
+    return isnull ? InvalidOid : DatumGetObjectId(d);
+  });
+  if (!OidIsValid(role)) {
+    pg_guard([] {
+      ereport(LOG, (errmsg("pg_observe HTTP: bearer token authentication failed (unknown or expired token)")));
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PASSWORD), errmsg("HTTP authentication failed")));
+    });
+  }
+  return login_role(role);
+}
+
 }  // namespace
 
 Oid http_authenticate(const HttpRequest& req) {
   const std::string& a = req.authorization;
   if (a.size() > 6 && strncasecmp(a.c_str(), "Basic ", 6) == 0) return basic_auth(a.substr(6));
-  if (!a.empty()) refuse("unsupported authorization scheme: use Basic");
+  if (a.size() > 7 && strncasecmp(a.c_str(), "Bearer ", 7) == 0) return bearer_auth(a.substr(7));
+  if (!a.empty()) refuse("unsupported authorization scheme: use Basic or Bearer");
   const char* anonymous = guc_http_anonymous_role;
   if (anonymous == nullptr || anonymous[0] == '\0') refuse("authentication required");
   return pg_guard([anonymous] { return get_role_oid(anonymous, false); });

@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string authorization;
   std::string content_type;
   std::string content_encoding;
+  std::string websocket_key;  // Sec-WebSocket-Key of a WebSocket opening handshake
   std::string body;
   httpapi::Form form;  // POST form body first, then the URL's query string (Go's Request.Form)
   int64_t now_ms = 0;

@@ -41,6 +41,13 @@ const Entry kRoutes[] = {
     {"/loki/api/v1/status/buildinfo", {ApiKind::kLoki, true, loki_buildinfo}},
 };
 
+}  // namespace
+
+const HttpRoute kLokiTailRoute{ApiKind::kLoki, true, loki_tail_check};
+const HttpRoute kLokiTailPollRoute{ApiKind::kLoki, true, loki_tail_poll};
+
+namespace {
+
 const HttpRoute kPromLabelValues{ApiKind::kPrometheus, true, prom_label_values};
 const HttpRoute kLokiLabelValues{ApiKind::kLoki, true, loki_label_values};
 
@@ -60,6 +67,7 @@ bool label_values_path(const std::string& path, const char* prefix, std::string*
 const HttpRoute* find_http_route(const std::string& path, std::string* path_param) {
   for (const Entry& e : kRoutes)
     if (path == e.path) return &e.route;
+  if (path == "/loki/api/v1/tail") return &kLokiTailRoute;
   if (label_values_path(path, "/api/v1/label/", path_param)) return &kPromLabelValues;
   if (label_values_path(path, "/loki/api/v1/label/", path_param)) return &kLokiLabelValues;
   return nullptr;

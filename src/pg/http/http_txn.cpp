@@ -1,5 +1,7 @@
 #include "pg/http/http_txn.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,6 +17,7 @@ extern "C" {
 #include "pgstat.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 }
 
 namespace observe::pg {
@@ -83,6 +86,20 @@ bool run_raw(Call* call, const char* activity, int* code, char** message) {
 }
 
 }  // namespace
+
+void shorten_request_timeout(int64_t ms) {
+  pg_guard([ms] {
+    int64 wanted = std::max<int64>(ms, 1);
+    if (get_timeout_active(STATEMENT_TIMEOUT)) {
+      long secs;
+      int usecs;
+      TimestampDifference(GetCurrentTimestamp(), get_timeout_finish_time(STATEMENT_TIMEOUT), &secs, &usecs);
+      if (secs * 1000 + usecs / 1000 <= wanted) return;
+      disable_timeout(STATEMENT_TIMEOUT, false);
+    }
+    enable_timeout_after(STATEMENT_TIMEOUT, static_cast<int>(std::min<int64>(wanted, INT_MAX)));
+  });
+}
 
 bool run_http_request(const HttpRequest& req, const HttpRoute& route, const std::string& path_param,
                       HttpResponse& resp, HttpTxnError* error) {

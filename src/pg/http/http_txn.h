@@ -18,6 +18,10 @@ struct HttpTxnError {
 // Authenticates req (http_auth.h), then runs handler as that role in a new transaction and
 // commits. False with *error when authentication, the handler or the commit failed (the
 // transaction is then rolled back: nothing of it is stored).
+// Inside a handler: the request ends with a timeout error after ms from now if that comes
+// before observe.http_request_timeout (Prometheus's `timeout` parameter: the shorter wins).
+void shorten_request_timeout(int64_t ms);
+
 bool run_http_request(const HttpRequest& req, const HttpRoute& route, const std::string& path_param,
                       HttpResponse& resp, HttpTxnError* error);
 

@@ -25,6 +25,7 @@
 #include "pg/workers/worker_signals.h"
 #include "pg/http/http_api.h"
 #include "pg/http/http_guc.h"
+#include "pg/http/http_tail.h"
 #include "pg/http/http_txn.h"
 #include "pg/module/guc.h"
 
@@ -54,6 +55,8 @@ struct PendingRequest {
   std::string body;
   bool too_large = false;
   bool headers_seen = false;  // MHD's first call carries the headers only
+  std::unique_ptr<HttpRequest> tail;  // a tail whose checks passed: answered with 101
+  std::string websocket_accept;
 };
 
 std::string header(MHD_Connection* c, const char* name) {
@@ -115,6 +118,14 @@ void error_response(ApiKind kind, const HttpTxnError& e, HttpResponse& resp) {
   }
 }
 
+HttpResponse plain(int status, const std::string& text) {
+  HttpResponse resp;
+  resp.status = status;
+  resp.content_type = "text/plain; charset=utf-8";
+  resp.body = text + "\n";
+  return resp;
+}
+
 HttpResponse handle(MHD_Connection* c, const char* url, const char* method, PendingRequest& p) {
   HttpResponse resp;
   HttpRequest req;
@@ -141,6 +152,12 @@ HttpResponse handle(MHD_Connection* c, const char* url, const char* method, Pend
     resp.body = "request body larger than observe.http_max_request_size\n";
     return resp;
   }
+  bool tail = route == &kLokiTailRoute;
+  if (tail) {
+    std::string why;
+    if (!websocket_handshake(c, req.method, &req.websocket_key, &why)) return plain(400, why);
+    if (tail_count() >= kMaxTailsPerWorker) return plain(429, "too many tails open on this HTTP worker");
+  }
   req.authorization = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
   req.content_type = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
   req.content_encoding = header(c, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -164,6 +181,10 @@ HttpResponse handle(MHD_Connection* c, const char* url, const char* method, Pend
   if (!run_http_request(req, *route, param, resp, &error)) {
     resp = HttpResponse();
     error_response(route->kind, error, resp);
+  } else if (tail) {
+    for (const auto& [k, v] : resp.headers)
+      if (k == "Sec-WebSocket-Accept") p.websocket_accept = v;
+    p.tail = std::make_unique<HttpRequest>(std::move(req));
   }
   return resp;
 }
@@ -255,6 +276,7 @@ MHD_Result on_request(void*, MHD_Connection* c, const char* url, const char* met
   }
   try {
     HttpResponse r = handle(c, url, method, *p);
+    if (p->tail) return queue_tail_upgrade(c, std::move(p->tail), p->websocket_accept);
     return queue(c, r);
   } catch (const std::exception& e) {
     HttpResponse r;
@@ -293,8 +315,9 @@ class HttpServer {
         pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
       }
       MHD_UNSIGNED_LONG_LONG mhd_timeout = 0;
-      long wait_ms = 1000;
-      if (MHD_get_timeout(daemon_, &mhd_timeout) == MHD_YES && mhd_timeout < 1000) wait_ms = static_cast<long>(mhd_timeout);
+      long wait_ms = wait_ms_after_tails_;
+      if (MHD_get_timeout(daemon_, &mhd_timeout) == MHD_YES && mhd_timeout < static_cast<MHD_UNSIGNED_LONG_LONG>(wait_ms))
+        wait_ms = static_cast<long>(mhd_timeout);
       int fd = epoll_fd_;
       pg_guard([fd, wait_ms] {
         (void)WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, fd,
@@ -302,7 +325,9 @@ class HttpServer {
         ResetLatch(MyLatch);
       });
       MHD_run(daemon_);
+      wait_ms_after_tails_ = service_tails();
     }
+    close_all_tails();
     drain();
   }
 
@@ -333,7 +358,7 @@ class HttpServer {
  private:
   void start() {
     sockaddr_storage addr{};
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
     const char* host = guc_http_listen_address;
     auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
     auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
@@ -378,6 +403,7 @@ class HttpServer {
 
   MHD_Daemon* daemon_ = nullptr;
   int epoll_fd_ = -1;
+  long wait_ms_after_tails_ = 1000;  // how soon the open tails need the next round
   std::string cert_, key_;
 };
 

@@ -18,6 +18,7 @@
 #include "core/logql/parser.h"
 #include "pg/border/border.h"
 #include "pg/http/http_api.h"
+#include "pg/http/http_tail.h"
 #include "pg/logql/logql_source.h"
 #include "pg/module/guc.h"
 
@@ -380,6 +381,73 @@ void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse& resp) 
   resp.content_type = "application/json; charset=utf-8";
   resp.body = "{\"version\":\"2.9.9\",\"revision\":\"pg_observe-" OBSERVE_VERSION
               "\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}";
+}
+
+// /loki/api/v1/tail (pkg/loghttp ParseTailQuery and the querier's checks): a log query, start
+// (default an hour ago), limit, delay_for in whole seconds up to 5.
+namespace {
+
+struct TailParams {
+  logql::Query query;
+  int64_t start_ns;
+  int64_t delay_ns;
+  size_t limit;
+};
+
+TailParams tail_params(const HttpRequest& req) {
+  constexpr int64_t kMaxDelayForS = 5;
+  TailParams p{logql::parse_query(req.form.value("query")), 0, 0, limit_param(req.form)};
+  if (!p.query.is_log)
+    throw observe::Error(ErrorKind::kInvalidParameter, "tail supports log queries only, not metric queries");
+  p.start_ns = time_param(req.form, "start", req.now_ms * kNsPerMs - 3600 * kNsPerS);
+  std::string d = req.form.value("delay_for");
+  long long delay = 0;
+  if (!d.empty()) {
+    char* end = nullptr;
+    delay = strtoll(d.c_str(), &end, 10);
+    if (end == d.c_str() || *end != '\0' || delay < 0)
+      throw observe::Error(ErrorKind::kInvalidParameter, "invalid delay_for parameter: " + quote_for_message(d, 64));
+  }
+  if (delay > kMaxDelayForS)
+    throw observe::Error(ErrorKind::kInvalidParameter,
+                         "delay_for can't be greater than " + std::to_string(kMaxDelayForS));
+  p.delay_ns = delay * kNsPerS;
+  return p;
+}
+
+}  // namespace
+
+void loki_tail_check(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  tail_params(req);
+  LogSource source(http_logs_table());  // the role must be able to read it
+  resp.status = 101;
+  resp.body.clear();
+  resp.headers.emplace_back("Sec-WebSocket-Accept", websocket_accept(req.websocket_key));
+}
+
+void loki_tail_poll(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  TailParams p = tail_params(req);
+  int64_t end_ns = req.now_ms * kNsPerMs - p.delay_ns;
+  logql::Direction dir = direction_param(req.form);
+  resp.status = 200;
+  resp.body.clear();
+  int64_t next = std::max(p.start_ns, end_ns);
+  if (end_ns > p.start_ns) {
+    LogSource source(http_logs_table());
+    logql::LogResult lr = logql::log_query(source.store(), p.query, p.start_ns, end_ns, p.limit, dir,
+                                           logql_engine_options());
+    size_t n = 0;
+    int64_t newest = INT64_MIN;
+    for (const auto& s : lr.streams) {
+      n += s.entries.size();
+      for (const auto& e : s.entries) newest = std::max(newest, e.first);
+    }
+    if (n > 0) resp.body = httpapi::loki_tail_message(lr);
+    // Forward and cut by the limit: go on right after the newest sent. Otherwise everything
+    // before end was sent (backward: the history's newest `limit`, as Loki's tail starts).
+    if (dir == logql::Direction::kForward && n >= p.limit) next = newest + 1;
+  }
+  resp.headers.emplace_back("x-tail-next-start", std::to_string(next));
 }
 
 }  // namespace observe::pg

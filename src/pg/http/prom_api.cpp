@@ -14,6 +14,7 @@
 #include "core/promql/printer.h"
 #include "pg/border/border.h"
 #include "pg/http/http_api.h"
+#include "pg/http/http_txn.h"
 #include "pg/http/http_guc.h"
 #include "pg/module/guc.h"
 #include "pg/promql/promql_request.h"
@@ -130,6 +131,7 @@ Oid http_logs_table() { return table_by_name(guc_http_logs_table); }
 void prom_query(const HttpRequest& req, const std::string&, HttpResponse& resp) {
   std::string query = required_query(req.form);
   int64_t t = httpapi::prom_time_param(req.form, "time", req.now_ms);
+  if (auto timeout = httpapi::prom_timeout_param_ms(req.form)) shorten_request_timeout(*timeout);
   TsQueryable storage(http_metrics_table());
   promql::Result r =
       with_query_errors(query, [&] { return promql::instant_query(storage, query, t, promql_engine_options()); });
@@ -139,6 +141,7 @@ void prom_query(const HttpRequest& req, const std::string&, HttpResponse& resp) 
 void prom_query_range(const HttpRequest& req, const std::string&, HttpResponse& resp) {
   std::string query = required_query(req.form);
   httpapi::PromRangeParams p = httpapi::prom_range_params(req.form);
+  if (auto timeout = httpapi::prom_timeout_param_ms(req.form)) shorten_request_timeout(*timeout);
   TsQueryable storage(http_metrics_table());
   promql::Result r = with_query_errors(query, [&] {
     return promql::range_query(storage, query, p.start_ms, p.end_ms, p.step_ms, promql_engine_options());
