@@ -52,6 +52,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   config.labels = Labels{{"job", "fuzz"}, {"instance", "h:1"}};
   config.sample_limit = size % 7 == 0 ? 3 : 0;
   config.honor_labels = size % 3 == 0;
+  if (size % 5 == 0) {
+    // metric_relabel_configs and label limits on the same path (drop, rewrite, remove a label).
+    relabel::Config drop;
+    drop.action = relabel::Action::kDrop;
+    drop.source_labels = {"__name__"};
+    drop.regex = std::make_shared<const relabel::Regex>("a.*");
+    relabel::Config rewrite;
+    rewrite.source_labels = {"le", "quantile"};
+    rewrite.target_label = "copy";
+    relabel::Config remove;
+    remove.action = relabel::Action::kLabelDrop;
+    remove.regex = std::make_shared<const relabel::Regex>(size % 2 ? "__name__" : "x.*");
+    config.metric_relabel = {drop, rewrite, remove};
+    config.label_limit = 6;
+    config.label_value_length_limit = 32;
+  }
   scrape::TargetState state(config);
   for (int i = 0; i < 2; ++i) {
     auto r = state.scrape_succeeded(data, i == 0 ? exposition::Format::kPrometheusText

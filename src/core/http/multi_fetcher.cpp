@@ -77,6 +77,13 @@ void MultiFetcher::start(const FetchRequest& request) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // never SIGALRM inside a PostgreSQL process
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, request.max_redirects);
+  if (!request.tls_ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, request.tls_ca_file.c_str());
+  if (!request.tls_cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, request.tls_cert_file.c_str());
+  if (!request.tls_key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, request.tls_key_file.c_str());
+  if (request.tls_insecure_skip_verify) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   // A proxy from the server's environment would make the policy judge the proxy's address
   // instead of the target's: never use one.
   curl_easy_setopt(e, CURLOPT_PROXY, "");

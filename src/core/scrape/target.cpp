@@ -7,6 +7,33 @@
 
 namespace observe::scrape {
 
+// verifyLabelLimits of Prometheus 2.42's scrape loop, with its messages.
+static std::string label_limit_error(const Labels& lset, const TargetConfig& c) {
+  std::string metric(lset.metric_name().substr(0, 50));
+  if (c.label_limit > 0 && lset.size() > c.label_limit)
+    return "label_limit exceeded (metric: " + metric + ", number of labels: " +
+           std::to_string(lset.size()) + ", limit: " + std::to_string(c.label_limit) + ")";
+  for (const auto& l : lset.items()) {
+    // Go's len() counts bytes, as size() does.
+    if (c.label_name_length_limit > 0 && l.name.size() > c.label_name_length_limit)
+      return "label_name_length_limit exceeded (metric: " + metric + ", label name: " +
+             l.name.substr(0, 50) + ", length: " + std::to_string(l.name.size()) +
+             ", limit: " + std::to_string(c.label_name_length_limit) + ")";
+    if (c.label_value_length_limit > 0 && l.value.size() > c.label_value_length_limit)
+      return "label_value_length_limit exceeded (metric: " + metric + ", label name: " +
+             l.name.substr(0, 50) + ", value: \"" + l.value.substr(0, 50) + "\", length: " +
+             std::to_string(l.value.size()) + ", limit: " +
+             std::to_string(c.label_value_length_limit) + ")";
+  }
+  return "";
+}
+
+static std::string dropped_key(std::string_view text, uint8_t type) {
+  std::string k(text);
+  k.push_back(static_cast<char>(type));
+  return k;
+}
+
 static Labels without_reserved(const Labels& in) {
   Labels out;
   for (const auto& l : in.items())
@@ -23,6 +50,8 @@ void TargetState::reconfigure(TargetConfig config) {
   rules_.normalize_le_quantile = config_.normalize_le_quantile;
   // The label rules may have changed: texts resolve again (the series themselves stay).
   cache_.forget_texts();
+  dropped_.clear();
+  dropped_seen_.clear();
   report_ = report_series(config_.labels);
 }
 
@@ -53,8 +82,40 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
       const uint8_t type = static_cast<uint8_t>(e.type);
       SeriesCache::Entry* ce = cache_.find_text(e.series, type);
       Labels lset;
+      if (ce == nullptr && !dropped_.empty()) {
+        auto d = dropped_.find(dropped_key(e.series, type));
+        if (d != dropped_.end()) {
+          dropped_seen_.insert(*d);
+          continue;
+        }
+      }
       if (ce == nullptr) {
         lset = attach_target_labels(e, config_.labels, rules_);
+        if (!config_.metric_relabel.empty()) {
+          auto relabeled = relabel::process(lset, config_.metric_relabel);
+          if (!relabeled || relabeled->empty()) {
+            std::string k = dropped_key(e.series, type);
+            dropped_seen_.insert(k);
+            dropped_.insert(std::move(k));
+            continue;
+          }
+          lset = std::move(*relabeled);
+          if (!lset.has(kMetricNameLabel)) {
+            a->error = "__name__ label is missing";
+            break;
+          }
+          for (const auto& l : lset.items())
+            if (!relabel::is_valid_label_name(l.name)) {
+              a->error = "invalid metric name or label names: " + lset.to_string();
+              break;
+            }
+          if (!a->error.empty()) break;
+        }
+        std::string limit_error = label_limit_error(lset, config_);
+        if (!limit_error.empty()) {
+          a->error = std::move(limit_error);
+          break;
+        }
         ce = cache_.find(lset);
         if (ce != nullptr) cache_.add_text(ce, e.series, type);
       }
@@ -89,6 +150,8 @@ void TargetState::run(std::string_view body, exposition::Format format, int64_t 
   } catch (const exposition::ParseError& ex) {
     a->error = ex.what();
   }
+  dropped_.swap(dropped_seen_);
+  dropped_seen_.clear();
   if (a->error.empty() && limit_hit)
     a->error = "sample limit exceeded: " + std::to_string(appended) + " samples, limit " +
                std::to_string(config_.sample_limit);

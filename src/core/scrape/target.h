@@ -15,8 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include <unordered_set>
+
 #include "core/common/labels.h"
 #include "core/exposition/types.h"
+#include "core/relabel/relabel.h"
 #include "core/scrape/report.h"
 #include "core/scrape/sample.h"
 #include "core/scrape/series_cache.h"
@@ -31,6 +34,13 @@ struct TargetConfig {
   int64_t sample_limit = 0;  // samples per scrape; 0: no limit
   bool normalize_le_quantile = true;  // see LabelRules
   bool skip_created_series = false;   // OpenMetrics _created series are kept, as Prometheus
+  // metric_relabel_configs, applied to each new series after the target labels; a series
+  // they drop is not written and not counted in samples_post_metric_relabeling.
+  std::vector<relabel::Config> metric_relabel;
+  // Prometheus's label limits (0: none): a series past one fails the scrape.
+  uint64_t label_limit = 0;
+  uint64_t label_name_length_limit = 0;
+  uint64_t label_value_length_limit = 0;
 };
 
 // Prometheus drops samples more than this far ahead of the scrape time (out of bounds).
@@ -80,6 +90,9 @@ class TargetState {
   SeriesCache cache_;
   ReportSeries report_;        // the five report series, with the target labels
   size_t last_samples_ = 0;    // samples of the last scrape, to size the next one's vector
+  // Exposition texts metric relabeling dropped (Prometheus's dropped cache): those seen in
+  // the last scrape are kept, so the set stays the size of one payload.
+  std::unordered_set<std::string> dropped_, dropped_seen_;
 };
 
 }  // namespace observe::scrape

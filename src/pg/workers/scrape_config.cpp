@@ -14,7 +14,11 @@ namespace observe::pg {
 bool ScrapeTargetConfig::operator==(const ScrapeTargetConfig& o) const {
   return job == o.job && url == o.url && interval_ms == o.interval_ms &&
          timeout_ms == o.timeout_ms && labels == o.labels && honor_labels == o.honor_labels &&
-         honor_timestamps == o.honor_timestamps && sample_limit == o.sample_limit;
+         honor_timestamps == o.honor_timestamps && sample_limit == o.sample_limit &&
+         labels_final == o.labels_final && job_document == o.job_document &&
+         headers == o.headers && tls_ca_file == o.tls_ca_file && tls_cert_file == o.tls_cert_file &&
+         tls_key_file == o.tls_key_file && tls_insecure_skip_verify == o.tls_insecure_skip_verify &&
+         forced_error == o.forced_error;
 }
 
 // One row per (target, configured label); targets without labels come once with NULLs.
@@ -68,6 +72,33 @@ bool load_scrape_targets(std::vector<ScrapeTargetConfig>* targets) {
   }
   targets->clear();
   for (const auto& k : order) targets->push_back(std::move(by_key[k]));
+  return true;
+}
+
+static const char* kJobsQuery = R"sql(
+  SELECT j.job_name,
+         jsonb_build_object('scrape_configs',
+                            jsonb_build_array(observe._scrape_job_document(j)))::text
+    FROM observe.scrape_jobs j
+   WHERE j.enabled
+   ORDER BY j.job_name)sql";
+
+bool load_scrape_jobs(std::vector<ScrapeJobDocument>* jobs) {
+  jobs->clear();
+  bool present = pg_guard([] {
+    int rc = SPI_execute("SELECT 1 WHERE to_regclass('observe.scrape_jobs') IS NOT NULL", true, 1);
+    return rc == SPI_OK_SELECT && SPI_processed == 1;
+  });
+  if (!present) return false;
+  uint64 rows = pg_guard([] {
+    if (SPI_execute(kJobsQuery, true, 0) != SPI_OK_SELECT) elog(ERROR, "could not read observe.scrape_jobs");
+    return SPI_processed;
+  });
+  for (uint64 r = 0; r < rows; r++) {
+    const char* job = pg_guard([r] { return column_text(r, 1); });
+    const char* doc = pg_guard([r] { return column_text(r, 2); });
+    jobs->push_back({job, doc});
+  }
   return true;
 }
 

@@ -12,7 +12,9 @@
 namespace observe::pg {
 
 ScrapeTarget::ScrapeTarget(const ScrapeTargetConfig& config)
-    : config_(config), instance_(scrape::instance_from_url(config.url)) {
+    : config_(config),
+      instance_(config.labels_final ? std::string(config.labels.get("instance"))
+                                    : scrape::instance_from_url(config.url)) {
   state_ = std::make_unique<scrape::TargetState>(core_config(config_));
   schedule_after(0);
 }
@@ -20,8 +22,14 @@ ScrapeTarget::ScrapeTarget(const ScrapeTargetConfig& config)
 scrape::TargetConfig ScrapeTarget::core_config(const ScrapeTargetConfig& config) {
   scrape::TargetConfig c;
   c.labels = config.labels;
-  c.labels.set("job", config.job);
-  if (!config.labels.has("instance")) c.labels.set("instance", scrape::instance_from_url(config.url));
+  if (!config.labels_final) {
+    c.labels.set("job", config.job);
+    if (!config.labels.has("instance")) c.labels.set("instance", scrape::instance_from_url(config.url));
+  }
+  c.metric_relabel = config.metric_relabel;
+  c.label_limit = config.label_limit;
+  c.label_name_length_limit = config.label_name_length_limit;
+  c.label_value_length_limit = config.label_value_length_limit;
   c.honor_labels = config.honor_labels;
   c.honor_timestamps = config.honor_timestamps;
   c.sample_limit = config.sample_limit;
@@ -67,6 +75,11 @@ http::FetchRequest ScrapeTarget::begin_scrape(uint64_t request_id, int64_t now_m
   double timeout_seconds = static_cast<double>(config_.timeout_ms) / 1000.0;
   for (const auto& [name, value] : scrape::request_headers(timeout_seconds, OBSERVE_VERSION))
     if (name != "Accept-Encoding") req.headers.push_back(name + ": " + value);  // curl adds it
+  for (const auto& h : config_.headers) req.headers.push_back(h);
+  req.tls_ca_file = config_.tls_ca_file;
+  req.tls_cert_file = config_.tls_cert_file;
+  req.tls_key_file = config_.tls_key_file;
+  req.tls_insecure_skip_verify = config_.tls_insecure_skip_verify;
   in_flight_ = true;
   scrape_start_ms_ = now_ms;
   // A late worker does not try to catch up: the next scrape is one interval after this one.

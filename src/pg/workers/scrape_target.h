@@ -23,6 +23,7 @@ class ScrapeTarget {
   void reconfigure(const ScrapeTargetConfig& config);
 
   bool in_flight() const { return in_flight_; }
+  const ScrapeTargetConfig& config() const { return config_; }
   // Next scrape time, ms since the epoch: each target keeps a fixed offset within its
   // interval (a hash of job and URL, as Prometheus spreads its targets).
   int64_t next_due() const { return next_due_; }

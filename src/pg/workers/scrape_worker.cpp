@@ -12,6 +12,7 @@
 #include "pg/workers/worker_signals.h"
 #include "pg/module/guc.h"
 #include "pg/workers/scrape_config.h"
+#include "pg/workers/scrape_discovery.h"
 #include "pg/workers/scrape_target.h"
 #include "pg/workers/worker_txn.h"
 
@@ -58,12 +59,22 @@ class ScrapeLoop {
   // Returns how long until the next reload.
   int64_t reload_targets() {
     std::vector<ScrapeTargetConfig> configs;
-    bool installed = false;
-    if (!run_in_transaction("scrape target reload", [&] { installed = load_scrape_targets(&configs); }))
+    std::vector<ScrapeJobDocument> jobs;
+    bool installed = false, jobs_table = false;
+    if (!run_in_transaction("scrape target reload", [&] {
+          installed = load_scrape_targets(&configs);
+          jobs_table = installed && load_scrape_jobs(&jobs);
+        }))
       return kConfigReloadMs;
     if (!installed) return kNoExtensionRetryMs;
+    if (jobs_table) {
+      // observe.scrape_jobs: discovery and relabeling (files read here, outside a transaction).
+      discovery_.discover(jobs, &configs);
+      if (discovery_.changed()) run_in_transaction("scrape discovery write", [&] { discovery_.write(); });
+    }
     std::map<std::string, std::unique_ptr<ScrapeTarget>> next;
     for (auto& cfg : configs) {
+      if (next.count(cfg.key())) continue;  // a job's row and a discovered target: the row wins
       auto it = targets_.find(cfg.key());
       if (it != targets_.end() && !it->second->changes_series(cfg)) {
         it->second->reconfigure(cfg);
@@ -87,12 +98,23 @@ class ScrapeLoop {
   }
 
   void start_due_scrapes(int64_t now) {
+    std::vector<http::FetchResult> refused;
     for (auto& [key, target] : targets_) {
       if (target->in_flight() || now < target->next_due()) continue;
       uint64_t id = next_request_id_++;
       requests_[id] = key;
-      fetcher_.start(target->begin_scrape(id, now));
+      http::FetchRequest req = target->begin_scrape(id, now);
+      if (target->config().forced_error.empty()) {
+        fetcher_.start(req);
+      } else {
+        // target_limit exceeded: the scrape fails without a request, up 0 (Prometheus).
+        http::FetchResult r;
+        r.id = id;
+        r.error = target->config().forced_error;
+        refused.push_back(std::move(r));
+      }
     }
+    if (!refused.empty()) finish_scrapes(std::move(refused));
   }
 
   // The scrapes that completed in one poll are written in one transaction (one commit and
@@ -146,6 +168,7 @@ class ScrapeLoop {
   }
 
   http::MultiFetcher fetcher_;
+  ScrapeDiscovery discovery_;
   std::map<std::string, std::unique_ptr<ScrapeTarget>> targets_;
   std::map<uint64_t, std::string> requests_;  // request id -> target key
   uint64_t next_request_id_ = 1;

@@ -16,6 +16,18 @@ TEST(Base64, DecodesRfc4648Vectors) {
   }
 }
 
+TEST(Base64, EncodesRfc4648VectorsAndBinary) {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  for (const auto& [in, want] : vectors) EXPECT_EQ(base64_encode(in), want) << in;
+  std::string bytes;
+  for (int i = 0; i < 256; i++) bytes.push_back(static_cast<char>(i));
+  std::string back;
+  ASSERT_TRUE(base64_decode(base64_encode(bytes), false, &back));
+  EXPECT_EQ(back, bytes);
+}
+
 TEST(Base64, WhitespaceOnlyWhenAskedAndBadBytesRefused) {
   std::string out;
   EXPECT_TRUE(base64_decode("Zm9v\n YmFy", true, &out));  // a folded YAML !!binary scalar
