@@ -22,6 +22,8 @@ struct FetchRequest {
   // Checked on the address of every connection, redirects included; null: no restriction.
   std::shared_ptr<const net::OutboundPolicy> policy{};
   long max_redirects = 10;  // Go's http client default, as Prometheus; 0: none followed
+  bool post = false;        // POST post_body (with the Content-Type given in headers)
+  std::string post_body;
 };
 
 struct FetchResult {

@@ -126,15 +126,15 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
                   interval_ms_;
 }
 
-void GroupRunner::run_if_due(int64_t now_ms) {
+void GroupRunner::run_if_due(int64_t now_ms, AlertSender& sender) {
   if (now_ms < next_slot_ms_) return;
   int64_t missed = (now_ms - next_slot_ms_) / interval_ms_;
   int64_t t = next_slot_ms_ + missed * interval_ms_;
   next_slot_ms_ = t + interval_ms_;
-  evaluate(t, missed);
+  evaluate(t, missed, sender);
 }
 
-void GroupRunner::evaluate(int64_t t_ms, int64_t missed) {
+void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
   std::string error;
   const std::string t_text = std::to_string(t_ms), missed_text = std::to_string(missed);
   auto write_group_status = [&](double seconds, int64_t failures, int64_t samples, const char* err) {
@@ -145,6 +145,7 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed) {
   };
   auto started = std::chrono::steady_clock::now();
   std::set<Labels> written;
+  std::vector<std::pair<std::string, rules::Alert>> to_send;
   bool ok = run_in_transaction(
       "rule group evaluation",
       [&] {
@@ -158,6 +159,7 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed) {
             written.insert(l);
         };
         rules::GroupEvalResult res = evaluator_->eval(q, append, t_ms);
+        for (auto& [rule, alert] : res.to_send) to_send.emplace_back(evaluator_->group().rules[rule].expr, alert);
         if (restore_pending_)
           evaluator_->restore_for_state(q, t_ms, guc_rules_for_outage_tolerance_ms, guc_rules_for_grace_period_ms);
         const rules::RuleGroup& g = evaluator_->group();
@@ -191,6 +193,7 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed) {
   if (ok) {
     restore_pending_ = false;
     written_series_ = std::move(written);
+    sender.send(to_send);
     return;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

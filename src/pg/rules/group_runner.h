@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/rules/evaluator.h"
+#include "pg/rules/alert_sender.h"
 #include "pg/rules/rule_store.h"
 
 namespace observe::pg {
@@ -26,15 +27,16 @@ class GroupRunner {
   int64_t interval_ms() const { return interval_ms_; }
 
   // Evaluates at the latest slot <= now when one is due; slots skipped since the last
-  // evaluation are counted as missed.
-  void run_if_due(int64_t now_ms);
+  // evaluation are counted as missed. Alerts due for sending go to `sender` once the
+  // evaluation committed.
+  void run_if_due(int64_t now_ms, AlertSender& sender);
 
   // The group leaves (deleted, disabled): its recorded series end with staleness markers at
   // now, as Prometheus marks a removed group's series stale. Also clears its alert rows.
   void stop(int64_t now_ms, bool group_still_exists);
 
  private:
-  void evaluate(int64_t t_ms, int64_t missed);
+  void evaluate(int64_t t_ms, int64_t missed, AlertSender& sender);
 
   std::string name_;
   Oid target_;

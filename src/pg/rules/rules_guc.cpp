@@ -16,6 +16,8 @@ int guc_rules_for_grace_period_ms = 600000;
 int guc_rules_for_outage_tolerance_ms = 3600000;
 int guc_rules_resend_delay_ms = 60000;
 char* guc_rules_external_url = nullptr;
+char* guc_rules_alertmanager_urls = nullptr;
+int guc_rules_alertmanager_timeout_ms = 10000;
 
 void define_rules_gucs() {
   DefineCustomBoolVariable("observe.rules_enabled", "Whether the rules worker evaluates observe.rule_groups.",
@@ -43,6 +45,13 @@ void define_rules_gucs() {
   DefineCustomStringVariable("observe.rules_external_url",
                              "URL alert templates see as $externalURL (Prometheus's --web.external-url).", nullptr,
                              &guc_rules_external_url, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable("observe.rules_alertmanager_urls",
+                             "Alertmanagers (base URLs, comma-separated) the rules worker sends alerts to over the "
+                             "v2 API; empty sends none. Connections follow the outbound network policy.",
+                             nullptr, &guc_rules_alertmanager_urls, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.rules_alertmanager_timeout", "Timeout of one request to an Alertmanager.",
+                          nullptr, &guc_rules_alertmanager_timeout_ms, 10000, 100, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
+                          nullptr, nullptr, nullptr);
 }
 
 }  // namespace observe::pg

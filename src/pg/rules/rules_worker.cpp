@@ -65,13 +65,18 @@ class RulesLoop {
       if (guc_rules_enabled) {
         for (auto& [name, e] : groups_) {
           if (worker_sigterm_received) break;
-          if (e.runner) e.runner->run_if_due(wall_ms());
+          if (e.runner) e.runner->run_if_due(wall_ms(), sender_);
         }
       }
       int64_t due = next_reload;
       for (const auto& [name, e] : groups_)
         if (e.runner) due = std::min(due, e.runner->next_due_ms());
-      sleep_until(due);
+      if (sender_.busy()) {
+        // Alertmanager requests in flight: wait on their sockets instead of the latch.
+        sender_.poll(static_cast<int>(std::clamp<int64_t>(due - wall_ms(), 0, 100)));
+      } else {
+        sleep_until(due);
+      }
     }
   }
 
@@ -152,6 +157,7 @@ class RulesLoop {
   }
 
   std::map<std::string, Entry> groups_;
+  AlertSender sender_;
   bool first_load_ = true;
 };
 

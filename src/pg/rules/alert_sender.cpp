@@ -1,0 +1,110 @@
+#include "pg/rules/alert_sender.h"
+
+#include <ctime>
+#include <sstream>
+
+#include "core/httpapi/json.h"
+#include "pg/border/border.h"
+#include "pg/module/guc.h"
+#include "pg/rules/rules_guc.h"
+
+namespace observe::pg {
+
+namespace {
+
+constexpr size_t kMaxBatch = 64;  // Prometheus's notifier maxBatchSize
+
+// RFC 3339 in UTC with milliseconds, as Alertmanager reads it.
+std::string rfc3339(int64_t ms) {
+  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  int64_t frac = ms - static_cast<int64_t>(secs) * 1000;
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+           tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac));
+  return buf;
+}
+
+// Go's url.QueryEscape.
+std::string query_escape(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> alertmanager_urls() {
+  std::vector<std::string> out;
+  std::stringstream in(guc_rules_alertmanager_urls ? guc_rules_alertmanager_urls : "");
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t/");
+    if (b == std::string::npos) continue;
+    out.push_back(item.substr(b, e - b + 1) + "/api/v2/alerts");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string alertmanager_alert_json(const rules::Alert& a, const std::string& expr, const std::string& external_url) {
+  std::string o = "{\"labels\":";
+  httpapi::append_labels_object(o, a.labels);
+  o += ",\"annotations\":";
+  httpapi::append_labels_object(o, a.annotations);
+  o += ",\"startsAt\":\"" + rfc3339(a.fired_at_ms) + "\"";
+  o += ",\"endsAt\":\"" + rfc3339(a.resolved_at_ms != 0 ? a.resolved_at_ms : a.valid_until_ms) + "\"";
+  o += ",\"generatorURL\":";
+  httpapi::append_json_string(o, external_url + "/graph?g0.expr=" + query_escape(expr) + "&g0.tab=1");
+  return o + "}";
+}
+
+void AlertSender::send(const std::vector<std::pair<std::string, rules::Alert>>& alerts) {
+  if (alerts.empty()) return;
+  std::vector<std::string> urls = alertmanager_urls();
+  if (urls.empty()) return;
+  std::string external = guc_rules_external_url ? guc_rules_external_url : "";
+  for (size_t start = 0; start < alerts.size(); start += kMaxBatch) {
+    std::string body = "[";
+    for (size_t i = start; i < std::min(alerts.size(), start + kMaxBatch); i++) {
+      if (i > start) body += ',';
+      body += alertmanager_alert_json(alerts[i].second, alerts[i].first, external);
+    }
+    body += "]";
+    for (const auto& url : urls) {
+      http::FetchRequest req;
+      req.id = next_id_++;
+      req.url = url;
+      req.post = true;
+      req.post_body = body;
+      req.headers = {"Content-Type: application/json", "User-Agent: pg_observe"};
+      req.timeout_ms = guc_rules_alertmanager_timeout_ms;
+      req.max_body_bytes = 1 << 20;
+      req.policy = outbound_policy();
+      fetcher_.start(req);
+    }
+  }
+}
+
+void AlertSender::poll(int wait_ms) {
+  for (const http::FetchResult& r : fetcher_.poll(wait_ms)) {
+    if (r.ok) continue;
+    std::string msg = r.error;
+    pg_guard([&msg] {
+      ereport(WARNING, (errmsg("pg_observe rules worker: sending alerts to Alertmanager failed: %s", msg.c_str())));
+    });
+  }
+}
+
+}  // namespace observe::pg
