@@ -23,7 +23,7 @@ struct FetchRequest {
   std::shared_ptr<const net::OutboundPolicy> policy{};
   long max_redirects = 10;  // Go's http client default, as Prometheus; 0: none followed
   bool post = false;        // POST post_body (with the Content-Type given in headers)
-  std::string post_body;
+  std::string post_body{};
 };
 
 struct FetchResult {
