@@ -120,6 +120,14 @@ row=$(q "SELECT labels::text || '|' || (annotations->>'summary') || '|' || (extr
 [ "$row" = "{\"instance\": \"b\", \"severity\": \"page\", \"alertname\": \"TooHot\"}|$EXP_SUMMARY|true" ] ||
   fail "firing alert: $row (promtool expects summary '$EXP_SUMMARY')"
 
+# an edit of the group (Prometheus's reload with CopyState) keeps the firing alert and its activeAt
+before=$(q "SELECT active_at FROM observe.alerts WHERE labels->>'instance' = 'b'")
+q "UPDATE observe.rules SET annotations = '{\"summary\": \"edited {{ \$labels.instance }}\"}' WHERE name = 'TooHot'"
+wait_for "SELECT annotations->>'summary' = 'edited b' FROM observe.alerts WHERE labels->>'instance' = 'b'" 10 ||
+  fail "the edited annotation never showed"
+after=$(q "SELECT state || ' ' || active_at FROM observe.alerts WHERE labels->>'instance' = 'b'")
+[ "$after" = "firing $before" ] || fail "after an edit: $after, before: firing $before"
+
 # the series goes away: the alert resolves, recorded and ALERTS series end with staleness markers
 rm -f "$DIR/feed_b"
 wait_for "SELECT NOT EXISTS (SELECT FROM observe.alerts)" 15 || fail "the alert did not resolve"

@@ -126,6 +126,15 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
                   interval_ms_;
 }
 
+void GroupRunner::copy_state_from(const GroupRunner& old) {
+  evaluator_->copy_state_from(*old.evaluator_);
+  written_series_ = old.written_series_;
+  if (old.restore_pending_) {
+    restore_pending_ = true;
+    evaluator_->set_restored(false);
+  }
+}
+
 void GroupRunner::run_if_due(int64_t now_ms, AlertSender& sender) {
   if (now_ms < next_slot_ms_) return;
   int64_t missed = (now_ms - next_slot_ms_) / interval_ms_;

@@ -31,6 +31,11 @@ class GroupRunner {
   // evaluation committed.
   void run_if_due(int64_t now_ms, AlertSender& sender);
 
+  // Prometheus's CopyState when a reload changed the group (same target): alerts of the rules
+  // kept (by name and labels) go on with their activeAt, series of removed rules end stale.
+  void copy_state_from(const GroupRunner& old);
+  Oid target() const { return target_; }
+
   // The group leaves (deleted, disabled): its recorded series end with staleness markers at
   // now, as Prometheus marks a removed group's series stale. Also clears its alert rows.
   void stop(int64_t now_ms, bool group_still_exists);

@@ -61,8 +61,15 @@ class RulesLoop {
         next_reload = 0;
       }
       int64_t now = wall_ms();
+      if (!guc_rules_enabled) {
+        // Off: no runner; on again, groups start afresh (alerts restored at once).
+        groups_.clear();
+        next_reload = 0;
+        sleep_until(now + 1000);
+        continue;
+      }
       if (now >= next_reload) next_reload = now + reload();
-      if (guc_rules_enabled) {
+      {
         for (auto& [name, e] : groups_) {
           if (worker_sigterm_received) break;
           if (e.runner) e.runner->run_if_due(wall_ms(), sender_);
@@ -115,20 +122,27 @@ class RulesLoop {
       std::vector<std::string> errors = validate_rule_group(g.group, &valid);
       if (errors.empty()) {
         e.runner = std::make_unique<GroupRunner>(g, std::move(valid), first_load_, now);
+        // Changed: Prometheus's CopyState. The old runner is dropped without stale markers.
+        if (it != groups_.end() && it->second.runner && it->second.runner->target() == g.target) {
+          e.runner->copy_state_from(*it->second.runner);
+          groups_.erase(it);
+        }
       } else {
         std::string msg = "invalid rule group:";
         for (const auto& err : errors) msg += "\n" + err;
-        ereport(LOG, (errmsg("pg_observe rules worker: group \"%s\" not evaluated: %s", g.group.name.c_str(),
-                             msg.c_str())));
+        pg_guard([&] {
+          ereport(LOG, (errmsg("pg_observe rules worker: group \"%s\" not evaluated: %s", g.group.name.c_str(),
+                               msg.c_str())));
+        });
         record_invalid(g.group.name, msg);
       }
       next.emplace(g.group.name, std::move(e));
     }
-    // Groups deleted, disabled or replaced: a replaced group's series go on under the new
-    // runner; the others end with staleness markers.
+    // Left in groups_: groups deleted, disabled, or changed into an invalid group or onto
+    // another target; their series end with staleness markers and their alert rows go.
     for (auto& entry : groups_) {
       const std::string& name = entry.first;
-      if (!entry.second.runner || next.count(name)) continue;
+      if (!entry.second.runner) continue;
       bool exists =
           std::any_of(stored.begin(), stored.end(), [&name](const StoredRuleGroup& g) { return g.group.name == name; });
       entry.second.runner->stop(now, exists);
