@@ -115,8 +115,14 @@ groups:
     rules: []
 $yaml$);
 SELECT pg_temp.try_load('groups: [');
+-- valid for promtool, but not storable here: a sub-second interval, a NUL character
+SELECT pg_temp.try_load(E'groups:\n  - name: fast\n    interval: 100ms\n    rules: []\n');
+SELECT pg_temp.try_load(E'groups:\n  - name: "nul\\u0000"\n    rules: []\n');
+SELECT pg_temp.try_load(E'groups:\n  - name: big\n    limit: 99999999999\n    rules: []\n');
 -- nothing of a failed file was loaded
-SELECT count(*) FROM observe.rule_groups WHERE name = 'g';
+SELECT count(*) FROM observe.rule_groups WHERE name IN ('g', 'fast');
+SELECT "limit" FROM observe.rule_groups WHERE name = 'big';
+DELETE FROM observe.rule_groups WHERE name = 'big';
 SELECT pg_temp.try_load('');
 
 -- table checks for rows written by hand

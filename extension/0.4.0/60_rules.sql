@@ -11,7 +11,7 @@ CREATE TABLE observe.rule_groups (
   "interval"    interval CHECK ("interval" >= '1 second'),
   -- NULL: not set (0).
   query_offset  interval CHECK (query_offset >= '0'),
-  "limit"       int      NOT NULL DEFAULT 0 CHECK ("limit" >= 0),
+  "limit"       bigint   NOT NULL DEFAULT 0 CHECK ("limit" >= 0),
   labels        jsonb    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(labels) = 'object'),
   -- The observe_ts table (shaped as observe.metrics) the rules query and write into.
   target        regclass NOT NULL DEFAULT 'observe.metrics',

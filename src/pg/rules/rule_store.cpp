@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
+#include "core/promconfig/duration.h"
 #include "core/rules/rule_file_format.h"
 #include "pg/border/border.h"
 #include "pg/border/jsonb_labels.h"
@@ -127,12 +128,32 @@ std::vector<std::string> validate_rule_group(const rules::RuleGroup& stored, rul
   return errors;
 }
 
+// What PostgreSQL cannot store as the file says, refused with the group's name rather than a
+// constraint's.
+static void check_storable(const rules::RuleGroup& g, const std::string& file) {
+  auto fail = [&g](const std::string& why) {
+    throw Error(ErrorKind::kInvalidParameter, "group \"" + g.name + "\": " + why);
+  };
+  if (g.interval_ms > 0 && g.interval_ms < 1000)
+    fail("interval " + promconfig::format_duration(g.interval_ms) + " is below pg_observe's minimum of 1s");
+  auto nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+  auto nul_pairs = [&nul](const rules::StringPairs& p) {
+    for (const auto& [k, v] : p)
+      if (nul(k) || nul(v)) return true;
+    return false;
+  };
+  bool has_nul = nul(g.name) || nul(file) || nul_pairs(g.labels);
+  for (const auto& r : g.rules) has_nul |= nul(r.name()) || nul(r.expr) || nul_pairs(r.labels) || nul_pairs(r.annotations);
+  if (has_nul) fail("a NUL character (\\u0000) cannot be stored in PostgreSQL text");
+}
+
 void write_rule_group(const rules::RuleGroup& g, const std::string& file) {
+  check_storable(g, file);
   std::string interval = std::to_string(g.interval_ms), offset = std::to_string(g.query_offset_ms),
               limit = std::to_string(g.limit), labels = json_object(g.labels);
   spi_execute_text(R"sql(
     INSERT INTO observe.rule_groups AS g (name, file, "interval", query_offset, "limit", labels)
-    VALUES ($1, $2, $3::float8 * interval '1 millisecond', $4::float8 * interval '1 millisecond', $5::int,
+    VALUES ($1, $2, $3::float8 * interval '1 millisecond', $4::float8 * interval '1 millisecond', $5::int8,
             $6::jsonb)
     ON CONFLICT (name) DO UPDATE SET file = excluded.file, "interval" = excluded."interval",
       query_offset = excluded.query_offset, "limit" = excluded."limit", labels = excluded.labels)sql",
