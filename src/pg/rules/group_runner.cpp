@@ -202,7 +202,7 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
   if (ok) {
     restore_pending_ = false;
     written_series_ = std::move(written);
-    sender.send(to_send);
+    sender.send(name_, to_send);
     return;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

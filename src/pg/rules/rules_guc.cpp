@@ -18,6 +18,7 @@ int guc_rules_resend_delay_ms = 60000;
 char* guc_rules_external_url = nullptr;
 char* guc_rules_alertmanager_urls = nullptr;
 int guc_rules_alertmanager_timeout_ms = 10000;
+char* guc_rules_webhook_urls = nullptr;
 
 void define_rules_gucs() {
   DefineCustomBoolVariable("observe.rules_enabled", "Whether the rules worker evaluates observe.rule_groups.",
@@ -49,7 +50,12 @@ void define_rules_gucs() {
                              "Alertmanagers (base URLs, comma-separated) the rules worker sends alerts to over the "
                              "v2 API; empty sends none. Connections follow the outbound network policy.",
                              nullptr, &guc_rules_alertmanager_urls, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable("observe.rules_alertmanager_timeout", "Timeout of one request to an Alertmanager.",
+  DefineCustomStringVariable("observe.rules_webhook_urls",
+                             "Webhooks (URLs, comma-separated) the rules worker posts alerts to in Alertmanager's "
+                             "webhook format; empty posts none. Connections follow the outbound network policy.",
+                             nullptr, &guc_rules_webhook_urls, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.rules_alertmanager_timeout",
+                          "Timeout of one request to an Alertmanager or a webhook.",
                           nullptr, &guc_rules_alertmanager_timeout_ms, 10000, 100, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS,
                           nullptr, nullptr, nullptr);
 }
