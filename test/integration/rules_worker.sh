@@ -2,7 +2,7 @@
 # The rules worker end to end (issue 17): a rule file loaded with observe.load_rule_file is
 # evaluated on its interval; the recorded samples and the alert (labels, annotations, pending
 # then firing after `for`) are what `promtool test rules` confirms for the same rules and data
-# (rules/rules_test.yml); evaluations sit on one slot offset; ALERTS / ALERTS_FOR_STATE are
+# (rules/rules_test.yml); evaluations sit on Prometheus's slots (build/.../rules_check --slot); ALERTS / ALERTS_FOR_STATE are
 # written; NOTIFY observe_alerts reports pending, firing and the resolution; a server restart
 # while the alert is pending keeps its `for` state (activeAt shifted by the downtime, as
 # Prometheus restores it, instead of starting again); a series that goes away leaves staleness
@@ -91,6 +91,11 @@ got=$(q "SELECT string_agg(labels->>'instance' || '=' || min || '..' || max, ' '
 offsets=$(q "SELECT count(DISTINCT (extract(epoch FROM time) * 1000)::int8 % 1000) FROM observe.metrics
               WHERE name IN ('instance:temp:doubled', 'ALERTS', 'ALERTS_FOR_STATE')")
 [ "$offsets" = 1 ] || fail "evaluations on $offsets different sub-second offsets"
+# ... and that offset is the slot Prometheus picks for group rw_temp of rules.yml (the core's
+# slot, checked against a real Prometheus by rules_slots_vs_prometheus)
+T=$(q "SELECT (extract(epoch FROM max(time)) * 1000)::int8 FROM observe.metrics WHERE name = 'instance:temp:doubled'")
+slot=$("$ROOT/build/test/unit/rules/rules_check" --slot rw_temp rules.yml 1000000000 "${T}999999")
+[ "$((slot / 1000000))" = "$T" ] || fail "sample at ${T} ms, Prometheus's slot ${slot} ns"
 q "SELECT EXISTS (SELECT FROM observe.metrics WHERE name = 'ALERTS' AND labels = '{\"alertname\": \"TooHot\", \"alertstate\": \"pending\", \"instance\": \"b\", \"severity\": \"page\"}')" | grep -qx t ||
   fail "no ALERTS{alertstate=\"pending\"} sample"
 fs=$(q "SELECT max(value) FROM observe.metrics WHERE name = 'ALERTS_FOR_STATE' AND labels->>'instance' = 'b'")
