@@ -69,11 +69,9 @@ class RulesLoop {
         continue;
       }
       if (now >= next_reload) next_reload = now + reload();
-      {
-        for (auto& [name, e] : groups_) {
-          if (worker_sigterm_received) break;
-          if (e.runner) e.runner->run_if_due(wall_ms(), sender_);
-        }
+      for (auto& [name, e] : groups_) {
+        if (worker_sigterm_received) break;
+        if (e.runner) e.runner->run_if_due(wall_ms(), sender_);
       }
       int64_t due = next_reload;
       for (const auto& [name, e] : groups_)
