@@ -22,6 +22,10 @@ PACKAGES=(
   libhyperscan-dev
   # run and test: real scrape targets and the Prometheus we compare with
   prometheus prometheus-node-exporter curl procps
+  # the Alertmanager the rules worker sends alerts to (test/integration/rules_alertmanager.sh)
+  prometheus-alertmanager
+  # test/integration/rules_worker.sh reads its promtool test file with python3-yaml
+  python3-yaml
   # the Grafana dashboard test runs its queries from Debian's python3
   python3-psycopg2
   # the Kafka test's outside producer (test/integration/kafka_ingest.sh) and bench baseline

@@ -2,14 +2,19 @@
 // one template parsed and expanded with sample data and a query callback. Invariants: the
 // checker reports problems as messages and never throws; a file it accepts has unique,
 // non-empty group names and rules with exactly one of record/alert and an expression;
-// expanding any template text gives a string (errors inline), never an exception or crash.
+// expanding any template text gives a string (errors inline), never an exception or crash;
+// a file it accepts, written back by format_rule_file (observe.rule_file), reads back valid
+// with the same groups and rules (for valid UTF-8: yaml-cpp's emitter writes invalid bytes as
+// U+FFFD, and PostgreSQL's text is UTF-8 anyway).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <set>
 #include <string>
 
+#include "core/common/utf8.h"
 #include "core/rules/rule_file.h"
+#include "core/rules/rule_file_format.h"
 #include "core/rules/template.h"
 
 using namespace observe;
@@ -33,6 +38,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (r.record.empty() == r.alert.empty() || r.expr.empty()) abort();
         for (const auto& [k, v] : r.annotations) expand_alert_template(r.alert, v, tdata, q, "http://x/");
         for (const auto& [k, v] : r.labels) expand_alert_template(r.alert, v, tdata, q, "http://x/");
+      }
+    }
+    if (valid_utf8(in)) {
+      RuleFile back;
+      if (!check_rule_file(format_rule_file(f), &back).empty() || back.groups.size() != f.groups.size()) abort();
+      for (size_t g = 0; g < f.groups.size(); g++) {
+        const RuleGroup &a = f.groups[g], &b = back.groups[g];
+        if (a.name != b.name || a.interval_ms != b.interval_ms || a.query_offset_ms != b.query_offset_ms ||
+            a.limit != b.limit || a.labels != b.labels || a.rules.size() != b.rules.size())
+          abort();
+        for (size_t i = 0; i < a.rules.size(); i++) {
+          const Rule &x = a.rules[i], &y = b.rules[i];
+          if (x.record != y.record || x.alert != y.alert || x.expr != y.expr || x.for_ms != y.for_ms ||
+              x.keep_firing_for_ms != y.keep_firing_for_ms || x.labels != y.labels || x.annotations != y.annotations)
+            abort();
+        }
       }
     }
   }

@@ -71,6 +71,10 @@ void MultiFetcher::start(const FetchRequest& request) {
   }
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+  if (request.post) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.post_body.size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.post_body.c_str());
+  }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");  // sends Accept-Encoding, inflates
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));

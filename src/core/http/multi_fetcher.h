@@ -24,8 +24,10 @@ struct FetchRequest {
   long max_redirects = 10;  // Go's http client default, as Prometheus; 0: none followed
   // Prometheus's tls_config: CA bundle, client certificate and key (PEM files), and whether
   // the server certificate is checked at all. Empty: the system's CAs, no client certificate.
-  std::string tls_ca_file, tls_cert_file, tls_key_file;
+  std::string tls_ca_file{}, tls_cert_file{}, tls_key_file{};
   bool tls_insecure_skip_verify = false;
+  bool post = false;        // POST post_body (with the Content-Type given in headers)
+  std::string post_body{};
 };
 
 struct FetchResult {

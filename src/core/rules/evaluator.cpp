@@ -45,6 +45,37 @@ void RuleGroupEvaluator::set_restored(bool restored) {
   for (auto& r : rules_) r.restored = restored;
 }
 
+namespace {
+// nameAndLabels: how CopyState matches a rule of the new group with one of the old.
+std::string name_and_labels(const Rule& r) {
+  std::string k = r.name();
+  for (const auto& [n, v] : r.labels) k += "\xff" + n + "\xff" + v;
+  return k;
+}
+}  // namespace
+
+void RuleGroupEvaluator::copy_state_from(const RuleGroupEvaluator& from) {
+  std::map<std::string, std::vector<size_t>> old_by_key;
+  for (size_t fi = 0; fi < from.group_.rules.size(); fi++) old_by_key[name_and_labels(from.group_.rules[fi])].push_back(fi);
+  std::vector<bool> matched(from.group_.rules.size(), false);
+  for (size_t i = 0; i < group_.rules.size(); i++) {
+    auto it = old_by_key.find(name_and_labels(group_.rules[i]));
+    if (it == old_by_key.end() || it->second.empty()) continue;
+    size_t fi = it->second.front();
+    it->second.erase(it->second.begin());
+    matched[fi] = true;
+    rules_[i].previous_series = from.rules_[fi].previous_series;
+    if (group_.rules[i].is_alert() && from.group_.rules[fi].is_alert()) rules_[i].active = from.rules_[fi].active;
+  }
+  stale_series_ = from.stale_series_;
+  for (size_t fi = 0; fi < from.group_.rules.size(); fi++)
+    if (!matched[fi])
+      for (const auto& [l, unused] : from.rules_[fi].previous_series) {
+        (void)unused;
+        stale_series_.push_back(l);
+      }
+}
+
 // rules.EngineQueryFunc: a vector, or a scalar as one sample without labels.
 std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& q, const std::string& expr,
                                                              int64_t t_ms) const {
@@ -213,6 +244,12 @@ GroupEvalResult RuleGroupEvaluator::eval(promql::Queryable& q, const Appender& a
     }
     rt.previous_series = std::move(returned);
   }
+  // Series of rules a reload removed (CopyState's staleSeries), after the rules as Prometheus does.
+  for (const Labels& l : stale_series_) {
+    append(l, qt, stale_nan());
+    res.stale_markers++;
+  }
+  stale_series_.clear();
   return res;
 }
 

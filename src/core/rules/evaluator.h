@@ -75,6 +75,12 @@ class RuleGroupEvaluator {
   // Every alert held, resolved ones included (ForEachActiveAlert).
   std::vector<Alert> all_alerts(size_t rule) const;
 
+  // Group.CopyState after a reload changed the group: rules matched by name and labels
+  // (duplicates in order) take over the old rule's alerts (activeAt and all) and its series
+  // of the last evaluation (so those still go stale when no longer returned); the series of
+  // old rules left unmatched get staleness markers at the next evaluation.
+  void copy_state_from(const RuleGroupEvaluator& from);
+
   // Alerting rules write ALERTS / ALERTS_FOR_STATE only once restored (Prometheus marks
   // them restored after RestoreForState, or at once when restoring is off).
   void set_restored(bool restored);
@@ -102,6 +108,7 @@ class RuleGroupEvaluator {
   RuleGroup group_;
   EvalOptions opts_;
   std::vector<RuleRuntime> rules_;
+  std::vector<Labels> stale_series_;  // of rules a reload removed: marked at the next eval
 };
 
 // Group.EvalTimestamp: the evaluation slot at or before now_ns for a group of that name in

@@ -272,3 +272,72 @@ TEST(Evaluator, EvalTimestampIsTheSlotAtOrBeforeNowOffsetByTheGroupHash) {
   EXPECT_NE(group_eval_timestamp_ns("api", "/etc/rules.yml", interval, 1700000000000000000),
             group_eval_timestamp_ns("web", "/etc/rules.yml", interval, 1700000000000000000));
 }
+
+// Group.CopyState: a reload that changes the group keeps the alerts of rules it still has
+// (matched by name and labels) with their activeAt, and ends the series of removed rules.
+TEST(Evaluator, CopyStateKeepsAlertsOfKeptRulesAndEndsSeriesOfRemovedOnes) {
+  Harness h;
+  Labels up{{"__name__", "up"}, {"instance", "a"}};
+  for (int m = 0; m <= 10; m++) h.storage.add(up, m * kMin, 0);
+  RuleGroupEvaluator old_ev(group_of(R"(
+groups:
+  - name: g
+    rules:
+      - record: up:copy
+        expr: up
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        labels: {severity: page}
+)"),
+                            {});
+  old_ev.set_restored(true);
+  old_ev.eval(h.storage, h.append, 0);
+  old_ev.eval(h.storage, h.append, kMin);
+  ASSERT_EQ(old_ev.active_alerts(1).size(), 1u);
+
+  // The threshold's annotation changes and the recording rule goes: the alert keeps activeAt 0.
+  RuleGroupEvaluator new_ev(group_of(R"(
+groups:
+  - name: g
+    rules:
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        labels: {severity: page}
+        annotations: {summary: changed}
+)"),
+                            {});
+  new_ev.set_restored(true);
+  new_ev.copy_state_from(old_ev);
+  h.appended.clear();
+  new_ev.eval(h.storage, h.append, 2 * kMin);
+  auto a = new_ev.active_alerts(0);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].active_at_ms, 0);
+  EXPECT_EQ(a[0].annotations.get("summary"), "changed");
+  bool recorded_stale = false;
+  for (const auto& [l, t, v] : h.appended)
+    if (l.get("__name__") == "up:copy") recorded_stale = t == 2 * kMin && is_stale_nan(v);
+  EXPECT_TRUE(recorded_stale);
+  new_ev.eval(h.storage, h.append, 5 * kMin);
+  EXPECT_EQ(new_ev.active_alerts(0).at(0).state, AlertState::kFiring);
+
+  // A rule whose labels changed is another rule: its alert starts over.
+  RuleGroupEvaluator relabeled(group_of(R"(
+groups:
+  - name: g
+    rules:
+      - alert: Down
+        expr: up == 0
+        for: 5m
+        labels: {severity: ticket}
+)"),
+                               {});
+  relabeled.set_restored(true);
+  relabeled.copy_state_from(new_ev);
+  relabeled.eval(h.storage, h.append, 6 * kMin);
+  ASSERT_EQ(relabeled.active_alerts(0).size(), 1u);
+  EXPECT_EQ(relabeled.active_alerts(0)[0].active_at_ms, 6 * kMin);
+  EXPECT_EQ(relabeled.active_alerts(0)[0].state, AlertState::kPending);
+}

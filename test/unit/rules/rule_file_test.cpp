@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/common/stale.h"
 #include "core/rules/rule_file.h"
+#include "core/rules/rule_file_format.h"
 #include "core/rules/template.h"
 #include "core/rules/unit_test_file.h"
 
@@ -152,4 +153,65 @@ TEST(RuleFile, Promtool242ModeRefusesNewerGroupFields) {
   EXPECT_EQ(errs[0], "yaml: unmarshal errors:\n  line 3: field query_offset not found in type rulefmt.RuleGroup");
   EXPECT_FALSE(check_rule_file("groups: [{name: g, labels: {a: b}, rules: []}]", nullptr, old).empty());
   EXPECT_TRUE(check_rule_file("groups: [{name: g, labels: {a: b}, query_offset: 5s, rules: []}]", nullptr).empty());
+}
+
+// observe.rule_file writes what observe.load_rule_file read: every field survives a round trip,
+// strings YAML would read as another type or that need quoting included.
+TEST(RuleFileFormat, RoundTrip) {
+  const char* text = R"(
+groups:
+  - name: "api: main"
+    interval: 90s
+    query_offset: 0s
+    limit: 7
+    labels: {team: "true", "n": "0x10"}
+    rules:
+      - record: job:req:rate5m
+        expr: sum by (job) (rate(req{path="/a b", q='x\'y'}[5m]))
+        labels: {a: "null", b: "# not a comment", c: "multi\nline", empty: ""}
+      - alert: Slow
+        expr: |
+          job:req:rate5m
+            > 1
+        for: 1h30m
+        keep_firing_for: 1w
+        labels: {severity: "{{ $labels.job }}"}
+        annotations: {summary: "value {{ $value | humanize }}: \"quoted\" and 'single'", z: ""}
+  - name: second
+    rules:
+      - record: x
+        expr: "1"
+      - record: y
+        expr: "x\n  + 1"
+      - record: z
+        expr: "  x\n+ 1\n"
+)";
+  RuleFile a = parse_rule_file(text);
+  std::string out = format_rule_file(a);
+  RuleFile b = parse_rule_file(out);
+  ASSERT_EQ(a.groups.size(), b.groups.size()) << out;
+  for (size_t g = 0; g < a.groups.size(); g++) {
+    const RuleGroup &x = a.groups[g], &y = b.groups[g];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.interval_ms, y.interval_ms);
+    EXPECT_EQ(x.query_offset_ms, y.query_offset_ms);
+    EXPECT_EQ(x.has_query_offset, y.has_query_offset);
+    EXPECT_EQ(x.limit, y.limit);
+    EXPECT_EQ(x.labels, y.labels);
+    ASSERT_EQ(x.rules.size(), y.rules.size()) << out;
+    for (size_t r = 0; r < x.rules.size(); r++) {
+      EXPECT_EQ(x.rules[r].record, y.rules[r].record);
+      EXPECT_EQ(x.rules[r].alert, y.rules[r].alert);
+      EXPECT_EQ(x.rules[r].expr, y.rules[r].expr) << out;
+      EXPECT_EQ(x.rules[r].for_ms, y.rules[r].for_ms);
+      EXPECT_EQ(x.rules[r].keep_firing_for_ms, y.rules[r].keep_firing_for_ms);
+      EXPECT_EQ(x.rules[r].labels, y.rules[r].labels) << out;
+      EXPECT_EQ(x.rules[r].annotations, y.rules[r].annotations) << out;
+    }
+  }
+  EXPECT_NE(out.find("interval: 1m30s"), std::string::npos) << out;
+  EXPECT_NE(out.find("for: 1h30m"), std::string::npos) << out;
+  EXPECT_EQ(out.find("keep_firing_for: 0s"), std::string::npos) << out;
+  EXPECT_EQ(a.groups[1].interval_ms, 0);
+  EXPECT_EQ(out.find("interval: 0s"), std::string::npos) << out;
 }

@@ -1,0 +1,57 @@
+// One rule group in the rules worker: its schedule (Prometheus's slots: the group's hash
+// offset inside the interval, missed slots skipped and counted), its evaluator (alert state
+// lives here between evaluations), and each evaluation as one transaction that writes the
+// recorded samples, ALERTS / ALERTS_FOR_STATE, the alert state rows and the health rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "core/rules/evaluator.h"
+#include "pg/rules/alert_sender.h"
+#include "pg/rules/rule_store.h"
+
+namespace observe::pg {
+
+class GroupRunner {
+ public:
+  // `validated` is the stored group as validate_rule_group returned it. restore: the worker
+  // just started, so `for` state is restored from ALERTS_FOR_STATE after the first
+  // evaluation (Prometheus's RestoreForState); otherwise alerts start restored.
+  GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validated, bool restore, int64_t now_ms);
+
+  const std::string& name() const { return name_; }
+  int64_t next_due_ms() const { return next_slot_ms_; }
+  int64_t interval_ms() const { return interval_ms_; }
+
+  // Evaluates at the latest slot <= now when one is due; slots skipped since the last
+  // evaluation are counted as missed. Alerts due for sending go to `sender` once the
+  // evaluation committed.
+  void run_if_due(int64_t now_ms, AlertSender& sender);
+
+  // Prometheus's CopyState when a reload changed the group (same target): alerts of the rules
+  // kept (by name and labels) go on with their activeAt, series of removed rules end stale.
+  void copy_state_from(const GroupRunner& old);
+  Oid target() const { return target_; }
+
+  // The group leaves (deleted, disabled): its recorded series end with staleness markers at
+  // now, as Prometheus marks a removed group's series stale. Also clears its alert rows.
+  void stop(int64_t now_ms, bool group_still_exists);
+
+ private:
+  void evaluate(int64_t t_ms, int64_t missed, AlertSender& sender);
+
+  std::string name_;
+  Oid target_;
+  std::vector<int> positions_;
+  int64_t interval_ms_;
+  int64_t next_slot_ms_;
+  bool restore_pending_;
+  bool has_alerts_ = false;
+  std::unique_ptr<rules::RuleGroupEvaluator> evaluator_;
+  std::set<Labels> written_series_;  // non-stale series of the last evaluation
+};
+
+}  // namespace observe::pg

@@ -1,0 +1,206 @@
+#include "pg/rules/rules_worker.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/rules/rule_file_format.h"
+#include "pg/border/border.h"
+#include "pg/module/guc.h"
+#include "pg/rules/group_runner.h"
+#include "pg/rules/rule_store.h"
+#include "pg/rules/rules_guc.h"
+#include "pg/rules/spi_text.h"
+#include "pg/workers/worker_signals.h"
+#include "pg/workers/worker_txn.h"
+
+extern "C" {
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void observe_rules_worker_main(Datum arg);
+}
+
+namespace observe::pg {
+
+namespace {
+
+constexpr int64_t kConfigReloadMs = 2000;  // changes to observe.rule_groups / rules apply within this
+constexpr int64_t kNoExtensionRetryMs = 10000;
+
+// What makes a runner obsolete: the rules as a file, and where and how often they run.
+std::string config_key(const StoredRuleGroup& g) {
+  rules::RuleFile f;
+  f.groups.push_back(g.group);
+  std::string key = rules::format_rule_file(f);
+  key += '\x01' + g.file + '\x01' + std::to_string(g.target) + '\x01' + std::to_string(guc_rules_evaluation_interval_ms);
+  for (int p : g.positions) key += ',' + std::to_string(p);
+  return key;
+}
+
+struct Entry {
+  std::string key;
+  std::unique_ptr<GroupRunner> runner;  // null: the group does not validate
+};
+
+class RulesLoop {
+ public:
+  void run() {
+    int64_t next_reload = 0;
+    while (!worker_sigterm_received) {
+      if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
+        next_reload = 0;
+      }
+      int64_t now = wall_ms();
+      if (!guc_rules_enabled) {
+        // Off: no runner; on again, groups start afresh (alerts restored at once).
+        groups_.clear();
+        next_reload = 0;
+        sleep_until(now + 1000);
+        continue;
+      }
+      if (now >= next_reload) next_reload = now + reload();
+      for (auto& [name, e] : groups_) {
+        if (worker_sigterm_received) break;
+        if (e.runner) e.runner->run_if_due(wall_ms(), sender_);
+      }
+      int64_t due = next_reload;
+      for (const auto& [name, e] : groups_)
+        if (e.runner) due = std::min(due, e.runner->next_due_ms());
+      if (sender_.busy()) {
+        // Alertmanager requests in flight: wait on their sockets instead of the latch.
+        sender_.poll(static_cast<int>(std::clamp<int64_t>(due - wall_ms(), 0, 100)));
+      } else {
+        sleep_until(due);
+      }
+    }
+  }
+
+ private:
+  int64_t reload() {
+    bool installed = false;
+    std::vector<StoredRuleGroup> stored;
+    if (!run_in_transaction("rule groups reload", [&] {
+          installed = pg_guard([] {
+            return SPI_execute("SELECT 1 WHERE to_regclass('observe._rule_group_status') IS NOT NULL", true, 1) ==
+                       SPI_OK_SELECT &&
+                   SPI_processed == 1;
+          });
+          if (installed) stored = read_rule_groups(nullptr);
+        }))
+      return kConfigReloadMs;
+    if (!installed) {
+      groups_.clear();
+      return kNoExtensionRetryMs;
+    }
+    const int64_t now = wall_ms();
+    std::map<std::string, Entry> next;
+    for (StoredRuleGroup& g : stored) {
+      if (!g.enabled) continue;
+      std::string key = config_key(g);
+      auto it = groups_.find(g.group.name);
+      if (it != groups_.end() && it->second.key == key) {
+        next.emplace(g.group.name, std::move(it->second));
+        groups_.erase(it);
+        continue;
+      }
+      // New or changed. Prometheus restores `for` state only for the groups of its first load.
+      Entry e;
+      e.key = key;
+      rules::RuleGroup valid;
+      std::vector<std::string> errors = validate_rule_group(g.group, &valid);
+      if (errors.empty()) {
+        e.runner = std::make_unique<GroupRunner>(g, std::move(valid), first_load_, now);
+        // Changed: Prometheus's CopyState. The old runner is dropped without stale markers.
+        if (it != groups_.end() && it->second.runner && it->second.runner->target() == g.target) {
+          e.runner->copy_state_from(*it->second.runner);
+          groups_.erase(it);
+        }
+      } else {
+        std::string msg = "invalid rule group:";
+        for (const auto& err : errors) msg += "\n" + err;
+        pg_guard([&] {
+          ereport(LOG, (errmsg("pg_observe rules worker: group \"%s\" not evaluated: %s", g.group.name.c_str(),
+                               msg.c_str())));
+        });
+        record_invalid(g.group.name, msg);
+      }
+      next.emplace(g.group.name, std::move(e));
+    }
+    // Left in groups_: groups deleted, disabled, or changed into an invalid group or onto
+    // another target; their series end with staleness markers and their alert rows go.
+    for (auto& entry : groups_) {
+      const std::string& name = entry.first;
+      if (!entry.second.runner) continue;
+      bool exists =
+          std::any_of(stored.begin(), stored.end(), [&name](const StoredRuleGroup& g) { return g.group.name == name; });
+      entry.second.runner->stop(now, exists);
+    }
+    groups_ = std::move(next);
+    first_load_ = false;
+    return kConfigReloadMs;
+  }
+
+  static void record_invalid(const std::string& group, const std::string& msg) {
+    run_in_transaction("rule group status", [&] {
+      spi_execute_text(R"sql(
+        INSERT INTO observe._rule_group_status AS s (group_name, last_error) VALUES ($1, $2)
+        ON CONFLICT (group_name) DO UPDATE SET last_error = excluded.last_error)sql",
+                       {group.c_str(), msg.c_str()}, SPI_OK_INSERT);
+    });
+  }
+
+  void sleep_until(int64_t when_ms) {
+    int64_t wait = std::clamp<int64_t>(when_ms - wall_ms(), 0, 1000);
+    pg_guard([wait] {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, static_cast<long>(wait),
+                      PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+      worker_absorb_barriers();
+    });
+  }
+
+  std::map<std::string, Entry> groups_;
+  AlertSender sender_;
+  bool first_load_ = true;
+};
+
+}  // namespace
+
+void register_rules_worker() {
+  BackgroundWorker worker;
+  memset(&worker, 0, sizeof worker);
+  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+  worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back (and restores `for` state)
+  snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
+  snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_rules_worker_main");
+  snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe rules worker");
+  snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe rules worker");
+  RegisterBackgroundWorker(&worker);
+}
+
+}  // namespace observe::pg
+
+void observe_rules_worker_main(Datum) {
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
+  ereport(LOG, (errmsg("pg_observe rules worker started in database \"%s\"", observe::pg::guc_database)));
+  observe::pg::invoke_cpp([] {
+    observe::pg::RulesLoop loop;
+    loop.run();
+  });
+  ereport(LOG, (errmsg("pg_observe rules worker stopped")));
+  proc_exit(0);
+}
