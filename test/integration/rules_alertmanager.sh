@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The rules worker sends alerts to a real Alertmanager (Debian's prometheus-alertmanager) over
 # the v2 API as Prometheus does: the firing alert shows in Alertmanager's /api/v2/alerts with
 # its labels, annotations, startsAt (when it fired), an endsAt in the future (valid_until) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lane: own-server (starts its own servers; test/run.sh runs it beside the shared-server tests)
 # The rules worker end to end (issue 17): a rule file loaded with observe.load_rule_file is
 # evaluated on its interval; the recorded samples and the alert (labels, annotations, pending
 # then firing after `for`) are what `promtool test rules` confirms for the same rules and data
