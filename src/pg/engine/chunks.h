@@ -47,6 +47,11 @@ struct TsChunkSink {
   Oid storage_id;
   CommandId cid;
   const TsLayout* layout;  // outlives the sink
+  // Set by the write buffer: chunks that compaction will merge and encode again (below half the
+  // target: level 0; L0 batches) use the fast zstd level of the log-lines codec
+  // (kTransientLogLevel) instead of the profile's, so a short transaction's commit does not pay
+  // for compression its chunk keeps only until compaction. Compaction leaves it false.
+  bool fast_transient = false;
 };
 void ts_sink_open(TsChunkSink* sink, const TsLayout& layout, Oid storage_id, CommandId cid);
 void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows);
