@@ -149,11 +149,15 @@ static void insert_chunk(TsChunkSink* sink, int32 series_id, int64 min_time, int
 constexpr int kTransientLogLevel = 3;
 
 // Encodes rows with the codec options of the table's profile (`transient`: see
-// TsChunkSink::fast_transient).
-static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& data, bool transient = false) {
+// TsChunkSink::fast_transient); *lowered: whether a column's level was lowered.
+static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& data, bool transient = false,
+                                      bool* lowered = nullptr) {
   for (size_t c = 0; c < data.columns.size() && c < layout.value_atts.size(); c++) {
     layout.profile->column_codec(layout.attrs[layout.value_atts[c]], data.columns[c]);
-    if (transient && data.columns[c].log_level > kTransientLogLevel) data.columns[c].log_level = kTransientLogLevel;
+    if (transient && data.columns[c].log_level > kTransientLogLevel) {
+      data.columns[c].log_level = kTransientLogLevel;
+      if (lowered != nullptr) *lowered = true;
+    }
   }
   return chunk::encode(data);
 }
@@ -204,7 +208,9 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
                           (profile.full_by_bytes && bytes >= profile.chunk_target_bytes / 2)
                       ? 1
                       : 0;
-    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient && level == 0);
+    bool lowered = false;
+    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient && level == 0, &lowered);
+    if (lowered) level = kTsFastLevel;
     const char* data = encoded.data();
     size_t len = encoded.size();
     pg_guard([&] { insert_chunk(sink, series_id, min_time, max_time, count, level, data, len); });
