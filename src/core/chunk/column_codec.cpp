@@ -18,6 +18,9 @@ namespace {
 // zstd is only tried on bodies large enough for its ~10 byte frame overhead
 // to possibly pay off.
 constexpr size_t kZstdMinBody = 64;
+// Raw bytes from which a column with the log-lines codec tries only that codec (see the kBytes
+// case of encode_values).
+constexpr size_t kLogOnlyBytes = 64 * 1024;
 // How far (in ulps) a float may be from a decimal for the noisy decimal path.
 constexpr uint64_t kDecimalNoiseUlps = 64;
 
@@ -175,24 +178,38 @@ void encode_values(const Column& col, std::string& out) {
         data = v.data();
         n = v.size();
       }
-      put_u8(best, kBytesPlain);
-      plain_encode_bytes(data, n, best);
-      put_u8(cand, kBytesDict);
-      if (dict_encode_bytes(data, n, n / 2 + 1, cand)) keep_smaller(best, cand);
-      cand.clear();
       if (col.log_level > 0) {
-        std::string z;
-        maybe_zstd(best, z);
         std::vector<std::string_view> views(data, data + n);
+        size_t total = 0;
+        for (std::string_view l : views) total += l.size();
         LogLinesOptions o;
         o.level = col.log_level;
         o.layout = col.log_layout;
         put_u8(cand, kBytesLog);
         cand += log_lines_encode(views, o);
+        // A large column of log lines: the log-lines codec (zstd over the lines) is what wins;
+        // plain or dictionary bytes under zstd level 3 beside it cost a second compression, a
+        // hash of every line and copies for a smaller result only on tiny or constant columns.
+        if (total >= kLogOnlyBytes) {
+          out += cand;
+          return;
+        }
+        put_u8(best, kBytesPlain);
+        plain_encode_bytes(data, n, best);
+        std::string dict;
+        put_u8(dict, kBytesDict);
+        if (dict_encode_bytes(data, n, n / 2 + 1, dict)) keep_smaller(best, dict);
+        std::string z;
+        maybe_zstd(best, z);
         if (cand.size() < z.size()) z.swap(cand);
         out += z;
         return;
       }
+      put_u8(best, kBytesPlain);
+      plain_encode_bytes(data, n, best);
+      put_u8(cand, kBytesDict);
+      if (dict_encode_bytes(data, n, n / 2 + 1, cand)) keep_smaller(best, cand);
+      cand.clear();
       maybe_zstd(best, out);
       return;
     }

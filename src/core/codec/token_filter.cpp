@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "core/codec/byte_io.h"
 
@@ -94,50 +95,83 @@ inline size_t affix_length(size_t m) {
 
 }  // namespace
 
-constexpr size_t kSmallLimit = 1u << 16;
+// Token keys are deduplicated by their hash (insert_key); before that, a direct-mapped cache of
+// the builder's recent tokens (bytes compared exactly) skips the hashing and the probe of a
+// token seen again, which is most of them: log lines repeat their words.
+constexpr size_t kCacheBits = 12;
+constexpr size_t kCachedToken = 24;  // longer tokens are hashed every time
 
-TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(options) {}
-TokenFilterBuilder::~TokenFilterBuilder() = default;
+struct TokenFilterBuilder::Scratch {
+  std::vector<uint64_t> bits;  // 2^24 bits, all zero while in the pool
+  struct Slot {
+    uint32_t gen;
+    uint32_t len;
+    char bytes[kCachedToken];
+  };
+  std::vector<Slot> tokens;  // valid when gen matches
+  uint32_t gen = 0;
+};
 
-void TokenFilterBuilder::add_trigram(uint32_t t) {
-  if (seen_.empty()) {
-    small_.push_back(t);
-    if (small_.size() < kSmallLimit) return;
-    seen_.assign((size_t{1} << 24) / 64, 0);
-    for (uint32_t s : small_) seen_[s / 64] |= uint64_t{1} << (s % 64);
-    small_.clear();
-    small_.shrink_to_fit();
-    count_ = 0;
-    for (uint64_t w : seen_) count_ += static_cast<size_t>(__builtin_popcountll(w));
-    return;
+namespace {
+
+// A thread's idle scratches (each 2 MiB + 128 KiB): builders of one thread run one after the
+// other (a chunk's columns), so one or two are enough.
+constexpr size_t kPoolKeep = 2;
+thread_local std::vector<std::unique_ptr<TokenFilterBuilder::Scratch>> t_pool;
+
+}  // namespace
+
+TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(options) {
+  std::unique_ptr<Scratch> s;
+  if (!t_pool.empty()) {
+    s = std::move(t_pool.back());
+    t_pool.pop_back();
+  } else {
+    s = std::make_unique<Scratch>();
+    s->bits.assign((size_t{1} << 24) / 64, 0);
+    s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, {}});
   }
-  uint64_t& w = seen_[t / 64];
-  uint64_t bit = uint64_t{1} << (t % 64);
-  count_ += !(w & bit);
-  w |= bit;
+  if (++s->gen == 0) {  // wrapped: forget every slot
+    for (auto& e : s->tokens) e.gen = 0;
+    s->gen = 1;
+  }
+  scratch_ = s.release();
+}
+
+TokenFilterBuilder::~TokenFilterBuilder() {
+  std::unique_ptr<Scratch> s(scratch_);
+  // Every set bit is in the list (unless it overflowed): clearing their words clears the map.
+  if (list_overflow_)
+    std::fill(s->bits.begin(), s->bits.end(), 0);
+  else
+    for (uint32_t t : distinct_) s->bits[t / 64] = 0;
+  if (t_pool.size() < kPoolKeep) t_pool.push_back(std::move(s));
 }
 
 void TokenFilterBuilder::add_trigrams(const char* p, size_t n, bool fold_bytes) {
-  size_t i = 0;
-  for (; i + 3 <= n && seen_.empty(); ++i)
-    add_trigram(fold_bytes ? trigram_folded(p + i) : trigram(p + i));
-  if (i + 3 > n) return;
-  // The bitmap exists: set bits in a loop of its own, the case choice and the bitmap check out
-  // of it (a COPY of log lines runs this on every byte).
-  uint64_t* words = seen_.data();
-  size_t count = count_;
+  if (n < 3) return;
+  // The case choice out of the loop (a COPY of log lines runs it on every byte); a trigram
+  // seen before costs one load and test.
+  uint64_t* words = scratch_->bits.data();
   auto set = [&](uint32_t t) {
     uint64_t& w = words[t / 64];
-    uint64_t bit = uint64_t{1} << (t % 64);
-    count += !(w & bit);
+    const uint64_t bit = uint64_t{1} << (t % 64);
+    if (w & bit) return;
     w |= bit;
+    ++count_;
+    if (list_overflow_) return;
+    if (distinct_.size() < kMaxTrigramList) {
+      distinct_.push_back(t);
+    } else {
+      list_overflow_ = true;
+      std::vector<uint32_t>().swap(distinct_);
+    }
   };
   if (fold_bytes) {
-    for (; i + 3 <= n; ++i) set(trigram_folded(p + i));
+    for (size_t i = 0; i + 3 <= n; ++i) set(trigram_folded(p + i));
   } else {
-    for (; i + 3 <= n; ++i) set(trigram(p + i));
+    for (size_t i = 0; i + 3 <= n; ++i) set(trigram(p + i));
   }
-  count_ = count;
 }
 
 // True if h was not in the set yet. Past kMaxTokenKeys the set is dropped for good (memory
@@ -173,7 +207,20 @@ bool TokenFilterBuilder::insert_key(uint64_t h) {
   return true;
 }
 
+// A token's keys: whole, and its affixes only the first time (most tokens repeat).
+void TokenFilterBuilder::add_token(const char* p, size_t m) {
+  if (insert_key(key_hash(kWholeKey, p, m))) {
+    for (size_t L : kAffixLengths) {
+      if (L >= m) break;
+      insert_key(key_hash(kPrefixKey, p, L));
+      insert_key(key_hash(kSuffixKey, p + m - L, L));
+    }
+  }
+}
+
 void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
+  if (keys_overflow_) return;
+  Scratch& s = *scratch_;
   size_t i = 0;
   while (i < n) {
     if (!token_byte(static_cast<uint8_t>(p[i]))) {
@@ -183,15 +230,24 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
     size_t j = i + 1;
     while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
     const size_t m = j - i;
-    // Affixes only for a token seen the first time: most tokens repeat.
-    if (insert_key(key_hash(kWholeKey, p + i, m))) {
-      for (size_t L : kAffixLengths) {
-        if (L >= m) break;
-        insert_key(key_hash(kPrefixKey, p + i, L));
-        insert_key(key_hash(kSuffixKey, p + j - L, L));
+    if (m <= kCachedToken) {
+      const uint64_t head = load_tail(p + i, m < 8 ? m : 8);
+      const uint64_t tail = m > 8 ? load_tail(p + j - 8, 8) : 0;
+      const uint64_t h = (head ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
+      Scratch::Slot& e = s.tokens[h >> (64 - kCacheBits)];
+      if (e.gen == s.gen && e.len == m && std::memcmp(e.bytes, p + i, m) == 0) {
+        i = j;
+        continue;
       }
+      add_token(p + i, m);
+      if (keys_overflow_) return;
+      e.gen = s.gen;
+      e.len = static_cast<uint32_t>(m);
+      std::memcpy(e.bytes, p + i, m);
+    } else {
+      add_token(p + i, m);
+      if (keys_overflow_) return;
     }
-    if (keys_overflow_) return;
     i = j;
   }
 }
@@ -214,24 +270,17 @@ void TokenFilterBuilder::add(std::string_view line) {
 
 template <typename F>
 void TokenFilterBuilder::for_each_distinct(F&& f) const {
-  if (seen_.empty()) {
-    std::vector<uint32_t> t = small_;
-    std::sort(t.begin(), t.end());
-    t.erase(std::unique(t.begin(), t.end()), t.end());
-    for (uint32_t x : t) f(x);
+  if (!list_overflow_) {
+    for (uint32_t x : distinct_) f(x);
     return;
   }
-  for (size_t wi = 0; wi < seen_.size(); ++wi)
-    for (uint64_t w = seen_[wi]; w; w &= w - 1)
+  const std::vector<uint64_t>& bits = scratch_->bits;
+  for (size_t wi = 0; wi < bits.size(); ++wi)
+    for (uint64_t w = bits[wi]; w; w &= w - 1)
       f(static_cast<uint32_t>(wi * 64 + static_cast<size_t>(__builtin_ctzll(w))));
 }
 
-size_t TokenFilterBuilder::distinct_trigrams() const {
-  if (!seen_.empty()) return count_;
-  size_t n = 0;
-  for_each_distinct([&](uint32_t) { ++n; });
-  return n;
-}
+size_t TokenFilterBuilder::distinct_trigrams() const { return count_; }
 
 size_t TokenFilterBuilder::distinct_token_keys() const { return keys_overflow_ ? 0 : key_count_; }
 

@@ -59,21 +59,27 @@ class TokenFilterBuilder {
   // words). At most max(11, max_bytes) bytes; empty if no key was added.
   std::string finish(size_t max_bytes = SIZE_MAX) const;
 
+  struct Scratch;  // per-thread reusable working memory (token_filter.cpp)
+
  private:
-  void add_trigram(uint32_t t);
   void add_trigrams(const char* p, size_t n, bool fold);
   void add_tokens(const char* p, size_t n);
+  void add_token(const char* p, size_t m);
   bool insert_key(uint64_t h);
   template <typename F>
   void for_each_distinct(F&& f) const;
   std::string finish_v1(size_t max_bytes) const;
 
   TokenFilterOptions options_;
-  // Distinct trigrams: a sorted-on-demand list while small, then one bit per
-  // possible trigram (2 MiB), so memory stays bounded whatever the lines.
-  std::vector<uint32_t> small_;
-  std::vector<uint64_t> seen_;
+  // Distinct trigrams: one bit per possible trigram (2 MiB) plus the list of those set, in a
+  // scratch reused by the builders of a thread (clearing only the bits its list names), so a
+  // chunk neither zeroes, faults in nor scans 2 MiB, nor sorts. Past kMaxTrigramList distinct
+  // trigrams the list is dropped and finish() scans the bitmap: memory stays bounded.
+  Scratch* scratch_ = nullptr;
+  std::vector<uint32_t> distinct_;
   size_t count_ = 0;
+  bool list_overflow_ = false;
+  static constexpr size_t kMaxTrigramList = size_t{1} << 20;
   // Distinct token key hashes: open addressing (0 = empty), at most kMaxTokenKeys.
   std::vector<uint64_t> keys_;
   size_t key_count_ = 0;

@@ -143,10 +143,22 @@ static void insert_chunk(TsChunkSink* sink, int32 series_id, int64 min_time, int
   pfree(b);
 }
 
-// Encodes rows with the codec options of the table's profile.
-static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& data) {
-  for (size_t c = 0; c < data.columns.size() && c < layout.value_atts.size(); c++)
+// The zstd level of the log-lines codec in chunks compaction rewrites: on the log recording,
+// 4 MiB blocks at level 3 compress ~8x faster than at 9 and 25-35 % larger (docs/performance.md
+// "Log writes"); levels 5-8 cost about as much CPU as 9.
+constexpr int kTransientLogLevel = 3;
+
+// Encodes rows with the codec options of the table's profile (`transient`: see
+// TsChunkSink::fast_transient); *lowered: whether a column's level was lowered.
+static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& data, bool transient = false,
+                                      bool* lowered = nullptr) {
+  for (size_t c = 0; c < data.columns.size() && c < layout.value_atts.size(); c++) {
     layout.profile->column_codec(layout.attrs[layout.value_atts[c]], data.columns[c]);
+    if (transient && data.columns[c].log_level > kTransientLogLevel) {
+      data.columns[c].log_level = kTransientLogLevel;
+      if (lowered != nullptr) *lowered = true;
+    }
+  }
   return chunk::encode(data);
 }
 
@@ -163,6 +175,7 @@ void ts_sink_open(TsChunkSink* sink, const TsLayout& layout, Oid storage_id, Com
   sink->layout = &layout;
   sink->storage_id = storage_id;
   sink->cid = cid;
+  sink->fast_transient = false;
   TsInternalOids oids;
   pg_guard([&] {
     ts_internal_oids(&oids, false);
@@ -189,13 +202,15 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
       end++;
     }
     chunk::ChunkData part = slice(rows, begin, end);
-    std::string encoded = encode_with_codecs(*sink->layout, part);
     int64 min_time = rows.times[begin], max_time = rows.times[end - 1];
     int32 count = static_cast<int32>(end - begin);
     int16 level = count >= static_cast<int32>(profile.chunk_target_rows / 2) ||
                           (profile.full_by_bytes && bytes >= profile.chunk_target_bytes / 2)
                       ? 1
                       : 0;
+    bool lowered = false;
+    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient && level == 0, &lowered);
+    if (lowered) level = kTsFastLevel;
     const char* data = encoded.data();
     size_t len = encoded.size();
     pg_guard([&] { insert_chunk(sink, series_id, min_time, max_time, count, level, data, len); });
@@ -244,7 +259,7 @@ class BatchWriter {
     put_varint(out_, smax - smin);
   }
   void insert(TsChunkSink* sink, chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
-    out_ += encode_with_codecs(*sink->layout, data);
+    out_ += encode_with_codecs(*sink->layout, data, sink->fast_transient);
     int32 count = static_cast<int32>(rows);
     const char* bytes = out_.data();
     size_t len = out_.size();

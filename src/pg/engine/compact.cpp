@@ -92,8 +92,9 @@ int64_t ts_compact_relation(Relation rel) {
     ts_sink_open(&sink, *layout, storage, cid);
     Group group;
     bool force = false;  // the group holds rows of a batch: written however small
+    bool fast = false;   // the group holds a fast-compressed chunk (kTsFastLevel): rewritten alone too
     auto finish_group = [&](int32_t id) {
-      if (group.tids.size() >= 2 || (force && group.rows.rows() > 0)) {
+      if (group.tids.size() >= 2 || (force && group.rows.rows() > 0) || (fast && !group.tids.empty())) {
         ts_sink_write(&sink, id, group.rows);
         const ItemPointerData* tids = group.tids.data();
         int n = static_cast<int>(group.tids.size());
@@ -101,6 +102,7 @@ int64_t ts_compact_relation(Relation rel) {
         rewritten += n;
       }
       reset_group(group, *layout);
+      fast = false;
     };
     for (int32_t id : ids) {
       reset_group(group, *layout);
@@ -120,6 +122,7 @@ int64_t ts_compact_relation(Relation rel) {
         }
         with_chunk_bytes(row.data, [&](std::string_view bytes) { group.rows.append_chunk(chunk::decode(bytes)); });
         group.tids.push_back(row.tid);
+        if (row.level == kTsFastLevel) fast = true;
         if (ts_rows_full(*layout->profile, group.rows)) finish_group(id);
       }
       auto b = batched.find(id);

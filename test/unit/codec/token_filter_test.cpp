@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "core/common/error.h"
 
@@ -109,6 +111,46 @@ TEST(TokenFilter, VersionTwoBytesAreStable) {
   }
   EXPECT_EQ(f.size(), 147u);
   EXPECT_EQ(h, 0xa383eb4125e59af4ULL);
+}
+
+// Builders reuse a per-thread scratch (trigram bitmap, token cache): a builder must see none of
+// what an earlier or a concurrent one added, also after one overflowed its list of trigrams.
+TEST(TokenFilter, ScratchReuseLeavesNoTrace) {
+  TokenFilterOptions o;
+  o.fold_case = true;
+  auto build = [&](const std::vector<std::string>& lines) {
+    TokenFilterBuilder b(o);
+    for (const auto& l : lines) b.add(l);
+    return b.finish(4096);
+  };
+  std::mt19937_64 rng(7);
+  std::vector<std::string> a, c;
+  for (int i = 0; i < 300; ++i) a.push_back(random_line(rng));
+  for (int i = 0; i < 300; ++i) c.push_back("other " + random_line(rng) + " tail" + std::to_string(i));
+  const std::string fa = build(a), fc = build(c);
+  ASSERT_NE(fa, fc);
+  // Overlapping builders get separate scratches.
+  {
+    TokenFilterBuilder x(o), y(o);
+    for (const auto& l : a) x.add(l);
+    for (const auto& l : c) y.add(l);
+    EXPECT_EQ(x.finish(4096), fa);
+    EXPECT_EQ(y.finish(4096), fc);
+  }
+  // A line of random bytes: more distinct trigrams than the list keeps (the bitmap is scanned).
+  std::string noise(3u << 20, '\0');
+  for (char& ch : noise) ch = static_cast<char>(rng());
+  {
+    TokenFilterBuilder big(o);
+    big.add(noise);
+    EXPECT_GT(big.distinct_trigrams(), size_t{1} << 20);
+    std::string f = big.finish();
+    size_t i = 100000;
+    EXPECT_TRUE(token_filter_may_contain(f, std::string_view(noise).substr(i, 40)));
+  }
+  EXPECT_EQ(build(a), fa);
+  EXPECT_EQ(build(c), fc);
+  for (const auto& l : a) EXPECT_TRUE(token_filter_may_contain(build(a), l));
 }
 
 // Filters written by the previous version (trigrams only, byte 0 = probes | fold bit) are
