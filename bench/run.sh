@@ -3,8 +3,8 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http]
-#   (default: all but logs, logs_layouts, logwrite, kafka and http, in order)
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http rules]
+#   (default: all but logs, logs_layouts, logwrite, kafka, http and rules, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
 # RECORDING, HOSTS/HOURS/INSERT_ROWS (ingest size), RUNS (query repetitions). See bench/README.md.
@@ -103,6 +103,12 @@ for part in "${parts[@]}"; do
       echo >>"$body"
       psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
       cmd=("$here/scrape/run.sh" 200 500 15 60) ;;
+    rules)
+      echo "## Recording rules beside Prometheus: 10,000 rules every 15 s (bench/rules)" >>"$body"
+      echo >>"$body"
+      echo "Command: \`bench/run.sh rules\` (bench/rules/run.sh: its own server with the HTTP API and the rules worker, Debian's prometheus on loopback; the same data remote-written and the same rule file loaded into both; CPU of the rules worker and of prometheus over 60 s)." >>"$body"
+      echo >>"$body"
+      cmd=("$here/rules/run.sh") ;;
     http)
       echo "## HTTP API beside Prometheus: remote_write ingest and query_range (bench/http)" >>"$body"
       echo >>"$body"
