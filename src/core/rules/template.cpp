@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "core/common/go_regexp.h"
+#include "core/common/go_url.h"
 #include "core/promconfig/duration.h"
 #include "core/promql/strutil.h"
 
@@ -963,22 +964,6 @@ std::string html_escape(const std::string& s) {
   return o;
 }
 
-std::string query_escape(const std::string& s) {
-  std::string o;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      o += char(c);
-    } else if (c == ' ') {
-      o += '+';
-    } else {
-      o += '%';
-      o += hex[c >> 4];
-      o += hex[c & 15];
-    }
-  }
-  return o;
-}
 
 
 // net.SplitHostPort; false on error.
@@ -1308,7 +1293,7 @@ class Exec {
       std::string s;
       for (size_t i = 0; i < a.size(); i++) s += print_value(a[i]);
       if (fn == "html") return TValue::str(html_escape(s));
-      if (fn == "urlquery") return TValue::str(query_escape(s));
+      if (fn == "urlquery") return TValue::str(go_query_escape(s));
       std::string o;
       for (char c : s) {
         if (c == '\\' || c == '\'' || c == '"') o += std::string("\\") + c;
@@ -1397,7 +1382,7 @@ class Exec {
     }
     if (fn == "graphLink" || fn == "tableLink") {
       arity(fn, a, 1);
-      return TValue::str("/graph?g0.expr=" + query_escape(need_string(a[0], fn.c_str())) + "&g0.tab=" +
+      return TValue::str("/graph?g0.expr=" + go_query_escape(need_string(a[0], fn.c_str())) + "&g0.tab=" +
                          (fn == "graphLink" ? "0" : "1"));
     }
     if (fn == "sortByLabel") {

@@ -28,6 +28,7 @@
 #include "pg/http/http_tail.h"
 #include "pg/http/http_txn.h"
 #include "pg/module/guc.h"
+#include "pg/workers/worker_register.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -414,17 +415,7 @@ class HttpServer {
 void register_http_workers() {
   if (guc_http_port <= 0) return;
   for (int i = 0; i < guc_http_workers; i++) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;
-    worker.bgw_main_arg = Int32GetDatum(i);
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_http_worker_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe http worker %d", i);
-    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe http worker");
-    RegisterBackgroundWorker(&worker);
+    register_observe_worker("observe_http_worker_main", "pg_observe http worker", i, 5);
   }
 }
 

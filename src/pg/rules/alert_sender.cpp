@@ -3,6 +3,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "core/common/go_url.h"
 #include "core/httpapi/json.h"
 #include "pg/border/border.h"
 #include "pg/module/guc.h"
@@ -26,24 +27,6 @@ std::string rfc3339(int64_t ms) {
   return buf;
 }
 
-// Go's url.QueryEscape.
-std::string query_escape(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> url_list(const char* setting, const char* suffix) {
   std::vector<std::string> out;
   std::stringstream in(setting ? setting : "");
@@ -57,7 +40,7 @@ std::vector<std::string> url_list(const char* setting, const char* suffix) {
 }
 
 std::string generator_url(const std::string& external, const std::string& expr) {
-  return external + "/graph?g0.expr=" + query_escape(expr) + "&g0.tab=1";
+  return external + "/graph?g0.expr=" + go_query_escape(expr) + "&g0.tab=1";
 }
 
 // Labels every alert of the batch has with the same value (Alertmanager's commonLabels).

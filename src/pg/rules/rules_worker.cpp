@@ -14,6 +14,7 @@
 #include "pg/rules/spi_text.h"
 #include "pg/workers/worker_signals.h"
 #include "pg/workers/worker_txn.h"
+#include "pg/workers/worker_register.h"
 
 extern "C" {
 #include "executor/spi.h"
@@ -177,16 +178,8 @@ class RulesLoop {
 }  // namespace
 
 void register_rules_worker() {
-  BackgroundWorker worker;
-  memset(&worker, 0, sizeof worker);
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back (and restores `for` state)
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_rules_worker_main");
-  snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe rules worker");
-  snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe rules worker");
-  RegisterBackgroundWorker(&worker);
+  // back after 5 s; it restores the `for` state
+  register_observe_worker("observe_rules_worker_main", "pg_observe rules worker", -1, 5);
 }
 
 }  // namespace observe::pg

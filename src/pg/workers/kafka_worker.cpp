@@ -12,6 +12,7 @@
 #include "pg/workers/kafka_config.h"
 #include "pg/workers/kafka_runner.h"
 #include "pg/workers/worker_txn.h"
+#include "pg/workers/worker_register.h"
 
 extern "C" {
 #include "pgstat.h"
@@ -116,17 +117,7 @@ class KafkaLoop {
 
 void register_kafka_workers() {
   for (int i = 0; i < guc_kafka_workers; i++) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back
-    worker.bgw_main_arg = Int32GetDatum(i);
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_kafka_worker_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe kafka worker %d", i);
-    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe kafka worker");
-    RegisterBackgroundWorker(&worker);
+    register_observe_worker("observe_kafka_worker_main", "pg_observe kafka worker", i, 5);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "pg/ts/ts_am.h"
 #include "pg/workers/worker_txn.h"
 #include "pg/engine/pg_engine_headers.h"
+#include "pg/workers/worker_register.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wregister"
@@ -35,16 +36,7 @@ void ts_maintenance_init() {
                           nullptr, &maintenance_interval_s, 60, 0, 86400, PGC_SIGHUP, GUC_UNIT_S,
                           nullptr, nullptr, nullptr);
   if (!process_shared_preload_libraries_in_progress) return;
-  BackgroundWorker worker;
-  memset(&worker, 0, sizeof worker);
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = 10;
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_ts_maintenance_main");
-  snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe maintenance");
-  snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe maintenance");
-  RegisterBackgroundWorker(&worker);
+  register_observe_worker("observe_ts_maintenance_main", "pg_observe maintenance", -1, 10);
 }
 
 // Runs `sql` (one row of one int8/oid column wanted) in its own transaction, lock waits bounded

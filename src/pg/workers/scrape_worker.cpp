@@ -15,6 +15,7 @@
 #include "pg/workers/scrape_discovery.h"
 #include "pg/workers/scrape_target.h"
 #include "pg/workers/worker_txn.h"
+#include "pg/workers/worker_register.h"
 
 extern "C" {
 #include "pgstat.h"
@@ -177,16 +178,7 @@ class ScrapeLoop {
 }  // namespace
 
 void register_scrape_worker() {
-  BackgroundWorker worker;
-  memset(&worker, 0, sizeof worker);
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = 5;  // seconds: a crashed worker comes back
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_observe");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "observe_scrape_worker_main");
-  snprintf(worker.bgw_name, BGW_MAXLEN, "pg_observe scrape worker");
-  snprintf(worker.bgw_type, BGW_MAXLEN, "pg_observe scrape worker");
-  RegisterBackgroundWorker(&worker);
+  register_observe_worker("observe_scrape_worker_main", "pg_observe scrape worker", -1, 5);
 }
 
 }  // namespace observe::pg
