@@ -96,4 +96,12 @@ void append_labels_object(std::string& out, const Labels& labels) {
   out += '}';
 }
 
+void append_prom_point(std::string& out, int64_t t_ms, double v) {
+  out += '[';
+  append_prom_timestamp(out, t_ms);
+  out += ",\"";
+  append_prom_float(out, v);
+  out += "\"]";
+}
+
 }  // namespace observe::httpapi

@@ -23,6 +23,9 @@ void append_prom_float(std::string& out, double v);
 // non-zero ("1.500", "-0.250", "12").
 void append_prom_timestamp(std::string& out, int64_t t_ms);
 
+// A sample as Prometheus's API writes it: [<timestamp>,"<value>"].
+void append_prom_point(std::string& out, int64_t t_ms, double v);
+
 // {"name":"value",...} in label order.
 void append_labels_object(std::string& out, const Labels& labels);
 

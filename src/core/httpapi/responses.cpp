@@ -59,24 +59,12 @@ std::string prom_success_body(std::string_view data, const std::vector<std::stri
   return out;
 }
 
-namespace {
-
-void append_point(std::string& out, int64_t t, double v) {
-  out += '[';
-  append_prom_timestamp(out, t);
-  out += ",\"";
-  append_prom_float(out, v);
-  out += "\"]";
-}
-
-}  // namespace
-
 void append_query_data(std::string& out, const promql::Value& v) {
   out += "{\"resultType\":";
   switch (v.type) {
     case promql::ValueType::kScalar:
       out += "\"scalar\",\"result\":";
-      append_point(out, v.t, v.scalar);
+      append_prom_point(out, v.t, v.scalar);
       break;
     case promql::ValueType::kString:
       out += "\"string\",\"result\":[";
@@ -94,7 +82,7 @@ void append_query_data(std::string& out, const promql::Value& v) {
         out += "{\"metric\":";
         append_labels_object(out, e.metric);
         out += ",\"value\":";
-        append_point(out, e.t, e.v);
+        append_prom_point(out, e.t, e.v);
         out += '}';
       }
       out += ']';
@@ -111,7 +99,7 @@ void append_query_data(std::string& out, const promql::Value& v) {
         out += ",\"values\":[";
         for (size_t i = 0; i < s.samples.size(); i++) {
           if (i > 0) out += ',';
-          append_point(out, s.samples[i].t, s.samples[i].v);
+          append_prom_point(out, s.samples[i].t, s.samples[i].v);
         }
         out += "]}";
       }

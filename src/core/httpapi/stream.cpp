@@ -8,18 +8,6 @@ namespace observe::httpapi {
 QueryResultStream::QueryResultStream(promql::Value v, std::string data_suffix, bool annotations)
     : v_(std::move(v)), suffix_(std::move(data_suffix)), annotations_(annotations) {}
 
-namespace {
-
-void append_point(std::string& out, int64_t t, double v) {
-  out += '[';
-  append_prom_timestamp(out, t);
-  out += ",\"";
-  append_prom_float(out, v);
-  out += "\"]";
-}
-
-}  // namespace
-
 bool QueryResultStream::next(std::string& out, size_t piece_bytes) {
   const size_t start = out.size();
   bool elements = v_.type == promql::ValueType::kVector || v_.type == promql::ValueType::kMatrix;
@@ -48,14 +36,14 @@ bool QueryResultStream::next(std::string& out, size_t piece_bytes) {
         const auto& e = v_.vector[index_];
         append_labels_object(out, e.metric);
         out += ",\"value\":";
-        append_point(out, e.t, e.v);
+        append_prom_point(out, e.t, e.v);
       } else {
         auto& s = v_.matrix[index_];
         append_labels_object(out, s.metric);
         out += ",\"values\":[";
         for (size_t i = 0; i < s.samples.size(); i++) {
           if (i > 0) out += ',';
-          append_point(out, s.samples[i].t, s.samples[i].v);
+          append_prom_point(out, s.samples[i].t, s.samples[i].v);
         }
         out += ']';
         s.samples = {};  // sent: its memory goes back now

@@ -53,11 +53,6 @@ struct Tail {
 
 std::vector<std::unique_ptr<Tail>> tails;  // 101 queued (sock not yet set) or open
 
-std::string header(MHD_Connection* c, const char* name) {
-  const char* v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-  return v != nullptr ? v : "";
-}
-
 // Whether a comma-separated header value holds token (case-insensitive), as "keep-alive, Upgrade".
 bool has_token(const std::string& value, const char* token) {
   size_t n = strlen(token), i = 0;
@@ -204,18 +199,18 @@ void end_tail(Tail& t) {
 
 }  // namespace
 
-bool websocket_handshake(MHD_Connection* c, const std::string& method, std::string* key, std::string* why) {
+bool websocket_handshake(const std::string& method, const HeaderLookup& header, std::string* key, std::string* why) {
   if (method != "GET") *why = "a WebSocket opens with GET";
-  else if (!has_token(header(c, MHD_HTTP_HEADER_UPGRADE), "websocket"))
+  else if (!has_token(header(MHD_HTTP_HEADER_UPGRADE), "websocket"))
     *why = "websocket: the client is not using the websocket protocol: 'websocket' token not found in 'Upgrade' header";
-  else if (!has_token(header(c, MHD_HTTP_HEADER_CONNECTION), "upgrade"))
+  else if (!has_token(header(MHD_HTTP_HEADER_CONNECTION), "upgrade"))
     *why = "websocket: the client is not using the websocket protocol: 'upgrade' token not found in 'Connection' header";
-  else if (header(c, "Sec-WebSocket-Version") != "13")
+  else if (header("Sec-WebSocket-Version") != "13")
     *why = "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header";
-  else if (std::string in; !httpapi::ws_accept_input(header(c, "Sec-WebSocket-Key"), &in))
+  else if (std::string in; !httpapi::ws_accept_input(header("Sec-WebSocket-Key"), &in))
     *why = "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte length";
   else {
-    *key = header(c, "Sec-WebSocket-Key");
+    *key = header("Sec-WebSocket-Key");
     return true;
   }
   return false;

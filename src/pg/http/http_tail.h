@@ -7,6 +7,7 @@
 
 #include <microhttpd.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,9 +15,12 @@
 
 namespace observe::pg {
 
+// A request header's value ("" when absent), as the worker reads them from MHD.
+using HeaderLookup = std::function<std::string(const char* name)>;
+
 // A WebSocket opening handshake (GET, Upgrade: websocket, Connection: upgrade, version 13, a
 // 16-byte key): the key into *key; otherwise false with why.
-bool websocket_handshake(MHD_Connection* c, const std::string& method, std::string* key, std::string* why);
+bool websocket_handshake(const std::string& method, const HeaderLookup& header, std::string* key, std::string* why);
 
 // The Sec-WebSocket-Accept value for a key (base64 SHA-1, RFC 6455 §4.2.2). Inside a
 // transaction: PostgreSQL's cryptohash belongs to its resource owner.
