@@ -156,7 +156,8 @@ HttpResponse handle(MHD_Connection* c, const char* url, const char* method, Pend
   bool tail = route == &kLokiTailRoute;
   if (tail) {
     std::string why;
-    if (!websocket_handshake(c, req.method, &req.websocket_key, &why)) return plain(400, why);
+    auto lookup = [c](const char* name) { return header(c, name); };
+    if (!websocket_handshake(req.method, lookup, &req.websocket_key, &why)) return plain(400, why);
     if (tail_count() >= kMaxTailsPerWorker) return plain(429, "too many tails open on this HTTP worker");
   }
   req.authorization = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -422,15 +423,14 @@ void register_http_workers() {
 }  // namespace observe::pg
 
 void observe_http_worker_main(Datum arg) {
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm_and_cancel);
-  BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
-  ereport(LOG, (errmsg("pg_observe http worker %d serving %s:%d for database \"%s\"", DatumGetInt32(arg),
-                       observe::pg::guc_http_listen_address, observe::pg::guc_http_port, observe::pg::guc_database)));
-  observe::pg::invoke_cpp([] {
+  char name[64];
+  snprintf(name, sizeof name, "pg_observe http worker %d", DatumGetInt32(arg));
+  observe::pg::run_observe_worker(name, observe::pg::worker_handle_sigterm_and_cancel, [](int) {
+    observe::pg::pg_guard([] {
+      ereport(LOG, (errmsg("pg_observe HTTP API on %s:%d", observe::pg::guc_http_listen_address,
+                           observe::pg::guc_http_port)));
+    });
     observe::pg::HttpServer server;
     server.run();
-  });
-  proc_exit(0);
+  }, 0);
 }

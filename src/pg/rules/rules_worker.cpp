@@ -185,15 +185,8 @@ void register_rules_worker() {
 }  // namespace observe::pg
 
 void observe_rules_worker_main(Datum) {
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
-  BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
-  ereport(LOG, (errmsg("pg_observe rules worker started in database \"%s\"", observe::pg::guc_database)));
-  observe::pg::invoke_cpp([] {
+  observe::pg::run_observe_worker("pg_observe rules worker", observe::pg::worker_handle_sigterm, [](int) {
     observe::pg::RulesLoop loop;
     loop.run();
-  });
-  ereport(LOG, (errmsg("pg_observe rules worker stopped")));
-  proc_exit(0);
+  }, 0);
 }

@@ -124,17 +124,10 @@ void register_kafka_workers() {
 }  // namespace observe::pg
 
 void observe_kafka_worker_main(Datum arg) {
-  int worker = DatumGetInt32(arg);
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
-  BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
-  ereport(LOG, (errmsg("pg_observe kafka worker %d started in database \"%s\"", worker, observe::pg::guc_database)));
-  // An escaping error ends the worker (FATAL in a worker); the postmaster restarts it.
-  observe::pg::invoke_cpp([worker] {
+  char name[64];
+  snprintf(name, sizeof name, "pg_observe kafka worker %d", DatumGetInt32(arg));
+  observe::pg::run_observe_worker(name, observe::pg::worker_handle_sigterm, [](int worker) {
     observe::pg::KafkaLoop loop(worker);
     loop.run();
-  });
-  ereport(LOG, (errmsg("pg_observe kafka worker %d stopped", worker)));
-  proc_exit(0);
+  }, DatumGetInt32(arg));
 }

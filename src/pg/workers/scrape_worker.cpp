@@ -184,17 +184,8 @@ void register_scrape_worker() {
 }  // namespace observe::pg
 
 void observe_scrape_worker_main(Datum) {
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  pqsignal(SIGTERM, observe::pg::worker_handle_sigterm);
-  BackgroundWorkerUnblockSignals();
-  BackgroundWorkerInitializeConnection(observe::pg::guc_database, nullptr, 0);
-  ereport(LOG, (errmsg("pg_observe scrape worker started in database \"%s\"",
-                       observe::pg::guc_database)));
-  // An escaping error ends the worker (FATAL in a worker); the postmaster restarts it.
-  observe::pg::invoke_cpp([] {
+  observe::pg::run_observe_worker("pg_observe scrape worker", observe::pg::worker_handle_sigterm, [](int) {
     observe::pg::ScrapeLoop loop;
     loop.run();
-  });
-  ereport(LOG, (errmsg("pg_observe scrape worker stopped")));
-  proc_exit(0);
+  }, 0);
 }

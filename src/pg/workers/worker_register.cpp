@@ -3,8 +3,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "pg/border/border.h"
+#include "pg/module/guc.h"
+
 extern "C" {
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
 }
 
 namespace observe::pg {
@@ -22,6 +27,17 @@ void register_observe_worker(const char* function, const char* type, int index, 
   else snprintf(worker.bgw_name, BGW_MAXLEN, "%s %d", type, index);
   snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
   RegisterBackgroundWorker(&worker);
+}
+
+void run_observe_worker(const char* name, pqsigfunc on_sigterm, void (*loop)(int), int arg) {
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  pqsignal(SIGTERM, on_sigterm);
+  BackgroundWorkerUnblockSignals();
+  BackgroundWorkerInitializeConnection(guc_database, nullptr, 0);
+  ereport(LOG, (errmsg("%s started in database \"%s\"", name, guc_database)));
+  invoke_cpp([loop, arg] { loop(arg); });
+  ereport(LOG, (errmsg("%s stopped", name)));
+  proc_exit(0);
 }
 
 }  // namespace observe::pg
