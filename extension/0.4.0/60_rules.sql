@@ -142,7 +142,7 @@ CREATE TRIGGER alert_notify AFTER INSERT OR UPDATE OR DELETE ON observe._alert_s
 -- Active alerts (pending or firing), one row per alert, as Prometheus's /api/v1/alerts lists them.
 CREATE VIEW observe.alerts AS
 SELECT s.alertname, s.labels, s.annotations, s.state, s.active_at, s.fired_at, s.value,
-       s.group_name, s.evaluated_at
+       s.group_name, s.evaluated_at, s.rule AS rule_position
   FROM observe._alert_state s
  WHERE s.state <> 'inactive';
 COMMENT ON VIEW observe.alerts IS

@@ -168,12 +168,31 @@ S /api/v1/series series 'match[]=up'
 S /api/v1/metadata object
 S /api/v1/query_exemplars list query=up
 S /api/v1/format_query string 'query=sum(up)by(job)'
+S /api/v1/parse_query object 'query=sum(up)by(job)'
+S /api/v1/rules object
+S /api/v1/alerts object
+S /api/v1/targets object
 S /api/v1/status/buildinfo object
 S /api/v1/status/runtimeinfo object
 S /api/v1/status/flags object
 S /api/v1/status/config object
 [ "$(curl -s -u http_reader:reader-pw "$B/api/v1/format_query?query=sum(up)by(job)")" = '{"status":"success","data":"sum by (job) (up)"}' ] &&
   ok "format_query prints as Prometheus" || bad "format_query"
+# parse_query: Prometheus 3's translateAST shape (Debian's 2.42 has no parse_query to compare with)
+[ "$(curl -s -u http_reader:reader-pw "$B/api/v1/parse_query?query=-1")" = '{"status":"success","data":{"type":"numberLiteral","val":"-1"}}' ] &&
+  ok "parse_query gives the syntax tree" || bad "parse_query: $(curl -s -u http_reader:reader-pw "$B/api/v1/parse_query?query=-1")"
+# limit (Prometheus 2.49+): the answer cut, with the warning
+lim=$(curl -s -u http_reader:reader-pw "$B/api/v1/label/__name__/values?limit=2")
+/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["data"]) == 2 and d["warnings"] == ["results truncated due to limit"], d' "$lim" &&
+  ok "limit cuts label values with Prometheus's warning" || bad "limit: $lim"
+lim=$(curl -s -g -u http_reader:reader-pw "$B/api/v1/series?match[]=up&limit=1000")
+/usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["data"]) >= 1 and "warnings" not in d, d' "$lim" && ok "limit above the answer: no warning" || bad "limit: $lim"
 a=$(curl -s -u http_reader:reader-pw "$B/api/v1/query?query=up&time=$T")
 b=$(curl -s -u http_reader:reader-pw --data-urlencode "query=up" --data-urlencode "time=$T" "$B/api/v1/query")
 [ "$a" = "$b" ] && ok "form POST answers as GET" || bad "form POST differs from GET"
@@ -189,6 +208,9 @@ expect 400 bad_data "end before start" $R "$B/api/v1/query_range?query=up&start=
 expect 400 bad_data "zero step" $R "$B/api/v1/query_range?query=up&start=1&end=10&step=0"
 expect 400 bad_data "too many points" $R "$B/api/v1/query_range?query=up&start=0&end=100000&step=1"
 expect 400 bad_data "series without match[]" $R "$B/api/v1/series"
+expect 400 bad_data "limit not positive" $R "$B/api/v1/labels?limit=0"
+expect 400 bad_data "limit not a number" $R -g "$B/api/v1/series?match[]=up&limit=x"
+expect 400 bad_data "parse_query of a bad query" $R "$B/api/v1/parse_query?query=up{"
 expect 404 "" "unknown path" $R "$B/api/v1/nope"
 psql -X -q -c "ALTER SYSTEM SET observe.promql_max_samples = 5" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/common/go_time.h"
 #include "core/common/utf8.h"
 
 namespace observe::httpapi {
@@ -66,6 +67,22 @@ void append_prom_float(std::string& out, double v) {
   char buf[400];  // fixed notation of a double below 1e21 needs at most ~330 characters
   auto r = std::to_chars(buf, buf + sizeof buf, v, fmt);
   out.append(buf, r.ptr);
+}
+
+void append_go_float_e(std::string& out, double v) {
+  if (std::isnan(v) || std::isinf(v)) {
+    append_prom_float(out, v);
+    return;
+  }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  out.append(buf, r.ptr);
+}
+
+void append_go_time(std::string& out, std::optional<int64_t> unix_ns) {
+  out += '"';
+  out += unix_ns ? go_format_time(*unix_ns, kGoRFC3339Nano) : "0001-01-01T00:00:00Z";
+  out += '"';
 }
 
 void append_prom_timestamp(std::string& out, int64_t t_ms) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,14 @@ void append_json_string(std::string& out, std::string_view s);
 // Prometheus's jsonutil.MarshalFloat, without the quotes: strconv 'f' format shortest
 // round-trip, 'e' below 1e-6 or from 1e21 on ("1e-07", "1e+21"), "NaN", "+Inf", "-Inf".
 void append_prom_float(std::string& out, double v);
+
+// Go's strconv.FormatFloat(v, 'e', -1, 64), how Prometheus writes an alert's value: "2.7e+01",
+// "1e+00", "NaN", "+Inf", "-Inf".
+void append_go_float_e(std::string& out, double v);
+
+// A Go time.Time as encoding/json writes it (RFC 3339, nanoseconds, UTC), quoted; NULL
+// (nullopt) as Go's zero time "0001-01-01T00:00:00Z".
+void append_go_time(std::string& out, std::optional<int64_t> unix_ns);
 
 // Prometheus's jsonutil.MarshalTimestamp: ms as seconds, the fraction as three digits when
 // non-zero ("1.500", "-0.250", "12").

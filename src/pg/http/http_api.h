@@ -36,6 +36,7 @@ void prom_label_values(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_metadata(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_query_exemplars(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_format_query(const HttpRequest&, const std::string&, HttpResponse&);
+void prom_parse_query(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_buildinfo(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_runtimeinfo(const HttpRequest&, const std::string&, HttpResponse&);
 void prom_flags(const HttpRequest&, const std::string&, HttpResponse&);

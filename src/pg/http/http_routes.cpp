@@ -19,6 +19,7 @@ const Entry kRoutes[] = {
     {"/api/v1/metadata", {ApiKind::kPrometheus, true, prom_metadata}},
     {"/api/v1/query_exemplars", {ApiKind::kPrometheus, true, prom_query_exemplars}},
     {"/api/v1/format_query", {ApiKind::kPrometheus, true, prom_format_query}},
+    {"/api/v1/parse_query", {ApiKind::kPrometheus, true, prom_parse_query}},
     {"/api/v1/status/buildinfo", {ApiKind::kPrometheus, true, prom_buildinfo}},
     {"/api/v1/status/runtimeinfo", {ApiKind::kPrometheus, true, prom_runtimeinfo}},
     {"/api/v1/status/flags", {ApiKind::kPrometheus, true, prom_flags}},

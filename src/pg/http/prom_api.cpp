@@ -1,12 +1,17 @@
 // Prometheus's query API (web/api/v1 of Prometheus 2.53/3.x) on an observe_ts table: the core
 // PromQL engine as observe.promql runs it, answers in Prometheus's JSON.
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
+#include "core/httpapi/promql_ast_json.h"
 #include "core/httpapi/responses.h"
 #include "core/httpapi/stream.h"
 #include "core/promql/engine.h"
@@ -118,6 +123,28 @@ auto with_query_errors(const std::string& query, F&& f) -> decltype(f()) {
   }
 }
 
+// Prometheus's parseLimitParam: absent is no limit; otherwise a positive integer.
+size_t limit_param(const Form& f) {
+  std::optional<std::string> text = f.get("limit");
+  if (!text || text->empty()) return SIZE_MAX;
+  char* end = nullptr;
+  errno = 0;
+  long long v = strtoll(text->c_str(), &end, 10);
+  if (end == text->c_str() || *end != '\0' || errno == ERANGE || isspace(static_cast<unsigned char>((*text)[0])))
+    throw observe::Error(ErrorKind::kInvalidParameter,
+                         "invalid parameter \"limit\": strconv.Atoi: parsing " + quote_for_message(*text, 64) + ": invalid syntax");
+  if (v <= 0) throw observe::Error(ErrorKind::kInvalidParameter, "invalid parameter \"limit\": limit must be positive");
+  return static_cast<size_t>(v);
+}
+
+// Cuts a result to the limit, with Prometheus's warning when it did.
+template <typename T>
+std::vector<std::string> apply_limit(std::vector<T>& items, size_t limit) {
+  if (items.size() <= limit) return {};
+  items.resize(limit);
+  return {"results truncated due to limit"};
+}
+
 bool valid_label_name(const std::string& name) {
   // Prometheus 3 accepts any UTF-8 name; 2.x the legacy charset. Valid UTF-8 and non-empty.
   return !name.empty() && valid_utf8(name);
@@ -150,31 +177,40 @@ void prom_query_range(const HttpRequest& req, const std::string&, HttpResponse& 
 }
 
 void prom_series(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  size_t limit = limit_param(req.form);
+  std::vector<Labels> series = matching_series(req.form, true);
+  std::vector<std::string> warnings = apply_limit(series, limit);
   std::string data;
-  httpapi::append_labels_array(data, matching_series(req.form, true));
-  success(resp, data);
+  httpapi::append_labels_array(data, series);
+  success(resp, data, warnings);
 }
 
 void prom_labels(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  size_t limit = limit_param(req.form);
   std::set<std::string> names;
   for (const Labels& l : matching_series(req.form, false))
     for (const Label& x : l.items()) names.insert(x.name);
+  std::vector<std::string> list(names.begin(), names.end());
+  std::vector<std::string> warnings = apply_limit(list, limit);
   std::string data;
-  httpapi::append_string_array(data, std::vector<std::string>(names.begin(), names.end()));
-  success(resp, data);
+  httpapi::append_string_array(data, list);
+  success(resp, data, warnings);
 }
 
 void prom_label_values(const HttpRequest& req, const std::string& name, HttpResponse& resp) {
   if (!valid_label_name(name))
     throw observe::Error(ErrorKind::kInvalidParameter, "invalid label name: " + quote_for_message(name, 128));
+  size_t limit = limit_param(req.form);
   std::set<std::string> values;
   for (const Labels& l : matching_series(req.form, false)) {
     std::string_view v = l.get(name);
     if (!v.empty()) values.emplace(v);
   }
+  std::vector<std::string> list(values.begin(), values.end());
+  std::vector<std::string> warnings = apply_limit(list, limit);
   std::string data;
-  httpapi::append_string_array(data, std::vector<std::string>(values.begin(), values.end()));
-  success(resp, data);
+  httpapi::append_string_array(data, list);
+  success(resp, data, warnings);
 }
 
 // pg_observe keeps no metric metadata (TYPE/HELP) yet: Prometheus's answer for none.
@@ -193,6 +229,13 @@ void prom_format_query(const HttpRequest& req, const std::string&, HttpResponse&
   std::string data;
   httpapi::append_json_string(data, promql::to_string(*n));
   success(resp, data);
+}
+
+// The syntax tree as Prometheus's UI reads it (web/api/v1/translate_ast.go).
+void prom_parse_query(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  std::string query = required_query(req.form);
+  promql::NodePtr n = with_query_errors(query, [&] { return promql::parse_expr(query); });
+  success(resp, httpapi::promql_ast_json(*n));
 }
 
 // The API level pg_observe answers as; "application" tells clients what they talk to.
@@ -217,20 +260,6 @@ void prom_flags(const HttpRequest&, const std::string&, HttpResponse& resp) {
   httpapi::append_json_string(data, promql::format_duration(guc_http_timeout_ms));
   data += "}";
   success(resp, data);
-}
-
-void prom_config(const HttpRequest&, const std::string&, HttpResponse& resp) {
-  std::string yaml = "global:\n  evaluation_interval: 1m\n";
-  std::string data = "{\"yaml\":";
-  httpapi::append_json_string(data, yaml);
-  data += "}";
-  success(resp, data);
-}
-
-void prom_rules(const HttpRequest&, const std::string&, HttpResponse& resp) { success(resp, "{\"groups\":[]}"); }
-void prom_alerts(const HttpRequest&, const std::string&, HttpResponse& resp) { success(resp, "{\"alerts\":[]}"); }
-void prom_targets(const HttpRequest&, const std::string&, HttpResponse& resp) {
-  success(resp, "{\"activeTargets\":[],\"droppedTargets\":[]}");
 }
 
 void health_ok(const HttpRequest&, const std::string&, HttpResponse& resp) {

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "core/common/go_time.h"
 #include "core/common/go_url.h"
 #include "core/httpapi/json.h"
 #include "pg/border/border.h"
@@ -16,16 +17,7 @@ namespace {
 constexpr size_t kMaxBatch = 64;  // Prometheus's notifier maxBatchSize
 
 // RFC 3339 in UTC with milliseconds, as Alertmanager reads it.
-std::string rfc3339(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int64_t frac = ms - static_cast<int64_t>(secs) * 1000;
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-           tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac));
-  return buf;
-}
+std::string rfc3339(int64_t ms) { return go_format_time(ms * 1000000, "2006-01-02T15:04:05.000Z07:00"); }
 
 std::vector<std::string> url_list(const char* setting, const char* suffix) {
   std::vector<std::string> out;

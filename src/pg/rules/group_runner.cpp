@@ -8,7 +8,7 @@
 #include "pg/promql/promql_request.h"
 #include "pg/promql/promql_storage.h"
 #include "pg/rules/rules_guc.h"
-#include "pg/rules/spi_text.h"
+#include "pg/border/spi_text.h"
 #include "pg/ts/ts_store.h"
 #include "pg/workers/worker_txn.h"
 

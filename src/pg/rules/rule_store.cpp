@@ -6,7 +6,7 @@
 #include "core/rules/rule_file_format.h"
 #include "pg/border/border.h"
 #include "pg/border/jsonb_labels.h"
-#include "pg/rules/spi_text.h"
+#include "pg/border/spi_text.h"
 
 extern "C" {
 #include "executor/spi.h"

@@ -11,7 +11,7 @@
 #include "pg/rules/group_runner.h"
 #include "pg/rules/rule_store.h"
 #include "pg/rules/rules_guc.h"
-#include "pg/rules/spi_text.h"
+#include "pg/border/spi_text.h"
 #include "pg/workers/worker_signals.h"
 #include "pg/workers/worker_txn.h"
 #include "pg/workers/worker_register.h"

@@ -73,3 +73,33 @@ TEST(LabelsObject, InLabelOrder) {
   append_labels_object(s, observe::Labels());
   EXPECT_EQ(s, "{}");
 }
+
+// Values from Go: strconv.FormatFloat(v, 'e', -1, 64) and time.Time's MarshalJSON in UTC.
+TEST(GoFloatE, ShortestExponentForm) {
+  auto e = [](double v) {
+    std::string s;
+    append_go_float_e(s, v);
+    return s;
+  };
+  EXPECT_EQ(e(27), "2.7e+01");
+  EXPECT_EQ(e(1), "1e+00");
+  EXPECT_EQ(e(0), "0e+00");
+  EXPECT_EQ(e(-0.5), "-5e-01");
+  EXPECT_EQ(e(1e100), "1e+100");
+  EXPECT_EQ(e(123456.789), "1.23456789e+05");
+  EXPECT_EQ(e(std::nan("")), "NaN");
+  EXPECT_EQ(e(-INFINITY), "-Inf");
+}
+
+TEST(GoTime, RFC3339NanoUtcAndZeroTime) {
+  auto t = [](std::optional<int64_t> ns) {
+    std::string s;
+    append_go_time(s, ns);
+    return s;
+  };
+  EXPECT_EQ(t(std::nullopt), "\"0001-01-01T00:00:00Z\"");
+  EXPECT_EQ(t(0), "\"1970-01-01T00:00:00Z\"");
+  EXPECT_EQ(t(1530728832606021440), "\"2018-07-04T18:27:12.60602144Z\"");
+  EXPECT_EQ(t(1530728832500000000), "\"2018-07-04T18:27:12.5Z\"");
+  EXPECT_EQ(t(-1000000), "\"1969-12-31T23:59:59.999Z\"");
+}

@@ -1,0 +1,44 @@
+#include "pg/border/spi_text.h"
+
+#include "pg/border/border.h"
+#include "pg/border/jsonb_labels.h"
+
+extern "C" {
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace observe::pg {
+
+void spi_execute_text(const char* sql, const std::vector<const char*>& params, int expect, bool read_only) {
+  pg_guard([&] {
+    int n = static_cast<int>(params.size());
+    Oid* types = static_cast<Oid*>(palloc(sizeof(Oid) * (n + 1)));
+    Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+    char* nulls = static_cast<char*>(palloc(n + 1));
+    for (int i = 0; i < n; i++) {
+      types[i] = TEXTOID;
+      values[i] = params[i] ? CStringGetTextDatum(params[i]) : (Datum)0;
+      nulls[i] = params[i] ? ' ' : 'n';
+    }
+    int rc = SPI_execute_with_args(sql, n, types, values, nulls, read_only, 0);
+    if (rc != expect) elog(ERROR, "SPI statement failed: %s", SPI_result_code_string(rc));
+  });
+}
+
+size_t spi_rows() { return SPI_tuptable != nullptr ? static_cast<size_t>(SPI_processed) : 0; }
+
+std::optional<std::string> spi_text(size_t row, int col) {
+  char* v = pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col + 1); });
+  if (v == nullptr) return std::nullopt;
+  std::optional<std::string> out(v);  // SPI's memory: freed with the statement's context
+  return out;
+}
+
+Labels spi_labels(size_t row, int col) {
+  bool isnull = true;
+  Datum d = pg_guard([&] { return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col + 1, &isnull); });
+  return isnull ? Labels() : jsonb_to_labels(d);
+}
+
+}  // namespace observe::pg
