@@ -11,7 +11,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tools/common.sh"
-BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
+export BENCH_PGDATA=${BENCH_PGDATA:-/tmp/pgo_perf/pg}
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=(storage promql codec parser decode grafana scrape write_path ingest query)  # the long ingest last
 logs=$BENCH_WORK/logs

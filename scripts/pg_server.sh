@@ -4,6 +4,7 @@
 #
 #   scripts/pg_server.sh start DATADIR PORT [extra postgresql.conf lines...]
 #   scripts/pg_server.sh stop DATADIR
+#   scripts/pg_server.sh restart DATADIR     (settings changed with ALTER SYSTEM take effect)
 #   scripts/pg_server.sh free-port          prints a free local TCP port
 #
 # Authentication: the OS user's own role over the Unix socket (peer), a password over TCP
@@ -120,6 +121,15 @@ case "$cmd" in
         as_user "$PGBIN/pg_ctl" -D "$datadir" -m immediate -w stop >/dev/null || true
     fi
     ;;
+  restart)
+    datadir=$2
+    ensure_user
+    if ! as_user "$PGBIN/pg_ctl" -D "$datadir" -l "$datadir/server.log" -m fast -w -t 60 restart >/dev/null; then
+      echo "pg_server.sh: the server did not restart; its log says:" >&2
+      tail -n 20 "$datadir/server.log" >&2 || true
+      exit 1
+    fi
+    ;;
   free-port) free_port ;;
-  *) echo "usage: $0 start DATADIR PORT [conf...] | stop DATADIR | free-port" >&2; exit 2 ;;
+  *) echo "usage: $0 start DATADIR PORT [conf...] | stop DATADIR | restart DATADIR | free-port" >&2; exit 2 ;;
 esac

@@ -6,6 +6,10 @@ timestamps, values within --rel relative, NaN = NaN). Prints a markdown section;
 disagreement is listed with its query, time, series and both values.
 
   compare.py --prom http://127.0.0.1:PORT --dsn DSN --first UNIX_S --last UNIX_S [--runs 5]
+             [--http http://USER:PASSWORD@127.0.0.1:PORT]
+
+With --http, pg_observe's own Prometheus API (/api/v1/query_range of its HTTP worker) is timed
+and compared too: the like-for-like comparison, the same request and the same JSON on both sides.
 
 Timing is symmetric: Prometheus until the whole JSON body is read (not decoded), PostgreSQL
 until libpq holds every row (psycopg2's execute; not converted to Python objects). A third
@@ -13,6 +17,7 @@ PostgreSQL timing is the floor of the row-per-point shape: the same rows, stored
 heap table beforehand, fetched by SELECT * — what PostgreSQL costs to hand them out at all.
 """
 import argparse
+import base64
 import http.client
 import json
 import math
@@ -69,14 +74,21 @@ def windows(first, last):
 
 
 class Prom:
+    """Prometheus's query API: Prometheus itself, or pg_observe's HTTP worker (basic auth from
+    the URL's user and password)."""
+
     def __init__(self, url):
         u = urllib.parse.urlparse(url)
         self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
+        self.headers = {'Content-Type': 'application/x-www-form-urlencoded'}
+        if u.username:
+            token = base64.b64encode(('%s:%s' % (urllib.parse.unquote(u.username),
+                                                 urllib.parse.unquote(u.password or ''))).encode()).decode()
+            self.headers['Authorization'] = 'Basic ' + token
 
     def raw(self, query, start, end, step):
         body = urllib.parse.urlencode({'query': query, 'start': start, 'end': end, 'step': step})
-        self.conn.request('POST', '/api/v1/query_range', body,
-                          {'Content-Type': 'application/x-www-form-urlencoded'})
+        self.conn.request('POST', '/api/v1/query_range', body, self.headers)
         r = self.conn.getresponse()
         data = r.read()
         if r.status != 200:
@@ -207,13 +219,15 @@ def main():
     ap.add_argument('--rel', type=float, default=1e-6)
     ap.add_argument('--max-details', type=int, default=10, help='listed per query and window')
     ap.add_argument('--figures', help='appends KEY=VALUE headline figures to this file')
+    ap.add_argument('--http', help="pg_observe's HTTP API, http://user:password@host:port")
     a = ap.parse_args()
     prom, pg = Prom(a.prom), Pg(a.dsn)
+    web = Prom(a.http) if a.http else None
 
     findings = []
     for key, title, queries in (('pq_dash', 'Node dashboard queries', DASHBOARD),
                                 ('pq_extra', 'Extra semantic checks (same recording)', EXTRA)):
-        rows, ratios, series_ratios, floor_bound = [], [], [], 0
+        rows, ratios, series_ratios, http_ratios, floor_bound = [], [], [], [], 0
         for query in queries:
             for label, start, end, step in windows(a.first, a.last):
                 pa = prom.answer(query, start, end, step)
@@ -221,8 +235,12 @@ def main():
                 series_problems, series_details = compare(pa, pg.answer_series(query, start, end, step), a.rel)
                 problems += ['series shape: ' + s for s in series_problems]
                 details += ['series shape: ' + d for d in series_details]
+                if web:
+                    http_problems, http_details = compare(pa, web.answer(query, start, end, step), a.rel)
+                    problems += ['HTTP: ' + s for s in http_problems]
+                    details += ['HTTP: ' + d for d in http_details]
                 pg.keep_rows(query, start, end, step)
-                tp, tg, ts, tf = [], [], [], []
+                tp, tg, ts, tf, th = [], [], [], [], []
                 for i in range(a.runs + 1):  # the first round warms caches and is not counted
                     t0 = time.perf_counter()
                     prom.raw(query, start, end, step)
@@ -233,24 +251,33 @@ def main():
                     t3 = time.perf_counter()
                     pg.raw_floor()
                     t4 = time.perf_counter()
+                    if web:
+                        web.raw(query, start, end, step)
+                    t5 = time.perf_counter()
                     if i:
+                        th.append((t5 - t4) * 1000)
                         tp.append((t1 - t0) * 1000)
                         tg.append((t2 - t1) * 1000)
                         ts.append((t3 - t2) * 1000)
                         tf.append((t4 - t3) * 1000)
-                mp, mg, ms, mf = (statistics.median(x) for x in (tp, tg, ts, tf))
+                mp, mg, ms, mf, mh = (statistics.median(x) for x in (tp, tg, ts, tf, th))
+                http_cells = ''
+                if web:
+                    http_ratios.append(mp / mh)
+                    http_cells = ' %.1f | **%.2f×** |' % (mh, mp / mh)
                 ratios.append(mp / mg)
                 series_ratios.append(mp / ms)
                 if mg > mp and mf > mp:
                     floor_bound += 1
                 points = sum(len(v) for v in pa.values())
-                rows.append('| `%s` | %s | %ds | %d / %s | %.1f | %.1f | **%.2f×** | %.1f | %.1f | **%.2f×** | %s |' % (
+                rows.append('| `%s` | %s | %ds | %d / %s | %.1f | %.1f | **%.2f×** | %.1f | %.1f | **%.2f×** |%s %s |' % (
                     query.replace('|', '\\|'), label, step, len(pa), '{:,}'.format(points), mp, mg,
-                    mp / mg, mf, ms, mp / ms, 'yes' if not problems else 'NO: ' + '; '.join(problems)))
+                    mp / mg, mf, ms, mp / ms, http_cells, 'yes' if not problems else 'NO: ' + '; '.join(problems)))
                 if details:
                     findings.append((query, label, step, len(details), details[:a.max_details]))
-                print('%-60.60s %-12s %4ds prom %7.1f ms  rows %7.1f ms  series %7.1f ms  floor %7.1f ms  %s' % (
-                    query, label, step, mp, mg, ms, mf, 'agree' if not problems else '; '.join(problems)),
+                print('%-60.60s %-12s %4ds prom %7.1f ms  rows %7.1f ms  series %7.1f ms  floor %7.1f ms  http %7.1f ms  %s' % (
+                    query, label, step, mp, mg, ms, mf, mh if web else float('nan'),
+                    'agree' if not problems else '; '.join(problems)),
                     file=sys.stderr)
         agree = sum(1 for r in rows if r.endswith('| yes |'))
         geo = math.exp(statistics.mean(math.log(r) for r in ratios))
@@ -264,12 +291,17 @@ def main():
                 f.write('%s_series_geo=%.2f\n%s_series_min=%.2f\n%s_series_faster=%d\n%s_floor_bound=%d\n' % (
                     key, series_geo, key, min(series_ratios), key, sum(1 for r in series_ratios if r >= 1),
                     key, floor_bound))
+                if web:
+                    http_geo = math.exp(statistics.mean(math.log(r) for r in http_ratios))
+                    f.write('%s_http_geo=%.2f\n%s_http_min=%.2f\n%s_http_faster=%d\n' % (
+                        key, http_geo, key, min(http_ratios), key, sum(1 for r in http_ratios if r >= 1)))
         print('### %s' % title)
         print()
         print('| query | range | step | series / points (Prometheus) | Prometheus ms | promql_range ms '
               '| Prometheus / promql_range | its rows from a heap table ms | promql_range_series ms '
-              '| Prometheus / promql_range_series | answers agree |')
-        print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+              '| Prometheus / promql_range_series |%s answers agree |' % (
+                  ' pg_observe HTTP ms | Prometheus / pg_observe HTTP |' if web else ''))
+        print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|%s---|' % ('---:|---:|' if web else ''))
         print('\n'.join(rows))
         print()
         print('%d of %d query/window pairs agree (values within %g relative, NaN = NaN). '
@@ -284,6 +316,12 @@ def main():
                   series_geo, min(series_ratios), sum(1 for r in series_ratios if r >= 1), len(series_ratios),
                   floor_bound, len(slower)))
         print()
+        if web:
+            print('pg_observe\'s HTTP API (/api/v1/query_range, the same request and JSON as Prometheus\'s): '
+                  'geometric mean %.2f×, min %.2f×; at least as fast as Prometheus in %d of %d.' % (
+                      math.exp(statistics.mean(math.log(r) for r in http_ratios)), min(http_ratios),
+                      sum(1 for r in http_ratios if r >= 1), len(http_ratios)))
+            print()
     print('### Disagreements')
     print()
     if not findings:

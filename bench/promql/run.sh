@@ -2,8 +2,10 @@
 # PromQL vs Prometheus on the node recording, same machine, same run: Prometheus 2.42 serves a
 # copy of the promtool block (bench/storage/load_recording.sh builds it and loads observe.metrics
 # of database pgo_storage, if they are not there yet); bench/promql/compare.py times each query
-# through /api/v1/query_range and observe.promql_range and checks the answers agree.
-# Prints a markdown section.
+# through /api/v1/query_range and observe.promql_range and checks the answers agree. When this
+# run owns the bench server (bench/run.sh started it: BENCH_PGDATA), pg_observe's own HTTP API is
+# timed too: the server is restarted with its workers in pgo_storage and the HTTP worker on, and
+# restarted with its settings back afterwards. Prints a markdown section.
 #   RUNS=5 bench/promql/run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +20,26 @@ cp -a "$BENCH_WORK"/prom_block/* "$data/"   # Prometheus adds its WAL and lock b
 echo "global: {}" > "$BENCH_WORK/prometheus.yml"
 port=$("$BENCH_REPO/scripts/pg_server.sh" free-port)
 prom_pid=""
-cleanup() { [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null; rm -rf "$data"; }
+http_args=()
+restore_server() {
+  q -d postgres -c "ALTER SYSTEM RESET observe.database" -c "ALTER SYSTEM RESET observe.http_port" \
+    -c "ALTER SYSTEM RESET observe.http_workers"
+  "$BENCH_REPO/scripts/pg_server.sh" restart "$BENCH_PGDATA"
+}
+cleanup() {
+  [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null
+  [ ${#http_args[@]} -eq 0 ] || restore_server
+  rm -rf "$data"
+}
 trap cleanup EXIT
+if [ "${BENCH_EXTERNAL_SERVER:-0}" != 1 ] && [ -n "${BENCH_PGDATA:-}" ] && [ -n "${PGPASSWORD:-}" ]; then
+  hport=$("$BENCH_REPO/scripts/pg_server.sh" free-port)
+  q -d postgres -c "ALTER SYSTEM SET observe.database = 'pgo_storage'" -c "ALTER SYSTEM SET observe.http_port = $hport" \
+    -c "ALTER SYSTEM SET observe.http_workers = 1"
+  http_args=(--http "http://$PGUSER:$PGPASSWORD@127.0.0.1:$hport")
+  "$BENCH_REPO/scripts/pg_server.sh" restart "$BENCH_PGDATA"
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$hport/-/ready" >/dev/null && break; sleep 0.2; done
+fi
 # timeout bounds Prometheus's life even if this script dies before its trap runs.
 timeout 3600 prometheus --storage.tsdb.path="$data" --storage.tsdb.retention.time=100y \
   --config.file="$BENCH_WORK/prometheus.yml" --web.listen-address="127.0.0.1:$port" \
@@ -51,9 +71,12 @@ pg_observe until libpq holds every row (psycopg2), both of \`SELECT * FROM obser
 values in a float8[]). "Its rows from a heap table" is \`SELECT *\` of promql_range's rows stored
 beforehand in a temporary heap table: what PostgreSQL costs to return those rows at all. Answers
 of both functions compared series by series, timestamp by timestamp, values within 1e-6
-relative (NaN = NaN). Command: \`bench/run.sh promql\` (bench/promql/run.sh, compare.py).
+relative (NaN = NaN). With the bench server run by bench/run.sh, pg_observe's HTTP API is timed
+too (\`/api/v1/query_range\` of its HTTP worker, one worker, basic auth, timed like Prometheus until
+the whole JSON body is read) and its answers compared with Prometheus's the same way.
+Command: \`bench/run.sh promql\` (bench/promql/run.sh, compare.py).
 
 MD
 "$PY" "$here/compare.py" --prom "http://127.0.0.1:$port" \
   --dsn "host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgo_storage" \
-  --first "$first" --last "$last" --runs "$RUNS" --figures "$BENCH_WORK/figures.env"
+  --first "$first" --last "$last" --runs "$RUNS" --figures "$BENCH_WORK/figures.env" "${http_args[@]}"
