@@ -77,9 +77,15 @@ void RuleGroupEvaluator::copy_state_from(const RuleGroupEvaluator& from) {
 }
 
 // rules.EngineQueryFunc: a vector, or a scalar as one sample without labels.
-std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& q, const std::string& expr,
-                                                             int64_t t_ms) const {
-  promql::Value v = promql::instant_query(q, expr, t_ms, opts_.engine);
+std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& q, QueryLanguage language,
+                                                             const std::string& expr, int64_t t_ms) const {
+  promql::Value v;
+  if (language == QueryLanguage::kLogQL) {
+    if (!opts_.logql_instant) throw RuleError{"no log store for LogQL rules"};
+    v = opts_.logql_instant(expr, t_ms);
+  } else {
+    v = promql::instant_query(q, expr, t_ms, opts_.engine);
+  }
   if (v.type == promql::ValueType::kVector) return v.vector;
   if (v.type == promql::ValueType::kScalar) {
     promql::VectorElement e;
@@ -92,7 +98,7 @@ std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& 
 
 std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const Rule& r, promql::Queryable& q,
                                                                           int64_t t_ms) {
-  auto vec = query(q, r.expr, t_ms);
+  auto vec = query(q, r.language, r.expr, t_ms);
   std::vector<std::pair<Labels, double>> out;
   std::set<Labels> seen;
   for (const auto& e : vec) {
@@ -113,10 +119,11 @@ std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const 
 std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_alerting(size_t idx, const Rule& r,
                                                                          promql::Queryable& q, int64_t t_ms) {
   RuleRuntime& rt = rules_[idx];
-  auto vec = query(q, r.expr, t_ms);
+  auto vec = query(q, r.language, r.expr, t_ms);
+  // The template's `query` runs in the rule's language (Loki's ruler gives it LogQL).
   TemplateQueryFunc tq = [&](const std::string& expr) {
     std::vector<QuerySample> out;
-    for (const auto& e : query(q, expr, t_ms)) out.push_back({e.metric, e.v});
+    for (const auto& e : query(q, r.language, expr, t_ms)) out.push_back({e.metric, e.v});
     return out;
   };
   std::map<Labels, Alert> fresh;

@@ -36,12 +36,17 @@ struct Alert {
   int64_t keep_firing_since_ms = 0;  // 0: not kept firing
 };
 
+// A LogQL metric query at t_ms (rules of Loki rule files): the log store is the caller's.
+using LogqlInstantQuery = std::function<promql::Value(const std::string& expr, int64_t t_ms)>;
+
 struct EvalOptions {
   Labels external_labels;
   std::string external_url;
   promql::EngineOptions engine;
   int64_t resolved_retention_ms = 15 * 60 * 1000;  // rules.resolvedRetention
   int64_t resend_delay_ms = 60 * 1000;             // --rules.alert.resend-delay
+  // Evaluates the LogQL rules; unset: they fail with "no log store for LogQL rules".
+  LogqlInstantQuery logql_instant;
 };
 
 // Where evaluation results go: recorded samples, ALERTS, ALERTS_FOR_STATE, stale markers.
@@ -101,7 +106,9 @@ class RuleGroupEvaluator {
     bool restored = false;
   };
 
-  std::vector<promql::VectorElement> query(promql::Queryable& q, const std::string& expr, int64_t t_ms) const;
+  // An expression in a language at t_ms (Prometheus's EngineQueryFunc, or Loki's for LogQL).
+  std::vector<promql::VectorElement> query(promql::Queryable& q, QueryLanguage language, const std::string& expr,
+                                           int64_t t_ms) const;
   std::vector<std::pair<Labels, double>> eval_recording(const Rule& r, promql::Queryable& q, int64_t t_ms);
   std::vector<std::pair<Labels, double>> eval_alerting(size_t idx, const Rule& r, promql::Queryable& q, int64_t t_ms);
 

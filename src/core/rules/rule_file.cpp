@@ -14,6 +14,7 @@
 #include "core/promconfig/config.h"
 #include "core/promconfig/duration.h"
 #include "core/promconfig/yaml_reader.h"
+#include "core/logql/parser.h"
 #include "core/promql/parser.h"
 #include "core/rules/template.h"
 
@@ -218,7 +219,7 @@ struct Problem {
 
 Problem plain(std::string msg) { return Problem{std::move(msg), Pos{}, false, Pos{}, false}; }
 
-std::vector<Problem> validate_rule(const RuleNodes& rn) {
+std::vector<Problem> validate_rule(const RuleNodes& rn, QueryLanguage language) {
   std::vector<Problem> out;
   const Rule& r = rn.rule;
   auto at = [&](const std::string& msg, const YAML::Node& n, bool set) {
@@ -234,9 +235,15 @@ std::vector<Problem> validate_rule(const RuleNodes& rn) {
     at("field 'expr' must be set in rule", rn.expr, rn.expr.IsDefined());
   } else {
     try {
-      promql::parse_expr(r.expr);
+      if (language == QueryLanguage::kLogQL) {
+        logql::parse_query(r.expr);
+      } else {
+        promql::parse_expr(r.expr);
+      }
     } catch (const Error& e) {
-      at("could not parse expression: " + promql_error(r.expr, e), rn.expr, true);
+      // LogQL's errors carry their own "parse error at line L, col C" (Loki's text).
+      at("could not parse expression: " + (language == QueryLanguage::kLogQL ? std::string(e.what()) : promql_error(r.expr, e)),
+         rn.expr, true);
     }
   }
   if (!r.record.empty()) {
@@ -376,7 +383,7 @@ std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out, c
     for (size_t i = 0; i < nodes[j].size(); i++) {
       const Rule& r = nodes[j][i].rule;
       std::string rule_name = r.alert.empty() ? r.record : r.alert;
-      for (const auto& p : validate_rule(nodes[j][i])) {
+      for (const auto& p : validate_rule(nodes[j][i], opts.language)) {
         std::string prefix;
         if (p.has_alt) prefix = p.pos.str() + ": " + p.alt.str() + ": ";
         else if (p.has_pos) prefix = p.pos.str() + ": ";
@@ -385,9 +392,13 @@ std::vector<std::string> check_rule_file(std::string_view text, RuleFile* out, c
       }
     }
   }
+  for (RuleGroup& g : file.groups)
+    for (Rule& r : g.rules) r.language = opts.language;
   if (errors.empty() && out) *out = std::move(file);
   return errors;
 }
+
+const char* query_language_name(QueryLanguage l) { return l == QueryLanguage::kLogQL ? "logql" : "promql"; }
 
 RuleFile parse_rule_file(std::string_view text, const RuleFileOptions& opts) {
   RuleFile f;

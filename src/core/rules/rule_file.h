@@ -13,10 +13,16 @@ namespace observe::rules {
 
 using StringPairs = std::vector<std::pair<std::string, std::string>>;  // in file order
 
+// Prometheus's rule files hold PromQL; Loki's ruler reads the same format with LogQL metric
+// queries.
+enum class QueryLanguage { kPromQL, kLogQL };
+const char* query_language_name(QueryLanguage l);  // "promql", "logql"
+
 struct Rule {
   std::string record;  // exactly one of record / alert is set in a valid file
   std::string alert;
   std::string expr;
+  QueryLanguage language = QueryLanguage::kPromQL;
   int64_t for_ms = 0;
   int64_t keep_firing_for_ms = 0;
   StringPairs labels;
@@ -57,6 +63,9 @@ struct RuleFileOptions {
   // Group `query_offset` (Prometheus 2.53) and `labels` (3.0). Off: refused as unknown fields,
   // as promtool 2.42 refuses them (the differential tests run that way).
   bool newer_group_fields = true;
+  // The language of every expression of the file (a Loki rule file: LogQL, parsed as Loki's
+  // ruler parses it; a log query is accepted here and fails when evaluated, as in Loki).
+  QueryLanguage language = QueryLanguage::kPromQL;
 };
 
 // Parses and validates; throws RuleFileError listing every error found.

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/common/stale.h"
+#include "core/logql/engine.h"
+#include "core/logql/storage.h"
 #include "core/promql/memory_storage.h"
 #include "core/rules/evaluator.h"
 #include "core/rules/rule_file.h"
@@ -340,4 +343,69 @@ groups:
   ASSERT_EQ(relabeled.active_alerts(0).size(), 1u);
   EXPECT_EQ(relabeled.active_alerts(0)[0].active_at_ms, 6 * kMin);
   EXPECT_EQ(relabeled.active_alerts(0)[0].state, AlertState::kPending);
+}
+
+// A Loki rule file: LogQL metric queries over a log store, evaluated by the same state machine.
+TEST(Evaluator, LogqlRulesRecordAndAlertOverALogStore) {
+  RuleFileOptions opts;
+  opts.language = QueryLanguage::kLogQL;
+  RuleFile f = parse_rule_file(R"(
+groups:
+  - name: logs
+    rules:
+      - record: app:lines:count1m
+        expr: sum by (app) (count_over_time({app=~"a|b"}[1m]))
+      - alert: ManyErrors
+        expr: sum by (app) (count_over_time({app=~"a|b"} |= "error" [1m])) > 1
+        labels: {severity: page}
+        annotations: {summary: "{{ $labels.app }}: {{ $value }} errors"}
+)",
+                               opts);
+  ASSERT_EQ(f.groups.size(), 1u);
+  EXPECT_EQ(f.groups[0].rules[1].language, QueryLanguage::kLogQL);
+  logql::MemoryLogStore logs;
+  const int64_t ms = 1000000;  // ns per ms
+  for (int i = 0; i < 5; i++) logs.append(Labels{{"app", "a"}}, (10000 + i * 1000) * ms, i < 3 ? "error: boom" : "ok");
+  logs.append(Labels{{"app", "b"}}, 20000 * ms, "error once");
+  EvalOptions eo;
+  eo.logql_instant = [&](const std::string& expr, int64_t t_ms) {
+    return logql::instant_query(logs, expr, t_ms, logql::EngineOptions());
+  };
+  RuleGroupEvaluator ev(f.groups[0], eo);
+  ev.set_restored(true);
+  Harness h;
+  ev.eval(h.storage, h.append, 30000);
+  std::map<std::string, double> recorded;
+  for (const auto& [l, t, v] : h.appended)
+    if (l.get("__name__") == "app:lines:count1m") recorded[std::string(l.get("app"))] = v;
+  EXPECT_EQ(recorded, (std::map<std::string, double>{{"a", 5}, {"b", 1}}));
+  auto alerts = ev.active_alerts(1);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].state, AlertState::kFiring);  // no `for`
+  EXPECT_EQ(alerts[0].labels.to_string(), R"({alertname="ManyErrors", app="a", severity="page"})");
+  EXPECT_EQ(alerts[0].annotations.get("summary"), "a: 3 errors");
+  EXPECT_TRUE(ev.status(0).ok);
+
+  // Without a log store the LogQL rules fail as a query error would.
+  RuleGroupEvaluator no_store(f.groups[0], {});
+  no_store.eval(h.storage, h.append, 30000);
+  EXPECT_FALSE(no_store.status(0).ok);
+  EXPECT_EQ(no_store.status(0).last_error, "no log store for LogQL rules");
+}
+
+// A log query is a valid LogQL expression (Loki's ruler loads it) but not a rule result.
+TEST(Evaluator, LogqlLogQueryIsNotARuleResult) {
+  RuleFileOptions opts;
+  opts.language = QueryLanguage::kLogQL;
+  RuleFile f = parse_rule_file("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: '{app=\"a\"}'\n", opts);
+  logql::MemoryLogStore logs;
+  EvalOptions eo;
+  eo.logql_instant = [&](const std::string& expr, int64_t t_ms) {
+    return logql::instant_query(logs, expr, t_ms, logql::EngineOptions());
+  };
+  RuleGroupEvaluator ev(f.groups[0], eo);
+  Harness h;
+  ev.eval(h.storage, h.append, 1000);
+  EXPECT_FALSE(ev.status(0).ok);
+  EXPECT_FALSE(ev.status(0).last_error.empty());
 }

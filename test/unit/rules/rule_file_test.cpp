@@ -215,3 +215,32 @@ groups:
   EXPECT_EQ(a.groups[1].interval_ms, 0);
   EXPECT_EQ(out.find("interval: 0s"), std::string::npos) << out;
 }
+
+// Loki rule files: the same format, LogQL expressions parsed by the LogQL parser.
+TEST(RuleFile, LokiRuleFilesHoldLogql) {
+  const char* text = R"(
+groups:
+  - name: logs
+    rules:
+      - alert: Errors
+        expr: sum(rate({app="a"} |= "error" [5m])) > 0
+)";
+  RuleFileOptions logql;
+  logql.language = QueryLanguage::kLogQL;
+  RuleFile f = parse_rule_file(text, logql);
+  EXPECT_EQ(f.groups.at(0).rules.at(0).language, QueryLanguage::kLogQL);
+  // The same text is not PromQL.
+  std::vector<std::string> errors = check_rule_file(text, nullptr);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("could not parse expression: "), std::string::npos) << errors[0];
+  // A LogQL syntax error, in Loki's words.
+  errors = check_rule_file("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: 'sum(rate({app=\"a\"}))'\n",
+                           nullptr, logql);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("group \"g\", rule 1, \"x\": could not parse expression: parse error"), std::string::npos)
+      << errors[0];
+  // PromQL stays the default.
+  EXPECT_EQ(parse_rule_file("groups:\n  - name: g\n    rules:\n      - record: x\n        expr: up\n")
+                .groups.at(0).rules.at(0).language,
+            QueryLanguage::kPromQL);
+}
