@@ -15,6 +15,8 @@ CREATE TABLE observe.rule_groups (
   labels        jsonb    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(labels) = 'object'),
   -- The observe_ts table (shaped as observe.metrics) the rules query and write into.
   target        regclass NOT NULL DEFAULT 'observe.metrics',
+  -- The observe_log table (shaped as observe.logs) the group's LogQL rules query.
+  log_source    regclass NOT NULL DEFAULT 'observe.logs',
   enabled       bool     NOT NULL DEFAULT true
 );
 COMMENT ON TABLE observe.rule_groups IS
@@ -26,7 +28,8 @@ CREATE TABLE observe.rules (
   kind             text     NOT NULL CHECK (kind IN ('record', 'alert')),
   name             text     NOT NULL,  -- the recorded metric or the alert name
   expr             text     NOT NULL,
-  language         text     NOT NULL DEFAULT 'promql' CHECK (language IN ('promql')),
+  -- promql (a Prometheus rule file), logql (a Loki rule file: its group's log_source is queried)
+  language         text     NOT NULL DEFAULT 'promql' CHECK (language IN ('promql', 'logql')),
   "for"            interval NOT NULL DEFAULT '0' CHECK ("for" >= '0'),
   keep_firing_for  interval NOT NULL DEFAULT '0' CHECK (keep_firing_for >= '0'),
   labels           jsonb    NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(labels) = 'object'),
@@ -40,7 +43,7 @@ COMMENT ON TABLE observe.rules IS
 
 -- The worker queries and writes the target as the superuser it runs as: whoever names another
 -- table than observe.metrics (the ingest admin's, as for scrape targets) must be allowed to
--- SELECT and INSERT it.
+-- SELECT and INSERT it, and SELECT another log_source than observe.logs.
 CREATE FUNCTION observe._rule_groups_check() RETURNS trigger LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -48,6 +51,12 @@ BEGIN
      AND (TG_OP = 'INSERT' OR NEW.target IS DISTINCT FROM OLD.target)
      AND NOT (has_table_privilege(NEW.target, 'INSERT') AND has_table_privilege(NEW.target, 'SELECT')) THEN
     RAISE EXCEPTION 'permission denied to make rule group "%" query and write table %', NEW.name, NEW.target
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.log_source <> 'observe.logs'::regclass
+     AND (TG_OP = 'INSERT' OR NEW.log_source IS DISTINCT FROM OLD.log_source)
+     AND NOT has_table_privilege(NEW.log_source, 'SELECT') THEN
+    RAISE EXCEPTION 'permission denied to make rule group "%" query table %', NEW.name, NEW.log_source
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
@@ -62,17 +71,18 @@ GRANT USAGE ON SCHEMA observe TO observe_ingest_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON observe.rule_groups, observe.rules TO observe_ingest_admin;
 GRANT SELECT ON observe.rule_groups, observe.rules TO observe_reader;
 
--- Imports a Prometheus rule file: every group of the file replaces the group of that name
--- (its rules and alert state); other groups are left alone. Errors are promtool check rules'.
-CREATE FUNCTION observe.load_rule_file(content text, file text DEFAULT '')
+-- Imports a Prometheus rule file (language 'promql') or a Loki rule file ('logql'): every group
+-- of the file replaces the group of that name (its rules and alert state); other groups are
+-- left alone. Errors are promtool check rules' (LogQL's parse errors are Loki's).
+CREATE FUNCTION observe.load_rule_file(content text, file text DEFAULT '', language text DEFAULT 'promql')
   RETURNS int
   AS 'MODULE_PATHNAME', 'observe_load_rule_file'
   LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION observe.load_rule_file(text, text) IS
-  'imports a Prometheus rule file (YAML), validated as promtool check rules validates it; each of its groups '
-  'replaces the stored group of that name; returns the number of rules loaded';
-REVOKE ALL ON FUNCTION observe.load_rule_file(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION observe.load_rule_file(text, text) TO observe_ingest_admin;
+COMMENT ON FUNCTION observe.load_rule_file(text, text, text) IS
+  'imports a Prometheus rule file (YAML; language ''logql'': a Loki rule file), validated as promtool check rules '
+  'validates it; each of its groups replaces the stored group of that name; returns the number of rules loaded';
+REVOKE ALL ON FUNCTION observe.load_rule_file(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION observe.load_rule_file(text, text, text) TO observe_ingest_admin;
 
 -- Exports groups as a Prometheus rule file (NULL: every group, by name).
 CREATE FUNCTION observe.rule_file(group_name text DEFAULT NULL)

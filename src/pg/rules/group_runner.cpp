@@ -5,6 +5,7 @@
 #include "core/common/stale.h"
 #include "core/httpapi/json.h"
 #include "pg/border/border.h"
+#include "pg/logql/logql_source.h"
 #include "pg/promql/promql_request.h"
 #include "pg/promql/promql_storage.h"
 #include "pg/rules/rules_guc.h"
@@ -109,6 +110,7 @@ struct RelationCloser {
 GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validated, bool restore, int64_t now_ms)
     : name_(stored.group.name),
       target_(stored.target),
+      log_source_(stored.log_source),
       positions_(stored.positions),
       interval_ms_(validated.interval_ms > 0 ? validated.interval_ms : guc_rules_evaluation_interval_ms),
       restore_pending_(restore) {
@@ -118,6 +120,11 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
   opts.engine = promql_engine_options();
   opts.external_url = guc_rules_external_url ? guc_rules_external_url : "";
   opts.resend_delay_ms = guc_rules_resend_delay_ms;
+  // LogQL rules read the group's log_source, opened in the evaluation's transaction.
+  opts.logql_instant = [source = log_source_](const std::string& expr, int64_t t_ms) {
+    LogSource logs(source);
+    return logql::instant_query(logs.store(), expr, t_ms, logql_engine_options());
+  };
   evaluator_ = std::make_unique<rules::RuleGroupEvaluator>(std::move(validated), std::move(opts));
   evaluator_->set_restored(!restore);
   // Group.run: the first evaluation is at the slot after the one now is in.

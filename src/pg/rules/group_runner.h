@@ -45,6 +45,7 @@ class GroupRunner {
 
   std::string name_;
   Oid target_;
+  Oid log_source_;
   std::vector<int> positions_;
   int64_t interval_ms_;
   int64_t next_slot_ms_;

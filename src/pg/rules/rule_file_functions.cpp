@@ -1,5 +1,6 @@
-// observe.load_rule_file(content, file) and observe.rule_file(group): Prometheus rule files
-// into and out of observe.rule_groups / observe.rules, with the caller's privileges on them.
+// observe.load_rule_file(content, file, language) and observe.rule_file(group): Prometheus (and
+// Loki) rule files into and out of observe.rule_groups / observe.rules, with the caller's
+// privileges on them.
 #include "core/common/error.h"
 #include "core/rules/rule_file.h"
 #include "core/rules/rule_file_format.h"
@@ -37,8 +38,16 @@ struct SpiConnection {
 OBSERVE_FUNCTION(observe_load_rule_file) {
   std::string content = text_to_cstring(PG_GETARG_TEXT_PP(0));
   std::string file = text_to_cstring(PG_GETARG_TEXT_PP(1));
+  std::string language = text_to_cstring(PG_GETARG_TEXT_PP(2));
+  observe::rules::RuleFileOptions opts;
+  if (language == "logql") {
+    opts.language = observe::rules::QueryLanguage::kLogQL;
+  } else if (language != "promql") {
+    throw observe::Error(observe::ErrorKind::kInvalidParameter,
+                         "language must be promql (a Prometheus rule file) or logql (a Loki rule file)");
+  }
   observe::rules::RuleFile parsed;
-  std::vector<std::string> errors = observe::rules::check_rule_file(content, &parsed);
+  std::vector<std::string> errors = observe::rules::check_rule_file(content, &parsed, opts);
   if (!errors.empty())
     throw observe::Error(observe::ErrorKind::kInvalidParameter, "invalid rule file: " + joined(errors));
   SpiConnection spi;

@@ -23,7 +23,8 @@ const char* kReadQuery = R"sql(
          (extract(epoch FROM g."interval") * 1000)::int8, (extract(epoch FROM g.query_offset) * 1000)::int8,
          g."limit"::int8, g.labels,
          r.kind, r.name, r.expr, (extract(epoch FROM r."for") * 1000)::int8,
-         (extract(epoch FROM r.keep_firing_for) * 1000)::int8, r.labels, r.annotations, r.position
+         (extract(epoch FROM r.keep_firing_for) * 1000)::int8, r.labels, r.annotations, r.position,
+         g.log_source::oid::int8, r.language
     FROM observe.rule_groups g
     LEFT JOIN observe.rules r ON r.group_name = g.name
    WHERE $1::text IS NULL OR g.name = $1
@@ -99,6 +100,7 @@ std::vector<StoredRuleGroup> read_rule_groups(const char* only_group) {
       g.group.query_offset_ms = ms(offset);
       g.group.limit = ms(cell(r, 7, false));
       g.group.labels = pairs(cell(r, 8, true));
+      g.log_source = static_cast<Oid>(std::stoll(cell(r, 17, false).text));
       out.push_back(std::move(g));
     }
     Cell kind = cell(r, 9, false);
@@ -110,6 +112,7 @@ std::vector<StoredRuleGroup> read_rule_groups(const char* only_group) {
     rule.keep_firing_for_ms = ms(cell(r, 13, false));
     rule.labels = pairs(cell(r, 14, true));
     rule.annotations = pairs(cell(r, 15, true));
+    rule.language = cell(r, 18, false).text == "logql" ? rules::QueryLanguage::kLogQL : rules::QueryLanguage::kPromQL;
     out.back().group.rules.push_back(std::move(rule));
     out.back().positions.push_back(static_cast<int>(std::stoll(cell(r, 16, false).text)));
   }
@@ -117,10 +120,15 @@ std::vector<StoredRuleGroup> read_rule_groups(const char* only_group) {
 }
 
 std::vector<std::string> validate_rule_group(const rules::RuleGroup& stored, rules::RuleGroup* out) {
+  rules::RuleFileOptions opts;
+  if (!stored.rules.empty()) opts.language = stored.rules[0].language;
+  for (const rules::Rule& r : stored.rules)
+    if (r.language != opts.language)
+      return {"group \"" + stored.name + "\": mixes PromQL and LogQL rules (a group is one rule file's: Prometheus's or Loki's)"};
   rules::RuleFile file;
   file.groups.push_back(stored);
   rules::RuleFile parsed;
-  std::vector<std::string> errors = rules::check_rule_file(rules::format_rule_file(file), &parsed);
+  std::vector<std::string> errors = rules::check_rule_file(rules::format_rule_file(file), &parsed, opts);
   if (errors.empty()) {
     if (parsed.groups.size() != 1) return {"group \"" + stored.name + "\": not one group after validation"};
     *out = std::move(parsed.groups[0]);
@@ -167,11 +175,12 @@ void write_rule_group(const rules::RuleGroup& g, const std::string& file) {
                 keep = std::to_string(r.keep_firing_for_ms), rl = json_object(r.labels),
                 ann = json_object(r.annotations);
     spi_execute_text(R"sql(
-      INSERT INTO observe.rules (group_name, position, kind, name, expr, "for", keep_firing_for, labels, annotations)
+      INSERT INTO observe.rules (group_name, position, kind, name, expr, "for", keep_firing_for, labels, annotations,
+                                 language)
       VALUES ($1, $2::int, $3, $4, $5, $6::float8 * interval '1 millisecond', $7::float8 * interval '1 millisecond',
-              $8::jsonb, $9::jsonb))sql",
+              $8::jsonb, $9::jsonb, $10))sql",
             {g.name.c_str(), pos.c_str(), r.is_alert() ? "alert" : "record", r.name().c_str(), r.expr.c_str(),
-             for_ms.c_str(), keep.c_str(), rl.c_str(), ann.c_str()},
+             for_ms.c_str(), keep.c_str(), rl.c_str(), ann.c_str(), rules::query_language_name(r.language)},
             SPI_OK_INSERT);
   }
 }

@@ -13,6 +13,7 @@ namespace observe::pg {
 struct StoredRuleGroup {
   std::string file;
   Oid target = InvalidOid;
+  Oid log_source = InvalidOid;  // the observe_log table its LogQL rules query
   bool enabled = true;
   rules::RuleGroup group;  // interval_ms 0: the global evaluation interval
   std::vector<int> positions;  // observe.rules.position of each rule
@@ -21,9 +22,10 @@ struct StoredRuleGroup {
 // The groups (all when only_group is null), by name, each with its rules in position order.
 std::vector<StoredRuleGroup> read_rule_groups(const char* only_group);
 
-// The stored group written as a rule file and read back as promtool would read it: its errors
-// with promtool's messages (empty: valid, *out is the group to evaluate). Rows edited by hand
-// get the checks load_rule_file makes.
+// The stored group written as a rule file and read back as promtool would read it (Loki's ruler
+// for a group of LogQL rules): its errors with promtool's messages (empty: valid, *out is the
+// group to evaluate). Rows edited by hand get the checks load_rule_file makes; a group mixing
+// PromQL and LogQL rules is refused.
 std::vector<std::string> validate_rule_group(const rules::RuleGroup& stored, rules::RuleGroup* out);
 
 // Replaces the group of that name (its fields and rules; target and enabled are kept).

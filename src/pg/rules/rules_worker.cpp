@@ -41,8 +41,10 @@ std::string config_key(const StoredRuleGroup& g) {
   rules::RuleFile f;
   f.groups.push_back(g.group);
   std::string key = rules::format_rule_file(f);
-  key += '\x01' + g.file + '\x01' + std::to_string(g.target) + '\x01' + std::to_string(guc_rules_evaluation_interval_ms);
+  key += '\x01' + g.file + '\x01' + std::to_string(g.target) + '\x01' + std::to_string(g.log_source) + '\x01' +
+         std::to_string(guc_rules_evaluation_interval_ms);
   for (int p : g.positions) key += ',' + std::to_string(p);
+  for (const rules::Rule& r : g.group.rules) key += rules::query_language_name(r.language);
   return key;
 }
 
