@@ -32,6 +32,13 @@ CREATE EXTENSION pg_observe;
 CREATE ROLE $VIEWER LOGIN PASSWORD '$VIEWER_PASSWORD' IN ROLE observe_reader;
 -- a target for the health view; disabled, and the scrape worker works in observe.database only
 INSERT INTO observe.scrape_targets (job, url, enabled) VALUES ('node', 'http://127.0.0.1:9100/metrics', false);
+-- the health dashboard's rule and Kafka panels: a rule group, an alert as the rules worker
+-- stores it, and a Kafka source (disabled: no worker runs in this database)
+SELECT observe.load_rule_file('groups: [{name: node, rules: [{alert: HighLoad, expr: "node_load1 > 4", for: 5m}]}]', 'node.yml');
+INSERT INTO observe._alert_state (group_name, rule, alertname, labels, annotations, state, value, active_at, evaluated_at)
+VALUES ('node', 1, 'HighLoad', '{"alertname": "HighLoad", "instance": "a"}', '{"summary": "load 5"}', 'pending', 5, now(), now());
+INSERT INTO observe.kafka_sources (name, brokers, topics, format, target, enabled)
+VALUES ('app_logs', '127.0.0.1:9092', '{app}', 'loki_push', 'observe.logs', false);
 SQL
 # logs first: the CPU check wants the node data's last sample within a scrape step of the checks
 "$PY" "$HERE/gen_log_data.py" --dsn "dbname=$DB" --hours 6
