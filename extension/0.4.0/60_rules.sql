@@ -94,6 +94,22 @@ COMMENT ON FUNCTION observe.rule_file(text) IS
 REVOKE ALL ON FUNCTION observe.rule_file(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION observe.rule_file(text) TO observe_ingest_admin, observe_reader;
 
+-- Backfills a group's recording rules over the past as `promtool tsdb create-blocks-from rules`
+-- does: per rule and per block (2 h, or the largest compatible size up to max_block_duration)
+-- one range query from the group's first slot, step the group's interval; the series go into
+-- the group's target. Alerting rules are skipped. Returns the samples written.
+CREATE FUNCTION observe.backfill_rules(group_name text, start_time timestamptz,
+                                       end_time timestamptz DEFAULT now() - interval '3 hours',
+                                       max_block_duration interval DEFAULT '2 hours')
+  RETURNS bigint
+  AS 'MODULE_PATHNAME', 'observe_backfill_rules'
+  LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION observe.backfill_rules(text, timestamptz, timestamptz, interval) IS
+  'evaluates the recording rules of a group over [start_time, end_time] as promtool tsdb create-blocks-from rules '
+  'does and writes their series into the group''s target; returns the number of samples written';
+REVOKE ALL ON FUNCTION observe.backfill_rules(text, timestamptz, timestamptz, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION observe.backfill_rules(text, timestamptz, timestamptz, interval) TO observe_ingest_admin;
+
 -- Alert state, written by the rules worker in the transaction that writes the evaluation's
 -- ALERTS samples: every alert the evaluator holds (pending, firing, and resolved ones kept
 -- 15 minutes as Prometheus keeps them for Alertmanager).
