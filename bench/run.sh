@@ -3,7 +3,7 @@
 # Starts its own PostgreSQL server (fresh data directory, the settings below, the same for the
 # heap baselines and observe_ts) unless BENCH_EXTERNAL_SERVER=1 (then PGHOST/PGPORT/PGUSER).
 #
-#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http rules]
+#   bench/run.sh [storage promql codec parser decode grafana scrape ingest query logs|logql logs_layouts logwrite kafka http rules rules_backfill]
 #   (default: all but logs, logs_layouts, logwrite, kafka, http and rules, in order)
 #
 # Environment: BENCH_WORK (scratch, default /tmp/pgo_perf/work), BENCH_PGDATA, PGPORT (5495),
@@ -109,6 +109,7 @@ for part in "${parts[@]}"; do
       echo "Command: \`bench/run.sh rules\` (bench/rules/run.sh: its own server with the HTTP API and the rules worker, Debian's prometheus on loopback; the same data remote-written and the same rule file loaded into both; CPU of the rules worker and of prometheus over 60 s)." >>"$body"
       echo >>"$body"
       cmd=("$here/rules/run.sh") ;;
+    rules_backfill) cmd=("$here/rules/backfill.sh") ;;
     http)
       echo "## HTTP API beside Prometheus: remote_write ingest and query_range (bench/http)" >>"$body"
       echo >>"$body"

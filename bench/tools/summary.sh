@@ -42,6 +42,9 @@ for i in 0 1 2 3 4; do
   x=$(ratio "${f[q${i}_heap]}" "${f[q${i}_obs]}")
   echo "| query: ${names[$i]}, ms | ${f[q${i}_obs]} | heap + btree ${f[q${i}_heap]} | heap ÷ pg_observe = ${x}× | ≥ ${targets[$i]}× | $(verdict "$x" "${targets[$i]}") |"
 done
+if have rules_backfill_samples rules_backfill_identical; then
+  echo "| Recording rules backfilled over the node recording: observe.backfill_rules vs promtool tsdb create-blocks-from rules | ${f[rules_backfill_samples]} samples, $([ "${f[rules_backfill_identical]}" = 1 ] && echo identical || echo DIFFERENT) | promtool 2.42 | — | same series (issue 17) | $([ "${f[rules_backfill_identical]}" = 1 ] && echo met || echo "**NOT met**") |"
+fi
 for k in pq_dash pq_extra; do
   have ${k}_agree ${k}_pairs ${k}_geo || continue
   what=$([ $k = pq_dash ] && echo "node dashboard set" || echo "extra semantic checks")

@@ -18,9 +18,10 @@ import time
 import urllib.request
 
 import psycopg2
+import psycopg2.extras
 
-DIR = os.environ["DIR"]
-PROM_PORT = os.environ["PROM_PORT"]
+DIR = os.environ.get("DIR", "")
+PROM_PORT = os.environ.get("PROM_PORT", "")
 STEP_S = 15
 HOURS = 7  # crosses several 2 h blocks
 # Rules over the generated series: aggregations, rates across counter resets, a gauge window,
@@ -91,6 +92,59 @@ def parse_dump(text):
     return out
 
 
+def backfill_both(cur, prom_url, workdir, rules_text, start, end):
+    """promtool's backfill of rules_text (file rules.yml in workdir) from prom_url and
+    observe.backfill_rules of the same groups (loaded disabled: the rules worker must not
+    evaluate them) into the connected database; returns (promtool's samples, pg_observe's
+    samples, pg_observe's count written), samples as {(labels, t_ms): value}."""
+    with open(os.path.join(workdir, "rules.yml"), "w") as f:
+        f.write(rules_text)
+    cur.execute("SELECT observe.load_rule_file(%s, 'rules.yml')", (rules_text,))
+    groups = re.findall(r"^  - name: (\S+)", rules_text, re.M)
+    cur.execute("UPDATE observe.rule_groups SET enabled = false WHERE name = ANY(%s)", (groups,))
+    subprocess.run(["promtool", "tsdb", "create-blocks-from", "rules", "--quiet", f"--start={start}",
+                    f"--end={end}", f"--url={prom_url}", "--output-dir=out", "rules.yml"],
+                   cwd=workdir, check=True)
+    os.makedirs(os.path.join(workdir, "out", "wal"), exist_ok=True)  # 2.42's dump opens a WAL
+    r = subprocess.run(["promtool", "tsdb", "dump", "out"], cwd=workdir, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("FAIL: promtool tsdb dump: " + r.stderr[-2000:])
+    want = parse_dump(r.stdout)
+    total = 0
+    for g in groups:
+        cur.execute("SELECT observe.backfill_rules(%s, to_timestamp(%s), to_timestamp(%s))", (g, start, end))
+        total += cur.fetchone()[0]
+    names = re.findall(r"record: (\S+)", rules_text)
+    cur.execute("SELECT (extract(epoch FROM time) * 1000)::int8, name, labels, value FROM observe.metrics "
+                "WHERE name = ANY(%s)", (names,))
+    got = {}
+    for t, name, labels, v in cur.fetchall():
+        got[(tuple(sorted(list(labels.items()) + [("__name__", name)])), t)] = v
+    return want, got, total
+
+
+def report(want, got, total):
+    """Prints the comparison; True when identical (and not empty)."""
+    problems = []
+    for k in sorted(want.keys() - got.keys())[:10]:
+        problems.append(f"only promtool: {k} = {want[k]}")
+    for k in sorted(got.keys() - want.keys())[:10]:
+        problems.append(f"only pg_observe: {k} = {got[k]}")
+    missing, extra = len(want.keys() - got.keys()), len(got.keys() - want.keys())
+    differ = 0
+    for k in want.keys() & got.keys():
+        a, b = want[k], got[k]
+        if not (a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9 * max(abs(a), abs(b))):
+            differ += 1
+            if differ <= 10:
+                problems.append(f"value {k}: promtool {a}, pg_observe {b}")
+    print(f"promtool wrote {len(want)} samples in {len({k[0] for k in want})} series; pg_observe wrote {total} "
+          f"({len(got)} distinct); only promtool {missing}, only pg_observe {extra}, values differing {differ}")
+    for p in problems:
+        print(p)
+    return not (missing or extra or differ or not want)
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     # The data ends 4 hours ago (promtool's default end is 3 hours ago; both get explicit times).
@@ -116,58 +170,16 @@ def main():
                 for labels, pts in data for t, v in pts]
         psycopg2.extras.execute_values(cur, "INSERT INTO observe.metrics (time, name, labels, value) VALUES %s",
                                        rows, template="(to_timestamp(%s), %s, %s, %s)", page_size=5000)
-        with open(os.path.join(DIR, "rules.yml"), "w") as f:
-            f.write(RULES)
-        cur.execute("SELECT observe.load_rule_file(%s, 'rules.yml')", (RULES,))
-        # the rules worker must not evaluate them (it would write now-samples): disable the groups
-        cur.execute("UPDATE observe.rule_groups SET enabled = false")
         wait_ready(30)
-        start, end = end_s - HOURS * 3600 + 600, end_s - 60
-        subprocess.run(["promtool", "tsdb", "create-blocks-from", "rules", "--quiet", f"--start={start}",
-                        f"--end={end}", f"--url=http://127.0.0.1:{PROM_PORT}", "--output-dir=out", "rules.yml"],
-                       cwd=DIR, check=True)
-        os.makedirs(os.path.join(DIR, "out", "wal"), exist_ok=True)  # 2.42's dump opens a WAL
-        r = subprocess.run(["promtool", "tsdb", "dump", "out"], cwd=DIR, capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit("FAIL: promtool tsdb dump: " + r.stderr[-2000:])
-        dump = r.stdout
-        want = parse_dump(dump)
-        total = 0
-        for g in ("bf_fast", "bf_default", "bf_odd"):
-            cur.execute("SELECT observe.backfill_rules(%s, to_timestamp(%s), to_timestamp(%s))", (g, start, end))
-            total += cur.fetchone()[0]
-        names = re.findall(r"record: (\S+)", RULES)
-        cur.execute("SELECT (extract(epoch FROM time) * 1000)::int8, name, labels, value FROM observe.metrics "
-                    "WHERE name = ANY(%s)", (names,))
-        got = {}
-        for t, name, labels, v in cur.fetchall():
-            key = tuple(sorted(list(labels.items()) + [("__name__", name)]))
-            got[(key, t)] = v
+        want, got, total = backfill_both(cur, f"http://127.0.0.1:{PROM_PORT}", DIR, RULES,
+                                         end_s - HOURS * 3600 + 600, end_s - 60)
     finally:
         prom.terminate()
         prom.wait()
-    problems = []
-    for k in sorted(want.keys() - got.keys())[:10]:
-        problems.append(f"only promtool: {k} = {want[k]}")
-    for k in sorted(got.keys() - want.keys())[:10]:
-        problems.append(f"only pg_observe: {k} = {got[k]}")
-    missing, extra = len(want.keys() - got.keys()), len(got.keys() - want.keys())
-    differ = 0
-    for k in want.keys() & got.keys():
-        a, b = want[k], got[k]
-        if not (a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-9 * max(abs(a), abs(b))):
-            differ += 1
-            if differ <= 10:
-                problems.append(f"value {k}: promtool {a}, pg_observe {b}")
-    print(f"promtool wrote {len(want)} samples in {len({k[0] for k in want})} series; pg_observe wrote {total} "
-          f"({len(got)} distinct); only promtool {missing}, only pg_observe {extra}, values differing {differ}")
-    for p in problems:
-        print(p)
-    if missing or extra or differ or not want:
+    if not report(want, got, total):
         sys.exit(1)
     print("backfill_vs_promtool: same series, timestamps and values")
 
 
 if __name__ == "__main__":
-    import psycopg2.extras  # noqa: E402
     main()
