@@ -1,5 +1,5 @@
 // libFuzzer target for the ingest decoders (src/core/ingest). The first byte picks a decoder,
-// the rest is its payload: Loki push JSON, Loki push protobuf, remote_write protobuf, a
+// the rest is its payload: Loki push JSON, Loki push protobuf, remote_write protobuf (1.0, 2.0), a
 // compressed body (gzip/deflate/snappy under a small limit), and the Kafka formats json_lines,
 // logfmt, prometheus_json, prometheus_text. Each either hands well-formed calls to its sink —
 // streams with valid labels, lines and metadata of valid UTF-8, counts matching DecodeStats —
@@ -122,8 +122,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
       RemoteWriteOptions ro;
       ro.skip_histograms = selector & 0x80;
       expect_error_or_ok([&] {
-        DecodeStats s = decode_remote_write_proto(data, ro, c);
+        // bit 0x40: Remote-Write 2.0 (symbols and references)
+        DecodeStats s = selector & 0x40 ? decode_remote_write_v2_proto(data, ro, c) : decode_remote_write_proto(data, ro, c);
         check(!c.open && s.streams == c.n_series && s.entries == c.n_samples);
+        check(s.errors.size() <= kMaxKeptErrors);
       });
       break;
     }

@@ -235,7 +235,8 @@ sleep 1
 expect 413 "" "body over observe.http_max_request_size" -u http_writer:writer-pw --data-binary @"$DIR/big" "$B/api/v1/write"
 psql -X -q -c "ALTER SYSTEM RESET observe.http_max_request_size" -c "SELECT pg_reload_conf()" >/dev/null
 expect 400 "" "undecodable remote_write body" -u http_writer:writer-pw -H 'Content-Encoding: snappy' --data-binary 'not snappy' "$B/api/v1/write"
-expect 415 "" "remote_write 2.0 asks for 1.0" -u http_writer:writer-pw -H 'Content-Type: application/x-protobuf;proto=io.prometheus.write.v2.Request' --data-binary 'x' "$B/api/v1/write"
+echo "--- remote_write 2.0"
+/usr/bin/python3 "$ROOT/test/integration/http/remote_write_v2.py" "$B" http_writer:writer-pw http_reader:reader-pw || fail=1
 
 kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true; PROM_PID=
 [ "$fail" = 0 ] && echo "http_prometheus: all passed" || { echo "http_prometheus: FAILED"; tail -5 "$DIR/prom.log"; }

@@ -12,6 +12,7 @@
 #include "core/common/utf8.h"
 #include "core/ingest/decompress.h"
 #include "core/ingest/proto/remote_write.pb.h"
+#include "core/ingest/proto/remote_write_v2.pb.h"
 #include "core/ingest/proto_fields.h"
 #include "core/ingest/stream_labels.h"
 
@@ -65,15 +66,78 @@ const char* invalid_reason(const std::vector<Label>& pairs) {
   return nullptr;
 }
 
+// One decoded series of either version: checked as Prometheus's receiver checks it, then its
+// samples into the sink in batches. `where` names it in errors.
+class SeriesWriter {
+ public:
+  SeriesWriter(const RemoteWriteOptions& options, SampleSink& sink, DecodeStats& stats)
+      : options_(options), sink_(sink), stats_(stats) {
+    batch_.reserve(kSampleBatch);
+  }
+
+  // pairs: the series' labels in any order (consumed). sample(i, &s) fills the i-th sample.
+  // Returns the samples written (0 also when the series was skipped).
+  template <class SampleAt>
+  size_t write(std::vector<Label>& pairs, size_t nsamples, size_t nhistograms, size_t nexemplars,
+               const std::string& where, SampleAt&& sample_at) {
+    // The receiver sorts (labelProtosToLabels), so order does not matter; the TSDB refuses an
+    // empty set and a name given twice.
+    auto by_name = [](const Label& a, const Label& b) { return a.name < b.name; };
+    if (!std::is_sorted(pairs.begin(), pairs.end(), by_name)) std::stable_sort(pairs.begin(), pairs.end(), by_name);
+    stats_.skipped_exemplars += nexemplars;
+    if (const char* why = invalid_reason(pairs)) {
+      std::string msg = where + ": " + why + " in " + describe(pairs);
+      if (!options_.skip_invalid_series) throw Error(ErrorKind::kDataException, msg);
+      stats_.skipped_streams++;
+      stats_.skipped_entries += nsamples;
+      if (stats_.errors.size() < kMaxKeptErrors) stats_.errors.push_back(msg);
+      return 0;
+    }
+    if (pairs.empty() || std::all_of(pairs.begin(), pairs.end(), [](const Label& l) { return l.value.empty(); }))
+      throw Error(ErrorKind::kDataException, where + ": empty labelset: invalid sample");
+    for (size_t i = 1; i < pairs.size(); i++)
+      if (pairs[i].name == pairs[i - 1].name)
+        throw Error(ErrorKind::kDataException,
+                    where + ": label name " + quote_for_message(pairs[i].name, 64) + " is not unique: invalid sample");
+    if (nhistograms > 0) {
+      if (!options_.skip_histograms)
+        throw Error(ErrorKind::kFeatureNotSupported, where + " " + describe(pairs) + ": native histogram samples are not supported");
+      stats_.skipped_histograms += nhistograms;
+    }
+    if (nsamples == 0) return 0;
+    Labels labels(std::move(pairs));
+    pairs = {};
+    sink_.begin_series(labels);
+    stats_.streams++;
+    for (size_t i = 0; i < nsamples; i++) {
+      batch_.push_back(sample_at(i));
+      if (batch_.size() == kSampleBatch) {
+        sink_.samples(batch_.data(), batch_.size());
+        batch_.clear();
+      }
+    }
+    if (!batch_.empty()) sink_.samples(batch_.data(), batch_.size());
+    batch_.clear();
+    stats_.entries += nsamples;
+    sink_.end_series();
+    return nsamples;
+  }
+
+ private:
+  const RemoteWriteOptions& options_;
+  SampleSink& sink_;
+  DecodeStats& stats_;
+  std::vector<Sample> batch_;
+};
+
 }  // namespace
 
 DecodeStats decode_remote_write_proto(std::string_view proto, const RemoteWriteOptions& options, SampleSink& sink) {
   DecodeStats stats;
+  SeriesWriter writer(options, sink, stats);
   prompb::TimeSeries ts;
   prompb::MetricMetadata md;
   std::vector<Label> pairs;
-  std::vector<Sample> batch;
-  batch.reserve(kSampleBatch);
   size_t series_index = 0;
   auto where = [&](size_t offset) {
     return "series " + std::to_string(series_index) + " (byte " + std::to_string(offset) + ")";
@@ -93,55 +157,77 @@ DecodeStats decode_remote_write_proto(std::string_view proto, const RemoteWriteO
     pairs.clear();
     pairs.reserve(static_cast<size_t>(ts.labels_size()));
     for (const auto& l : ts.labels()) pairs.push_back({l.name(), l.value()});
-    // The receiver sorts (labelProtosToLabels), so order does not matter; the TSDB refuses an
-    // empty set and a name given twice.
-    auto by_name = [](const Label& a, const Label& b) { return a.name < b.name; };
-    if (!std::is_sorted(pairs.begin(), pairs.end(), by_name)) std::stable_sort(pairs.begin(), pairs.end(), by_name);
-    stats.skipped_exemplars += static_cast<size_t>(ts.exemplars_size());
-    const size_t nsamples = static_cast<size_t>(ts.samples_size());
-    auto skip = [&](const std::string& why) {
+    writer.write(pairs, static_cast<size_t>(ts.samples_size()), static_cast<size_t>(ts.histograms_size()),
+                 static_cast<size_t>(ts.exemplars_size()), where(offset), [&](size_t i) {
+                   const auto& s = ts.samples(static_cast<int>(i));
+                   return Sample{s.timestamp(), s.value()};
+                 });
+    series_index++;
+  });
+  return stats;
+}
+
+DecodeStats decode_remote_write_v2_proto(std::string_view proto, const RemoteWriteOptions& options, SampleSink& sink) {
+  DecodeStats stats;
+  SeriesWriter writer(options, sink, stats);
+  // The symbols first, wherever they are in the message: series refer to them by index.
+  std::vector<std::string_view> symbols;
+  for_each_length_delimited(proto, "write request", [&](int field, std::string_view bytes, size_t) {
+    if (field == 4) symbols.push_back(bytes);
+  });
+  if (!symbols.empty() && !symbols[0].empty())
+    throw Error(ErrorKind::kDataException, "the first symbol must be the empty string");
+  auto symbol = [&](uint32_t ref, const std::string& where) -> std::string_view {
+    if (ref >= symbols.size())
+      throw Error(ErrorKind::kDataException, where + ": symbol reference " + std::to_string(ref) + " out of range (" +
+                                                 std::to_string(symbols.size()) + " symbols)");
+    return symbols[ref];
+  };
+  writev2::TimeSeries ts;
+  std::vector<Label> pairs;
+  size_t series_index = 0;
+  for_each_length_delimited(proto, "write request", [&](int field, std::string_view bytes, size_t offset) {
+    if (field != 5) return;
+    std::string where = "series " + std::to_string(series_index) + " (byte " + std::to_string(offset) + ")";
+    if (!ts.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      throw Error(ErrorKind::kDataException, where + ": malformed protobuf time series");
+    if (ts.labels_refs_size() % 2 != 0)
+      throw Error(ErrorKind::kDataException, where + ": labels_refs holds an odd number of references");
+    pairs.clear();
+    pairs.reserve(static_cast<size_t>(ts.labels_refs_size() / 2));
+    for (int i = 0; i < ts.labels_refs_size(); i += 2)
+      pairs.push_back({std::string(symbol(ts.labels_refs(i), where)), std::string(symbol(ts.labels_refs(i + 1), where))});
+    if (ts.has_metadata()) {
+      const writev2::Metadata& m = ts.metadata();
+      std::string_view help = symbol(m.help_ref(), where), unit = symbol(m.unit_ref(), where);
+      if (!valid_utf8(help) || !valid_utf8(unit))
+        throw Error(ErrorKind::kDataException, where + ": metadata is not valid UTF-8");
+      for (const Label& l : pairs)
+        if (l.name == kMetricNameLabel && (m.type() != 0 || !help.empty() || !unit.empty()))
+          sink.metadata(MetricMetadata{l.value, type_name(m.type()), std::string(help), std::string(unit)});
+    }
+    if (ts.samples_size() == 0 && ts.histograms_size() == 0) {  // 2.0: a 400 for that series
       stats.skipped_streams++;
-      stats.skipped_entries += nsamples;
-      if (stats.errors.size() < kMaxKeptErrors) stats.errors.push_back(why);
-    };
-    if (const char* why = invalid_reason(pairs)) {
-      std::string msg = where(offset) + ": " + why + " in " + describe(pairs);
-      if (!options.skip_invalid_series) throw Error(ErrorKind::kDataException, msg);
-      skip(msg);
+      if (stats.errors.size() < kMaxKeptErrors)
+        stats.errors.push_back(where + ": TimeSeries must contain at least one sample or histogram for series " +
+                               describe(pairs));
       series_index++;
       return;
     }
-    if (pairs.empty() || std::all_of(pairs.begin(), pairs.end(), [](const Label& l) { return l.value.empty(); }))
-      throw Error(ErrorKind::kDataException, where(offset) + ": empty labelset: invalid sample");
-    for (size_t i = 1; i < pairs.size(); i++)
-      if (pairs[i].name == pairs[i - 1].name)
-        throw Error(ErrorKind::kDataException,
-                    where(offset) + ": label name " + quote_for_message(pairs[i].name, 64) + " is not unique: invalid sample");
-    if (ts.histograms_size() > 0) {
-      if (!options.skip_histograms)
-        throw Error(ErrorKind::kFeatureNotSupported,
-                    where(offset) + " " + describe(pairs) + ": native histogram samples are not supported");
-      stats.skipped_histograms += static_cast<size_t>(ts.histograms_size());
-    }
+    writer.write(pairs, static_cast<size_t>(ts.samples_size()), static_cast<size_t>(ts.histograms_size()),
+                 static_cast<size_t>(ts.exemplars_size()), where, [&](size_t i) {
+                   const auto& s = ts.samples(static_cast<int>(i));
+                   return Sample{s.timestamp(), s.value()};
+                 });
     series_index++;
-    if (nsamples == 0) return;
-    Labels labels(std::move(pairs));
-    pairs = {};
-    sink.begin_series(labels);
-    stats.streams++;
-    for (const auto& s : ts.samples()) {
-      batch.push_back(Sample{s.timestamp(), s.value()});
-      if (batch.size() == kSampleBatch) {
-        sink.samples(batch.data(), batch.size());
-        batch.clear();
-      }
-    }
-    if (!batch.empty()) sink.samples(batch.data(), batch.size());
-    batch.clear();
-    stats.entries += nsamples;
-    sink.end_series();
   });
   return stats;
+}
+
+DecodeStats decode_remote_write_v2(std::string_view body, const RemoteWriteOptions& options, SampleSink& sink) {
+  std::string raw;
+  snappy_decode(body, options.max_body_bytes, &raw);
+  return decode_remote_write_v2_proto(raw, options, sink);
 }
 
 DecodeStats decode_remote_write(std::string_view body, const RemoteWriteOptions& options, SampleSink& sink) {

@@ -1,4 +1,5 @@
-// Prometheus remote_write 1.0 (prometheus.WriteRequest, snappy block compressed) decoded series
+// Prometheus remote_write 1.0 (prometheus.WriteRequest) and 2.0 (io.prometheus.write.v2.Request),
+// snappy block compressed, decoded series
 // by series into a SampleSink, with the receiver's rules of Prometheus 2.53
 // (storage/remote/write_handler.go and the TSDB appender). See README.md.
 #pragma once
@@ -25,5 +26,12 @@ struct RemoteWriteOptions {
 DecodeStats decode_remote_write(std::string_view body, const RemoteWriteOptions& options, SampleSink& sink);
 // The same, already decompressed.
 DecodeStats decode_remote_write_proto(std::string_view proto, const RemoteWriteOptions& options, SampleSink& sink);
+
+// Remote-Write 2.0 (io.prometheus.write.v2.Request): labels, help and unit as references into the
+// request's symbols (the first symbol must be ""); the same checks per series as 1.0, and
+// errors for references out of range or an odd number of label references. Per-series metadata
+// goes to the sink's metadata().
+DecodeStats decode_remote_write_v2(std::string_view body, const RemoteWriteOptions& options, SampleSink& sink);
+DecodeStats decode_remote_write_v2_proto(std::string_view proto, const RemoteWriteOptions& options, SampleSink& sink);
 
 }  // namespace observe::ingest

@@ -1,5 +1,5 @@
-// Prometheus remote_write 1.0 receiver (POST /api/v1/write): the core decoder (protobuf +
-// snappy, Prometheus 2.53's receiver rules) into an observe_ts table, in the request's
+// Prometheus remote_write receiver (POST /api/v1/write), 1.0 and 2.0 by Content-Type: the core
+// decoder (protobuf + snappy, Prometheus's receiver rules) into an observe_ts table, in the request's
 // transaction: the 204 is sent after the commit, so what a sender saw acknowledged is stored;
 // a failed request stores nothing and a retry is safe.
 #include <string>
@@ -69,23 +69,50 @@ void plain(HttpResponse& resp, int status, const std::string& text) {
   resp.body = text;
 }
 
+// The message a Content-Type names (`application/x-protobuf;proto=...`): 1 (prometheus.WriteRequest,
+// also when no proto is named), 2 (io.prometheus.write.v2.Request), 0 for anything else.
+int remote_write_version(const std::string& content_type) {
+  size_t p = content_type.find("proto=");
+  if (p == std::string::npos) return 1;
+  std::string proto = content_type.substr(p + 6);
+  proto = proto.substr(0, proto.find_first_of("; "));
+  if (proto == "prometheus.WriteRequest") return 1;
+  if (proto == "io.prometheus.write.v2.Request") return 2;
+  return 0;
+}
+
 }  // namespace
 
 void prom_remote_write(const HttpRequest& req, const std::string&, HttpResponse& resp) {
   if (req.method != "POST") return plain(resp, 405, "remote_write requires POST\n");
-  // Remote-Write 2.0 (io.prometheus.write.v2.Request) is not received yet: 415 tells a 2.0
-  // sender to fall back to 1.0, as Prometheus's own 1.0-only receiver does.
-  if (req.content_type.find("io.prometheus.write.v2") != std::string::npos)
-    return plain(resp, 415, "pg_observe receives remote_write 1.0 (prometheus.WriteRequest) only\n");
+  int version = remote_write_version(req.content_type);
+  if (version == 0)
+    return plain(resp, 415, "unsupported remote_write message: " + req.content_type +
+                                " (pg_observe receives prometheus.WriteRequest and io.prometheus.write.v2.Request)\n");
   if (!req.content_encoding.empty() && req.content_encoding != "snappy")
     return plain(resp, 415, "unsupported Content-Encoding: remote_write bodies are snappy-compressed\n");
   Relation rel = open_for_insert(http_metrics_table());
   ts_check_metrics_shape(rel);
   AppendSink sink(rel);
   ingest::RemoteWriteOptions options;
-  (void)ingest::decode_remote_write(req.body, options, sink);
-  pg_guard([rel] { table_close(rel, NoLock); });  // the lock stays to commit
-  plain(resp, 204, "");
+  if (version == 1) {
+    (void)ingest::decode_remote_write(req.body, options, sink);
+    pg_guard([rel] { table_close(rel, NoLock); });  // the lock stays to commit
+    return plain(resp, 204, "");
+  }
+  ingest::DecodeStats stats = ingest::decode_remote_write_v2(req.body, options, sink);
+  pg_guard([rel] { table_close(rel, NoLock); });
+  // 2.0: what was written is reported; series refused are a 400 after the others are stored
+  // (committed with this transaction), as Prometheus's 2.0 receiver does.
+  resp.headers.emplace_back("X-Prometheus-Remote-Write-Samples-Written", std::to_string(stats.entries));
+  resp.headers.emplace_back("X-Prometheus-Remote-Write-Histograms-Written", "0");
+  resp.headers.emplace_back("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+  if (stats.skipped_streams == 0) return plain(resp, 204, "");
+  std::string msg;
+  for (const std::string& e : stats.errors) msg += e + "\n";
+  if (stats.skipped_streams > stats.errors.size())
+    msg += "... " + std::to_string(stats.skipped_streams - stats.errors.size()) + " more series refused\n";
+  plain(resp, 400, msg);
 }
 
 }  // namespace observe::pg
