@@ -40,7 +40,7 @@ class MergingLogSink : public LogSink {
   void begin_stream(const Labels& labels) override {
     std::vector<Label> pairs = labels.items();
     add_message_labels(o_, m_, &pairs);
-    merged_ = validate_stream_labels(std::move(pairs), o_.loki.labels, labels.to_string_without_name());
+    merged_ = validate_stream_labels(std::move(pairs), o_.loki.labels, {});
     next_.begin_stream(merged_);
   }
   void entries(const LogEntry* e, size_t n) override { next_.entries(e, n); }
@@ -188,8 +188,7 @@ void emit_one_entry(const KafkaFormatOptions& options, const KafkaMessage& m, st
   LokiPushOptions o = options.loki;
   o.skip_invalid = false;  // one message, one entry: a refusal is the message's error
   LogEmitter em(o, sink, stats, utf8_checked);
-  std::string text = format_stream(pairs);
-  em.begin(std::move(pairs), text);
+  em.begin(std::move(pairs), {});  // the stream named only in a message, formatted then
   try {
     em.add(ts_ns, line, metadata);
   } catch (const Error& e) {

@@ -50,6 +50,12 @@ void LogEmitter::set_labels(std::vector<Label> pairs, std::string_view text) {
   started_ = refused_ = false;
 }
 
+std::string LogEmitter::stream_text() const {
+  if (!text_.empty()) return text_;
+  if (prechecked_labels_ && prechecked_) return format_stream(prechecked_labels_->items());
+  return format_stream(started_ ? labels_.items() : pairs_);
+}
+
 void LogEmitter::begin_checked(const Labels& labels) {
   end();
   stream_index_++;
@@ -103,7 +109,7 @@ void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Lab
       line = line.substr(0, cut);
     } else {
       refuse_entry("Max entry size '" + std::to_string(options_.max_line_bytes) + "' bytes exceeded for stream '" +
-                   text_ + "' while adding an entry with length '" + std::to_string(line.size()) + "' bytes");
+                   stream_text() + "' while adding an entry with length '" + std::to_string(line.size()) + "' bytes");
       ok = false;
     }
   }
@@ -114,7 +120,7 @@ void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Lab
   const Labels* md = nullptr;
   if (ok && metadata && !metadata->empty()) {
     if (!options_.allow_structured_metadata) {
-      refuse_entry("stream '" + text_ + "' includes structured metadata, but this feature is disallowed");
+      refuse_entry("stream '" + stream_text() + "' includes structured metadata, but this feature is disallowed");
       ok = false;
     } else {
       for (const Label& l : *metadata) {

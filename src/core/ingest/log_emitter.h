@@ -21,7 +21,8 @@ class LogEmitter {
   LogEmitter(const LokiPushOptions& options, LogSink& sink, DecodeStats& stats, bool utf8_checked,
              std::function<size_t()> offset = {});
 
-  // A new stream with these pairs (unsorted, duplicates kept); `text` names it in messages.
+  // A new stream with these pairs (unsorted, duplicates kept); `text` names it in messages
+  // (empty: the pairs formatted, only when a message needs it).
   void begin(std::vector<Label> pairs, std::string_view text) {
     next_stream();
     set_labels(std::move(pairs), text);
@@ -44,6 +45,7 @@ class LogEmitter {
 
  private:
   std::string where_impl(bool entry) const;
+  std::string stream_text() const;
   void start_if_needed();
   void refuse_entry(const std::string& why);
   void flush();

@@ -87,24 +87,29 @@ Labels validate_stream_labels(std::vector<Label> pairs, const LabelLimits& limit
   pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [](const Label& l) { return l.value.empty(); }),
               pairs.end());
   std::stable_sort(pairs.begin(), pairs.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
-  std::string stream = quote_for_message(what, 256);
-  // Loki's messages (pkg/validation/validate.go), with the stream as given.
+  // Loki's messages (pkg/validation/validate.go), with the stream as given; formatted only for
+  // an error (this runs for every stream, on the Kafka path for every message).
+  auto stream = [&] {
+    if (!what.empty()) return quote_for_message(what, 256);
+    std::string text = format_stream(pairs);
+    return quote_for_message(text, 256);
+  };
   if (pairs.empty()) bad("error at least one label pair is required per stream");
   if (pairs.size() > limits.max_label_names)
-    bad("stream " + stream + " has " + std::to_string(pairs.size()) + " label names; limit " +
+    bad("stream " + stream() + " has " + std::to_string(pairs.size()) + " label names; limit " +
         std::to_string(limits.max_label_names));
   for (size_t i = 0; i < pairs.size(); i++) {
     const Label& l = pairs[i];
     if (!valid_label_name(l.name) && !(l.name == kMetricNameLabel))
-      bad("stream " + stream + " has invalid label name " + quote_for_message(l.name, 64));
+      bad("stream " + stream() + " has invalid label name " + quote_for_message(l.name, 64));
     if (l.name.size() > limits.max_name_length)
-      bad("stream " + stream + " has label name too long: " + quote_for_message(l.name, 64));
+      bad("stream " + stream() + " has label name too long: " + quote_for_message(l.name, 64));
     if (l.value.size() > limits.max_value_length)
-      bad("stream " + stream + " has label value too long: " + quote_for_message(l.value, 64));
+      bad("stream " + stream() + " has label value too long: " + quote_for_message(l.value, 64));
     if (!valid_utf8(l.value))
-      bad("stream " + stream + " has a label value that is not valid UTF-8: " + quote_for_message(l.value, 64));
+      bad("stream " + stream() + " has a label value that is not valid UTF-8: " + quote_for_message(l.value, 64));
     if (i > 0 && pairs[i - 1].name == l.name)
-      bad("stream " + stream + " has duplicate label name: " + quote_for_message(l.name, 64));
+      bad("stream " + stream() + " has duplicate label name: " + quote_for_message(l.name, 64));
   }
   return Labels(std::move(pairs));
 }

@@ -31,7 +31,8 @@ std::vector<Label> parse_stream_selector(std::string_view text);
 // Loki's stream label checks on pairs (any order, duplicates kept; empty values are dropped
 // first, as Loki's ParseLabels does): at least one label, at most max_label_names, names and
 // values within their lengths, names valid, no name twice. Returns the sorted Labels; throws
-// Error (kDataException) naming the stream as `what` (its selector text) otherwise.
+// Error (kDataException) naming the stream as `what` (its selector text; empty: the pairs
+// formatted, only when there is an error) otherwise.
 Labels validate_stream_labels(std::vector<Label> pairs, const LabelLimits& limits, std::string_view what);
 
 // Prints pairs as Loki prints a stream, `{a="x", b="y"}`, for messages.
