@@ -73,6 +73,20 @@ sleep 1
 /usr/bin/python3 "$ROOT/test/integration/http/loki_check.py" "$B" loki_reader reader-pw \
   "host=127.0.0.1 port=$PORT user=loki_reader password=reader-pw dbname=postgres" "$NOW" || fail=1
 
+echo "--- detected labels and fields (Loki 3's endpoints for Grafana's label browser and Logs Drilldown)"
+R="-u loki_reader:reader-pw"
+got=$(curl -s $R "$B/loki/api/v1/detected_labels")
+[ "$got" = '{"detectedLabels":[{"label":"app","cardinality":2},{"label":"level","cardinality":1}]}' ] &&
+  ok "detected_labels" || bad "detected_labels: $got"
+got=$(curl -s $R -G "$B/loki/api/v1/detected_fields" --data-urlencode 'query={app=~".+"}')
+[ "$got" = '{"fields":[{"label":"status","type":"int","cardinality":4,"parsers":["logfmt"]}],"limit":1000}' ] &&
+  ok "detected_fields: logfmt fields of the lines, typed" || bad "detected_fields: $got"
+got=$(curl -s $R -G "$B/loki/api/v1/detected_field/status/values" --data-urlencode 'query={app=~".+"}' --data-urlencode line_limit=3)
+[ "$got" = '{"values":["200","503"],"limit":1000}' ] && ok "detected_field values of the newest line_limit lines" ||
+  bad "detected_field values: $got"
+[ "$(curl -s -o /dev/null -w '%{http_code}' $R -G "$B/loki/api/v1/detected_fields" --data-urlencode 'query=count_over_time({app="web"}[1m])')" = 400 ] &&
+  ok "detected_fields of a metric query: 400" || bad "detected_fields of a metric query"
+
 echo "--- Grafana's Loki data source's requests replayed"
 /usr/bin/python3 "$ROOT/test/integration/http/grafana_replay.py" loki "$B" loki_reader reader-pw "$NOW" || fail=1
 

@@ -68,6 +68,9 @@ extern const HttpRoute kLokiTailRoute;      // what find_http_route gives for th
 extern const HttpRoute kLokiTailPollRoute;  // a poll, as a request of its own
 void loki_index_volume_range(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse&);
+void loki_detected_labels(const HttpRequest&, const std::string&, HttpResponse&);
+// /detected_fields (path_param empty) and /detected_field/<name>/values (path_param the name).
+void loki_detected_fields(const HttpRequest&, const std::string&, HttpResponse&);
 
 // The tables the endpoints use (observe.http_metrics_table / observe.http_logs_table), looked
 // up as the request's role.

@@ -40,6 +40,8 @@ const Entry kRoutes[] = {
     {"/loki/api/v1/index/volume", {ApiKind::kLoki, true, loki_index_volume}},
     {"/loki/api/v1/index/volume_range", {ApiKind::kLoki, true, loki_index_volume_range}},
     {"/loki/api/v1/status/buildinfo", {ApiKind::kLoki, true, loki_buildinfo}},
+    {"/loki/api/v1/detected_labels", {ApiKind::kLoki, true, loki_detected_labels}},
+    {"/loki/api/v1/detected_fields", {ApiKind::kLoki, true, loki_detected_fields}},
 };
 
 }  // namespace
@@ -51,6 +53,7 @@ namespace {
 
 const HttpRoute kPromLabelValues{ApiKind::kPrometheus, true, prom_label_values};
 const HttpRoute kLokiLabelValues{ApiKind::kLoki, true, loki_label_values};
+const HttpRoute kLokiDetectedFieldValues{ApiKind::kLoki, true, loki_detected_fields};
 
 // "<prefix><name>/values" -> name
 bool label_values_path(const std::string& path, const char* prefix, std::string* name) {
@@ -71,6 +74,7 @@ const HttpRoute* find_http_route(const std::string& path, std::string* path_para
   if (path == "/loki/api/v1/tail") return &kLokiTailRoute;
   if (label_values_path(path, "/api/v1/label/", path_param)) return &kPromLabelValues;
   if (label_values_path(path, "/loki/api/v1/label/", path_param)) return &kLokiLabelValues;
+  if (label_values_path(path, "/loki/api/v1/detected_field/", path_param)) return &kLokiDetectedFieldValues;
   return nullptr;
 }
 

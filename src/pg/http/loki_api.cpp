@@ -12,6 +12,7 @@
 
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
+#include "core/httpapi/loki_detected.h"
 #include "core/httpapi/responses.h"
 #include "core/httpapi/stream.h"
 #include "core/logql/engine.h"
@@ -83,22 +84,26 @@ Range range_params(const HttpRequest& req, int64_t default_since_ns) {
   return r;
 }
 
-size_t limit_param(const Form& f) {
-  std::string v = f.value("limit");
-  long long n = 100;
+// A positive count parameter (Loki's parseInt then its range check), capped by
+// observe.logql_max_entries_limit where it counts lines.
+size_t count_param(const Form& f, const char* name, long long def, bool entries) {
+  std::string v = f.value(name);
+  long long n = def;
   if (!v.empty()) {
     char* end = nullptr;
     n = strtoll(v.c_str(), &end, 10);
     if (end == v.c_str() || *end != '\0')
-      throw observe::Error(ErrorKind::kInvalidParameter, "invalid limit parameter: " + quote_for_message(v, 64));
+      throw observe::Error(ErrorKind::kInvalidParameter, "invalid " + std::string(name) + " parameter: " + quote_for_message(v, 64));
   }
   if (n <= 0) throw observe::Error(ErrorKind::kInvalidParameter, "limit must be a positive value");
-  if (n > guc_logql_max_entries_limit)
+  if (entries && n > guc_logql_max_entries_limit)
     throw observe::Error(ErrorKind::kInvalidParameter,
                          "max entries limit per query exceeded, limit > max_entries_limit (" + std::to_string(n) +
                              " > " + std::to_string(guc_logql_max_entries_limit) + ")");
   return static_cast<size_t>(n);
 }
+
+size_t limit_param(const Form& f) { return count_param(f, "limit", 100, true); }
 
 logql::Direction direction_param(const Form& f) {
   std::string v = f.value("direction");
@@ -374,6 +379,38 @@ void loki_index_volume_range(const HttpRequest& req, const std::string&, HttpRes
   std::string data;
   httpapi::append_query_data(data, val);
   success(resp, data);
+}
+
+// Loki 3's detected_labels: the stream labels worth offering, with their cardinality; no
+// {status, data} envelope (Loki writes the response message as is).
+void loki_detected_labels(const HttpRequest& req, const std::string&, HttpResponse& resp) {
+  Range r = range_params(req, kOneHourNs);
+  std::vector<Matchers> sets = selector_params(req.form, "query");
+  LogSource source(http_logs_table());
+  resp.status = 200;
+  resp.content_type = "application/json; charset=utf-8";
+  resp.body = httpapi::loki_detected_labels_json(streams_matching(source, sets, r)) + "\n";
+}
+
+// detected_fields (name empty) and detected_field/<name>/values: the newest line_limit lines of
+// the query (a log query: a selector, with filters), their fields as Loki detects them.
+void loki_detected_fields(const HttpRequest& req, const std::string& name, HttpResponse& resp) {
+  Range r = range_params(req, kOneHourNs);
+  size_t line_limit = count_param(req.form, "line_limit", 100, true);
+  const char* limit_name = req.form.get("limit") ? "limit" : "field_limit";
+  size_t field_limit = count_param(req.form, limit_name, 1000, false);
+  std::string query = req.form.value("query");
+  logql::Query q = logql::parse_query(query);
+  if (!q.is_log) throw observe::Error(ErrorKind::kInvalidParameter, "only log queries are accepted: " + quote_for_message(query, 128));
+  LogSource source(http_logs_table());
+  logql::LogResult lr = logql::log_query(source.store(), q, r.start_ns, r.end_ns, line_limit, logql::Direction::kBackward,
+                                         logql_engine_options());
+  httpapi::DetectedFields fields(field_limit);
+  for (const logql::LogStreamResult& s : lr.streams)
+    for (const auto& [ts, line] : s.entries) fields.add(s.labels, line, Labels());
+  resp.status = 200;
+  resp.content_type = "application/json; charset=utf-8";
+  resp.body = (name.empty() ? fields.fields_json() : fields.values_json(name)) + "\n";
 }
 
 void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse& resp) {
