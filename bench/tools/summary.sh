@@ -54,7 +54,7 @@ for k in pq_dash pq_extra; do
     echo "| PromQL $what: latency, Prometheus / promql_range_series (a row per series) | geometric mean ${f[${k}_series_geo]}× (min ${f[${k}_series_min]}×) | Prometheus 2.42 HTTP API | as fast in ${f[${k}_series_faster]} of ${f[${k}_pairs]}; of the pairs promql_range loses, ${f[${k}_floor_bound]} lose already on fetching its rows from a heap table | ≥ 1× each | $(verdict "${f[${k}_series_min]}" 1) |"
   fi
   if have ${k}_http_geo; then
-    echo "| PromQL $what: latency over HTTP, Prometheus / pg_observe's /api/v1/query_range (the same request and JSON) | geometric mean ${f[${k}_http_geo]}× (min ${f[${k}_http_min]}×) | Prometheus 2.42 HTTP API | as fast in ${f[${k}_http_faster]} of ${f[${k}_pairs]} | ≥ 1× each (issue 16) | $(verdict "${f[${k}_http_min]}" 1) |"
+    echo "| PromQL $what: latency over HTTP, Prometheus / pg_observe's /api/v1/query_range (the same request and JSON) | geometric mean ${f[${k}_http_geo]}× (min ${f[${k}_http_min]}×) | Prometheus 2.42 HTTP API | as fast in ${f[${k}_http_faster]} of ${f[${k}_pairs]}; JSON identical in ${f[${k}_http_json_identical]:-?} of ${f[${k}_pairs]} | ≥ 1× each (issue 16) | $(verdict "${f[${k}_http_min]}" 1) |"
   fi
 done
 echo
