@@ -167,6 +167,7 @@ static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& 
 }
 
 bool ts_chunk_full(const EngineProfile& profile, int32_t rows, int16_t level) {
+  if (level == kTsFastLevel) return false;  // to be encoded again at the profile's level
   return static_cast<size_t>(rows) >= profile.chunk_target_rows || (profile.full_by_bytes && level == 1);
 }
 
@@ -213,7 +214,7 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
                       ? 1
                       : 0;
     bool lowered = false;
-    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient && level == 0, &lowered);
+    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient, &lowered);
     if (lowered) level = kTsFastLevel;
     const char* data = encoded.data();
     size_t len = encoded.size();
