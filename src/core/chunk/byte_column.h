@@ -60,14 +60,15 @@ class ByteColumn {
   // Appends values [begin, end) of `src` (not `*this`): one copy of their bytes.
   void append(const ByteColumn& src, size_t begin, size_t end);
   void append(const ByteColumn& src) { append(src, 0, src.size()); }
-  // Replaces the values by values [begin, end) of `src`.
+  // Replaces the values by values [begin, end) of `src` (not `*this`).
   void assign(const ByteColumn& src, size_t begin, size_t end) {
     clear();
     append(src, begin, end);
   }
   // Replaces the values by `n` copies of `v`.
   void assign(size_t n, std::string_view v);
-  // Replaces the values by src's values at `rows` (indexes into src, in that order).
+  // Replaces the values by src's values at `rows` (indexes into src, in that order); `src`
+  // must not be `*this`.
   template <typename Index>
   void gather_from(const ByteColumn& src, const std::vector<Index>& rows) {
     size_t bytes = 0;
