@@ -178,6 +178,23 @@ SELECT observe.compact('logs') > 0 AS compacted;
 SELECT rows, series, chunks FROM observe.storage_stats('logs');
 SELECT line FROM logs WHERE labels @> '{"pod": "p42"}';
 
+-- every chunk the write buffer writes, a full one (4 MiB of lines) included, is compressed at
+-- the fast level (kTsFastLevel, 2) until compaction encodes it again at the profile's; rows
+-- unchanged
+TRUNCATE logs;
+SELECT relfilenode AS logs_storage FROM pg_class WHERE oid = 'logs'::regclass \gset
+INSERT INTO logs SELECT '2024-01-01'::timestamptz + i * interval '1 ms', '{"s": "big"}',
+                        i || ' ' || repeat(md5(i::text), 8), NULL
+  FROM generate_series(1, 20000) i;
+SELECT level, count(*) AS chunks, sum(row_count) AS rows FROM observe._ts_chunks
+ WHERE storage_id = :logs_storage GROUP BY level ORDER BY level;
+SELECT count(*), sum(octet_length(line)), md5(string_agg(line, ',' ORDER BY time)) FROM logs;
+SELECT observe.compact('logs') AS rewritten;
+SELECT level, count(*) AS chunks, sum(row_count) AS rows FROM observe._ts_chunks
+ WHERE storage_id = :logs_storage GROUP BY level ORDER BY level;
+SELECT count(*), sum(octet_length(line)), md5(string_agg(line, ',' ORDER BY time)) FROM logs;
+SELECT observe.compact('logs') AS rewritten_again;
+
 -- retention: set_retention and drop_chunks accept observe_log tables; the label carries the
 -- setting through pg_dump
 TRUNCATE logs;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/chunk/byte_column.h"
 #include "core/codec/log_lines.h"
 
 namespace observe::chunk {
@@ -34,7 +35,7 @@ struct Column {
   ColumnKind kind = ColumnKind::kFloat64;
   std::vector<int64_t> ints;
   std::vector<double> floats;
-  std::vector<std::string> bytes;
+  ByteColumn bytes;  // one buffer of all values (byte_column.h)
   std::vector<bool> nulls;  // empty = no nulls; else one per row, true = null
   // kBytes only: also store a token filter (trigram Bloom filter) of the
   // values in the header, for line filters such as LogQL's |= "needle".
@@ -115,6 +116,10 @@ void decode_samples(std::string_view encoded, std::vector<int64_t>& times,
 // a line filter runs memmem over it. Throws kDataException on corrupt input,
 // kInvalidParameter if the column is not a bytes column.
 void decode_lines(std::string_view encoded, size_t column, codec::LogLines& out);
+
+// Copies a column's values (nulls as empty values) into `out` (reusing its
+// buffers). Throws kDataException past kMaxLogBlockBytes.
+void to_log_lines(const ByteColumn& values, codec::LogLines& out);
 
 // Lazy reading: parses the header once (throws kDataException if corrupt),
 // then decodes the time column and each value column on first access only,

@@ -22,6 +22,13 @@ void gather(std::vector<T>& v, const std::vector<size_t>& rows) {
   v.swap(out);
 }
 
+void gather(ByteColumn& v, const std::vector<size_t>& rows) {
+  if (v.empty()) return;
+  ByteColumn out;
+  out.gather_from(v, rows);
+  v.swap(out);
+}
+
 void gather_bools(std::vector<bool>& v, const std::vector<size_t>& rows) {
   if (v.empty()) return;
   std::vector<bool> out(rows.size());
@@ -62,7 +69,7 @@ void append_rows(ChunkData& dst, const ChunkData& src) {
     }
     d.ints.insert(d.ints.end(), s.ints.begin(), s.ints.end());
     d.floats.insert(d.floats.end(), s.floats.begin(), s.floats.end());
-    d.bytes.insert(d.bytes.end(), s.bytes.begin(), s.bytes.end());
+    d.bytes.append(s.bytes);
     d.token_filter = d.token_filter || s.token_filter;
   }
   dst.times.insert(dst.times.end(), src.times.begin(), src.times.end());
@@ -91,7 +98,7 @@ size_t raw_size(const ChunkData& data) {
         case ColumnKind::kInt64:
         case ColumnKind::kFloat64: total += 8; break;
         case ColumnKind::kBool: total += 1; break;
-        case ColumnKind::kBytes: total += c.bytes[i].size(); break;
+        case ColumnKind::kBytes: total += c.bytes.end_of(i) - c.bytes.begin_of(i); break;
       }
     }
   }
@@ -114,7 +121,7 @@ ChunkData slice_rows(const ChunkData& data, size_t begin, size_t end) {
     };
     cut(c.ints, s.ints);
     cut(c.floats, s.floats);
-    cut(c.bytes, s.bytes);
+    if (c.bytes.size() == n) s.bytes.assign(c.bytes, begin, end);
     cut(c.nulls, s.nulls);
     out.columns.push_back(std::move(s));
   }

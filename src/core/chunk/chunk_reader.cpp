@@ -46,6 +46,19 @@ void expand(std::vector<T>& v, const std::vector<bool>& nulls) {
     if (!nulls[i]) v[i] = std::move(dense[j++]);
 }
 
+void expand(ByteColumn& v, const std::vector<bool>& nulls) {
+  ByteColumn dense;
+  dense.swap(v);
+  v.reserve(nulls.size(), dense.data_size());
+  size_t j = 0;
+  for (size_t i = 0; i < nulls.size(); ++i) {
+    if (nulls[i])
+      v.emplace_back();
+    else
+      v.push_back(dense[j++]);
+  }
+}
+
 void decode_column(const Header& h, size_t i, Column& col) {
   const ColumnSummary& s = h.summary.columns[i];
   const size_t rows = h.summary.rows;
@@ -85,6 +98,13 @@ void decode_lines(std::string_view encoded, size_t column, LogLines& out) {
     if (count != s.null_count) corrupt("null count differs from the header");
   }
   detail::decode_lines(in, h.summary.rows - s.null_count, out);
+}
+
+void to_log_lines(const ByteColumn& values, LogLines& out) {
+  if (values.data_size() > kMaxLogBlockBytes) corrupt("log lines too large");
+  out.data.assign(values.data());
+  out.ends.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.ends[i] = static_cast<uint32_t>(values.end_of(i));
 }
 
 struct ChunkReader::Impl {

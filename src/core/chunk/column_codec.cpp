@@ -169,17 +169,14 @@ void encode_values(const Column& col, std::string& out) {
       return;
     }
     case ColumnKind::kBytes: {
-      std::vector<std::string> v;
-      const std::string* data = col.bytes.data();
-      size_t n = rows;
-      if (has_nulls) {
-        for (size_t i = 0; i < rows; ++i)
-          if (!col.nulls[i]) v.push_back(col.bytes[i]);
-        data = v.data();
-        n = v.size();
-      }
+      // Views of the non-null values, in the column's one buffer.
+      std::vector<std::string_view> views;
+      views.reserve(rows);
+      for (size_t i = 0; i < rows; ++i)
+        if (!has_nulls || !col.nulls[i]) views.push_back(col.bytes[i]);
+      const std::string_view* data = views.data();
+      size_t n = views.size();
       if (col.log_level > 0) {
-        std::vector<std::string_view> views(data, data + n);
         size_t total = 0;
         for (std::string_view l : views) total += l.size();
         LogLinesOptions o;
@@ -245,17 +242,23 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
       break;
     }
     case ColumnKind::kBytes: {
-      col.bytes.resize(count);
-      if (tag == kBytesPlain) {
-        plain_decode_bytes(in, count, col.bytes.data());
-      } else if (tag == kBytesDict) {
-        dict_decode_bytes(in, count, col.bytes.data());
+      if (tag == kBytesPlain || tag == kBytesDict) {
+        std::vector<std::string_view> views(count);  // into `in`'s bytes
+        if (tag == kBytesPlain)
+          plain_decode_views(in, count, views.data());
+        else
+          dict_decode_views(in, count, views.data());
+        size_t total = 0;
+        for (std::string_view v : views) total += v.size();
+        col.bytes.clear();
+        col.bytes.reserve(count, total);
+        for (std::string_view v : views) col.bytes.push_back(v);
       } else if (tag == kBytesLog) {
         LogLines lines;
         log_lines_decode(std::string_view(reinterpret_cast<const char*>(in.pos()), in.remaining()), lines);
         in.bytes(in.remaining());
         if (lines.size() != count) corrupt("log line count");
-        for (size_t i = 0; i < count; ++i) col.bytes[i] = lines.line(i);
+        col.bytes.assign_concatenated(std::move(lines.data), lines.ends);
       } else {
         corrupt("codec does not match a bytes column");
       }
@@ -275,13 +278,7 @@ void decode_lines(ByteReader& in, size_t count, LogLines& out) {
   }
   Column col;
   decode_values(in, ColumnKind::kBytes, count, col);
-  out.data.clear();
-  out.ends.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    out.data += col.bytes[i];
-    if (out.data.size() > kMaxLogBlockBytes) corrupt("log lines too large");
-    out.ends[i] = static_cast<uint32_t>(out.data.size());
-  }
+  to_log_lines(col.bytes, out);
 }
 
 std::string codec_name(uint8_t tag) {

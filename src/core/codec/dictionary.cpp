@@ -53,21 +53,25 @@ void dict_decode_u64(ByteReader& in, size_t n, uint64_t* out) {
   }
 }
 
-bool dict_encode_bytes(const std::string* v, size_t n, size_t max_distinct, std::string& out) {
-  std::vector<std::string> values;
+bool dict_encode_bytes(const std::string_view* v, size_t n, size_t max_distinct, std::string& out) {
+  std::vector<std::string_view> values;  // views of the input rows, which outlive them
   std::vector<int64_t> idx;
-  // The keys view the input rows, which outlive the index.
-  if (!build_dictionary<std::string, std::string_view>(v, n, max_distinct, values, idx)) return false;
+  if (!build_dictionary<std::string_view, std::string_view>(v, n, max_distinct, values, idx)) return false;
   put_varint(out, values.size());
   plain_encode_bytes(values.data(), values.size(), out);
   encode_ints(idx.data(), n, out);
   return true;
 }
 
-void dict_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+bool dict_encode_bytes(const std::string* v, size_t n, size_t max_distinct, std::string& out) {
+  std::vector<std::string_view> views(v, v + n);
+  return dict_encode_bytes(views.data(), n, max_distinct, out);
+}
+
+void dict_decode_views(ByteReader& in, size_t n, std::string_view* out) {
   size_t d = in.count(n);
-  std::vector<std::string> values(d);
-  plain_decode_bytes(in, d, values.data());
+  std::vector<std::string_view> values(d);
+  plain_decode_views(in, d, values.data());
   std::vector<int64_t> idx(n);
   decode_ints(in, n, idx.data());
   for (size_t i = 0; i < n; ++i) {
@@ -77,7 +81,13 @@ void dict_decode_bytes(ByteReader& in, size_t n, std::string* out) {
   }
 }
 
-void plain_encode_bytes(const std::string* v, size_t n, std::string& out) {
+void dict_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+  std::vector<std::string_view> views(n);
+  dict_decode_views(in, n, views.data());
+  for (size_t i = 0; i < n; ++i) out[i].assign(views[i]);
+}
+
+void plain_encode_bytes(const std::string_view* v, size_t n, std::string& out) {
   std::vector<int64_t> lens(n);
   size_t total = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -89,7 +99,12 @@ void plain_encode_bytes(const std::string* v, size_t n, std::string& out) {
   for (size_t i = 0; i < n; ++i) out += v[i];
 }
 
-void plain_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+void plain_encode_bytes(const std::string* v, size_t n, std::string& out) {
+  std::vector<std::string_view> views(v, v + n);
+  plain_encode_bytes(views.data(), n, out);
+}
+
+void plain_decode_views(ByteReader& in, size_t n, std::string_view* out) {
   std::vector<int64_t> lens(n);
   decode_ints(in, n, lens.data());
   size_t total = in.count(in.remaining());
@@ -98,10 +113,16 @@ void plain_decode_bytes(ByteReader& in, size_t n, std::string* out) {
   for (size_t i = 0; i < n; ++i) {
     uint64_t len = static_cast<uint64_t>(lens[i]);
     if (len > total - pos) corrupt("byte string length");
-    out[i].assign(data.data() + pos, len);
+    out[i] = data.substr(pos, len);
     pos += len;
   }
   if (pos != total) corrupt("byte string lengths do not add up");
+}
+
+void plain_decode_bytes(ByteReader& in, size_t n, std::string* out) {
+  std::vector<std::string_view> views(n);
+  plain_decode_views(in, n, views.data());
+  for (size_t i = 0; i < n; ++i) out[i].assign(views[i]);
 }
 
 }  // namespace observe::codec

@@ -19,6 +19,18 @@ constexpr size_t kV2Header = 3;
 
 inline uint8_t fold(uint8_t c) { return static_cast<unsigned>(c - 'A') < 26u ? c | 0x20 : c; }
 
+// fold() of 8 bytes at once: bit 7 of each byte of `upper` is set where the byte is ASCII
+// 'A'..'Z' (its low 7 bits are >= 'A' and <= 'Z' and bit 7 is clear; the sums never carry into
+// the next byte), and >> 2 turns it into that byte's 0x20.
+inline uint64_t fold8(uint64_t x) {
+  constexpr uint64_t k01 = 0x0101010101010101ULL, k80 = k01 * 0x80;
+  const uint64_t low7 = x & ~k80;
+  const uint64_t ge_a = low7 + k01 * (0x80 - 'A');
+  const uint64_t gt_z = low7 + k01 * (0x80 - 'Z' - 1);
+  const uint64_t upper = ge_a & ~gt_z & ~x & k80;
+  return x | (upper >> 2);
+}
+
 inline uint32_t trigram(const char* p) {
   return static_cast<uint32_t>(static_cast<uint8_t>(p[0])) |
          static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 8 |
@@ -103,10 +115,12 @@ constexpr size_t kCachedToken = 24;  // longer tokens are hashed every time
 
 struct TokenFilterBuilder::Scratch {
   std::vector<uint64_t> bits;  // 2^24 bits, all zero while in the pool
+  // A token of up to kCachedToken bytes is exactly its length and three words: its first 8
+  // bytes (zero-padded), bytes 8-16 (when longer than 16) and its last 8 (when longer than 8).
   struct Slot {
     uint32_t gen;
     uint32_t len;
-    char bytes[kCachedToken];
+    uint64_t head, mid, tail;
   };
   std::vector<Slot> tokens;  // valid when gen matches
   uint32_t gen = 0;
@@ -129,7 +143,7 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
   } else {
     s = std::make_unique<Scratch>();
     s->bits.assign((size_t{1} << 24) / 64, 0);
-    s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, {}});
+    s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
   }
   if (++s->gen == 0) {  // wrapped: forget every slot
     for (auto& e : s->tokens) e.gen = 0;
@@ -231,11 +245,15 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
     while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
     const size_t m = j - i;
     if (m <= kCachedToken) {
-      const uint64_t head = load_tail(p + i, m < 8 ? m : 8);
+      // The first m (< 8) bytes: one 8-byte load, masked, when the line has 8 bytes from i.
+      const uint64_t head = m >= 8      ? load_tail(p + i, 8)
+                            : i + 8 <= n ? load_tail(p + i, 8) & ((uint64_t{1} << (8 * m)) - 1)
+                                         : load_tail(p + i, m);
       const uint64_t tail = m > 8 ? load_tail(p + j - 8, 8) : 0;
+      const uint64_t mid = m > 16 ? load_tail(p + i + 8, 8) : 0;
       const uint64_t h = (head ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
       Scratch::Slot& e = s.tokens[h >> (64 - kCacheBits)];
-      if (e.gen == s.gen && e.len == m && std::memcmp(e.bytes, p + i, m) == 0) {
+      if (e.gen == s.gen && e.len == m && e.head == head && e.tail == tail && e.mid == mid) {
         i = j;
         continue;
       }
@@ -243,7 +261,9 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
       if (keys_overflow_) return;
       e.gen = s.gen;
       e.len = static_cast<uint32_t>(m);
-      std::memcpy(e.bytes, p + i, m);
+      e.head = head;
+      e.mid = mid;
+      e.tail = tail;
     } else {
       add_token(p + i, m);
       if (keys_overflow_) return;
@@ -261,7 +281,15 @@ void TokenFilterBuilder::add(std::string_view line) {
   size_t n = line.size();
   if (options_.fold_case) {
     folded_.resize(n);
-    for (size_t i = 0; i < n; ++i) folded_[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
+    char* f = folded_.data();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      x = fold8(x);
+      std::memcpy(f + i, &x, 8);
+    }
+    for (; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
     p = folded_.data();
   }
   add_trigrams(p, n, false);

@@ -19,7 +19,7 @@ static void append_value(chunk::Column& dst, const chunk::Column& src, size_t ro
     case chunk::ColumnKind::kBool: dst.ints.push_back(null ? 0 : src.ints[row]); break;
     case chunk::ColumnKind::kFloat64: dst.floats.push_back(null ? 0.0 : src.floats[row]); break;
     case chunk::ColumnKind::kBytes:
-      dst.bytes.push_back(null ? std::string() : src.bytes[row]);
+      dst.bytes.push_back(null ? std::string_view() : src.bytes[row]);
       var_bytes += dst.bytes.back().size();
       break;
   }
@@ -92,7 +92,11 @@ static void sort_rows(TsSeriesRows& rows) {
   for (chunk::Column& c : rows.cols) {
     if (!c.ints.empty()) permute(c.ints);
     if (!c.floats.empty()) permute(c.floats);
-    if (!c.bytes.empty()) permute(c.bytes);
+    if (!c.bytes.empty()) {
+      chunk::ByteColumn sorted;
+      sorted.gather_from(c.bytes, perm);
+      c.bytes.swap(sorted);
+    }
     if (!c.nulls.empty()) {
       std::vector<bool> copy = c.nulls;
       for (size_t i = 0; i < perm.size(); i++) c.nulls[i] = copy[perm[i]];
@@ -111,7 +115,7 @@ static chunk::ChunkData slice_columns(const std::vector<int64_t>& times, const s
     o.kind = s.kind;
     if (!s.ints.empty()) o.ints.assign(s.ints.begin() + begin, s.ints.begin() + end);
     if (!s.floats.empty()) o.floats.assign(s.floats.begin() + begin, s.floats.begin() + end);
-    if (!s.bytes.empty()) o.bytes.assign(s.bytes.begin() + begin, s.bytes.begin() + end);
+    if (!s.bytes.empty()) o.bytes.assign(s.bytes, begin, end);
     if (!s.nulls.empty()) o.nulls.assign(s.nulls.begin() + begin, s.nulls.begin() + end);
   }
   return d;
@@ -163,6 +167,7 @@ static std::string encode_with_codecs(const TsLayout& layout, chunk::ChunkData& 
 }
 
 bool ts_chunk_full(const EngineProfile& profile, int32_t rows, int16_t level) {
+  if (level == kTsFastLevel) return false;  // to be encoded again at the profile's level
   return static_cast<size_t>(rows) >= profile.chunk_target_rows || (profile.full_by_bytes && level == 1);
 }
 
@@ -198,7 +203,7 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
     size_t bytes = 0;
     while (end < n && end - begin < profile.chunk_target_rows && bytes < profile.chunk_target_bytes) {
       for (const chunk::Column& c : rows.cols)
-        if (c.kind == chunk::ColumnKind::kBytes) bytes += c.bytes[end].size();
+        if (c.kind == chunk::ColumnKind::kBytes) bytes += c.bytes.end_of(end) - c.bytes.begin_of(end);
       end++;
     }
     chunk::ChunkData part = slice(rows, begin, end);
@@ -209,7 +214,7 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
                       ? 1
                       : 0;
     bool lowered = false;
-    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient && level == 0, &lowered);
+    std::string encoded = encode_with_codecs(*sink->layout, part, sink->fast_transient, &lowered);
     if (lowered) level = kTsFastLevel;
     const char* data = encoded.data();
     size_t len = encoded.size();
@@ -311,7 +316,7 @@ static void append_all(chunk::ChunkData& out, const TsSeriesRows& rows) {
       case chunk::ColumnKind::kInt64:
       case chunk::ColumnKind::kBool: o.ints.insert(o.ints.end(), s.ints.begin(), s.ints.end()); break;
       case chunk::ColumnKind::kFloat64: o.floats.insert(o.floats.end(), s.floats.begin(), s.floats.end()); break;
-      case chunk::ColumnKind::kBytes: o.bytes.insert(o.bytes.end(), s.bytes.begin(), s.bytes.end()); break;
+      case chunk::ColumnKind::kBytes: o.bytes.append(s.bytes); break;
     }
     if (!s.nulls.empty()) {
       if (o.nulls.empty()) o.nulls.assign(before, false);
@@ -334,7 +339,7 @@ void ts_sink_write_batches(TsChunkSink* sink, const std::vector<std::pair<int32_
       rows += r.rows();
       for (const chunk::Column& c : r.cols)
         if (c.kind == chunk::ColumnKind::kBytes)
-          for (const std::string& b : c.bytes) var_bytes += b.size();
+          var_bytes += c.bytes.data_size();
       j++;
     }
     chunk::ChunkData data;

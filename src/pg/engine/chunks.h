@@ -47,20 +47,21 @@ struct TsChunkSink {
   Oid storage_id;
   CommandId cid;
   const TsLayout* layout;  // outlives the sink
-  // Set by the write buffer: chunks that compaction will merge and encode again (below half the
-  // target: level 0; L0 batches) use the fast zstd level of the log-lines codec
-  // (kTransientLogLevel) instead of the profile's, so a short transaction's commit does not pay
-  // for compression its chunk keeps only until compaction. Compaction leaves it false.
+  // Set by the write buffer: every chunk it writes (below half the target, full ones, L0
+  // batches) uses the fast zstd level of the log-lines codec (kTransientLogLevel) instead of the
+  // profile's and is marked kTsFastLevel, so INSERT, COPY and pushes pay for fast compression
+  // only and compaction (the maintenance worker, observe.compact) encodes it again at the
+  // profile's level. Compaction leaves it false.
   bool fast_transient = false;
 };
 void ts_sink_open(TsChunkSink* sink, const TsLayout& layout, Oid storage_id, CommandId cid);
 void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows);
 void ts_sink_close(TsChunkSink* sink);
 
-// The level of a chunk row below half the target (as level 0) whose log-lines columns were
-// compressed at the fast level (TsChunkSink::fast_transient): compaction rewrites it even when
-// it has no small neighbour to merge with, so every chunk ends at the profile's level. Rows of
-// older versions never hold it; a reader treats it as level 0.
+// The level of a chunk row (of any size) whose log-lines columns were compressed at the fast
+// level (TsChunkSink::fast_transient): never full, so compaction rewrites it even when it has no
+// small neighbour to merge with, and every chunk ends at the profile's level. Rows of older
+// versions never hold it; a reader treats it as level 0.
 inline constexpr int16_t kTsFastLevel = 2;
 
 // Whether a chunk row is full: compaction leaves it alone.

@@ -217,7 +217,7 @@ OBSERVE_FUNCTION(observe_ts_storage_stats) {
       raw += 8 * n;
       for (const chunk::Column& c : data->columns) {
         if (c.kind == chunk::ColumnKind::kBytes)
-          for (const std::string& s : c.bytes) raw += s.size();
+          raw += c.bytes.data_size();
         else
           raw += (c.kind == chunk::ColumnKind::kBool ? 1 : 8) * n;
       }

@@ -356,7 +356,7 @@ static Datum column_datum(const chunk::Column& col, size_t row, const TsAttr& a,
         default: return Int64GetDatum(col.ints[row]);
       }
     case chunk::ColumnKind::kBytes: {
-      const std::string& s = col.bytes[row];
+      std::string_view s = col.bytes[row];
       if (a.typlen == -1) {
         auto* v = static_cast<char*>(ts_alloc(cx, VARHDRSZ + s.size()));
         SET_VARSIZE(v, VARHDRSZ + s.size());

@@ -335,7 +335,7 @@ void write_blocks(StorageBuffer& sb, const std::vector<Block*>& chosen, CommandI
 
   TsChunkSink sink;
   ts_sink_open(&sink, *sb.layout, sb.storage_id, cid);
-  sink.fast_transient = true;  // compaction rewrites what is not full
+  sink.fast_transient = true;  // compaction encodes it again at the profile's level
   if (batch) {
     if (!small.empty()) ts_sink_write_batches(&sink, small);
     if (!small_runs.empty()) ts_sink_write_point_batches(&sink, points, small_runs, *sb.layout);

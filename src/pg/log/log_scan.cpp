@@ -230,11 +230,7 @@ void StreamMerge::decode(Source& s, std::string_view chunk_bytes) {
     } else if (valid(line_col)) {
       const chunk::Column& c = reader.column(static_cast<size_t>(line_col));
       if (c.kind == chunk::ColumnKind::kBytes && c.bytes.size() == rows) {
-        s.lines.data.clear();
-        for (const std::string& l : c.bytes) {
-          s.lines.data += l;
-          s.lines.ends.push_back(static_cast<uint32_t>(s.lines.data.size()));
-        }
+        chunk::to_log_lines(c.bytes, s.lines);
         s.line_null = c.nulls;
       }
     }
@@ -252,11 +248,7 @@ void StreamMerge::decode(Source& s, std::string_view chunk_bytes) {
   if (static_cast<size_t>(line_col) < d.columns.size()) {
     const chunk::Column& c = d.columns[line_col];
     if (c.kind == chunk::ColumnKind::kBytes && c.bytes.size() == s.times.size()) {
-      s.lines.data.clear();
-      for (const std::string& l : c.bytes) {
-        s.lines.data += l;
-        s.lines.ends.push_back(static_cast<uint32_t>(s.lines.data.size()));
-      }
+      chunk::to_log_lines(c.bytes, s.lines);
       s.line_null = c.nulls;
     }
   }

@@ -103,9 +103,9 @@ size_t log_append(Relation rel, const Labels& stream, const LogPushEntry* entrie
       lo = std::min(lo, entries[i].ts_ns);
       hi = std::max(hi, entries[i].ts_ns);
     }
-    auto note = [&](int64_t t, const std::string& line) {
+    auto note = [&](int64_t t, std::string_view line) {
       auto it = seen.find(t);
-      if (it != seen.end()) it->second.push_back(line);
+      if (it != seen.end()) it->second.emplace_back(line);
     };
     TsReadSpec spec;
     spec.all_series = false;

@@ -62,11 +62,12 @@ TEST(ChunkTokenFilter, PeekAnswersLineFilters) {
   lines.token_filter = true;
   for (int i = 0; i < 1000; ++i) {
     d.times.push_back(i);
-    lines.bytes.push_back("level=info msg=\"GET /api/v1/series " + std::to_string(i) + "\" status=200");
+    // Row 10 is null: the value stored under it must not be indexed.
+    lines.bytes.push_back(i == 10 ? std::string("panic: this null row must not be indexed")
+                                  : "level=info msg=\"GET /api/v1/series " + std::to_string(i) + "\" status=200");
   }
   lines.nulls.assign(1000, false);
   lines.nulls[10] = true;
-  lines.bytes[10] = "panic: this null row must not be indexed";
   d.columns.push_back(lines);
   Column plain = lines;
   plain.token_filter = false;

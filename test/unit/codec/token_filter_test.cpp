@@ -113,6 +113,39 @@ TEST(TokenFilter, VersionTwoBytesAreStable) {
   EXPECT_EQ(h, 0xa383eb4125e59af4ULL);
 }
 
+// Case folding (8 bytes at a time in add()) folds exactly ASCII 'A'..'Z', whatever the byte
+// values and their position in the line: a line and its ASCII-lowercased copy give the same
+// filter, and one with a byte changed outside 'A'..'Z' by 0x20 does not fold into it.
+TEST(TokenFilter, FoldsAsciiCaseOfEveryByteValue) {
+  std::string line;
+  for (int rep = 0; rep < 3; ++rep)
+    for (int c = 0; c < 256; ++c) {
+      line.push_back(static_cast<char>(c));
+      if ((c + rep) % 5 == 0) line.push_back('Q');  // shift the 8-byte windows
+    }
+  std::string lower = line;
+  for (char& ch : lower)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  TokenFilterOptions o;
+  o.fold_case = true;
+  auto build = [&](const std::string& l) {
+    TokenFilterBuilder b(o);
+    for (size_t cut = 0; cut < 9; ++cut) b.add(std::string_view(l).substr(cut));  // every tail alignment
+    return b.finish();
+  };
+  std::string f = build(line);
+  EXPECT_EQ(f, build(lower));
+  for (size_t k = 0; k + 12 <= line.size(); k += 37) {  // no false negative, either case
+    EXPECT_TRUE(token_filter_may_contain(f, line.substr(k, 12), true)) << k;
+    EXPECT_TRUE(token_filter_may_contain(f, lower.substr(k, 12), true)) << k;
+  }
+  // '[' (0x5b) and '@' (0x40) must not fold into '{' and '`'.
+  std::string other = line;
+  for (char& ch : other)
+    if (ch == '[') ch = '{';
+  EXPECT_NE(build(other), f);
+}
+
 // Builders reuse a per-thread scratch (trigram bitmap, token cache): a builder must see none of
 // what an earlier or a concurrent one added, also after one overflowed its list of trigrams.
 TEST(TokenFilter, ScratchReuseLeavesNoTrace) {

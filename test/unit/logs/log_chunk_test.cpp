@@ -24,10 +24,13 @@ ChunkData log_chunk(const std::vector<std::string>& lines, bool with_metadata) {
   if (with_metadata) {
     Column m;
     m.kind = ColumnKind::kBytes;
-    m.bytes.resize(lines.size());
     m.nulls.resize(lines.size(), true);
-    for (size_t i = 0; i < lines.size(); i += 5) {
-      m.bytes[i] = "{\"trace_id\":\"" + std::to_string(i * 977) + "\"}";
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (i % 5 != 0) {
+        m.bytes.emplace_back();
+        continue;
+      }
+      m.bytes.push_back("{\"trace_id\":\"" + std::to_string(i * 977) + "\"}");
       m.nulls[i] = false;
     }
     d.columns.push_back(m);
