@@ -11,14 +11,21 @@ namespace observe::logql {
 
 using namespace simdjson;
 
+void append_sanitized_label_name(std::string_view key, std::string* out) {
+  if (!key.empty() && key[0] >= '0' && key[0] <= '9') *out += '_';
+  size_t start = out->size();
+  out->append(key.data(), key.size());
+  for (size_t i = start; i < out->size(); i++) {
+    char c = (*out)[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
+    if (!ok) (*out)[i] = '_';
+  }
+}
+
 std::string sanitize_label_name(std::string_view key) {
   std::string out;
   out.reserve(key.size() + 1);
-  for (char c : key) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
-    out += ok ? c : '_';
-  }
-  if (!out.empty() && std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(out.begin(), '_');
+  append_sanitized_label_name(key, &out);
   return out;
 }
 
@@ -51,9 +58,14 @@ std::string number_text(dom::element v) {
   }
 }
 
-void flatten(dom::object obj, const std::string& prefix, const FieldSink& sink) {
+// `name` holds the prefix of the enclosing objects ("a_b"); each field appends its part and
+// takes it off again, so names are built in one buffer.
+void flatten(dom::object obj, std::string& name, const FieldSink& sink) {
+  const size_t prefix = name.size();
   for (auto field : obj) {
-    std::string name = prefix.empty() ? sanitize_label_name(field.key) : prefix + "_" + sanitize_label_name(field.key);
+    name.resize(prefix);
+    if (prefix != 0) name += '_';
+    append_sanitized_label_name(field.key, &name);
     dom::element v = field.value;
     switch (v.type()) {
       case dom::element_type::OBJECT: flatten(dom::object(v), name, sink); break;
@@ -64,6 +76,7 @@ void flatten(dom::object obj, const std::string& prefix, const FieldSink& sink) 
       default: sink(name, number_text(v)); break;
     }
   }
+  name.resize(prefix);
 }
 
 std::string error_text(error_code e) { return error_message(e); }
@@ -106,7 +119,8 @@ bool JsonExtractor::all(std::string_view line, const FieldSink& sink, std::strin
     *err = "expecting json object";
     return false;
   }
-  flatten(dom::object(root), "", sink);
+  std::string name;
+  flatten(dom::object(root), name, sink);
   return true;
 }
 

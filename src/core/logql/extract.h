@@ -11,6 +11,8 @@ namespace observe::logql {
 
 // Prometheus label charset: invalid characters become '_', a leading digit gets a '_' prefix.
 std::string sanitize_label_name(std::string_view key);
+// The same, appended to *out.
+void append_sanitized_label_name(std::string_view key, std::string* out);
 
 using FieldSink = std::function<void(const std::string& key, std::string_view value)>;
 

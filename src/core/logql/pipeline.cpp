@@ -17,34 +17,45 @@ namespace observe::logql {
 
 // ---- LabelSet ----
 
+void LabelSet::push(std::string_view name, std::string_view value, Origin origin) {
+  if (n_ < entries_.size()) {
+    entries_[n_].name.assign(name.data(), name.size());
+    entries_[n_].value.assign(value.data(), value.size());
+    entries_[n_].origin = origin;
+  } else {
+    entries_.push_back({std::string(name), std::string(value), origin});
+  }
+  n_++;
+}
+
 void LabelSet::reset(const Labels& stream, const Labels& metadata) {
-  entries_.clear();
+  n_ = 0;
   err_.clear();
   details_.clear();
-  for (auto& l : stream.items()) entries_.push_back({l.name, l.value, kStream});
+  for (auto& l : stream.items()) push(l.name, l.value, kStream);
   for (auto& l : metadata.items()) {
     Entry* e = find(l.name);
     if (e && e->origin == kStream) {
       std::string ext = l.name + "_extracted";
       Entry* x = find(ext);
       if (x) x->value = l.value;
-      else entries_.push_back({ext, l.value, kMeta});
+      else push(ext, l.value, kMeta);
     } else if (e) {
       e->value = l.value;
     } else {
-      entries_.push_back({l.name, l.value, kMeta});
+      push(l.name, l.value, kMeta);
     }
   }
 }
 
 LabelSet::Entry* LabelSet::find(std::string_view name) {
-  for (auto& e : entries_)
-    if (e.name == name) return &e;
+  for (size_t i = 0; i < n_; i++)
+    if (entries_[i].name == name) return &entries_[i];
   return nullptr;
 }
 const LabelSet::Entry* LabelSet::find(std::string_view name) const {
-  for (auto& e : entries_)
-    if (e.name == name) return &e;
+  for (size_t i = 0; i < n_; i++)
+    if (entries_[i].name == name) return &entries_[i];
   return nullptr;
 }
 
@@ -61,15 +72,15 @@ void LabelSet::set_parsed(const std::string& name, std::string_view value) {
     std::string ext = name + "_extracted";
     Entry* x = find(ext);
     if (x) {
-      x->value = std::string(value);
+      x->value.assign(value.data(), value.size());
       x->origin = kParsed;
     } else {
-      entries_.push_back({ext, std::string(value), kParsed});
+      push(ext, value, kParsed);
     }
     return;
   }
-  if (e) e->value = std::string(value);
-  else entries_.push_back({name, std::string(value), kParsed});
+  if (e) e->value.assign(value.data(), value.size());
+  else push(name, value, kParsed);
 }
 
 void LabelSet::set(const std::string& name, std::string_view value) {
@@ -82,8 +93,8 @@ void LabelSet::set(const std::string& name, std::string_view value) {
     return;
   }
   Entry* e = find(name);
-  if (e) e->value = std::string(value);
-  else entries_.push_back({name, std::string(value), kParsed});
+  if (e) e->value.assign(value.data(), value.size());
+  else push(name, value, kParsed);
 }
 
 void LabelSet::del(std::string_view name) {
@@ -95,7 +106,7 @@ void LabelSet::del(std::string_view name) {
     details_.clear();
     return;
   }
-  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.name == name; }), entries_.end());
+  retain([&](const std::string& n, const std::string&) { return n != name; });
 }
 
 void LabelSet::set_error(const std::string& err, const std::string& details) {
@@ -106,8 +117,8 @@ void LabelSet::set_error(const std::string& err, const std::string& details) {
 
 Labels LabelSet::result() const {
   std::vector<Label> out;
-  out.reserve(entries_.size() + 2);
-  for (auto& e : entries_) out.push_back({e.name, e.value});
+  out.reserve(n_ + 2);
+  for (size_t i = 0; i < n_; i++) out.push_back({entries_[i].name, entries_[i].value});
   if (!err_.empty()) out.push_back({kErrorLabel, err_});
   if (!details_.empty()) out.push_back({kErrorDetailsLabel, details_});
   return Labels::with_empty_values(std::move(out));
@@ -230,8 +241,22 @@ const RE2& ansi_re() {
 
 }  // namespace
 
+bool SeenKeys::insert(std::string_view key) {
+  if (n_ < kLinear) {
+    for (size_t i = 0; i < n_; i++)
+      if (keys_[i] == key) return false;
+    if (n_ < keys_.size()) keys_[n_].assign(key.data(), key.size());
+    else keys_.emplace_back(key);
+    n_++;
+    return true;
+  }
+  if (many_.empty())
+    for (size_t i = 0; i < n_; i++) many_.insert(keys_[i]);
+  return many_.insert(std::string(key)).second;
+}
+
 bool Pipeline::process(int64_t ts_ns, std::string* line, LabelSet* lbs) {
-  std::unordered_set<std::string> seen;  // duplicate keys within one line keep the first
+  SeenKeys& seen = seen_;  // duplicate keys within one line keep the first
   for (const Stage& st : stages_) {
     switch (st.kind) {
       case StageKind::kLineFilter:
@@ -242,7 +267,7 @@ bool Pipeline::process(int64_t ts_ns, std::string* line, LabelSet* lbs) {
         if (st.params.empty()) {
           seen.clear();
           bool ok = json_->all(*line, [&](const std::string& k, std::string_view v) {
-            if (seen.insert(k).second) lbs->set_parsed(k, v);
+            if (seen.insert(k)) lbs->set_parsed(k, v);
           }, &err);
           if (!ok) lbs->set_error("JSONParserErr", err);
         } else {
@@ -263,13 +288,13 @@ bool Pipeline::process(int64_t ts_ns, std::string* line, LabelSet* lbs) {
         if (st.params.empty()) {
           bool ok = logfmt_pairs(*line, st.strict, st.keep_empty, [&](std::string_view k, std::string_view v) {
             std::string key = sanitize_label_name(k);
-            if (seen.insert(key).second) lbs->set_parsed(key, v);
+            if (seen.insert(key)) lbs->set_parsed(key, v);
           }, &err);
           if (!ok) lbs->set_error("LogfmtParserErr", err);
         } else {
           std::vector<std::pair<std::string, std::string>> found;  // key -> first value
           bool ok = logfmt_pairs(*line, st.strict, true, [&](std::string_view k, std::string_view v) {
-            if (seen.insert(std::string(k)).second) found.emplace_back(std::string(k), std::string(v));
+            if (seen.insert(k)) found.emplace_back(std::string(k), std::string(v));
           }, &err);
           if (!ok) lbs->set_error("LogfmtParserErr", err);
           for (auto& p : st.params) {
@@ -306,7 +331,7 @@ bool Pipeline::process(int64_t ts_ns, std::string* line, LabelSet* lbs) {
         bool has_entry = false;
         seen.clear();
         bool ok = json_->unpack(*line, [&](const std::string& k, std::string_view v) {
-          if (seen.insert(k).second) lbs->set_parsed(k, v);
+          if (seen.insert(k)) lbs->set_parsed(k, v);
         }, &entry, &has_entry, &err);
         if (!ok) lbs->set_error("JSONParserErr", err);
         else if (has_entry) *line = entry;

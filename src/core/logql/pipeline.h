@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/common/labels.h"
@@ -37,10 +38,13 @@ class LabelSet {
   // Keeps only the labels for which keep(name, value) is true (never the error labels).
   template <typename F>
   void retain(F keep) {
-    std::vector<Entry> out;
-    for (auto& e : entries_)
-      if (keep(e.name, e.value)) out.push_back(e);
-    entries_ = std::move(out);
+    size_t kept = 0;
+    for (size_t i = 0; i < n_; i++)
+      if (keep(entries_[i].name, entries_[i].value)) {
+        if (kept != i) std::swap(entries_[kept], entries_[i]);
+        kept++;
+      }
+    n_ = kept;
   }
 
  private:
@@ -50,11 +54,33 @@ class LabelSet {
   };
   Entry* find(std::string_view name);
   const Entry* find(std::string_view name) const;
+  void push(std::string_view name, std::string_view value, Origin origin);
+  // entries_[0, n_) are the labels; the rest keep their strings' buffers for the next entry
+  // (one LabelSet serves every line of a query: no allocation per label per line).
   std::vector<Entry> entries_;
+  size_t n_ = 0;
   std::string err_, details_;
 };
 
 class JsonExtractor;
+
+// Keys a parser stage has seen in one line (duplicate keys keep the first). Reused from line
+// to line; a linear scan while there are few, a hash set past that.
+class SeenKeys {
+ public:
+  void clear() {
+    n_ = 0;
+    many_.clear();
+  }
+  // True the first time a key is inserted since clear().
+  bool insert(std::string_view key);
+
+ private:
+  static constexpr size_t kLinear = 32;
+  std::vector<std::string> keys_;
+  size_t n_ = 0;
+  std::unordered_set<std::string> many_;
+};
 
 // Compiled pipeline of a LogSelector (its stages), reusable across entries.
 class Pipeline {
@@ -68,6 +94,7 @@ class Pipeline {
   bool label_filter(const LabelFilter& f, LabelSet* labels);
   const std::vector<Stage>& stages_;
   std::unique_ptr<JsonExtractor> json_;
+  SeenKeys seen_;
 };
 
 // Line filter test (shared with storage, which may skip lines or chunks with it).
