@@ -8,6 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/common/stale.h"
+#include "core/promql/parser.h"
 #include "core/rules/template.h"
 
 namespace observe::rules {
@@ -79,7 +80,16 @@ void RuleGroupEvaluator::copy_state_from(const RuleGroupEvaluator& from) {
 // rules.EngineQueryFunc: a vector, or a scalar as one sample without labels.
 std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& q, const std::string& expr,
                                                              int64_t t_ms) const {
-  promql::Value v = promql::instant_query(q, expr, t_ms, opts_.engine);
+  return to_vector(promql::instant_query(q, expr, t_ms, opts_.engine), t_ms);
+}
+
+std::vector<promql::VectorElement> RuleGroupEvaluator::rule_query(size_t idx, promql::Queryable& q, int64_t t_ms) {
+  promql::NodePtr& expr = rules_[idx].expr;
+  if (!expr) expr = promql::parse_expr(group_.rules[idx].expr);  // a parse error is not kept: raised each time
+  return to_vector(promql::instant_query(q, expr, t_ms, opts_.engine), t_ms);
+}
+
+std::vector<promql::VectorElement> RuleGroupEvaluator::to_vector(promql::Value v, int64_t t_ms) const {
   if (v.type == promql::ValueType::kVector) return v.vector;
   if (v.type == promql::ValueType::kScalar) {
     promql::VectorElement e;
@@ -90,9 +100,9 @@ std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& 
   throw RuleError{"rule result is not a vector or scalar"};
 }
 
-std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const Rule& r, promql::Queryable& q,
+std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(size_t idx, const Rule& r, promql::Queryable& q,
                                                                           int64_t t_ms) {
-  auto vec = query(q, r.expr, t_ms);
+  auto vec = rule_query(idx, q, t_ms);
   std::vector<std::pair<Labels, double>> out;
   std::set<Labels> seen;
   for (const auto& e : vec) {
@@ -113,7 +123,7 @@ std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const 
 std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_alerting(size_t idx, const Rule& r,
                                                                          promql::Queryable& q, int64_t t_ms) {
   RuleRuntime& rt = rules_[idx];
-  auto vec = query(q, r.expr, t_ms);
+  auto vec = rule_query(idx, q, t_ms);
   TemplateQueryFunc tq = [&](const std::string& expr) {
     std::vector<QuerySample> out;
     for (const auto& e : query(q, expr, t_ms)) out.push_back({e.metric, e.v});
@@ -206,7 +216,7 @@ GroupEvalResult RuleGroupEvaluator::eval(promql::Queryable& q, const Appender& a
     RuleRuntime& rt = rules_[i];
     std::vector<std::pair<Labels, double>> samples;
     try {
-      samples = r.is_alert() ? eval_alerting(i, r, q, qt) : eval_recording(r, q, qt);
+      samples = r.is_alert() ? eval_alerting(i, r, q, qt) : eval_recording(i, r, q, qt);
     } catch (const RuleError& e) {
       rt.status = {false, e.msg, 0};
       continue;
