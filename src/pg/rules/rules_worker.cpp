@@ -97,11 +97,13 @@ class RulesLoop {
         ConfigReloadPending = false;
         pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
         next_reload = 0;
+        fingerprint_.clear();  // settings may have changed the groups' keys: read them again
       }
       int64_t now = wall_ms();
       if (!guc_rules_enabled) {
         // Off: no runner; on again, groups start afresh (alerts restored at once).
         groups_.clear();
+        fingerprint_.clear();
         next_reload = 0;
         sleep_until(now + 1000);
         continue;
@@ -125,7 +127,8 @@ class RulesLoop {
 
  private:
   int64_t reload() {
-    bool installed = false;
+    bool installed = false, unchanged = false;
+    std::string print;
     std::vector<StoredRuleGroup> stored;
     if (!run_in_transaction("rule groups reload", [&] {
           installed = pg_guard([] {
@@ -133,13 +136,19 @@ class RulesLoop {
                        SPI_OK_SELECT &&
                    SPI_processed == 1;
           });
-          if (installed) stored = read_rule_groups(nullptr);
+          if (!installed) return;
+          print = rule_tables_fingerprint();
+          unchanged = print == fingerprint_;
+          if (!unchanged) stored = read_rule_groups(nullptr);
         }))
       return kConfigReloadMs;
+    fingerprint_ = print;  // only once the rows were read
     if (!installed) {
       groups_.clear();
+      fingerprint_.clear();
       return kNoExtensionRetryMs;
     }
+    if (unchanged) return kConfigReloadMs;
     const int64_t now = wall_ms();
     std::map<std::string, Entry> next;
     for (StoredRuleGroup& g : stored) {
@@ -207,6 +216,25 @@ class RulesLoop {
     });
   }
 
+  // Every row version of observe.rule_groups and observe.rules (count and a 64-bit hash sum of
+  // xmin and ctid: any INSERT, UPDATE or DELETE changes it): the rows are read and each group's
+  // key compared only when it changed, not every 2 s for every rule.
+  static std::string rule_tables_fingerprint() {
+    return pg_guard([] {
+      if (SPI_execute(R"sql(
+            SELECT (SELECT count(*) || '/' || coalesce(sum(hashtextextended(xmin::text || ctid::text, 0)::numeric), 0)
+                      FROM observe.rule_groups) || ';' ||
+                   (SELECT count(*) || '/' || coalesce(sum(hashtextextended(xmin::text || ctid::text, 0)::numeric), 0)
+                      FROM observe.rules))sql",
+                      true, 1) != SPI_OK_SELECT ||
+          SPI_processed != 1)
+        elog(ERROR, "could not read observe.rule_groups");
+      char* v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+      return std::string(v ? v : "");
+    });
+  }
+
+  std::string fingerprint_;  // of the rule tables at the last reload; empty: read them
   std::map<std::string, Entry> groups_;
   AlertSender sender_;
   bool first_load_ = true;
