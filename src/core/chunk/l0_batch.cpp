@@ -125,36 +125,50 @@ std::shared_ptr<const BatchDirectory> BatchDirectoryCache::find(const BatchKey& 
     return nullptr;
   }
   hits_++;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->second;
+  it->second.used = ++clock_;
+  return it->second.dir;
+}
+
+static size_t cost_of(const BatchDirectory& d) { return d.entries.size() + kDirectoryOverheadEntries; }
+
+// Drops the least recently used directories until at most `target` entries are held.
+void BatchDirectoryCache::evict_to(size_t target) {
+  if (held_ <= target) return;
+  std::vector<std::pair<uint64_t, const BatchKey*>> by_use;
+  by_use.reserve(map_.size());
+  for (const auto& [k, slot] : map_) by_use.emplace_back(slot.used, &k);
+  std::sort(by_use.begin(), by_use.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<BatchKey> gone;
+  size_t held = held_;
+  for (const auto& [used, k] : by_use) {
+    if (held <= target) break;
+    held -= cost_of(*map_.find(*k)->second.dir);
+    gone.push_back(*k);
+  }
+  for (const BatchKey& k : gone) map_.erase(k);
+  held_ = held;
 }
 
 std::shared_ptr<const BatchDirectory> BatchDirectoryCache::parse_and_put(const BatchKey& key,
                                                                          std::string_view bytes) {
   auto dir = std::make_shared<BatchDirectory>();
   parse_batch_directory(bytes, dir.get());
-  size_t cost = dir->entries.size() + kDirectoryOverheadEntries;
+  size_t cost = cost_of(*dir);
   if (cost > max_entries_) return dir;
   auto old = map_.find(key);
   if (old != map_.end()) {
-    held_ -= old->second->second->entries.size() + kDirectoryOverheadEntries;
-    lru_.erase(old->second);
+    held_ -= cost_of(*old->second.dir);
     map_.erase(old);
   }
-  while (held_ + cost > max_entries_ && !lru_.empty()) {
-    held_ -= lru_.back().second->entries.size() + kDirectoryOverheadEntries;
-    map_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
-  lru_.emplace_front(key, dir);
-  map_.emplace(key, lru_.begin());
+  if (held_ + cost > max_entries_) evict_to(std::min(max_entries_ - cost, max_entries_ / 4 * 3));
+  map_.emplace(key, Slot{dir, ++clock_});
   held_ += cost;
   return dir;
 }
 
 void BatchDirectoryCache::clear() {
   map_.clear();
-  lru_.clear();
   held_ = 0;
 }
 

@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -74,8 +73,9 @@ struct BatchKeyHash {
   size_t operator()(const BatchKey& k) const;
 };
 
-// Parsed directories by BatchKey, least recently used dropped first once the entries held
-// exceed `max_entries` (a directory entry is 32 bytes).
+// Parsed directories by BatchKey. Once the entries held exceed `max_entries` (a directory entry
+// is 32 bytes), the least recently used directories go until a quarter of the budget is free
+// (a use stamps the directory; no list is relinked on every hit, the lookup is one probe).
 class BatchDirectoryCache {
  public:
   explicit BatchDirectoryCache(size_t max_entries) : max_entries_(max_entries) {}
@@ -93,12 +93,16 @@ class BatchDirectoryCache {
   uint64_t misses() const { return misses_; }
 
  private:
-  using Lru = std::list<std::pair<BatchKey, std::shared_ptr<const BatchDirectory>>>;
+  struct Slot {
+    std::shared_ptr<const BatchDirectory> dir;
+    uint64_t used;  // clock_ at the last find or put
+  };
+  void evict_to(size_t target);
   size_t max_entries_;
   size_t held_ = 0;
+  uint64_t clock_ = 0;
   uint64_t hits_ = 0, misses_ = 0;
-  Lru lru_;  // most recently used first
-  std::unordered_map<BatchKey, Lru::iterator, BatchKeyHash> map_;
+  std::unordered_map<BatchKey, Slot, BatchKeyHash> map_;
 };
 
 }  // namespace observe::chunk
