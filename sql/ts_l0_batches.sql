@@ -93,6 +93,36 @@ INSERT INTO nulls VALUES ('2024-01-01 00:00:20+00', 'a', 3, 3);
 SELECT observe.compact('nulls');
 SELECT * FROM nulls ORDER BY time;
 
+-- the parsed batch directories a backend keeps (observe.batch_directory_cache) answer as the
+-- batches do: after a rolled-back batch, compaction and new batches, and the same with it off
+CREATE TABLE c (time timestamptz, k text, v float8) USING observe_ts;
+SELECT observe.set_series_key('c', 'time', ARRAY['k']::name[]);
+INSERT INTO c SELECT '2024-01-01 00:00:00+00'::timestamptz + (i / 50) * interval '10 s', 'k' || (i % 50), i
+  FROM generate_series(0, 149) i;
+SELECT relfilenode AS c_storage FROM pg_class WHERE oid = 'c'::regclass \gset
+SELECT count(*) FROM observe._ts_chunks WHERE storage_id = :c_storage AND series_id = 0;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+BEGIN;
+INSERT INTO c SELECT '2024-01-01 00:05:00+00'::timestamptz, 'k' || i, 1000 + i FROM generate_series(0, 49) i;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+ROLLBACK;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+INSERT INTO c SELECT '2024-01-01 00:06:00+00'::timestamptz, 'k' || i, 2000 + i FROM generate_series(0, 49) i;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+SELECT observe.compact('c');
+SELECT count(*) FROM observe._ts_chunks WHERE storage_id = :c_storage AND series_id = 0;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+INSERT INTO c SELECT '2024-01-01 00:07:00+00'::timestamptz, 'k' || i, 3000 + i FROM generate_series(0, 49) i;
+SELECT count(*), sum(v) FROM c WHERE k IN ('k7', 'k8');
+SET observe.batch_directory_cache = 0;
+SELECT count(*), sum(v) FROM c WHERE k IN ('k7', 'k8');
+RESET observe.batch_directory_cache;
+TRUNCATE c;
+INSERT INTO c SELECT '2024-01-01 00:00:00+00'::timestamptz + (i / 50) * interval '10 s', 'k' || (i % 50), -i
+  FROM generate_series(0, 149) i;
+SELECT count(*), sum(v) FROM c WHERE k = 'k7';
+
 -- DROP removes the batches
 DROP TABLE b;
 SELECT count(*) FROM observe._ts_chunks WHERE storage_id = :b_storage;

@@ -8,6 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/common/stale.h"
+#include "core/promql/parser.h"
 #include "core/rules/template.h"
 
 namespace observe::rules {
@@ -79,13 +80,22 @@ void RuleGroupEvaluator::copy_state_from(const RuleGroupEvaluator& from) {
 // rules.EngineQueryFunc: a vector, or a scalar as one sample without labels.
 std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& q, QueryLanguage language,
                                                              const std::string& expr, int64_t t_ms) const {
-  promql::Value v;
   if (language == QueryLanguage::kLogQL) {
     if (!opts_.logql_instant) throw RuleError{"no log store for LogQL rules"};
-    v = opts_.logql_instant(expr, t_ms);
-  } else {
-    v = promql::instant_query(q, expr, t_ms, opts_.engine);
+    return to_vector(opts_.logql_instant(expr, t_ms), t_ms);
   }
+  return to_vector(promql::instant_query(q, expr, t_ms, opts_.engine), t_ms);
+}
+
+std::vector<promql::VectorElement> RuleGroupEvaluator::rule_query(size_t idx, promql::Queryable& q, int64_t t_ms) {
+  const Rule& r = group_.rules[idx];
+  if (r.language == QueryLanguage::kLogQL) return query(q, r.language, r.expr, t_ms);
+  promql::NodePtr& expr = rules_[idx].expr;
+  if (!expr) expr = promql::parse_expr(r.expr);  // a parse error is not kept: raised each time
+  return to_vector(promql::instant_query(q, expr, t_ms, opts_.engine), t_ms);
+}
+
+std::vector<promql::VectorElement> RuleGroupEvaluator::to_vector(promql::Value v, int64_t t_ms) const {
   if (v.type == promql::ValueType::kVector) return v.vector;
   if (v.type == promql::ValueType::kScalar) {
     promql::VectorElement e;
@@ -96,9 +106,9 @@ std::vector<promql::VectorElement> RuleGroupEvaluator::query(promql::Queryable& 
   throw RuleError{"rule result is not a vector or scalar"};
 }
 
-std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const Rule& r, promql::Queryable& q,
+std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(size_t idx, const Rule& r, promql::Queryable& q,
                                                                           int64_t t_ms) {
-  auto vec = query(q, r.language, r.expr, t_ms);
+  auto vec = rule_query(idx, q, t_ms);
   std::vector<std::pair<Labels, double>> out;
   std::set<Labels> seen;
   for (const auto& e : vec) {
@@ -119,7 +129,7 @@ std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_recording(const 
 std::vector<std::pair<Labels, double>> RuleGroupEvaluator::eval_alerting(size_t idx, const Rule& r,
                                                                          promql::Queryable& q, int64_t t_ms) {
   RuleRuntime& rt = rules_[idx];
-  auto vec = query(q, r.language, r.expr, t_ms);
+  auto vec = rule_query(idx, q, t_ms);
   // The template's `query` runs in the rule's language (Loki's ruler gives it LogQL).
   TemplateQueryFunc tq = [&](const std::string& expr) {
     std::vector<QuerySample> out;
@@ -213,7 +223,7 @@ GroupEvalResult RuleGroupEvaluator::eval(promql::Queryable& q, const Appender& a
     RuleRuntime& rt = rules_[i];
     std::vector<std::pair<Labels, double>> samples;
     try {
-      samples = r.is_alert() ? eval_alerting(i, r, q, qt) : eval_recording(r, q, qt);
+      samples = r.is_alert() ? eval_alerting(i, r, q, qt) : eval_recording(i, r, q, qt);
     } catch (const RuleError& e) {
       rt.status = {false, e.msg, 0};
       continue;

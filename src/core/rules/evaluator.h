@@ -104,12 +104,16 @@ class RuleGroupEvaluator {
     std::map<Labels, Alert> active;  // alerting rules, by alert labels
     std::map<Labels, bool> previous_series;  // series returned by the last good evaluation
     bool restored = false;
+    promql::NodePtr expr;  // the rule's expression, parsed at its first evaluation
   };
 
   // An expression in a language at t_ms (Prometheus's EngineQueryFunc, or Loki's for LogQL).
   std::vector<promql::VectorElement> query(promql::Queryable& q, QueryLanguage language, const std::string& expr,
                                            int64_t t_ms) const;
-  std::vector<std::pair<Labels, double>> eval_recording(const Rule& r, promql::Queryable& q, int64_t t_ms);
+  // The rule's own expression, PromQL parsed once per group load (not at every evaluation).
+  std::vector<promql::VectorElement> rule_query(size_t idx, promql::Queryable& q, int64_t t_ms);
+  std::vector<promql::VectorElement> to_vector(promql::Value v, int64_t t_ms) const;
+  std::vector<std::pair<Labels, double>> eval_recording(size_t idx, const Rule& r, promql::Queryable& q, int64_t t_ms);
   std::vector<std::pair<Labels, double>> eval_alerting(size_t idx, const Rule& r, promql::Queryable& q, int64_t t_ms);
 
   RuleGroup group_;

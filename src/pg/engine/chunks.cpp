@@ -225,84 +225,33 @@ void ts_sink_write(TsChunkSink* sink, int32_t series_id, TsSeriesRows& rows) {
 
 // ---- L0 batches -------------------------------------------------------------------------------
 
-static void put_varint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-static uint64_t get_varint(std::string_view in, size_t* pos) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= in.size()) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (truncated)");
-    uint8_t b = static_cast<uint8_t>(in[(*pos)++]);
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return v;
-  }
-  throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (varint)");
-}
-
-static constexpr char kBatchMagic[4] = {'O', 'T', 'B', '1'};
-
-// Writes an L0 batch row as ts_batch_parse reads it: magic, series count, base time, then per
-// series its id (delta to the previous), row count and time range (relative), then the chunk of
-// every series' rows in directory order.
+// Writes an L0 batch row as ts_batch_parse reads it: the directory (chunk::BatchDirectoryWriter),
+// then the chunk of every series' rows in directory order.
 class BatchWriter {
  public:
-  BatchWriter(size_t series, int64_t min_time) : out_(kBatchMagic, 4), base_(static_cast<uint64_t>(min_time)) {
-    put_varint(out_, series);
-    out_.append(reinterpret_cast<const char*>(&base_), 8);
-  }
+  BatchWriter(size_t series, int64_t min_time) : dir_(series, min_time) {}
   void add_series(int32_t id, size_t rows, int64_t first_time, int64_t last_time) {
-    put_varint(out_, static_cast<uint64_t>(id - prev_id_));
-    prev_id_ = id;
-    put_varint(out_, rows);
-    uint64_t smin = static_cast<uint64_t>(first_time), smax = static_cast<uint64_t>(last_time);
-    put_varint(out_, smin - base_);
-    put_varint(out_, smax - smin);
+    dir_.add_series(id, rows, first_time, last_time);
   }
   void insert(TsChunkSink* sink, chunk::ChunkData& data, int64 min_time, int64 max_time, size_t rows) {
-    out_ += encode_with_codecs(*sink->layout, data, sink->fast_transient);
+    std::string& out = dir_.bytes();
+    out += encode_with_codecs(*sink->layout, data, sink->fast_transient);
     int32 count = static_cast<int32>(rows);
-    const char* bytes = out_.data();
-    size_t len = out_.size();
+    const char* bytes = out.data();
+    size_t len = out.size();
     pg_guard([&] { insert_chunk(sink, kTsBatchSeries, min_time, max_time, count, kTsBatchLevel, bytes, len); });
   }
 
  private:
-  std::string out_;
-  uint64_t base_;
-  int64_t prev_id_ = 0;
+  chunk::BatchDirectoryWriter dir_;
 };
 
 void ts_batch_parse(std::string_view bytes, TsBatch* out) {
-  out->entries.clear();
-  if (bytes.size() < 12 || bytes.substr(0, 4) != std::string_view(kBatchMagic, 4))
-    throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (header)");
-  size_t pos = 4;
-  uint64_t n = get_varint(bytes, &pos);
-  if (n > chunk::kMaxRows) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (entries)");
-  if (pos + 8 > bytes.size()) throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (truncated)");
-  uint64_t base;
-  std::memcpy(&base, bytes.data() + pos, 8);
-  pos += 8;
-  out->entries.reserve(n);
-  uint64_t id = 0, row = 0;
-  for (uint64_t i = 0; i < n; i++) {
-    id += get_varint(bytes, &pos);
-    uint64_t rows = get_varint(bytes, &pos);
-    uint64_t min = base + get_varint(bytes, &pos);  // unsigned: wraps like the writer's
-    uint64_t max = min + get_varint(bytes, &pos);
-    if (id > static_cast<uint64_t>(INT32_MAX) || rows == 0 || row + rows > chunk::kMaxRows)
-      throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (directory)");
-    out->entries.push_back(TsBatchEntry{static_cast<int32_t>(id), static_cast<uint32_t>(row),
-                                        static_cast<uint32_t>(row + rows), static_cast<int64_t>(min),
-                                        static_cast<int64_t>(max)});
-    row += rows;
-  }
-  out->chunk = bytes.substr(pos);
+  chunk::BatchDirectory dir;
+  dir.entries = std::move(out->entries);
+  chunk::parse_batch_directory(bytes, &dir);
+  out->entries = std::move(dir.entries);
+  out->chunk = bytes.substr(dir.chunk_offset);
 }
 
 // Appends all rows of `rows` (same column kinds) to `out`, nulls included.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/chunk/chunk.h"
+#include "core/chunk/l0_batch.h"
 #include "pg/border/pg_headers.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/layout.h"
@@ -78,9 +79,8 @@ bool ts_rows_full(const EngineProfile& profile, const TsSeriesRows& rows);
 // compaction moves the rows into the series' own chunks and deletes the batch; retention drops
 // a batch when all of its rows are older than the horizon.
 //
-// Data: "OTB1", varint n, int64 base time, n directory entries (varints: series id delta,
-// rows, min time - base, max time - min time; ids ascending), then one chunk (chunk::encode)
-// of all rows, series by series in directory order, each series' rows sorted by time.
+// Data: see core/chunk/l0_batch.h (directory, then one chunk of all rows, series by series in
+// directory order, each series' rows sorted by time).
 inline constexpr int32_t kTsBatchSeries = 0;
 inline constexpr int16_t kTsBatchLevel = -1;
 // Series with fewer rows than this in a flush are small ...
@@ -90,11 +90,7 @@ inline constexpr size_t kBatchMinSeries = 32;
 // Rows per batch row.
 inline constexpr size_t kBatchMaxRows = 16384;
 
-struct TsBatchEntry {
-  int32_t series_id;
-  uint32_t begin, end;  // rows [begin, end) of the batch's chunk
-  int64_t min_time, max_time;
-};
+using TsBatchEntry = chunk::BatchEntry;
 struct TsBatch {
   std::vector<TsBatchEntry> entries;  // ascending series ids
   std::string_view chunk;             // the encoded rows (a view into the parsed bytes)

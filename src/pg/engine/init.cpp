@@ -3,6 +3,7 @@
 #include "pg/engine/agg.h"
 #include "pg/ts/ts_am.h"
 #include "pg/engine/layout.h"
+#include "pg/engine/scan.h"
 #include "pg/engine/series.h"
 #include "pg/engine/write_buffer.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -23,6 +24,13 @@ void ts_am_init() {
       "and whenever the buffer grows past this size.",
       &ts_write_buffer_kb, 64 * 1024, 1024, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr,
       nullptr, nullptr);
+  DefineCustomIntVariable(
+      "observe.batch_directory_cache",
+      "Memory each backend keeps for the parsed directories of observe_ts L0 batches.",
+      "A query for a few series looks into every uncompacted L0 batch of its time range; with "
+      "the batch's directory kept, only batches that hold one of its series are read. 0 turns "
+      "the cache off.",
+      &ts_batch_cache_kb, 16 * 1024, 0, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
   ts_buffer_init();
   CacheRegisterRelcacheCallback(relcache_callback, 0);
   ts_customscan_init();

@@ -166,6 +166,8 @@ bool ts_chunk_cursor_next(TsChunkCursor* c, TsChunkRow* row) {
   row->level = DatumGetInt16(values[kChLevel - 1]);
   row->data = values[kChData - 1];
   row->stored_size = toast_datum_size(row->data);
+  row->relfilenode = c->rel->rd_node.relNode;
+  row->xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
   return true;
 }
 

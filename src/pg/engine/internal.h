@@ -63,6 +63,10 @@ struct TsChunkRow {
   int16 level;
   Datum data;  // possibly toasted bytea, valid until the next fetch
   Size stored_size;  // bytes of data as stored (compressed/external size)
+  // The row version's identity: the chunk table's file and the inserting (sub)transaction
+  // (with tid, what chunk::BatchKey keys a parsed L0 batch directory by).
+  Oid relfilenode;
+  TransactionId xmin;
 };
 
 // A scan of one storage's chunk rows through the (storage_id, series_id, max_time) index:

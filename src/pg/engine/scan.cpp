@@ -202,15 +202,29 @@ bool TsReader::next_batch_part() {
   return false;
 }
 
+int ts_batch_cache_kb = 16 * 1024;
+
+// Parsed L0 batch directories of this backend (see core/chunk/l0_batch.h): a query for a few
+// series reads the directories of every batch overlapping its range, and a busy table has
+// many; the rows themselves are fetched only for batches holding a wanted series.
+static chunk::BatchDirectoryCache& batch_directory_cache() {
+  static chunk::BatchDirectoryCache cache(0);
+  cache.set_max_entries(static_cast<size_t>(ts_batch_cache_kb) * 1024 / sizeof(chunk::BatchEntry));
+  return cache;
+}
+
 // Selected series: reads the L0 batches overlapping the time range once and keeps the
 // selected series' parts of them, to be handed out after each series' own chunks.
 void TsReader::load_batches_for_series() {
   batches_loaded_ = true;
   std::vector<int32_t> wanted = spec_.series;
   if (!std::is_sorted(wanted.begin(), wanted.end())) std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   open_cursor(kTsBatchSeries);
   TsChunkCursor* c = &cursor_;
-  TsBatch batch;
+  chunk::BatchDirectoryCache& cache = batch_directory_cache();
+  const bool use_cache = ts_batch_cache_kb > 0;
+  chunk::BatchDirectory parsed;
   std::vector<const TsBatchEntry*> hits;
   for (;;) {
     TsChunkRow row;
@@ -219,26 +233,46 @@ void TsReader::load_batches_for_series() {
       chunks_skipped_++;
       continue;
     }
-    bytea* data = fetch_chunk_data(row.data);
-    ts_batch_parse(std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), &batch);
-    hits.clear();
-    size_t w = 0;
-    for (const TsBatchEntry& e : batch.entries) {
-      while (w < wanted.size() && wanted[w] < e.series_id) w++;
-      if (w == wanted.size()) break;
-      if (wanted[w] != e.series_id || e.max_time < spec_.min_time) continue;
-      if (e.min_time > spec_.max_time) {
-        chunks_skipped_++;
-        continue;
+    chunk::BatchKey key;
+    key.db = MyDatabaseId;
+    key.relfilenode = row.relfilenode;
+    key.block = ItemPointerGetBlockNumberNoCheck(&row.tid);
+    key.offset = ItemPointerGetOffsetNumberNoCheck(&row.tid);
+    key.xmin = row.xmin;
+    key.min_time = row.min_time;
+    key.max_time = row.max_time;
+    key.rows = row.row_count;
+    key.stored_size = row.stored_size;
+    std::shared_ptr<const chunk::BatchDirectory> cached = use_cache ? cache.find(key) : nullptr;
+    bytea* data = nullptr;
+    std::string_view bytes;
+    const chunk::BatchDirectory* dir = cached.get();
+    if (dir == nullptr) {
+      data = fetch_chunk_data(row.data);
+      bytes = std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+      if (use_cache) {
+        cached = cache.parse_and_put(key, bytes);
+        dir = cached.get();
+      } else {
+        chunk::parse_batch_directory(bytes, &parsed);
+        dir = &parsed;
       }
-      hits.push_back(&e);
     }
+    hits.clear();
+    dir->select(wanted, spec_.min_time, spec_.max_time, &hits, &chunks_skipped_);
     if (hits.empty()) continue;
-    if (ruled_out(batch.chunk)) {
+    if (data == nullptr) {
+      data = fetch_chunk_data(row.data);
+      bytes = std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+      if (bytes.size() != dir->total_size)
+        throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
+    }
+    std::string_view chunk_bytes = bytes.substr(dir->chunk_offset);
+    if (ruled_out(chunk_bytes)) {
       chunks_skipped_ += hits.size();
       continue;
     }
-    chunk::ChunkData rows = chunk::decode(batch.chunk, wanted_cols_);
+    chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
     for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
   }
   close_cursor();

@@ -52,6 +52,9 @@ struct TsReadSpec {
   std::vector<chunk::ValueFilter> filters;
 };
 
+// observe.batch_directory_cache (kB): parsed L0 batch directories a backend keeps; 0 = none.
+extern int ts_batch_cache_kb;
+
 class TsReader {
  public:
   // Writes this transaction's buffered rows of the table that `snapshot` must see first.

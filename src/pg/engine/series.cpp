@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <new>
 
 #include "core/common/error.h"
@@ -445,7 +446,15 @@ SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
   SeriesEntry* e = entry.get();
   by_key_[e->key] = id;
   by_id_[id] = e;
-  for (const Label& l : e->labels.items()) postings_[l.name][l.value].push_back(id);
+  for (const Label& l : e->labels.items()) {
+    std::vector<int32_t>& list = postings_[l.name][l.value];
+    // Ascending (match() intersects them): ids come mostly in order; one committed out of
+    // order is put in its place.
+    if (list.empty() || list.back() < id)
+      list.push_back(id);
+    else
+      list.insert(std::lower_bound(list.begin(), list.end(), id), id);
+  }
   by_labels_hash_.emplace(e->labels.hash(), id);
   series_.push_back(std::move(entry));
   return e;
@@ -593,26 +602,35 @@ const std::vector<std::unique_ptr<SeriesEntry>>& SeriesDict::all() {
 
 std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
   refresh();
-  const std::vector<int32_t>* best = nullptr;
-  static const std::vector<int32_t> kNone;
+  // The posting lists (ascending) of the equality matchers, intersected smallest first: a
+  // selector such as metric{host="a"} touches the few series of both, not every series of one.
+  std::vector<const std::vector<int32_t>*> lists;
   for (const LabelMatcher& m : matchers) {
     if (m.op() != MatchOp::kEqual || m.value().empty()) continue;
     auto n = postings_.find(m.name());
     if (n == postings_.end()) return {};
     auto v = n->second.find(m.value());
-    const std::vector<int32_t>* list = v == n->second.end() ? &kNone : &v->second;
-    if (best == nullptr || list->size() < best->size()) best = list;
+    if (v == n->second.end()) return {};
+    lists.push_back(&v->second);
   }
   std::vector<int32_t> out;
   auto consider = [&](int32_t id) {
     const SeriesEntry* e = by_id_[id];
     if (matches_all(matchers, e->labels)) out.push_back(id);
   };
-  if (best != nullptr)
-    for (int32_t id : *best) consider(id);
-  else
+  if (lists.empty()) {
     for (const auto& e : series_) consider(e->id);
-  std::sort(out.begin(), out.end());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::sort(lists.begin(), lists.end(), [](const auto* a, const auto* b) { return a->size() < b->size(); });
+  std::vector<int32_t> ids(*lists[0]), next;
+  for (size_t i = 1; i < lists.size() && !ids.empty(); i++) {
+    next.clear();
+    std::set_intersection(ids.begin(), ids.end(), lists[i]->begin(), lists[i]->end(), std::back_inserter(next));
+    ids.swap(next);
+  }
+  for (int32_t id : ids) consider(id);  // ascending already
   return out;
 }
 
