@@ -442,8 +442,13 @@ SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
   entry->id = id;
   entry->key = std::move(key);
   entry->labels = std::move(labels);
+  if (lookup_only_) {
+    if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
+    keys_only_[std::move(entry->key)] = id;
+    return nullptr;
+  }
   SeriesEntry* e = entry.get();
-  by_key_[e->key] = id;
+  by_key_[std::string_view(e->key)] = id;
   by_id_[id] = e;
   for (const Label& l : e->labels.items()) postings_[l.name][l.value].push_back(id);
   by_labels_hash_.emplace(e->labels.hash(), id);
@@ -464,7 +469,15 @@ void SeriesDict::add_rows(const void* loaded) {
   }
 }
 
+void SeriesDict::make_full() {
+  if (!lookup_only_) return;
+  lookup_only_ = false;
+  keys_only_.clear();
+  horizon_ = 0;
+}
+
 void SeriesDict::refresh() {
+  make_full();
   MemoryContext tmp = pg_guard([] {
     return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series load", ALLOCSET_DEFAULT_SIZES);
   });
@@ -503,11 +516,17 @@ static std::vector<Touched>& touched_storages() {
 
 int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& key,
                                      const Datum* values, const bool* nulls) {
-  auto it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
-  refresh();  // another backend may have created it
-  it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
+  if (lookup_only_) {
+    // Not cached: found by key below (another backend's, or forgotten past the bound) or created.
+    auto k = keys_only_.find(key);
+    if (k != keys_only_.end()) return k->second;
+  } else {
+    auto it = by_key_.find(key);
+    if (it != by_key_.end()) return it->second;
+    refresh();  // another backend may have created it
+    it = by_key_.find(key);
+    if (it != by_key_.end()) return it->second;
+  }
   Oid storage = storage_id_;
   const char* kp = key.data();
   size_t klen = key.size();
@@ -616,9 +635,15 @@ std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
   return out;
 }
 
+static size_t lookup_only_max_keys = 0;
+
+void ts_series_set_lookup_only(size_t max_keys) { lookup_only_max_keys = max_keys; }
+
 SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
   static uint64_t next_serial = 0;
   serial_ = ++next_serial;
+  lookup_only_ = lookup_only_max_keys > 0;
+  max_keys_ = lookup_only_max_keys;
 }
 
 // ---- the per-backend cache -------------------------------------------------------------------
