@@ -40,6 +40,15 @@ class SeriesDict {
   // series' labels.
   int32_t lookup_or_create(const TsLayout& layout, const std::string& key, const Datum* values,
                            const bool* nulls);
+  // The same for many keys at once (ids[i] for keys[i]): the series not cached are found or
+  // created in one batch, under one hold of the creation lock (series creation batched: the
+  // scrape worker's new series of a poll).
+  struct NewKey {
+    const std::string* key;
+    const Datum* values;
+    const bool* nulls;
+  };
+  void lookup_or_create_many(const TsLayout& layout, const NewKey* keys, size_t n, int32_t* ids);
   // The series of an id (loading new committed series if needed); nullptr if unknown.
   const SeriesEntry* get(int32_t id);
   // Every known series after a refresh, for scans that select series.
@@ -53,6 +62,8 @@ class SeriesDict {
 
  private:
   void refresh();
+  int32_t cached_id(const std::string& key) const;  // -1: not cached
+  void create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids);
   // A lookup-only dictionary becomes a full one (everything loaded on the next refresh).
   void make_full();
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
