@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "pg/border/border.h"
+#include "pg/border/jsonb_labels.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/pg_engine_headers.h"
 
@@ -345,7 +346,7 @@ static int32 highest_present_id(Oid storage_id) {
 }
 
 static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key, size_t keylen,
-                          const char* labels_json, CommandId cid) {
+                          Datum labels_jsonb, CommandId cid) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Datum values[kSerNatts];
@@ -357,7 +358,7 @@ static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key,
   values[kSerId - 1] = Int32GetDatum(id);
   values[kSerHash - 1] = Int64GetDatum(hash);
   values[kSerKey - 1] = PointerGetDatum(k);
-  values[kSerLabels - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(labels_json));
+  values[kSerLabels - 1] = labels_jsonb;
   TsTableWriter w;
   ts_writer_open(&w, oids.series);
   ts_writer_insert(&w, values, nulls, cid);
@@ -370,7 +371,7 @@ static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key,
 // (n = 1); ids[i] its id either way. A key another transaction is inserting releases the mutex
 // while waiting, as find_or_create_series does.
 static void find_or_create_many(Oid storage_id, int n, const int64* hashes, const char* const* keys,
-                                const size_t* lens, const char* const* labels_json, CommandId cid,
+                                const size_t* lens, const Datum* labels_jsonb, CommandId cid,
                                 int32* ids, CSeriesRows* rows) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
@@ -406,7 +407,7 @@ static void find_or_create_many(Oid storage_id, int n, const int64* hashes, cons
     if (OidIsValid(oids.series_seq)) id = Max(nextval_internal(oids.series_seq, false), id);
     if (id > PG_INT32_MAX)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
-    insert_series(storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_json[i], cid);
+    insert_series(storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_jsonb[i], cid);
     ids[i] = static_cast<int32>(id);
     highest = Max(highest, static_cast<int32>(id));
     i++;
@@ -422,24 +423,6 @@ static Labels to_labels(const CLabels& l) {
   items.reserve(l.n);
   for (int i = 0; i < l.n; i++) items.push_back(Label{l.names[i], l.values[i]});
   return Labels(std::move(items));
-}
-
-static std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
@@ -519,9 +502,8 @@ static std::vector<Touched>& touched_storages() {
   return *v;
 }
 
-// A new series' labels (from its key columns) and their JSON for its row.
-static Labels new_series_labels(const TsLayout& layout, const Datum* values, const bool* nulls,
-                                std::string* json) {
+// A new series' labels, from its key columns.
+static Labels new_series_labels(const TsLayout& layout, const Datum* values, const bool* nulls) {
   int nkeys = static_cast<int>(layout.key_atts.size());
   std::vector<Oid> types(nkeys);
   std::vector<char*> columns(nkeys);
@@ -540,14 +522,7 @@ static Labels new_series_labels(const TsLayout& layout, const Datum* values, con
   Datum* vp = kvals.data();
   bool* np = reinterpret_cast<bool*>(knulls.data());
   pg_guard([&] { key_labels(nkeys, tp, cp, vp, np, &cl); });
-  Labels labels = to_labels(cl);
-  *json = "{";
-  for (const Label& l : labels.items()) {
-    if (json->size() > 1) *json += ",";
-    *json += json_quote(l.name) + ":" + json_quote(l.value);
-  }
-  *json += "}";
-  return labels;
+  return to_labels(cl);
 }
 
 int32_t SeriesDict::cached_id(const std::string& key) const {
@@ -600,16 +575,15 @@ void SeriesDict::lookup_or_create_many(const TsLayout& layout, const NewKey* key
 void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids) {
   const int m = static_cast<int>(todo.size());
   std::vector<Labels> labels(m);
-  std::vector<std::string> json(m);
+  std::vector<Datum> jsonb(m);  // the row's labels column (built directly, not parsed from text)
   std::vector<int64> hashes(m);
-  std::vector<const char*> kp(m), jp(m);
+  std::vector<const char*> kp(m);
   std::vector<size_t> lens(m);
   for (int j = 0; j < m; j++) {
     const NewKey& k = keys[todo[j]];
-    labels[j] = new_series_labels(layout, k.values, k.nulls, &json[j]);
+    labels[j] = new_series_labels(layout, k.values, k.nulls);
     kp[j] = k.key->data();
     lens[j] = k.key->size();
-    jp[j] = json[j].c_str();
     hashes[j] = static_cast<int64>(
         hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp[j]), static_cast<int>(lens[j]), 0));
   }
@@ -621,11 +595,19 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
     return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series keys", ALLOCSET_DEFAULT_SIZES);
   });
   try {
+    MemoryContext old = MemoryContextSwitchTo(tmp);
+    try {
+      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(labels[j], true);
+    } catch (...) {
+      MemoryContextSwitchTo(old);
+      throw;
+    }
+    MemoryContextSwitchTo(old);
     std::vector<CSeriesRows> rows(m);
     std::vector<int32> found(m);
     pg_guard([&] {
       MemoryContext old = MemoryContextSwitchTo(tmp);
-      find_or_create_many(storage, m, hashes.data(), kp.data(), lens.data(), jp.data(), cid, found.data(),
+      find_or_create_many(storage, m, hashes.data(), kp.data(), lens.data(), jsonb.data(), cid, found.data(),
                           rows.data());
       MemoryContextSwitchTo(old);
     });
