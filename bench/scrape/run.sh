@@ -37,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-CHURN=${CHURN:-0} /usr/bin/python3 "$ROOT/bench/scrape/many_targets.py" "$FIXTURE_PORT" "$TARGETS" "$SERIES" $((WARMUP + WINDOW + 30)) &
+CHURN=${CHURN:-0} /usr/bin/python3 "$ROOT/bench/scrape/many_targets.py" "$FIXTURE_PORT" "$TARGETS" "$SERIES" $((WARMUP + WINDOW + 120)) &
 FIXTURE=$!
 
 { echo "global: {scrape_interval: ${INTERVAL}s, scrape_timeout: $(( INTERVAL < 10 ? INTERVAL : 10 ))s}"
