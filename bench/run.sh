@@ -99,10 +99,14 @@ for part in "${parts[@]}"; do
     scrape)
       echo "## Scrape worker: CPU per scraped sample beside Prometheus (bench/scrape)" >>"$body"
       echo >>"$body"
-      echo "Command: \`bench/scrape/run.sh 200 500 15 60\` (200 fixture targets x 500 series every 15 s, scraped at once by the worker and by Prometheus 2.42; CPU seconds of each process over 60 s per sample scraped)." >>"$body"
+      # SCRAPE_TARGETS x SCRAPE_SERIES (default 200 x 500, 2 minutes); issue 18's scale load is
+      # SCRAPE_TARGETS=1000 SCRAPE_SERIES=1000 SCRAPE_WINDOW=120 (WARMUP 150 s: about 6 minutes).
+      st=${SCRAPE_TARGETS:-200}; ss=${SCRAPE_SERIES:-500}; sw=${SCRAPE_WINDOW:-60}
+      if [ "$st" -ge 1000 ] && [ -z "${WARMUP:-}" ]; then export WARMUP=150; fi
+      echo "Command: \`${WARMUP:+WARMUP=$WARMUP }${CHURN:+CHURN=$CHURN }bench/scrape/run.sh $st $ss 15 $sw\` ($st fixture targets x $ss series every 15 s, scraped at once by the worker and by Prometheus 2.42; CPU seconds of each process over $sw s per sample scraped, CPU over the warm-up when the series are created, peak memory)." >>"$body"
       echo >>"$body"
       psql -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_observe" >/dev/null
-      cmd=("$here/scrape/run.sh" 200 500 15 60) ;;
+      cmd=("$here/scrape/run.sh" "$st" "$ss" 15 "$sw") ;;
     rules)
       echo "## Recording rules beside Prometheus: 10,000 rules every 15 s (bench/rules)" >>"$body"
       echo >>"$body"

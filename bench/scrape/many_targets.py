@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Serves many scrape targets from one loopback port for the scrape capacity benchmark:
 /t/<i> is target i, exposing SERIES gauges and counters whose values move with time (every 15 s).
-Stops by itself after LIFETIME seconds.
+Stops by itself after LIFETIME seconds. CHURN (environment, percent dividing 100, default
+0): that share of each target's series is replaced at every tick (a `gen` label moving on), so
+each scrape creates CHURN % new series and ends as many.
 
 Values change once per 15 s tick, so each target's payload is rendered once per tick and
 served pre-rendered to both scrapers: the fixture keeps up
@@ -9,20 +11,29 @@ with 1,000 targets x 1,000 series on a shared machine.
 
     many_targets.py PORT TARGETS SERIES LIFETIME"""
 import http.server
+import os
 import sys
 import threading
 import time
+
+
+CHURN = int(os.environ.get("CHURN", "0"))
+# REQUEST_LOG (environment, a file): each request's path is appended to it (for tests).
+REQUEST_LOG = os.environ.get("REQUEST_LOG")
 
 
 def payload(target, series, now):
     tick = int(now // 15)
     lines = ["# TYPE bench_requests_total counter"]
     for s in range(series):
+        # every series carries a generation that moves on every 100/CHURN ticks, for CHURN % of
+        # them (a different slice) at each tick
+        gen = f',gen="{(tick + s % (100 // CHURN)) // (100 // CHURN)}"' if CHURN else ""
         # a counter for 3 of 4 series (like an exporter), a gauge for the rest
         if s % 4:
-            lines.append(f'bench_requests_total{{path="/p{s}",code="200"}} {tick * (s + 1) + target}')
+            lines.append(f'bench_requests_total{{path="/p{s}",code="200"{gen}}} {tick * (s + 1) + target}')
         else:
-            lines.append(f'bench_temperature{{sensor="s{s}"}} {20 + (tick + s) % 7 * 0.25}')
+            lines.append(f'bench_temperature{{sensor="s{s}"{gen}}} {20 + (tick + s) % 7 * 0.25}')
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -51,6 +62,7 @@ class Payloads:
 def main():
     port, targets, series, lifetime = map(int, sys.argv[1:5])
     payloads = Payloads(series)
+    log_lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -63,6 +75,9 @@ def main():
             if not 0 <= target < targets:
                 self.send_error(404)
                 return
+            if REQUEST_LOG:
+                with log_lock, open(REQUEST_LOG, "a") as f:
+                    f.write(self.path + "\n")
             data = payloads.get(target, time.time())
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")

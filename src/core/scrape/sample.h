@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/common/interned_labels.h"
 #include "core/common/labels.h"
 
 namespace observe::scrape {
@@ -19,22 +20,25 @@ struct StorageRef {
 
 // One series a target writes, with everything attached to it (target labels, exported_
 // renames, le/quantile normalisation). Shared by the target's scrape cache and the samples of
-// a scrape, so that a steady-state scrape builds no label set.
+// a scrape, so that a steady-state scrape builds no label set. Its labels are interned: their
+// strings are shared with every other series (InternedLabels).
 struct Series {
-  explicit Series(Labels l) : labels(std::move(l)) {}
-  const Labels labels;  // with __name__
+  explicit Series(const Labels& l) : interned(l), hash(l.hash()) {}
+  Labels labels() const { return interned.labels(); }  // with __name__ (a copy)
+  const InternedLabels interned;
+  const uint64_t hash;  // labels().hash()
   mutable StorageRef ref;
 };
 using SeriesPtr = std::shared_ptr<const Series>;
 
-inline SeriesPtr make_series(Labels labels) { return std::make_shared<const Series>(std::move(labels)); }
+inline SeriesPtr make_series(const Labels& labels) { return std::make_shared<const Series>(labels); }
 
 struct Sample {
   SeriesPtr series;
   int64_t timestamp_ms;
   double value;   // may be the stale marker (is_stale_nan)
 
-  const Labels& labels() const { return series->labels; }
+  Labels labels() const { return series->labels(); }  // a copy
 };
 
 }  // namespace observe::scrape

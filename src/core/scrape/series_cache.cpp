@@ -47,24 +47,29 @@ void SeriesCache::forget_texts() {
 }
 
 SeriesCache::Entry* SeriesCache::find(const Labels& series) {
-  auto it = map_.find(&series);
-  return it == map_.end() ? nullptr : &it->second;
+  auto range = map_.equal_range(series.hash());
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second.series->interned == series) return &it->second;
+  return nullptr;
 }
 
 SeriesCache::Entry* SeriesCache::insert(Labels series) {
   if (Entry* e = find(series)) return e;
-  SeriesPtr s = make_series(std::move(series));
-  const Labels* key = &s->labels;
-  Entry& e = map_[key];
-  e.series = std::move(s);
-  return &e;
+  SeriesPtr s = make_series(series);
+  auto it = map_.emplace(s->hash, Entry{});
+  it->second.series = std::move(s);
+  return &it->second;
 }
 
 std::vector<SeriesPtr> SeriesCache::stale_series() const {
+  std::vector<std::pair<Labels, SeriesPtr>> stale;
+  for (const auto& kv : map_)
+    if (kv.second.tracked == scrape_ - 1) stale.emplace_back(kv.second.series->labels(), kv.second.series);
+  std::sort(stale.begin(), stale.end(),
+            [](const std::pair<Labels, SeriesPtr>& a, const std::pair<Labels, SeriesPtr>& b) { return a.first < b.first; });
   std::vector<SeriesPtr> out;
-  for (const auto& [labels, e] : map_)
-    if (e.tracked == scrape_ - 1) out.push_back(e.series);
-  std::sort(out.begin(), out.end(), [](const SeriesPtr& a, const SeriesPtr& b) { return a->labels < b->labels; });
+  out.reserve(stale.size());
+  for (auto& s : stale) out.push_back(std::move(s.second));
   return out;
 }
 

@@ -69,12 +69,6 @@ class SeriesCache {
   size_t texts() const { return by_text_.size(); }
 
  private:
-  struct LabelsPtrHash {
-    size_t operator()(const Labels* l) const { return static_cast<size_t>(l->hash()); }
-  };
-  struct LabelsPtrEq {
-    bool operator()(const Labels* a, const Labels* b) const { return *a == *b; }
-  };
   struct TextKey {
     std::string_view text;
     uint8_t type;
@@ -86,8 +80,9 @@ class SeriesCache {
     }
   };
 
-  // Keyed by the entry's own label set (the key points into the entry's series).
-  std::unordered_map<const Labels*, Entry, LabelsPtrHash, LabelsPtrEq> map_;
+  // Keyed by the hash of the entry's label set (Series::hash); entries of one hash are told
+  // apart by their labels.
+  std::unordered_multimap<uint64_t, Entry> map_;
   // Keyed by views into the entries' `texts`.
   std::unordered_map<TextKey, Entry*, TextHash> by_text_;
   Entry* first_ = nullptr;      // the first entry resolved in the last scrape

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "pg/border/border.h"
+#include "pg/border/jsonb_labels.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/pg_engine_headers.h"
 
@@ -345,22 +346,8 @@ static int32 highest_present_id(Oid storage_id) {
   return id;
 }
 
-// A new series id; the caller holds the key lock and has marked the creation.
-static int32 allocate_series_id(Oid storage_id) {
-  TsInternalOids oids;
-  ts_internal_oids(&oids, false);
-  if (!OidIsValid(oids.series_seq)) return highest_present_id(storage_id) + 1;
-  int64 id = nextval_internal(oids.series_seq, false);
-  // Never below an id present in the table (a backend still running the 0.2.0 library during the
-  // update allocates without the sequence): the primary key must not collide.
-  id = Max(id, static_cast<int64>(highest_present_id(storage_id)) + 1);
-  if (id > PG_INT32_MAX)
-    ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
-  return static_cast<int32>(id);
-}
-
 static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key, size_t keylen,
-                          const char* labels_json, CommandId cid) {
+                          Datum labels_jsonb, CommandId cid) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Datum values[kSerNatts];
@@ -372,26 +359,33 @@ static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key,
   values[kSerId - 1] = Int32GetDatum(id);
   values[kSerHash - 1] = Int64GetDatum(hash);
   values[kSerKey - 1] = PointerGetDatum(k);
-  values[kSerLabels - 1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(labels_json));
+  values[kSerLabels - 1] = labels_jsonb;
   TsTableWriter w;
   ts_writer_open(&w, oids.series);
   ts_writer_insert(&w, values, nulls, cid);
   ts_writer_close(&w);
 }
 
-// The id of a key's series: found (its row in `out`, n = 1) or created with `labels_json`
-// (out->n = 0). See the locks above.
-static int32 find_or_create_series(Oid storage_id, int64 hash, const char* key, size_t keylen,
-                                   const char* labels_json, CommandId cid, CSeriesRows* out) {
+// The ids of many keys at once (series new to this backend, e.g. a scrape worker's poll): as
+// find_or_create_series for each, under one hold of the creation mutex, with one creation
+// marker and one look at the highest present id. rows[i] gets key i's row when it was found
+// (n = 1); ids[i] its id either way. A key another transaction is inserting releases the mutex
+// while waiting, as find_or_create_series does.
+static void find_or_create_many(Oid storage_id, int n, const int64* hashes, const char* const* keys,
+                                const size_t* lens, const Datum* labels_jsonb, CommandId cid,
+                                int32* ids, CSeriesRows* rows) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
-  for (;;) {
-    LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+  bool marked = false;
+  int32 highest = -1;  // the highest id present, while the mutex is held; -1: unknown
+  LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+  for (int i = 0; i < n;) {
     TransactionId inserting;
-    load_series_by_key(storage_id, hash, key, keylen, out, &inserting);
-    if (out->n > 0) {
-      UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
-      return out->ids[0];
+    load_series_by_key(storage_id, hashes[i], keys[i], lens[i], &rows[i], &inserting);
+    if (rows[i].n > 0) {
+      ids[i] = rows[i].ids[0];
+      i++;
+      continue;
     }
     if (TransactionIdIsValid(inserting)) {
       UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
@@ -401,14 +395,26 @@ static int32 find_or_create_series(Oid storage_id, int64 hash, const char* key, 
         ereport(ERROR, (errcode(ERRCODE_LOCK_NOT_AVAILABLE),
                         errmsg("could not create an observe_ts series: another transaction is creating it"),
                         errdetail("A background worker does not wait for that transaction to end.")));
+      LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      highest = -1;
       continue;  // committed: found next time; rolled back: ours to create
     }
-    mark_series_creation(storage_id);
-    int32 id = allocate_series_id(storage_id);
-    insert_series(storage_id, id, hash, key, keylen, labels_json, cid);
-    if (OidIsValid(oids.series_seq)) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
-    return id;
+    if (!marked) mark_series_creation(storage_id);
+    marked = true;
+    // allocate_series_id, with the highest present id read once: while the mutex is held only
+    // this loop adds ids.
+    if (highest < 0) highest = highest_present_id(storage_id);
+    int64 id = highest + 1;
+    if (OidIsValid(oids.series_seq)) id = Max(nextval_internal(oids.series_seq, false), id);
+    if (id > PG_INT32_MAX)
+      ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
+    insert_series(storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_jsonb[i], cid);
+    ids[i] = static_cast<int32>(id);
+    highest = Max(highest, static_cast<int32>(id));
+    i++;
   }
+  // Without the sequence (0.2.0 scheme) the mutex is kept to the end of the transaction.
+  if (OidIsValid(oids.series_seq) || !marked) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
 }
 
 // ---- the dictionary ------------------------------------------------------------------------
@@ -420,31 +426,18 @@ static Labels to_labels(const CLabels& l) {
   return Labels(std::move(items));
 }
 
-static std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
   auto entry = std::make_unique<SeriesEntry>();
   entry->id = id;
   entry->key = std::move(key);
   entry->labels = std::move(labels);
+  if (lookup_only_) {
+    if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
+    keys_only_[std::move(entry->key)] = id;
+    return nullptr;
+  }
   SeriesEntry* e = entry.get();
-  by_key_[e->key] = id;
+  by_key_[std::string_view(e->key)] = id;
   by_id_[id] = e;
   for (const Label& l : e->labels.items()) {
     std::vector<int32_t>& list = postings_[l.name][l.value];
@@ -473,7 +466,15 @@ void SeriesDict::add_rows(const void* loaded) {
   }
 }
 
+void SeriesDict::make_full() {
+  if (!lookup_only_) return;
+  lookup_only_ = false;
+  keys_only_.clear();
+  horizon_ = 0;
+}
+
 void SeriesDict::refresh() {
+  make_full();
   MemoryContext tmp = pg_guard([] {
     return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series load", ALLOCSET_DEFAULT_SIZES);
   });
@@ -510,19 +511,8 @@ static std::vector<Touched>& touched_storages() {
   return *v;
 }
 
-int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& key,
-                                     const Datum* values, const bool* nulls) {
-  auto it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
-  refresh();  // another backend may have created it
-  it = by_key_.find(key);
-  if (it != by_key_.end()) return it->second;
-  Oid storage = storage_id_;
-  const char* kp = key.data();
-  size_t klen = key.size();
-  int64 hash = static_cast<int64>(
-      hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp), static_cast<int>(klen), 0));
-  // A new series: its labels from the key columns, then its row.
+// A new series' labels, from its key columns.
+static Labels new_series_labels(const TsLayout& layout, const Datum* values, const bool* nulls) {
   int nkeys = static_cast<int>(layout.key_atts.size());
   std::vector<Oid> types(nkeys);
   std::vector<char*> columns(nkeys);
@@ -541,41 +531,107 @@ int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& 
   Datum* vp = kvals.data();
   bool* np = reinterpret_cast<bool*>(knulls.data());
   pg_guard([&] { key_labels(nkeys, tp, cp, vp, np, &cl); });
-  Labels labels = to_labels(cl);
-  std::string json = "{";
-  for (const Label& l : labels.items()) {
-    if (json.size() > 1) json += ",";
-    json += json_quote(l.name) + ":" + json_quote(l.value);
+  return to_labels(cl);
+}
+
+int32_t SeriesDict::cached_id(const std::string& key) const {
+  if (lookup_only_) {
+    auto k = keys_only_.find(key);
+    return k == keys_only_.end() ? -1 : k->second;
   }
-  json += "}";
-  const char* jp = json.c_str();
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? -1 : it->second;
+}
+
+int32_t SeriesDict::lookup_or_create(const TsLayout& layout, const std::string& key,
+                                     const Datum* values, const bool* nulls) {
+  NewKey k{&key, values, nulls};
+  int32_t id;
+  lookup_or_create_many(layout, &k, 1, &id);
+  return id;
+}
+
+void SeriesDict::lookup_or_create_many(const TsLayout& layout, const NewKey* keys, size_t n, int32_t* ids) {
+  // Cached, or else the first of its key in the batch.
+  std::vector<size_t> todo;
+  std::unordered_map<std::string_view, size_t> first;
+  std::vector<size_t> same_as(n, SIZE_MAX);
+  for (size_t i = 0; i < n; i++) {
+    ids[i] = cached_id(*keys[i].key);
+    if (ids[i] >= 0) continue;
+    auto [it, fresh] = first.emplace(std::string_view(*keys[i].key), i);
+    if (fresh)
+      todo.push_back(i);
+    else
+      same_as[i] = it->second;
+  }
+  if (!todo.empty() && !lookup_only_) {
+    refresh();  // another backend may have created them
+    size_t kept = 0;
+    for (size_t i : todo) {
+      ids[i] = cached_id(*keys[i].key);
+      if (ids[i] < 0) todo[kept++] = i;
+    }
+    todo.resize(kept);
+  }
+  if (!todo.empty()) create(layout, keys, todo, ids);
+  for (size_t i = 0; i < n; i++)
+    if (same_as[i] != SIZE_MAX) ids[i] = ids[same_as[i]];
+}
+
+// Finds (another backend's, or one forgotten by a lookup-only dictionary) or creates the series
+// of keys[todo[..]], none of them cached, in one batch (find_or_create_many).
+void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids) {
+  const int m = static_cast<int>(todo.size());
+  std::vector<Labels> labels(m);
+  std::vector<Datum> jsonb(m);  // the row's labels column (built directly, not parsed from text)
+  std::vector<int64> hashes(m);
+  std::vector<const char*> kp(m);
+  std::vector<size_t> lens(m);
+  for (int j = 0; j < m; j++) {
+    const NewKey& k = keys[todo[j]];
+    labels[j] = new_series_labels(layout, k.values, k.nulls);
+    kp[j] = k.key->data();
+    lens[j] = k.key->size();
+    hashes[j] = static_cast<int64>(
+        hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp[j]), static_cast<int>(lens[j]), 0));
+  }
+  Oid storage = storage_id_;
   SubTransactionId sub = pg_guard([] { return GetCurrentSubTransactionId(); });
   touched_storages().push_back(Touched{sub, storage_id_});
   CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
   MemoryContext tmp = pg_guard([] {
-    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series key", ALLOCSET_SMALL_SIZES);
+    return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series keys", ALLOCSET_DEFAULT_SIZES);
   });
-  int32_t id;
   try {
-    CSeriesRows rows;
-    id = pg_guard([&] {
-      MemoryContext old = MemoryContextSwitchTo(tmp);
-      int32 found = find_or_create_series(storage, hash, kp, klen, jp, cid, &rows);
+    MemoryContext old = MemoryContextSwitchTo(tmp);
+    try {
+      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(labels[j], true);
+    } catch (...) {
       MemoryContextSwitchTo(old);
-      return found;
+      throw;
+    }
+    MemoryContextSwitchTo(old);
+    std::vector<CSeriesRows> rows(m);
+    std::vector<int32> found(m);
+    pg_guard([&] {
+      MemoryContext old = MemoryContextSwitchTo(tmp);
+      find_or_create_many(storage, m, hashes.data(), kp.data(), lens.data(), jsonb.data(), cid, found.data(),
+                          rows.data());
+      MemoryContextSwitchTo(old);
     });
-    if (rows.n > 0) {  // another transaction's committed series
-      add_rows(&rows);
-      MemoryContextDelete(tmp);
-      return id;
+    for (int j = 0; j < m; j++) {
+      ids[todo[j]] = found[j];
+      if (rows[j].n > 0)
+        add_rows(&rows[j]);  // another transaction's committed series
+      else
+        add(found[j], *keys[todo[j]].key, std::move(labels[j]));
     }
   } catch (...) {
     MemoryContextDelete(tmp);
     throw;
   }
   MemoryContextDelete(tmp);
-  add(id, key, std::move(labels));
-  return id;
 }
 
 int32_t SeriesDict::find_by_labels(const Labels& labels) const {
@@ -634,9 +690,15 @@ std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
   return out;
 }
 
+static size_t lookup_only_max_keys = 0;
+
+void ts_series_set_lookup_only(size_t max_keys) { lookup_only_max_keys = max_keys; }
+
 SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
   static uint64_t next_serial = 0;
   serial_ = ++next_serial;
+  lookup_only_ = lookup_only_max_keys > 0;
+  max_keys_ = lookup_only_max_keys;
 }
 
 // ---- the per-backend cache -------------------------------------------------------------------

@@ -40,6 +40,15 @@ class SeriesDict {
   // series' labels.
   int32_t lookup_or_create(const TsLayout& layout, const std::string& key, const Datum* values,
                            const bool* nulls);
+  // The same for many keys at once (ids[i] for keys[i]): the series not cached are found or
+  // created in one batch, under one hold of the creation lock (series creation batched: the
+  // scrape worker's new series of a poll).
+  struct NewKey {
+    const std::string* key;
+    const Datum* values;
+    const bool* nulls;
+  };
+  void lookup_or_create_many(const TsLayout& layout, const NewKey* keys, size_t n, int32_t* ids);
   // The series of an id (loading new committed series if needed); nullptr if unknown.
   const SeriesEntry* get(int32_t id);
   // Every known series after a refresh, for scans that select series.
@@ -48,9 +57,15 @@ class SeriesDict {
   std::vector<int32_t> match(const Matchers& matchers);
   // The id of a cached series with exactly these labels, or -1 (no refresh, no creation).
   int32_t find_by_labels(const Labels& labels) const;
+  // Cached series (entries, or keys of a lookup-only dictionary).
+  size_t cached() const { return lookup_only_ ? keys_only_.size() : series_.size(); }
 
  private:
   void refresh();
+  int32_t cached_id(const std::string& key) const;  // -1: not cached
+  void create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids);
+  // A lookup-only dictionary becomes a full one (everything loaded on the next refresh).
+  void make_full();
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
   void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
   static bool knows(void* self, int32_t id);
@@ -60,7 +75,12 @@ class SeriesDict {
   // Every series with an id up to this one that will ever commit is cached: refresh reads above
   // it. Ids can commit out of order, so it only moves when no creation was in flight.
   int32_t horizon_ = 0;
-  std::unordered_map<std::string, int32_t> by_key_;
+  // See ts_series_set_lookup_only: key image -> id only, bounded, nothing else kept.
+  bool lookup_only_ = false;
+  size_t max_keys_ = 0;
+  std::unordered_map<std::string, int32_t> keys_only_;
+  // Views into the entries' keys.
+  std::unordered_map<std::string_view, int32_t> by_key_;
   std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order
   std::unordered_map<int32_t, SeriesEntry*> by_id_;
   std::unordered_multimap<uint64_t, int32_t> by_labels_hash_;
@@ -71,6 +91,13 @@ class SeriesDict {
 // The backend's dictionary of a storage id. Shared: an invalidation (which may arrive while a
 // lookup takes a lock) only drops the cache's reference.
 std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id);
+// The scrape worker keeps each series' id with the series (scrape::StorageRef) and asks the
+// dictionary only for series new to it: its dictionaries (made after this call) keep only key
+// image -> id for at most `max_keys` series (all forgotten at once past that, then found again
+// by key in observe._ts_series), and no label sets, label index or refresh of every series
+// another backend created. A scan through such a dictionary (get, all, match) makes it a full
+// one. 0: dictionaries are full (the default).
+void ts_series_set_lookup_only(size_t max_keys);
 // Forgets cached dictionaries (relcache invalidation, aborts that created series).
 void ts_series_invalidate_relid(Oid relid);
 void ts_series_invalidate_storage(Oid storage_id);

@@ -562,6 +562,44 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
   maybe_flush_for_memory();
 }
 
+void ts_buffer_series_ids(Relation rel, const Labels* const* series, size_t n, int32_t* ids) {
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout& layout = *sb.layout;
+  check_metrics_shape(layout);
+  std::shared_ptr<SeriesDict> dict = ts_series_dict(sb.relid, sb.storage_id);
+  // The key columns of the series not found by labels, as INSERT would see them (series_id_for).
+  std::vector<size_t> todo;
+  std::vector<std::string> keys;
+  std::vector<Datum> values;
+  std::vector<char> nulls;
+  for (size_t i = 0; i < n; i++) {
+    ids[i] = dict->find_by_labels(*series[i]);
+    if (ids[i] < 0) todo.push_back(i);
+  }
+  if (todo.empty()) return;
+  const size_t natts = static_cast<size_t>(layout.natts);
+  keys.resize(todo.size());
+  values.assign(todo.size() * natts, 0);
+  nulls.assign(todo.size() * natts, 1);
+  const int name_att = layout.name_att, labels_att = layout.labels_att;
+  for (size_t j = 0; j < todo.size(); j++) {
+    const Labels& l = *series[todo[j]];
+    Datum* vp = &values[j * natts];
+    std::string name(l.metric_name());
+    const char* nm = name.c_str();
+    vp[name_att] = pg_guard([nm] { return PointerGetDatum(cstring_to_text(nm)); });
+    vp[labels_att] = labels_to_jsonb(l, false);  // every label but __name__
+    nulls[j * natts + name_att] = nulls[j * natts + labels_att] = 0;
+    ts_key_image(layout, vp, reinterpret_cast<bool*>(&nulls[j * natts]), keys[j]);
+  }
+  std::vector<SeriesDict::NewKey> batch(todo.size());
+  for (size_t j = 0; j < todo.size(); j++)
+    batch[j] = SeriesDict::NewKey{&keys[j], &values[j * natts], reinterpret_cast<const bool*>(&nulls[j * natts])};
+  std::vector<int32_t> found(todo.size());
+  dict->lookup_or_create_many(layout, batch.data(), batch.size(), found.data());
+  for (size_t j = 0; j < todo.size(); j++) ids[todo[j]] = found[j];
+}
+
 uint64_t ts_buffer_series_serial(Relation rel) {
   StorageBuffer& sb = storage_buffer(rel);
   check_metrics_shape(*sb.layout);

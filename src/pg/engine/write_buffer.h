@@ -37,6 +37,9 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
 uint64_t ts_buffer_series_serial(Relation rel);
 // ... the id of a series of a metric-shaped table, created when new ...
 int32_t ts_buffer_series_id(Relation rel, const Labels& series);
+// ... the same for many series at once (ids[i] for series[i]): those new to the dictionary are
+// created in one batch (SeriesDict::lookup_or_create_many) ...
+void ts_buffer_series_ids(Relation rel, const Labels* const* series, size_t n, int32_t* ids);
 // ... and samples of such series (ids from ts_buffer_series_id under the current serial, or in
 // this transaction), one (id, time, value) per sample.
 void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_ms, const double* v,

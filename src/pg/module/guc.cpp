@@ -62,6 +62,8 @@ std::shared_ptr<const net::OutboundPolicy> outbound_policy() {
 
 int guc_worker_lock_timeout_ms = 1000;
 int guc_kafka_workers = 1;
+int guc_scrape_workers = 1;
+int guc_scrape_dictionary_keys = 65536;
 char* guc_kafka_test_refuse_line = nullptr;
 
 void define_gucs() {
@@ -116,6 +118,18 @@ void define_gucs() {
                           "Background worker processes that run the consumers of observe.kafka_sources.",
                           "Each source's consumers are spread over them; 0 disables Kafka ingestion.",
                           &guc_kafka_workers, 1, 0, 32, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.scrape_workers",
+                          "Background worker processes that scrape the targets.",
+                          "Each target is scraped by one of them, chosen by a hash of its job and "
+                          "URL (it moves only when this number changes); 0 disables scraping.",
+                          &guc_scrape_workers, 1, 0, 32, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("observe.scrape_dictionary_keys",
+                          "Series keys each scrape worker's series dictionary remembers.",
+                          "A scraped series keeps its id itself; the dictionary only serves series "
+                          "new to the worker and forgets everything past this size. 0: the full "
+                          "dictionary (every series with its labels) other backends keep.",
+                          &guc_scrape_dictionary_keys, 65536, 0, INT_MAX, PGC_POSTMASTER, 0, nullptr,
+                          nullptr, nullptr);
   // A test hook (test/integration/kafka_ingest.sh): proves that a row the store refuses after
   // decoding sends its message, and only it, to the dead letters.
   DefineCustomStringVariable("observe.kafka_test_refuse_line",

@@ -36,6 +36,12 @@ extern int guc_logql_max_entries_read;
 extern int guc_worker_lock_timeout_ms;
 // observe.kafka_workers: background workers running the Kafka sources' consumers (postmaster).
 extern int guc_kafka_workers;
+// observe.scrape_workers: background workers scraping the targets, each its share by hash
+// (core/scrape/assign.h) (postmaster).
+extern int guc_scrape_workers;
+// observe.scrape_dictionary_keys: series keys a scrape worker's series dictionary keeps
+// (ts_series_set_lookup_only); 0: a full dictionary (postmaster).
+extern int guc_scrape_dictionary_keys;
 // observe.kafka_test_refuse_line: testing only; the Kafka store refuses lines containing it.
 extern char* guc_kafka_test_refuse_line;
 

@@ -36,17 +36,33 @@ void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
   ids_.resize(samples.size());
   times_.resize(samples.size());
   values_.resize(samples.size());
+  // Series new to this dictionary (new series, or the dictionary was dropped): by labels, all
+  // in one batch (one creation lock for a first scrape's thousand series). An id found now is
+  // valid in this transaction even if the dictionary is replaced meanwhile; the ref then no
+  // longer matches the current serial and is resolved again next time.
+  std::vector<Labels> unresolved;
+  std::vector<const scrape::Series*> unresolved_series;
+  for (const scrape::Sample& s : samples) {
+    scrape::StorageRef& ref = s.series->ref;
+    if (ref.generation == serial && ref.id >= 0) continue;
+    ref.generation = 0;  // resolved below (a series may appear twice: once)
+    ref.id = -1;
+    unresolved.push_back(s.labels());
+    unresolved_series.push_back(s.series.get());
+  }
+  if (!unresolved.empty()) {
+    std::vector<const Labels*> ptrs(unresolved.size());
+    for (size_t i = 0; i < unresolved.size(); i++) ptrs[i] = &unresolved[i];
+    std::vector<int32_t> ids(unresolved.size());
+    ts_buffer_series_ids(rel_, ptrs.data(), ptrs.size(), ids.data());
+    for (size_t i = 0; i < unresolved.size(); i++) {
+      unresolved_series[i]->ref.id = ids[i];
+      unresolved_series[i]->ref.generation = serial;
+    }
+  }
   for (size_t i = 0; i < samples.size(); i++) {
     const scrape::Sample& s = samples[i];
-    scrape::StorageRef& ref = s.series->ref;
-    if (ref.generation != serial || ref.id < 0) {
-      // New to this dictionary (a new series, or the dictionary was dropped): by labels. An id
-      // found now is valid in this transaction even if the dictionary is replaced meanwhile;
-      // the ref then no longer matches the current serial and is resolved again next time.
-      ref.id = ts_buffer_series_id(rel_, s.labels());
-      ref.generation = serial;
-    }
-    ids_[i] = static_cast<int32_t>(ref.id);
+    ids_[i] = static_cast<int32_t>(s.series->ref.id);
     times_[i] = s.timestamp_ms;
     values_[i] = s.value;
   }

@@ -34,7 +34,7 @@ TargetConfig config() {
 std::map<std::string, double> series(const ScrapeResult& r) {
   std::map<std::string, double> out;
   for (const auto& s : r.samples) {
-    auto n = s.labels().metric_name();
+    std::string n(s.labels().metric_name());
     if (n == "up" || n.rfind("scrape_", 0) == 0) continue;
     out[s.labels().to_string()] = s.value;
   }

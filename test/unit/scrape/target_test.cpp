@@ -27,7 +27,7 @@ TargetConfig config() {
 std::map<std::string, Sample> scraped(const ScrapeResult& r) {
   std::map<std::string, Sample> out;
   for (const auto& s : r.samples) {
-    auto n = s.labels().metric_name();
+    std::string n(s.labels().metric_name());
     if (n == "up" || n.rfind("scrape_", 0) == 0) continue;
     EXPECT_TRUE(out.emplace(s.labels().to_string(), s).second) << "twice: " << s.labels().to_string();
   }
