@@ -5,6 +5,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "core/common/matcher.h"
 
 #include "pg/border/pg_headers.h"
 #include "pg/http/http_request.h"
@@ -71,6 +74,10 @@ void loki_buildinfo(const HttpRequest&, const std::string&, HttpResponse&);
 void loki_detected_labels(const HttpRequest&, const std::string&, HttpResponse&);
 // /detected_fields (path_param empty) and /detected_field/<name>/values (path_param the name).
 void loki_detected_fields(const HttpRequest&, const std::string&, HttpResponse&);
+
+// The matchers of Prometheus's match[] parameters (series, labels, rules): bad_data unless each
+// is a vector selector.
+std::vector<Matchers> prom_match_params(const httpapi::Form& f);
 
 // The tables the endpoints use (observe.http_metrics_table / observe.http_logs_table), looked
 // up as the request's role.

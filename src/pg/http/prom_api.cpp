@@ -63,28 +63,10 @@ std::string required_query(const Form& f) {
   return f.value("query");
 }
 
-// The matchers of match[] selectors; Prometheus refuses anything but a vector selector.
-std::vector<Matchers> match_params(const Form& f) {
-  std::vector<Matchers> out;
-  for (const std::string& text : f.all("match[]")) {
-    promql::NodePtr n;
-    try {
-      n = promql::parse_expr(text);
-    } catch (const observe::Error& e) {
-      throw observe::Error(ErrorKind::kInvalidParameter, std::string("invalid parameter \"match[]\": ") + e.what());
-    }
-    if (n->kind != promql::NodeKind::kVectorSelector)
-      throw observe::Error(ErrorKind::kInvalidParameter,
-                           "invalid parameter \"match[]\": invalid parameter \"match[]\": expected vector selector");
-    out.push_back(n->matchers);
-  }
-  return out;
-}
-
 // Every series matching one of the selectors with a sample in [start, end]; without selectors
 // (labels, label values) every series.
 std::vector<Labels> matching_series(const Form& f, bool require_match) {
-  std::vector<Matchers> sets = match_params(f);
+  std::vector<Matchers> sets = prom_match_params(f);
   if (sets.empty()) {
     if (require_match) throw observe::Error(ErrorKind::kInvalidParameter, "no match[] parameter provided");
     sets.push_back({LabelMatcher(MatchOp::kRegexMatch, std::string(kMetricNameLabel), ".+")});
@@ -151,6 +133,25 @@ bool valid_label_name(const std::string& name) {
 }
 
 }  // namespace
+
+// The matchers of match[] selectors (Prometheus's parseMatchersParam); anything but a vector
+// selector is refused.
+std::vector<Matchers> prom_match_params(const httpapi::Form& f) {
+  std::vector<Matchers> out;
+  for (const std::string& text : f.all("match[]")) {
+    promql::NodePtr n;
+    try {
+      n = promql::parse_expr(text);
+    } catch (const observe::Error& e) {
+      throw observe::Error(ErrorKind::kInvalidParameter, std::string("invalid parameter \"match[]\": ") + e.what());
+    }
+    if (n->kind != promql::NodeKind::kVectorSelector)
+      throw observe::Error(ErrorKind::kInvalidParameter,
+                           "invalid parameter \"match[]\": invalid parameter \"match[]\": expected vector selector");
+    out.push_back(n->matchers);
+  }
+  return out;
+}
 
 Oid http_metrics_table() { return table_by_name(guc_http_metrics_table); }
 Oid http_logs_table() { return table_by_name(guc_http_logs_table); }

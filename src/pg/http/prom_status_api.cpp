@@ -127,22 +127,6 @@ bool wanted(const std::set<std::string>& filter, const std::string& value) {
   return filter.empty() || filter.count(value) > 0;
 }
 
-std::vector<Matchers> rule_label_matchers(const Form& f) {
-  std::vector<Matchers> out;
-  for (const std::string& text : f.all("match[]")) {
-    promql::NodePtr n;
-    try {
-      n = promql::parse_expr(text);
-    } catch (const observe::Error& e) {
-      throw observe::Error(ErrorKind::kInvalidParameter, e.what());
-    }
-    if (n->kind != promql::NodeKind::kVectorSelector)
-      throw observe::Error(ErrorKind::kInvalidParameter, "expected vector selector");
-    out.push_back(n->matchers);
-  }
-  return out;
-}
-
 bool rule_matches(const std::vector<Matchers>& sets, const Labels& labels) {
   if (sets.empty()) return true;
   for (const Matchers& m : sets)
@@ -179,7 +163,7 @@ void prom_rules(const HttpRequest& req, const std::string&, HttpResponse& resp) 
   std::set<std::string> rule_names = form_set(req.form, "rule_name[]");
   std::set<std::string> group_names = form_set(req.form, "rule_group[]");
   std::set<std::string> files = form_set(req.form, "file[]");
-  std::vector<Matchers> matcher_sets = rule_label_matchers(req.form);
+  std::vector<Matchers> matcher_sets = prom_match_params(req.form);
 
   auto alerts = active_alerts();
 
