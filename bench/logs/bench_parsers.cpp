@@ -6,7 +6,7 @@
 // CPU-second of this thread, best of --repeat; the lines kept and the labels of the first line
 // are printed so runs can be compared.
 //
-//   bench_parsers [lines.jsonl.zst] [--mb=0] [--repeat=3]
+//   bench_parsers [lines.jsonl.zst] [--mb=0] [--repeat=3] [--case=N]   (--case: only the Nth stage, from 0)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -54,10 +54,11 @@ observe::Labels labels_of(const std::string& key) {
 int main(int argc, char** argv) {
   const char* path = "../shared/data/log-recording/lines.jsonl.zst";
   size_t max_mb = 0;
-  int repeat = 3;
+  int repeat = 3, only = -1;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
     if (a.rfind("--mb=", 0) == 0) max_mb = std::strtoul(a.c_str() + 5, nullptr, 10);
+    else if (a.rfind("--case=", 0) == 0) only = std::atoi(a.c_str() + 7);
     else if (a.rfind("--repeat=", 0) == 0) repeat = std::atoi(a.c_str() + 9);
     else path = argv[i];
   }
@@ -65,7 +66,9 @@ int main(int argc, char** argv) {
   std::vector<observe::bench::Stream> streams = observe::bench::load(path, &nlines, &raw);
   std::printf("| stage | over | lines | MB | lines kept | MB/s per CPU-s | labels of the first line |\n");
   std::printf("|---|---|---:|---:|---:|---:|---|\n");
+  int index = -1;
   for (const Case& c : kCases) {
+    if (++index != only && only >= 0) continue;
     observe::logql::Query q = observe::logql::parse_query(std::string("{job=~\".+\"} ") + c.stage);
     observe::logql::Pipeline pipeline(q.log.stages);
     std::vector<std::pair<const observe::bench::Stream*, observe::Labels>> picked;

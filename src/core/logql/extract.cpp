@@ -11,14 +11,27 @@ namespace observe::logql {
 
 using namespace simdjson;
 
+namespace {
+
+struct LabelCharTable {
+  bool ok[256] = {};
+  constexpr LabelCharTable() {
+    for (int c = 0; c < 256; c++)
+      ok[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
+  }
+};
+constexpr LabelCharTable kLabelChars;
+
+}  // namespace
+
 void append_sanitized_label_name(std::string_view key, std::string* out) {
   if (!key.empty() && key[0] >= '0' && key[0] <= '9') *out += '_';
   size_t start = out->size();
-  out->append(key.data(), key.size());
-  for (size_t i = start; i < out->size(); i++) {
-    char c = (*out)[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
-    if (!ok) (*out)[i] = '_';
+  out->resize(start + key.size());
+  char* d = out->data() + start;
+  for (size_t i = 0; i < key.size(); i++) {
+    unsigned char c = static_cast<unsigned char>(key[i]);
+    d[i] = kLabelChars.ok[c] ? static_cast<char>(c) : '_';
   }
 }
 
