@@ -6,10 +6,26 @@
 
 namespace observe {
 
+void sort_labels_by_name(std::vector<Label>& labels) {
+  auto by_name = [](const Label& a, const Label& b) { return a.name < b.name; };
+  if (std::is_sorted(labels.begin(), labels.end(), by_name)) return;
+  if (labels.size() > 16) {
+    std::stable_sort(labels.begin(), labels.end(), by_name);
+    return;
+  }
+  // Insertion sort: stable, and no temporary buffer for the few labels of a series.
+  for (size_t i = 1; i < labels.size(); i++) {
+    Label v = std::move(labels[i]);
+    size_t j = i;
+    for (; j > 0 && v.name < labels[j - 1].name; j--) labels[j] = std::move(labels[j - 1]);
+    labels[j] = std::move(v);
+  }
+}
+
 Labels Labels::with_empty_values(std::vector<Label> labels) {
-  std::stable_sort(labels.begin(), labels.end(),
-                   [](const Label& a, const Label& b) { return a.name < b.name; });
+  sort_labels_by_name(labels);
   Labels out;
+  out.items_.reserve(labels.size());
   for (auto& l : labels) {
     if (!out.items_.empty() && out.items_.back().name == l.name)
       out.items_.back().value = std::move(l.value);
@@ -20,8 +36,8 @@ Labels Labels::with_empty_values(std::vector<Label> labels) {
 }
 
 Labels::Labels(std::vector<Label> labels) {
-  std::stable_sort(labels.begin(), labels.end(),
-                   [](const Label& a, const Label& b) { return a.name < b.name; });
+  sort_labels_by_name(labels);
+  items_.reserve(labels.size());
   for (auto& l : labels) {
     if (l.value.empty()) continue;  // an empty value is the same as no label
     if (!items_.empty() && items_.back().name == l.name)

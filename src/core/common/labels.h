@@ -21,6 +21,10 @@ struct Label {
   }
 };
 
+// Sorts label pairs by name, keeping the order of equal names (a stable sort; no allocation for
+// a handful of labels).
+void sort_labels_by_name(std::vector<Label>& labels);
+
 class Labels {
  public:
   Labels() = default;

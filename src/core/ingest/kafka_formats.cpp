@@ -177,7 +177,7 @@ bool time_from_text(std::string_view text, TimeFormat format, int64_t* ns) {
 bool time_from_number(double value, bool integral, int64_t integer, TimeFormat format, int64_t* ns) {
   if (format == TimeFormat::kRfc3339) return false;
   TimeUnit unit = unit_of(format, integral ? static_cast<double>(integer) : value);
-  if (integral) return unix_text_to_ns(std::to_string(integer), unit, ns);
+  if (integral) return unix_int_to_ns(integer, unit, ns);
   return unix_to_ns(value, unit, ns);
 }
 

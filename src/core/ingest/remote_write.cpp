@@ -82,8 +82,7 @@ class SeriesWriter {
                const std::string& where, SampleAt&& sample_at) {
     // The receiver sorts (labelProtosToLabels), so order does not matter; the TSDB refuses an
     // empty set and a name given twice.
-    auto by_name = [](const Label& a, const Label& b) { return a.name < b.name; };
-    if (!std::is_sorted(pairs.begin(), pairs.end(), by_name)) std::stable_sort(pairs.begin(), pairs.end(), by_name);
+    sort_labels_by_name(pairs);
     stats_.skipped_exemplars += nexemplars;
     if (const char* why = invalid_reason(pairs)) {
       std::string msg = where + ": " + why + " in " + describe(pairs);

@@ -86,7 +86,7 @@ std::string format_stream(const std::vector<Label>& pairs) {
 Labels validate_stream_labels(std::vector<Label> pairs, const LabelLimits& limits, std::string_view what) {
   pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [](const Label& l) { return l.value.empty(); }),
               pairs.end());
-  std::stable_sort(pairs.begin(), pairs.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
+  sort_labels_by_name(pairs);
   // Loki's messages (pkg/validation/validate.go), with the stream as given; formatted only for
   // an error (this runs for every stream, on the Kafka path for every message).
   auto stream = [&] {

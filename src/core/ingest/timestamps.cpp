@@ -107,14 +107,16 @@ bool unix_to_ns(double value, TimeUnit unit, int64_t* out) {
   return true;
 }
 
+bool unix_int_to_ns(int64_t v, TimeUnit unit, int64_t* out) {
+  const int64_t mul = kNsPerUnit[static_cast<int>(unit)];
+  if (v > std::numeric_limits<int64_t>::max() / mul || v < std::numeric_limits<int64_t>::min() / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
 bool unix_text_to_ns(std::string_view text, TimeUnit unit, int64_t* out) {
   int64_t v;
-  const int64_t mul = kNsPerUnit[static_cast<int>(unit)];
-  if (parse_go_int64(text, &v)) {
-    if (v > std::numeric_limits<int64_t>::max() / mul || v < std::numeric_limits<int64_t>::min() / mul) return false;
-    *out = v * mul;
-    return true;
-  }
+  if (parse_go_int64(text, &v)) return unix_int_to_ns(v, unit, out);
   // A fraction: decimal digits only (no exponent, no hex, no inf/nan).
   size_t i = 0;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) i++;

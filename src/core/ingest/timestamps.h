@@ -22,5 +22,7 @@ enum class TimeUnit { kSeconds, kMilliseconds, kMicroseconds, kNanoseconds };
 bool unix_to_ns(double value, TimeUnit unit, int64_t* out);
 // Same for a decimal text (integer or fraction, exact for integers).
 bool unix_text_to_ns(std::string_view text, TimeUnit unit, int64_t* out);
+// An integer in `unit` to nanoseconds; false outside int64 nanoseconds.
+bool unix_int_to_ns(int64_t v, TimeUnit unit, int64_t* out);
 
 }  // namespace observe::ingest
