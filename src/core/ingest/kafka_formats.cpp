@@ -187,7 +187,7 @@ void emit_one_entry(const KafkaFormatOptions& options, const KafkaMessage& m, st
   add_message_labels(options, m, &pairs);
   LokiPushOptions o = options.loki;
   o.skip_invalid = false;  // one message, one entry: a refusal is the message's error
-  LogEmitter em(o, sink, stats, utf8_checked);
+  LogEmitter em(o, sink, stats, utf8_checked, {}, 1);
   em.begin(std::move(pairs), {});  // the stream named only in a message, formatted then
   try {
     em.add(ts_ns, line, metadata);

@@ -1,5 +1,6 @@
 #include "core/ingest/log_emitter.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/common/utf8.h"
@@ -7,11 +8,16 @@
 namespace observe::ingest {
 
 LogEmitter::LogEmitter(const LokiPushOptions& options, LogSink& sink, DecodeStats& stats, bool utf8_checked,
-                       std::function<size_t()> offset)
-    : options_(options), sink_(sink), stats_(stats), utf8_checked_(utf8_checked), offset_(std::move(offset)) {
-  batch_.reserve(kLogBatch);
+                       std::function<size_t()> offset, size_t batch_entries)
+    : options_(options),
+      sink_(sink),
+      stats_(stats),
+      utf8_checked_(utf8_checked),
+      offset_(std::move(offset)),
+      batch_max_(std::max<size_t>(1, std::min(batch_entries, kLogBatch))) {
+  batch_.reserve(batch_max_);
   // batch_ points into metadata_: it must never reallocate while a batch is open.
-  metadata_.reserve(kLogBatch);
+  metadata_.reserve(batch_max_);
 }
 
 std::string LogEmitter::where() const { return where_impl(started_ || refused_ || entry_index_ > 0); }
@@ -149,7 +155,7 @@ void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Lab
     batch_.push_back(LogEntry{ts_ns, line, md});
     stats_.entries++;
     stats_.line_bytes += line.size();
-    if (batch_.size() == kLogBatch) flush();
+    if (batch_.size() == batch_max_) flush();
   }
   entry_index_++;
 }

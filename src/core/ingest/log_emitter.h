@@ -18,8 +18,10 @@ namespace observe::ingest {
 class LogEmitter {
  public:
   // offset() tells the byte offset the decoder is at, for messages (may return npos).
+  // batch_entries: the most entries handed to the sink at once (at most kLogBatch); a decoder of
+  // one entry (a Kafka message) asks for 1 so that no kLogBatch-sized buffers are made for it.
   LogEmitter(const LokiPushOptions& options, LogSink& sink, DecodeStats& stats, bool utf8_checked,
-             std::function<size_t()> offset = {});
+             std::function<size_t()> offset = {}, size_t batch_entries = kLogBatch);
 
   // A new stream with these pairs (unsorted, duplicates kept); `text` names it in messages
   // (empty: the pairs formatted, only when a message needs it).
@@ -66,6 +68,7 @@ class LogEmitter {
   bool started_ = false;   // begin_stream sent
   bool refused_ = false;   // the stream's labels were refused (skip mode)
   Labels labels_;
+  size_t batch_max_;
   std::vector<LogEntry> batch_;
   std::vector<Labels> metadata_;  // backing for batch_[i].metadata, reused
   size_t metadata_used_ = 0;
