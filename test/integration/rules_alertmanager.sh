@@ -50,6 +50,9 @@ export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATA
 q() { psql -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
 
 q "CREATE EXTENSION pg_observe"
+# prometheus.yml's global.external_labels: added to the alerts sent unless the alert has the
+# label itself (severity stays the rule's), never to the ALERTS series stored here.
+q "INSERT INTO observe.scrape_global (external_labels) VALUES ('{\"replica\": \"a\", \"severity\": \"from-global\"}')"
 psql -X -qtA -v ON_ERROR_STOP=1 <<'SQL'
 SELECT observe.load_rule_file($yaml$
 groups:
@@ -73,7 +76,7 @@ fired = sys.argv[1]
 alerts = [a for a in json.load(sys.stdin) if a["labels"].get("alertname") == "SwitchOff"]
 assert len(alerts) == 1, alerts
 a = alerts[0]
-assert a["labels"] == {"alertname": "SwitchOff", "severity": "ticket"}, a["labels"]
+assert a["labels"] == {"alertname": "SwitchOff", "severity": "ticket", "replica": "a"}, a["labels"]
 assert a["annotations"] == {"summary": "switch is off (1)"}, a["annotations"]
 assert a["status"]["state"] == "active", a["status"]
 assert a["startsAt"].startswith(fired), (a["startsAt"], fired)
@@ -83,6 +86,8 @@ assert a["generatorURL"] == "http://pg.example:9090/graph?g0.expr=absent%28am_sw
 print("alertmanager has", a["labels"], a["annotations"], a["startsAt"], a["endsAt"])
 ' "$fired"
 
+[ "$(q "SELECT count(*) FROM observe.metrics WHERE name = 'ALERTS' AND labels ? 'replica'")" = 0 ] ||
+  fail "external labels reached the stored ALERTS series"
 # the webhook: Alertmanager's webhook JSON, Alertmanager's fingerprint
 am_alerts >"$DIR/am.json"
 python3 - "$DIR/hook.jsonl" "$DIR/am.json" <<'PY'
@@ -91,7 +96,7 @@ hooks = [json.loads(l) for l in open(sys.argv[1])]
 am = [a for a in json.load(open(sys.argv[2])) if a["labels"]["alertname"] == "SwitchOff"][0]
 h = hooks[0]
 assert h["version"] == "4" and h["status"] == "firing" and h["receiver"] == "pg_observe", h
-assert h["commonLabels"] == {"alertname": "SwitchOff", "severity": "ticket"}, h["commonLabels"]
+assert h["commonLabels"] == {"alertname": "SwitchOff", "severity": "ticket", "replica": "a"}, h["commonLabels"]
 assert h["externalURL"] == "http://pg.example:9090", h
 a = h["alerts"][0]
 assert a["status"] == "firing" and a["endsAt"] == "0001-01-01T00:00:00Z", a

@@ -111,6 +111,7 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
     : name_(stored.group.name),
       target_(stored.target),
       log_source_(stored.log_source),
+      external_labels_(stored.external_labels),
       positions_(stored.positions),
       interval_ms_(validated.interval_ms > 0 ? validated.interval_ms : guc_rules_evaluation_interval_ms),
       restore_pending_(restore) {
@@ -119,6 +120,7 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
   rules::EvalOptions opts;
   opts.engine = promql_engine_options();
   opts.external_url = guc_rules_external_url ? guc_rules_external_url : "";
+  opts.external_labels = external_labels_;
   opts.resend_delay_ms = guc_rules_resend_delay_ms;
   // LogQL rules read the group's log_source, opened in the evaluation's transaction.
   opts.logql_instant = [source = log_source_](const std::string& expr, int64_t t_ms) {
@@ -175,7 +177,13 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
             written.insert(l);
         };
         rules::GroupEvalResult res = evaluator_->eval(q, append, t_ms);
-        for (auto& [rule, alert] : res.to_send) to_send.emplace_back(evaluator_->group().rules[rule].expr, alert);
+        for (auto& [rule, alert] : res.to_send) {
+          // Prometheus's notifier: the external labels an alert does not carry itself are added
+          // to what is sent (not to the ALERTS series stored here).
+          for (const Label& l : external_labels_.items())
+            if (!alert.labels.has(l.name)) alert.labels.set(l.name, l.value);
+          to_send.emplace_back(evaluator_->group().rules[rule].expr, alert);
+        }
         if (restore_pending_)
           evaluator_->restore_for_state(q, t_ms, guc_rules_for_outage_tolerance_ms, guc_rules_for_grace_period_ms);
         const rules::RuleGroup& g = evaluator_->group();

@@ -46,6 +46,7 @@ class GroupRunner {
   std::string name_;
   Oid target_;
   Oid log_source_;
+  Labels external_labels_;
   std::vector<int> positions_;
   int64_t interval_ms_;
   int64_t next_slot_ms_;

@@ -24,7 +24,8 @@ const char* kReadQuery = R"sql(
          g."limit"::int8, g.labels,
          r.kind, r.name, r.expr, (extract(epoch FROM r."for") * 1000)::int8,
          (extract(epoch FROM r.keep_firing_for) * 1000)::int8, r.labels, r.annotations, r.position,
-         g.log_source::oid::int8, r.language
+         g.log_source::oid::int8, r.language,
+         (SELECT s.external_labels FROM observe.scrape_global s LIMIT 1)
     FROM observe.rule_groups g
     LEFT JOIN observe.rules r ON r.group_name = g.name
    WHERE $1::text IS NULL OR g.name = $1
@@ -101,6 +102,8 @@ std::vector<StoredRuleGroup> read_rule_groups(const char* only_group) {
       g.group.limit = ms(cell(r, 7, false));
       g.group.labels = pairs(cell(r, 8, true));
       g.log_source = static_cast<Oid>(std::stoll(cell(r, 17, false).text));
+      Cell ext = cell(r, 19, true);
+      if (!ext.null) g.external_labels = jsonb_to_labels(ext.datum);
       out.push_back(std::move(g));
     }
     Cell kind = cell(r, 9, false);

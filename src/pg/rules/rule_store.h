@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/labels.h"
 #include "core/rules/rule_file.h"
 #include "pg/border/pg_headers.h"
 
@@ -14,6 +15,9 @@ struct StoredRuleGroup {
   std::string file;
   Oid target = InvalidOid;
   Oid log_source = InvalidOid;  // the observe_log table its LogQL rules query
+  // global.external_labels of the loaded prometheus.yml (observe.scrape_global): added to the
+  // alerts sent, seen by templates as $externalLabels.
+  Labels external_labels;
   bool enabled = true;
   rules::RuleGroup group;  // interval_ms 0: the global evaluation interval
   std::vector<int> positions;  // observe.rules.position of each rule

@@ -80,6 +80,7 @@ std::string config_key(const StoredRuleGroup& g) {
   key_add(key, g.file);
   key_add(key, static_cast<int64_t>(g.target));
   key_add(key, static_cast<int64_t>(g.log_source));
+  key_add(key, g.external_labels.to_string());
   key_add(key, guc_rules_evaluation_interval_ms);
   for (int p : g.positions) key_add(key, static_cast<int64_t>(p));
   return key;
@@ -227,7 +228,8 @@ class RulesLoop {
             SELECT (SELECT count(*) || '/' || coalesce(sum(hashtextextended(xmin::text || ctid::text, 0)::numeric), 0)
                       FROM observe.rule_groups) || ';' ||
                    (SELECT count(*) || '/' || coalesce(sum(hashtextextended(xmin::text || ctid::text, 0)::numeric), 0)
-                      FROM observe.rules))sql",
+                      FROM observe.rules) || ';' ||
+                   (SELECT coalesce(string_agg(external_labels::text, ','), '') FROM observe.scrape_global))sql",
                       true, 1) != SPI_OK_SELECT ||
           SPI_processed != 1)
         elog(ERROR, "could not read observe.rule_groups");
