@@ -329,60 +329,47 @@ void prom_targets(const HttpRequest& req, const std::string&, HttpResponse& resp
   std::vector<ApiTarget> active;
   std::vector<std::pair<std::string, Labels>> dropped;  // 2.53 shows no pool for them
   std::map<std::string, int> dropped_counts;
+  // Both statements give the same columns: job, discovered labels, labels, dropped, URL, up,
+  // last scrape (ns), its duration, last error, interval, timeout.
+  auto collect = [&](const char* sql) {
+    spi_execute_text(sql, {}, SPI_OK_SELECT, true);
+    for (size_t i = 0; i < spi_rows(); i++) {
+      std::string pool = spi_text(i, 0).value_or("");
+      if (spi_text(i, 3).value_or("f") == "t") {
+        dropped_counts[pool]++;
+        if (pool_filter.empty() || pool == pool_filter) dropped.emplace_back(pool, spi_labels(i, 1));
+        continue;
+      }
+      if (!pool_filter.empty() && pool != pool_filter) continue;
+      ApiTarget t;
+      t.pool = pool;
+      t.discovered = spi_labels(i, 1);
+      t.labels = spi_labels(i, 2);
+      t.url = spi_text(i, 4).value_or("");
+      t.health = health_of(spi_text(i, 5));
+      t.last_scrape_ns = ns_or_null(spi_text(i, 6));
+      t.last_duration = number_or_zero(spi_text(i, 7));
+      t.last_error = spi_text(i, 8).value_or("");
+      t.interval = spi_text(i, 9).value_or("");
+      t.timeout = spi_text(i, 10).value_or("");
+      active.push_back(std::move(t));
+    }
+  };
   // Targets of observe.scrape_jobs (discovery and relabeling), as every reader sees them.
-  spi_execute_text(
+  collect(
       "SELECT job, discovered_labels, labels, dropped, scrape_url, up,"
       "       round(extract(epoch FROM last_scrape) * 1e9)::int8, last_duration_seconds, last_error,"
       "       labels_with_internal->>'__scrape_interval__', labels_with_internal->>'__scrape_timeout__'"
       "  FROM observe.scrape_targets_discovered WHERE discovery_error IS NULL"
-      " ORDER BY job, scrape_url, labels::text",
-      {}, SPI_OK_SELECT, true);
-  for (size_t i = 0; i < spi_rows(); i++) {
-    std::string pool = spi_text(i, 0).value_or("");
-    if (spi_text(i, 3).value_or("f") == "t") {
-      dropped_counts[pool]++;
-      if (pool_filter.empty() || pool == pool_filter) dropped.emplace_back(pool, spi_labels(i, 1));
-      continue;
-    }
-    if (!pool_filter.empty() && pool != pool_filter) continue;
-    ApiTarget t;
-    t.pool = pool;
-    t.discovered = spi_labels(i, 1);
-    t.labels = spi_labels(i, 2);
-    t.url = spi_text(i, 4).value_or("");
-    t.health = health_of(spi_text(i, 5));
-    t.last_scrape_ns = ns_or_null(spi_text(i, 6));
-    t.last_duration = number_or_zero(spi_text(i, 7));
-    t.last_error = spi_text(i, 8).value_or("");
-    t.interval = spi_text(i, 9).value_or("");
-    t.timeout = spi_text(i, 10).value_or("");
-    active.push_back(std::move(t));
-  }
-  // Rows of observe.scrape_targets: only an ingest admin may see them (their URLs).
-  if (show_active && has_privilege("SELECT has_table_privilege('observe.scrape_target_health', 'SELECT')")) {
-    spi_execute_text(
-        "SELECT job, url, instance, up, round(extract(epoch FROM last_scrape) * 1e9)::int8,"
-        "       last_duration_seconds, last_error, observe._prom_duration(scrape_interval),"
-        "       observe._prom_duration(scrape_timeout), jsonb_build_object('job', job, 'instance', instance)"
-        "  FROM observe.scrape_target_health WHERE enabled ORDER BY job, url",
-        {}, SPI_OK_SELECT, true);
-    for (size_t i = 0; i < spi_rows(); i++) {
-      std::string pool = spi_text(i, 0).value_or("");
-      if (!pool_filter.empty() && pool != pool_filter) continue;
-      ApiTarget t;
-      t.pool = pool;
-      t.url = spi_text(i, 1).value_or("");
-      t.labels = spi_labels(i, 9);
-      t.discovered = t.labels;
-      t.health = health_of(spi_text(i, 3));
-      t.last_scrape_ns = ns_or_null(spi_text(i, 4));
-      t.last_duration = number_or_zero(spi_text(i, 5));
-      t.last_error = spi_text(i, 6).value_or("");
-      t.interval = spi_text(i, 7).value_or("");
-      t.timeout = spi_text(i, 8).value_or("");
-      active.push_back(std::move(t));
-    }
-  }
+      " ORDER BY job, scrape_url, labels::text");
+  // Rows of observe.scrape_targets, for roles that may read their health view (URLs redacted).
+  if (show_active && has_privilege("SELECT has_table_privilege('observe.scrape_target_health', 'SELECT')"))
+    collect(
+        "SELECT job, jsonb_strip_nulls(jsonb_build_object('job', job, 'instance', instance)),"
+        "       jsonb_strip_nulls(jsonb_build_object('job', job, 'instance', instance)),"  // no instance before a scrape
+        "       false, url, up, round(extract(epoch FROM last_scrape) * 1e9)::int8, last_duration_seconds, last_error,"
+        "       observe._prom_duration(scrape_interval), observe._prom_duration(scrape_timeout)"
+        "  FROM observe.scrape_target_health WHERE enabled ORDER BY job, url");
 
   std::string data = "{\"activeTargets\":[";
   if (show_active)

@@ -248,6 +248,25 @@ def main():
                 problems.append(f"/api/v1/rules {params}: prometheus {pc} {pe}, pg_observe {oc} {oe}")
             else:
                 print(f"same error: /api/v1/rules {params} -> {pc} {pe['errorType']}")
+        # A target added as a row of observe.scrape_targets shows with its health (for any role
+        # that may read observe.scrape_target_health, where URLs are redacted); an admin's view
+        # and a reader's agree.
+        url = f"http://127.0.0.1:{TARGET_PORT}/metrics?x=1"
+        cur.execute("INSERT INTO observe.scrape_targets (job, url, scrape_interval) VALUES ('st_row', %s, '1 second')", (url,))
+        row = None
+        for _ in range(40):
+            row = [t for t in get(OBS, "/api/v1/targets", "st_admin:admin-pw")["activeTargets"] if t["scrapePool"] == "st_row"]
+            if row and row[0]["health"] == "up":
+                break
+            time.sleep(0.5)
+        want = {"job": "st_row", "instance": f"127.0.0.1:{TARGET_PORT}"}
+        if not row or row[0]["health"] != "up" or row[0]["labels"] != want or row[0]["scrapeUrl"] != url:
+            problems.append(f"observe.scrape_targets row in /api/v1/targets for the ingest admin: {row}")
+        else:
+            print("same: a scrape_targets row shows for the ingest admin, up")
+        seen_by_reader = [t for t in get(OBS, "/api/v1/targets", reader)["activeTargets"] if t["scrapePool"] == "st_row"]
+        if len(seen_by_reader) != 1 or seen_by_reader[0]["scrapeUrl"] != url:
+            problems.append(f"the scrape_targets row for a reader: {seen_by_reader}")
         # A reader sees no secret in the configuration; the ingest admin sees its jobs.
         cfg = get(OBS, "/api/v1/status/config", "st_admin:admin-pw")["yaml"]
         if "st_job" not in cfg or "s3cret" in cfg or "<secret>" not in cfg:
