@@ -109,7 +109,11 @@ def request(base, path, auth=None, **params):
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.load(r)
     except urllib.error.HTTPError as e:
-        return e.code, json.load(e)
+        body = e.read()
+        try:
+            return e.code, json.loads(body)
+        except ValueError:  # a server still starting answers in plain text (Prometheus's 503)
+            return e.code, {"status": "error", "raw": body.decode(errors="replace")}
 
 
 def get(base, path, auth=None, **params):
@@ -209,7 +213,7 @@ def main():
             try:
                 if settled(PROM) and settled(OBS, reader):
                     break
-            except (OSError, urllib.error.URLError, KeyError, AssertionError) as e:
+            except (OSError, urllib.error.URLError, KeyError, AssertionError, ValueError) as e:
                 last_error = e
             time.sleep(0.5)
         else:
