@@ -95,13 +95,10 @@ void prom_remote_write(const HttpRequest& req, const std::string&, HttpResponse&
   ts_check_metrics_shape(rel);
   AppendSink sink(rel);
   ingest::RemoteWriteOptions options;
-  if (version == 1) {
-    (void)ingest::decode_remote_write(req.body, options, sink);
-    pg_guard([rel] { table_close(rel, NoLock); });  // the lock stays to commit
-    return plain(resp, 204, "");
-  }
-  ingest::DecodeStats stats = ingest::decode_remote_write_v2(req.body, options, sink);
-  pg_guard([rel] { table_close(rel, NoLock); });
+  ingest::DecodeStats stats = version == 1 ? ingest::decode_remote_write(req.body, options, sink)
+                                            : ingest::decode_remote_write_v2(req.body, options, sink);
+  pg_guard([rel] { table_close(rel, NoLock); });  // the lock stays to commit
+  if (version == 1) return plain(resp, 204, "");
   // 2.0: what was written is reported; series refused are a 400 after the others are stored
   // (committed with this transaction), as Prometheus's 2.0 receiver does.
   resp.headers.emplace_back("X-Prometheus-Remote-Write-Samples-Written", std::to_string(stats.entries));
