@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/httpapi/json.h"
+#include "core/httpapi/params.h"
 #include "core/logql/extract.h"
 
 namespace observe::httpapi {
@@ -47,14 +48,6 @@ bool go_parse_float(std::string_view v) {
   double d = strtod(s.c_str(), &end);
   if (end != s.c_str() + s.size()) return false;
   return !(errno == ERANGE && std::isinf(d));
-}
-
-// strconv.ParseBool
-bool go_parse_bool(std::string_view v) {
-  static const char* const kValues[] = {"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"};
-  for (const char* b : kValues)
-    if (v == b) return true;
-  return false;
 }
 
 // time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?unit)+ with units ns us µs μs ms s m h, or "0".
@@ -161,7 +154,7 @@ std::string loki_detected_labels_json(const std::vector<Labels>& streams) {
 const char* loki_detected_field_type(std::string_view v) {
   if (go_parse_int(v)) return "int";
   if (go_parse_float(v)) return "float";
-  if (go_parse_bool(v)) return "boolean";
+  if (parse_go_bool(v)) return "boolean";
   if (go_parse_duration(v)) return "duration";
   if (go_parse_bytes(v)) return "bytes";
   return "string";

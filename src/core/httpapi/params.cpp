@@ -169,6 +169,16 @@ std::optional<int64_t> parse_prom_time_ms(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<bool> parse_go_bool(std::string_view s) {
+  static const char* const kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char* const kFalse[] = {"0", "f", "F", "FALSE", "false", "False"};
+  for (const char* v : kTrue)
+    if (s == v) return true;
+  for (const char* v : kFalse)
+    if (s == v) return false;
+  return std::nullopt;
+}
+
 std::optional<int64_t> parse_model_duration_ms(std::string_view s) {
   if (s == "0") return 0;
   if (s.empty()) return std::nullopt;

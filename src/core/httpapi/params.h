@@ -36,6 +36,8 @@ std::optional<int64_t> parse_prom_time_ms(std::string_view s);
 std::optional<int64_t> parse_prom_duration_ms(std::string_view s);
 // A Prometheus duration string only ("5m"); nullopt when malformed.
 std::optional<int64_t> parse_model_duration_ms(std::string_view s);
+// Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False; nullopt otherwise.
+std::optional<bool> parse_go_bool(std::string_view s);
 // RFC 3339 with optional fraction and a Z or ±hh:mm zone, as ns since the epoch.
 std::optional<int64_t> parse_rfc3339_ns(std::string_view s);
 // Loki's timestamps: ns integers (≤ 10 digits: seconds), float seconds, RFC 3339; in ns.

@@ -75,6 +75,10 @@ void loki_detected_labels(const HttpRequest&, const std::string&, HttpResponse&)
 // /detected_fields (path_param empty) and /detected_field/<name>/values (path_param the name).
 void loki_detected_fields(const HttpRequest&, const std::string&, HttpResponse&);
 
+// A 200 in Prometheus's {"status":"success","data":...} envelope, with warnings/infos if any.
+void prom_success(HttpResponse& resp, const std::string& data, const std::vector<std::string>& warnings = {},
+                  const std::vector<std::string>& infos = {});
+
 // The matchers of Prometheus's match[] parameters (series, labels, rules): bad_data unless each
 // is a vector selector.
 std::vector<Matchers> prom_match_params(const httpapi::Form& f);

@@ -44,12 +44,16 @@ Oid table_by_name(const char* qualified) {
   });
 }
 
-void success(HttpResponse& resp, const std::string& data, const std::vector<std::string>& warnings = {},
-             const std::vector<std::string>& infos = {}) {
+}  // namespace
+
+void prom_success(HttpResponse& resp, const std::string& data, const std::vector<std::string>& warnings,
+                  const std::vector<std::string>& infos) {
   resp.status = 200;
   resp.content_type = "application/json";
   resp.body = httpapi::prom_success_body(data, warnings, infos);
 }
+
+namespace {
 
 // The answer is written from the result while it is sent (core/httpapi/stream.h).
 void stream_result(HttpResponse& resp, promql::Result r) {
@@ -183,7 +187,7 @@ void prom_series(const HttpRequest& req, const std::string&, HttpResponse& resp)
   std::vector<std::string> warnings = apply_limit(series, limit);
   std::string data;
   httpapi::append_labels_array(data, series);
-  success(resp, data, warnings);
+  prom_success(resp, data, warnings);
 }
 
 void prom_labels(const HttpRequest& req, const std::string&, HttpResponse& resp) {
@@ -195,7 +199,7 @@ void prom_labels(const HttpRequest& req, const std::string&, HttpResponse& resp)
   std::vector<std::string> warnings = apply_limit(list, limit);
   std::string data;
   httpapi::append_string_array(data, list);
-  success(resp, data, warnings);
+  prom_success(resp, data, warnings);
 }
 
 void prom_label_values(const HttpRequest& req, const std::string& name, HttpResponse& resp) {
@@ -211,17 +215,17 @@ void prom_label_values(const HttpRequest& req, const std::string& name, HttpResp
   std::vector<std::string> warnings = apply_limit(list, limit);
   std::string data;
   httpapi::append_string_array(data, list);
-  success(resp, data, warnings);
+  prom_success(resp, data, warnings);
 }
 
 // pg_observe keeps no metric metadata (TYPE/HELP) yet: Prometheus's answer for none.
-void prom_metadata(const HttpRequest&, const std::string&, HttpResponse& resp) { success(resp, "{}"); }
+void prom_metadata(const HttpRequest&, const std::string&, HttpResponse& resp) { prom_success(resp, "{}"); }
 
 // Exemplars are not stored: the empty list Prometheus gives when it has none.
 void prom_query_exemplars(const HttpRequest& req, const std::string&, HttpResponse& resp) {
   std::string query = required_query(req.form);
   (void)with_query_errors(query, [&] { return promql::parse_expr(query); });  // a bad query is still bad_data
-  success(resp, "[]");
+  prom_success(resp, "[]");
 }
 
 void prom_format_query(const HttpRequest& req, const std::string&, HttpResponse& resp) {
@@ -229,25 +233,25 @@ void prom_format_query(const HttpRequest& req, const std::string&, HttpResponse&
   promql::NodePtr n = with_query_errors(query, [&] { return promql::parse_expr(query); });
   std::string data;
   httpapi::append_json_string(data, promql::to_string(*n));
-  success(resp, data);
+  prom_success(resp, data);
 }
 
 // The syntax tree as Prometheus's UI reads it (web/api/v1/translate_ast.go).
 void prom_parse_query(const HttpRequest& req, const std::string&, HttpResponse& resp) {
   std::string query = required_query(req.form);
   promql::NodePtr n = with_query_errors(query, [&] { return promql::parse_expr(query); });
-  success(resp, httpapi::promql_ast_json(*n));
+  prom_success(resp, httpapi::promql_ast_json(*n));
 }
 
 // The API level pg_observe answers as; "application" tells clients what they talk to.
 void prom_buildinfo(const HttpRequest&, const std::string&, HttpResponse& resp) {
-  success(resp, "{\"version\":\"2.53.0\",\"revision\":\"pg_observe-" OBSERVE_VERSION
+  prom_success(resp, "{\"version\":\"2.53.0\",\"revision\":\"pg_observe-" OBSERVE_VERSION
                 "\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\","
                 "\"application\":\"pg_observe " OBSERVE_VERSION "\"}");
 }
 
 void prom_runtimeinfo(const HttpRequest&, const std::string&, HttpResponse& resp) {
-  success(resp, "{\"startTime\":\"1970-01-01T00:00:00Z\",\"CWD\":\"\",\"reloadConfigSuccess\":true,"
+  prom_success(resp, "{\"startTime\":\"1970-01-01T00:00:00Z\",\"CWD\":\"\",\"reloadConfigSuccess\":true,"
                 "\"lastConfigTime\":\"1970-01-01T00:00:00Z\",\"corruptionCount\":0,\"goroutineCount\":0,"
                 "\"GOMAXPROCS\":1,\"GOMEMLIMIT\":0,\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":\"\"}");
 }
@@ -260,7 +264,7 @@ void prom_flags(const HttpRequest&, const std::string&, HttpResponse& resp) {
   data += ",\"query.timeout\":";
   httpapi::append_json_string(data, promql::format_duration(guc_http_timeout_ms));
   data += "}";
-  success(resp, data);
+  prom_success(resp, data);
 }
 
 void health_ok(const HttpRequest&, const std::string&, HttpResponse& resp) {

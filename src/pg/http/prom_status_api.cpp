@@ -11,6 +11,7 @@
 
 #include "core/common/error.h"
 #include "core/httpapi/json.h"
+#include "core/httpapi/params.h"
 #include "core/httpapi/responses.h"
 #include "core/promql/parser.h"
 #include "core/promql/printer.h"
@@ -27,12 +28,6 @@ namespace observe::pg {
 namespace {
 
 using httpapi::Form;
-
-void success(HttpResponse& resp, const std::string& data) {
-  resp.status = 200;
-  resp.content_type = "application/json";
-  resp.body = httpapi::prom_success_body(data, {}, {});
-}
 
 void key(std::string& out, const char* name, bool first = false) {
   if (!first) out += ',';
@@ -147,7 +142,7 @@ void prom_alerts(const HttpRequest&, const std::string&, HttpResponse& resp) {
       first = false;
       append_alert(data, a);
     }
-  success(resp, data + "]}");
+  prom_success(resp, data + "]}");
 }
 
 void prom_rules(const HttpRequest& req, const std::string&, HttpResponse& resp) {
@@ -156,10 +151,10 @@ void prom_rules(const HttpRequest& req, const std::string&, HttpResponse& resp) 
   if (!type.empty() && type != "alert" && type != "record")
     throw observe::Error(ErrorKind::kInvalidParameter, "invalid parameter \"type\": not supported value \"" + type + "\"");
   std::string exclude = req.form.value("exclude_alerts");
-  bool exclude_alerts = exclude == "true" || exclude == "1" || exclude == "t" || exclude == "TRUE" || exclude == "True";
-  if (!exclude.empty() && !exclude_alerts && exclude != "false" && exclude != "0" && exclude != "f" &&
-      exclude != "FALSE" && exclude != "False")
+  std::optional<bool> exclude_flag = exclude.empty() ? std::optional<bool>(false) : httpapi::parse_go_bool(exclude);
+  if (!exclude_flag)
     throw observe::Error(ErrorKind::kInvalidParameter, "invalid parameter \"exclude_alerts\": error converting exclude_alerts: strconv.ParseBool: parsing \"" + exclude + "\": invalid syntax");
+  bool exclude_alerts = *exclude_flag;
   std::set<std::string> rule_names = form_set(req.form, "rule_name[]");
   std::set<std::string> group_names = form_set(req.form, "rule_group[]");
   std::set<std::string> files = form_set(req.form, "file[]");
@@ -280,7 +275,7 @@ void prom_rules(const HttpRequest& req, const std::string&, HttpResponse& resp) 
     first_group = false;
     data += group_json;
   }
-  success(resp, data + "]}");
+  prom_success(resp, data + "]}");
 }
 
 // ---- targets ---------------------------------------------------------------------------------
@@ -296,7 +291,7 @@ struct ApiTarget {
 
 std::string health_of(const std::optional<std::string>& up) {
   if (!up) return "unknown";
-  return *up == "t" || *up == "true" ? "up" : "down";
+  return *up == "t" ? "up" : "down";
 }
 
 void append_target(std::string& out, const ApiTarget& t) {
@@ -399,7 +394,7 @@ void prom_targets(const HttpRequest& req, const std::string&, HttpResponse& resp
     }
     data += '}';
   }
-  success(resp, data + "}");
+  prom_success(resp, data + "}");
 }
 
 // The loaded configuration as Prometheus shows it: secrets as <secret>. Only roles that may
@@ -427,7 +422,7 @@ void prom_config(const HttpRequest&, const std::string&, HttpResponse& resp) {
   }
   std::string data = "{\"yaml\":";
   httpapi::append_json_string(data, yaml);
-  success(resp, data + "}");
+  prom_success(resp, data + "}");
 }
 
 }  // namespace observe::pg
