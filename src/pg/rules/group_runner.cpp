@@ -5,6 +5,7 @@
 #include "core/common/stale.h"
 #include "core/httpapi/json.h"
 #include "pg/border/border.h"
+#include "pg/border/relation_closer.h"
 #include "pg/logql/logql_source.h"
 #include "pg/promql/promql_request.h"
 #include "pg/promql/promql_storage.h"
@@ -99,11 +100,6 @@ std::string alert_json(int position, const std::string& alertname, const rules::
   append_ms(o, "valid_until", a.valid_until_ms);
   return o + "}";
 }
-
-struct RelationCloser {
-  Relation rel;
-  ~RelationCloser() { table_close(rel, NoLock); }
-};
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include "core/promql/engine.h"
 #include "core/rules/backfill.h"
 #include "pg/border/border.h"
+#include "pg/border/relation_closer.h"
 #include "pg/border/time_convert.h"
 #include "pg/border/write_check.h"
 #include "pg/promql/promql_request.h"
@@ -25,11 +26,6 @@ extern "C" {
 }
 
 namespace {
-
-struct RelationCloser {
-  Relation rel;
-  ~RelationCloser() { table_close(rel, NoLock); }
-};
 
 observe::pg::StoredRuleGroup read_group(const std::string& name) {
   observe::pg::pg_guard([] {
@@ -68,7 +64,7 @@ OBSERVE_FUNCTION(observe_backfill_rules) {
       observe::rules::backfill_queries(group.name, stored.file, interval_ms, start_s, end_s, max_block_ms);
 
   observe::pg::TsQueryable source(stored.target);
-  RelationCloser target{observe::pg::open_for_writing(stored.target, RowExclusiveLock, ACL_INSERT,
+  observe::pg::RelationCloser target{observe::pg::open_for_writing(stored.target, RowExclusiveLock, ACL_INSERT,
                                                       "observe.backfill_rules")};
   int64 written = 0;
   for (const observe::rules::Rule& rule : group.rules) {
