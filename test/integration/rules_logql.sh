@@ -22,14 +22,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$ROOT/scripts/pg_server.sh" start "$DATA" "$PORT"
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
 [ -f "$DATA.pgpass" ] && export PGPASSFILE=$DATA.pgpass
-q() { psql -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
-wait_for() {  # SQL returning t, seconds
-  for _ in $(seq 1 $(($2 * 4))); do
-    [ "$(q "$1" 2>/dev/null || true)" = t ] && return 0
-    sleep 0.25
-  done
-  return 1
-}
+source "$ROOT/test/integration/rules/sql_helpers.sh"
 
 q "CREATE EXTENSION pg_observe"
 # Lines every 250 ms from 30 s ago to 60 s ahead, written before the rules load: every

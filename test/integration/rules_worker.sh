@@ -42,14 +42,7 @@ EXP_SUMMARY=${EXP_SUMMARY//_/ }
 "$ROOT/scripts/pg_server.sh" start "$DATA" "$PORT" "observe.rules_for_grace_period = '1s'"
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
 [ -f "$DATA.pgpass" ] && export PGPASSFILE=$DATA.pgpass
-q() { psql -X -qtA -v ON_ERROR_STOP=1 -c "$1"; }
-wait_for() {  # SQL returning t, seconds
-  for _ in $(seq 1 $(($2 * 4))); do
-    [ "$(q "$1" 2>/dev/null || true)" = t ] && return 0
-    sleep 0.25
-  done
-  return 1
-}
+source "$FIX/sql_helpers.sh"
 
 q "CREATE EXTENSION pg_observe"
 q "INSERT INTO observe.metrics SELECT now() - i * interval '1 s', 'temp', jsonb_build_object('instance', inst), v
