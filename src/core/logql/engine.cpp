@@ -14,6 +14,7 @@ namespace {
 // The PromQL engine reads no samples of its own in a LogQL query: every leaf is external.
 class NoSamples : public promql::Queryable {
  public:
+  using promql::Queryable::select;
   std::vector<promql::SeriesData> select(const Matchers&, int64_t, int64_t) override { return {}; }
 };
 

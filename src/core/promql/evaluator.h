@@ -88,7 +88,9 @@ class Evaluator {
 
  private:
   void add_annotation(std::vector<std::string>* list, const std::string& text, int pos);
-  void prefetch_walk(const Node& n, int64_t mint, int64_t maxt);
+  // window_step: the step at which the selectors below n are evaluated (0 inside subqueries,
+  // whose inner steps are their own).
+  void prefetch_walk(const Node& n, int64_t mint, int64_t maxt, int64_t window_step);
   Matrix eval_matrix_selector(const Node& n, int64_t t);
   Matrix eval_subquery(const Node& n, int64_t t);
 
@@ -132,6 +134,7 @@ class Evaluator {
  public:
   void set_query_text(std::string q) { query_ = std::move(q); }
   std::unordered_map<const Node*, std::pair<int64_t, int64_t>> ranges_;
+  std::unordered_map<const Node*, SelectHints> hints_;  // the windows each selector reads
   std::unordered_map<const Node*, std::vector<SeriesData>> data_;
 };
 

@@ -15,6 +15,7 @@ class MemoryStorage : public Queryable {
   void clear() { series_.clear(); }
   size_t series_count() const { return series_.size(); }
 
+  using Queryable::select;  // with hints: the default, which leaves out what they do not want
   std::vector<SeriesData> select(const Matchers& matchers, int64_t mint, int64_t maxt) override;
 
  private:

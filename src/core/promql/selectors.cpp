@@ -14,7 +14,7 @@ std::vector<Sample>::const_iterator upper(const std::vector<Sample>& s, int64_t 
 }
 }  // namespace
 
-void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
+void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt, int64_t window_step) {
   auto refs = [&](const Node& sel, int64_t* lo, int64_t* hi) {
     if (sel.at_kind != AtKind::kNone) {
       *lo = *hi = at_time(sel, 0) - sel.offset_ms;
@@ -23,46 +23,52 @@ void Evaluator::prefetch_walk(const Node& n, int64_t mint, int64_t maxt) {
       *hi = maxt - sel.offset_ms;
     }
   };
-  auto note = [&](const Node* sel, int64_t lo, int64_t hi) {
+  // A selector read at the references lo, lo + step, ... hi, each over [ref - range + 1, ref].
+  auto note = [&](const Node* sel, int64_t lo, int64_t hi, int64_t range) {
+    SelectHints h;
+    if (window_step > 0 && sel->at_kind == AtKind::kNone && hi > lo) h = SelectHints{lo, window_step, range};
     auto it = ranges_.find(sel);
     if (it == ranges_.end()) {
-      ranges_[sel] = {lo, hi};
+      ranges_[sel] = {lo - range + 1, hi};
+      hints_[sel] = h;
     } else {
-      it->second.first = std::min(it->second.first, lo);
+      it->second.first = std::min(it->second.first, lo - range + 1);
       it->second.second = std::max(it->second.second, hi);
+      hints_[sel] = SelectHints();  // read twice: everything
     }
   };
   int64_t lo, hi;
   switch (n.kind) {
     case NodeKind::kVectorSelector:
       refs(n, &lo, &hi);
-      note(&n, lo - opts_.lookback_ms + 1, hi);
+      note(&n, lo, hi, opts_.lookback_ms);
       return;
     case NodeKind::kMatrixSelector:
       refs(*n.args[0], &lo, &hi);
-      note(n.args[0].get(), lo - n.range_ms + 1, hi);
+      note(n.args[0].get(), lo, hi, n.range_ms);
       return;
     case NodeKind::kSubquery:
       refs(n, &lo, &hi);
-      prefetch_walk(*n.args[0], lo - n.range_ms, hi);
+      prefetch_walk(*n.args[0], lo - n.range_ms, hi, 0);
       return;
     default:
-      for (auto& a : n.args) prefetch_walk(*a, mint, maxt);
+      for (auto& a : n.args) prefetch_walk(*a, mint, maxt, window_step);
   }
 }
 
 void Evaluator::prefetch(const Node& root, int64_t mint, int64_t maxt, int64_t held) {
   ranges_.clear();
+  hints_.clear();
   data_.clear();
   subquery_state_.clear();
   loaded_ = 0;
   held_ = held;
   current_ = 0;
-  prefetch_walk(root, mint, maxt);
+  prefetch_walk(root, mint, maxt, step_);
   for (auto& [node, r] : ranges_) {
     check_interrupted();
     auto& d = data_[node];
-    d = q_.select(node->matchers, r.first, r.second);
+    d = q_.select(node->matchers, r.first, r.second, hints_[node]);
     for (auto& s : d) loaded_ += static_cast<int64_t>(s.samples.size());
     current_ = loaded_ + held_;
     if (current_ > opts_.max_samples) throw Error(ErrorKind::kLimitExceeded, kTooManySamples);

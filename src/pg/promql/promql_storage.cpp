@@ -30,4 +30,9 @@ std::vector<promql::SeriesData> TsQueryable::select(const Matchers& matchers, in
   return ts_select(rel_, matchers, mint, maxt, GetActiveSnapshot());
 }
 
+std::vector<promql::SeriesData> TsQueryable::select(const Matchers& matchers, int64_t mint,
+                                                    int64_t maxt, const promql::SelectHints& hints) {
+  return ts_select(rel_, matchers, mint, maxt, GetActiveSnapshot(), hints);
+}
+
 }  // namespace observe::pg

@@ -18,6 +18,9 @@ class TsQueryable : public promql::Queryable {
   ~TsQueryable() override;
 
   std::vector<promql::SeriesData> select(const Matchers& matchers, int64_t mint, int64_t maxt) override;
+  // Leaves out the samples outside the hints' windows while copying them from the chunks.
+  std::vector<promql::SeriesData> select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                         const promql::SelectHints& hints) override;
 
  private:
   Relation rel_;

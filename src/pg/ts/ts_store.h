@@ -28,9 +28,11 @@ void ts_append_samples(Relation rel, const Labels& series, const int64_t* t_ms, 
 // Reads the series of such a table matching the matchers (a __name__ matcher applies to `name`),
 // with their samples in [mint_ms, maxt_ms] ascending by time, as `snapshot` sees them; only the
 // matching series' chunks overlapping the range are read. Series without samples in range are
-// omitted. Rows with a NULL value are skipped.
+// omitted. Rows with a NULL value are skipped. With sparse hints only the samples of their
+// windows are returned.
 std::vector<observe::promql::SeriesData> ts_select(Relation rel, const Matchers& matchers,
                                                    int64_t mint_ms, int64_t maxt_ms,
-                                                   Snapshot snapshot);
+                                                   Snapshot snapshot,
+                                                   const observe::promql::SelectHints& hints = {});
 
 }  // namespace observe::pg

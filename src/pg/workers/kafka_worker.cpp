@@ -1,7 +1,5 @@
 #include "pg/workers/kafka_worker.h"
 
-#include <malloc.h>
-
 #include <csignal>
 #include <map>
 #include <memory>
@@ -126,12 +124,6 @@ void register_kafka_workers() {
 }  // namespace observe::pg
 
 void observe_kafka_worker_main(Datum arg) {
-  // Batches allocate and free the same few MB over and over (decoded lines, chunk columns,
-  // compression buffers, librdkafka's fetch buffers): with glibc's defaults each free gave the
-  // pages back and the next batch faulted them in again (~10 % of the worker's CPU in page
-  // faults). Keep freed memory for reuse; the peak stays bounded by the batch limits.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   char name[64];
   snprintf(name, sizeof name, "pg_observe kafka worker %d", DatumGetInt32(arg));
   observe::pg::run_observe_worker(name, observe::pg::worker_handle_sigterm, [](int worker) {
