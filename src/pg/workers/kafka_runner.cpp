@@ -229,6 +229,10 @@ ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m) {
 }
 
 TopicPartition tp_of(const rd_kafka_message_t* m) { return TopicPartition{rd_kafka_topic_name(m->rkt), m->partition}; }
+// One consumer has one topic handle per topic: equal handles are the same topic.
+bool same_partition(const rd_kafka_message_t* a, const rd_kafka_message_t* b) {
+  return a->rkt == b->rkt && a->partition == b->partition;
+}
 
 // SQLSTATEs that a message's content causes (bad data, a limit): the message goes to the dead
 // letters. Anything else (lock timeout, a dropped table, out of disk) is retried.
@@ -454,6 +458,9 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   // Poll until the batch is full, the queue is empty, or the batch is due.
   int wait = poll_ms;
   if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - now, 0, poll_ms));
+  const rd_kafka_topic_t* run_rkt = nullptr;
+  int32_t run_partition = -1;
+  auto it = partitions_.end();
   while (static_cast<int64_t>(batch_.size()) < config_.batch_max_messages && batch_bytes_ < config_.batch_max_bytes) {
     rd_kafka_message_t* m = consumer_->poll(wait);
     wait = 0;
@@ -462,7 +469,13 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
       return true;  // handled at the next step, after the batch so far is stored
     }
     if (m == nullptr) break;
-    auto it = partitions_.find(tp_of(m));
+    // Messages come in runs of one partition: look the partition up when the run changes
+    // (partitions_ does not change inside this loop).
+    if (m->rkt != run_rkt || m->partition != run_partition) {
+      run_rkt = m->rkt;
+      run_partition = m->partition;
+      it = partitions_.find(tp_of(m));
+    }
     if (it == partitions_.end() || (it->second.fetched_next >= 0 && m->offset < it->second.fetched_next)) {
       rd_kafka_message_destroy(m);  // not ours (any more), or already stored
       continue;
@@ -525,10 +538,12 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
     int64_t bytes = 0;
     std::vector<std::pair<TopicPartition, int64_t>> commits;
     for (auto* m : batch_) bytes += static_cast<int64_t>(m->len);
-    for (auto* m : batch_) {
-      PartitionState& st = partitions_[tp_of(m)];
-      st.has_row = true;
-      st.committed = m->offset + 1;
+    PartitionState* st = nullptr;
+    for (size_t i = 0; i < batch_.size(); i++) {
+      const rd_kafka_message_t* m = batch_[i];
+      if (i == 0 || !same_partition(m, batch_[i - 1])) st = &partitions_[tp_of(m)];
+      st->has_row = true;
+      st->committed = m->offset + 1;
     }
     if (config_.commit_to_kafka)
       for (const auto& [tp, st] : partitions_)
@@ -582,9 +597,11 @@ void KafkaRunner::store_body() {
   else
     ts_check_metrics_shape(buf.rel);
   std::map<TopicPartition, int64_t> next;
+  int64_t* next_of_run = nullptr;
   for (size_t i = 0; i < batch_.size(); i++) {
     rd_kafka_message_t* m = batch_[i];
-    next[tp_of(m)] = m->offset + 1;
+    if (i == 0 || !same_partition(m, batch_[i - 1])) next_of_run = &next[tp_of(m)];
+    *next_of_run = m->offset + 1;
     std::string error = poison_[i];
     if (error.empty()) {
       ingest::KafkaMessage km = to_kafka_message(m);
