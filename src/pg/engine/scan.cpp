@@ -340,6 +340,12 @@ bool TsReader::load_next_chunk() {
       chunks_skipped_++;
       continue;
     }
+    // A needle's chunks: the header slice first, so a chunk the token filter rules out is
+    // skipped without reading its payload's TOAST chunks.
+    if (row.series_id != kTsBatchSeries && ts_chunk_header_ruled_out(spec_.contains, row.data)) {
+      chunks_skipped_++;
+      continue;
+    }
     bytea* data = fetch_chunk_data(row.data);
     std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
     if (row.series_id == kTsBatchSeries) {
