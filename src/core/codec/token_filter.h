@@ -57,7 +57,7 @@ struct TokenFilterOptions {
   // many bits (Bloom false positives ~2 % a key at 8 bits, ~0.5 % at 11).
   double min_bits_per_key = 8;
   // Version 3: bits a trigram when the budget cannot give every key bits_per_key.
-  double trigram_bits_squeezed = 4;
+  double trigram_bits_squeezed = 3;
   // Version 3: a filter may take at least min(this, its size at bits_per_key a key) bytes,
   // whatever the budget of finish(): see finish_v3(). 0: the budget only.
   size_t min_bytes = 1024;

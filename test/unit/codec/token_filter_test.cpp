@@ -177,8 +177,8 @@ TEST(TokenFilter, ClassesDroppedByBudget) {
           std::to_string(i % 50 % 7) + " msg=ok");
   std::string all = b.finish();
   EXPECT_EQ(token_filter_classes(all), 7u);
-  // Squeezed: trigrams at 5 bits, then room for text and pairs at 8 bits, not the numbers.
-  const size_t tri_words = (b.distinct_trigrams() * 5 + 63) / 64;
+  // Squeezed: trigrams at 3 bits, then room for text and pairs at 8 bits, not the numbers.
+  const size_t tri_words = (b.distinct_trigrams() * 3 + 63) / 64;
   auto budget = [&](size_t keys) { return 8 + 8 * (tri_words + (keys * 9 + 63) / 64); };
   ASSERT_GT(b.distinct_digit_keys(), 2000u);
   std::string some = b.finish(budget(b.distinct_text_keys() + b.distinct_pair_keys()));
