@@ -60,7 +60,7 @@ struct TokenFilterOptions {
   double trigram_bits_squeezed = 3;
   // Version 3: a filter may take at least min(this, its size at bits_per_key a key) bytes,
   // whatever the budget of finish(): see finish_v3(). 0: the budget only.
-  size_t min_bytes = 1024;
+  size_t min_bytes = 1024;  // the log chunks: min(4 KiB, half the payload), chunk_format.cpp
   int version = 3;                // 1, 2: the old layouts (tests of old chunks)
 };
 

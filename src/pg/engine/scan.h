@@ -104,6 +104,7 @@ class TsReader {
   void plan_chunk();
   // Whether a chunk's header (zone map, token filters) rules out every row the spec wants.
   bool ruled_out(std::string_view chunk_bytes) const;
+  void apply_contains_to_rows();
 
   struct AttrPlan {
     enum Op : uint8_t { kNull, kTime, kStoredTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };
