@@ -6,8 +6,9 @@
 //
 //   bench_logs [lines.jsonl.zst] [--chunk=1M,4M] [--levels=3,9,19]
 //              [--variants=plain,split,dict,chunk] [--overhead=40] [--needles=300]
-//              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.05]
-//              [--chunk-layout=plain|split] [--filter-version=2|1]
+//              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.057]
+//              [--chunk-layout=plain|split] [--filter-version=3|2|1]
+//              [--filter-min-bits=8] [--filter-tri-bits=5] [--filter-min-bytes=1024]
 //              [--named=orders/100002,6b14bb84.7007,...]
 //
 // --named: needles reported one by one (chunks whose filter passes them, chunks that hold
@@ -131,8 +132,10 @@ int main(int argc, char** argv) {
   std::string scan_word = "GET";
   std::vector<std::string> named = {"orders/100002", "6b14bb84.7007", "/api/v1/orders/100002", "GET /"};
   bool breakdown = false;
-  double filter_budget = 0.05;
-  int filter_version = 2;
+  double filter_budget = 0.057;  // as observe_log's line column (src/pg/engine/profile.cpp)
+  int filter_version = 3;
+  double min_bits = 0, tri_bits = 0;
+  size_t min_bytes = SIZE_MAX;
   codec::LogLayout chunk_layout = codec::LogLayout::kBest;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -157,6 +160,9 @@ int main(int argc, char** argv) {
     else if (a == "--chunk-layout=split") chunk_layout = codec::LogLayout::kSplit;
     else if (a.rfind("--filter-budget=", 0) == 0) filter_budget = std::stod(a.substr(16));
     else if (a.rfind("--filter-version=", 0) == 0) filter_version = std::stoi(a.substr(17));
+    else if (a.rfind("--filter-min-bits=", 0) == 0) min_bits = std::stod(a.substr(18));
+    else if (a.rfind("--filter-min-bytes=", 0) == 0) min_bytes = std::stoul(a.substr(19));
+    else if (a.rfind("--filter-tri-bits=", 0) == 0) tri_bits = std::stod(a.substr(18));
     else path = argv[i];
   }
   size_t nlines, raw;
@@ -269,11 +275,15 @@ int main(int argc, char** argv) {
         chunk::ChunkSummary sum = chunk::peek(encoded[ci]);
         std::string& f = filters[ci];
         f = sum.columns[0].token_filter;
-        if (filter_version == 1) {
-          // The previous layout (trigrams only) at the same budget, for comparison.
+        if (filter_version != 3 || min_bits > 0 || tri_bits > 0 || min_bytes != SIZE_MAX) {
+          // A previous layout (1: trigrams only, 2: one class of tokens) or other settings at
+          // the same budget, for comparison.
           codec::TokenFilterOptions fo;
           fo.fold_case = true;
-          fo.version = 1;
+          fo.version = filter_version;
+          if (min_bits > 0) fo.min_bits_per_key = min_bits;
+          if (tri_bits > 0) fo.trigram_bits_squeezed = tri_bits;
+          if (min_bytes != SIZE_MAX) fo.min_bytes = min_bytes;
           codec::TokenFilterBuilder fb(fo);
           for (size_t i = c.first; i < c.last; ++i) fb.add(st.line(i));
           f = fb.finish(static_cast<size_t>(filter_budget * static_cast<double>(encoded[ci].size() - f.size())));
@@ -300,7 +310,7 @@ int main(int argc, char** argv) {
         for (const std::string& e : encoded) {
           const std::string& f = filters[static_cast<size_t>(&e - encoded.data())];
           if (f.empty()) continue;
-          size_t off = (static_cast<uint8_t>(f[0]) & 0x7f) == 0x40 ? 3 : 1;
+          size_t off = codec::token_filter_version(f) == 3 ? 8 : codec::token_filter_version(f) == 2 ? 3 : 1;
           size_t set = 0;
           for (size_t i = off; i < f.size(); ++i) set += static_cast<size_t>(__builtin_popcount(static_cast<uint8_t>(f[i])));
           double r = static_cast<double>(set) / static_cast<double>((f.size() - off) * 8);
@@ -310,6 +320,11 @@ int main(int argc, char** argv) {
         }
         std::printf("   filter fill: mean %.3f, max %.3f of the bits set (%zu filters)\n", nf ? fill / static_cast<double>(nf) : 0.0,
                     fill_max, nf);
+        std::map<unsigned, size_t> by_classes;
+        for (const std::string& f : filters) by_classes[codec::token_filter_version(f) * 100 + codec::token_filter_classes(f)]++;
+        std::printf("   filters by version*100 + classes (1 text, 2 pairs, 4 digits):");
+        for (auto& [k, v] : by_classes) std::printf(" %u: %zu", k, v);
+        std::printf("\n");
         for (const std::string& needle : named) {
           size_t truth = 0, maybe = 0;
           for (size_t ci = 0; ci < chunks.size(); ++ci) {
@@ -331,9 +346,11 @@ int main(int argc, char** argv) {
               fo.fold_case = true;
               codec::TokenFilterBuilder fb(fo);
               for (size_t i = c.first; i < c.last; ++i) fb.add(cs.line(i));
-              std::printf("     passes chunk %zu (%s, %zu lines, %zu raw B, filter %zu B, stored %zu B, %zu trigrams, %zu token keys)%s\n", ci,
-                          cs.key.c_str(), c.last - c.first, text.size(), f.size(), encoded[ci].size(),
-                          fb.distinct_trigrams(), fb.distinct_token_keys(), t ? " holds it" : "");
+              std::printf("     passes chunk %zu (%s, %zu lines, %zu raw B, filter %zu B v%d classes %u, stored %zu B, %zu trigrams, "
+                          "%zu token keys: %zu text, %zu pairs, %zu digits)%s\n", ci,
+                          cs.key.c_str(), c.last - c.first, text.size(), f.size(), codec::token_filter_version(f),
+                          codec::token_filter_classes(f), encoded[ci].size(), fb.distinct_trigrams(), fb.distinct_token_keys(),
+                          fb.distinct_text_keys(), fb.distinct_pair_keys(), fb.distinct_digit_keys(), t ? " holds it" : "");
             }
           }
           std::printf("   needle \"%s\": passes %zu of %zu chunks (%.2f%%), %zu hold it\n", needle.c_str(), maybe,

@@ -98,6 +98,11 @@ std::string encode(const ChunkData& data);
 // Throws observe::Error(kDataException) on corrupt or truncated input.
 ChunkSummary peek(std::string_view encoded);
 
+// The summary from the first bytes of a chunk (a slice of a TOASTed chunk: its header and
+// token filters come before the payloads): false if `prefix` ends first (or is corrupt; the
+// whole chunk's peek() says which). Lets a scan skip a chunk without fetching its payload.
+bool peek_prefix(std::string_view prefix, ChunkSummary* out);
+
 // Decodes the times and the wanted columns (wanted_columns[i] false, or i past
 // its end, leaves column i with its kind set and empty vectors; an empty vector
 // means all columns). Throws observe::Error(kDataException) on corrupt input;

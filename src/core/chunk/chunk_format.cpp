@@ -1,4 +1,5 @@
 // The write side: encode() and the (time, float64) fast path. Layout: header.h.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -77,6 +78,10 @@ EncodedColumn encode_column(const Column& col, size_t rows) {
   if (col.kind == ColumnKind::kBytes && col.token_filter) {
     TokenFilterOptions o;
     o.fold_case = col.token_filter_fold_case;
+    // A small chunk (a stream's tail, a chunk compaction left short) may take up to half its
+    // payload, at most 4 KiB: it is cheap to read but counts as a chunk read, and 5 % of it
+    // held no token keys (the tail chunks of the nginx log let order-id needles through).
+    o.min_bytes = std::min<size_t>(4096, e.payload.size() / 2);
     TokenFilterBuilder b(o);
     for (size_t i = 0; i < rows; ++i)
       if (!(nulls && (*nulls)[i])) b.add(col.bytes[i]);

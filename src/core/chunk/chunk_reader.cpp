@@ -152,6 +152,8 @@ bool may_contain(const ColumnSummary& column, std::string_view needle, bool case
 
 ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summary; }
 
+bool peek_prefix(std::string_view prefix, ChunkSummary* out) { return parse_summary_prefix(prefix, out); }
+
 ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns) {
   Header h = parse_header(encoded);
   ChunkData out;

@@ -84,10 +84,49 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
   return out;
 }
 
+namespace {
+
+// The header up to the column payload lengths; lens empty when prefix_only.
+void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len, std::vector<size_t>* lens, bool prefix_only);
+
+}  // namespace
+
 Header parse_header(std::string_view encoded) {
   Header h;
-  ChunkSummary& s = h.summary;
   ByteReader in(encoded);
+  size_t time_len = 0;
+  std::vector<size_t> lens;
+  parse_summary(in, h.summary, &time_len, &lens, false);
+  size_t need = time_len;
+  for (size_t l : lens) {
+    if (l > in.remaining()) corrupt("column length");
+    need += l;
+    if (need > in.remaining()) corrupt("column lengths exceed the chunk");
+  }
+  if (need != in.remaining()) corrupt("chunk length");
+  const size_t ncols = lens.size();
+  h.time_payload = in.bytes(time_len);
+  h.payloads.resize(ncols);
+  for (size_t i = 0; i < ncols; ++i) h.payloads[i] = in.bytes(lens[i]);
+  h.summary.encoded_size = encoded.size();
+  return h;
+}
+
+bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out) {
+  ByteReader in(prefix);
+  size_t time_len = 0;
+  try {
+    parse_summary(in, *out, &time_len, nullptr, true);
+  } catch (const Error&) {
+    return false;  // cut short (or corrupt: the whole chunk's parse says which)
+  }
+  return true;
+}
+
+namespace {
+
+void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::vector<size_t>* lens_out,
+                   bool prefix_only) {
   s.version = in.u8();
   if (s.version != kFormatVersion) corrupt("unknown chunk format version");
   s.rows = static_cast<uint32_t>(in.count(kMaxRows));
@@ -99,7 +138,7 @@ Header parse_header(std::string_view encoded) {
   s.max_time = static_cast<int64_t>(static_cast<uint64_t>(s.min_time) + span);
   if (s.max_time < s.min_time) corrupt("time range");
   if (s.rows == 0 && span != 0) corrupt("time range of an empty chunk");
-  size_t time_len = in.count(in.remaining());
+  size_t time_len = prefix_only ? in.varint() : in.count(in.remaining());
   std::vector<size_t> lens(ncols);
   s.columns.resize(ncols);
   for (size_t i = 0; i < ncols; ++i) {
@@ -135,20 +174,12 @@ Header parse_header(std::string_view encoded) {
       if (f.empty()) corrupt("empty token filter");
       c.token_filter.assign(f.data(), f.size());
     }
-    lens[i] = in.count(in.remaining());
+    lens[i] = prefix_only ? in.varint() : in.count(in.remaining());
   }
-  size_t need = time_len;
-  for (size_t l : lens) {
-    if (l > in.remaining()) corrupt("column length");
-    need += l;
-    if (need > in.remaining()) corrupt("column lengths exceed the chunk");
-  }
-  if (need != in.remaining()) corrupt("chunk length");
-  h.time_payload = in.bytes(time_len);
-  h.payloads.resize(ncols);
-  for (size_t i = 0; i < ncols; ++i) h.payloads[i] = in.bytes(lens[i]);
-  s.encoded_size = encoded.size();
-  return h;
+  *time_len_out = time_len;
+  if (lens_out != nullptr) *lens_out = std::move(lens);
 }
+
+}  // namespace
 
 }  // namespace observe::chunk::detail

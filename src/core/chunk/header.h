@@ -48,5 +48,8 @@ struct Header {
 // Throws kDataException unless the header is well-formed and the payload
 // lengths add up to exactly the rest of `encoded`.
 Header parse_header(std::string_view encoded);
+// The summary from the first bytes of a chunk (the header and its filters, without the
+// payloads): false if `prefix` ends before the summary does.
+bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out);
 
 }  // namespace observe::chunk::detail

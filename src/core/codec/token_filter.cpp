@@ -14,8 +14,24 @@ constexpr unsigned kMaxProbes = 7;      // version 1
 constexpr unsigned kMaxProbesV2 = 16;
 constexpr uint8_t kFolded = 0x80;
 constexpr uint8_t kVersion2 = 0x40;
+constexpr uint8_t kVersion3 = 0x20;
 constexpr uint8_t kHasTokens = 1;
+// Version 3 class flags (byte 2).
+constexpr uint8_t kHasText = 1, kHasPairs = 2, kHasDigits = 4;
+constexpr size_t kPairPart = 4;  // bytes of each token in a pair key
+// Version 3 header: u8 0x20 | fold, u8 trigram probes, u8 classes, u8 token probes (0 without
+// classes), u32 LE trigram words; then the trigram words and the token words.
+constexpr size_t kV3Header = 8;
 constexpr size_t kV2Header = 3;
+
+inline void put_u32le(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+inline uint64_t get_u32(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
 
 inline uint8_t fold(uint8_t c) { return static_cast<unsigned>(c - 'A') < 26u ? c | 0x20 : c; }
 
@@ -58,7 +74,7 @@ void probes(uint32_t tri, uint64_t nbits, unsigned k, F&& f) {
 }
 
 // Version 2 token keys: a 64-bit hash, never 0 (the empty slot of the builder's set).
-enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4 };
+enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4, kPairKey = 5 };
 
 inline uint64_t load_tail(const char* p, size_t n) {
   uint64_t v = 0;
@@ -87,6 +103,22 @@ struct TokenBytes {
 };
 constexpr TokenBytes kTokenBytes;
 inline bool token_byte(uint8_t c) { return kTokenBytes.is[c]; }
+
+inline bool all_digits(const char* p, size_t m) {
+  for (size_t i = 0; i < m; ++i)
+    if (static_cast<unsigned>(static_cast<uint8_t>(p[i]) - '0') > 9u) return false;
+  return true;
+}
+
+// A pair key: `a` (the first token's last <= 4 bytes), the separator, `b` (the second token's
+// first <= 4 bytes). Separators are not token bytes, so the bytes tell the parts apart.
+inline uint64_t pair_hash(const char* a, size_t am, char sep, const char* b, size_t bm) {
+  char buf[2 * kPairPart + 1];
+  std::memcpy(buf, a, am);
+  buf[am] = sep;
+  std::memcpy(buf + am + 1, b, bm);
+  return key_hash(kPairKey, buf, am + 1 + bm);
+}
 
 inline bool probe_v2(const char* bits, uint64_t nbits, unsigned k, uint64_t h) {
   uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
@@ -188,54 +220,75 @@ void TokenFilterBuilder::add_trigrams(const char* p, size_t n, bool fold_bytes) 
   }
 }
 
-// True if h was not in the set yet. Past kMaxTokenKeys the set is dropped for good (memory
-// stays bounded; the filter then answers from trigrams alone).
-bool TokenFilterBuilder::insert_key(uint64_t h) {
-  if (keys_overflow_) return false;
-  if ((key_count_ + 1) * 2 > keys_.size()) {
-    if (key_count_ >= kMaxTokenKeys) {
-      keys_overflow_ = true;
-      key_count_ = 0;
-      std::vector<uint64_t>().swap(keys_);
+// True if h was not in the class's set yet. Past kMaxTokenKeys the set is dropped for good
+// (memory stays bounded; the filter then answers without that class).
+bool TokenFilterBuilder::insert_key(uint64_t h, Class c) {
+  KeySet& set = sets_[c];
+  if (set.overflow) return false;
+  std::vector<uint64_t>& keys = set.slots;
+  if ((set.count + 1) * 2 > keys.size()) {
+    if (set.count >= kMaxTokenKeys) {
+      set.overflow = true;
+      set.count = 0;
+      std::vector<uint64_t>().swap(keys);
       return false;
     }
     std::vector<uint64_t> old;
-    old.swap(keys_);
-    keys_.assign(old.empty() ? 1024 : old.size() * 2, 0);
-    const size_t mask = keys_.size() - 1;
+    old.swap(keys);
+    keys.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    const size_t mask = keys.size() - 1;
     for (uint64_t x : old)
       if (x) {
         size_t i = x & mask;
-        while (keys_[i]) i = (i + 1) & mask;
-        keys_[i] = x;
+        while (keys[i]) i = (i + 1) & mask;
+        keys[i] = x;
       }
   }
-  const size_t mask = keys_.size() - 1;
+  const size_t mask = keys.size() - 1;
   size_t i = h & mask;
-  while (keys_[i]) {
-    if (keys_[i] == h) return false;
+  while (keys[i]) {
+    if (keys[i] == h) return false;
     i = (i + 1) & mask;
   }
-  keys_[i] = h;
-  ++key_count_;
+  keys[i] = h;
+  ++set.count;
   return true;
 }
 
 // A token's keys: whole, and its affixes only the first time (most tokens repeat).
 void TokenFilterBuilder::add_token(const char* p, size_t m) {
-  if (insert_key(key_hash(kWholeKey, p, m))) {
+  const Class c = options_.version >= 3 && all_digits(p, m) ? kDigit : kText;
+  if (insert_key(key_hash(kWholeKey, p, m), c)) {
     for (size_t L : kAffixLengths) {
       if (L >= m) break;
-      insert_key(key_hash(kPrefixKey, p, L));
-      insert_key(key_hash(kSuffixKey, p + m - L, L));
+      insert_key(key_hash(kPrefixKey, p, L), c);
+      insert_key(key_hash(kSuffixKey, p + m - L, L), c);
     }
   }
 }
 
+// Version 3: tokens a[0, am) and b[0, bm) with one separator byte between them.
+void TokenFilterBuilder::add_pair(const char* a, size_t am, char sep, const char* b, size_t bm) {
+  if (am > kPairPart) {
+    a += am - kPairPart;
+    am = kPairPart;
+  }
+  if (bm > kPairPart) bm = kPairPart;
+  // Only where the first part holds a non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number
+  // followed by a word (`0002 HTTP`, `945 UTC`, `049 ms`) or by a number (timestamps, IP
+  // addresses) carries the number's entropy into a key no id needle needs: on the nginx
+  // access log they were two thirds of the pairs.
+  if (all_digits(a, am)) return;
+  insert_key(pair_hash(a, am, sep, b, bm), kPair);
+}
+
 void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
-  if (keys_overflow_) return;
+  const bool v2 = options_.version < 3;
+  if (v2 && sets_[kAll].overflow) return;
+  const bool pairs = !v2 && !sets_[kPair].overflow;
   Scratch& s = *scratch_;
   size_t i = 0;
+  size_t prev_i = 0, prev_j = SIZE_MAX - 1;  // the previous token
   while (i < n) {
     if (!token_byte(static_cast<uint8_t>(p[i]))) {
       ++i;
@@ -244,6 +297,9 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
     size_t j = i + 1;
     while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
     const size_t m = j - i;
+    if (pairs && prev_j + 1 == i) add_pair(p + prev_i, prev_j - prev_i, p[prev_j], p + i, m);
+    prev_i = i;
+    prev_j = j;
     if (m <= kCachedToken) {
       // The first m (< 8) bytes: one 8-byte load, masked, when the line has 8 bytes from i.
       const uint64_t head = m >= 8      ? load_tail(p + i, 8)
@@ -258,7 +314,7 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
         continue;
       }
       add_token(p + i, m);
-      if (keys_overflow_) return;
+      if (v2 && sets_[kAll].overflow) return;
       e.gen = s.gen;
       e.len = static_cast<uint32_t>(m);
       e.head = head;
@@ -266,7 +322,7 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
       e.tail = tail;
     } else {
       add_token(p + i, m);
-      if (keys_overflow_) return;
+      if (v2 && sets_[kAll].overflow) return;
     }
     i = j;
   }
@@ -310,7 +366,11 @@ void TokenFilterBuilder::for_each_distinct(F&& f) const {
 
 size_t TokenFilterBuilder::distinct_trigrams() const { return count_; }
 
-size_t TokenFilterBuilder::distinct_token_keys() const { return keys_overflow_ ? 0 : key_count_; }
+size_t TokenFilterBuilder::distinct_token_keys() const {
+  size_t n = 0;
+  for (const KeySet& k : sets_) n += k.overflow ? 0 : k.count;
+  return n;
+}
 
 std::string TokenFilterBuilder::finish_v1(size_t max_bytes) const {
   size_t count = distinct_trigrams();
@@ -336,6 +396,7 @@ std::string TokenFilterBuilder::finish_v1(size_t max_bytes) const {
 
 std::string TokenFilterBuilder::finish(size_t max_bytes) const {
   if (options_.version == 1) return finish_v1(max_bytes);
+  if (options_.version >= 3) return finish_v3(max_bytes);
   size_t tokens = distinct_token_keys();
   const size_t trigrams = distinct_trigrams();
   if (trigrams + tokens == 0) return std::string();
@@ -368,7 +429,7 @@ std::string TokenFilterBuilder::finish(size_t max_bytes) const {
   };
   for_each_distinct([&](uint32_t tri) { set(trigram_key(tri)); });
   if (tokens)
-    for (uint64_t h : keys_)
+    for (uint64_t h : sets_[kAll].slots)
       if (h) set(h);
   std::string out;
   put_u8(out, static_cast<uint8_t>(kVersion2 | (options_.fold_case ? kFolded : 0)));
@@ -378,14 +439,108 @@ std::string TokenFilterBuilder::finish(size_t max_bytes) const {
   return out;
 }
 
+
+// Version 3: two Bloom filters, one of trigrams and one of token keys. Sized at bits_per_key a
+// key when the budget allows. Otherwise the trigrams get trigram_bits_squeezed a trigram (a
+// needle has many trigrams and most of them are in every chunk of its stream: they tell
+// streams apart, not ids, so their false positives matter less), and each class (text tokens,
+// pairs, digit tokens) goes into the token filter while every key keeps min_bits_per_key
+// bits; what the token filter does not need goes back to the trigrams. A chunk's budget is at
+// least min(min_bytes, the ideal size): a small chunk (the tail of a stream) costs little to
+// read but counts as a chunk read, and a 75-byte filter passes everything.
+std::string TokenFilterBuilder::finish_v3(size_t max_bytes) const {
+  const size_t trigrams = distinct_trigrams();
+  const size_t cls[3] = {distinct_text_keys(), distinct_pair_keys(), distinct_digit_keys()};
+  if (trigrams + cls[0] + cls[1] + cls[2] == 0) return std::string();
+  const double per_key = std::max(1.0, options_.bits_per_key);
+  auto words_of = [&](double keys, double per) { return static_cast<size_t>(std::ceil(per * keys / 64)); };
+  const size_t ideal_tri = std::max<size_t>(1, words_of(static_cast<double>(trigrams), per_key));
+  const size_t ideal_tok = words_of(static_cast<double>(cls[0] + cls[1] + cls[2]), per_key);
+  if (max_bytes != SIZE_MAX) {
+    const size_t floor = std::min(options_.min_bytes, kV3Header + 8 * (ideal_tri + ideal_tok));
+    max_bytes = std::max(max_bytes, floor);
+  }
+  const size_t budget = max_bytes == SIZE_MAX ? SIZE_MAX : (max_bytes - std::min(max_bytes, kV3Header)) / 8;
+  size_t tri_words = ideal_tri, tok_words = ideal_tok;
+  uint8_t flags = 0;
+  const uint8_t flag_of[3] = {kHasText, kHasPairs, kHasDigits};
+  size_t tok_keys = 0;
+  if (tri_words + tok_words <= budget) {
+    for (int c = 0; c < 3; ++c)
+      if (cls[c]) flags |= flag_of[c];
+    tok_keys = cls[0] + cls[1] + cls[2];
+  } else {
+    const size_t tri_floor = std::max<size_t>(1, words_of(static_cast<double>(trigrams), options_.trigram_bits_squeezed));
+    const double room = budget > tri_floor ? static_cast<double>((budget - tri_floor) * 64) : 0;
+    for (int c = 0; c < 3; ++c) {
+      if (cls[c] == 0) continue;
+      if (static_cast<double>(tok_keys + cls[c]) * options_.min_bits_per_key > room) continue;
+      tok_keys += cls[c];
+      flags |= flag_of[c];
+    }
+    tok_words = tok_keys == 0 ? 0 : std::min(words_of(static_cast<double>(tok_keys), per_key), budget - tri_floor);
+    tri_words = std::max<size_t>(1, std::min(ideal_tri, budget - std::min(budget, tok_words)));
+  }
+  auto probes_for = [&](size_t words, size_t keys) {
+    double per = static_cast<double>(words * 64) / static_cast<double>(std::max<size_t>(keys, 1));
+    unsigned k = static_cast<unsigned>(std::lround(per * 0.6931));
+    return std::max(1u, std::min(kMaxProbesV2, k));
+  };
+  const unsigned k_tri = probes_for(tri_words, trigrams);
+  const unsigned k_tok = tok_words ? probes_for(tok_words, tok_keys) : 0;
+  std::vector<uint64_t> bits(tri_words + tok_words, 0);
+  auto set = [&](uint64_t* w, uint64_t nbits, unsigned k, uint64_t h) {
+    uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+    for (unsigned j = 0; j < k; ++j) {
+      uint64_t b = (h1 + j * h2) % nbits;
+      w[b / 64] |= uint64_t{1} << (b % 64);
+    }
+  };
+  for_each_distinct([&](uint32_t tri) { set(bits.data(), tri_words * 64, k_tri, trigram_key(tri)); });
+  for (int c = 0; c < 3; ++c)
+    if (flags & flag_of[c])
+      for (uint64_t h : sets_[c].slots)
+        if (h) set(bits.data() + tri_words, tok_words * 64, k_tok, h);
+  std::string out;
+  out.reserve(kV3Header + bits.size() * 8);
+  put_u8(out, static_cast<uint8_t>(kVersion3 | (options_.fold_case ? kFolded : 0)));
+  put_u8(out, static_cast<uint8_t>(k_tri));
+  put_u8(out, flags);
+  put_u8(out, static_cast<uint8_t>(k_tok));
+  put_u32le(out, static_cast<uint32_t>(tri_words));
+  for (uint64_t w : bits) put_u64le(out, w);
+  return out;
+}
+
 namespace {
 
 bool is_v2(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion2; }
+bool is_v3(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion3; }
 
 }  // namespace
 
+int token_filter_version(std::string_view filter) {
+  if (filter.empty()) return 0;
+  return is_v3(filter) ? 3 : is_v2(filter) ? 2 : 1;
+}
+
+unsigned token_filter_classes(std::string_view filter) {
+  return filter.size() >= kV3Header && is_v3(filter) ? static_cast<uint8_t>(filter[2]) : 0;
+}
+
 void token_filter_check(std::string_view filter) {
   if (filter.empty()) return;
+  if (is_v3(filter)) {
+    if (filter.size() < kV3Header + 8 || (filter.size() - kV3Header) % 8 != 0) corrupt("token filter");
+    const unsigned k_tri = static_cast<uint8_t>(filter[1]), k_tok = static_cast<uint8_t>(filter[3]);
+    const uint8_t flags = static_cast<uint8_t>(filter[2]);
+    const uint64_t tri_words = get_u32(filter.data() + 4);
+    const uint64_t words = (filter.size() - kV3Header) / 8;
+    if (k_tri == 0 || k_tri > kMaxProbesV2 || (flags & ~(kHasText | kHasPairs | kHasDigits)) != 0 || tri_words == 0 ||
+        tri_words > words || (flags == 0) != (k_tok == 0) || k_tok > kMaxProbesV2 || (flags == 0) != (tri_words == words))
+      corrupt("token filter");
+    return;
+  }
   if (is_v2(filter)) {
     if (filter.size() < kV2Header + 8 || (filter.size() - kV2Header) % 8 != 0) corrupt("token filter");
     unsigned k = static_cast<uint8_t>(filter[1]);
@@ -467,12 +622,82 @@ bool may_contain_v2(std::string_view filter, std::string_view needle, bool case_
   return true;
 }
 
+
+// Version 3: as version 2, each key probed only where its classes are present, and pair keys.
+bool may_contain_v3(std::string_view filter, std::string_view needle, bool case_insensitive) {
+  bool folded = static_cast<uint8_t>(filter[0]) & kFolded;
+  if (case_insensitive && !folded) return true;
+  const unsigned k_tri = static_cast<uint8_t>(filter[1]), k_tok = static_cast<uint8_t>(filter[3]);
+  const uint8_t flags = static_cast<uint8_t>(filter[2]);
+  const bool text = flags & kHasText, pairs = flags & kHasPairs, digits = flags & kHasDigits;
+  const uint64_t tri_words = get_u32(filter.data() + 4);
+  const char* tri_bits = filter.data() + kV3Header;
+  const char* tok_bits = tri_bits + tri_words * 8;
+  const uint64_t tri_nbits = tri_words * 64, tok_nbits = (filter.size() - kV3Header) * 8 - tri_nbits;
+  std::string f;
+  const char* p = needle.data();
+  const size_t n = needle.size();
+  if (folded) {
+    f.resize(n);
+    for (size_t i = 0; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
+    p = f.data();
+  }
+  auto probe = [&](uint64_t h) { return probe_v2(tok_bits, tok_nbits, k_tok, h); };
+  if (text || pairs || digits) {
+    size_t i = 0;
+    size_t prev_i = 0, prev_j = SIZE_MAX - 1;
+    while (i < n) {
+      if (!token_byte(static_cast<uint8_t>(p[i]))) {
+        ++i;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
+      const size_t m = j - i;
+      const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
+      const bool dig = all_digits(p + i, m);
+      if (left && right) {
+        // The line's token is exactly this one: its class is known.
+        if ((dig ? digits : text) && !probe(key_hash(kWholeKey, p + i, m))) return false;
+      } else if (left || right) {
+        // A longer line token may hold letters even if this part is all digits.
+        size_t L = affix_length(m);
+        if (L != 0 && (dig ? digits && text : text)) {
+          const char* a = left ? p + i : p + j - L;
+          bool ok = probe(key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
+                    (L == m && probe(key_hash(kWholeKey, a, L)));
+          if (!ok) return false;
+        }
+      }
+      if (pairs && prev_j + 1 == i) {
+        // The previous token ends the line's token at prev_j; this one starts the next.
+        const size_t pm = prev_j - prev_i;
+        const bool a_known = prev_i > 0 || pm >= kPairPart;
+        const bool b_known = right || m >= kPairPart;
+        if (a_known && b_known) {
+          const size_t am = std::min(pm, kPairPart), bm = std::min(m, kPairPart);
+          const char* a = p + prev_j - am;
+          if (!all_digits(a, am) && !probe(pair_hash(a, am, p[prev_j], p + i, bm)))
+            return false;
+        }
+      }
+      prev_i = i;
+      prev_j = j;
+      i = j;
+    }
+  }
+  for (size_t i = 0; i + 3 <= n; ++i)
+    if (!probe_v2(tri_bits, tri_nbits, k_tri, trigram_key(trigram(p + i)))) return false;
+  return true;
+}
+
 }  // namespace
 
 bool token_filter_may_contain(std::string_view filter, std::string_view needle,
                               bool case_insensitive) {
   if (filter.empty()) return true;
   token_filter_check(filter);
+  if (is_v3(filter)) return may_contain_v3(filter, needle, case_insensitive);
   if (is_v2(filter)) return may_contain_v2(filter, needle, case_insensitive);
   return may_contain_v1(filter, needle, case_insensitive);
 }

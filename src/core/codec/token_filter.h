@@ -13,6 +13,26 @@
 // the distinct keys at bits_per_key (16: ~0.05% false positives a key), shrunk to
 // the byte budget of finish().
 //
+// Version 3 (written now) adds pair keys and splits the token keys into classes, so that a
+// chunk whose keys do not fit its byte budget drops the least useful class instead of every
+// token key (version 2 fell back to trigrams only, which cannot tell ids apart):
+//  - text tokens: whole tokens holding a byte other than 0-9, and their affixes;
+//  - pairs: two tokens joined by exactly one separator byte (`6b14bb84.7007`,
+//    `orders/100002`, `a=b`), keyed by the first token's last <= 4 bytes, the separator and
+//    the second token's first <= 4 bytes, where the first part holds a non-digit (a number
+//    then a word or a number -- `0002 HTTP`, timestamps, IP addresses -- is left out). A needle spanning a separator is tested as a unit: a chunk holding the token
+//    `6b14bb84` (every session of that second) and the number 7007 somewhere else no longer
+//    passes `6b14bb84.7007`;
+//  - digit tokens: all-digit whole tokens and their affixes (most of the distinct tokens of
+//    a chunk of database logs: line numbers, pids, ports, parameters).
+// Trigrams are always present, in a Bloom filter of their own; the classes go into a second
+// one in the order above while every key keeps at least min_bits_per_key bits (byte 2 of the
+// filter says which are present). A needle's key
+// is probed only if every class the line's key could be in is present (an edge token of
+// digits could be the tail of a text token).
+//
+// Version 2 (old chunks, still read): trigrams, whole tokens and affixes, no pairs, one class.
+//
 // Version 1 (old chunks, still read): trigrams only; byte 0 = probes | 0x80 if
 // case-folded, then the bit array.
 #pragma once
@@ -33,7 +53,15 @@ struct TokenFilterOptions {
   // the filter holds the trigrams only (a crowded filter of tokens passes more chunks than
   // a roomy one of trigrams: see finish()).
   double min_bits_per_token_key = 6;
-  int version = 2;                // 1: the old trigram-only layout (tests of old chunks)
+  // Version 3: a key class goes into the token filter only if every token key then keeps this
+  // many bits (Bloom false positives ~2 % a key at 8 bits, ~0.5 % at 11).
+  double min_bits_per_key = 8;
+  // Version 3: bits a trigram when the budget cannot give every key bits_per_key.
+  double trigram_bits_squeezed = 3;
+  // Version 3: a filter may take at least min(this, its size at bits_per_key a key) bytes,
+  // whatever the budget of finish(): see finish_v3(). 0: the budget only.
+  size_t min_bytes = 1024;  // the log chunks: min(4 KiB, half the payload), chunk_format.cpp
+  int version = 3;                // 1, 2: the old layouts (tests of old chunks)
 };
 
 // Token prefix/suffix lengths indexed (a needle's edge token of length m uses the
@@ -53,10 +81,17 @@ class TokenFilterBuilder {
   // Distinct token keys (whole tokens, prefixes, suffixes); 0 with version 1 or
   // once there were more than kMaxTokenKeys (the filter then holds trigrams only).
   size_t distinct_token_keys() const;
+  // Version 3: distinct keys of each class (text tokens, pairs, digit tokens).
+  size_t distinct_text_keys() const { return sets_[kText].overflow ? 0 : sets_[kText].count; }
+  size_t distinct_pair_keys() const { return sets_[kPair].overflow ? 0 : sets_[kPair].count; }
+  size_t distinct_digit_keys() const { return sets_[kDigit].overflow ? 0 : sets_[kDigit].count; }
   static constexpr size_t kMaxTokenKeys = size_t{1} << 20;
   // Version 2 layout: u8 0x40 (| 0x80 if case-folded) | u8 probes | u8 flags
   // (1: token keys present) | the bit array (a multiple of 8 bytes, little-endian
-  // words). At most max(11, max_bytes) bytes; empty if no key was added.
+  // words). Version 3: u8 0x20 (| 0x80) | u8 trigram probes | u8 classes (1: text tokens,
+  // 2: pairs, 4: digit tokens) | u8 token probes (0 without classes) | u32 LE trigram words |
+  // the trigram bit array | the token bit array. At most max(16, max_bytes, the min_bytes
+  // floor) bytes; empty if no key was added.
   std::string finish(size_t max_bytes = SIZE_MAX) const;
 
   struct Scratch;  // per-thread reusable working memory (token_filter.cpp)
@@ -65,10 +100,18 @@ class TokenFilterBuilder {
   void add_trigrams(const char* p, size_t n, bool fold);
   void add_tokens(const char* p, size_t n);
   void add_token(const char* p, size_t m);
-  bool insert_key(uint64_t h);
+  void add_pair(const char* a, size_t am, char sep, const char* b, size_t bm);
+  enum Class { kText = 0, kPair = 1, kDigit = 2, kAll = 0 };  // version 2: one set, kAll
+  struct KeySet {
+    std::vector<uint64_t> slots;  // open addressing, 0 = empty
+    size_t count = 0;
+    bool overflow = false;
+  };
+  bool insert_key(uint64_t h, Class c = kAll);
   template <typename F>
   void for_each_distinct(F&& f) const;
   std::string finish_v1(size_t max_bytes) const;
+  std::string finish_v3(size_t max_bytes) const;
 
   TokenFilterOptions options_;
   // Distinct trigrams: one bit per possible trigram (2 MiB) plus the list of those set, in a
@@ -80,10 +123,9 @@ class TokenFilterBuilder {
   size_t count_ = 0;
   bool list_overflow_ = false;
   static constexpr size_t kMaxTrigramList = size_t{1} << 20;
-  // Distinct token key hashes: open addressing (0 = empty), at most kMaxTokenKeys.
-  std::vector<uint64_t> keys_;
-  size_t key_count_ = 0;
-  bool keys_overflow_ = false;
+  // Distinct token key hashes by class (version 2: all in sets_[kAll]), at most
+  // kMaxTokenKeys each; a set past it is dropped and its class left out of the filter.
+  KeySet sets_[3];
   std::string folded_;  // scratch
 };
 
@@ -96,5 +138,9 @@ void token_filter_check(std::string_view filter);
 // case-sensitive filter exclude nothing.
 bool token_filter_may_contain(std::string_view filter, std::string_view needle,
                               bool case_insensitive = false);
+
+// The filter's layout version (1, 2 or 3; 0 if empty) and, for version 3, its class flags.
+int token_filter_version(std::string_view filter);
+unsigned token_filter_classes(std::string_view filter);
 
 }  // namespace observe::codec

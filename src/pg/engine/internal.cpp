@@ -180,6 +180,11 @@ bytea* ts_chunk_data(Datum data) {
   return reinterpret_cast<bytea*>(detoast_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
 }
 
+bytea* ts_chunk_data_slice(Datum data, int32 length) {
+  return reinterpret_cast<bytea*>(
+      detoast_attr_slice(reinterpret_cast<struct varlena*>(DatumGetPointer(data)), 0, length));
+}
+
 // Visits every row of `storage_id` in an internal table (through its index whose first column is
 // storage_id) with SnapshotSelf: committed rows and this transaction's, including the current
 // command's. Callers hold a lock on the user table that keeps writers of that storage out.

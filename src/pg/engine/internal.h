@@ -86,6 +86,9 @@ void ts_chunk_cursor_close(TsChunkCursor* c, LOCKMODE lock);
 
 // Detoasted bytes of a chunk's data, palloc'd in the current memory context.
 bytea* ts_chunk_data(Datum data);
+// The first `length` bytes (or fewer, if shorter) of a chunk row's data, detoasted: only the
+// TOAST chunks holding them are read.
+bytea* ts_chunk_data_slice(Datum data, int32 length);
 
 // Deletes every row of a storage id from _ts_series and _ts_chunks (transactionally).
 void ts_delete_storage(Oid storage_id);

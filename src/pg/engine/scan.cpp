@@ -177,7 +177,10 @@ void TsReader::set_chunk(int32_t series_id) {
   if (!spec_.filters.empty()) {
     filter_mask_.assign(chunk_.times.size(), 1);
     chunk::apply_filters(spec_.filters, chunk_, filter_mask_);
+  } else {
+    filter_mask_.clear();
   }
+  apply_contains_to_rows();
   chunks_read_++;
   chunk_series_ = series_id;
   row_ = 0;
@@ -278,6 +281,38 @@ void TsReader::load_batches_for_series() {
   close_cursor();
 }
 
+// The case-sensitive substring tests on each row of the chunk (one memmem a row and needle):
+// a row holding none of a test's needles cannot pass the predicate it came from, so it is
+// never made into a tuple for the executor to test again (a needle's chunk of ~9,000 lines
+// cost ~30 ms of datums and LIKE calls for one or two matches). Case-insensitive tests are
+// left to the executor (PostgreSQL's case folding is not the filter's ASCII folding).
+void TsReader::apply_contains_to_rows() {
+  const size_t rows = chunk_.times.size();
+  for (const TsContainsTest& t : spec_.contains) {
+    if (t.case_insensitive || t.any_of.empty() || t.column < 0 ||
+        static_cast<size_t>(t.column) >= chunk_.columns.size())
+      continue;
+    const chunk::Column& col = chunk_.columns[t.column];
+    if (col.kind != chunk::ColumnKind::kBytes || col.bytes.size() != rows) continue;
+    if (filter_mask_.empty()) filter_mask_.assign(rows, 1);
+    for (size_t r = 0; r < rows; r++) {
+      if (!filter_mask_[r]) continue;
+      if (!col.nulls.empty() && col.nulls[r]) {
+        filter_mask_[r] = 0;
+        continue;
+      }
+      std::string_view line = col.bytes[r];
+      bool any = false;
+      for (const std::string& n : t.any_of)
+        if (n.empty() || memmem(line.data(), line.size(), n.data(), n.size()) != nullptr) {
+          any = true;
+          break;
+        }
+      if (!any) filter_mask_[r] = 0;
+    }
+  }
+}
+
 bool TsReader::ruled_out(std::string_view chunk_bytes) const {
   if (spec_.filters.empty() && spec_.contains.empty()) return false;
   chunk::ChunkSummary summary = chunk::peek(chunk_bytes);
@@ -337,6 +372,12 @@ bool TsReader::load_next_chunk() {
       continue;
     }
     if (row.max_time < spec_.min_time || row.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      continue;
+    }
+    // A needle's chunks: the header slice first, so a chunk the token filter rules out is
+    // skipped without reading its payload's TOAST chunks.
+    if (row.series_id != kTsBatchSeries && ts_chunk_header_ruled_out(spec_.contains, row.data)) {
       chunks_skipped_++;
       continue;
     }

@@ -30,6 +30,13 @@ struct TsContainsTest {
 // Whether a chunk's token filters rule out every needle of one of the tests (its rows then
 // cannot pass them); reads the chunk's header only.
 bool ts_chunk_ruled_out(const std::vector<TsContainsTest>& tests, std::string_view chunk_bytes);
+bool ts_summary_ruled_out(const std::vector<TsContainsTest>& tests, const chunk::ChunkSummary& summary);
+
+// Whether the tests rule out a stored chunk (the data Datum of a chunk row, not an L0 batch)
+// from its first bytes only: a slice of the TOASTed value (its header and token filters) is
+// fetched, not the payload, which a skipped chunk never needs. False if the tests are empty
+// or the header does not fit the slice (the caller then reads the whole chunk).
+bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum data);
 
 struct TsReadSpec {
   bool all_series = true;
@@ -97,6 +104,7 @@ class TsReader {
   void plan_chunk();
   // Whether a chunk's header (zone map, token filters) rules out every row the spec wants.
   bool ruled_out(std::string_view chunk_bytes) const;
+  void apply_contains_to_rows();
 
   struct AttrPlan {
     enum Op : uint8_t { kNull, kTime, kStoredTime, kConst, kFloat8, kFloat4, kBool, kInt8, kInt4, kInt2, kChar, kBytes };

@@ -171,6 +171,12 @@ void StreamMerge::list(Relation, Snapshot snapshot, MemoryContext keep, MemoryCo
 // Decodes a source's rows in the range; false if it has none (or its token filter rules it out).
 bool StreamMerge::load(Source& s, MemoryContext scratch) {
   pg_guard([scratch] { MemoryContextReset(scratch); });
+  // The header slice first: a chunk the token filter rules out is skipped without reading its
+  // payload (a needle over a day reads the filters, not the lines).
+  if (!s.batch && ts_chunk_header_ruled_out(spec_.contains, s.raw)) {
+    (*skipped_)++;
+    return false;
+  }
   MemoryContext old = MemoryContextSwitchTo(scratch);
   std::string_view bytes;
   try {

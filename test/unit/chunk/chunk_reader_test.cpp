@@ -89,5 +89,44 @@ TEST(ChunkTokenFilter, PeekAnswersLineFilters) {
   EXPECT_FALSE(may_contain(peek(encode(got)).columns[0], "status=500"));
 }
 
+// peek_prefix (a TOAST slice of a chunk): false while the header and its filters are cut short,
+// then the same summary as peek() whatever follows, payloads included or not.
+TEST(ChunkTokenFilter, PeekPrefixReadsTheHeaderOnly) {
+  ChunkData d;
+  Column lines = testing::col(ColumnKind::kBytes);
+  lines.token_filter = true;
+  lines.token_filter_fold_case = true;
+  lines.token_filter_budget = 0.057;
+  for (int i = 0; i < 3000; ++i) {
+    d.times.push_back(i);
+    lines.bytes.push_back("GET /api/v1/orders/" + std::to_string(100000 + i * 7) + " session_id=6b14bb84." +
+                          std::to_string(i % 97) + " status=200");
+  }
+  d.columns.push_back(lines);
+  std::string enc = encode(d);
+  ChunkSummary whole = peek(enc);
+  ASSERT_FALSE(whole.columns[0].token_filter.empty());
+  const size_t filter = whole.columns[0].token_filter.size();
+  ASSERT_LT(filter + 64, enc.size());
+  size_t first_ok = enc.size() + 1;
+  for (size_t cut = 0; cut <= enc.size(); cut += (cut < filter + 64 ? 1 : 997)) {
+    ChunkSummary part;
+    if (peek_prefix(std::string_view(enc).substr(0, cut), &part)) {
+      if (first_ok > enc.size()) first_ok = cut;
+      ASSERT_EQ(part.rows, whole.rows);
+      ASSERT_EQ(part.min_time, whole.min_time);
+      ASSERT_EQ(part.max_time, whole.max_time);
+      ASSERT_EQ(part.columns.size(), 1u);
+      ASSERT_EQ(part.columns[0].token_filter, whole.columns[0].token_filter);
+    } else {
+      ASSERT_GT(first_ok, enc.size()) << "a longer prefix failed after a shorter one passed, at " << cut;
+    }
+  }
+  EXPECT_GT(first_ok, filter);         // the filter must be whole
+  EXPECT_LT(first_ok, filter + 64);    // and nothing past the header is needed
+  EXPECT_FALSE(may_contain(whole.columns[0], "orders/100001 "));
+  EXPECT_TRUE(may_contain(whole.columns[0], "orders/100007 "));
+}
+
 }  // namespace
 }  // namespace observe::chunk

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -65,7 +66,13 @@ TEST(TokenFilter, SizeIsSixteenBitsAKey) {
   EXPECT_EQ(b.distinct_trigrams(), 24u);
   EXPECT_EQ(b.distinct_token_keys(), 9u);
   std::string f = b.finish();
-  EXPECT_EQ(f.size(), 3u + 8u * 9u);  // 33 keys * 16 bits = 528 bits -> 9 words
+  // Version 3: 8 bytes of header, 24 trigrams * 16 bits -> 6 words, 9 token keys * 16 bits -> 3.
+  EXPECT_EQ(f.size(), 8u + 8u * (6u + 3u));
+  TokenFilterOptions v2;
+  v2.version = 2;
+  TokenFilterBuilder two(v2);
+  two.add("abcdefghijklmnopqrstuvwxyz");
+  EXPECT_EQ(two.finish().size(), 3u + 8u * 9u);  // version 2: 33 keys * 16 bits = 528 bits -> 9 words
   TokenFilterOptions v1;
   v1.version = 1;
   TokenFilterBuilder old(v1);
@@ -101,6 +108,7 @@ TEST(TokenFilter, TokensTellIdsApart) {
 TEST(TokenFilter, VersionTwoBytesAreStable) {
   TokenFilterOptions o;
   o.fold_case = true;
+  o.version = 2;
   TokenFilterBuilder b(o);
   b.add("GET /api/v1/orders/100002 HTTP/1.1 session_id=6b14bb84.7007");
   std::string f = b.finish();
@@ -111,6 +119,97 @@ TEST(TokenFilter, VersionTwoBytesAreStable) {
   }
   EXPECT_EQ(f.size(), 147u);
   EXPECT_EQ(h, 0xa383eb4125e59af4ULL);
+}
+
+TEST(TokenFilter, VersionThreeBytesAreStable) {
+  TokenFilterOptions o;
+  o.fold_case = true;
+  TokenFilterBuilder b(o);
+  b.add("GET /api/v1/orders/100002 HTTP/1.1 session_id=6b14bb84.7007");
+  std::string f = b.finish();
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the filter
+  for (unsigned char c : f) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  EXPECT_EQ(token_filter_version(f), 3);
+  EXPECT_EQ(token_filter_classes(f), 7u);
+  EXPECT_EQ(f.size(), 168u);
+  EXPECT_EQ(h, 0xbed9220863d35819ULL);
+}
+
+// Pair keys: a chunk holding the session's first part (every session started in that second)
+// and its second part elsewhere does not pass the whole session id.
+TEST(TokenFilter, PairsTellSessionIdsApart) {
+  TokenFilterBuilder b;
+  for (int i = 0; i < 300; ++i) {
+    char sid[64];
+    std::snprintf(sid, sizeof sid, "6b14bb84.%x", 0x7010 + i);
+    b.add(std::string("{\"session_id\":\"") + sid + "\",\"pid\":" + std::to_string(7007 + i) + ",\"line_num\":7007}");
+  }
+  std::string f = b.finish();
+  EXPECT_GT(b.distinct_pair_keys(), 0u);
+  EXPECT_TRUE(token_filter_may_contain(f, "6b14bb84.7101"));
+  EXPECT_TRUE(token_filter_may_contain(f, "6b14bb84"));
+  EXPECT_FALSE(token_filter_may_contain(f, "6b14bb84.7007"));
+  EXPECT_FALSE(token_filter_may_contain(f, "session_id\":\"6b14bb84.7007\""));
+  // Version 2 (no pairs) passes it: both tokens are in the chunk.
+  TokenFilterOptions v2;
+  v2.version = 2;
+  TokenFilterBuilder old(v2);
+  for (int i = 0; i < 300; ++i) {
+    char sid[64];
+    std::snprintf(sid, sizeof sid, "6b14bb84.%x", 0x7010 + i);
+    old.add(std::string("{\"session_id\":\"") + sid + "\",\"pid\":" + std::to_string(7007 + i) + ",\"line_num\":7007}");
+  }
+  EXPECT_TRUE(token_filter_may_contain(old.finish(), "6b14bb84.7007"));
+}
+
+// A budget too small for every class drops the digit tokens first, then the pairs; the
+// filter says which are present and a needle's keys of an absent class are not probed.
+TEST(TokenFilter, ClassesDroppedByBudget) {
+  TokenFilterOptions o;
+  o.min_bytes = 0;
+  TokenFilterBuilder b(o);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 3000; ++i)
+    b.add("aid=" + std::to_string(100000 + rng() % 900000) + " sid=ab" + std::to_string(i % 50) + ".c" +
+          std::to_string(i % 50 % 7) + " msg=ok");
+  std::string all = b.finish();
+  EXPECT_EQ(token_filter_classes(all), 7u);
+  // Squeezed: trigrams at 3 bits, then room for text and pairs at 8 bits, not the numbers.
+  const size_t tri_words = (b.distinct_trigrams() * 3 + 63) / 64;
+  auto budget = [&](size_t keys) { return 8 + 8 * (tri_words + (keys * 9 + 63) / 64); };
+  ASSERT_GT(b.distinct_digit_keys(), 2000u);
+  std::string some = b.finish(budget(b.distinct_text_keys() + b.distinct_pair_keys()));
+  EXPECT_EQ(token_filter_classes(some), 3u);
+  std::string text_only = b.finish(budget(b.distinct_text_keys()));
+  EXPECT_EQ(token_filter_classes(text_only), 1u);
+  std::string trigrams_only = b.finish(budget(0));
+  EXPECT_EQ(token_filter_classes(trigrams_only), 0u);
+  for (const std::string& f : {all, some, text_only, trigrams_only}) {
+    EXPECT_TRUE(token_filter_may_contain(f, "sid=ab7.c0 msg"));
+    EXPECT_TRUE(token_filter_may_contain(f, "sid=ab17.c3 msg"));
+    EXPECT_FALSE(token_filter_may_contain(f, "sid=zz7.c0"));
+  }
+  // ab17 always goes with c3: every token and trigram of `ab17.c1 ` is in the lines, the pair
+  // `ab17.c1` is not.
+  EXPECT_FALSE(token_filter_may_contain(all, "sid=ab17.c1 msg"));
+  EXPECT_FALSE(token_filter_may_contain(some, "sid=ab17.c1 msg"));
+  EXPECT_TRUE(token_filter_may_contain(text_only, "sid=ab17.c1 msg"));
+}
+
+// Filters written by version 2 are still read, with their answers.
+TEST(TokenFilter, ReadsVersionTwoFilters) {
+  TokenFilterOptions o;
+  o.version = 2;
+  TokenFilterBuilder b(o);
+  for (int i = 0; i < 500; ++i)
+    if (i != 2) b.add("GET /api/v1/orders/" + std::to_string(100000 + i) + " HTTP/1.1");
+  std::string f = b.finish();
+  EXPECT_EQ(token_filter_version(f), 2);
+  EXPECT_TRUE(token_filter_may_contain(f, "orders/100003"));
+  EXPECT_FALSE(token_filter_may_contain(f, "orders/100002"));
 }
 
 // Case folding (8 bytes at a time in add()) folds exactly ASCII 'A'..'Z', whatever the byte
@@ -222,7 +321,7 @@ TEST(TokenFilter, ReadsVersionOneFilters) {
 // whatever the budget, the case folding and the needle's edges.
 TEST(TokenFilter, NeverExcludesAChunkHoldingTheNeedle) {
   std::mt19937_64 rng(7);
-  const std::string alpha = "aAbB01234xyz";
+  const std::string alpha = "aAbB01234xyz5678";
   const std::string seps = " /.:-_=\"[]";
   auto piece = [&]() {
     std::string s;
@@ -230,9 +329,11 @@ TEST(TokenFilter, NeverExcludesAChunkHoldingTheNeedle) {
     for (size_t i = 0; i < n; ++i) s.push_back(alpha[rng() % alpha.size()]);
     return s;
   };
-  for (int round = 0; round < 60; ++round) {
+  for (int round = 0; round < 180; ++round) {
     TokenFilterOptions o;
     o.fold_case = round % 2;
+    o.version = round < 60 ? 2 : 3;
+    if (round >= 120) o.min_bytes = 0;  // every class dropped in turn by the budget
     TokenFilterBuilder b(o);
     std::vector<std::string> lines;
     size_t nlines = 1 + rng() % 200;
@@ -251,7 +352,7 @@ TEST(TokenFilter, NeverExcludesAChunkHoldingTheNeedle) {
     size_t budget = round % 3 == 0 ? SIZE_MAX : 16 + rng() % 400;
     std::string f = b.finish(budget);
     if (budget != SIZE_MAX) {
-      EXPECT_LE(f.size(), std::max<size_t>(budget, 11));
+      EXPECT_LE(f.size(), std::max<size_t>({budget, 11, o.version >= 3 ? o.min_bytes + 11 : 0}));
     }
     for (int q = 0; q < 400; ++q) {
       std::string needle;
@@ -295,6 +396,19 @@ TEST(TokenFilter, MalformedThrows) {
   EXPECT_THROW(token_filter_check(std::string("\xc0\x03", 2)), Error);
   EXPECT_THROW(token_filter_check(std::string(9, '\0')), Error);
   EXPECT_THROW(token_filter_may_contain(std::string("\x07\x01\x02", 3), "abcd"), Error);
+  // Version 3: 8 bytes of header (trigram probes, classes 0..7, token probes, trigram words),
+  // trigram words >= 1, token words > 0 exactly when there are classes.
+  auto v3 = [](const char* head, size_t words) { return std::string(head, 8) + std::string(8 * words, '\0'); };
+  EXPECT_NO_THROW(token_filter_check(v3("\x20\x03\x07\x05\x01\x00\x00\x00", 2)));
+  EXPECT_NO_THROW(token_filter_check(v3("\xa0\x03\x00\x00\x02\x00\x00\x00", 2)));
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x08\x05\x01\x00\x00\x00", 2)), Error);  // unknown class
+  EXPECT_THROW(token_filter_check(v3("\x20\x00\x01\x05\x01\x00\x00\x00", 2)), Error);  // no trigram probe
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x01\x00\x01\x00\x00\x00", 2)), Error);  // classes, no probe
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x01\x05\x02\x00\x00\x00", 2)), Error);  // no token words
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x00\x00\x01\x00\x00\x00", 2)), Error);  // token words, no class
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x01\x05\x03\x00\x00\x00", 2)), Error);  // words past the end
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x00\x00\x00\x00\x00\x00", 1)), Error);  // no trigram words
+  EXPECT_THROW(token_filter_check(v3("\x20\x03\x07\x05\x01\x00\x00\x00", 2) + "x"), Error);
 }
 
 }  // namespace

@@ -36,11 +36,19 @@ TEST(TokenFilterFold, BudgetBoundsSizeWithoutFalseNegatives) {
   auto lines = testing::sample_log_lines(3000, 3);
   TokenFilterOptions o;
   o.fold_case = true;
+  o.min_bytes = 0;  // the budget alone (by default a filter may take up to 1 KiB whatever it)
   TokenFilterBuilder b(o);
   for (auto& l : lines) b.add(l);
   std::string full = b.finish(), small = b.finish(600);
   EXPECT_GT(full.size(), 600u);
   EXPECT_LE(small.size(), 600u);
+  {
+    TokenFilterOptions d;
+    d.fold_case = true;
+    TokenFilterBuilder floor(d);
+    for (auto& l : lines) floor.add(l);
+    EXPECT_EQ(floor.finish(600).size(), 1024u);  // the floor: min(1 KiB, the ideal size)
+  }
   EXPECT_GE(b.distinct_trigrams(), 1000u);
   std::mt19937_64 rng(4);
   for (int i = 0; i < 3000; ++i) {
