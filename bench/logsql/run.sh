@@ -201,7 +201,7 @@ bench "\`$q4\`" "SQL LIKE (GIN) + regexp, heap_trgm" "$(lines_sig "SELECT line F
     AND substring(line from '(?:^| )level=(\"[^\"]*\"|[^ ]*)') = 'error' AND $in_lq")"
 bench "\`$q4\`" "LogQL logql, observe.logs" "$(lines_sig "$(lq_lines "$q4")")"
 # | pattern | status >= 500: server errors of the access log by status
-q5="sum by (status) (count_over_time({filename=\"$access\"} | pattern \"<_> - - [<_>] \\\"<method> <_> <_>\\\" <status> <_>\" | status >= 500 [${range_s}s]))"
+q5="sum by (status) (count_over_time({filename=\"$access\"} | pattern \"<_> - - [<_>] \\\"<method> <_> <_>\\\" <status> <_>\" | status >= 500 | __error__=\"\" [${range_s}s]))"
 bench "\`$q5\`" "SQL regexp, heap_trgm" "$(series_sig "SELECT st || ' ' || count(*) AS k FROM (SELECT substring(line from '^[^ ]* - - \\[[^]]*\\] \"[^ ]* [^ ]* [^\"]*\" ([0-9]+) ') st
   FROM heap_trgm WHERE labels->>'filename' = '$access') s WHERE st::int >= 500 GROUP BY st")"
 bench "\`$q5\`" "LogQL logql_instant, observe.logs" "$(series_sig "SELECT substring(metric from 'status=\"([^\"]*)\"') || ' ' || value AS k
