@@ -323,4 +323,29 @@ scan \`|= "GET"\` ≥ 1.5 GB/s per core: SQL $(gb_s "$get_obs_ms") GB/s **$(met 
 $(gb_s "$get_logql_ms") GB/s **$(met "$(gb_s "$get_logql_ms")" 1.5)** (heap seq scan $(gb_s "$get_heap_ms") GB/s; figures over all raw
 line bytes — see the chunks line for what had to be read); same answers everywhere: **$([ "$diffs" = 0 ] && echo "yes" || echo "NO, $diffs differ")**.
 MD
+
+# Issue 14's dashboard / on-call queries: LogQL against the heap + GIN SQL, per query (the
+# metric and log query rows: the first store of a name is the heap's, the second LogQL's).
+logql_rows() {
+  awk -F'\t' '
+  { n = $1; if (!(n in first)) { first[n] = $2; fms[n] = $3; fans[n] = $4; order[++k] = n }
+    else { oms[n] = $3; oans[n] = $4 } }
+  END { for (i = 1; i <= k; i++) { n = order[i]; if (n ~ /^(needle|scan)/) continue
+      q = n; st = first[n]; gsub(/\|/, "\\|", q); gsub(/\|/, "\\|", st); split(fans[n], a, " ")
+      r = oms[n] > 0 ? sprintf("%.1f×", fms[n] / oms[n]) : "n/a"
+      same = fans[n] == oans[n] ? "same" : "**DIFFERENT**"
+      met = (oms[n] > 0 && fms[n] >= oms[n]) ? "met" : "**NOT met**"
+      printf("| %s | %s | %.1f | %.1f | %s | %s (%s) | %s |\n", q, st, fms[n], oms[n], r, same, a[1], met) } }' "$results"
+}
+cat <<MD
+
+### Dashboard and on-call queries: LogQL on observe.logs against the heap SQL
+
+Target (issue 14): each query at least as fast as the heap + pg_trgm GIN SQL (ratio = heap ms /
+LogQL ms, ≥ 1 is met); answers compared as above.
+
+| query | heap SQL | heap ms | LogQL ms | ratio | answer (count) | target |
+|---|---|---:|---:|---:|---|---|
+$(logql_rows)
+MD
 exit $failures
