@@ -28,7 +28,8 @@ export PGOPTIONS="$PGOPTIONS -c max_parallel_workers_per_gather=0 -c jit=off"
 failures=0
 
 if [ ! -s "$tsv" ]; then
-  zstd -dc "$LOG_RECORDING" | "$PY" "$here/to_tsv.py" "$LOG_LINES" > "$tsv.tmp"
+  # (to_tsv.py stops after LOG_LINES entries: zstd's SIGPIPE is not a failure)
+  (set +o pipefail; zstd -dc "$LOG_RECORDING" 2>/dev/null | "$PY" "$here/to_tsv.py" "$LOG_LINES" > "$tsv.tmp")
   mv "$tsv.tmp" "$tsv"
 fi
 chmod 644 "$tsv"
@@ -208,9 +209,13 @@ bench "\`$q5\`" "LogQL logql_instant, observe.logs" "$(series_sig "SELECT substr
   FROM observe.logql_instant('$q5', '$t1')")"
 # rate by label over 1 m steps: the database's lines per second by level
 q6="sum by (level) (rate({job=\"postgres\"}[1m]))"
-bench "\`$q6\`, step 1m" "SQL, heap_trgm (btree on time)" "$(series_sig "SELECT g::text || ' ' || (labels->>'level') || ' ' || (count(*) / 60.0::float8) AS k
-  FROM generate_series(timestamptz '$step_t0', timestamptz '$t1', interval '1 min') g
-  JOIN heap_trgm h ON h.time > g - interval '1 min' AND h.time <= g WHERE labels->>'job' = 'postgres' GROUP BY g, labels->>'level'")"
+# (a rate per stream, then their sum, as LogQL: level="log" has two streams, and 20633/60 + 2/60
+# is not 20635/60 in floating point)
+bench "\`$q6\`, step 1m" "SQL, heap_trgm (btree on time)" "$(series_sig "SELECT g::text || ' ' || l || ' ' || sum(n / 60.0::float8) AS k FROM (
+  SELECT g, labels, labels->>'level' l, count(*) n
+    FROM generate_series(timestamptz '$step_t0', timestamptz '$t1', interval '1 min') g
+    JOIN heap_trgm h ON h.time > g - interval '1 min' AND h.time <= g WHERE labels->>'job' = 'postgres' GROUP BY g, labels) s
+  GROUP BY g, l")"
 bench "\`$q6\`, step 1m" "LogQL logql_range, observe.logs" "$(series_sig "SELECT time::text || ' ' || substring(metric from 'level=\"([^\"]*)\"') || ' ' || value AS k
   FROM observe.logql_range('$q6', '$step_t0', '$t1', '1 min')")"
 # topk over 1 m steps: the 3 busiest streams each minute
