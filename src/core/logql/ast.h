@@ -38,6 +38,10 @@ struct LineFilterTerm {
   std::shared_ptr<const HyperscanFilter> hs;  // |~ / !~ where Hyperscan agrees with RE2 (faster)
   std::shared_ptr<const PatternMatcher> pattern;  // |> / !>
   std::shared_ptr<const IpMatcher> ipm;     // ip()
+  // |~ / !~ whose regex is an alternation of plain literals (`a|b|c`): it matches exactly the
+  // lines holding one of them, so storage may skip chunks and lines as for `|= "a" or "b"`.
+  // Empty for any other regex (regex_literal_alternatives, parser.h).
+  std::vector<std::string> literals;
 };
 
 struct LineFilter {

@@ -75,6 +75,7 @@ LogResult log_query(LogStore& store, const Query& q, int64_t start_ns, int64_t e
   int64_t read = 0;
   size_t seq = 0;
   for (const StreamRef& s : store.select(q.log.matchers, start_ns, end_ns)) {
+    if (!stream_can_pass(q.log.stages, s.labels)) continue;
     store.scan(s, start_ns, end_ns, dir, filters, [&](const LogEntry& e) {
       if (((++read & 4095) == 0) && opts.limits.interrupted && opts.limits.interrupted())
         throw Error(ErrorKind::kCanceled, "query canceled");

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include "core/common/error.h"
@@ -264,6 +265,7 @@ class Parser {
         if (!re->ok()) defer(pos, "error parsing regexp: " + re->error());
         t.re = re;
         if (re->ok()) t.hs = HyperscanFilter::compile(t.value);
+        if (re->ok()) regex_literal_alternatives(t.value, &t.literals);
         break;
       }
       case LineFilterOp::kPattern:
@@ -1049,6 +1051,33 @@ Query parse_query(std::string_view query) {
                       0);
   Parser p(query);
   return p.parse();
+}
+
+bool regex_literal_alternatives(std::string_view re, std::vector<std::string>* out) {
+  out->clear();
+  std::string cur;
+  for (size_t i = 0; i < re.size(); i++) {
+    const char c = re[i];
+    if (c == '|') {
+      if (cur.empty()) return out->clear(), false;
+      out->push_back(std::move(cur));
+      cur.clear();
+    } else if (c == '\\') {
+      if (i + 1 >= re.size()) return out->clear(), false;
+      const unsigned char n = static_cast<unsigned char>(re[i + 1]);
+      // \. \* \| ... are the character; \d \w \b \Q \x.. \1 are not literals
+      if (n >= 0x80 || std::isalnum(n) || !std::ispunct(n)) return out->clear(), false;
+      cur.push_back(static_cast<char>(n));
+      i++;
+    } else if (std::strchr(".^$*+?()[]{}", c) != nullptr) {
+      return out->clear(), false;
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (cur.empty()) return out->clear(), false;
+  out->push_back(std::move(cur));
+  return true;
 }
 
 }  // namespace observe::logql

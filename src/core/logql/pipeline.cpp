@@ -219,6 +219,52 @@ bool eval_label_filter(const LabelFilter& f, LabelSet* lbs) {
   return compare(f.op, x, f.number);
 }
 
+namespace {
+
+enum class Static { kFalse, kTrue, kUnknown };
+
+Static static_label_filter(const LabelFilter& f, const Labels& stream) {
+  switch (f.kind) {
+    case LabelFilter::kAnd: {
+      Static l = static_label_filter(*f.lhs, stream), r = static_label_filter(*f.rhs, stream);
+      if (l == Static::kFalse || r == Static::kFalse) return Static::kFalse;
+      return l == Static::kTrue && r == Static::kTrue ? Static::kTrue : Static::kUnknown;
+    }
+    case LabelFilter::kOr: {
+      Static l = static_label_filter(*f.lhs, stream), r = static_label_filter(*f.rhs, stream);
+      if (l == Static::kTrue || r == Static::kTrue) return Static::kTrue;
+      return l == Static::kFalse && r == Static::kFalse ? Static::kFalse : Static::kUnknown;
+    }
+    case LabelFilter::kString: {
+      const std::string& name = f.matcher->name();
+      if (name == kErrorLabel || name == kErrorDetailsLabel || !stream.has(name)) return Static::kUnknown;
+      return f.matcher->matches(stream.get(name)) ? Static::kTrue : Static::kFalse;
+    }
+    default: return Static::kUnknown;  // numeric, duration, bytes, ip: errors and parsing
+  }
+}
+
+}  // namespace
+
+bool stream_can_pass(const std::vector<Stage>& stages, const Labels& stream) {
+  for (const Stage& st : stages) {
+    switch (st.kind) {
+      case StageKind::kLabelFilter:
+        if (st.label_filter && static_label_filter(*st.label_filter, stream) == Static::kFalse) return false;
+        break;
+      case StageKind::kLineFilter:
+      case StageKind::kJson:
+      case StageKind::kLogfmt:
+      case StageKind::kRegexp:
+      case StageKind::kPattern:
+      case StageKind::kLineFormat:
+      case StageKind::kDecolorize: break;
+      default: return true;  // unpack, label_format, drop, keep: stream labels may change
+    }
+  }
+  return true;
+}
+
 bool post_unwrap_filters(const std::vector<LabelFilterPtr>& filters, LabelSet* labels) {
   for (auto& f : filters)
     if (!eval_label_filter(*f, labels)) return false;

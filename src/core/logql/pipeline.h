@@ -100,6 +100,15 @@ class Pipeline {
 // Line filter test (shared with storage, which may skip lines or chunks with it).
 bool line_filter_matches(const LineFilter& f, std::string_view line);
 
+// False when no entry of a stream with these labels can pass `stages`: a label filter reached
+// only through stages that never change a stream label (line filters, json / logfmt / regexp /
+// pattern, which put a colliding name in <name>_extracted, line_format, decolorize and other
+// label filters) rejects the stream's own value (a string matcher on a stream label; `and`
+// when a side does, `or` when both do). True when that cannot be known before reading lines.
+// The engine skips such streams without reading them: the answer is the same, as none of their
+// entries would reach the end of the pipeline.
+bool stream_can_pass(const std::vector<Stage>& stages, const Labels& stream);
+
 // Evaluates the label filters that follow unwrap.
 bool post_unwrap_filters(const std::vector<LabelFilterPtr>& filters, LabelSet* labels);
 

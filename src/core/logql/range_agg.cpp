@@ -194,6 +194,7 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   // line copy or label hashing a line).
   const bool filters_only = filters.size() == agg.log.stages.size() && !agg.unwrap;
   for (const StreamRef& s : store_->select(agg.log.matchers, from, to)) {
+    if (!stream_can_pass(agg.log.stages, s.labels)) continue;
     Labels stream_series;
     size_t stream_index = SIZE_MAX;
     if (filters_only) {

@@ -219,13 +219,19 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   // The leading `|=` / `!=` filters also drop lines before the engine sees them (one memmem
   // over a chunk's lines instead of a std::string and a find a line).
   for (const logql::LineFilter* f : filters) {
-    if (f == nullptr || (f->op != logql::LineFilterOp::kContains && f->op != logql::LineFilterOp::kNotContains) ||
-        f->terms.empty())
-      continue;
+    if (f == nullptr || f->terms.empty()) continue;
+    // `|~ "a|b"` / `!~ "a|b"` of plain literals test as `|= "a" or "b"` / `!= "a" or "b"`.
+    const bool regex = f->op == logql::LineFilterOp::kRegex || f->op == logql::LineFilterOp::kNotRegex;
+    if (f->op != logql::LineFilterOp::kContains && f->op != logql::LineFilterOp::kNotContains && !regex) continue;
     LogScanSpec::LineTest t;
-    t.negative = f->op == logql::LineFilterOp::kNotContains;
+    t.negative = f->op == logql::LineFilterOp::kNotContains || f->op == logql::LineFilterOp::kNotRegex;
     bool usable = true;
     for (const logql::LineFilterTerm& term : f->terms) {
+      if (regex) {
+        if (term.literals.empty()) usable = false;
+        t.any_of.insert(t.any_of.end(), term.literals.begin(), term.literals.end());
+        continue;
+      }
       if (term.ip || term.value.empty()) usable = false;
       t.any_of.push_back(term.value);
     }
@@ -236,6 +242,15 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
 }
 
 bool log_contains_test(const logql::LineFilter& f, int line_col, TsContainsTest* out) {
+  if (f.op == logql::LineFilterOp::kRegex && !f.terms.empty()) {
+    // `|~ "a|b"` of plain literals: a line matches exactly when it holds one of them.
+    out->column = line_col;
+    for (const logql::LineFilterTerm& term : f.terms) {
+      if (term.literals.empty()) return false;
+      out->any_of.insert(out->any_of.end(), term.literals.begin(), term.literals.end());
+    }
+    return true;
+  }
   if (f.op != logql::LineFilterOp::kContains || f.terms.empty()) return false;
   out->column = line_col;
   for (const logql::LineFilterTerm& term : f.terms) {

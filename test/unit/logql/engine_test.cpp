@@ -151,5 +151,25 @@ TEST_F(LogqlEngine, CancellationAndSeriesLimit) {
   }
 }
 
+TEST_F(LogqlEngine, StreamsALabelFilterRejectsGiveTheSameAnswers) {
+  // `app` is a stream label: the api stream is not read, the answer is web's lines only.
+  LogResult r = logs(R"({env="prod"} | logfmt | app="web")", 0, 1000, 0, Direction::kForward);
+  size_t entries = 0;
+  for (auto& s : r.streams) {  // a stream per parsed label set (n differs)
+    EXPECT_EQ(s.labels.get("app"), "web");
+    entries += s.entries.size();
+  }
+  EXPECT_EQ(entries, 10u);
+  // A json parse error in a stream the filter rejects cannot fail the metric query.
+  promql::Value v = instant_query(store_, R"(sum(count_over_time({env="prod"} | json | app="none" [1000s])))", 1000000, opts_);
+  ASSERT_EQ(v.vector.size(), 0u);
+  v = instant_query(store_, R"(sum by (level) (count_over_time({env="prod"} | logfmt | app="api" or level="info" [1000s])))",
+                    1000000, opts_);
+  std::map<std::string, double> got;
+  for (auto& e : v.vector) got[std::string(e.metric.get("level"))] = e.v;
+  EXPECT_EQ(got["error"], 5);
+  EXPECT_EQ(got["info"], 15);
+}
+
 }  // namespace
 }  // namespace observe::logql

@@ -123,5 +123,29 @@ TEST(LogqlParser, FunctionNamesAreLabelNamesWhenNotCalled) {
   EXPECT_EQ(q.metric->grouping, (std::vector<std::string>{"rate", "count"}));
 }
 
+TEST(LogqlParser, RegexLiteralAlternatives) {
+  std::vector<std::string> lits;
+  EXPECT_TRUE(regex_literal_alternatives("deadlock detected|could not serialize|timeout", &lits));
+  EXPECT_EQ(lits, (std::vector<std::string>{"deadlock detected", "could not serialize", "timeout"}));
+  EXPECT_TRUE(regex_literal_alternatives(R"(a\.b|c\|d|e-f/g "h")", &lits));
+  EXPECT_EQ(lits, (std::vector<std::string>{"a.b", "c|d", "e-f/g \"h\""}));
+  EXPECT_TRUE(regex_literal_alternatives("x", &lits));
+  EXPECT_EQ(lits, (std::vector<std::string>{"x"}));
+  // Anything that is not a plain string: no literals (an empty alternative matches every line).
+  for (const char* re : {"", "a|", "|a", "a||b", "a.b", "(a|b)", "(?i)a", "a\\d", "\\bword", "[ab]", "a*", "a+",
+                         "a?", "^a", "a$", "a{2}", "\\", "\\x41", "\\Qa\\E"}) {
+    lits = {"stale"};
+    EXPECT_FALSE(regex_literal_alternatives(re, &lits)) << re;
+    EXPECT_TRUE(lits.empty()) << re;
+  }
+  // The parser keeps them on the |~ / !~ terms, for storage; the regex still decides.
+  Query q = parse_query(R"({a="b"} |~ "x|y" !~ "z" |~ "x.y" |= "w")");
+  ASSERT_EQ(q.log.stages.size(), 4u);
+  EXPECT_EQ(q.log.stages[0].line_filter.terms[0].literals, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(q.log.stages[1].line_filter.terms[0].literals, (std::vector<std::string>{"z"}));
+  EXPECT_TRUE(q.log.stages[2].line_filter.terms[0].literals.empty());
+  EXPECT_TRUE(q.log.stages[3].line_filter.terms[0].literals.empty());
+}
+
 }  // namespace
 }  // namespace observe::logql

@@ -165,5 +165,55 @@ TEST(LogqlExtract, SanitizeAndPaths) {
   EXPECT_THROW(parse_json_path("a..b"), std::invalid_argument);
 }
 
+bool can_pass(const std::string& pipeline, const Labels& stream) {
+  Query q = parse_query("{app=\"a\"} " + pipeline);
+  return stream_can_pass(q.log.stages, stream);
+}
+
+TEST(LogqlPipeline, StreamCanPassDecidesOnStreamLabelsOnly) {
+  const Labels api{{"app", "api"}, {"env", "prod"}};
+  EXPECT_FALSE(can_pass(R"(| logfmt | app="web")", api));
+  EXPECT_TRUE(can_pass(R"(| logfmt | app="api")", api));
+  EXPECT_FALSE(can_pass(R"(|= "x" | json | line_format "{{.a}}" | app=~"w.*")", api));
+  EXPECT_FALSE(can_pass(R"(| logfmt | app!="api")", api));
+  EXPECT_FALSE(can_pass(R"(| logfmt | app="web" and n > 3)", api));
+  EXPECT_FALSE(can_pass(R"(| logfmt | app="web" or env="dev")", api));
+  EXPECT_FALSE(can_pass(R"(| logfmt | n > 3 | app="web")", api));
+  // Unknown before reading lines: a label the stream lacks, a numeric filter, error labels, an
+  // `or` with an unknown side, and any filter after a stage that may change stream labels.
+  EXPECT_TRUE(can_pass(R"(| logfmt | level="error")", api));
+  EXPECT_TRUE(can_pass(R"(| logfmt | app="web" or n > 3)", api));
+  EXPECT_TRUE(can_pass(R"(| logfmt | __error__="x")", api));
+  EXPECT_TRUE(can_pass(R"(| label_format app="web" | app="web")", api));
+  EXPECT_TRUE(can_pass(R"(| drop app | app="")", api));
+  EXPECT_TRUE(can_pass(R"(| keep env | app="web")", api));
+  EXPECT_TRUE(can_pass(R"(| unpack | app="web")", api));
+  EXPECT_TRUE(can_pass(R"(|= "x")", api));
+}
+
+// Differential: whenever stream_can_pass says no, the pipeline drops every line of the stream,
+// whatever the line and its structured metadata (parsed or metadata names that collide with a
+// stream label go to <name>_extracted).
+TEST(LogqlPipeline, StreamCanPassFalseMeansEveryLineIsDropped) {
+  const std::vector<std::string> pipelines = {
+      R"(| logfmt | app="web")", R"(| json | app="web")", R"q(| regexp "app=(?P<app>\\w+)" | app="web")q",
+      R"(| pattern "app=<app> <_>" | app="web")", R"(| logfmt | app="web" and level="error")",
+      R"(| logfmt | app="web" or env="dev")", R"(| logfmt | n > 3 | app="web")", R"(| json | app!~"a.*")",
+      R"(| logfmt | level="error" | app="web")", R"(| logfmt | app="web" | __error__="")",
+      R"(| logfmt | label_format app="web" | app="web")", R"(| logfmt | app="web" or n > 3)"};
+  const std::vector<std::string> lines = {"app=web level=error n=5", R"({"app":"web","level":"error","n":5})",
+                                          "app=web x", "garbage \"", "", "app=api n=10"};
+  const std::vector<Labels> metas = {Labels(), Labels{{"app", "web"}}, Labels{{"env", "dev"}, {"level", "error"}}};
+  const Labels stream{{"app", "api"}, {"env", "prod"}};
+  int decided = 0;
+  for (auto& p : pipelines) {
+    if (can_pass(p, stream)) continue;
+    decided++;
+    for (auto& line : lines)
+      for (auto& meta : metas) EXPECT_FALSE(run(p, line, stream, meta).kept) << p << " on " << line;
+  }
+  EXPECT_EQ(decided, 10);
+}
+
 }  // namespace
 }  // namespace observe::logql
