@@ -183,34 +183,23 @@ bytea* ts_chunk_data(Datum data) {
   return reinterpret_cast<bytea*>(detoast_attr(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
 }
 
-Oid ts_chunks_relfilenode(Oid chunks_relid) {
-  Relation rel = table_open(chunks_relid, AccessShareLock);
-  Oid node = rel->rd_node.relNode;
-  table_close(rel, AccessShareLock);
-  return node;
-}
-
-bytea* ts_chunk_fetch_data(Oid chunks_relid, Oid relfilenode, ItemPointerData tid, TransactionId xmin,
-                           Oid storage_id, int32 series_id, Snapshot snapshot) {
-  Relation rel = table_open(chunks_relid, AccessShareLock);
+bytea* ts_chunk_fetch_data(Relation rel, ItemPointerData tid, TransactionId xmin, Oid storage_id,
+                           int32 series_id, Snapshot snapshot) {
   bytea* out = nullptr;
-  if (rel->rd_node.relNode == relfilenode) {
-    HeapTupleData tuple;
-    tuple.t_self = tid;
-    Buffer buf;
-    if (heap_fetch(rel, snapshot, &tuple, &buf, false)) {
-      TupleDesc desc = RelationGetDescr(rel);
-      bool null_storage, null_series, null_data;
-      Datum storage = heap_getattr(&tuple, kChStorage, desc, &null_storage);
-      Datum series = heap_getattr(&tuple, kChSeries, desc, &null_series);
-      Datum data = heap_getattr(&tuple, kChData, desc, &null_data);
-      if (HeapTupleHeaderGetRawXmin(tuple.t_data) == xmin && !null_storage && !null_series && !null_data &&
-          DatumGetObjectId(storage) == storage_id && DatumGetInt32(series) == series_id)
-        out = reinterpret_cast<bytea*>(pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
-      ReleaseBuffer(buf);
-    }
+  HeapTupleData tuple;
+  tuple.t_self = tid;
+  Buffer buf;
+  if (heap_fetch(rel, snapshot, &tuple, &buf, false)) {
+    TupleDesc desc = RelationGetDescr(rel);
+    bool null_storage, null_series, null_data;
+    Datum storage = heap_getattr(&tuple, kChStorage, desc, &null_storage);
+    Datum series = heap_getattr(&tuple, kChSeries, desc, &null_series);
+    Datum data = heap_getattr(&tuple, kChData, desc, &null_data);
+    if (HeapTupleHeaderGetRawXmin(tuple.t_data) == xmin && !null_storage && !null_series && !null_data &&
+        DatumGetObjectId(storage) == storage_id && DatumGetInt32(series) == series_id)
+      out = reinterpret_cast<bytea*>(pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
+    ReleaseBuffer(buf);
   }
-  table_close(rel, AccessShareLock);
   return out;
 }
 

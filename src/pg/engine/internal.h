@@ -94,14 +94,11 @@ bytea* ts_chunk_data(Datum data);
 // writer bumps it anyway.
 extern uint64 ts_chunk_write_generation;
 
-// The chunks table's current file (changes with VACUUM FULL / CLUSTER of it).
-Oid ts_chunks_relfilenode(Oid chunks_relid);
-
-// Fetches the chunk row at `tid` as `snapshot` sees it, if it is still the row version
-// expected (same table file, inserting xid, storage and series id), and returns a copy of its
+// Fetches the chunk row at `tid` of the (open) chunks table as `snapshot` sees it, if it is
+// still the row version expected (inserting xid, storage and series id), and returns its
 // detoasted data palloc'd in the current memory context; null otherwise.
-bytea* ts_chunk_fetch_data(Oid chunks_relid, Oid relfilenode, ItemPointerData tid, TransactionId xmin,
-                           Oid storage_id, int32 series_id, Snapshot snapshot);
+bytea* ts_chunk_fetch_data(Relation chunks, ItemPointerData tid, TransactionId xmin, Oid storage_id,
+                           int32 series_id, Snapshot snapshot);
 
 // Deletes every row of a storage id from _ts_series and _ts_chunks (transactionally).
 void ts_delete_storage(Oid storage_id);

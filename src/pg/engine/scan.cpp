@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "pg/border/border.h"
+#include "pg/border/relation_closer.h"
 #include "pg/engine/time.h"
 #include "pg/engine/series.h"
 #include "pg/engine/write_buffer.h"
@@ -283,91 +284,126 @@ bool TsReader::load_batches_from_list(const std::vector<int32_t>& wanted) {
   if (!snapshot_listable(snap)) return false;
   BatchRowList& list = batch_row_list();
   Oid storage = layout_->storage_id, chunks = oids_.chunks;
-  Oid node = pg_guard([chunks] { return ts_chunks_relfilenode(chunks); });
-  if (!list.matches(storage, chunks, snap, spec_.min_time) || list.relfilenode != node) {
-    list.valid = false;
-    list.rows.clear();
-    list.storage = storage;
-    list.chunks_relid = chunks;
-    list.relfilenode = node;
-    list.take(snap);
-    list.generation = ts_chunk_write_generation;
-    list.min_max = spec_.min_time;
-    open_cursor(kTsBatchSeries);
-    TsChunkCursor* c = &cursor_;
-    chunk::BatchDirectoryCache& cache = batch_directory_cache();
-    for (;;) {
-      TsChunkRow row;
-      if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
-      if (row.relfilenode != node) {  // rewritten between the two looks: read by the index
-        close_cursor();
-        list.rows.clear();
-        return false;
-      }
-      chunk::BatchKey key = batch_key(row);
-      std::shared_ptr<const chunk::BatchDirectory> dir = cache.find(key);
-      if (dir == nullptr) {
-        bytea* data = fetch_chunk_data(row.data);
-        dir = cache.parse_and_put(key, std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)));
-      }
-      ListedBatch b;
-      b.tid = row.tid;
-      b.xmin = row.xmin;
-      b.min_time = row.min_time;
-      b.max_time = row.max_time;
-      b.first_id = dir->entries.empty() ? std::numeric_limits<int32_t>::max() : dir->entries.front().series_id;
-      b.last_id = dir->entries.empty() ? std::numeric_limits<int32_t>::min() : dir->entries.back().series_id;
-      b.dir = std::move(dir);
-      list.rows.push_back(std::move(b));
-    }
-    close_cursor();
-    // Still the same generation: building the list wrote nothing (a write would have bumped it).
-    list.valid = list.generation == ts_chunk_write_generation;
-    if (!list.valid) {
-      list.rows.clear();
-      return false;
-    }
-  }
+  // Open (and locked) to the end of the transaction: batch rows are fetched by TID.
+  RelationCloser chunks_rel{pg_guard([chunks] { return table_open(chunks, AccessShareLock); })};
+  Relation crel = chunks_rel.rel;
+  Oid node = crel->rd_node.relNode;
   uint64_t skipped_before = chunks_skipped_;
   std::vector<const TsBatchEntry*> hits;
-  for (const ListedBatch& b : list.rows) {
-    if (b.max_time < spec_.min_time) continue;  // the index scan would not have given it
+  // The wanted series' entries of a listed batch in the query's range, into `hits`.
+  auto select = [&](const ListedBatch& b) {
+    hits.clear();
+    if (b.max_time < spec_.min_time) return false;  // the index scan would not have given it
     if (b.min_time > spec_.max_time) {
       chunks_skipped_++;
-      continue;
-    }
-    if (wanted.back() < b.first_id || wanted.front() > b.last_id) continue;
-    hits.clear();
-    b.dir->select(wanted, spec_.min_time, spec_.max_time, &hits, &chunks_skipped_);
-    if (hits.empty()) continue;
-    MemoryContext cc = chunk_context_;
-    ItemPointerData tid = b.tid;
-    TransactionId xmin = b.xmin;
-    bytea* data = pg_guard([&] {
-      MemoryContextReset(cc);
-      MemoryContext old = MemoryContextSwitchTo(cc);
-      bytea* d = ts_chunk_fetch_data(chunks, node, tid, xmin, storage, kTsBatchSeries, snap);
-      MemoryContextSwitchTo(old);
-      return d;
-    });
-    if (data == nullptr) {  // not as listed: forget the list, read by the index
-      list.valid = false;
-      list.rows.clear();
-      batch_parts_.clear();
-      chunks_skipped_ = skipped_before;
       return false;
     }
+    if (wanted.back() < b.first_id || wanted.front() > b.last_id) return false;
+    b.dir->select(wanted, spec_.min_time, spec_.max_time, &hits, &chunks_skipped_);
+    return !hits.empty();
+  };
+  // The hits' parts of the batch's bytes.
+  auto take = [&](const ListedBatch& b, bytea* data) {
     std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
     if (bytes.size() != b.dir->total_size)
       throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
     std::string_view chunk_bytes = bytes.substr(b.dir->chunk_offset);
     if (ruled_out(chunk_bytes)) {
       chunks_skipped_ += hits.size();
-      continue;
+      return;
     }
     chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
     for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+  };
+  auto give_up = [&] {
+    list.valid = false;
+    list.rows.clear();
+    batch_parts_.clear();
+    chunks_skipped_ = skipped_before;
+    return false;
+  };
+  if (list.matches(storage, chunks, snap, spec_.min_time) && list.relfilenode == node) {
+    for (const ListedBatch& b : list.rows) {
+      if (!select(b)) continue;
+      MemoryContext cc = chunk_context_;
+      ItemPointerData tid = b.tid;
+      TransactionId xmin = b.xmin;
+      bytea* data = pg_guard([&] {
+        MemoryContextReset(cc);
+        MemoryContext old = MemoryContextSwitchTo(cc);
+        bytea* d = ts_chunk_fetch_data(crel, tid, xmin, storage, kTsBatchSeries, snap);
+        MemoryContextSwitchTo(old);
+        return d;
+      });
+      if (data == nullptr) return give_up();  // not as listed: read by the index
+      take(b, data);
+    }
+    return true;
   }
+  // A new list, read by the index; this query takes its parts on the way (as the index walk
+  // without a list does).
+  list.valid = false;
+  list.rows.clear();
+  list.storage = storage;
+  list.chunks_relid = chunks;
+  list.relfilenode = node;
+  list.take(snap);
+  list.generation = ts_chunk_write_generation;
+  list.min_max = spec_.min_time;
+  open_cursor(kTsBatchSeries);
+  TsChunkCursor* c = &cursor_;
+  chunk::BatchDirectoryCache& cache = batch_directory_cache();
+  // Directories beyond the cache's budget are not listed either: the list would keep alive
+  // what the cache let go (and a query over so many batches gains little from it).
+  const size_t budget = static_cast<size_t>(ts_batch_cache_kb) * 1024 / sizeof(chunk::BatchEntry);
+  size_t listed_entries = 0;
+  bool listing = true;
+  ListedBatch unlisted;
+  for (;;) {
+    TsChunkRow row;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+    if (row.relfilenode != node) {  // cannot happen under the lock; read by the index
+      close_cursor();
+      return give_up();
+    }
+    chunk::BatchKey key = batch_key(row);
+    std::shared_ptr<const chunk::BatchDirectory> dir = cache.find(key);
+    bytea* data = nullptr;
+    if (dir == nullptr) {
+      data = fetch_chunk_data(row.data);
+      dir = cache.parse_and_put(key, std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)));
+    }
+    ListedBatch b;
+    b.tid = row.tid;
+    b.xmin = row.xmin;
+    b.min_time = row.min_time;
+    b.max_time = row.max_time;
+    b.first_id = dir->entries.empty() ? std::numeric_limits<int32_t>::max() : dir->entries.front().series_id;
+    b.last_id = dir->entries.empty() ? std::numeric_limits<int32_t>::min() : dir->entries.back().series_id;
+    b.dir = std::move(dir);
+    if (listing) {
+      listed_entries += b.dir->entries.size();
+      if (listed_entries > budget) {
+        listing = false;
+        list.rows.clear();
+        list.rows.shrink_to_fit();
+      }
+    }
+    const ListedBatch* listed = &unlisted;
+    if (listing) {
+      list.rows.push_back(std::move(b));
+      listed = &list.rows.back();
+    } else {
+      unlisted = std::move(b);
+    }
+    if (!select(*listed)) continue;
+    if (data == nullptr) data = fetch_chunk_data(row.data);
+    take(*listed, data);
+  }
+  close_cursor();
+  // Still the same generation: reading wrote nothing (a write would have bumped it).
+  list.valid = listing && list.generation == ts_chunk_write_generation;
+  if (!list.valid) list.rows.clear();
   return true;
 }
 
