@@ -118,6 +118,29 @@ SELECT count(*), sum(v) FROM c WHERE k IN ('k7', 'k8');
 SET observe.batch_directory_cache = 0;
 SELECT count(*), sum(v) FROM c WHERE k IN ('k7', 'k8');
 RESET observe.batch_directory_cache;
+-- several readers under one snapshot share one list of the batch rows (read once): each
+-- still gets its own series; a subtransaction's batches go when it rolls back, and the
+-- transaction's own new batches are seen (REPEATABLE READ: one snapshot all along)
+SELECT (SELECT sum(v) FROM c WHERE k = 'k1') AS k1, (SELECT sum(v) FROM c WHERE k = 'k2') AS k2,
+       (SELECT sum(v) FROM c WHERE k = 'k49') AS k49, (SELECT count(*) FROM c WHERE k = 'nope') AS nope;
+SET observe.batch_directory_cache = 0;
+SELECT (SELECT sum(v) FROM c WHERE k = 'k1') AS k1, (SELECT sum(v) FROM c WHERE k = 'k2') AS k2,
+       (SELECT sum(v) FROM c WHERE k = 'k49') AS k49, (SELECT count(*) FROM c WHERE k = 'nope') AS nope;
+RESET observe.batch_directory_cache;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+SAVEPOINT s;
+INSERT INTO c SELECT '2024-01-01 00:08:00+00'::timestamptz, 'k' || i, 4000 + i FROM generate_series(0, 49) i;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+ROLLBACK TO SAVEPOINT s;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+INSERT INTO c SELECT '2024-01-01 00:09:00+00'::timestamptz, 'k' || i, 5000 + i FROM generate_series(0, 49) i;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+COMMIT;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+SET observe.batch_directory_cache = 0;
+SELECT count(*), sum(v) FROM c WHERE k = 'k3';
+RESET observe.batch_directory_cache;
 TRUNCATE c;
 INSERT INTO c SELECT '2024-01-01 00:00:00+00'::timestamptz + (i / 50) * interval '10 s', 'k' || (i % 50), -i
   FROM generate_series(0, 149) i;

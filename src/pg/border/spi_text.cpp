@@ -1,5 +1,7 @@
 #include "pg/border/spi_text.h"
 
+#include <unordered_map>
+
 #include "pg/border/border.h"
 #include "pg/border/jsonb_labels.h"
 
@@ -22,6 +24,35 @@ void spi_execute_text(const char* sql, const std::vector<const char*>& params, i
       nulls[i] = params[i] ? ' ' : 'n';
     }
     int rc = SPI_execute_with_args(sql, n, types, values, nulls, read_only, 0);
+    if (rc != expect) elog(ERROR, "SPI statement failed: %s", SPI_result_code_string(rc));
+  });
+}
+
+void spi_execute_text_prepared(const char* sql, const std::vector<const char*>& params, int expect) {
+  static std::unordered_map<const char*, SPIPlanPtr> plans;
+  int n = static_cast<int>(params.size());
+  SPIPlanPtr plan = nullptr;
+  auto it = plans.find(sql);
+  if (it != plans.end()) plan = it->second;
+  if (plan == nullptr) {
+    plan = pg_guard([&] {
+      Oid* types = static_cast<Oid*>(palloc(sizeof(Oid) * (n + 1)));
+      for (int i = 0; i < n; i++) types[i] = TEXTOID;
+      SPIPlanPtr p = SPI_prepare(sql, n, types);
+      if (p == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+      if (SPI_keepplan(p) != 0) elog(ERROR, "SPI_keepplan failed");
+      return p;
+    });
+    plans[sql] = plan;
+  }
+  pg_guard([&] {
+    Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+    char* nulls = static_cast<char*>(palloc(n + 1));
+    for (int i = 0; i < n; i++) {
+      values[i] = params[i] ? CStringGetTextDatum(params[i]) : (Datum)0;
+      nulls[i] = params[i] ? ' ' : 'n';
+    }
+    int rc = SPI_execute_plan(plan, values, nulls, false, 0);
     if (rc != expect) elog(ERROR, "SPI statement failed: %s", SPI_result_code_string(rc));
   });
 }

@@ -16,6 +16,11 @@ namespace observe::pg {
 void spi_execute_text(const char* sql, const std::vector<const char*>& params, int expect,
                       bool read_only = false);
 
+// The same for a statement run over and over (a worker's status writes): `sql` (a string
+// literal: its address is the key) is parsed and planned once per backend, its plan kept
+// (PostgreSQL's plan cache replans it when a table it uses changes).
+void spi_execute_text_prepared(const char* sql, const std::vector<const char*>& params, int expect);
+
 // The last statement's result rows (SPI_tuptable), column numbers from 0. Valid until the next
 // SPI statement.
 size_t spi_rows();

@@ -33,7 +33,10 @@ bool ts_internal_oids(TsInternalOids* out, bool missing_ok) {
          OidIsValid(out->chunks) && OidIsValid(out->chunks_index);
 }
 
+uint64 ts_chunk_write_generation = 0;
+
 void ts_writer_open(TsTableWriter* w, Oid relid) {
+  ts_chunk_write_generation++;
   w->rel = table_open(relid, RowExclusiveLock);
   List* index_oids = RelationGetIndexList(w->rel);
   w->nindexes = list_length(index_oids);
@@ -185,6 +188,26 @@ bytea* ts_chunk_data_slice(Datum data, int32 length) {
       detoast_attr_slice(reinterpret_cast<struct varlena*>(DatumGetPointer(data)), 0, length));
 }
 
+bytea* ts_chunk_fetch_data(Relation rel, ItemPointerData tid, TransactionId xmin, Oid storage_id,
+                           int32 series_id, Snapshot snapshot) {
+  bytea* out = nullptr;
+  HeapTupleData tuple;
+  tuple.t_self = tid;
+  Buffer buf;
+  if (heap_fetch(rel, snapshot, &tuple, &buf, false)) {
+    TupleDesc desc = RelationGetDescr(rel);
+    bool null_storage, null_series, null_data;
+    Datum storage = heap_getattr(&tuple, kChStorage, desc, &null_storage);
+    Datum series = heap_getattr(&tuple, kChSeries, desc, &null_series);
+    Datum data = heap_getattr(&tuple, kChData, desc, &null_data);
+    if (HeapTupleHeaderGetRawXmin(tuple.t_data) == xmin && !null_storage && !null_series && !null_data &&
+        DatumGetObjectId(storage) == storage_id && DatumGetInt32(series) == series_id)
+      out = reinterpret_cast<bytea*>(pg_detoast_datum_copy(reinterpret_cast<struct varlena*>(DatumGetPointer(data))));
+    ReleaseBuffer(buf);
+  }
+  return out;
+}
+
 // Visits every row of `storage_id` in an internal table (through its index whose first column is
 // storage_id) with SnapshotSelf: committed rows and this transaction's, including the current
 // command's. Callers hold a lock on the user table that keeps writers of that storage out.
@@ -201,6 +224,7 @@ static void for_each_storage_row(Oid relid, Oid indexid, Oid storage_id, Visit v
 }
 
 void ts_delete_storage(Oid storage_id) {
+  ts_chunk_write_generation++;
   TsInternalOids oids;
   if (!ts_internal_oids(&oids, true)) return;  // the extension is being dropped
   auto del = [](Relation rel, HeapTuple tuple) { simple_heap_delete(rel, &tuple->t_self); };
@@ -267,6 +291,7 @@ void ts_storage_totals(Oid storage_id, Snapshot snapshot, TsStorageTotals* out) 
 namespace observe::pg {
 
 void ts_delete_chunks(const ItemPointerData* tids, int n) {
+  ts_chunk_write_generation++;
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.chunks, RowExclusiveLock);
@@ -313,6 +338,7 @@ static bool cutoff_of(const TsSeriesCutoffs* c, int32 series_id, int64* cutoff) 
 }
 
 int64 ts_drop_chunks_per_series(Oid storage_id, const TsSeriesCutoffs* cutoffs, int64* chunks_deleted) {
+  ts_chunk_write_generation++;
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   int64 rows = 0, chunks = 0;

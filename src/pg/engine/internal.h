@@ -90,6 +90,19 @@ bytea* ts_chunk_data(Datum data);
 // TOAST chunks holding them are read.
 bytea* ts_chunk_data_slice(Datum data, int32 length);
 
+// Bumped by whatever may change which chunk rows an existing snapshot of this backend sees:
+// rows inserted with an earlier command id (the write buffer's flush for a read), a
+// subtransaction's abort. Rows inserted or deleted in the current command are invisible to
+// (or still seen by) every snapshot taken before, so plain writes do not need it; every
+// writer bumps it anyway.
+extern uint64 ts_chunk_write_generation;
+
+// Fetches the chunk row at `tid` of the (open) chunks table as `snapshot` sees it, if it is
+// still the row version expected (inserting xid, storage and series id), and returns its
+// detoasted data palloc'd in the current memory context; null otherwise.
+bytea* ts_chunk_fetch_data(Relation chunks, ItemPointerData tid, TransactionId xmin, Oid storage_id,
+                           int32 series_id, Snapshot snapshot);
+
 // Deletes every row of a storage id from _ts_series and _ts_chunks (transactionally).
 void ts_delete_storage(Oid storage_id);
 // Re-keys every row of a storage id to a new one (VACUUM FULL, CLUSTER, SET TABLESPACE).

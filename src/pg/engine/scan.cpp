@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string_view>
 
 #include "core/common/error.h"
 #include "pg/border/border.h"
+#include "pg/border/relation_closer.h"
 #include "pg/engine/time.h"
 #include "pg/engine/series.h"
 #include "pg/engine/write_buffer.h"
@@ -216,6 +218,212 @@ static chunk::BatchDirectoryCache& batch_directory_cache() {
   return cache;
 }
 
+namespace {
+
+// One L0 batch row of a BatchRowList: where it is, its time range, its parsed directory.
+struct ListedBatch {
+  ItemPointerData tid;
+  TransactionId xmin;
+  int64_t min_time, max_time;
+  int32_t first_id, last_id;  // the directory's lowest and highest series id
+  std::shared_ptr<const chunk::BatchDirectory> dir;
+};
+
+// The L0 batch rows of one storage that one snapshot sees (those with max_time >= min_max),
+// with their directories: a backend that runs many small queries under one snapshot (the rules
+// worker: every rule of a group in one transaction) walks the batch rows of the chunks index
+// once instead of once per query. Valid while the snapshot is the same as the one it was read
+// under (same transaction, xmin, xmax, command id and in-progress xids: two such snapshots
+// decide every row's visibility alike) and this backend wrote nothing an existing snapshot
+// could see differently (ts_chunk_write_generation).
+struct BatchRowList {
+  bool valid = false;
+  Oid storage = InvalidOid, chunks_relid = InvalidOid, relfilenode = InvalidOid;
+  LocalTransactionId lxid = InvalidLocalTransactionId;
+  TransactionId xmin = InvalidTransactionId, xmax = InvalidTransactionId;
+  CommandId curcid = InvalidCommandId;
+  bool suboverflowed = false;
+  std::vector<TransactionId> xip, subxip;
+  uint64 generation = 0;
+  int64_t min_max = 0;
+  std::vector<ListedBatch> rows;
+
+  bool matches(Oid st, Oid chunks, Snapshot snap, int64_t min_time) const {
+    return valid && storage == st && chunks_relid == chunks && lxid == MyProc->lxid && xmin == snap->xmin &&
+           xmax == snap->xmax && curcid == snap->curcid && suboverflowed == snap->suboverflowed &&
+           generation == ts_chunk_write_generation && min_max <= min_time && xip.size() == snap->xcnt &&
+           subxip.size() == static_cast<size_t>(snap->subxcnt) &&
+           std::equal(xip.begin(), xip.end(), snap->xip) && std::equal(subxip.begin(), subxip.end(), snap->subxip);
+  }
+  void take(Snapshot snap) {
+    lxid = MyProc->lxid;
+    xmin = snap->xmin;
+    xmax = snap->xmax;
+    curcid = snap->curcid;
+    suboverflowed = snap->suboverflowed;
+    xip.assign(snap->xip, snap->xip + snap->xcnt);
+    subxip.assign(snap->subxip, snap->subxip + std::max<int32>(snap->subxcnt, 0));
+  }
+};
+
+BatchRowList& batch_row_list() {
+  static BatchRowList list;
+  return list;
+}
+
+bool snapshot_listable(Snapshot snap) {
+  return snap != nullptr && snap->snapshot_type == SNAPSHOT_MVCC && !snap->takenDuringRecovery &&
+         snap->subxcnt >= 0 && (snap->xcnt == 0 || snap->xip != nullptr) &&
+         (snap->subxcnt == 0 || snap->subxip != nullptr);
+}
+
+}  // namespace
+
+// Selected series through the backend's list of L0 batch rows under this snapshot (read once,
+// then reused by every query under the same snapshot). False when the list cannot serve (a
+// listed row not fetched as listed): the caller then reads the batches by the index.
+bool TsReader::load_batches_from_list(const std::vector<int32_t>& wanted) {
+  Snapshot snap = snapshot_;
+  if (!snapshot_listable(snap)) return false;
+  BatchRowList& list = batch_row_list();
+  Oid storage = layout_->storage_id, chunks = oids_.chunks;
+  // Open (and locked) to the end of the transaction: batch rows are fetched by TID.
+  RelationCloser chunks_rel{pg_guard([chunks] { return table_open(chunks, AccessShareLock); })};
+  Relation crel = chunks_rel.rel;
+  Oid node = crel->rd_node.relNode;
+  uint64_t skipped_before = chunks_skipped_;
+  std::vector<const TsBatchEntry*> hits;
+  // The wanted series' entries of a listed batch in the query's range, into `hits`.
+  auto select = [&](const ListedBatch& b) {
+    hits.clear();
+    if (b.max_time < spec_.min_time) return false;  // the index scan would not have given it
+    if (b.min_time > spec_.max_time) {
+      chunks_skipped_++;
+      return false;
+    }
+    if (wanted.back() < b.first_id || wanted.front() > b.last_id) return false;
+    b.dir->select(wanted, spec_.min_time, spec_.max_time, &hits, &chunks_skipped_);
+    return !hits.empty();
+  };
+  // The hits' parts of the batch's bytes.
+  auto take = [&](const ListedBatch& b, bytea* data) {
+    std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+    if (bytes.size() != b.dir->total_size)
+      throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
+    std::string_view chunk_bytes = bytes.substr(b.dir->chunk_offset);
+    if (ruled_out(chunk_bytes)) {
+      chunks_skipped_ += hits.size();
+      return;
+    }
+    chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
+    for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+  };
+  auto give_up = [&] {
+    list.valid = false;
+    list.rows.clear();
+    batch_parts_.clear();
+    chunks_skipped_ = skipped_before;
+    return false;
+  };
+  if (list.matches(storage, chunks, snap, spec_.min_time) && list.relfilenode == node) {
+    for (const ListedBatch& b : list.rows) {
+      if (!select(b)) continue;
+      MemoryContext cc = chunk_context_;
+      ItemPointerData tid = b.tid;
+      TransactionId xmin = b.xmin;
+      bytea* data = pg_guard([&] {
+        MemoryContextReset(cc);
+        MemoryContext old = MemoryContextSwitchTo(cc);
+        bytea* d = ts_chunk_fetch_data(crel, tid, xmin, storage, kTsBatchSeries, snap);
+        MemoryContextSwitchTo(old);
+        return d;
+      });
+      if (data == nullptr) return give_up();  // not as listed: read by the index
+      take(b, data);
+    }
+    return true;
+  }
+  // A new list, read by the index; this query takes its parts on the way (as the index walk
+  // without a list does).
+  list.valid = false;
+  list.rows.clear();
+  list.storage = storage;
+  list.chunks_relid = chunks;
+  list.relfilenode = node;
+  list.take(snap);
+  list.generation = ts_chunk_write_generation;
+  list.min_max = spec_.min_time;
+  open_cursor(kTsBatchSeries);
+  TsChunkCursor* c = &cursor_;
+  chunk::BatchDirectoryCache& cache = batch_directory_cache();
+  // Directories beyond the cache's budget are not listed either: the list would keep alive
+  // what the cache let go (and a query over so many batches gains little from it).
+  const size_t budget = static_cast<size_t>(ts_batch_cache_kb) * 1024 / sizeof(chunk::BatchEntry);
+  size_t listed_entries = 0;
+  bool listing = true;
+  ListedBatch unlisted;
+  for (;;) {
+    TsChunkRow row;
+    if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
+    if (row.relfilenode != node) {  // cannot happen under the lock; read by the index
+      close_cursor();
+      return give_up();
+    }
+    chunk::BatchKey key = batch_key(row);
+    std::shared_ptr<const chunk::BatchDirectory> dir = cache.find(key);
+    bytea* data = nullptr;
+    if (dir == nullptr) {
+      data = fetch_chunk_data(row.data);
+      dir = cache.parse_and_put(key, std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)));
+    }
+    ListedBatch b;
+    b.tid = row.tid;
+    b.xmin = row.xmin;
+    b.min_time = row.min_time;
+    b.max_time = row.max_time;
+    b.first_id = dir->entries.empty() ? std::numeric_limits<int32_t>::max() : dir->entries.front().series_id;
+    b.last_id = dir->entries.empty() ? std::numeric_limits<int32_t>::min() : dir->entries.back().series_id;
+    b.dir = std::move(dir);
+    if (listing) {
+      listed_entries += b.dir->entries.size();
+      if (listed_entries > budget) {
+        listing = false;
+        list.rows.clear();
+        list.rows.shrink_to_fit();
+      }
+    }
+    const ListedBatch* listed = &unlisted;
+    if (listing) {
+      list.rows.push_back(std::move(b));
+      listed = &list.rows.back();
+    } else {
+      unlisted = std::move(b);
+    }
+    if (!select(*listed)) continue;
+    if (data == nullptr) data = fetch_chunk_data(row.data);
+    take(*listed, data);
+  }
+  close_cursor();
+  // Still the same generation: reading wrote nothing (a write would have bumped it).
+  list.valid = listing && list.generation == ts_chunk_write_generation;
+  if (!list.valid) list.rows.clear();
+  return true;
+}
+
+chunk::BatchKey TsReader::batch_key(const TsChunkRow& row) {
+  chunk::BatchKey key;
+  key.db = MyDatabaseId;
+  key.relfilenode = row.relfilenode;
+  key.block = ItemPointerGetBlockNumberNoCheck(&row.tid);
+  key.offset = ItemPointerGetOffsetNumberNoCheck(&row.tid);
+  key.xmin = row.xmin;
+  key.min_time = row.min_time;
+  key.max_time = row.max_time;
+  key.rows = row.row_count;
+  key.stored_size = row.stored_size;
+  return key;
+}
+
 // Selected series: reads the L0 batches overlapping the time range once and keeps the
 // selected series' parts of them, to be handed out after each series' own chunks.
 void TsReader::load_batches_for_series() {
@@ -223,6 +431,8 @@ void TsReader::load_batches_for_series() {
   std::vector<int32_t> wanted = spec_.series;
   if (!std::is_sorted(wanted.begin(), wanted.end())) std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  if (wanted.empty()) return;
+  if (ts_batch_cache_kb > 0 && load_batches_from_list(wanted)) return;
   open_cursor(kTsBatchSeries);
   TsChunkCursor* c = &cursor_;
   chunk::BatchDirectoryCache& cache = batch_directory_cache();
@@ -236,16 +446,7 @@ void TsReader::load_batches_for_series() {
       chunks_skipped_++;
       continue;
     }
-    chunk::BatchKey key;
-    key.db = MyDatabaseId;
-    key.relfilenode = row.relfilenode;
-    key.block = ItemPointerGetBlockNumberNoCheck(&row.tid);
-    key.offset = ItemPointerGetOffsetNumberNoCheck(&row.tid);
-    key.xmin = row.xmin;
-    key.min_time = row.min_time;
-    key.max_time = row.max_time;
-    key.rows = row.row_count;
-    key.stored_size = row.stored_size;
+    chunk::BatchKey key = batch_key(row);
     std::shared_ptr<const chunk::BatchDirectory> cached = use_cache ? cache.find(key) : nullptr;
     bytea* data = nullptr;
     std::string_view bytes;

@@ -94,6 +94,8 @@ class TsReader {
   bool load_next_chunk();
   bool next_batch_part();
   void load_batches_for_series();
+  bool load_batches_from_list(const std::vector<int32_t>& wanted);
+  static chunk::BatchKey batch_key(const TsChunkRow& row);
   bytea* fetch_chunk_data(Datum data);
   void set_chunk(int32_t series_id);
   bool open_next_cursor();

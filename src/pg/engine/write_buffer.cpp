@@ -13,6 +13,7 @@
 #include "pg/border/jsonb_labels.h"
 #include "pg/engine/time.h"
 #include "pg/engine/chunks.h"
+#include "pg/engine/internal.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/series.h"
 #include "pg/engine/pg_engine_headers.h"
@@ -459,6 +460,7 @@ void subxact_callback(SubXactEvent event, SubTransactionId sub, SubTransactionId
   switch (event) {
     case SUBXACT_EVENT_COMMIT_SUB: on_subxact_commit(sub, parent); break;
     case SUBXACT_EVENT_ABORT_SUB:
+      ts_chunk_write_generation++;  // the subtransaction's chunk rows are no longer seen
       on_subxact_abort(sub);
       ts_series_on_abort();
       break;

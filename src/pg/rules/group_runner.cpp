@@ -131,6 +131,11 @@ GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validat
                   interval_ms_;
 }
 
+void GroupRunner::forget_written_rows() {
+  no_alerts_written_ = false;
+  statuses_written_.clear();
+}
+
 void GroupRunner::copy_state_from(const GroupRunner& old) {
   evaluator_->copy_state_from(*old.evaluator_);
   written_series_ = old.written_series_;
@@ -153,13 +158,14 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
   const std::string t_text = std::to_string(t_ms), missed_text = std::to_string(missed);
   auto write_group_status = [&](double seconds, int64_t failures, int64_t samples, const char* err) {
     std::string dur = std::to_string(seconds), fail = std::to_string(failures), n = std::to_string(samples);
-    spi_execute_text(kGroupStatus,
+    spi_execute_text_prepared(kGroupStatus,
                      {name_.c_str(), t_text.c_str(), dur.c_str(), missed_text.c_str(), fail.c_str(), n.c_str(), err},
                      SPI_OK_INSERT);
   };
   auto started = std::chrono::steady_clock::now();
   std::set<Labels> written;
   std::vector<std::pair<std::string, rules::Alert>> to_send;
+  std::string alerts, statuses;
   bool ok = run_in_transaction(
       "rule group evaluation",
       [&] {
@@ -183,7 +189,8 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
         if (restore_pending_)
           evaluator_->restore_for_state(q, t_ms, guc_rules_for_outage_tolerance_ms, guc_rules_for_grace_period_ms);
         const rules::RuleGroup& g = evaluator_->group();
-        std::string alerts = "[", statuses = "[";
+        alerts = "[";
+        statuses = "[";
         int64_t failures = 0;
         for (size_t i = 0; i < g.rules.size(); i++) {
           const rules::RuleEvalStatus& st = evaluator_->status(i);
@@ -204,14 +211,21 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
         }
         alerts += "]";
         statuses += "]";
-        spi_execute_text(kSyncAlerts, {name_.c_str(), alerts.c_str(), t_text.c_str()}, SPI_OK_INSERT);
-        spi_execute_text(kSyncRuleStatus, {name_.c_str(), statuses.c_str()}, SPI_OK_INSERT);
+        // Rows already as written by the last committed evaluation are not written again: no
+        // alert then and none now (alert rows carry evaluated_at, so any alert is written), or
+        // the same health rows (most evaluations of a healthy group).
+        if (!(alerts == "[]" && no_alerts_written_))
+          spi_execute_text_prepared(kSyncAlerts, {name_.c_str(), alerts.c_str(), t_text.c_str()}, SPI_OK_INSERT);
+        if (statuses != statuses_written_)
+          spi_execute_text_prepared(kSyncRuleStatus, {name_.c_str(), statuses.c_str()}, SPI_OK_INSERT);
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         write_group_status(seconds, failures, static_cast<int64_t>(res.samples_appended), nullptr);
       },
       &error);
   if (ok) {
     restore_pending_ = false;
+    no_alerts_written_ = alerts == "[]";
+    statuses_written_ = std::move(statuses);
     written_series_ = std::move(written);
     sender.send(name_, to_send);
     return;

@@ -36,6 +36,10 @@ class GroupRunner {
   void copy_state_from(const GroupRunner& old);
   Oid target() const { return target_; }
 
+  // The rule tables changed (a group deleted and created again with the same rules cascades
+  // its alert and health rows away): the next evaluation writes them whatever it wrote last.
+  void forget_written_rows();
+
   // The group leaves (deleted, disabled): its recorded series end with staleness markers at
   // now, as Prometheus marks a removed group's series stale. Also clears its alert rows.
   void stop(int64_t now_ms, bool group_still_exists);
@@ -54,6 +58,10 @@ class GroupRunner {
   bool has_alerts_ = false;
   std::unique_ptr<rules::RuleGroupEvaluator> evaluator_;
   std::set<Labels> written_series_;  // non-stale series of the last evaluation
+  // What the last committed evaluation left in observe._alert_state (no row of the group) and
+  // observe._rule_status (these rows, as the JSON written): unchanged rows are not rewritten.
+  bool no_alerts_written_ = false;
+  std::string statuses_written_;
 };
 
 }  // namespace observe::pg

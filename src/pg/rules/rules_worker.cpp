@@ -159,6 +159,7 @@ class RulesLoop {
       std::string key = config_key(g);
       auto it = groups_.find(g.group.name);
       if (it != groups_.end() && it->second.key == key) {
+        if (it->second.runner) it->second.runner->forget_written_rows();
         next.emplace(g.group.name, std::move(it->second));
         groups_.erase(it);
         continue;
