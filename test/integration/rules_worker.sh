@@ -97,6 +97,27 @@ q "SELECT EXISTS (SELECT FROM observe.metrics WHERE name = 'ALERTS' AND labels =
 fs=$(q "SELECT max(value) FROM observe.metrics WHERE name = 'ALERTS_FOR_STATE' AND labels->>'instance' = 'b'")
 [ "$fs" = "$(printf '%.0f' "${A%.*}")" ] || fail "ALERTS_FOR_STATE $fs, activeAt $A"
 
+# a rule sees the samples of the rules before it at the same timestamp (Prometheus appends each
+# rule's output before the next runs): b is exactly 2 a at every evaluation, the first included
+q "SELECT observe.load_rule_file(\$\$
+groups:
+- name: rw_chain
+  interval: 1s
+  rules:
+  - record: rw_chain_a
+    expr: vector(time())
+  - record: rw_chain_b
+    expr: rw_chain_a * 2
+\$\$, 'chain.yml')" >/dev/null
+wait_for "SELECT count(*) >= 3 FROM observe.metrics WHERE name = 'rw_chain_b'" 15 || fail "rw_chain never recorded"
+chain=$(q "SELECT count(*) || ' ' || count(b.value) || ' ' || count(*) FILTER (WHERE b.value = 2 * a.value)
+             FROM observe.metrics a LEFT JOIN observe.metrics b ON b.name = 'rw_chain_b' AND b.time = a.time
+            WHERE a.name = 'rw_chain_a' AND a.time <= (SELECT max(time) FROM observe.metrics WHERE name = 'rw_chain_b')")
+read -r n_a n_b n_same <<<"$chain"
+[ "$n_a" -ge 3 ] && [ "$n_b" = "$n_a" ] && [ "$n_same" = "$n_a" ] ||
+  fail "chained rules: $n_a evaluations of rw_chain_a, $n_b of rw_chain_b at the same time, $n_same equal to 2 a"
+q "DELETE FROM observe.rule_groups WHERE name = 'rw_chain'"
+
 # a restart while pending keeps the for state
 wait "$LISTENER1" || true
 # at least 8 s pending before the stop, so a restored activeAt is well before the restart

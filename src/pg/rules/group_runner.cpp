@@ -8,6 +8,7 @@
 #include "pg/border/relation_closer.h"
 #include "pg/logql/logql_source.h"
 #include "pg/promql/promql_request.h"
+#include "core/promql/overlay_storage.h"
 #include "pg/promql/promql_storage.h"
 #include "pg/rules/rules_guc.h"
 #include "pg/border/spi_text.h"
@@ -169,10 +170,15 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
   bool ok = run_in_transaction(
       "rule group evaluation",
       [&] {
-        TsQueryable q(target_);
+        TsQueryable stored(target_);
+        // The evaluation's own samples stay in the transaction's write buffer, which this
+        // snapshot does not see: the overlay shows them to the rules after the one that wrote
+        // them, as Prometheus's rule manager does (`record: b, expr: a * 2` sees this a).
+        promql::OverlayStorage q(stored);
         RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
         auto append = [&](const Labels& l, int64_t ts, double v) {
           ts_append_samples(rel.rel, l, &ts, &v, 1);
+          q.add(l, ts, v);
           if (is_stale_nan(v))
             written.erase(l);
           else
