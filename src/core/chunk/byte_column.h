@@ -79,6 +79,16 @@ class ByteColumn {
   }
   // Takes lines decoded as one concatenation and their end offsets (codec::LogLines).
   void assign_concatenated(std::string data, const std::vector<uint32_t>& ends);
+  // Gives the value buffer away (its bytes unspecified) and leaves the column empty: a decoder
+  // reuses it for the next chunk instead of allocating and zeroing a fresh one.
+  std::string release_data() {
+    std::string d;
+    d.swap(data_);
+    ends_.clear();
+    return d;
+  }
+  // End offsets of the values in data() (value i ends at ends()[i]).
+  const std::vector<uint64_t>& ends() const { return ends_; }
 
   friend bool operator==(const ByteColumn& a, const ByteColumn& b) {
     return a.ends_ == b.ends_ && a.data_ == b.data_;  // equal values <=> equal buffers and offsets

@@ -108,6 +108,10 @@ bool peek_prefix(std::string_view prefix, ChunkSummary* out);
 // means all columns). Throws observe::Error(kDataException) on corrupt input;
 // never reads outside `encoded`.
 ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns = {});
+// The same into `out`, reusing its vectors and value buffers (a scan decoding chunk after chunk
+// allocates, zeroes and faults in no fresh multi-MB buffer per chunk). On an exception `out`
+// is left in a valid but unspecified state.
+void decode_into(std::string_view encoded, const std::vector<bool>& wanted_columns, ChunkData& out);
 
 // The common metrics shape: times plus one float64 column without nulls.
 // decode_samples fills both vectors (resized to the row count) and throws

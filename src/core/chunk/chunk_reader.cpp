@@ -62,8 +62,16 @@ void expand(ByteColumn& v, const std::vector<bool>& nulls) {
 void decode_column(const Header& h, size_t i, Column& col) {
   const ColumnSummary& s = h.summary.columns[i];
   const size_t rows = h.summary.rows;
-  col = Column();
+  // Reset but keep the buffers' capacity (decode_into reuses a column chunk after chunk).
   col.kind = s.kind;
+  col.ints.clear();
+  col.floats.clear();
+  col.nulls.clear();
+  if (s.kind != ColumnKind::kBytes) col.bytes.clear();
+  col.log_level = 0;
+  col.log_layout = Column().log_layout;
+  col.token_filter_fold_case = false;
+  col.token_filter_budget = 0;
   col.token_filter = !s.token_filter.empty();  // re-encoding (compaction) keeps the filter
   ByteReader in(h.payloads[i]);
   if (s.null_count > 0) {
@@ -155,18 +163,29 @@ ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summa
 bool peek_prefix(std::string_view prefix, ChunkSummary* out) { return parse_summary_prefix(prefix, out); }
 
 ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns) {
-  Header h = parse_header(encoded);
   ChunkData out;
+  decode_into(encoded, wanted_columns, out);
+  return out;
+}
+
+void decode_into(std::string_view encoded, const std::vector<bool>& wanted_columns, ChunkData& out) {
+  Header h = parse_header(encoded);
   decode_times(h, out.times);
   out.columns.resize(h.payloads.size());
   for (size_t i = 0; i < h.payloads.size(); ++i) {
     bool wanted = wanted_columns.empty() || (i < wanted_columns.size() && wanted_columns[i]);
-    if (wanted)
+    if (wanted) {
       decode_column(h, i, out.columns[i]);
-    else
-      out.columns[i].kind = h.summary.columns[i].kind;
+    } else {
+      Column& c = out.columns[i];
+      c.kind = h.summary.columns[i].kind;
+      c.ints.clear();
+      c.floats.clear();
+      c.bytes.clear();
+      c.nulls.clear();
+      c.token_filter = false;
+    }
   }
-  return out;
 }
 
 void decode_samples(std::string_view encoded, std::vector<int64_t>& times,

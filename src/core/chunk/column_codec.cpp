@@ -255,6 +255,7 @@ void decode_values(ByteReader& in, ColumnKind kind, size_t count, Column& col) {
         for (std::string_view v : views) col.bytes.push_back(v);
       } else if (tag == kBytesLog) {
         LogLines lines;
+        lines.data = col.bytes.release_data();  // reused: resized, not zeroed afresh
         log_lines_decode(std::string_view(reinterpret_cast<const char*>(in.pos()), in.remaining()), lines);
         in.bytes(in.remaining());
         if (lines.size() != count) corrupt("log line count");

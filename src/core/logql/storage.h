@@ -21,6 +21,9 @@ struct LogEntry {
   int64_t ts_ns = 0;
   std::string_view line;
   const Labels* metadata = nullptr;  // structured metadata, may be null
+  // The store applied every line filter handed to scan() to this entry exactly (Loki's
+  // semantics), so the engine need not test them again; false: they may only have skipped.
+  bool filters_applied = false;
 };
 
 enum class Direction { kForward, kBackward };

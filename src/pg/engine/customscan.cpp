@@ -39,8 +39,17 @@ Plan* plan_ts_path(PlannerInfo* root, RelOptInfo* rel, CustomPath* path, List* t
                    List*) {
   CustomScan* cscan = makeNode(CustomScan);
   cscan->scan.plan.targetlist = tlist;
-  // Every qual is rechecked per row: the pushdown only skips what cannot match.
-  cscan->scan.plan.qual = extract_actual_clauses(clauses, false);
+  // Every qual is rechecked per row (the pushdown only skips what cannot match), but for line
+  // filters the scan decides exactly on every row (TsContainsTest::exact).
+  List* exact_clauses = static_cast<List*>(list_nth(path->custom_private, 8));
+  List* quals = NIL;
+  ListCell* qc;
+  foreach (qc, clauses) {
+    RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(qc));
+    if (ri->pseudoconstant || list_member_ptr(exact_clauses, ri->clause)) continue;
+    quals = lappend(quals, ri->clause);
+  }
+  cscan->scan.plan.qual = quals;
   cscan->scan.scanrelid = rel->relid;
   cscan->flags = path->flags;
   cscan->methods = &ts_scan_methods;
@@ -106,19 +115,27 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   // out a literal are skipped undecoded (rows still rechecked).
   List* line_tests = NIL;
   List* line_clauses = NIL;
+  List* exact_clauses = NIL;
+  bool exact = false;
   foreach (lc, clauses.other_clauses) {
     RestrictInfo* ri = static_cast<RestrictInfo*>(lfirst(lc));
     if (!rls && !ri->pseudoconstant && ts_value_filter(ri->clause, rti, shape, &filters))
       filter_clauses = lappend(filter_clauses, ri->clause);
-    else if (!rls && !ri->pseudoconstant && ts_contains_filter(ri->clause, rti, shape, &line_tests))
+    else if (!rls && !ri->pseudoconstant && ts_contains_filter(ri->clause, rti, shape, &line_tests, &exact)) {
       line_clauses = lappend(line_clauses, ri->clause);
+      if (exact) exact_clauses = lappend(exact_clauses, ri->clause);
+    }
   }
 
-  // Projection: the attributes the query reads (a whole-row reference reads them all).
+  // Projection: the attributes the query reads (a whole-row reference reads them all). A
+  // clause the scan decides exactly reads its column inside the scan, not as a datum (the scan
+  // decodes the column for its test: count(*) ... LIKE '%GET%' makes no line datums).
   Bitmapset* attrs = nullptr;
   pull_varattnos(reinterpret_cast<Node*>(rel->reltarget->exprs), rti, &attrs);
-  foreach (lc, rel->baserestrictinfo)
-    pull_varattnos(reinterpret_cast<Node*>(static_cast<RestrictInfo*>(lfirst(lc))->clause), rti, &attrs);
+  foreach (lc, rel->baserestrictinfo) {
+    Expr* clause = static_cast<RestrictInfo*>(lfirst(lc))->clause;
+    if (!list_member_ptr(exact_clauses, clause)) pull_varattnos(reinterpret_cast<Node*>(clause), rti, &attrs);
+  }
   List* wanted = NIL;
   bool whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
   for (int i = 0; i < natts; i++)
@@ -143,6 +160,7 @@ void ts_set_rel_pathlist(PlannerInfo* root, RelOptInfo* rel, Index rti, RangeTbl
   cpath->custom_private = lappend(cpath->custom_private, filter_clauses);
   cpath->custom_private = lappend(cpath->custom_private, line_clauses);
   cpath->custom_private = lappend(cpath->custom_private, line_tests);
+  cpath->custom_private = lappend(cpath->custom_private, exact_clauses);
   cpath->methods = &ts_path_methods;
   add_path(rel, &cpath->path);
 }

@@ -14,6 +14,9 @@
 #include "pg/engine/line_pushdown.h"
 #include "pg/engine/pg_engine_headers.h"
 #include "catalog/pg_collation_d.h"
+extern "C" {
+#include "mb/pg_wchar.h"
+}
 
 namespace observe::pg {
 
@@ -75,7 +78,43 @@ bool regex_literal(const char* p, int len, std::string* out) {
   return true;
 }
 
-void add_test(List** tests, int column, bool ci, const std::vector<std::string>& needles) {
+// Whether a LIKE pattern is '%lit%' (one or more % on each side, no wildcard inside): then
+// the one literal run is the whole predicate.
+bool like_is_contains(const char* p, int len) {
+  int b = 0, e = len;
+  while (b < e && p[b] == '%') b++;
+  if (b == 0) return false;
+  // Trailing %s, not escaped: count the backslashes before the last kept byte.
+  int t = e;
+  while (t > b && p[t - 1] == '%') t--;
+  if (t == e) return false;
+  int inner_end = t;
+  for (int i = b; i < inner_end; i++) {
+    char c = p[i];
+    if (c == '\\') {
+      if (i + 1 >= len) return false;
+      i++;
+      if (i >= inner_end) return false;  // the backslash escapes a trailing %: not a wildcard
+    } else if (c == '%' || c == '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether byte containment of valid strings is character containment in this database:
+// UTF-8 (no character's bytes are a suffix + prefix of others') or a single-byte encoding.
+bool bytes_are_characters() {
+  return pg_guard([] { return GetDatabaseEncoding() == PG_UTF8 || pg_database_encoding_max_length() == 1; });
+}
+
+bool deterministic(Oid coll) {
+  if (coll == InvalidOid || coll == DEFAULT_COLLATION_OID || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID)
+    return true;
+  return pg_guard([coll] { return get_collation_isdeterministic(coll); });
+}
+
+void add_test(List** tests, int column, bool ci, const std::vector<std::string>& needles, bool exact = false) {
   // One test per needle (all of them must be contained).
   for (const std::string& n : needles) {
     if (n.size() < 3) continue;  // no trigram: the filter cannot tell
@@ -87,6 +126,7 @@ void add_test(List** tests, int column, bool ci, const std::vector<std::string>&
                            makeConst(BOOLOID, -1, InvalidOid, 1, BoolGetDatum(ci), false, true));
       t = lappend(t, makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
                                PointerGetDatum(cstring_to_text_with_len(p, len)), false, false));
+      t = lappend(t, makeConst(BOOLOID, -1, InvalidOid, 1, BoolGetDatum(exact), false, true));
       *tests = lappend(*tests, t);
     });
   }
@@ -95,17 +135,18 @@ void add_test(List** tests, int column, bool ci, const std::vector<std::string>&
 }  // namespace
 
 namespace {
-bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests);
+bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests, bool* exact);
 }  // namespace
 
 // Runs in the planner: C++ objects live here, so the body goes through invoke_cpp and every
 // PostgreSQL call through pg_guard.
-bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests) {
-  return invoke_cpp([&] { return contains_filter(clause, rti, shape, tests); });
+bool ts_contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests, bool* exact) {
+  *exact = false;
+  return invoke_cpp([&] { return contains_filter(clause, rti, shape, tests, exact); });
 }
 
 namespace {
-bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests) {
+bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** tests, bool* exact) {
   if (!IsA(clause, OpExpr)) return false;
   OpExpr* op = reinterpret_cast<OpExpr*>(clause);
   if (list_length(op->args) != 2) return false;
@@ -120,16 +161,21 @@ bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** te
     if (column < 0 || p == nullptr) return false;
     bool ci = fn == F_TEXTICLIKE || fn == F_TEXTICREGEXEQ;
     std::vector<std::string> needles;
+    bool whole = false;  // the needle is the whole predicate
     if (fn == F_TEXTLIKE || fn == F_TEXTICLIKE) {
       needles = like_runs(p, len);
+      whole = !ci && like_is_contains(p, len) && needles.size() == 1;
     } else {
       std::string lit;
       if (!regex_literal(p, len, &lit)) return false;
       needles.push_back(lit);
+      whole = !ci;
     }
+    whole = whole && needles[0].size() >= 3 && deterministic(op->inputcollid) && bytes_are_characters();
     List* before = *tests;
     int n_before = list_length(before);
-    add_test(tests, column, ci, needles);
+    add_test(tests, column, ci, needles, whole);
+    *exact = whole && list_length(*tests) == n_before + 1;
     return list_length(*tests) > n_before;
   }
   // position(needle in line) > 0, >= 1, <> 0
@@ -147,7 +193,9 @@ bool contains_filter(Expr* clause, Index rti, const TsRelShape& shape, List** te
   const char* p = text_const(static_cast<Node*>(lsecond(f->args)), &len);
   if (column < 0 || p == nullptr) return false;
   int n_before = list_length(*tests);
-  add_test(tests, column, false, {std::string(p, len)});
+  bool whole = len >= 3 && deterministic(f->inputcollid) && bytes_are_characters();
+  add_test(tests, column, false, {std::string(p, len)}, whole);
+  *exact = whole && list_length(*tests) == n_before + 1;
   return list_length(*tests) > n_before;
 }
 }  // namespace
@@ -163,6 +211,7 @@ std::vector<TsContainsTest> ts_contains_tests(List* tests) {
     Datum d = static_cast<Const*>(lthird(t))->constvalue;
     text* n = pg_guard([d] { return DatumGetTextPP(d); });
     test.any_of.emplace_back(VARDATA_ANY(n), VARSIZE_ANY_EXHDR(n));
+    test.exact = list_length(t) > 3 && DatumGetBool(static_cast<Const*>(lfourth(t))->constvalue);
     out.push_back(std::move(test));
   }
   return out;

@@ -66,6 +66,10 @@ void TsReader::adopt_descriptor(TupleDesc desc) {
   wanted_cols_.assign(std::max<size_t>(layout.value_atts.size(), 1), false);
   for (size_t c = 0; c < layout.value_atts.size(); c++)
     wanted_cols_[c] = spec_.wanted.empty() || spec_.wanted[layout.value_atts[c]];
+  // The rows' substring tests read their column, whether or not the query wants its values.
+  for (const TsContainsTest& t : spec_.contains)
+    if (!t.case_insensitive && t.column >= 0 && static_cast<size_t>(t.column) < wanted_cols_.size())
+      wanted_cols_[t.column] = true;
   int natts = layout.natts;
   missing_values_.assign(natts, 0);
   missing_nulls_.assign(natts, 1);
@@ -482,35 +486,62 @@ void TsReader::load_batches_for_series() {
   close_cursor();
 }
 
-// The case-sensitive substring tests on each row of the chunk (one memmem a row and needle):
-// a row holding none of a test's needles cannot pass the predicate it came from, so it is
-// never made into a tuple for the executor to test again (a needle's chunk of ~9,000 lines
-// cost ~30 ms of datums and LIKE calls for one or two matches). Case-insensitive tests are
-// left to the executor (PostgreSQL's case folding is not the filter's ASCII folding).
+// The case-sensitive substring tests on each row of the chunk: one memmem pass a needle over
+// the column's value buffer (a hit marks its row, the search goes on at the next row), so a
+// row holding none of a test's needles is never made into a tuple for the executor (a
+// needle's chunk of ~9,000 lines cost ~30 ms of datums and LIKE calls for one or two
+// matches). Case-insensitive tests are left to the executor (PostgreSQL's case folding is not
+// the filter's ASCII folding). An exact test (TsContainsTest::exact) has no executor qual
+// behind it: it must decide every row here.
 void TsReader::apply_contains_to_rows() {
   const size_t rows = chunk_.times.size();
   for (const TsContainsTest& t : spec_.contains) {
-    if (t.case_insensitive || t.any_of.empty() || t.column < 0 ||
-        static_cast<size_t>(t.column) >= chunk_.columns.size())
+    if (t.case_insensitive || t.any_of.empty()) continue;
+    const chunk::Column* colp = nullptr;
+    if (t.column >= 0 && static_cast<size_t>(t.column) < chunk_.columns.size()) colp = &chunk_.columns[t.column];
+    if (colp == nullptr || colp->kind != chunk::ColumnKind::kBytes || colp->bytes.size() != rows) {
+      if (!t.exact) continue;
+      // The column is not in this chunk (added after it was written): every row holds its
+      // default. Text columns of token-filtered tables have no default, so NULL: no row passes.
+      int att = -1;
+      for (int i = 0; i < layout_->natts; i++)
+        if (layout_->attrs[i].column == t.column) att = i;
+      if (att < 0 || !missing_nulls_[att])
+        throw Error(ErrorKind::kInternal, "a pushed-down line filter cannot be decided on this chunk");
+      filter_mask_.assign(rows, 0);
       continue;
-    const chunk::Column& col = chunk_.columns[t.column];
-    if (col.kind != chunk::ColumnKind::kBytes || col.bytes.size() != rows) continue;
-    if (filter_mask_.empty()) filter_mask_.assign(rows, 1);
-    for (size_t r = 0; r < rows; r++) {
-      if (!filter_mask_[r]) continue;
-      if (!col.nulls.empty() && col.nulls[r]) {
-        filter_mask_[r] = 0;
-        continue;
-      }
-      std::string_view line = col.bytes[r];
-      bool any = false;
-      for (const std::string& n : t.any_of)
-        if (n.empty() || memmem(line.data(), line.size(), n.data(), n.size()) != nullptr) {
-          any = true;
-          break;
-        }
-      if (!any) filter_mask_[r] = 0;
     }
+    const chunk::ByteColumn& col = colp->bytes;
+    if (filter_mask_.empty()) filter_mask_.assign(rows, 1);
+    hit_.assign(rows, 0);
+    const char* base = col.data().data();
+    const size_t total = col.data_size();
+    const std::vector<uint64_t>& ends = col.ends();
+    for (const std::string& n : t.any_of) {
+      if (n.empty()) {
+        std::fill(hit_.begin(), hit_.end(), 1);
+        break;
+      }
+      size_t at = 0, li = 0;
+      while (at < total && li < rows) {
+        const void* p = memmem(base + at, total - at, n.data(), n.size());
+        if (p == nullptr) break;
+        size_t off = static_cast<size_t>(static_cast<const char*>(p) - base);
+        // The row holding the hit's first byte; a hit across two rows is no match.
+        li = static_cast<size_t>(std::upper_bound(ends.begin() + static_cast<long>(li), ends.end(), off) - ends.begin());
+        if (li >= rows) break;
+        if (off + n.size() <= ends[li]) {
+          hit_[li] = 1;
+          at = ends[li];
+          li++;
+        } else {
+          at = off + 1;
+        }
+      }
+    }
+    // A null row is empty after decoding: it holds no needle, and the predicate is not true.
+    for (size_t r = 0; r < rows; r++)
+      if (!hit_[r]) filter_mask_[r] = 0;
   }
 }
 
@@ -603,7 +634,7 @@ bool TsReader::load_next_chunk() {
       chunks_skipped_++;  // its zone map or token filter rules out every row
       continue;
     }
-    chunk_ = chunk::decode(bytes, wanted_cols_);
+    chunk::decode_into(bytes, wanted_cols_, chunk_);  // its buffers reused
     set_chunk(row.series_id);
     return true;
   }

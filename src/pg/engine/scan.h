@@ -25,6 +25,10 @@ struct TsContainsTest {
   int column = 0;                  // chunk column
   std::vector<std::string> any_of;  // OR-ed needles
   bool case_insensitive = false;
+  // The predicate it came from is exactly "the value contains one of any_of" (a case-sensitive
+  // LIKE '%lit%', a literal ~, position() > 0): the scan decides it on every row, so the
+  // planner drops the clause from the executor's quals and the column need not become a datum.
+  bool exact = false;
 };
 
 // Whether a chunk's token filters rule out every needle of one of the tests (its rows then
@@ -128,6 +132,7 @@ class TsReader {
   MemoryContext chunk_context_;  // the current chunk's detoasted data and byref values
   std::vector<bool> wanted_cols_;
   std::vector<uint8_t> filter_mask_;  // the current chunk's rows that pass spec_.filters
+  std::vector<uint8_t> hit_;          // scratch of apply_contains_to_rows
   std::vector<Datum> missing_values_;  // per attribute: ALTER TABLE ADD COLUMN defaults
   std::vector<char> missing_nulls_;
   TupleDesc slot_desc_ = nullptr;  // the descriptor the current layout_ describes

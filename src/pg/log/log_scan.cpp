@@ -37,6 +37,7 @@ struct Source {
   std::vector<bool> line_null;  // empty: no null line
   chunk::Column meta;
   std::vector<uint32_t> rows;
+  bool tests_applied = false;  // the line tests decided `rows`
   size_t pos = 0;  // next of `rows` to give (counted from the end when backward)
 };
 
@@ -202,6 +203,7 @@ bool StreamMerge::load(Source& s, MemoryContext scratch) {
   const std::vector<int64_t>& times = s.times;
   std::vector<char> keep;
   line_tests(s, keep);
+  s.tests_applied = !spec_.line_tests.empty() && keep.size() == times.size();
   s.rows.clear();
   for (size_t r = 0; r < times.size(); r++)
     if (times[r] >= spec_.from_ns && times[r] < spec_.to_ns && (keep.empty() || keep[r]))
@@ -361,6 +363,7 @@ void StreamMerge::run(const std::function<bool(const logql::LogEntry&)>& fn, Mem
 
     logql::LogEntry out;
     out.ts_ns = s.times[r];
+    out.filters_applied = spec_.line_tests_exact && s.tests_applied;
     size_t rows = s.times.size();
     if (s.lines.size() == rows && (s.line_null.empty() || !s.line_null[r])) out.line = s.lines.line(r);
     const chunk::Column* meta = &s.meta;

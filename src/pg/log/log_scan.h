@@ -28,6 +28,9 @@ struct LogScanSpec {
     bool negative = false;  // keep the lines that contain none of any_of
   };
   std::vector<LineTest> line_tests;
+  // line_tests are every filter the engine handed down, exactly: the entries of a chunk they
+  // were applied to are given with LogEntry::filters_applied (no second test a line).
+  bool line_tests_exact = false;
   // Line buffers to reuse (taken from and given back to), kept by the caller across streams:
   // a fresh 4 MiB buffer a chunk is a new mapping zeroed and faulted in page by page.
   std::vector<codec::LogLines>* spare_lines = nullptr;

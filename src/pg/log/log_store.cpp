@@ -217,12 +217,20 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
     if (f != nullptr && log_contains_test(*f, shape.line_col, &t)) spec.contains.push_back(std::move(t));
   }
   // The leading `|=` / `!=` filters also drop lines before the engine sees them (one memmem
-  // over a chunk's lines instead of a std::string and a find a line).
+  // over a chunk's lines instead of a std::string and a find a line). When every filter is a
+  // plain `|=` / `!=`, that is exactly the engine's test: it is told not to repeat it.
+  spec.line_tests_exact = !filters.empty();
   for (const logql::LineFilter* f : filters) {
-    if (f == nullptr || f->terms.empty()) continue;
+    if (f == nullptr || f->terms.empty()) {
+      spec.line_tests_exact = false;
+      continue;
+    }
     // `|~ "a|b"` / `!~ "a|b"` of plain literals test as `|= "a" or "b"` / `!= "a" or "b"`.
     const bool regex = f->op == logql::LineFilterOp::kRegex || f->op == logql::LineFilterOp::kNotRegex;
-    if (f->op != logql::LineFilterOp::kContains && f->op != logql::LineFilterOp::kNotContains && !regex) continue;
+    if (f->op != logql::LineFilterOp::kContains && f->op != logql::LineFilterOp::kNotContains && !regex) {
+      spec.line_tests_exact = false;
+      continue;
+    }
     LogScanSpec::LineTest t;
     t.negative = f->op == logql::LineFilterOp::kNotContains || f->op == logql::LineFilterOp::kNotRegex;
     bool usable = true;
@@ -236,6 +244,7 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
       t.any_of.push_back(term.value);
     }
     if (usable) spec.line_tests.push_back(std::move(t));
+    if (!usable || regex) spec.line_tests_exact = false;
   }
   // Streamed: memory is bounded by the chunks overlapping the current position (log_scan.h).
   log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);

@@ -29,6 +29,52 @@ TEST(ChunkReader, DecodesOnlyWhatIsAskedFor) {
   EXPECT_EQ(moved.times(), d.times);
 }
 
+// decode_into reuses the vectors and value buffers of the chunk decoded before (a scan decodes
+// chunk after chunk into one ChunkData): whatever was there, it gives what decode() gives, for
+// log-lines columns (whose buffer is handed to the log codec) and plain ones, with and without
+// nulls, longer and shorter chunks, and columns not wanted.
+TEST(ChunkReader, DecodeIntoReusesBuffersAndEqualsDecode) {
+  auto log_chunk = [](size_t rows, bool with_null, uint64_t seed) {
+    ChunkData d;
+    for (size_t i = 0; i < rows; ++i) d.times.push_back(static_cast<int64_t>(1000 + i));
+    Column l;
+    l.kind = ColumnKind::kBytes;
+    l.token_filter = true;
+    l.log_level = 3;
+    for (size_t i = 0; i < rows; ++i)
+      l.bytes.push_back("GET /api/v1/orders/" + std::to_string(seed * 1000 + i) + " HTTP/1.1 200 " +
+                        std::string(i % 37, 'x'));
+    if (with_null) {
+      l.nulls.assign(rows, false);
+      l.nulls[rows / 2] = true;
+    }
+    Column v;
+    v.kind = ColumnKind::kFloat64;
+    for (size_t i = 0; i < rows; ++i) v.floats.push_back(static_cast<double>(i) * 0.5);
+    d.columns = {l, v};
+    return d;
+  };
+  std::vector<std::string> encoded = {encode(log_chunk(3000, false, 1)), encode(testing::mixed_chunk(400, 3)),
+                                      encode(log_chunk(200, true, 2)), encode(log_chunk(5000, false, 3)),
+                                      encode(log_chunk(10, false, 4)), encode(testing::mixed_chunk(50, 9))};
+  ChunkData into;
+  for (const std::vector<bool>& wanted : {std::vector<bool>{}, std::vector<bool>{true, false},
+                                          std::vector<bool>{false, true, false, true}}) {
+    for (size_t k = 0; k < 2 * encoded.size(); ++k) {
+      const std::string& enc = encoded[(k * 5) % encoded.size()];
+      ChunkData fresh = decode(enc, wanted);
+      decode_into(enc, wanted, into);
+      ASSERT_EQ(into.times, fresh.times);
+      ASSERT_EQ(into.columns.size(), fresh.columns.size());
+      for (size_t c = 0; c < fresh.columns.size(); ++c) {
+        EXPECT_EQ(into.columns[c].kind, fresh.columns[c].kind);
+        EXPECT_EQ(into.columns[c].token_filter, fresh.columns[c].token_filter);
+        EXPECT_TRUE(testing::same_column(into.columns[c], fresh.columns[c])) << "chunk " << k << " column " << c;
+      }
+    }
+  }
+}
+
 TEST(ChunkReader, HeaderTimeRangeMustCoverTimes) {
   ChunkData d;
   d.times = {100, 200, 300};

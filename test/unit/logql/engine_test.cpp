@@ -81,6 +81,37 @@ TEST_F(LogqlEngine, InstantMetricQueryUsesPromqlAggregations) {
   EXPECT_EQ(got["info"], 3 + 5);
 }
 
+// An instant count_over_time / rate / bytes_over_time / bytes_rate of line filters counts the
+// entries as they come (range_agg.cpp's `direct`); a range query of several steps holds points.
+// Both give the same value at the same time, windows and offsets included.
+TEST_F(LogqlEngine, InstantCountsEqualTheRangeQuerysStep) {
+  const char* queries[] = {
+      R"(count_over_time({env="prod"}[25s]))",
+      R"(count_over_time({env="prod"} |= "level=info" [25s]))",
+      R"(sum by (app) (count_over_time({env="prod"} != "n=3" [30s] offset 10s)))",
+      R"(rate({app="api"} |= "level=" != "n=1" [20s]))",
+      R"(bytes_over_time({env="prod"} |= "n=" [40s]))",
+      R"(sum(bytes_rate({env="prod"} |= "level=info" or "n=7" [35s])))",
+      R"(count_over_time({env="prod"} |~ "n=[0-9]" [25s]))",
+  };
+  for (const char* q : queries) {
+    for (int64_t t : {30000, 55000, 100000, 105000, 200000}) {
+      promql::Value inst = instant_query(store_, q, t, opts_);
+      promql::Value range = range_query(store_, q, t - 5000, t, 5000, opts_);
+      std::map<std::string, double> a, b;
+      for (auto& e : inst.vector) a[e.metric.to_string()] = e.v;
+      for (auto& s : range.matrix)
+        for (auto& smp : s.samples)
+          if (smp.t == t) b[s.metric.to_string()] = smp.v;
+      EXPECT_EQ(a, b) << q << " at " << t;
+    }
+  }
+  // The window is exclusive at its start and inclusive at its end, as the points' path.
+  promql::Value v = instant_query(store_, R"(count_over_time({app="api"} |= "level" [20s]))", 50000, opts_);
+  ASSERT_EQ(v.vector.size(), 1u);
+  EXPECT_EQ(v.vector[0].v, 2);  // 40s and 50s, not 30s
+}
+
 TEST_F(LogqlEngine, RangeMetricQueryStepsAndWindows) {
   promql::Value v = range_query(store_, R"(rate({app="api"}[20s]))", 20000, 100000, 40000, opts_);
   ASSERT_EQ(v.type, promql::ValueType::kMatrix);
