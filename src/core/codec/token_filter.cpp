@@ -181,10 +181,10 @@ struct TokenFilterBuilder::Scratch {
     uint64_t parts;
   };
   std::vector<PairSlot> pairs;
-  std::vector<uint64_t> mask;  // token bytes of the line being added, one bit a byte
-  std::vector<LineToken> line_tokens;
-  std::vector<uint32_t> ends;  // of the line's tokens
-  std::vector<char> line;      // the line being added, padded (add())
+  // A batch of the line's tokens (add_tokens): at most kBatch, whatever the line's length.
+  static constexpr size_t kBatch = 256 + 64;
+  LineToken batch[kBatch];
+  uint32_t batch_ends[kBatch];
   uint32_t gen = 0;
 };
 
@@ -373,10 +373,10 @@ void TokenFilterBuilder::add_pair(const char* p, const LineToken& t) {
   e.parts = t.pair_parts;
 }
 
-// Two passes over a line's tokens: the first finds them (bit masks of token bytes, of token
-// starts and of token ends) and their cache slots, and prefetches the slots; the second probes
-// the caches in the line's order, as one pass did, the slots' memory latency overlapped. p has
-// 8 readable bytes before p[0] and 16 after p[n - 1] (add()).
+// Two passes over a batch of a line's tokens (up to 256): the first finds them (bit masks of
+// token bytes, of token starts and of token ends) and their cache slots, and prefetches the
+// slots; the second probes the caches in the line's order, as one pass did, the slots' memory
+// latency overlapped. p has 8 readable bytes before p[0] and 16 after p[n - 1] (add()).
 void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
   const bool v2 = options_.version < 3;
   if (v2 && sets_[kAll].overflow) return;
@@ -384,76 +384,84 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
   const bool pairs = !v2 && !sets_[kPair].overflow;
   Scratch& s = *scratch_;
   const size_t nw = n / 64 + 1;
-  if (s.mask.size() < nw) s.mask.resize(nw);
-  if (s.line_tokens.size() < n / 2 + 1) s.line_tokens.resize(n / 2 + 1);
-  if (s.ends.size() < n / 2 + 1) s.ends.resize(n / 2 + 1);
-  uint64_t* mask = s.mask.data();
+  if (mask_.size() < nw) mask_.resize(nw);
+  uint64_t* mask = mask_.data();
   token_mask(p, n, mask);
-  LineToken* toks = s.line_tokens.data();
-  uint32_t* ends = s.ends.data();
-  // Token k is [toks[k].i, ends[k]); the mask's bits past n are clear, so every token ends.
-  size_t nt = 0, ne = 0;
+  LineToken* toks = s.batch;
+  uint32_t* ends = s.batch_ends;
+  size_t prev_i = 0, prev_j = SIZE_MAX - 1;  // the previous token (of this batch or the last)
+  // The mask's bits past n are clear, so every token ends. Tokens [0, ne) of the batch are
+  // [toks[k].i, ends[k]); toks[ne].i may start an open one.
+  size_t ns = 0, ne = 0;
   uint64_t carry = 0;
   for (size_t w = 0; w < nw; ++w) {
-    const uint64_t m = mask[w], prev = m << 1 | carry;
-    carry = m >> 63;
-    for (uint64_t st = m & ~prev; st; st &= st - 1)
-      toks[nt++].i = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(st)));
-    for (uint64_t en = ~m & prev; en; en &= en - 1)
+    const uint64_t mw = mask[w], before = mw << 1 | carry;
+    carry = mw >> 63;
+    for (uint64_t st = mw & ~before; st; st &= st - 1)
+      toks[ns++].i = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(st)));
+    for (uint64_t en = ~mw & before; en; en &= en - 1)
       ends[ne++] = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(en)));
-  }
-  for (size_t k = 0; k < nt; ++k) {
-    LineToken& t = toks[k];
-    const size_t i = t.i, j = ends[k], m = j - i;
-    t.m = static_cast<uint32_t>(m);
-    t.has_pair = false;
-    if (pairs && k > 0 && ends[k - 1] + 1 == i) {
-      // The pair of the previous token and this one: the previous token's last <= 4 bytes, the
-      // separator, this token's first <= 4 bytes. Only where the first part holds a non-digit:
-      // `bb84.7007`, `ders/1000`, `api/v1`. A number followed by a word (`0002 HTTP`, `945 UTC`,
-      // `049 ms`) or by a number (timestamps, IP addresses) carries the number's entropy into a
-      // key no id needle needs: on the nginx access log they were two thirds of the pairs.
-      const size_t pj = ends[k - 1];
-      const size_t am = std::min<size_t>(pj - toks[k - 1].i, kPairPart), bm = std::min(m, kPairPart);
-      if (!all_digits(p + pj - am, am)) {
-        const uint64_t av = load_u32(p + pj - 4) >> (8 * (4 - am));  // p[-4, 0) readable
-        const uint64_t bv = load_u32(p + i) & low_bytes(bm);
-        t.has_pair = true;
-        t.pair_a = static_cast<uint32_t>(pj);
-        t.pair_parts = av | bv << 32;
-        t.pair_shape = static_cast<uint32_t>(static_cast<uint8_t>(p[pj])) | static_cast<uint32_t>(am) << 8 |
-                       static_cast<uint32_t>(bm) << 16;
-        const uint64_t h = (t.pair_parts ^ (uint64_t{t.pair_shape} * 0xc2b2ae3d27d4eb4fULL)) * 0x9e3779b97f4a7c15ULL;
-        t.pair_slot = static_cast<uint32_t>(h >> (64 - kPairCacheBits));
-        __builtin_prefetch(&s.pairs[t.pair_slot]);
+    // A word adds at most 32 starts: room for the next one, else run the batch.
+    if (ns + 32 <= Scratch::kBatch && w + 1 < nw) continue;
+    for (size_t k = 0; k < ne; ++k) {
+      LineToken& t = toks[k];
+      const size_t i = t.i, j = ends[k], m = j - i;
+      t.m = static_cast<uint32_t>(m);
+      t.has_pair = false;
+      if (pairs && prev_j + 1 == i) {
+        // The pair of the previous token and this one: the previous token's last <= 4 bytes,
+        // the separator, this token's first <= 4 bytes. Only where the first part holds a
+        // non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number followed by a word (`0002
+        // HTTP`, `945 UTC`, `049 ms`) or by a number (timestamps, IP addresses) carries the
+        // number's entropy into a key no id needle needs: on the nginx access log they were two
+        // thirds of the pairs.
+        const size_t am = std::min(prev_j - prev_i, kPairPart), bm = std::min(m, kPairPart);
+        if (!all_digits(p + prev_j - am, am)) {
+          const uint64_t av = load_u32(p + prev_j - 4) >> (8 * (4 - am));  // p[-4, 0) readable
+          const uint64_t bv = load_u32(p + i) & low_bytes(bm);
+          t.has_pair = true;
+          t.pair_a = static_cast<uint32_t>(prev_j);
+          t.pair_parts = av | bv << 32;
+          t.pair_shape = static_cast<uint32_t>(static_cast<uint8_t>(p[prev_j])) | static_cast<uint32_t>(am) << 8 |
+                         static_cast<uint32_t>(bm) << 16;
+          const uint64_t h = (t.pair_parts ^ (uint64_t{t.pair_shape} * 0xc2b2ae3d27d4eb4fULL)) * 0x9e3779b97f4a7c15ULL;
+          t.pair_slot = static_cast<uint32_t>(h >> (64 - kPairCacheBits));
+          __builtin_prefetch(&s.pairs[t.pair_slot]);
+        }
+      }
+      prev_i = i;
+      prev_j = j;
+      if (m > kCachedToken) continue;
+      // The cache words: the first min(m, 8) bytes zero-padded; bytes 8-16 if m > 16; the last
+      // 8 if m > 8 (loads past the token stay inside the padded line).
+      t.head = load_u64(p + i) & low_bytes(m);
+      t.tail = m > 8 ? load_u64(p + j - 8) : 0;
+      t.mid = m > 16 ? load_u64(p + i + 8) : 0;
+      const uint64_t h = (t.head ^ (t.tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
+      t.slot = static_cast<uint32_t>(h >> (64 - kCacheBits));
+      __builtin_prefetch(&s.tokens[t.slot]);
+    }
+    for (size_t k = 0; k < ne; ++k) {
+      const LineToken& t = toks[k];
+      if (t.has_pair) add_pair(p, t);
+      if (t.m <= kCachedToken) {
+        Scratch::Slot& e = s.tokens[t.slot];
+        if (e.gen == s.gen && e.len == t.m && e.head == t.head && e.tail == t.tail && e.mid == t.mid) continue;
+        add_token(p + t.i, t.m);
+        if (v2 && sets_[kAll].overflow) return;
+        e.gen = s.gen;
+        e.len = t.m;
+        e.head = t.head;
+        e.mid = t.mid;
+        e.tail = t.tail;
+      } else {
+        add_token(p + t.i, t.m);
+        if (v2 && sets_[kAll].overflow) return;
       }
     }
-    // The cache words: the first min(m, 8) bytes zero-padded; bytes 8-16 if m > 16; the last 8
-    // if m > 8 (loads past the token stay inside the padded line).
-    t.head = load_u64(p + i) & low_bytes(m);
-    t.tail = m > 8 ? load_u64(p + j - 8) : 0;
-    t.mid = m > 16 ? load_u64(p + i + 8) : 0;
-    const uint64_t h = (t.head ^ (t.tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
-    t.slot = static_cast<uint32_t>(h >> (64 - kCacheBits));
-    __builtin_prefetch(&s.tokens[t.slot]);
-  }
-  for (size_t k = 0; k < nt; ++k) {
-    const LineToken& t = toks[k];
-    if (t.has_pair) add_pair(p, t);
-    if (t.m <= kCachedToken) {
-      Scratch::Slot& e = s.tokens[t.slot];
-      if (e.gen == s.gen && e.len == t.m && e.head == t.head && e.tail == t.tail && e.mid == t.mid) continue;
-      add_token(p + t.i, t.m);
-      if (v2 && sets_[kAll].overflow) return;
-      e.gen = s.gen;
-      e.len = t.m;
-      e.head = t.head;
-      e.mid = t.mid;
-      e.tail = t.tail;
-    } else {
-      add_token(p + t.i, t.m);
-      if (v2 && sets_[kAll].overflow) return;
-    }
+    if (ns > ne) toks[0].i = toks[ne].i;  // the open token
+    ns -= ne;
+    ne = 0;
   }
 }
 
@@ -466,7 +474,7 @@ void TokenFilterBuilder::add(std::string_view line) {
   }
   // The line (ASCII-folded if the filter folds) into a buffer with 8 zero bytes before it and
   // 16 after it, for the word loads of add_tokens.
-  std::vector<char>& buf = scratch_->line;
+  std::vector<char>& buf = line_;
   if (buf.size() < n + 24) buf.resize(n + 24);
   char* f = buf.data() + 8;
   std::memset(buf.data(), 0, 8);

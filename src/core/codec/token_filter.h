@@ -128,6 +128,8 @@ class TokenFilterBuilder {
   // Distinct token key hashes by class (version 2: all in sets_[kAll]), at most
   // kMaxTokenKeys each; a set past it is dropped and its class left out of the filter.
   KeySet sets_[3];
+  std::vector<char> line_;       // the line being added, folded, padded (add())
+  std::vector<uint64_t> mask_;   // its token bytes, one bit a byte (add_tokens())
 };
 
 // Throws kDataException if `filter` is malformed (wrong length, bad probe count).
