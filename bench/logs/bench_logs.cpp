@@ -5,7 +5,7 @@
 // Every chunk is checked to decode to the exact lines.
 //
 //   bench_logs [lines.jsonl.zst] [--chunk=1M,4M] [--levels=3,9,19]
-//              [--variants=plain,split,dict,chunk] [--overhead=40] [--needles=300]
+//              [--variants=plain,split,dict,chunk,filter] [--overhead=40] [--needles=300]
 //              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.057]
 //              [--chunk-layout=plain|split] [--filter-version=3|2|1]
 //              [--filter-min-bits=8] [--filter-tri-bits=5] [--filter-min-bytes=1024]
@@ -183,6 +183,44 @@ int main(int argc, char** argv) {
     for (const Chunk& c : chunks) tbytes += time_bytes(streams[c.stream], c);
     std::printf("   time column (ns, delta codecs) %zu B = %.2f B/line, counted in every row below\n", tbytes,
                 static_cast<double>(tbytes) / static_cast<double>(nlines));
+    if (has(variants, "filter")) {
+      // The token filter alone, as the line column builds it (case-folded, version 3, budget
+      // filter_budget of ~1/22 of the raw bytes): raw line bytes per CPU-second, best of
+      // --repeat, and a digest of every filter's bytes (equal digests: the same filters).
+      double best = 1e30;
+      uint64_t digest = 0;
+      size_t fbytes = 0, craw = 0;
+      for (size_t r = 0; r < repeat; ++r) {
+        uint64_t h = 0xcbf29ce484222325ULL;
+        size_t fb_total = 0, raw_total = 0;
+        double t0 = cpu_seconds();
+        for (const Chunk& c : chunks) {
+          const Stream& st = streams[c.stream];
+          codec::TokenFilterOptions fo;
+          fo.fold_case = true;
+          fo.version = filter_version;
+          codec::TokenFilterBuilder fb(fo);
+          size_t raw_c = 0;
+          for (size_t i = c.first; i < c.last; ++i) {
+            std::string_view l = st.line(i);
+            fb.add(l);
+            raw_c += l.size();
+          }
+          std::string f = fb.finish(static_cast<size_t>(filter_budget * static_cast<double>(raw_c) / 22));
+          for (char ch : f) h = (h ^ static_cast<uint8_t>(ch)) * 0x100000001b3ULL;
+          fb_total += f.size();
+          raw_total += raw_c;
+        }
+        best = std::min(best, cpu_seconds() - t0);
+        digest = h;
+        fbytes = fb_total;
+        craw = raw_total;
+      }
+      std::printf("   token filter build: %.1f MB/s of raw lines per CPU-second (%zu MB, best of %zu), %zu filter B, digest %016llx\n",
+                  static_cast<double>(craw) / 1e6 / best, craw / 1000000, repeat, fbytes,
+                  static_cast<unsigned long long>(digest));
+      std::fflush(stdout);
+    }
     for (size_t level : levels) {
       codec::LogLines dec;
       for (int layout = 0; layout < 2; ++layout) {

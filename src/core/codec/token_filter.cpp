@@ -7,6 +7,10 @@
 
 #include "core/codec/byte_io.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace observe::codec {
 namespace {
 
@@ -141,9 +145,23 @@ inline size_t affix_length(size_t m) {
 
 // Token keys are deduplicated by their hash (insert_key); before that, a direct-mapped cache of
 // the builder's recent tokens (bytes compared exactly) skips the hashing and the probe of a
-// token seen again, which is most of them: log lines repeat their words.
+// token seen again, which is most of them: log lines repeat their words. Pairs have a cache of
+// their own. The caches decide nothing about the filter's bytes (a hit stands for a key already
+// in its set), except through the overflow of a set: a set at kMaxTokenKeys is dropped by the
+// next insert_key, so the token cache keeps the geometry it always had (the same tokens reach
+// insert_key as before) and a pair hit on a full pair set calls insert_key as a miss would.
 constexpr size_t kCacheBits = 12;
 constexpr size_t kCachedToken = 24;  // longer tokens are hashed every time
+constexpr size_t kPairCacheBits = 12;
+
+// A token of the line being added: where, its cache words and slot, and its pair with the
+// previous token (separator at pair_a) if it has one.
+struct TokenFilterBuilder::LineToken {
+  uint32_t i, m, slot;
+  bool has_pair;
+  uint32_t pair_a, pair_shape, pair_slot;
+  uint64_t head, mid, tail, pair_parts;
+};
 
 struct TokenFilterBuilder::Scratch {
   std::vector<uint64_t> bits;  // 2^24 bits, all zero while in the pool
@@ -155,15 +173,76 @@ struct TokenFilterBuilder::Scratch {
     uint64_t head, mid, tail;
   };
   std::vector<Slot> tokens;  // valid when gen matches
+  // A pair key is exactly its two parts (<= 4 bytes each, zero-padded) and, in `shape`, the
+  // separator byte and the parts' lengths.
+  struct PairSlot {
+    uint32_t gen;
+    uint32_t shape;
+    uint64_t parts;
+  };
+  std::vector<PairSlot> pairs;
+  // A batch of the line's tokens (add_tokens): at most kBatch, whatever the line's length.
+  static constexpr size_t kBatch = 256 + 64;
+  LineToken batch[kBatch];
+  uint32_t batch_ends[kBatch];
   uint32_t gen = 0;
 };
 
 namespace {
 
-// A thread's idle scratches (each 2 MiB + 128 KiB): builders of one thread run one after the
+// A thread's idle scratches (each 2 MiB + ~215 KiB): builders of one thread run one after the
 // other (a chunk's columns), so one or two are enough.
 constexpr size_t kPoolKeep = 2;
 thread_local std::vector<std::unique_ptr<TokenFilterBuilder::Scratch>> t_pool;
+
+// Bit i of out[i / 64]: p[i] is a token byte ([0-9A-Za-z] or >= 0x80). out holds n / 64 + 1
+// words; the bits past n are clear.
+void token_mask(const char* p, size_t n, uint64_t* out) {
+  size_t w = 0;
+#if defined(__SSE2__)
+  const __m128i c0 = _mm_set1_epi8('0'), c9 = _mm_set1_epi8(9);
+  const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8('a'), c25 = _mm_set1_epi8(25);
+  auto block16 = [&](__m128i v) -> uint64_t {
+    const __m128i d = _mm_sub_epi8(v, c0);
+    const __m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, c9), d);  // '0'..'9'
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(v, c20), ca);
+    const __m128i let = _mm_cmpeq_epi8(_mm_min_epu8(l, c25), l);  // A-Z, a-z
+    // Sign bits: the two tests, or the byte itself >= 0x80.
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig, let), v)));
+  };
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64, ++w) {
+    const __m128i* q = reinterpret_cast<const __m128i*>(p + i);
+    out[w] = block16(_mm_loadu_si128(q)) | block16(_mm_loadu_si128(q + 1)) << 16 |
+             block16(_mm_loadu_si128(q + 2)) << 32 | block16(_mm_loadu_si128(q + 3)) << 48;
+  }
+  alignas(16) char tail[64];
+  std::memset(tail, 0, sizeof tail);  // 0 is not a token byte
+  std::memcpy(tail, p + i, n - i);
+  const __m128i* q = reinterpret_cast<const __m128i*>(tail);
+  out[w] = block16(_mm_load_si128(q)) | block16(_mm_load_si128(q + 1)) << 16 |
+           block16(_mm_load_si128(q + 2)) << 32 | block16(_mm_load_si128(q + 3)) << 48;
+#else
+  for (size_t i = 0; i < n; i += 64, ++w) {
+    uint64_t m = 0;
+    const size_t e = std::min<size_t>(64, n - i);
+    for (size_t b = 0; b < e; ++b) m |= static_cast<uint64_t>(token_byte(static_cast<uint8_t>(p[i + b]))) << b;
+    out[w] = m;
+  }
+  if (n % 64 == 0) out[w] = 0;
+#endif
+}
+
+inline uint64_t load_u64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t load_u32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 }  // namespace
 
@@ -176,9 +255,11 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
     s = std::make_unique<Scratch>();
     s->bits.assign((size_t{1} << 24) / 64, 0);
     s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
+    s->pairs.assign(size_t{1} << kPairCacheBits, Scratch::PairSlot{0, 0, 0});
   }
   if (++s->gen == 0) {  // wrapped: forget every slot
     for (auto& e : s->tokens) e.gen = 0;
+    for (auto& e : s->pairs) e.gen = 0;
     s->gen = 1;
   }
   scratch_ = s.release();
@@ -194,30 +275,37 @@ TokenFilterBuilder::~TokenFilterBuilder() {
   if (t_pool.size() < kPoolKeep) t_pool.push_back(std::move(s));
 }
 
-void TokenFilterBuilder::add_trigrams(const char* p, size_t n, bool fold_bytes) {
-  if (n < 3) return;
-  // The case choice out of the loop (a COPY of log lines runs it on every byte); a trigram
-  // seen before costs one load and test.
-  uint64_t* words = scratch_->bits.data();
-  auto set = [&](uint32_t t) {
-    uint64_t& w = words[t / 64];
-    const uint64_t bit = uint64_t{1} << (t % 64);
-    if (w & bit) return;
-    w |= bit;
-    ++count_;
-    if (list_overflow_) return;
-    if (distinct_.size() < kMaxTrigramList) {
-      distinct_.push_back(t);
-    } else {
-      list_overflow_ = true;
-      std::vector<uint32_t>().swap(distinct_);
-    }
-  };
-  if (fold_bytes) {
-    for (size_t i = 0; i + 3 <= n; ++i) set(trigram_folded(p + i));
+void TokenFilterBuilder::new_trigram(uint32_t t) {
+  scratch_->bits[t / 64] |= uint64_t{1} << (t % 64);
+  ++count_;
+  if (list_overflow_) return;
+  if (distinct_.size() < kMaxTrigramList) {
+    distinct_.push_back(t);
   } else {
-    for (size_t i = 0; i + 3 <= n; ++i) set(trigram(p + i));
+    list_overflow_ = true;
+    std::vector<uint32_t>().swap(distinct_);
   }
+}
+
+// Bytes already folded if the filter folds. A trigram seen before costs one load and test; six
+// trigrams come out of one 8-byte load.
+void TokenFilterBuilder::add_trigrams(const char* p, size_t n) {
+  if (n < 3) return;
+  const uint64_t* words = scratch_->bits.data();
+  auto test = [&](uint32_t t) {
+    if (__builtin_expect(!(words[t / 64] >> (t % 64) & 1), 0)) new_trigram(t);
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 6) {
+    const uint64_t x = load_u64(p + i);
+    test(static_cast<uint32_t>(x) & 0xffffff);
+    test(static_cast<uint32_t>(x >> 8) & 0xffffff);
+    test(static_cast<uint32_t>(x >> 16) & 0xffffff);
+    test(static_cast<uint32_t>(x >> 24) & 0xffffff);
+    test(static_cast<uint32_t>(x >> 32) & 0xffffff);
+    test(static_cast<uint32_t>(x >> 40));
+  }
+  for (; i + 3 <= n; ++i) test(trigram(p + i));
 }
 
 // True if h was not in the class's set yet. Past kMaxTokenKeys the set is dropped for good
@@ -267,77 +355,130 @@ void TokenFilterBuilder::add_token(const char* p, size_t m) {
   }
 }
 
-// Version 3: tokens a[0, am) and b[0, bm) with one separator byte between them.
-void TokenFilterBuilder::add_pair(const char* a, size_t am, char sep, const char* b, size_t bm) {
-  if (am > kPairPart) {
-    a += am - kPairPart;
-    am = kPairPart;
+// The low min(m, 8) bytes of a word.
+inline uint64_t low_bytes(size_t m) { return m >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * m)) - 1; }
+
+void TokenFilterBuilder::add_pair(const char* p, const LineToken& t) {
+  Scratch& s = *scratch_;
+  Scratch::PairSlot& e = s.pairs[t.pair_slot];
+  if (e.gen == s.gen && e.shape == t.pair_shape && e.parts == t.pair_parts) {
+    // The key is in the set already; a full set is dropped on any insert_key, as without the cache.
+    if (sets_[kPair].count >= kMaxTokenKeys) insert_key(1, kPair);
+    return;
   }
-  if (bm > kPairPart) bm = kPairPart;
-  // Only where the first part holds a non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number
-  // followed by a word (`0002 HTTP`, `945 UTC`, `049 ms`) or by a number (timestamps, IP
-  // addresses) carries the number's entropy into a key no id needle needs: on the nginx
-  // access log they were two thirds of the pairs.
-  if (all_digits(a, am)) return;
-  insert_key(pair_hash(a, am, sep, b, bm), kPair);
+  const size_t am = (t.pair_shape >> 8) & 0xff, bm = t.pair_shape >> 16;
+  insert_key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm), kPair);
+  e.gen = s.gen;
+  e.shape = t.pair_shape;
+  e.parts = t.pair_parts;
 }
 
+// Two passes over a batch of a line's tokens (up to 256): the first finds them (bit masks of
+// token bytes, of token starts and of token ends) and their cache slots, and prefetches the
+// slots; the second probes the caches in the line's order, as one pass did, the slots' memory
+// latency overlapped. p has 8 readable bytes before p[0] and 16 after p[n - 1] (add()).
 void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
   const bool v2 = options_.version < 3;
   if (v2 && sets_[kAll].overflow) return;
+  if (n == 0) return;
   const bool pairs = !v2 && !sets_[kPair].overflow;
   Scratch& s = *scratch_;
-  size_t i = 0;
-  size_t prev_i = 0, prev_j = SIZE_MAX - 1;  // the previous token
-  while (i < n) {
-    if (!token_byte(static_cast<uint8_t>(p[i]))) {
-      ++i;
-      continue;
-    }
-    size_t j = i + 1;
-    while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
-    const size_t m = j - i;
-    if (pairs && prev_j + 1 == i) add_pair(p + prev_i, prev_j - prev_i, p[prev_j], p + i, m);
-    prev_i = i;
-    prev_j = j;
-    if (m <= kCachedToken) {
-      // The first m (< 8) bytes: one 8-byte load, masked, when the line has 8 bytes from i.
-      const uint64_t head = m >= 8      ? load_tail(p + i, 8)
-                            : i + 8 <= n ? load_tail(p + i, 8) & ((uint64_t{1} << (8 * m)) - 1)
-                                         : load_tail(p + i, m);
-      const uint64_t tail = m > 8 ? load_tail(p + j - 8, 8) : 0;
-      const uint64_t mid = m > 16 ? load_tail(p + i + 8, 8) : 0;
-      const uint64_t h = (head ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
-      Scratch::Slot& e = s.tokens[h >> (64 - kCacheBits)];
-      if (e.gen == s.gen && e.len == m && e.head == head && e.tail == tail && e.mid == mid) {
-        i = j;
-        continue;
+  const size_t nw = n / 64 + 1;
+  if (mask_.size() < nw) mask_.resize(nw);
+  uint64_t* mask = mask_.data();
+  token_mask(p, n, mask);
+  LineToken* toks = s.batch;
+  uint32_t* ends = s.batch_ends;
+  size_t prev_i = 0, prev_j = SIZE_MAX - 1;  // the previous token (of this batch or the last)
+  // The mask's bits past n are clear, so every token ends. Tokens [0, ne) of the batch are
+  // [toks[k].i, ends[k]); toks[ne].i may start an open one.
+  size_t ns = 0, ne = 0;
+  uint64_t carry = 0;
+  for (size_t w = 0; w < nw; ++w) {
+    const uint64_t mw = mask[w], before = mw << 1 | carry;
+    carry = mw >> 63;
+    for (uint64_t st = mw & ~before; st; st &= st - 1)
+      toks[ns++].i = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(st)));
+    for (uint64_t en = ~mw & before; en; en &= en - 1)
+      ends[ne++] = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(en)));
+    // A word adds at most 32 starts: room for the next one, else run the batch.
+    if (ns + 32 <= Scratch::kBatch && w + 1 < nw) continue;
+    for (size_t k = 0; k < ne; ++k) {
+      LineToken& t = toks[k];
+      const size_t i = t.i, j = ends[k], m = j - i;
+      t.m = static_cast<uint32_t>(m);
+      t.has_pair = false;
+      if (pairs && prev_j + 1 == i) {
+        // The pair of the previous token and this one: the previous token's last <= 4 bytes,
+        // the separator, this token's first <= 4 bytes. Only where the first part holds a
+        // non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number followed by a word (`0002
+        // HTTP`, `945 UTC`, `049 ms`) or by a number (timestamps, IP addresses) carries the
+        // number's entropy into a key no id needle needs: on the nginx access log they were two
+        // thirds of the pairs.
+        const size_t am = std::min(prev_j - prev_i, kPairPart), bm = std::min(m, kPairPart);
+        if (!all_digits(p + prev_j - am, am)) {
+          const uint64_t av = load_u32(p + prev_j - 4) >> (8 * (4 - am));  // p[-4, 0) readable
+          const uint64_t bv = load_u32(p + i) & low_bytes(bm);
+          t.has_pair = true;
+          t.pair_a = static_cast<uint32_t>(prev_j);
+          t.pair_parts = av | bv << 32;
+          t.pair_shape = static_cast<uint32_t>(static_cast<uint8_t>(p[prev_j])) | static_cast<uint32_t>(am) << 8 |
+                         static_cast<uint32_t>(bm) << 16;
+          const uint64_t h = (t.pair_parts ^ (uint64_t{t.pair_shape} * 0xc2b2ae3d27d4eb4fULL)) * 0x9e3779b97f4a7c15ULL;
+          t.pair_slot = static_cast<uint32_t>(h >> (64 - kPairCacheBits));
+          __builtin_prefetch(&s.pairs[t.pair_slot]);
+        }
       }
-      add_token(p + i, m);
-      if (v2 && sets_[kAll].overflow) return;
-      e.gen = s.gen;
-      e.len = static_cast<uint32_t>(m);
-      e.head = head;
-      e.mid = mid;
-      e.tail = tail;
-    } else {
-      add_token(p + i, m);
-      if (v2 && sets_[kAll].overflow) return;
+      prev_i = i;
+      prev_j = j;
+      if (m > kCachedToken) continue;
+      // The cache words: the first min(m, 8) bytes zero-padded; bytes 8-16 if m > 16; the last
+      // 8 if m > 8 (loads past the token stay inside the padded line).
+      t.head = load_u64(p + i) & low_bytes(m);
+      t.tail = m > 8 ? load_u64(p + j - 8) : 0;
+      t.mid = m > 16 ? load_u64(p + i + 8) : 0;
+      const uint64_t h = (t.head ^ (t.tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
+      t.slot = static_cast<uint32_t>(h >> (64 - kCacheBits));
+      __builtin_prefetch(&s.tokens[t.slot]);
     }
-    i = j;
+    for (size_t k = 0; k < ne; ++k) {
+      const LineToken& t = toks[k];
+      if (t.has_pair) add_pair(p, t);
+      if (t.m <= kCachedToken) {
+        Scratch::Slot& e = s.tokens[t.slot];
+        if (e.gen == s.gen && e.len == t.m && e.head == t.head && e.tail == t.tail && e.mid == t.mid) continue;
+        add_token(p + t.i, t.m);
+        if (v2 && sets_[kAll].overflow) return;
+        e.gen = s.gen;
+        e.len = t.m;
+        e.head = t.head;
+        e.mid = t.mid;
+        e.tail = t.tail;
+      } else {
+        add_token(p + t.i, t.m);
+        if (v2 && sets_[kAll].overflow) return;
+      }
+    }
+    if (ns > ne) toks[0].i = toks[ne].i;  // the open token
+    ns -= ne;
+    ne = 0;
   }
 }
 
 void TokenFilterBuilder::add(std::string_view line) {
-  if (options_.version == 1) {
-    add_trigrams(line.data(), line.size(), options_.fold_case);
+  const char* p = line.data();
+  const size_t n = line.size();
+  if (options_.version == 1 && !options_.fold_case) {
+    add_trigrams(p, n);
     return;
   }
-  const char* p = line.data();
-  size_t n = line.size();
+  // The line (ASCII-folded if the filter folds) into a buffer with 8 zero bytes before it and
+  // 16 after it, for the word loads of add_tokens.
+  std::vector<char>& buf = line_;
+  if (buf.size() < n + 24) buf.resize(n + 24);
+  char* f = buf.data() + 8;
+  std::memset(buf.data(), 0, 8);
   if (options_.fold_case) {
-    folded_.resize(n);
-    char* f = folded_.data();
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
       uint64_t x;
@@ -346,10 +487,12 @@ void TokenFilterBuilder::add(std::string_view line) {
       std::memcpy(f + i, &x, 8);
     }
     for (; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
-    p = folded_.data();
+  } else if (n) {
+    std::memcpy(f, p, n);
   }
-  add_trigrams(p, n, false);
-  add_tokens(p, n);
+  std::memset(f + n, 0, 16);
+  add_trigrams(f, n);
+  if (options_.version != 1) add_tokens(f, n);
 }
 
 template <typename F>

@@ -94,13 +94,15 @@ class TokenFilterBuilder {
   // floor) bytes; empty if no key was added.
   std::string finish(size_t max_bytes = SIZE_MAX) const;
 
-  struct Scratch;  // per-thread reusable working memory (token_filter.cpp)
+  struct Scratch;    // per-thread reusable working memory (token_filter.cpp)
+  struct LineToken;  // a token of the line being added (token_filter.cpp)
 
  private:
-  void add_trigrams(const char* p, size_t n, bool fold);
+  void add_trigrams(const char* p, size_t n);
+  void new_trigram(uint32_t t);
   void add_tokens(const char* p, size_t n);
   void add_token(const char* p, size_t m);
-  void add_pair(const char* a, size_t am, char sep, const char* b, size_t bm);
+  void add_pair(const char* p, const LineToken& t);
   enum Class { kText = 0, kPair = 1, kDigit = 2, kAll = 0 };  // version 2: one set, kAll
   struct KeySet {
     std::vector<uint64_t> slots;  // open addressing, 0 = empty
@@ -126,7 +128,8 @@ class TokenFilterBuilder {
   // Distinct token key hashes by class (version 2: all in sets_[kAll]), at most
   // kMaxTokenKeys each; a set past it is dropped and its class left out of the filter.
   KeySet sets_[3];
-  std::string folded_;  // scratch
+  std::vector<char> line_;       // the line being added, folded, padded (add())
+  std::vector<uint64_t> mask_;   // its token bytes, one bit a byte (add_tokens())
 };
 
 // Throws kDataException if `filter` is malformed (wrong length, bad probe count).

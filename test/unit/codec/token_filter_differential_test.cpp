@@ -1,0 +1,212 @@
+// The token filter builder against its previous implementation (token_filter_reference.*):
+// the filter's bytes are stored and read by token_filter_may_contain, so a faster builder must
+// produce, for the same lines and options, byte for byte the filter the old one produced.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/codec/token_filter.h"
+#include "token_filter_reference.h"
+
+namespace observe::codec {
+namespace {
+
+struct Setting {
+  int version;
+  bool fold;
+};
+const Setting kSettings[] = {{3, true}, {3, false}, {2, true}, {2, false}, {1, true}, {1, false}};
+const size_t kBudgets[] = {SIZE_MAX, 0, 40, 300, 1200, 5000, 40000};
+
+// Builds both filters of `lines` and compares bytes (every budget), and the key counts.
+void expect_same(const std::vector<std::string>& lines, const Setting& st, const std::string& what) {
+  TokenFilterOptions o;
+  o.version = st.version;
+  o.fold_case = st.fold;
+  reference::TokenFilterOptions ro;
+  ro.version = st.version;
+  ro.fold_case = st.fold;
+  TokenFilterBuilder b(o);
+  reference::TokenFilterBuilder r(ro);
+  for (const std::string& l : lines) {
+    b.add(l);
+    r.add(l);
+  }
+  const std::string ctx = what + " v" + std::to_string(st.version) + (st.fold ? " folded" : "");
+  ASSERT_EQ(b.distinct_trigrams(), r.distinct_trigrams()) << ctx;
+  ASSERT_EQ(b.distinct_token_keys(), r.distinct_token_keys()) << ctx;
+  ASSERT_EQ(b.distinct_text_keys(), r.distinct_text_keys()) << ctx;
+  ASSERT_EQ(b.distinct_pair_keys(), r.distinct_pair_keys()) << ctx;
+  ASSERT_EQ(b.distinct_digit_keys(), r.distinct_digit_keys()) << ctx;
+  for (size_t budget : kBudgets) ASSERT_EQ(b.finish(budget), r.finish(budget)) << ctx << " budget " << budget;
+}
+
+// Bytes of every kind a tokenizer cares about: letters of both cases, digits, separators,
+// bytes >= 0x80, NUL; tokens of 1-80 bytes (the caches keep <= 24, the masks work in 64s).
+std::string random_line(std::mt19937_64& rng, size_t max_len) {
+  static const std::string kSeps = " .,:;/-_=\"'{}[]()#@\t\n\\";
+  const size_t n = rng() % (max_len + 1);
+  std::string s;
+  while (s.size() < n) {
+    const unsigned kind = rng() % 10;
+    const size_t m = rng() % 4 == 0 ? 1 + rng() % 80 : 1 + rng() % 10;
+    for (size_t i = 0; i < m && s.size() < n; ++i) {
+      switch (kind) {
+        case 0: case 1: case 2: s.push_back(static_cast<char>('0' + rng() % 10)); break;  // numbers
+        case 3: case 4: s.push_back(static_cast<char>('a' + rng() % 6)); break;          // small alphabet: repeats
+        case 5: s.push_back(static_cast<char>('A' + rng() % 26)); break;
+        case 6: s.push_back(static_cast<char>(rng() % 256)); break;
+        case 7: s.push_back(static_cast<char>(0x80 + rng() % 128)); break;
+        default: s.push_back(static_cast<char>('a' + rng() % 26)); break;
+      }
+    }
+    if (s.size() < n) s.push_back(rng() % 8 == 0 ? static_cast<char>(rng() % 256) : kSeps[rng() % kSeps.size()]);
+  }
+  return s;
+}
+
+// Lines like the log recording's: JSON logs, nginx access/error logs, PostgreSQL jsonlog.
+std::string recording_like(std::mt19937_64& rng, size_t i) {
+  char buf[512];
+  switch (rng() % 4) {
+    case 0:
+      std::snprintf(buf, sizeof buf,
+                    "10.0.%u.%u - - [06/Dec/2026:01:%02u:%02u +0000] \"GET /api/v1/orders/%u HTTP/1.1\" %u %u \"-\" "
+                    "\"Mozilla/5.0 (X11; Linux x86_64)\"",
+                    unsigned(rng() % 256), unsigned(rng() % 256), unsigned(rng() % 60), unsigned(rng() % 60),
+                    unsigned(100000 + rng() % 50000), rng() % 5 ? 200u : 404u, unsigned(rng() % 5000));
+      break;
+    case 1:
+      std::snprintf(buf, sizeof buf,
+                    "{\"timestamp\":\"2026-12-06 01:33:%02u.%03u UTC\",\"user\":\"pgbench\",\"dbname\":\"bench\","
+                    "\"pid\":%u,\"session_id\":\"6b14bb84.%x\",\"line_num\":%zu,\"error_severity\":\"LOG\","
+                    "\"message\":\"duration: 0.%03u ms  statement: UPDATE pgbench_accounts SET abalance = abalance + %d "
+                    "WHERE aid = %u;\"}",
+                    unsigned(rng() % 60), unsigned(rng() % 1000), unsigned(7000 + rng() % 100),
+                    unsigned(0x1b00 + rng() % 64), i, unsigned(rng() % 1000), int(rng() % 10000) - 5000,
+                    unsigned(rng() % 10000000));
+      break;
+    case 2:
+      std::snprintf(buf, sizeof buf, "2026/12/06 01:33:53 [notice] %u#%u: using the \"epoll\" event method", unsigned(rng() % 40000),
+                    unsigned(rng() % 40000));
+      break;
+    default:
+      std::snprintf(buf, sizeof buf,
+                    "{\"level\":\"%s\",\"ts\":%u.%06u,\"caller\":\"ingest/worker.go:%u\",\"msg\":\"Batch Committed\","
+                    "\"trace_id\":\"%016llx%016llx\",\"rows\":%u}",
+                    rng() % 3 ? "info" : "WARN", unsigned(1796520000 + rng() % 1000), unsigned(rng() % 1000000),
+                    unsigned(rng() % 400), static_cast<unsigned long long>(rng()), static_cast<unsigned long long>(rng()),
+                    unsigned(rng() % 5000));
+  }
+  return buf;
+}
+
+TEST(TokenFilterDifferential, RandomLines) {
+  std::mt19937_64 rng(20261207);
+  for (int round = 0; round < 40; ++round) {
+    std::vector<std::string> lines(1 + rng() % 400);
+    const size_t max_len = round % 3 == 0 ? 20 : round % 3 == 1 ? 300 : 3000;
+    for (std::string& l : lines) l = random_line(rng, max_len);
+    for (const Setting& st : kSettings) expect_same(lines, st, "round " + std::to_string(round));
+  }
+}
+
+TEST(TokenFilterDifferential, EdgeLines) {
+  // Lengths around the word and mask boundaries, tokens at both ends, empty lines.
+  std::vector<std::string> lines = {"", "a", "ab", "abc", "a.b", "1.b", "ab.1", ".", "..", "a b", "Z"};
+  for (size_t n : {7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 127, 128, 129}) {
+    lines.push_back(std::string(n, 'x'));
+    lines.push_back(std::string(n, '7'));
+    lines.push_back("k." + std::string(n, 'Q'));
+    lines.push_back(std::string(n, 'q') + "/1");
+    lines.push_back(std::string(n, '\xe9'));
+    std::string alt;
+    for (size_t i = 0; i < n; ++i) alt.push_back(i % 2 ? '.' : static_cast<char>('a' + i % 26));
+    lines.push_back(alt);
+  }
+  // Long lines of many tokens (the builder takes a line's tokens in batches of ~300): single
+  // bytes with pairs, and tokens of every length straddling the batches.
+  std::string many, mixed;
+  for (size_t i = 0; i < 50000; ++i) many += static_cast<char>('a' + i % 26) + std::string(i % 3 ? "." : " ");
+  std::mt19937_64 rng(7);
+  while (mixed.size() < 200000) {
+    const size_t m = 1 + rng() % 30;
+    for (size_t i = 0; i < m; ++i) mixed.push_back(static_cast<char>(rng() % 3 ? '0' + rng() % 10 : 'a' + rng() % 26));
+    mixed.push_back(rng() % 2 ? '/' : ' ');
+  }
+  lines.push_back(many);
+  lines.push_back(mixed);
+  for (const Setting& st : kSettings) expect_same(lines, st, "edge lines");
+  // One line at a time too (a builder of one line: small sets, the finish floor).
+  for (const std::string& l : lines)
+    for (const Setting& st : kSettings) expect_same({l}, st, "line '" + l + "'");
+}
+
+TEST(TokenFilterDifferential, RecordingLikeChunks) {
+  std::mt19937_64 rng(4242);
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    std::vector<std::string> lines(20000);
+    for (size_t i = 0; i < lines.size(); ++i) lines[i] = recording_like(rng, i);
+    for (const Setting& st : kSettings) expect_same(lines, st, "chunk " + std::to_string(chunk));
+  }
+}
+
+TEST(TokenFilterDifferential, OverflowingKeySets) {
+  // More than kMaxTokenKeys text keys (random 20-byte tokens: 9 keys each) and pairs: the
+  // classes are dropped at the same point.
+  std::mt19937_64 rng(99);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 13000; ++i) {
+    std::string l;
+    for (int t = 0; t < 10; ++t) {
+      for (int b = 0; b < 20; ++b) l.push_back(static_cast<char>('a' + rng() % 26));
+      l.push_back(t % 2 ? ' ' : '.');
+    }
+    lines.push_back(l);
+  }
+  expect_same(lines, {3, true}, "overflow");
+  expect_same(lines, {2, false}, "overflow");
+  reference::TokenFilterOptions ro;
+  reference::TokenFilterBuilder r(ro);
+  for (const std::string& l : lines) r.add(l);
+  EXPECT_EQ(r.distinct_text_keys(), 0u);  // dropped
+  EXPECT_GT(r.distinct_pair_keys(), 0u);
+}
+
+TEST(TokenFilterDifferential, KeySetExactlyFull) {
+  // Exactly kMaxTokenKeys text keys, then only tokens seen before: a set is dropped by the
+  // insert_key after it is full, so whether it is dropped depends on which tokens reach
+  // insert_key; the new builder must agree with the old one both ways.
+  auto letters = [](size_t c) {
+    std::string e;
+    for (int i = 0; i < 4; ++i, c /= 26) e.push_back(static_cast<char>('a' + c % 26));
+    return e;
+  };
+  std::vector<std::string> lines;
+  const size_t kLong = 116508;  // 9 distinct keys each (whole, 4 prefixes, 4 suffixes)
+  std::string l;
+  for (size_t c = 0; c < kLong; ++c) {
+    l += letters(c) + "zzmmmmmmmmmmmmzz" + letters(c) + (c % 2 ? " " : ".");
+    if (c % 10 == 9) lines.push_back(std::move(l)), l.clear();
+  }
+  lines.push_back(l + "ab cd ef gh");  // + 4 whole keys = 2^20
+  ASSERT_EQ(kLong * 9 + 4, TokenFilterBuilder::kMaxTokenKeys);
+  for (int i = 0; i < 50; ++i) lines.push_back("ab cd ef gh ab");
+  for (const Setting& st : {Setting{3, true}, Setting{2, false}}) {
+    reference::TokenFilterOptions ro;
+    ro.version = st.version;
+    ro.fold_case = st.fold;
+    reference::TokenFilterBuilder r(ro);
+    for (const std::string& x : lines) r.add(x);
+    ASSERT_EQ(r.distinct_token_keys(), TokenFilterBuilder::kMaxTokenKeys + (st.version == 3 ? r.distinct_pair_keys() : 0));
+    expect_same(lines, st, "full set");
+  }
+  lines.push_back("ab cd ef gh new");  // one more key: dropped
+  for (const Setting& st : {Setting{3, true}, Setting{2, false}}) expect_same(lines, st, "full set + 1");
+}
+
+}  // namespace
+}  // namespace observe::codec

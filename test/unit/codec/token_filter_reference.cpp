@@ -1,0 +1,519 @@
+// The token filter builder as it was before the single-pass rewrite (commit 48a0ed7,
+// src/core/codec/token_filter.{h,cpp}), kept verbatim (namespace renamed, query side left
+// out) as the reference the new builder's bytes are compared with: the filter's format and
+// its keys are stored, so the rewrite must produce the same bytes for the same lines.
+#include "token_filter_reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "core/codec/byte_io.h"
+
+namespace observe::codec::reference {
+namespace {
+
+constexpr unsigned kMaxProbes = 7;      // version 1
+constexpr unsigned kMaxProbesV2 = 16;
+constexpr uint8_t kFolded = 0x80;
+constexpr uint8_t kVersion2 = 0x40;
+constexpr uint8_t kVersion3 = 0x20;
+constexpr uint8_t kHasTokens = 1;
+// Version 3 class flags (byte 2).
+constexpr uint8_t kHasText = 1, kHasPairs = 2, kHasDigits = 4;
+constexpr size_t kPairPart = 4;  // bytes of each token in a pair key
+// Version 3 header: u8 0x20 | fold, u8 trigram probes, u8 classes, u8 token probes (0 without
+// classes), u32 LE trigram words; then the trigram words and the token words.
+constexpr size_t kV3Header = 8;
+constexpr size_t kV2Header = 3;
+
+inline void put_u32le(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+inline uint64_t get_u32(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+
+inline uint8_t fold(uint8_t c) { return static_cast<unsigned>(c - 'A') < 26u ? c | 0x20 : c; }
+
+// fold() of 8 bytes at once: bit 7 of each byte of `upper` is set where the byte is ASCII
+// 'A'..'Z' (its low 7 bits are >= 'A' and <= 'Z' and bit 7 is clear; the sums never carry into
+// the next byte), and >> 2 turns it into that byte's 0x20.
+inline uint64_t fold8(uint64_t x) {
+  constexpr uint64_t k01 = 0x0101010101010101ULL, k80 = k01 * 0x80;
+  const uint64_t low7 = x & ~k80;
+  const uint64_t ge_a = low7 + k01 * (0x80 - 'A');
+  const uint64_t gt_z = low7 + k01 * (0x80 - 'Z' - 1);
+  const uint64_t upper = ge_a & ~gt_z & ~x & k80;
+  return x | (upper >> 2);
+}
+
+inline uint32_t trigram(const char* p) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(p[0])) |
+         static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 8 |
+         static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 16;
+}
+inline uint32_t trigram_folded(const char* p) {
+  return static_cast<uint32_t>(fold(p[0])) | static_cast<uint32_t>(fold(p[1])) << 8 |
+         static_cast<uint32_t>(fold(p[2])) << 16;
+}
+
+// A 64-bit finalizer (splitmix64): spreads 24 bits over both 32-bit halves
+// used for double hashing.
+inline uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+template <typename F>
+void probes(uint32_t tri, uint64_t nbits, unsigned k, F&& f) {
+  uint64_t h = mix(tri);
+  uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+  for (unsigned j = 0; j < k; ++j) f((h1 + j * h2) % nbits);
+}
+
+// Version 2 token keys: a 64-bit hash, never 0 (the empty slot of the builder's set).
+enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4, kPairKey = 5 };
+
+inline uint64_t load_tail(const char* p, size_t n) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  return v;
+}
+
+// Bytes already folded if the filter folds. Part of the stored format (version 2): changing
+// it makes existing filters exclude chunks that hold the needle.
+inline uint64_t key_hash(KeyKind kind, const char* p, size_t n) {
+  uint64_t h = mix(kind * 0x9e3779b97f4a7c15ULL ^ n);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) h = mix(h ^ load_tail(p + i, 8));
+  if (i < n) h = mix(h ^ load_tail(p + i, n - i));
+  return h ? h : 1;
+}
+// As version 1 hashed trigrams: a filter of trigrams only sets the bits version 1 set.
+inline uint64_t trigram_key(uint32_t tri) { return mix(tri); }
+
+struct TokenBytes {
+  bool is[256];
+  constexpr TokenBytes() : is() {
+    for (int c = 0; c < 256; ++c)
+      is[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+};
+constexpr TokenBytes kTokenBytes;
+inline bool token_byte(uint8_t c) { return kTokenBytes.is[c]; }
+
+inline bool all_digits(const char* p, size_t m) {
+  for (size_t i = 0; i < m; ++i)
+    if (static_cast<unsigned>(static_cast<uint8_t>(p[i]) - '0') > 9u) return false;
+  return true;
+}
+
+// A pair key: `a` (the first token's last <= 4 bytes), the separator, `b` (the second token's
+// first <= 4 bytes). Separators are not token bytes, so the bytes tell the parts apart.
+inline uint64_t pair_hash(const char* a, size_t am, char sep, const char* b, size_t bm) {
+  char buf[2 * kPairPart + 1];
+  std::memcpy(buf, a, am);
+  buf[am] = sep;
+  std::memcpy(buf + am + 1, b, bm);
+  return key_hash(kPairKey, buf, am + 1 + bm);
+}
+
+inline bool probe_v2(const char* bits, uint64_t nbits, unsigned k, uint64_t h) {
+  uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+  for (unsigned j = 0; j < k; ++j) {
+    uint64_t b = (h1 + j * h2) % nbits;
+    if (!(static_cast<uint8_t>(bits[b / 8]) >> (b % 8) & 1)) return false;
+  }
+  return true;
+}
+
+// The largest indexed affix length <= m, or 0.
+inline size_t affix_length(size_t m) {
+  size_t best = 0;
+  for (size_t L : kAffixLengths)
+    if (L <= m) best = L;
+  return best;
+}
+
+}  // namespace
+
+// Token keys are deduplicated by their hash (insert_key); before that, a direct-mapped cache of
+// the builder's recent tokens (bytes compared exactly) skips the hashing and the probe of a
+// token seen again, which is most of them: log lines repeat their words.
+constexpr size_t kCacheBits = 12;
+constexpr size_t kCachedToken = 24;  // longer tokens are hashed every time
+
+struct TokenFilterBuilder::Scratch {
+  std::vector<uint64_t> bits;  // 2^24 bits, all zero while in the pool
+  // A token of up to kCachedToken bytes is exactly its length and three words: its first 8
+  // bytes (zero-padded), bytes 8-16 (when longer than 16) and its last 8 (when longer than 8).
+  struct Slot {
+    uint32_t gen;
+    uint32_t len;
+    uint64_t head, mid, tail;
+  };
+  std::vector<Slot> tokens;  // valid when gen matches
+  uint32_t gen = 0;
+};
+
+namespace {
+
+// A thread's idle scratches (each 2 MiB + 128 KiB): builders of one thread run one after the
+// other (a chunk's columns), so one or two are enough.
+constexpr size_t kPoolKeep = 2;
+thread_local std::vector<std::unique_ptr<TokenFilterBuilder::Scratch>> t_pool;
+
+}  // namespace
+
+TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(options) {
+  std::unique_ptr<Scratch> s;
+  if (!t_pool.empty()) {
+    s = std::move(t_pool.back());
+    t_pool.pop_back();
+  } else {
+    s = std::make_unique<Scratch>();
+    s->bits.assign((size_t{1} << 24) / 64, 0);
+    s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
+  }
+  if (++s->gen == 0) {  // wrapped: forget every slot
+    for (auto& e : s->tokens) e.gen = 0;
+    s->gen = 1;
+  }
+  scratch_ = s.release();
+}
+
+TokenFilterBuilder::~TokenFilterBuilder() {
+  std::unique_ptr<Scratch> s(scratch_);
+  // Every set bit is in the list (unless it overflowed): clearing their words clears the map.
+  if (list_overflow_)
+    std::fill(s->bits.begin(), s->bits.end(), 0);
+  else
+    for (uint32_t t : distinct_) s->bits[t / 64] = 0;
+  if (t_pool.size() < kPoolKeep) t_pool.push_back(std::move(s));
+}
+
+void TokenFilterBuilder::add_trigrams(const char* p, size_t n, bool fold_bytes) {
+  if (n < 3) return;
+  // The case choice out of the loop (a COPY of log lines runs it on every byte); a trigram
+  // seen before costs one load and test.
+  uint64_t* words = scratch_->bits.data();
+  auto set = [&](uint32_t t) {
+    uint64_t& w = words[t / 64];
+    const uint64_t bit = uint64_t{1} << (t % 64);
+    if (w & bit) return;
+    w |= bit;
+    ++count_;
+    if (list_overflow_) return;
+    if (distinct_.size() < kMaxTrigramList) {
+      distinct_.push_back(t);
+    } else {
+      list_overflow_ = true;
+      std::vector<uint32_t>().swap(distinct_);
+    }
+  };
+  if (fold_bytes) {
+    for (size_t i = 0; i + 3 <= n; ++i) set(trigram_folded(p + i));
+  } else {
+    for (size_t i = 0; i + 3 <= n; ++i) set(trigram(p + i));
+  }
+}
+
+// True if h was not in the class's set yet. Past kMaxTokenKeys the set is dropped for good
+// (memory stays bounded; the filter then answers without that class).
+bool TokenFilterBuilder::insert_key(uint64_t h, Class c) {
+  KeySet& set = sets_[c];
+  if (set.overflow) return false;
+  std::vector<uint64_t>& keys = set.slots;
+  if ((set.count + 1) * 2 > keys.size()) {
+    if (set.count >= kMaxTokenKeys) {
+      set.overflow = true;
+      set.count = 0;
+      std::vector<uint64_t>().swap(keys);
+      return false;
+    }
+    std::vector<uint64_t> old;
+    old.swap(keys);
+    keys.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    const size_t mask = keys.size() - 1;
+    for (uint64_t x : old)
+      if (x) {
+        size_t i = x & mask;
+        while (keys[i]) i = (i + 1) & mask;
+        keys[i] = x;
+      }
+  }
+  const size_t mask = keys.size() - 1;
+  size_t i = h & mask;
+  while (keys[i]) {
+    if (keys[i] == h) return false;
+    i = (i + 1) & mask;
+  }
+  keys[i] = h;
+  ++set.count;
+  return true;
+}
+
+// A token's keys: whole, and its affixes only the first time (most tokens repeat).
+void TokenFilterBuilder::add_token(const char* p, size_t m) {
+  const Class c = options_.version >= 3 && all_digits(p, m) ? kDigit : kText;
+  if (insert_key(key_hash(kWholeKey, p, m), c)) {
+    for (size_t L : kAffixLengths) {
+      if (L >= m) break;
+      insert_key(key_hash(kPrefixKey, p, L), c);
+      insert_key(key_hash(kSuffixKey, p + m - L, L), c);
+    }
+  }
+}
+
+// Version 3: tokens a[0, am) and b[0, bm) with one separator byte between them.
+void TokenFilterBuilder::add_pair(const char* a, size_t am, char sep, const char* b, size_t bm) {
+  if (am > kPairPart) {
+    a += am - kPairPart;
+    am = kPairPart;
+  }
+  if (bm > kPairPart) bm = kPairPart;
+  // Only where the first part holds a non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number
+  // followed by a word (`0002 HTTP`, `945 UTC`, `049 ms`) or by a number (timestamps, IP
+  // addresses) carries the number's entropy into a key no id needle needs: on the nginx
+  // access log they were two thirds of the pairs.
+  if (all_digits(a, am)) return;
+  insert_key(pair_hash(a, am, sep, b, bm), kPair);
+}
+
+void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
+  const bool v2 = options_.version < 3;
+  if (v2 && sets_[kAll].overflow) return;
+  const bool pairs = !v2 && !sets_[kPair].overflow;
+  Scratch& s = *scratch_;
+  size_t i = 0;
+  size_t prev_i = 0, prev_j = SIZE_MAX - 1;  // the previous token
+  while (i < n) {
+    if (!token_byte(static_cast<uint8_t>(p[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
+    const size_t m = j - i;
+    if (pairs && prev_j + 1 == i) add_pair(p + prev_i, prev_j - prev_i, p[prev_j], p + i, m);
+    prev_i = i;
+    prev_j = j;
+    if (m <= kCachedToken) {
+      // The first m (< 8) bytes: one 8-byte load, masked, when the line has 8 bytes from i.
+      const uint64_t head = m >= 8      ? load_tail(p + i, 8)
+                            : i + 8 <= n ? load_tail(p + i, 8) & ((uint64_t{1} << (8 * m)) - 1)
+                                         : load_tail(p + i, m);
+      const uint64_t tail = m > 8 ? load_tail(p + j - 8, 8) : 0;
+      const uint64_t mid = m > 16 ? load_tail(p + i + 8, 8) : 0;
+      const uint64_t h = (head ^ (tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
+      Scratch::Slot& e = s.tokens[h >> (64 - kCacheBits)];
+      if (e.gen == s.gen && e.len == m && e.head == head && e.tail == tail && e.mid == mid) {
+        i = j;
+        continue;
+      }
+      add_token(p + i, m);
+      if (v2 && sets_[kAll].overflow) return;
+      e.gen = s.gen;
+      e.len = static_cast<uint32_t>(m);
+      e.head = head;
+      e.mid = mid;
+      e.tail = tail;
+    } else {
+      add_token(p + i, m);
+      if (v2 && sets_[kAll].overflow) return;
+    }
+    i = j;
+  }
+}
+
+void TokenFilterBuilder::add(std::string_view line) {
+  if (options_.version == 1) {
+    add_trigrams(line.data(), line.size(), options_.fold_case);
+    return;
+  }
+  const char* p = line.data();
+  size_t n = line.size();
+  if (options_.fold_case) {
+    folded_.resize(n);
+    char* f = folded_.data();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      x = fold8(x);
+      std::memcpy(f + i, &x, 8);
+    }
+    for (; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
+    p = folded_.data();
+  }
+  add_trigrams(p, n, false);
+  add_tokens(p, n);
+}
+
+template <typename F>
+void TokenFilterBuilder::for_each_distinct(F&& f) const {
+  if (!list_overflow_) {
+    for (uint32_t x : distinct_) f(x);
+    return;
+  }
+  const std::vector<uint64_t>& bits = scratch_->bits;
+  for (size_t wi = 0; wi < bits.size(); ++wi)
+    for (uint64_t w = bits[wi]; w; w &= w - 1)
+      f(static_cast<uint32_t>(wi * 64 + static_cast<size_t>(__builtin_ctzll(w))));
+}
+
+size_t TokenFilterBuilder::distinct_trigrams() const { return count_; }
+
+size_t TokenFilterBuilder::distinct_token_keys() const {
+  size_t n = 0;
+  for (const KeySet& k : sets_) n += k.overflow ? 0 : k.count;
+  return n;
+}
+
+std::string TokenFilterBuilder::finish_v1(size_t max_bytes) const {
+  size_t count = distinct_trigrams();
+  if (count == 0) return std::string();
+  double bits_wanted = std::max(1.0, options_.bits_per_trigram) * static_cast<double>(count);
+  size_t words = static_cast<size_t>(std::ceil(bits_wanted / 64));
+  if (max_bytes != SIZE_MAX) words = std::min(words, std::max<size_t>(1, (max_bytes - std::min<size_t>(max_bytes, 1)) / 8));
+  words = std::max<size_t>(words, 1);
+  const uint64_t nbits = words * 64;
+  // Optimal probes for this many bits a trigram: k = ln 2 * m / n.
+  double per = static_cast<double>(nbits) / static_cast<double>(count);
+  unsigned k = static_cast<unsigned>(std::lround(per * 0.6931));
+  k = std::max(1u, std::min(kMaxProbes, k));
+  std::vector<uint64_t> bits(words, 0);
+  for_each_distinct([&](uint32_t tri) {
+    probes(tri, nbits, k, [&](uint64_t b) { bits[b / 64] |= uint64_t{1} << (b % 64); });
+  });
+  std::string out;
+  put_u8(out, static_cast<uint8_t>(k | (options_.fold_case ? kFolded : 0)));
+  for (uint64_t w : bits) put_u64le(out, w);
+  return out;
+}
+
+std::string TokenFilterBuilder::finish(size_t max_bytes) const {
+  if (options_.version == 1) return finish_v1(max_bytes);
+  if (options_.version >= 3) return finish_v3(max_bytes);
+  size_t tokens = distinct_token_keys();
+  const size_t trigrams = distinct_trigrams();
+  if (trigrams + tokens == 0) return std::string();
+  auto words_for = [&](size_t keys) {
+    double bits_wanted = std::max(1.0, options_.bits_per_key) * static_cast<double>(keys);
+    size_t w = static_cast<size_t>(std::ceil(bits_wanted / 64));
+    if (max_bytes != SIZE_MAX) w = std::min(w, std::max<size_t>(1, (max_bytes - std::min(max_bytes, kV2Header)) / 8));
+    return std::max<size_t>(w, 1);
+  };
+  size_t words = words_for(trigrams + tokens);
+  // Squeezed by the budget (small chunks): trigrams alone, as version 1 did (on 1,000 lines of
+  // random hex words a 250-byte filter of tokens passed every chunk, one of trigrams 3 of 5).
+  if (tokens && trigrams &&
+      static_cast<double>(words * 64) < options_.min_bits_per_token_key * static_cast<double>(trigrams + tokens)) {
+    tokens = 0;
+    words = words_for(trigrams);
+  }
+  const size_t count = trigrams + tokens;
+  const uint64_t nbits = words * 64;
+  double per = static_cast<double>(nbits) / static_cast<double>(count);
+  unsigned k = static_cast<unsigned>(std::lround(per * 0.6931));
+  k = std::max(1u, std::min(kMaxProbesV2, k));
+  std::vector<uint64_t> bits(words, 0);
+  auto set = [&](uint64_t h) {
+    uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+    for (unsigned j = 0; j < k; ++j) {
+      uint64_t b = (h1 + j * h2) % nbits;
+      bits[b / 64] |= uint64_t{1} << (b % 64);
+    }
+  };
+  for_each_distinct([&](uint32_t tri) { set(trigram_key(tri)); });
+  if (tokens)
+    for (uint64_t h : sets_[kAll].slots)
+      if (h) set(h);
+  std::string out;
+  put_u8(out, static_cast<uint8_t>(kVersion2 | (options_.fold_case ? kFolded : 0)));
+  put_u8(out, static_cast<uint8_t>(k));
+  put_u8(out, tokens ? kHasTokens : 0);
+  for (uint64_t w : bits) put_u64le(out, w);
+  return out;
+}
+
+
+// Version 3: two Bloom filters, one of trigrams and one of token keys. Sized at bits_per_key a
+// key when the budget allows. Otherwise the trigrams get trigram_bits_squeezed a trigram (a
+// needle has many trigrams and most of them are in every chunk of its stream: they tell
+// streams apart, not ids, so their false positives matter less), and each class (text tokens,
+// pairs, digit tokens) goes into the token filter while every key keeps min_bits_per_key
+// bits; what the token filter does not need goes back to the trigrams. A chunk's budget is at
+// least min(min_bytes, the ideal size): a small chunk (the tail of a stream) costs little to
+// read but counts as a chunk read, and a 75-byte filter passes everything.
+std::string TokenFilterBuilder::finish_v3(size_t max_bytes) const {
+  const size_t trigrams = distinct_trigrams();
+  const size_t cls[3] = {distinct_text_keys(), distinct_pair_keys(), distinct_digit_keys()};
+  if (trigrams + cls[0] + cls[1] + cls[2] == 0) return std::string();
+  const double per_key = std::max(1.0, options_.bits_per_key);
+  auto words_of = [&](double keys, double per) { return static_cast<size_t>(std::ceil(per * keys / 64)); };
+  const size_t ideal_tri = std::max<size_t>(1, words_of(static_cast<double>(trigrams), per_key));
+  const size_t ideal_tok = words_of(static_cast<double>(cls[0] + cls[1] + cls[2]), per_key);
+  if (max_bytes != SIZE_MAX) {
+    const size_t floor = std::min(options_.min_bytes, kV3Header + 8 * (ideal_tri + ideal_tok));
+    max_bytes = std::max(max_bytes, floor);
+  }
+  const size_t budget = max_bytes == SIZE_MAX ? SIZE_MAX : (max_bytes - std::min(max_bytes, kV3Header)) / 8;
+  size_t tri_words = ideal_tri, tok_words = ideal_tok;
+  uint8_t flags = 0;
+  const uint8_t flag_of[3] = {kHasText, kHasPairs, kHasDigits};
+  size_t tok_keys = 0;
+  if (tri_words + tok_words <= budget) {
+    for (int c = 0; c < 3; ++c)
+      if (cls[c]) flags |= flag_of[c];
+    tok_keys = cls[0] + cls[1] + cls[2];
+  } else {
+    const size_t tri_floor = std::max<size_t>(1, words_of(static_cast<double>(trigrams), options_.trigram_bits_squeezed));
+    const double room = budget > tri_floor ? static_cast<double>((budget - tri_floor) * 64) : 0;
+    for (int c = 0; c < 3; ++c) {
+      if (cls[c] == 0) continue;
+      if (static_cast<double>(tok_keys + cls[c]) * options_.min_bits_per_key > room) continue;
+      tok_keys += cls[c];
+      flags |= flag_of[c];
+    }
+    tok_words = tok_keys == 0 ? 0 : std::min(words_of(static_cast<double>(tok_keys), per_key), budget - tri_floor);
+    tri_words = std::max<size_t>(1, std::min(ideal_tri, budget - std::min(budget, tok_words)));
+  }
+  auto probes_for = [&](size_t words, size_t keys) {
+    double per = static_cast<double>(words * 64) / static_cast<double>(std::max<size_t>(keys, 1));
+    unsigned k = static_cast<unsigned>(std::lround(per * 0.6931));
+    return std::max(1u, std::min(kMaxProbesV2, k));
+  };
+  const unsigned k_tri = probes_for(tri_words, trigrams);
+  const unsigned k_tok = tok_words ? probes_for(tok_words, tok_keys) : 0;
+  std::vector<uint64_t> bits(tri_words + tok_words, 0);
+  auto set = [&](uint64_t* w, uint64_t nbits, unsigned k, uint64_t h) {
+    uint64_t h1 = h & 0xffffffffu, h2 = (h >> 32) | 1;
+    for (unsigned j = 0; j < k; ++j) {
+      uint64_t b = (h1 + j * h2) % nbits;
+      w[b / 64] |= uint64_t{1} << (b % 64);
+    }
+  };
+  for_each_distinct([&](uint32_t tri) { set(bits.data(), tri_words * 64, k_tri, trigram_key(tri)); });
+  for (int c = 0; c < 3; ++c)
+    if (flags & flag_of[c])
+      for (uint64_t h : sets_[c].slots)
+        if (h) set(bits.data() + tri_words, tok_words * 64, k_tok, h);
+  std::string out;
+  out.reserve(kV3Header + bits.size() * 8);
+  put_u8(out, static_cast<uint8_t>(kVersion3 | (options_.fold_case ? kFolded : 0)));
+  put_u8(out, static_cast<uint8_t>(k_tri));
+  put_u8(out, flags);
+  put_u8(out, static_cast<uint8_t>(k_tok));
+  put_u32le(out, static_cast<uint32_t>(tri_words));
+  for (uint64_t w : bits) put_u64le(out, w);
+  return out;
+}
+
+}  // namespace observe::codec::reference
