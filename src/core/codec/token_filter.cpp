@@ -716,6 +716,32 @@ bool may_contain_v1(std::string_view filter, std::string_view needle, bool case_
   return true;
 }
 
+// The needle as a filter of this case folding holds it: its bytes, folded into `buf` when needed.
+const char* needle_bytes(std::string_view needle, bool folded, std::string* buf) {
+  if (!folded) return needle.data();
+  buf->resize(needle.size());
+  for (size_t i = 0; i < needle.size(); ++i) (*buf)[i] = static_cast<char>(fold(static_cast<uint8_t>(needle[i])));
+  return buf->data();
+}
+
+// Calls visit(i, j) for every token run p[i, j) of the needle, in order, while it returns true;
+// false when a visit did.
+template <typename Visit>
+bool for_each_needle_token(const char* p, size_t n, Visit visit) {
+  size_t i = 0;
+  while (i < n) {
+    if (!token_byte(static_cast<uint8_t>(p[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
+    if (!visit(i, j)) return false;
+    i = j;
+  }
+  return true;
+}
+
 bool may_contain_v2(std::string_view filter, std::string_view needle, bool case_insensitive) {
   bool folded = static_cast<uint8_t>(filter[0]) & kFolded;
   if (case_insensitive && !folded) return true;
@@ -724,42 +750,29 @@ bool may_contain_v2(std::string_view filter, std::string_view needle, bool case_
   const char* bits = filter.data() + kV2Header;
   const uint64_t nbits = (filter.size() - kV2Header) * 8;
   std::string f;
-  const char* p = needle.data();
+  const char* p = needle_bytes(needle, folded, &f);
   const size_t n = needle.size();
-  if (folded) {
-    f.resize(n);
-    for (size_t i = 0; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
-    p = f.data();
-  }
   // Token keys first: they are the selective ones.
-  if (tokens) {
-    size_t i = 0;
-    while (i < n) {
-      if (!token_byte(static_cast<uint8_t>(p[i]))) {
-        ++i;
-        continue;
-      }
-      size_t j = i + 1;
-      while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
-      const size_t m = j - i;
-      const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
-      if (left && right) {
-        // The line's token is exactly this one.
-        if (!probe_v2(bits, nbits, k, key_hash(kWholeKey, p + i, m))) return false;
-      } else if (left || right) {
-        // left: the start of a token (its prefix); right: the end of a token (its suffix).
-        // The token is this run or longer: whole, or its affix of length L < its length.
-        size_t L = affix_length(m);
-        if (L != 0) {
-          const char* a = left ? p + i : p + j - L;
-          bool ok = probe_v2(bits, nbits, k, key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
-                    (L == m && probe_v2(bits, nbits, k, key_hash(kWholeKey, a, L)));
-          if (!ok) return false;
+  if (tokens && !for_each_needle_token(p, n, [&](size_t i, size_t j) {
+        const size_t m = j - i;
+        const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
+        if (left && right) {
+          // The line's token is exactly this one.
+          return probe_v2(bits, nbits, k, key_hash(kWholeKey, p + i, m));
         }
-      }
-      i = j;
-    }
-  }
+        if (left || right) {
+          // left: the start of a token (its prefix); right: the end of a token (its suffix).
+          // The token is this run or longer: whole, or its affix of length L < its length.
+          size_t L = affix_length(m);
+          if (L != 0) {
+            const char* a = left ? p + i : p + j - L;
+            return probe_v2(bits, nbits, k, key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
+                   (L == m && probe_v2(bits, nbits, k, key_hash(kWholeKey, a, L)));
+          }
+        }
+        return true;
+      }))
+    return false;
   for (size_t i = 0; i + 3 <= n; ++i)
     if (!probe_v2(bits, nbits, k, trigram_key(trigram(p + i)))) return false;
   return true;
@@ -778,57 +791,43 @@ bool may_contain_v3(std::string_view filter, std::string_view needle, bool case_
   const char* tok_bits = tri_bits + tri_words * 8;
   const uint64_t tri_nbits = tri_words * 64, tok_nbits = (filter.size() - kV3Header) * 8 - tri_nbits;
   std::string f;
-  const char* p = needle.data();
+  const char* p = needle_bytes(needle, folded, &f);
   const size_t n = needle.size();
-  if (folded) {
-    f.resize(n);
-    for (size_t i = 0; i < n; ++i) f[i] = static_cast<char>(fold(static_cast<uint8_t>(p[i])));
-    p = f.data();
-  }
   auto probe = [&](uint64_t h) { return probe_v2(tok_bits, tok_nbits, k_tok, h); };
-  if (text || pairs || digits) {
-    size_t i = 0;
-    size_t prev_i = 0, prev_j = SIZE_MAX - 1;
-    while (i < n) {
-      if (!token_byte(static_cast<uint8_t>(p[i]))) {
-        ++i;
-        continue;
-      }
-      size_t j = i + 1;
-      while (j < n && token_byte(static_cast<uint8_t>(p[j]))) ++j;
-      const size_t m = j - i;
-      const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
-      const bool dig = all_digits(p + i, m);
-      if (left && right) {
-        // The line's token is exactly this one: its class is known.
-        if ((dig ? digits : text) && !probe(key_hash(kWholeKey, p + i, m))) return false;
-      } else if (left || right) {
-        // A longer line token may hold letters even if this part is all digits.
-        size_t L = affix_length(m);
-        if (L != 0 && (dig ? digits && text : text)) {
-          const char* a = left ? p + i : p + j - L;
-          bool ok = probe(key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
-                    (L == m && probe(key_hash(kWholeKey, a, L)));
-          if (!ok) return false;
+  size_t prev_i = 0, prev_j = SIZE_MAX - 1;
+  if ((text || pairs || digits) && !for_each_needle_token(p, n, [&](size_t i, size_t j) {
+        const size_t m = j - i;
+        const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
+        const bool dig = all_digits(p + i, m);
+        if (left && right) {
+          // The line's token is exactly this one: its class is known.
+          if ((dig ? digits : text) && !probe(key_hash(kWholeKey, p + i, m))) return false;
+        } else if (left || right) {
+          // A longer line token may hold letters even if this part is all digits.
+          size_t L = affix_length(m);
+          if (L != 0 && (dig ? digits && text : text)) {
+            const char* a = left ? p + i : p + j - L;
+            bool ok = probe(key_hash(left ? kPrefixKey : kSuffixKey, a, L)) ||
+                      (L == m && probe(key_hash(kWholeKey, a, L)));
+            if (!ok) return false;
+          }
         }
-      }
-      if (pairs && prev_j + 1 == i) {
-        // The previous token ends the line's token at prev_j; this one starts the next.
-        const size_t pm = prev_j - prev_i;
-        const bool a_known = prev_i > 0 || pm >= kPairPart;
-        const bool b_known = right || m >= kPairPart;
-        if (a_known && b_known) {
-          const size_t am = std::min(pm, kPairPart), bm = std::min(m, kPairPart);
-          const char* a = p + prev_j - am;
-          if (!all_digits(a, am) && !probe(pair_hash(a, am, p[prev_j], p + i, bm)))
-            return false;
+        if (pairs && prev_j + 1 == i) {
+          // The previous token ends the line's token at prev_j; this one starts the next.
+          const size_t pm = prev_j - prev_i;
+          const bool a_known = prev_i > 0 || pm >= kPairPart;
+          const bool b_known = right || m >= kPairPart;
+          if (a_known && b_known) {
+            const size_t am = std::min(pm, kPairPart), bm = std::min(m, kPairPart);
+            const char* a = p + prev_j - am;
+            if (!all_digits(a, am) && !probe(pair_hash(a, am, p[prev_j], p + i, bm))) return false;
+          }
         }
-      }
-      prev_i = i;
-      prev_j = j;
-      i = j;
-    }
-  }
+        prev_i = i;
+        prev_j = j;
+        return true;
+      }))
+    return false;
   for (size_t i = 0; i + 3 <= n; ++i)
     if (!probe_v2(tri_bits, tri_nbits, k_tri, trigram_key(trigram(p + i)))) return false;
   return true;
