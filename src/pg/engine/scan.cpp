@@ -5,6 +5,7 @@
 #include <limits>
 #include <string_view>
 
+#include "core/codec/substring_rows.h"
 #include "core/common/error.h"
 #include "pg/border/border.h"
 #include "pg/border/relation_closer.h"
@@ -309,18 +310,8 @@ bool TsReader::load_batches_from_list(const std::vector<int32_t>& wanted) {
     b.dir->select(wanted, spec_.min_time, spec_.max_time, &hits, &chunks_skipped_);
     return !hits.empty();
   };
-  // The hits' parts of the batch's bytes.
   auto take = [&](const ListedBatch& b, bytea* data) {
-    std::string_view bytes(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
-    if (bytes.size() != b.dir->total_size)
-      throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
-    std::string_view chunk_bytes = bytes.substr(b.dir->chunk_offset);
-    if (ruled_out(chunk_bytes)) {
-      chunks_skipped_ += hits.size();
-      return;
-    }
-    chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
-    for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+    take_batch_parts(*b.dir, std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data)), hits);
   };
   auto give_up = [&] {
     list.valid = false;
@@ -472,18 +463,25 @@ void TsReader::load_batches_for_series() {
     if (data == nullptr) {
       data = fetch_chunk_data(row.data);
       bytes = std::string_view(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
-      if (bytes.size() != dir->total_size)
-        throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
     }
-    std::string_view chunk_bytes = bytes.substr(dir->chunk_offset);
-    if (ruled_out(chunk_bytes)) {
-      chunks_skipped_ += hits.size();
-      continue;
-    }
-    chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
-    for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
+    take_batch_parts(*dir, bytes, hits);
   }
   close_cursor();
+}
+
+// The hits' parts of an L0 batch (`bytes`, as `dir` describes them) into batch_parts_, unless
+// the batch's chunk header rules out every row the spec wants.
+void TsReader::take_batch_parts(const chunk::BatchDirectory& dir, std::string_view bytes,
+                                const std::vector<const TsBatchEntry*>& hits) {
+  if (bytes.size() != dir.total_size)
+    throw Error(ErrorKind::kDataException, "corrupt observe_ts L0 batch (size differs from its directory)");
+  std::string_view chunk_bytes = bytes.substr(dir.chunk_offset);
+  if (ruled_out(chunk_bytes)) {
+    chunks_skipped_ += hits.size();
+    return;
+  }
+  chunk::ChunkData rows = chunk::decode(chunk_bytes, wanted_cols_);
+  for (const TsBatchEntry* e : hits) batch_parts_[e->series_id].push_back(ts_batch_slice(rows, e->begin, e->end));
 }
 
 // The case-sensitive substring tests on each row of the chunk: one memmem pass a needle over
@@ -514,31 +512,8 @@ void TsReader::apply_contains_to_rows() {
     const chunk::ByteColumn& col = colp->bytes;
     if (filter_mask_.empty()) filter_mask_.assign(rows, 1);
     hit_.assign(rows, 0);
-    const char* base = col.data().data();
-    const size_t total = col.data_size();
-    const std::vector<uint64_t>& ends = col.ends();
-    for (const std::string& n : t.any_of) {
-      if (n.empty()) {
-        std::fill(hit_.begin(), hit_.end(), 1);
-        break;
-      }
-      size_t at = 0, li = 0;
-      while (at < total && li < rows) {
-        const void* p = memmem(base + at, total - at, n.data(), n.size());
-        if (p == nullptr) break;
-        size_t off = static_cast<size_t>(static_cast<const char*>(p) - base);
-        // The row holding the hit's first byte; a hit across two rows is no match.
-        li = static_cast<size_t>(std::upper_bound(ends.begin() + static_cast<long>(li), ends.end(), off) - ends.begin());
-        if (li >= rows) break;
-        if (off + n.size() <= ends[li]) {
-          hit_[li] = 1;
-          at = ends[li];
-          li++;
-        } else {
-          at = off + 1;
-        }
-      }
-    }
+    for (const std::string& n : t.any_of)
+      codec::mark_values_containing(col.data().data(), col.data_size(), col.ends(), n, hit_.data());
     // A null row is empty after decoding: it holds no needle, and the predicate is not true.
     for (size_t r = 0; r < rows; r++)
       if (!hit_[r]) filter_mask_[r] = 0;

@@ -99,6 +99,8 @@ class TsReader {
   bool next_batch_part();
   void load_batches_for_series();
   bool load_batches_from_list(const std::vector<int32_t>& wanted);
+  void take_batch_parts(const chunk::BatchDirectory& dir, std::string_view bytes,
+                        const std::vector<const TsBatchEntry*>& hits);
   static chunk::BatchKey batch_key(const TsChunkRow& row);
   bytea* fetch_chunk_data(Datum data);
   void set_chunk(int32_t series_id);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/chunk/chunk.h"
+#include "core/codec/substring_rows.h"
 #include "core/common/error.h"
 #include "pg/border/border.h"
 #include "pg/border/jsonb_labels.h"
@@ -270,30 +271,11 @@ void StreamMerge::line_tests(const Source& s, std::vector<char>& keep) const {
   const size_t n = s.times.size();
   if (spec_.line_tests.empty() || s.lines.size() != n) return;
   keep.assign(n, 1);
-  std::vector<char> hit;
-  const char* base = s.lines.data.data();
-  const size_t total = s.lines.data.size();
-  const std::vector<uint32_t>& ends = s.lines.ends;
+  std::vector<uint8_t> hit;
   for (const LogScanSpec::LineTest& t : spec_.line_tests) {
     hit.assign(n, 0);
-    for (const std::string& term : t.any_of) {
-      size_t at = 0, li = 0;
-      while (at < total) {
-        const void* p = memmem(base + at, total - at, term.data(), term.size());
-        if (p == nullptr) break;
-        size_t off = static_cast<size_t>(static_cast<const char*>(p) - base);
-        // The line holding the hit's first byte; a hit across two lines is no match.
-        li = static_cast<size_t>(std::upper_bound(ends.begin() + static_cast<long>(li), ends.end(), off) - ends.begin());
-        if (li >= n) break;
-        if (off + term.size() <= ends[li]) {
-          hit[li] = 1;
-          at = ends[li];
-          li++;
-        } else {
-          at = off + 1;
-        }
-      }
-    }
+    for (const std::string& term : t.any_of)
+      codec::mark_values_containing(s.lines.data.data(), s.lines.data.size(), s.lines.ends, term, hit.data());
     for (size_t r = 0; r < n; r++) {
       bool null = !s.line_null.empty() && s.line_null[r];
       // A null line is given as empty: it contains no term.
