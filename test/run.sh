@@ -30,6 +30,12 @@ if cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >build/cmake.log 2>&1 &
   ctest --test-dir build -j3 --output-on-failure --timeout 600 >build/ctest.log 2>&1
   # ctest's own list of what failed (a passing test may have "Failed" in its name)
   sed -n '/^The following tests FAILED:/,$p' build/ctest.log | head -50
+  # What the failed tests printed (--output-on-failure puts it after the test's result line):
+  # the log stays in build/, which a CI run does not keep.
+  for name in $(sed -n 's/^\s*[0-9]* - \([^ ]*\) (Failed)$/\1/p' build/ctest.log | head -5); do
+    echo "--- output of $name (last 40 lines)"
+    awk -v n="$name" '$0 ~ "Test +#[0-9]+: " n " " {on = 1} on && /^ *[0-9]+\/[0-9]+ Test +#/ && $0 !~ " " n " " {on = 0} on' build/ctest.log | tail -40
+  done
   summary=$(grep -E '[0-9]+% tests passed' build/ctest.log | tail -1)
   echo "$summary"
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")

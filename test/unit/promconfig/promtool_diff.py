@@ -152,9 +152,16 @@ def free_port():
 
 
 def http(url, data=None):
-    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return r.read().decode()
+    # CTest runs this beside the heaviest tests: a slow answer is retried, not a failure.
+    for attempt in range(3):
+        req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.read().decode()
+        except OSError:
+            if attempt == 2:
+                raise
+            time.sleep(1)
 
 
 def jobs_from_config_yaml(text):
@@ -222,20 +229,32 @@ def check_prometheus(ours_bin, fixtures, valid):
     shutil.copytree(fixtures, cfgdir)
     live = os.path.join(cfgdir, "live.yml")
     shutil.copy(os.path.join(fixtures, "v01_minimal.yml"), live)
-    port = free_port()
     log = open(os.path.join(work, "prometheus.log"), "w")
-    proc = subprocess.Popen(["prometheus", "--config.file=" + live, "--web.enable-lifecycle",
-                             "--web.listen-address=127.0.0.1:%d" % port,
-                             "--storage.tsdb.path=" + os.path.join(work, "data")],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = "http://127.0.0.1:%d" % port
+    proc = None
     try:
-        for _ in range(100):
-            try:
-                http(base + "/-/ready")
+        # The free port may be taken by another test before prometheus binds it: then it exits
+        # and is started again on another port.
+        for attempt in range(3):
+            port = free_port()
+            proc = subprocess.Popen(["prometheus", "--config.file=" + live, "--web.enable-lifecycle",
+                                     "--web.listen-address=127.0.0.1:%d" % port,
+                                     "--storage.tsdb.path=" + os.path.join(work, "data")],
+                                    stdout=log, stderr=subprocess.STDOUT)
+            base = "http://127.0.0.1:%d" % port
+            ready = False
+            for _ in range(300):
+                if proc.poll() is not None:
+                    break
+                try:
+                    urllib.request.urlopen(base + "/-/ready", timeout=5).read()
+                    ready = True
+                    break
+                except Exception:
+                    time.sleep(0.2)
+            if ready:
                 break
-            except Exception:
-                time.sleep(0.2)
+            proc.terminate()
+            proc.wait(timeout=20)
         else:
             fail("prometheus did not start; see " + log.name)
             return
@@ -261,7 +280,7 @@ def check_prometheus(ours_bin, fixtures, valid):
             reloaded = time.time()
             empty_sd = any(o.get("sd", "0") != "0" and j not in ours_targets for j, o in ours_jobs.items())
             got, same = {}, 0
-            while time.time() < reloaded + 20:
+            while time.time() < reloaded + 60:
                 data = json.loads(http(base + "/api/v1/targets"))["data"]
                 got = {}
                 for t in data["activeTargets"]:
@@ -310,11 +329,12 @@ def check_prometheus(ours_bin, fixtures, valid):
             if len(failures) > before:
                 print(text)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
         if not failures:
             shutil.rmtree(work, ignore_errors=True)
