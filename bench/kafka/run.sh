@@ -2,16 +2,26 @@
 # Kafka ingestion speed on librdkafka's mock cluster (test/kafka/mock_broker.cpp), three ways
 # over the same topic in one run (markdown on stdout):
 #   1. a bare librdkafka high-level consumer (the broker's ceiling on this machine);
-#   2. `kcat -C | psql COPY` into a heap table (the usual glue);
-#   3. pg_observe's Kafka worker (one consumer) into an observe_log table, json_lines format.
-# MESSAGES 200-byte JSON log lines are produced first over PARTITIONS partitions (the mock keeps
-# at most 5 MiB per partition). Needs a pg_observe server with a Kafka worker (PGHOST/PGPORT/
-# PGUSER; the worker works in `postgres`) and the fixture built (cmake --build build).
-#   bench/kafka/run.sh [MESSAGES] [PARTITIONS]
+#   2. `kcat -C | psql COPY` into a heap table (the usual glue; one row per line of a message);
+#   3. pg_observe's Kafka worker (one consumer) into an observe_log table (json_lines format) or,
+#      for exposition payloads, an observe_ts table (prometheus_text format).
+# MESSAGES messages of FORMAT are produced first over PARTITIONS partitions (the mock keeps at
+# most 5 MiB per partition: more partitions for bigger messages). FORMAT (env KAFKA_FORMAT):
+#   json_lines_200 (default) / json_lines_1000  JSON log lines of 200 / 1,000 bytes
+#   prometheus_text_100  exposition payloads of 100 series (~7 KB, 100 samples a message)
+# Needs a pg_observe server with a Kafka worker (PGHOST/PGPORT/PGUSER; the worker works in
+# `postgres`) and the fixture built (cmake --build build). End-to-end latency: bench/kafka/latency.sh.
+#   [KAFKA_FORMAT=...] bench/kafka/run.sh [MESSAGES] [PARTITIONS]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MESSAGES=${1:-300000}
 PARTITIONS=${2:-24}
+FORMAT=${KAFKA_FORMAT:-json_lines_200}
+case $FORMAT in
+  json_lines_200 | json_lines_1000) KIND=logs ROWS_PER_MESSAGE=1 ;;
+  prometheus_text_100) KIND=metrics ROWS_PER_MESSAGE=100 ;;
+  *) echo "unknown KAFKA_FORMAT $FORMAT" >&2; exit 2 ;;
+esac
 MOCK=${KAFKA_MOCK_BROKER:-$ROOT/build/test/kafka/kafka_mock_broker}
 [ -x "$MOCK" ] || cmake --build "$ROOT/build" --target kafka_mock_broker >/dev/null
 WORK=$(mktemp -d /tmp/pgo_kafka_bench.XXXXXX)
@@ -21,7 +31,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc
 MOCK_PID=
 cleanup() {
   q -c "DELETE FROM observe.kafka_sources WHERE name = 'bench'" >/dev/null 2>&1 || true
-  q -c "DROP TABLE IF EXISTS kafka_bench_logs, kafka_bench_heap" >/dev/null 2>&1 || true
+  q -c "DROP TABLE IF EXISTS kafka_bench_logs, kafka_bench_metrics, kafka_bench_heap" >/dev/null 2>&1 || true
   [ -n "$MOCK_PID" ] && { echo quit >&3 || true; sleep 0.3; kill "$MOCK_PID" 2>/dev/null || true; }
   rm -rf "$WORK"
 }
@@ -35,7 +45,7 @@ for _ in $(seq 100); do grep -q '^READY' "$WORK/mock.out" && break; sleep 0.1; d
 BOOT=$(sed -n 's/^BOOTSTRAP=//p' "$WORK/mock.out")
 echo "create bench $PARTITIONS" >&3
 t0=$(now)
-echo "produce bench json_lines_200 0 $MESSAGES 0" >&3
+echo "produce bench $FORMAT 0 $MESSAGES 0" >&3
 echo "wait" >&3
 for _ in $(seq 1200); do grep -q '^IDLE' "$WORK/mock.out" && break; sleep 0.1; done
 produce_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
@@ -52,12 +62,20 @@ copy_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
 copy_n=$(q -c "SELECT count(*) FROM kafka_bench_heap")
 
 # 3. the worker
-q -c "CREATE TABLE kafka_bench_logs (time timestamptz, labels jsonb, line text, metadata jsonb) USING observe_log"
-q -v boot="$BOOT" <<'SQL'
+if [ "$KIND" = logs ]; then
+  TARGET=kafka_bench_logs
+  q -c "CREATE TABLE kafka_bench_logs (time timestamptz, labels jsonb, line text, metadata jsonb) USING observe_log"
+  SOURCE_FORMAT=json_lines
+  FORMAT_OPTIONS='{"time_field": "ts", "line_field": "msg", "label_fields": {"app": "app", "level": "level"}}'
+else
+  TARGET=kafka_bench_metrics
+  q -c "CREATE TABLE kafka_bench_metrics (time timestamptz NOT NULL, name text NOT NULL, labels jsonb NOT NULL DEFAULT '{}', value float8) USING observe_ts"
+  SOURCE_FORMAT=prometheus_text
+  FORMAT_OPTIONS='{}'
+fi
+q -v boot="$BOOT" -v target="$TARGET" -v format="$SOURCE_FORMAT" -v fopts="$FORMAT_OPTIONS" <<'SQL'
 INSERT INTO observe.kafka_sources (name, brokers, topics, format, format_options, target, options)
-VALUES ('bench', :'boot', '{bench}', 'json_lines',
-        '{"time_field": "ts", "line_field": "msg", "label_fields": {"app": "app", "level": "level"}}',
-        'kafka_bench_logs', '{"session.timeout.ms": "6000"}');
+VALUES ('bench', :'boot', '{bench}', :'format', :'fopts', :'target', '{"session.timeout.ms": "6000"}');
 SQL
 offsets() { q -c "SELECT coalesce(sum(next_offset), 0) FROM observe.kafka_offsets WHERE source = 'bench'"; }
 s0=0
@@ -69,18 +87,25 @@ c_start=$(cpu_seconds "$pid")
 for _ in $(seq 6000); do [ "$(offsets)" -ge "$MESSAGES" ] && break; sleep 0.05; done
 t_end=$(now)
 c_end=$(cpu_seconds "$pid")
-stored=$(q -c "SELECT count(*) FROM kafka_bench_logs")
+stored=$(q -c "SELECT count(*) FROM $TARGET")
 read -r w_s w_rate w_cpu w_per_cpu < <(awk -v a="$t_start" -v b="$t_end" -v n=$((MESSAGES - s0)) -v c0="$c_start" -v c1="$c_end" \
   'BEGIN { s = b - a; c = c1 - c0; printf "%.3f %.0f %.2f %.0f\n", s, n / s, c, (c > 0 ? n / c : 0) }')
-copy_rate=$(awk -v n="$copy_n" -v s="$copy_s" 'BEGIN { printf "%.0f", n / s }')
+# kcat reads every message (-e: until the end); an exposition payload is several lines (rows)
+copy_rate=$(awk -v n="$MESSAGES" -v s="$copy_s" 'BEGIN { printf "%.0f", n / s }')
+# bytes a message, from the bare consumer's messages/s and MB/s
+msg_bytes=$(awk -v r="$bare_rate" -v m="$bare_mbs" 'BEGIN { printf "%.0f", m * 1e6 / r }')
+mbs() { awk -v r="$1" -v b="$msg_bytes" 'BEGIN { printf "%.1f", r * b / 1e6 }'; }
+expected_rows=$((MESSAGES * ROWS_PER_MESSAGE))
+rows_note="rows"
+[ "$KIND" = metrics ] && rows_note="samples (100 a message)"
 
-echo "Produced $MESSAGES messages of 200 bytes (JSON log lines) over $PARTITIONS partitions in ${produce_s} s, then consumed them three ways (machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
+echo "Produced $MESSAGES messages of $FORMAT (~$msg_bytes bytes each) over $PARTITIONS partitions in ${produce_s} s, then consumed them three ways (machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end):"
 echo
 echo "| path | messages | seconds | messages/s | MB/s | vs. ceiling |"
 echo "|---|---:|---:|---:|---:|---:|"
 echo "| bare librdkafka consumer (ceiling) | $bare_n | $bare_s | $bare_rate | $bare_mbs | 1.00 |"
-echo "| kcat -C \| psql COPY into heap | $copy_n | $copy_s | $copy_rate | $(awk -v r="$copy_rate" 'BEGIN { printf "%.1f", r * 200 / 1e6 }') | $(awk -v a="$copy_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
-echo "| pg_observe worker → observe_log (json_lines) | $((MESSAGES - s0)) of $stored | $w_s | $w_rate | $(awk -v r="$w_rate" 'BEGIN { printf "%.1f", r * 200 / 1e6 }') | $(awk -v a="$w_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| kcat -C \| psql COPY into heap (a row a line) | $MESSAGES ($copy_n rows) | $copy_s | $copy_rate | $(mbs "$copy_rate") | $(awk -v a="$copy_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| pg_observe worker → $TARGET ($SOURCE_FORMAT) | $((MESSAGES - s0)) | $w_s | $w_rate | $(mbs "$w_rate") | $(awk -v a="$w_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
 echo
-echo "The worker's process used $w_cpu CPU-seconds: $w_per_cpu messages per CPU-second; $(awk -v a="$w_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }')x kcat | COPY. Its time runs from its first commit (the group join, about 3 s on the mock, excluded) to the last; rows stored: $stored (must equal $MESSAGES)."
-[ "$stored" = "$MESSAGES" ]
+echo "The worker's process used $w_cpu CPU-seconds: $w_per_cpu messages per CPU-second ($(mbs "$w_per_cpu") MB per CPU-second); $(awk -v a="$w_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }')x kcat | COPY. Its time runs from its first commit (the group join, about 3 s on the mock, excluded) to the last; $rows_note stored: $stored (must equal $expected_rows)."
+[ "$stored" = "$expected_rows" ]

@@ -7,6 +7,8 @@
 //                              "k<i>", round-robin over partitions; RATE msgs/s (0: as fast as
 //                              possible) in a background thread; prints "PRODUCED TOPIC n" when
 //                              all are acknowledged
+//   produce_timed TOPIC FORMAT FIRST COUNT RATE PARTITIONS   paced; message i to partition
+//                              i % PARTITIONS; prints "START <unix seconds>" (latency benchmark)
 //   poison TOPIC FORMAT FIRST COUNT   the same numbers, as messages FORMAT cannot decode
 //   down ID / up ID            takes broker ID (1-based) down / up
 //   leader TOPIC PARTITION ID  moves a partition's leader
@@ -16,9 +18,11 @@
 //   mock_broker consume BOOTSTRAP TOPIC COUNT   a bare consumer's throughput (benchmarks)
 //
 // FORMAT: raw, json_lines, logfmt, loki_push, prometheus_text, prometheus_json,
-// prometheus_remote_write. Message i carries, whatever the format, the line
-// "<format> line <i>" (logs) or the sample kafka_<format>{i="<i>"} = i (metrics) at
-// 2024-01-01T00:00:00Z + i ms: the tests regenerate what must be stored from i alone.
+// prometheus_remote_write. Message i carries, whatever the format, the line "<format> line <i>"
+// (logs) or the sample kafka_<format>{i="<i>"} = i (metrics) at 2024-01-01T00:00:00Z + i ms:
+// the tests regenerate what must be stored from i alone. For benchmarks also json_lines_200 and
+// json_lines_1000 (JSON log lines of that many bytes) and prometheus_text_100 (an exposition
+// payload of 100 series).
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
@@ -59,6 +63,33 @@ std::string rfc3339(int64_t ms) {
   return out;
 }
 
+// The benchmark's exposition payload: one scrape of 100 node-exporter-like series (with HELP
+// and TYPE lines, ~7 KB). Message i is host h<i % 50> scraped at 2024-01-01 + (i / 50) * 15 s,
+// so 50 hosts x 100 series = 5,000 series and each message a new sample of 100 of them.
+std::string node_exposition(int64_t i) {
+  static const char* const modes[] = {"idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"};
+  int64_t scrape = i / 50;
+  std::string host = "h" + std::to_string(i % 50);
+  std::string ts = " " + std::to_string(kBaseMs + scrape * 15000) + "\n";
+  std::string out =
+      "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n# TYPE node_cpu_seconds_total counter\n";
+  for (int cpu = 0; cpu < 12; cpu++)
+    for (int m = 0; m < 8; m++)
+      out += "node_cpu_seconds_total{cpu=\"" + std::to_string(cpu) + "\",host=\"" + host + "\",mode=\"" + modes[m] +
+             "\"} " + std::to_string(scrape * (m + 1) * 0.37 + cpu) + ts;
+  out += "# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\nnode_load1{host=\"" + host + "\"} " +
+         std::to_string((i % 97) * 0.01) + ts;
+  out += "# HELP node_load5 5m load average.\n# TYPE node_load5 gauge\nnode_load5{host=\"" + host + "\"} " +
+         std::to_string((i % 89) * 0.01) + ts;
+  out += "# HELP node_memory_MemFree_bytes Memory information field MemFree_bytes.\n"
+         "# TYPE node_memory_MemFree_bytes gauge\nnode_memory_MemFree_bytes{host=\"" + host + "\"} " +
+         std::to_string(8e9 - (i % 1000) * 4096) + ts;
+  out += "# HELP node_network_receive_bytes_total Network device statistic receive_bytes.\n"
+         "# TYPE node_network_receive_bytes_total counter\nnode_network_receive_bytes_total{device=\"eth0\",host=\"" +
+         host + "\"} " + std::to_string(scrape * 123456) + ts;
+  return out;
+}
+
 std::string payload(const std::string& format, int64_t i, bool poison) {
   int64_t ms = kBaseMs + i;
   std::string n = std::to_string(i);
@@ -67,12 +98,14 @@ std::string payload(const std::string& format, int64_t i, bool poison) {
   // passes; the store refuses it: the dead-letter path after decoding)
   if (format == "raw")
     return !poison ? line : i % 2 == 0 ? "bad \xff\xfe utf8 " + n : std::string("nul \0 byte ", 11) + n;
-  if (format == "json_lines_200") {  // the benchmark's 200-byte JSON log line
+  if (format == "json_lines_200" || format == "json_lines_1000") {  // the benchmark's JSON log lines
+    size_t size = format == "json_lines_200" ? 200 : 1000;
     std::string head = "{\"ts\": " + std::to_string(ms) + ", \"level\": \"info\", \"app\": \"checkout\", \"msg\": \"";
     std::string msg = "request " + n + " served GET /api/v1/cart status=200 bytes=5120 duration=";
-    while (head.size() + msg.size() + 2 < 200) msg += static_cast<char>('a' + (msg.size() * 7 + i) % 26);
+    while (head.size() + msg.size() + 2 < size) msg += static_cast<char>('a' + (msg.size() * 7 + i) % 26);
     return head + msg + "\"}";
   }
+  if (format == "prometheus_text_100") return node_exposition(i);
   if (format == "json_lines")
     return poison ? "{\"ts\": " + std::to_string(ms) + ", \"msg\": \"unterminated " + n
                   : "{\"ts\": " + std::to_string(ms) + ", \"level\": \"info\", \"msg\": \"" + line + "\"}";
@@ -117,17 +150,27 @@ rd_kafka_mock_cluster_t* cluster = nullptr;
 std::atomic<int> background{0};
 std::vector<std::thread> threads;
 
+// partitions > 0 (produce_timed): message i goes to partition i % partitions, so on a fresh
+// topic its offset is i / partitions, and "START <unix seconds>" is printed when the paced run
+// begins: message i is produced no earlier than START + i / rate (the latency benchmark).
 void produce(const std::string& topic, const std::string& format, int64_t first, int64_t count, double rate,
-             bool poison) {
+             bool poison, int partitions) {
   auto start = std::chrono::steady_clock::now();
+  if (partitions > 0) {
+    char buf[64];
+    auto wall = std::chrono::system_clock::now().time_since_epoch();
+    std::snprintf(buf, sizeof buf, "START %.6f", std::chrono::duration<double>(wall).count());
+    say(buf);
+  }
   for (int64_t i = first; i < first + count; i++) {
     std::string value = payload(format, i, poison);
     std::string key = "k" + std::to_string(i);
+    int32_t partition = partitions > 0 ? static_cast<int32_t>(i % partitions) : RD_KAFKA_PARTITION_UA;
     for (;;) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_VALUE(value.data(), value.size()),
-          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_TIMESTAMP(kBaseMs + i), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_END);
+          producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_VALUE(value.data(), value.size()), RD_KAFKA_V_KEY(key.data(), key.size()),
+          RD_KAFKA_V_TIMESTAMP(kBaseMs + i), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         say(std::string("ERROR produce: ") + rd_kafka_err2str(err));
@@ -249,7 +292,16 @@ int main(int argc, char** argv) {
         double rate = 0;
         in >> topic >> format >> first >> count >> rate;
         (void)payload(format, 0, false);  // an unknown format fails here, not in the thread
-        threads.emplace_back(produce, topic, format, first, count, rate, cmd == "poison");
+        threads.emplace_back(produce, topic, format, first, count, rate, cmd == "poison", 0);
+      } else if (cmd == "produce_timed") {
+        std::string topic, format;
+        int64_t first = 0, count = 0;
+        double rate = 0;
+        int partitions = 0;
+        in >> topic >> format >> first >> count >> rate >> partitions;
+        (void)payload(format, 0, false);
+        if (rate <= 0 || partitions <= 0) throw std::runtime_error("produce_timed needs a rate and the partition count");
+        threads.emplace_back(produce, topic, format, first, count, rate, false, partitions);
       } else if (cmd == "down" || cmd == "up") {
         int id = 0;
         in >> id;
