@@ -61,7 +61,7 @@ struct TokenFilterOptions {
   // Version 3: a filter may take at least min(this, its size at bits_per_key a key) bytes,
   // whatever the budget of finish(): see finish_v3(). 0: the budget only.
   size_t min_bytes = 1024;  // the log chunks: min(4 KiB, half the payload), chunk_format.cpp
-  int version = 3;                // 1, 2: the old layouts (tests of old chunks)
+  int version = 4;                // 1, 2, 3: the old layouts (tests of old chunks)
 };
 
 // Token prefix/suffix lengths indexed (a needle's edge token of length m uses the
@@ -85,6 +85,8 @@ class TokenFilterBuilder {
   size_t distinct_text_keys() const { return sets_[kText].overflow ? 0 : sets_[kText].count; }
   size_t distinct_pair_keys() const { return sets_[kPair].overflow ? 0 : sets_[kPair].count; }
   size_t distinct_digit_keys() const { return sets_[kDigit].overflow ? 0 : sets_[kDigit].count; }
+  // Version 4: distinct long pair keys.
+  size_t distinct_long_pair_keys() const { return sets_[kLongPair].overflow ? 0 : sets_[kLongPair].count; }
   static constexpr size_t kMaxTokenKeys = size_t{1} << 20;
   // Version 2 layout: u8 0x40 (| 0x80 if case-folded) | u8 probes | u8 flags
   // (1: token keys present) | the bit array (a multiple of 8 bytes, little-endian
@@ -103,7 +105,8 @@ class TokenFilterBuilder {
   void add_tokens(const char* p, size_t n);
   void add_token(const char* p, size_t m);
   void add_pair(const char* p, const LineToken& t);
-  enum Class { kText = 0, kPair = 1, kDigit = 2, kAll = 0 };  // version 2: one set, kAll
+  void add_long_pair(const char* p, const LineToken& t);
+  enum Class { kText = 0, kPair = 1, kDigit = 2, kLongPair = 3, kAll = 0 };  // version 2: one set, kAll
   struct KeySet {
     std::vector<uint64_t> slots;  // open addressing, 0 = empty
     size_t count = 0;
@@ -127,7 +130,7 @@ class TokenFilterBuilder {
   static constexpr size_t kMaxTrigramList = size_t{1} << 20;
   // Distinct token key hashes by class (version 2: all in sets_[kAll]), at most
   // kMaxTokenKeys each; a set past it is dropped and its class left out of the filter.
-  KeySet sets_[3];
+  KeySet sets_[4];
   std::vector<char> line_;       // the line being added, folded, padded (add())
   std::vector<uint64_t> mask_;   // its token bytes, one bit a byte (add_tokens())
 };
