@@ -304,6 +304,7 @@ int main(int argc, char** argv) {
         col.token_filter = true;
         col.token_filter_fold_case = true;
         col.token_filter_budget = filter_budget;
+        col.token_filter_version = filter_version;  // as the line column builds it, any version
         col.log_level = static_cast<int>(level);
         col.log_layout = chunk_layout;
         for (size_t i = c.first; i < c.last; ++i) col.bytes.emplace_back(st.line(i));
@@ -314,7 +315,7 @@ int main(int argc, char** argv) {
         chunk::ChunkSummary sum = chunk::peek(encoded[ci]);
         std::string& f = filters[ci];
         f = sum.columns[0].token_filter;
-        if (filter_version != 4 || min_bits > 0 || tri_bits > 0 || min_bytes != SIZE_MAX) {
+        if (min_bits > 0 || tri_bits > 0 || min_bytes != SIZE_MAX) {
           // A previous layout (1: trigrams only, 2: one class of tokens) or other settings at
           // the same budget, for comparison.
           codec::TokenFilterOptions fo;
