@@ -7,7 +7,7 @@
 //   bench_logs [lines.jsonl.zst] [--chunk=1M,4M] [--levels=3,9,19]
 //              [--variants=plain,split,dict,chunk,filter] [--overhead=40] [--needles=300]
 //              [--scan=GET] [--repeat=3] [--breakdown] [--filter-budget=0.057]
-//              [--chunk-layout=plain|split] [--filter-version=3|2|1]
+//              [--chunk-layout=plain|split] [--filter-version=4|3|2|1]
 //              [--filter-min-bits=8] [--filter-tri-bits=5] [--filter-min-bytes=1024]
 //              [--named=orders/100002,6b14bb84.7007,...]
 //
@@ -37,6 +37,7 @@
 #include "core/codec/byte_io.h"
 #include "core/codec/integer.h"
 #include "core/codec/log_lines.h"
+#include "core/codec/substring_search.h"
 #include "core/codec/token_filter.h"
 #include "../tools/recording_reader.h"
 #include "recording_streams.h"
@@ -133,7 +134,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> named = {"orders/100002", "6b14bb84.7007", "/api/v1/orders/100002", "GET /"};
   bool breakdown = false;
   double filter_budget = 0.057;  // as observe_log's line column (src/pg/engine/profile.cpp)
-  int filter_version = 3;
+  int filter_version = 4;
   double min_bits = 0, tri_bits = 0;
   size_t min_bytes = SIZE_MAX;
   codec::LogLayout chunk_layout = codec::LogLayout::kBest;
@@ -303,6 +304,7 @@ int main(int argc, char** argv) {
         col.token_filter = true;
         col.token_filter_fold_case = true;
         col.token_filter_budget = filter_budget;
+        col.token_filter_version = filter_version;  // as the line column builds it, any version
         col.log_level = static_cast<int>(level);
         col.log_layout = chunk_layout;
         for (size_t i = c.first; i < c.last; ++i) col.bytes.emplace_back(st.line(i));
@@ -313,7 +315,7 @@ int main(int argc, char** argv) {
         chunk::ChunkSummary sum = chunk::peek(encoded[ci]);
         std::string& f = filters[ci];
         f = sum.columns[0].token_filter;
-        if (filter_version != 3 || min_bits > 0 || tri_bits > 0 || min_bytes != SIZE_MAX) {
+        if (min_bits > 0 || tri_bits > 0 || min_bytes != SIZE_MAX) {
           // A previous layout (1: trigrams only, 2: one class of tokens) or other settings at
           // the same budget, for comparison.
           codec::TokenFilterOptions fo;
@@ -348,7 +350,7 @@ int main(int argc, char** argv) {
         for (const std::string& e : encoded) {
           const std::string& f = filters[static_cast<size_t>(&e - encoded.data())];
           if (f.empty()) continue;
-          size_t off = codec::token_filter_version(f) == 3 ? 8 : codec::token_filter_version(f) == 2 ? 3 : 1;
+          size_t off = codec::token_filter_version(f) >= 3 ? 8 : codec::token_filter_version(f) == 2 ? 3 : 1;
           size_t set = 0;
           for (size_t i = off; i < f.size(); ++i) set += static_cast<size_t>(__builtin_popcount(static_cast<uint8_t>(f[i])));
           double r = static_cast<double>(set) / static_cast<double>((f.size() - off) * 8);
@@ -360,7 +362,7 @@ int main(int argc, char** argv) {
                     fill_max, nf);
         std::map<unsigned, size_t> by_classes;
         for (const std::string& f : filters) by_classes[codec::token_filter_version(f) * 100 + codec::token_filter_classes(f)]++;
-        std::printf("   filters by version*100 + classes (1 text, 2 pairs, 4 digits):");
+        std::printf("   filters by version*100 + classes (1 text, 2 pairs, 4 digits, 8 long pairs):");
         for (auto& [k, v] : by_classes) std::printf(" %u: %zu", k, v);
         std::printf("\n");
         for (const std::string& needle : named) {
@@ -385,10 +387,10 @@ int main(int argc, char** argv) {
               codec::TokenFilterBuilder fb(fo);
               for (size_t i = c.first; i < c.last; ++i) fb.add(cs.line(i));
               std::printf("     passes chunk %zu (%s, %zu lines, %zu raw B, filter %zu B v%d classes %u, stored %zu B, %zu trigrams, "
-                          "%zu token keys: %zu text, %zu pairs, %zu digits)%s\n", ci,
+                          "%zu token keys: %zu text, %zu pairs, %zu long pairs, %zu digits)%s\n", ci,
                           cs.key.c_str(), c.last - c.first, text.size(), f.size(), codec::token_filter_version(f),
                           codec::token_filter_classes(f), encoded[ci].size(), fb.distinct_trigrams(), fb.distinct_token_keys(),
-                          fb.distinct_text_keys(), fb.distinct_pair_keys(), fb.distinct_digit_keys(), t ? " holds it" : "");
+                          fb.distinct_text_keys(), fb.distinct_pair_keys(), fb.distinct_long_pair_keys(), fb.distinct_digit_keys(), t ? " holds it" : "");
             }
           }
           std::printf("   needle \"%s\": passes %zu of %zu chunks (%.2f%%), %zu hold it\n", needle.c_str(), maybe,
@@ -502,6 +504,56 @@ int main(int argc, char** argv) {
                     "decode alone %.2f GB/s (best of %zu)\n",
                     scan_word.c_str(), matched, static_cast<double>(raw) / 1e9 / best,
                     static_cast<double>(raw) / 1e9 / best_decode, repeat);
+
+        // The search alone (the chunks decoded beforehand, not timed): glibc memmem against
+        // find_substring (what the scans use), the same loop as mark_values_containing, for the
+        // scan word and the named needles; lines matched must agree.
+        using Find = const char* (*)(const char*, size_t, std::string_view);
+        Find glibc = [](const char* h, size_t n, std::string_view w) {
+          return static_cast<const char*>(memmem(h, n, w.data(), w.size()));
+        };
+        Find simd = codec::find_substring;
+        std::vector<std::string> words = {scan_word};
+        for (const std::string& w : named) words.push_back(w);
+        for (const std::string& w : words) {
+          double t_of[2] = {1e30, 1e30};
+          size_t m_of[2] = {0, 0};
+          for (size_t r = 0; r < repeat; ++r)
+            for (int which = 0; which < 2; ++which) {
+              Find fn = which ? simd : glibc;
+              double t = 0;
+              size_t mt = 0;
+              for (const std::string& e : encoded) {
+                chunk::decode_lines(e, 0, lines);
+                const char* base = lines.data.data();
+                const size_t n = lines.data.size();
+                double t0 = cpu_seconds();
+                size_t at = 0, li = 0;
+                while (at < n) {
+                  const char* hit = fn(base + at, n - at, w);
+                  if (!hit) break;
+                  size_t off = static_cast<size_t>(hit - base);
+                  li = static_cast<size_t>(std::upper_bound(lines.ends.begin() + static_cast<long>(li), lines.ends.end(), off) -
+                                           lines.ends.begin());
+                  if (off + w.size() <= lines.ends[li]) {
+                    ++mt;
+                    at = lines.ends[li];
+                    ++li;
+                  } else {
+                    at = off + 1;
+                  }
+                }
+                t += cpu_seconds() - t0;
+              }
+              t_of[which] = std::min(t_of[which], t);
+              m_of[which] = mt;
+            }
+          std::printf("   search \"%s\" alone: memmem %.2f GB/s, find_substring %.2f GB/s of raw lines per CPU-second "
+                      "(%zu / %zu lines matched, best of %zu)\n",
+                      w.c_str(), static_cast<double>(raw) / 1e9 / t_of[0], static_cast<double>(raw) / 1e9 / t_of[1], m_of[0],
+                      m_of[1], repeat);
+          if (m_of[0] != m_of[1]) return 1;
+        }
       }
       std::fflush(stdout);
     }

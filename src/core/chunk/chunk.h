@@ -48,6 +48,9 @@ struct Column {
   codec::LogLayout log_layout = codec::LogLayout::kBest;  // kPlain: faster scans, larger
   bool token_filter_fold_case = false;
   double token_filter_budget = 0;
+  // The token filter's layout (codec::TokenFilterOptions::version): 4, or an older one for
+  // benchmarks and tests of old chunks.
+  int token_filter_version = 4;
 
   size_t size() const;  // rows, from the vector that the kind uses
   bool is_null(size_t row) const { return !nulls.empty() && nulls[row]; }
@@ -101,7 +104,9 @@ ChunkSummary peek(std::string_view encoded);
 // The summary from the first bytes of a chunk (a slice of a TOASTed chunk: its header and
 // token filters come before the payloads): false if `prefix` ends first (or is corrupt; the
 // whole chunk's peek() says which). Lets a scan skip a chunk without fetching its payload.
-bool peek_prefix(std::string_view prefix, ChunkSummary* out);
+// `need` (if not null): on success the header's length (the bytes it used); when the prefix
+// ends inside a token filter, a prefix length that holds it (0 if not known).
+bool peek_prefix(std::string_view prefix, ChunkSummary* out, size_t* need = nullptr);
 
 // Decodes the times and the wanted columns (wanted_columns[i] false, or i past
 // its end, leaves column i with its kind set and empty vectors; an empty vector

@@ -78,6 +78,7 @@ EncodedColumn encode_column(const Column& col, size_t rows) {
   if (col.kind == ColumnKind::kBytes && col.token_filter) {
     TokenFilterOptions o;
     o.fold_case = col.token_filter_fold_case;
+    o.version = col.token_filter_version;
     // A small chunk (a stream's tail, a chunk compaction left short) may take up to half its
     // payload, at most 4 KiB: it is cheap to read but counts as a chunk read, and 5 % of it
     // held no token keys (the tail chunks of the nginx log let order-id needles through).

@@ -160,7 +160,9 @@ bool may_contain(const ColumnSummary& column, std::string_view needle, bool case
 
 ChunkSummary peek(std::string_view encoded) { return parse_header(encoded).summary; }
 
-bool peek_prefix(std::string_view prefix, ChunkSummary* out) { return parse_summary_prefix(prefix, out); }
+bool peek_prefix(std::string_view prefix, ChunkSummary* out, size_t* need) {
+  return parse_summary_prefix(prefix, out, need);
+}
 
 ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns) {
   ChunkData out;

@@ -87,7 +87,8 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
 namespace {
 
 // The header up to the column payload lengths; lens empty when prefix_only.
-void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len, std::vector<size_t>* lens, bool prefix_only);
+void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len, std::vector<size_t>* lens, bool prefix_only,
+                   size_t prefix_size = 0, size_t* need = nullptr);
 
 }  // namespace
 
@@ -112,21 +113,23 @@ Header parse_header(std::string_view encoded) {
   return h;
 }
 
-bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out) {
+bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out, size_t* need) {
   ByteReader in(prefix);
   size_t time_len = 0;
+  if (need != nullptr) *need = 0;
   try {
-    parse_summary(in, *out, &time_len, nullptr, true);
+    parse_summary(in, *out, &time_len, nullptr, true, prefix.size(), need);
   } catch (const Error&) {
     return false;  // cut short (or corrupt: the whole chunk's parse says which)
   }
+  if (need != nullptr) *need = prefix.size() - in.remaining();
   return true;
 }
 
 namespace {
 
 void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::vector<size_t>* lens_out,
-                   bool prefix_only) {
+                   bool prefix_only, size_t prefix_size, size_t* need) {
   s.version = in.u8();
   if (s.version != kFormatVersion) corrupt("unknown chunk format version");
   s.rows = static_cast<uint32_t>(in.count(kMaxRows));
@@ -169,7 +172,14 @@ void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::v
     }
     if (flags & kHasFilter) {
       if (c.kind != ColumnKind::kBytes) corrupt("token filter on a non-bytes column");
-      std::string_view f = in.bytes(in.count(in.remaining()));
+      const size_t flen = prefix_only ? in.varint() : in.count(in.remaining());
+      if (prefix_only && flen > in.remaining()) {
+        // Cut short in the filter: the prefix needed is at least up to its end, and the few
+        // bytes of the rest of the header (a varint length, the next columns' flags).
+        if (need != nullptr) *need = prefix_size - in.remaining() + flen + 64;
+        corrupt("chunk header cut short");
+      }
+      std::string_view f = in.bytes(flen);
       token_filter_check(f);
       if (f.empty()) corrupt("empty token filter");
       c.token_filter.assign(f.data(), f.size());

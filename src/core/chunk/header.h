@@ -50,6 +50,8 @@ struct Header {
 Header parse_header(std::string_view encoded);
 // The summary from the first bytes of a chunk (the header and its filters, without the
 // payloads): false if `prefix` ends before the summary does.
-bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out);
+// `need` (if not null): on success the header's length; when cut short inside a token filter,
+// a length of prefix that holds the filter (0 if not known).
+bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out, size_t* need = nullptr);
 
 }  // namespace observe::chunk::detail

@@ -1,15 +1,15 @@
-// Which values of a concatenated buffer contain a needle, found with one memmem pass over the
+// Which values of a concatenated buffer contain a needle, found with one substring search (find_substring) over the
 // whole buffer rather than a search per value: the line tests of the SQL scan and of LogQL's
 // reader on a chunk's line column.
 #pragma once
-
-#include <string.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
+
+#include "core/codec/substring_search.h"
 
 namespace observe::codec {
 
@@ -26,7 +26,7 @@ void mark_values_containing(const char* base, size_t total, const std::vector<En
   }
   size_t at = 0, li = 0;
   while (at < total && li < rows) {
-    const void* p = memmem(base + at, total - at, needle.data(), needle.size());
+    const char* p = find_substring(base + at, total - at, needle);
     if (p == nullptr) break;
     size_t off = static_cast<size_t>(static_cast<const char*>(p) - base);
     // The value holding the hit's first byte.

@@ -19,10 +19,16 @@ constexpr unsigned kMaxProbesV2 = 16;
 constexpr uint8_t kFolded = 0x80;
 constexpr uint8_t kVersion2 = 0x40;
 constexpr uint8_t kVersion3 = 0x20;
+constexpr uint8_t kVersion4 = 0x30;  // not a version 1 byte (its probes are 1-16)
 constexpr uint8_t kHasTokens = 1;
 // Version 3 class flags (byte 2).
 constexpr uint8_t kHasText = 1, kHasPairs = 2, kHasDigits = 4;
+// Version 4 adds a class (byte 2 flag 8): long pairs.
+constexpr uint8_t kHasLongPairs = 8;
 constexpr size_t kPairPart = 4;  // bytes of each token in a pair key
+// Version 4's long pair keys: the second token's first <= 6 bytes (only for a second token of
+// more than kPairPart bytes; shorter ones are whole in the short key already).
+constexpr size_t kLongPairPart = 6;
 // Version 3 header: u8 0x20 | fold, u8 trigram probes, u8 classes, u8 token probes (0 without
 // classes), u32 LE trigram words; then the trigram words and the token words.
 constexpr size_t kV3Header = 8;
@@ -78,7 +84,7 @@ void probes(uint32_t tri, uint64_t nbits, unsigned k, F&& f) {
 }
 
 // Version 2 token keys: a 64-bit hash, never 0 (the empty slot of the builder's set).
-enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4, kPairKey = 5 };
+enum KeyKind : uint64_t { kWholeKey = 2, kPrefixKey = 3, kSuffixKey = 4, kPairKey = 5, kLongPairKey = 6 };
 
 inline uint64_t load_tail(const char* p, size_t n) {
   uint64_t v = 0;
@@ -116,12 +122,13 @@ inline bool all_digits(const char* p, size_t m) {
 
 // A pair key: `a` (the first token's last <= 4 bytes), the separator, `b` (the second token's
 // first <= 4 bytes). Separators are not token bytes, so the bytes tell the parts apart.
-inline uint64_t pair_hash(const char* a, size_t am, char sep, const char* b, size_t bm) {
-  char buf[2 * kPairPart + 1];
+inline uint64_t pair_hash(const char* a, size_t am, char sep, const char* b, size_t bm,
+                          KeyKind kind = kPairKey) {
+  char buf[kPairPart + 1 + kLongPairPart];
   std::memcpy(buf, a, am);
   buf[am] = sep;
   std::memcpy(buf + am + 1, b, bm);
-  return key_hash(kPairKey, buf, am + 1 + bm);
+  return key_hash(kind, buf, am + 1 + bm);
 }
 
 inline bool probe_v2(const char* bits, uint64_t nbits, unsigned k, uint64_t h) {
@@ -181,6 +188,13 @@ struct TokenFilterBuilder::Scratch {
     uint64_t parts;
   };
   std::vector<PairSlot> pairs;
+  // Version 4's long pairs: the first part's bytes, the second's (<= 6), and the shape.
+  struct LongPairSlot {
+    uint32_t gen;
+    uint32_t shape;
+    uint64_t a, b;
+  };
+  std::vector<LongPairSlot> long_pairs;
   // A batch of the line's tokens (add_tokens): at most kBatch, whatever the line's length.
   static constexpr size_t kBatch = 256 + 64;
   LineToken batch[kBatch];
@@ -190,7 +204,7 @@ struct TokenFilterBuilder::Scratch {
 
 namespace {
 
-// A thread's idle scratches (each 2 MiB + ~215 KiB): builders of one thread run one after the
+// A thread's idle scratches (each 2 MiB + ~310 KiB): builders of one thread run one after the
 // other (a chunk's columns), so one or two are enough.
 constexpr size_t kPoolKeep = 2;
 thread_local std::vector<std::unique_ptr<TokenFilterBuilder::Scratch>> t_pool;
@@ -256,10 +270,12 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
     s->bits.assign((size_t{1} << 24) / 64, 0);
     s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
     s->pairs.assign(size_t{1} << kPairCacheBits, Scratch::PairSlot{0, 0, 0});
+    s->long_pairs.assign(size_t{1} << kPairCacheBits, Scratch::LongPairSlot{0, 0, 0, 0});
   }
   if (++s->gen == 0) {  // wrapped: forget every slot
     for (auto& e : s->tokens) e.gen = 0;
     for (auto& e : s->pairs) e.gen = 0;
+    for (auto& e : s->long_pairs) e.gen = 0;
     s->gen = 1;
   }
   scratch_ = s.release();
@@ -373,6 +389,23 @@ void TokenFilterBuilder::add_pair(const char* p, const LineToken& t) {
   e.parts = t.pair_parts;
 }
 
+// Version 4: the pair's long key (the second token of more than 4 bytes, its first <= 6), through
+// a cache of recent long pairs as add_pair's.
+void TokenFilterBuilder::add_long_pair(const char* p, const LineToken& t) {
+  Scratch& s = *scratch_;
+  const size_t am = (t.pair_shape >> 8) & 0xff, bm = std::min<size_t>(t.m, kLongPairPart);
+  const uint64_t av = t.pair_parts & 0xffffffffu, bv = load_u64(p + t.i) & low_bytes(bm);
+  const uint32_t shape = (t.pair_shape & 0xffffu) | static_cast<uint32_t>(bm) << 16;
+  const uint64_t h = (bv ^ (av * 0xc2b2ae3d27d4eb4fULL) ^ (uint64_t{shape} * 0x165667b19e3779f9ULL)) * 0x9e3779b97f4a7c15ULL;
+  Scratch::LongPairSlot& e = s.long_pairs[h >> (64 - kPairCacheBits)];
+  if (e.gen == s.gen && e.shape == shape && e.a == av && e.b == bv) return;
+  insert_key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm, kLongPairKey), kLongPair);
+  e.gen = s.gen;
+  e.shape = shape;
+  e.a = av;
+  e.b = bv;
+}
+
 // Two passes over a batch of a line's tokens (up to 256): the first finds them (bit masks of
 // token bytes, of token starts and of token ends) and their cache slots, and prefetches the
 // slots; the second probes the caches in the line's order, as one pass did, the slots' memory
@@ -382,6 +415,7 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
   if (v2 && sets_[kAll].overflow) return;
   if (n == 0) return;
   const bool pairs = !v2 && !sets_[kPair].overflow;
+  const bool long_pairs = options_.version >= 4 && !sets_[kLongPair].overflow;
   Scratch& s = *scratch_;
   const size_t nw = n / 64 + 1;
   if (mask_.size() < nw) mask_.resize(nw);
@@ -408,7 +442,7 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
       const size_t i = t.i, j = ends[k], m = j - i;
       t.m = static_cast<uint32_t>(m);
       t.has_pair = false;
-      if (pairs && prev_j + 1 == i) {
+      if ((pairs || long_pairs) && prev_j + 1 == i) {
         // The pair of the previous token and this one: the previous token's last <= 4 bytes,
         // the separator, this token's first <= 4 bytes. Only where the first part holds a
         // non-digit: `bb84.7007`, `ders/1000`, `api/v1`. A number followed by a word (`0002
@@ -443,7 +477,12 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
     }
     for (size_t k = 0; k < ne; ++k) {
       const LineToken& t = toks[k];
-      if (t.has_pair) add_pair(p, t);
+      if (t.has_pair) {
+        add_pair(p, t);
+        // Version 4: the same pair with the second token's first <= 6 bytes (`ders/100002`:
+        // 4 bytes cannot tell the order ids 100002 and 100023 apart).
+        if (long_pairs && t.m > kPairPart) add_long_pair(p, t);
+      }
       if (t.m <= kCachedToken) {
         Scratch::Slot& e = s.tokens[t.slot];
         if (e.gen == s.gen && e.len == t.m && e.head == t.head && e.tail == t.tail && e.mid == t.mid) continue;
@@ -593,12 +632,18 @@ std::string TokenFilterBuilder::finish(size_t max_bytes) const {
 // read but counts as a chunk read, and a 75-byte filter passes everything.
 std::string TokenFilterBuilder::finish_v3(size_t max_bytes) const {
   const size_t trigrams = distinct_trigrams();
-  const size_t cls[3] = {distinct_text_keys(), distinct_pair_keys(), distinct_digit_keys()};
-  if (trigrams + cls[0] + cls[1] + cls[2] == 0) return std::string();
+  // The classes in the order they are admitted (version 4: long pairs before digit tokens).
+  const bool v4 = options_.version >= 4;
+  const int ncls = v4 ? 4 : 3;
+  const Class order[4] = {kText, kPair, v4 ? kLongPair : kDigit, kDigit};
+  const uint8_t flag_of[4] = {kHasText, kHasPairs, v4 ? kHasLongPairs : kHasDigits, kHasDigits};
+  size_t cls[4] = {0, 0, 0, 0};
+  for (int c = 0; c < ncls; ++c) cls[c] = sets_[order[c]].overflow ? 0 : sets_[order[c]].count;
+  if (trigrams + cls[0] + cls[1] + cls[2] + cls[3] == 0) return std::string();
   const double per_key = std::max(1.0, options_.bits_per_key);
   auto words_of = [&](double keys, double per) { return static_cast<size_t>(std::ceil(per * keys / 64)); };
   const size_t ideal_tri = std::max<size_t>(1, words_of(static_cast<double>(trigrams), per_key));
-  const size_t ideal_tok = words_of(static_cast<double>(cls[0] + cls[1] + cls[2]), per_key);
+  const size_t ideal_tok = words_of(static_cast<double>(cls[0] + cls[1] + cls[2] + cls[3]), per_key);
   if (max_bytes != SIZE_MAX) {
     const size_t floor = std::min(options_.min_bytes, kV3Header + 8 * (ideal_tri + ideal_tok));
     max_bytes = std::max(max_bytes, floor);
@@ -606,16 +651,15 @@ std::string TokenFilterBuilder::finish_v3(size_t max_bytes) const {
   const size_t budget = max_bytes == SIZE_MAX ? SIZE_MAX : (max_bytes - std::min(max_bytes, kV3Header)) / 8;
   size_t tri_words = ideal_tri, tok_words = ideal_tok;
   uint8_t flags = 0;
-  const uint8_t flag_of[3] = {kHasText, kHasPairs, kHasDigits};
   size_t tok_keys = 0;
   if (tri_words + tok_words <= budget) {
-    for (int c = 0; c < 3; ++c)
+    for (int c = 0; c < ncls; ++c)
       if (cls[c]) flags |= flag_of[c];
-    tok_keys = cls[0] + cls[1] + cls[2];
+    tok_keys = cls[0] + cls[1] + cls[2] + cls[3];
   } else {
     const size_t tri_floor = std::max<size_t>(1, words_of(static_cast<double>(trigrams), options_.trigram_bits_squeezed));
     const double room = budget > tri_floor ? static_cast<double>((budget - tri_floor) * 64) : 0;
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < ncls; ++c) {
       if (cls[c] == 0) continue;
       if (static_cast<double>(tok_keys + cls[c]) * options_.min_bits_per_key > room) continue;
       tok_keys += cls[c];
@@ -640,13 +684,13 @@ std::string TokenFilterBuilder::finish_v3(size_t max_bytes) const {
     }
   };
   for_each_distinct([&](uint32_t tri) { set(bits.data(), tri_words * 64, k_tri, trigram_key(tri)); });
-  for (int c = 0; c < 3; ++c)
+  for (int c = 0; c < ncls; ++c)
     if (flags & flag_of[c])
-      for (uint64_t h : sets_[c].slots)
+      for (uint64_t h : sets_[order[c]].slots)
         if (h) set(bits.data() + tri_words, tok_words * 64, k_tok, h);
   std::string out;
   out.reserve(kV3Header + bits.size() * 8);
-  put_u8(out, static_cast<uint8_t>(kVersion3 | (options_.fold_case ? kFolded : 0)));
+  put_u8(out, static_cast<uint8_t>((v4 ? kVersion4 : kVersion3) | (options_.fold_case ? kFolded : 0)));
   put_u8(out, static_cast<uint8_t>(k_tri));
   put_u8(out, flags);
   put_u8(out, static_cast<uint8_t>(k_tok));
@@ -659,27 +703,29 @@ namespace {
 
 bool is_v2(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion2; }
 bool is_v3(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion3; }
+bool is_v4(std::string_view filter) { return (static_cast<uint8_t>(filter[0]) & ~kFolded) == kVersion4; }
 
 }  // namespace
 
 int token_filter_version(std::string_view filter) {
   if (filter.empty()) return 0;
-  return is_v3(filter) ? 3 : is_v2(filter) ? 2 : 1;
+  return is_v4(filter) ? 4 : is_v3(filter) ? 3 : is_v2(filter) ? 2 : 1;
 }
 
 unsigned token_filter_classes(std::string_view filter) {
-  return filter.size() >= kV3Header && is_v3(filter) ? static_cast<uint8_t>(filter[2]) : 0;
+  return filter.size() >= kV3Header && (is_v3(filter) || is_v4(filter)) ? static_cast<uint8_t>(filter[2]) : 0;
 }
 
 void token_filter_check(std::string_view filter) {
   if (filter.empty()) return;
-  if (is_v3(filter)) {
+  if (is_v3(filter) || is_v4(filter)) {
+    const uint8_t known = kHasText | kHasPairs | kHasDigits | (is_v4(filter) ? kHasLongPairs : 0);
     if (filter.size() < kV3Header + 8 || (filter.size() - kV3Header) % 8 != 0) corrupt("token filter");
     const unsigned k_tri = static_cast<uint8_t>(filter[1]), k_tok = static_cast<uint8_t>(filter[3]);
     const uint8_t flags = static_cast<uint8_t>(filter[2]);
     const uint64_t tri_words = get_u32(filter.data() + 4);
     const uint64_t words = (filter.size() - kV3Header) / 8;
-    if (k_tri == 0 || k_tri > kMaxProbesV2 || (flags & ~(kHasText | kHasPairs | kHasDigits)) != 0 || tri_words == 0 ||
+    if (k_tri == 0 || k_tri > kMaxProbesV2 || (flags & ~known) != 0 || tri_words == 0 ||
         tri_words > words || (flags == 0) != (k_tok == 0) || k_tok > kMaxProbesV2 || (flags == 0) != (tri_words == words))
       corrupt("token filter");
     return;
@@ -786,6 +832,7 @@ bool may_contain_v3(std::string_view filter, std::string_view needle, bool case_
   const unsigned k_tri = static_cast<uint8_t>(filter[1]), k_tok = static_cast<uint8_t>(filter[3]);
   const uint8_t flags = static_cast<uint8_t>(filter[2]);
   const bool text = flags & kHasText, pairs = flags & kHasPairs, digits = flags & kHasDigits;
+  const bool long_pairs = flags & kHasLongPairs;  // version 4
   const uint64_t tri_words = get_u32(filter.data() + 4);
   const char* tri_bits = filter.data() + kV3Header;
   const char* tok_bits = tri_bits + tri_words * 8;
@@ -795,7 +842,7 @@ bool may_contain_v3(std::string_view filter, std::string_view needle, bool case_
   const size_t n = needle.size();
   auto probe = [&](uint64_t h) { return probe_v2(tok_bits, tok_nbits, k_tok, h); };
   size_t prev_i = 0, prev_j = SIZE_MAX - 1;
-  if ((text || pairs || digits) && !for_each_needle_token(p, n, [&](size_t i, size_t j) {
+  if ((text || pairs || digits || long_pairs) && !for_each_needle_token(p, n, [&](size_t i, size_t j) {
         const size_t m = j - i;
         const bool left = i > 0, right = j < n;  // a separator inside the needle on that side
         const bool dig = all_digits(p + i, m);
@@ -812,15 +859,19 @@ bool may_contain_v3(std::string_view filter, std::string_view needle, bool case_
             if (!ok) return false;
           }
         }
-        if (pairs && prev_j + 1 == i) {
+        if ((pairs || long_pairs) && prev_j + 1 == i) {
           // The previous token ends the line's token at prev_j; this one starts the next.
           const size_t pm = prev_j - prev_i;
           const bool a_known = prev_i > 0 || pm >= kPairPart;
           const bool b_known = right || m >= kPairPart;
-          if (a_known && b_known) {
-            const size_t am = std::min(pm, kPairPart), bm = std::min(m, kPairPart);
-            const char* a = p + prev_j - am;
-            if (!all_digits(a, am) && !probe(pair_hash(a, am, p[prev_j], p + i, bm))) return false;
+          const size_t am = std::min(pm, kPairPart);
+          const char* a = p + prev_j - am;
+          if (a_known && !all_digits(a, am)) {
+            if (pairs && b_known && !probe(pair_hash(a, am, p[prev_j], p + i, std::min(m, kPairPart)))) return false;
+            // The line's second token has more than 4 bytes and these are its first <= 6.
+            if (long_pairs && (m >= kLongPairPart || (right && m > kPairPart)) &&
+                !probe(pair_hash(a, am, p[prev_j], p + i, std::min(m, kLongPairPart), kLongPairKey)))
+              return false;
           }
         }
         prev_i = i;
@@ -839,7 +890,7 @@ bool token_filter_may_contain(std::string_view filter, std::string_view needle,
                               bool case_insensitive) {
   if (filter.empty()) return true;
   token_filter_check(filter);
-  if (is_v3(filter)) return may_contain_v3(filter, needle, case_insensitive);
+  if (is_v3(filter) || is_v4(filter)) return may_contain_v3(filter, needle, case_insensitive);
   if (is_v2(filter)) return may_contain_v2(filter, needle, case_insensitive);
   return may_contain_v1(filter, needle, case_insensitive);
 }

@@ -1,7 +1,7 @@
 // A Bloom filter per chunk of log lines, so a line filter (`|= "needle"`,
 // LIKE '%needle%') can skip chunks in which no line can contain the needle.
 //
-// Version 2 (written now) holds, in one Bloom filter, three kinds of keys:
+// Version 2 held, in one Bloom filter, three kinds of keys:
 //  - the byte trigrams of the lines (any needle of 3+ bytes: all its trigrams);
 //  - the whole tokens of the lines (maximal runs of [A-Za-z0-9] and bytes >= 0x80);
 //  - the first and last L bytes of every token longer than L, L in kAffixLengths.
@@ -13,7 +13,7 @@
 // the distinct keys at bits_per_key (16: ~0.05% false positives a key), shrunk to
 // the byte budget of finish().
 //
-// Version 3 (written now) adds pair keys and splits the token keys into classes, so that a
+// Version 3 adds pair keys and splits the token keys into classes, so that a
 // chunk whose keys do not fit its byte budget drops the least useful class instead of every
 // token key (version 2 fell back to trigrams only, which cannot tell ids apart):
 //  - text tokens: whole tokens holding a byte other than 0-9, and their affixes;
@@ -30,6 +30,15 @@
 // filter says which are present). A needle's key
 // is probed only if every class the line's key could be in is present (an edge token of
 // digits could be the tail of a text token).
+//
+// Version 4 (written now): version 3's layout (byte 0 = 0x30) and a fourth class, long pairs
+// (flag 8), admitted after pairs and before digit tokens: the pair's second token's first <= 6
+// bytes instead of <= 4, written when that token is longer than 4 bytes (`ders/100002`: the
+// 4-byte pair `ders/1000` is in every chunk of order ids 1000xx, and a short budget drops the
+// digit class first). A needle probes it when its second part is >= 6 bytes, or a whole token of
+// 5-6 bytes.
+//
+// Version 3 (old chunks, still read; written with options.version = 3).
 //
 // Version 2 (old chunks, still read): trigrams, whole tokens and affixes, no pairs, one class.
 //
@@ -61,7 +70,7 @@ struct TokenFilterOptions {
   // Version 3: a filter may take at least min(this, its size at bits_per_key a key) bytes,
   // whatever the budget of finish(): see finish_v3(). 0: the budget only.
   size_t min_bytes = 1024;  // the log chunks: min(4 KiB, half the payload), chunk_format.cpp
-  int version = 3;                // 1, 2: the old layouts (tests of old chunks)
+  int version = 4;                // 1, 2, 3: the old layouts (tests of old chunks)
 };
 
 // Token prefix/suffix lengths indexed (a needle's edge token of length m uses the
@@ -85,7 +94,10 @@ class TokenFilterBuilder {
   size_t distinct_text_keys() const { return sets_[kText].overflow ? 0 : sets_[kText].count; }
   size_t distinct_pair_keys() const { return sets_[kPair].overflow ? 0 : sets_[kPair].count; }
   size_t distinct_digit_keys() const { return sets_[kDigit].overflow ? 0 : sets_[kDigit].count; }
+  // Version 4: distinct long pair keys.
+  size_t distinct_long_pair_keys() const { return sets_[kLongPair].overflow ? 0 : sets_[kLongPair].count; }
   static constexpr size_t kMaxTokenKeys = size_t{1} << 20;
+  // Version 4: as version 3 with u8 0x30 and class flag 8 (long pairs).
   // Version 2 layout: u8 0x40 (| 0x80 if case-folded) | u8 probes | u8 flags
   // (1: token keys present) | the bit array (a multiple of 8 bytes, little-endian
   // words). Version 3: u8 0x20 (| 0x80) | u8 trigram probes | u8 classes (1: text tokens,
@@ -103,7 +115,8 @@ class TokenFilterBuilder {
   void add_tokens(const char* p, size_t n);
   void add_token(const char* p, size_t m);
   void add_pair(const char* p, const LineToken& t);
-  enum Class { kText = 0, kPair = 1, kDigit = 2, kAll = 0 };  // version 2: one set, kAll
+  void add_long_pair(const char* p, const LineToken& t);
+  enum Class { kText = 0, kPair = 1, kDigit = 2, kLongPair = 3, kAll = 0 };  // version 2: one set, kAll
   struct KeySet {
     std::vector<uint64_t> slots;  // open addressing, 0 = empty
     size_t count = 0;
@@ -127,7 +140,7 @@ class TokenFilterBuilder {
   static constexpr size_t kMaxTrigramList = size_t{1} << 20;
   // Distinct token key hashes by class (version 2: all in sets_[kAll]), at most
   // kMaxTokenKeys each; a set past it is dropped and its class left out of the filter.
-  KeySet sets_[3];
+  KeySet sets_[4];
   std::vector<char> line_;       // the line being added, folded, padded (add())
   std::vector<uint64_t> mask_;   // its token bytes, one bit a byte (add_tokens())
 };
@@ -142,7 +155,7 @@ void token_filter_check(std::string_view filter);
 bool token_filter_may_contain(std::string_view filter, std::string_view needle,
                               bool case_insensitive = false);
 
-// The filter's layout version (1, 2 or 3; 0 if empty) and, for version 3, its class flags.
+// The filter's layout version (1-4; 0 if empty) and, for versions 3 and 4, its class flags.
 int token_filter_version(std::string_view filter);
 unsigned token_filter_classes(std::string_view filter);
 

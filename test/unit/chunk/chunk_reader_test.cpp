@@ -170,6 +170,20 @@ TEST(ChunkTokenFilter, PeekPrefixReadsTheHeaderOnly) {
   }
   EXPECT_GT(first_ok, filter);         // the filter must be whole
   EXPECT_LT(first_ok, filter + 64);    // and nothing past the header is needed
+  // `need`: the header's length once it parses (== the first prefix that does); cut short
+  // inside the filter, a length that holds it (what the scans read next).
+  size_t need = 0;
+  ChunkSummary s;
+  ASSERT_TRUE(peek_prefix(enc, &s, &need));
+  EXPECT_EQ(need, first_ok);
+  ASSERT_FALSE(peek_prefix(std::string_view(enc).substr(0, 4), &s, &need));
+  EXPECT_EQ(need, 0u);  // cut before the filter's length: not known
+  for (size_t cut : {size_t{16}, filter / 2, filter}) {
+    ASSERT_FALSE(peek_prefix(std::string_view(enc).substr(0, cut), &s, &need));
+    ASSERT_GE(need, first_ok) << cut;
+    ASSERT_LE(need, first_ok + 64) << cut;
+    ASSERT_TRUE(peek_prefix(std::string_view(enc).substr(0, need), &s, &need));
+  }
   EXPECT_FALSE(may_contain(whole.columns[0], "orders/100001 "));
   EXPECT_TRUE(may_contain(whole.columns[0], "orders/100007 "));
 }

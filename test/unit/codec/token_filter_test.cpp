@@ -124,6 +124,7 @@ TEST(TokenFilter, VersionTwoBytesAreStable) {
 TEST(TokenFilter, VersionThreeBytesAreStable) {
   TokenFilterOptions o;
   o.fold_case = true;
+  o.version = 3;
   TokenFilterBuilder b(o);
   b.add("GET /api/v1/orders/100002 HTTP/1.1 session_id=6b14bb84.7007");
   std::string f = b.finish();
@@ -170,6 +171,7 @@ TEST(TokenFilter, PairsTellSessionIdsApart) {
 TEST(TokenFilter, ClassesDroppedByBudget) {
   TokenFilterOptions o;
   o.min_bytes = 0;
+  o.version = 3;
   TokenFilterBuilder b(o);
   std::mt19937_64 rng(5);
   for (int i = 0; i < 3000; ++i)
@@ -197,6 +199,56 @@ TEST(TokenFilter, ClassesDroppedByBudget) {
   EXPECT_FALSE(token_filter_may_contain(all, "sid=ab17.c1 msg"));
   EXPECT_FALSE(token_filter_may_contain(some, "sid=ab17.c1 msg"));
   EXPECT_TRUE(token_filter_may_contain(text_only, "sid=ab17.c1 msg"));
+}
+
+// Version 4: long pair keys (the second token's first 6 bytes) tell apart ids that share their
+// first 4 digits, without the digit tokens; version 3's 4-byte pairs cannot. A needle whose
+// second part is shorter than 6 bytes and open on the right (`orders/1000`) is not tested on
+// them (the line's token may be longer).
+TEST(TokenFilter, LongPairsTellOrderIdsApart) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 400; ++i)
+    if (i != 2) lines.push_back("GET /api/v1/orders/" + std::to_string(100000 + i) + " HTTP/1.1 bytes=" + std::to_string(200000 + 7 * i));
+  auto build = [&](int version, size_t budget) {
+    TokenFilterOptions o;
+    o.fold_case = true;
+    o.version = version;
+    o.min_bytes = 0;
+    TokenFilterBuilder b(o);
+    for (const std::string& l : lines) b.add(l);
+    return std::make_pair(b.finish(budget), b.distinct_long_pair_keys());
+  };
+  auto [v4, long_keys] = build(4, SIZE_MAX);
+  EXPECT_EQ(token_filter_version(v4), 4);
+  EXPECT_EQ(token_filter_classes(v4), 15u);
+  EXPECT_GE(long_keys, 399u);
+  // Budget for trigrams at 3 bits and text, pairs and long pairs at 8 bits: no digit class.
+  TokenFilterOptions o;
+  o.fold_case = true;
+  o.min_bytes = 0;
+  TokenFilterBuilder b(o);
+  for (const std::string& l : lines) b.add(l);
+  const size_t tri_words = (b.distinct_trigrams() * 3 + 63) / 64;
+  const size_t keys = b.distinct_text_keys() + b.distinct_pair_keys() + b.distinct_long_pair_keys();
+  std::string squeezed = b.finish(8 + 8 * (tri_words + (keys * 9 + 63) / 64));
+  EXPECT_EQ(token_filter_classes(squeezed), 11u);
+  for (const std::string& f : {v4, squeezed}) {
+    EXPECT_FALSE(token_filter_may_contain(f, "orders/100002"));
+    EXPECT_FALSE(token_filter_may_contain(f, "ORDERS/100002", true));
+    EXPECT_FALSE(token_filter_may_contain(f, "/orders/100002 HTTP"));
+    EXPECT_TRUE(token_filter_may_contain(f, "orders/100003"));
+    EXPECT_TRUE(token_filter_may_contain(f, "orders/1000"));
+    EXPECT_TRUE(token_filter_may_contain(f, "orders/10000"));
+    EXPECT_TRUE(token_filter_may_contain(f, "rders/100399 HTTP"));
+  }
+  // Version 3 at the same budget without digits: 4-byte pairs (`ders/1000`) pass it.
+  TokenFilterOptions o3 = o;
+  o3.version = 3;
+  TokenFilterBuilder b3(o3);
+  for (const std::string& l : lines) b3.add(l);
+  std::string v3 = b3.finish(8 + 8 * (tri_words + ((b3.distinct_text_keys() + b3.distinct_pair_keys()) * 9 + 63) / 64));
+  EXPECT_EQ(token_filter_classes(v3), 3u);
+  EXPECT_TRUE(token_filter_may_contain(v3, "orders/100002"));
 }
 
 // Filters written by version 2 are still read, with their answers.
@@ -329,11 +381,11 @@ TEST(TokenFilter, NeverExcludesAChunkHoldingTheNeedle) {
     for (size_t i = 0; i < n; ++i) s.push_back(alpha[rng() % alpha.size()]);
     return s;
   };
-  for (int round = 0; round < 180; ++round) {
+  for (int round = 0; round < 240; ++round) {
     TokenFilterOptions o;
     o.fold_case = round % 2;
-    o.version = round < 60 ? 2 : 3;
-    if (round >= 120) o.min_bytes = 0;  // every class dropped in turn by the budget
+    o.version = round < 60 ? 2 : round < 120 ? 3 : 4;
+    if (round >= 120 || round % 5 == 0) o.min_bytes = 0;  // every class dropped in turn by the budget
     TokenFilterBuilder b(o);
     std::vector<std::string> lines;
     size_t nlines = 1 + rng() % 200;
