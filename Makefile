@@ -28,7 +28,7 @@ PG_CPPFLAGS = -I$(CURDIR)/src -DOBSERVE_VERSION='"$(EXTVERSION)"'
 # fcinfo, partial initializers, `register` in s_lock.h); our code is -Wall -Wextra clean.
 PG_CXXFLAGS = -std=c++17 -fexceptions -Wall -Wextra -Wno-unused-parameter \
               -Wno-missing-field-initializers -Wno-register -ffp-contract=off -fno-fast-math
-SHLIB_LINK = $(CORE_LIB) $(shell pkg-config --libs libzstd re2 libcurl rdkafka simdjson protobuf-lite snappy zlib libmicrohttpd libhs yaml-cpp) -lstdc++
+SHLIB_LINK = $(CORE_LIB) $(shell pkg-config --libs libzstd re2 libcurl rdkafka simdjson protobuf-lite snappy zlib libmicrohttpd libhs yaml-cpp) -lresolv -lstdc++
 
 # PGXS emits LLVM bitcode for each object when the server was built with LLVM (Debian's is);
 # its default C++ rule lacks our language level and include path.

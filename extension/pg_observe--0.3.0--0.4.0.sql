@@ -366,7 +366,7 @@ COMMENT ON FUNCTION observe.drop_http_token(text, regrole) IS
 -- Prometheus's scrape configuration: observe.load_prometheus_config(prometheus.yml) fills
 -- observe.scrape_global and observe.scrape_jobs (one row per scrape_config, editable with
 -- SQL, every row checked by the same loader); the scrape worker discovers each job's targets
--- (static_configs, file_sd_configs), relabels them, scrapes them and applies
+-- (static_configs, file_sd_configs, dns_sd_configs), relabels them, scrapes them and applies
 -- metric_relabel_configs. What it discovered is in observe.scrape_targets_discovered.
 
 CREATE TABLE observe.scrape_global (
@@ -387,7 +387,8 @@ GRANT SELECT ON observe.scrape_global TO observe_reader;
 
 -- Column names are Prometheus's; the nested blocks are jsonb in prometheus.yml's shape:
 -- static_configs [{"targets": [...], "labels": {...}}], file_sd_configs [{"files": [...],
--- "refresh_interval": "5m"}], relabel_configs / metric_relabel_configs [{"source_labels": [...],
+-- "refresh_interval": "5m"}], dns_sd_configs [{"names": [...], "type": "SRV", "port": 9100,
+-- "refresh_interval": "30s"}], relabel_configs / metric_relabel_configs [{"source_labels": [...],
 -- "regex": ..., "action": ...}], params {"name": ["value", ...]}.
 CREATE TABLE observe.scrape_jobs (
   job_name                   text     PRIMARY KEY CHECK (job_name <> ''),
@@ -416,6 +417,7 @@ CREATE TABLE observe.scrape_jobs (
   target_limit               bigint   NOT NULL DEFAULT 0 CHECK (target_limit >= 0),
   static_configs             jsonb    NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(static_configs) = 'array'),
   file_sd_configs            jsonb    NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(file_sd_configs) = 'array'),
+  dns_sd_configs             jsonb    NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(dns_sd_configs) = 'array'),
   relabel_configs            jsonb    NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(relabel_configs) = 'array'),
   metric_relabel_configs     jsonb    NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(metric_relabel_configs) = 'array'),
   enabled                    bool     NOT NULL DEFAULT true
@@ -461,6 +463,7 @@ CREATE FUNCTION observe._scrape_job_document(j observe.scrape_jobs) RETURNS json
     'target_limit', j.target_limit,
     'static_configs', j.static_configs,
     'file_sd_configs', j.file_sd_configs,
+    'dns_sd_configs', j.dns_sd_configs,
     'relabel_configs', j.relabel_configs,
     'metric_relabel_configs', j.metric_relabel_configs));
 REVOKE ALL ON FUNCTION observe._scrape_job_document(observe.scrape_jobs) FROM PUBLIC;
@@ -536,7 +539,7 @@ SELECT job_name, scrape_interval, scrape_timeout, metrics_path, scheme, params, 
        CASE WHEN authorization_credentials IS NOT NULL THEN 'REDACTED' END AS authorization_credentials,
        tls_ca_file, tls_cert_file, tls_key_file, tls_insecure_skip_verify, sample_limit,
        label_limit, label_name_length_limit, label_value_length_limit, target_limit,
-       static_configs, file_sd_configs, relabel_configs, metric_relabel_configs, enabled
+       static_configs, file_sd_configs, dns_sd_configs, relabel_configs, metric_relabel_configs, enabled
   FROM observe.scrape_jobs;
 COMMENT ON VIEW observe.scrape_jobs_redacted IS
   'observe.scrape_jobs with the basic_auth password and the authorization credentials replaced by REDACTED';
@@ -547,7 +550,7 @@ GRANT SELECT ON observe.scrape_jobs_redacted TO observe_reader, observe_ingest_a
 -- relabeling dropped it), or why it failed.
 CREATE TABLE observe._scrape_discovered (
   job         text  NOT NULL,
-  source      text  NOT NULL,   -- the group: "0" for static_configs[0], "<file>:<index>" for file_sd
+  source      text  NOT NULL,   -- the group: "0" for static_configs[0], "<file>:<index>" for file_sd, the name for dns_sd
   discovered  jsonb NOT NULL,
   labels      jsonb,            -- after relabeling, __ labels included (__address__, __scheme__, ...)
   url         text,

@@ -16,8 +16,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RATE=${1:-250000}
 SECONDS_RUN=${2:-10}
 PARTITIONS=${3:-48}
-# librdkafka properties of the source (observe.kafka_sources.options)
-KAFKA_OPTIONS=${KAFKA_OPTIONS:-'{"session.timeout.ms": "6000"}'}
+# librdkafka properties of the source (observe.kafka_sources.options). fetch.wait.max.ms: the
+# 2.0.2 mock answers a Fetch that finds no new data only after the full wait (500 ms by default),
+# even when data arrives meanwhile, where a real broker answers as soon as data is there
+# (measured at 10k msgs/s: p50 601 ms with 500, 276 ms with 100).
+KAFKA_OPTIONS=${KAFKA_OPTIONS:-'{"session.timeout.ms": "6000", "fetch.wait.max.ms": "100"}'}
 MESSAGES=$(awk -v r="$RATE" -v s="$SECONDS_RUN" 'BEGIN { printf "%d", r * s }')
 MOCK=${KAFKA_MOCK_BROKER:-$ROOT/build/test/kafka/kafka_mock_broker}
 [ -x "$MOCK" ] || cmake --build "$ROOT/build" --target kafka_mock_broker >/dev/null

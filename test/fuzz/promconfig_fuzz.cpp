@@ -1,5 +1,5 @@
 // Fuzzes prometheus.yml loading: the input as a configuration (then every static target
-// through PopulateLabels) and as file_sd content in both formats. Invariants: bad input is a
+// through PopulateLabels), as file_sd content in both formats and as a DNS answer (dns_sd). Invariants: bad input is a
 // ConfigError/observe::Error, never a crash or another exception; every scrape config that
 // loads has timeout <= interval and a job name; populated targets have an address.
 #include <cstddef>
@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/promconfig/config.h"
+#include "core/promconfig/dns_sd.h"
 #include "core/promconfig/file_sd.h"
 #include "core/promconfig/populate.h"
 
@@ -28,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (!t.dropped() && t.labels.get("__address__").empty()) abort();
       }
     }
+  } catch (const Error&) {
+  }
+  try {
+    // every record of a parsed answer becomes a target or is skipped, never more
+    auto records = parse_dns_answer(data, size);
+    if (dns_target_group("fuzz", records, 9100).targets.size() > records.size()) abort();
   } catch (const Error&) {
   }
   for (SdFormat f : {SdFormat::kJson, SdFormat::kYaml}) {

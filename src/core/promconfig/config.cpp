@@ -3,6 +3,7 @@
 // whole file (job defaults, timeout <= interval, duplicate job names).
 #include "core/promconfig/config.h"
 
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -20,6 +21,7 @@ namespace {
 using yaml::as_bool;
 using yaml::as_string;
 using yaml::as_string_list;
+using yaml::as_int;
 using yaml::as_uint;
 using yaml::is_null;
 using yaml::line_of;
@@ -32,9 +34,9 @@ const std::set<std::string> kTopLevelElsewhere = {"alerting", "rule_files", "rem
 const std::set<std::string> kScrapeElsewhere = {
     "body_size_limit", "oauth2", "proxy_url", "proxy_connect_header", "follow_redirects",
     "enable_http2",
-    // the service discoveries of discovery/install in 2.42 but file and static
+    // the service discoveries of discovery/install in 2.42 but file, static and DNS
     "azure_sd_configs", "consul_sd_configs", "digitalocean_sd_configs", "docker_sd_configs",
-    "dockerswarm_sd_configs", "dns_sd_configs", "ec2_sd_configs", "eureka_sd_configs",
+    "dockerswarm_sd_configs", "ec2_sd_configs", "eureka_sd_configs",
     "gce_sd_configs", "hetzner_sd_configs", "http_sd_configs", "ionos_sd_configs",
     "kubernetes_sd_configs", "kuma_sd_configs", "lightsail_sd_configs", "linode_sd_configs",
     "marathon_sd_configs", "nerve_sd_configs", "nomad_sd_configs", "openstack_sd_configs",
@@ -158,6 +160,34 @@ FileSdConfig read_file_sd(const YAML::Node& n) {
   return c;
 }
 
+std::string dns_type_upper(const std::string& type) {
+  std::string t = type;
+  for (auto& ch : t) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return t;
+}
+
+DnsSdConfig read_dns_sd(const YAML::Node& n) {
+  DnsSdConfig c;
+  c.line = line_of(n);
+  visit_map(n, {"dns.plain", [&](const std::string& key, const YAML::Node& v, int) {
+                  if (key == "names") c.names = as_string_list(v);
+                  else if (key == "refresh_interval") c.refresh_interval_ms = read_duration(v);
+                  else if (key == "type") c.type = as_string(v);
+                  else if (key == "port") c.port = as_int(v);
+                  else return false;
+                  return true;
+                }});
+  // SDConfig.UnmarshalYAML of discovery/dns, in its order.
+  if (c.names.empty()) throw ConfigError("DNS-SD config must contain at least one SRV record name", c.line);
+  std::string type = dns_type_upper(c.type);
+  if (type == "A" || type == "AAAA") {
+    if (c.port == 0) throw ConfigError("a port is required in DNS-SD configs for all record types except SRV", c.line);
+  } else if (type != "SRV") {
+    throw ConfigError("invalid DNS-SD records type " + c.type, c.line);
+  }
+  return c;
+}
+
 TlsConfig read_tls(const YAML::Node& n, const std::string& path, std::vector<NotImported>& skipped) {
   TlsConfig t;
   visit_map(n, {"config.plain",
@@ -262,6 +292,11 @@ ScrapeConfig read_scrape(const YAML::Node& n, size_t index, std::vector<NotImpor
            c.file_sd_configs.clear();
            read_sections(v, "file_sd_configs", [&](const YAML::Node& f) {
              c.file_sd_configs.push_back(read_file_sd(f));
+           });
+         } else if (key == "dns_sd_configs") {
+           c.dns_sd_configs.clear();
+           read_sections(v, "dns_sd_configs", [&](const YAML::Node& d) {
+             c.dns_sd_configs.push_back(read_dns_sd(d));
            });
          } else if (key == "relabel_configs") {
            c.relabel_configs = read_relabel_list(v, "empty or null target relabeling rule in scrape config");

@@ -53,13 +53,26 @@ struct TlsConfig {
 // targetgroup.Group: each target is an __address__; labels apply to every target.
 struct TargetGroup {
   std::vector<std::string> targets;
+  // Labels of one target (DNS discovery's __meta_dns_*), index-aligned with targets; empty
+  // for static and file groups. A target's own label wins over the group's.
+  std::vector<std::map<std::string, std::string>> target_labels;
   std::map<std::string, std::string> labels;
-  std::string source;  // "<file>:<index>" for file_sd, the index for static_configs
+  std::string source;  // "<file>:<index>" for file_sd, the index for static_configs, the name for DNS
 };
 
 struct FileSdConfig {
   std::vector<std::string> files;  // joined to the configuration's directory when relative
   int64_t refresh_interval_ms = 5 * 60 * 1000;
+  int line = 0;
+};
+
+// dns_sd_configs (discovery/dns of 2.42): SRV records give host and port; A and AAAA records
+// give addresses and need `port`.
+struct DnsSdConfig {
+  std::vector<std::string> names;
+  int64_t refresh_interval_ms = 30 * 1000;
+  std::string type = "SRV";  // as written; compared case-insensitively
+  int64_t port = 0;
   int line = 0;
 };
 
@@ -83,6 +96,7 @@ struct ScrapeConfig {
   uint64_t target_limit = 0;
   std::vector<TargetGroup> static_configs;
   std::vector<FileSdConfig> file_sd_configs;
+  std::vector<DnsSdConfig> dns_sd_configs;
   std::vector<relabel::Config> relabel_configs;
   std::vector<relabel::Config> metric_relabel_configs;
   int line = 0;

@@ -126,8 +126,12 @@ GroupTargets targets_from_group(const TargetGroup& group, const ScrapeConfig& cf
   GroupTargets out;
   for (size_t i = 0; i < group.targets.size(); ++i) {
     std::vector<Label> pairs;
+    const std::map<std::string, std::string>* own = i < group.target_labels.size() ? &group.target_labels[i] : nullptr;
+    if (own != nullptr)
+      for (const auto& [name, value] : *own)
+        if (name != "__address__") pairs.push_back({name, value});
     for (const auto& [name, value] : group.labels)
-      if (name != "__address__") pairs.push_back({name, value});
+      if (name != "__address__" && (own == nullptr || own->count(name) == 0)) pairs.push_back({name, value});
     pairs.push_back({"__address__", group.targets[i]});
     try {
       out.targets.push_back(populate_labels(Labels(std::move(pairs)), cfg, no_default_port));

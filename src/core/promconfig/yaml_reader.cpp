@@ -1,6 +1,7 @@
 #include "core/promconfig/yaml_reader.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include <re2/re2.h>
@@ -175,6 +176,24 @@ uint64_t as_uint(const YAML::Node& n) {
     }
   }
   type_error(n, "uint");
+}
+
+int64_t as_int(const YAML::Node& n) {
+  count_decode(n);
+  if (is_null(n)) return 0;
+  if (n.IsScalar() && kind_name(n) == "!!int") {
+    bool neg;
+    uint64_t v;
+    if (plain_int(n.Scalar(), &neg, &v)) {
+      if (!neg && v <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v);
+      if (neg && v <= static_cast<uint64_t>(INT64_MAX) + 1) return static_cast<int64_t>(0 - v);
+    }
+  }
+  if (n.IsScalar() && kind_name(n) == "!!float") {
+    double d = plain_float_value(n.Scalar());
+    if (d > -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<int64_t>(d);
+  }
+  type_error(n, "int");
 }
 
 std::vector<std::string> as_string_list(const YAML::Node& n) {

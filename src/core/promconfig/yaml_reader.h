@@ -37,6 +37,8 @@ bool is_null(const YAML::Node& n);
 std::string as_string(const YAML::Node& n);
 bool as_bool(const YAML::Node& n);
 uint64_t as_uint(const YAML::Node& n);
+// A Go int (64-bit): !!int in range, or a !!float truncated toward zero as yaml.v2 converts it.
+int64_t as_int(const YAML::Node& n);
 // A sequence of strings (null -> empty).
 std::vector<std::string> as_string_list(const YAML::Node& n);
 

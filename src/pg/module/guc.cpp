@@ -65,6 +65,7 @@ int guc_kafka_workers = 1;
 int guc_scrape_workers = 1;
 int guc_scrape_dictionary_keys = 65536;
 char* guc_kafka_test_refuse_line = nullptr;
+char* guc_scrape_dns_server = nullptr;
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -130,6 +131,11 @@ void define_gucs() {
                           "dictionary (every series with its labels) other backends keep.",
                           &guc_scrape_dictionary_keys, 65536, 0, INT_MAX, PGC_POSTMASTER, 0, nullptr,
                           nullptr, nullptr);
+  DefineCustomStringVariable("observe.scrape_dns_server",
+                             "DNS server (ipv4:port) that dns_sd_configs ask instead of the system's.",
+                             "Empty (the default): the servers and search list of /etc/resolv.conf, "
+                             "through the system resolver.",
+                             &guc_scrape_dns_server, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
   // A test hook (test/integration/kafka_ingest.sh): proves that a row the store refuses after
   // decoding sends its message, and only it, to the dead letters.
   DefineCustomStringVariable("observe.kafka_test_refuse_line",

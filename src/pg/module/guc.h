@@ -42,6 +42,8 @@ extern int guc_scrape_workers;
 // observe.scrape_dictionary_keys: series keys a scrape worker's series dictionary keeps
 // (ts_series_set_lookup_only); 0: a full dictionary (postmaster).
 extern int guc_scrape_dictionary_keys;
+// observe.scrape_dns_server: "ipv4:port" that DNS discovery asks; empty: /etc/resolv.conf (sighup).
+extern char* guc_scrape_dns_server;
 // observe.kafka_test_refuse_line: testing only; the Kafka store refuses lines containing it.
 extern char* guc_kafka_test_refuse_line;
 

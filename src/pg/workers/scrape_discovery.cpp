@@ -4,19 +4,25 @@
 
 #include <set>
 
+#include "core/promconfig/dns_sd.h"
 #include "core/promconfig/duration.h"
 #include "core/promconfig/file_sd.h"
 #include "core/promconfig/populate.h"
 #include "core/promconfig/target_request.h"
 #include "pg/border/border.h"
+#include "pg/module/guc.h"
 #include "pg/workers/scrape_job_json.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/timestamp.h"
 }
 
 namespace observe::pg {
+
+// One DNS query's longest wait (glibc tries twice): discovery runs in the scrape loop.
+constexpr int kDnsTimeoutMs = 2000;
 
 void ScrapeDiscovery::warn_once(const std::string& message) {
   warned_now_[message] = true;
@@ -41,6 +47,26 @@ std::vector<promconfig::TargetGroup> ScrapeDiscovery::file_groups(const std::str
     warn_once("file_sd file " + file + ": " + e.what());
   }
   return cached.groups;
+}
+
+// A name is asked again once its refresh_interval has passed; an answer that fails keeps the
+// name's last good targets (Prometheus's refresh keeps the previous groups on an error).
+promconfig::TargetGroup ScrapeDiscovery::dns_group(const promconfig::DnsSdConfig& sd, const std::string& name,
+                                                   int64_t now_ms) {
+  const std::string key = sd.type + " " + std::to_string(sd.port) + " " + name;
+  used_dns_.insert(key);
+  CachedDns& cached = dns_[key];
+  if (cached.asked_ms >= 0 && now_ms - cached.asked_ms < sd.refresh_interval_ms) return cached.group;
+  cached.asked_ms = now_ms;
+  const std::string server = guc_scrape_dns_server != nullptr ? guc_scrape_dns_server : "";
+  promconfig::DnsLookup found = promconfig::dns_lookup(name, promconfig::dns_query_type(sd.type), server, kDnsTimeoutMs);
+  if (!found.error.empty()) {
+    warn_once("dns_sd " + found.error);
+    if (cached.group.source.empty()) cached.group.source = name;
+    return cached.group;
+  }
+  cached.group = promconfig::dns_target_group(name, found.records, sd.port);
+  return cached.group;
 }
 
 void ScrapeDiscovery::add_row(const std::string& job, const std::string& source,
@@ -73,6 +99,9 @@ void ScrapeDiscovery::discover_job(const ScrapeJobDocument& job, std::vector<Scr
         if (seen.insert(file).second)
           for (auto& g : file_groups(file)) groups.push_back(std::move(g));
   }
+  const int64_t now_ms = static_cast<int64_t>(GetCurrentTimestamp() / 1000);
+  for (const auto& sd : cfg.dns_sd_configs)
+    for (const auto& name : sd.names) groups.push_back(dns_group(sd, name, now_ms));
   std::vector<ScrapeTargetConfig> active;
   std::set<std::string> urls;
   const std::string auth = promconfig::authorization_header(cfg);
@@ -129,6 +158,9 @@ void ScrapeDiscovery::discover(const std::vector<ScrapeJobDocument>& jobs, std::
   for (auto it = files_.begin(); it != files_.end();)
     it = used_files_.count(it->first) ? std::next(it) : files_.erase(it);
   used_files_.clear();
+  for (auto it = dns_.begin(); it != dns_.end();)
+    it = used_dns_.count(it->first) ? std::next(it) : dns_.erase(it);
+  used_dns_.clear();
 }
 
 void ScrapeDiscovery::write() {

@@ -135,6 +135,13 @@ std::string scrape_job_row_json(const promconfig::ScrapeConfig& c) {
              ", \"refresh_interval\": " + ms_duration(f.refresh_interval_ms) + "}";
   }
   field("file_sd_configs", files + "]");
+  std::string dns = "[";
+  for (size_t i = 0; i < c.dns_sd_configs.size(); i++) {
+    const auto& d = c.dns_sd_configs[i];
+    dns += std::string(i ? ", " : "") + "{\"names\": " + string_array(d.names) + ", \"type\": " + json_string(d.type) +
+           ", \"port\": " + std::to_string(d.port) + ", \"refresh_interval\": " + ms_duration(d.refresh_interval_ms) + "}";
+  }
+  field("dns_sd_configs", dns + "]");
   field("relabel_configs", relabel_array(c.relabel_configs));
   field("metric_relabel_configs", relabel_array(c.metric_relabel_configs));
   field("enabled", "true");

@@ -136,8 +136,8 @@ alerting:
   alertmanagers: []
 scrape_configs:
   - job_name: k
-    dns_sd_configs:
-      - names: [x]
+    consul_sd_configs:
+      - server: 127.0.0.1:1
     oauth2: {}
 remote_write:
   - url: http://127.0.0.1:1/w
@@ -145,7 +145,7 @@ remote_write:
   std::vector<std::string> got;
   for (const auto& n : cfg.not_imported) got.push_back(n.path + "@" + std::to_string(n.line));
   EXPECT_EQ(got, (std::vector<std::string>{"global.query_log_file@2", "rule_files@3", "alerting@4",
-                                           "remote_write@11", "scrape_configs[0].dns_sd_configs@8",
+                                           "remote_write@11", "scrape_configs[0].consul_sd_configs@8",
                                            "scrape_configs[0].oauth2@10"}));
 }
 
