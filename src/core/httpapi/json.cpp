@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "core/common/go_time.h"
 #include "core/common/utf8.h"
@@ -53,20 +54,29 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void append_prom_float(std::string& out, double v) {
+  char buf[kPromFloatMax];
+  out.append(buf, format_prom_float(buf, v));
+}
+
+size_t format_prom_float(char* buf, double v) {
   if (std::isnan(v)) {
-    out += "NaN";
-    return;
+    std::memcpy(buf, "NaN", 3);
+    return 3;
   }
   if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-    return;
+    std::memcpy(buf, v > 0 ? "+Inf" : "-Inf", 4);
+    return 4;
   }
   double a = std::fabs(v);
+  // An integer below 2^53 (counters, byte counts, gauges of whole values): its shortest
+  // round-tripping decimal is its own digits (the doubles next to it are at most 1 apart, so
+  // no shorter digit string with trailing zeros rounds to it), which the integer conversion
+  // writes without the shortest-digits search (Ryu) that removes trailing zeros one at a time.
+  if (a != 0 && a < 9007199254740992.0 && a == std::trunc(a))
+    return static_cast<size_t>(std::to_chars(buf, buf + 32, static_cast<int64_t>(v)).ptr - buf);
   std::chars_format fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific
                                                                : std::chars_format::fixed;
-  char buf[400];  // fixed notation of a double below 1e21 needs at most ~330 characters
-  auto r = std::to_chars(buf, buf + sizeof buf, v, fmt);
-  out.append(buf, r.ptr);
+  return static_cast<size_t>(std::to_chars(buf, buf + kPromFloatMax, v, fmt).ptr - buf);
 }
 
 void append_go_float_e(std::string& out, double v) {
@@ -86,18 +96,23 @@ void append_go_time(std::string& out, std::optional<int64_t> unix_ns) {
 }
 
 void append_prom_timestamp(std::string& out, int64_t t_ms) {
+  char buf[32];
+  char* p = buf;
   uint64_t t = static_cast<uint64_t>(t_ms);
   if (t_ms < 0) {
-    out += '-';
+    *p++ = '-';
     t = 0 - t;  // well defined for INT64_MIN too
   }
-  out += std::to_string(t / 1000);
+  p = std::to_chars(p, buf + sizeof buf, t / 1000).ptr;
   unsigned fraction = static_cast<unsigned>(t % 1000);
   if (fraction != 0) {
-    char buf[8];
-    snprintf(buf, sizeof buf, ".%03u", fraction);
-    out += buf;
+    p[0] = '.';
+    p[1] = static_cast<char>('0' + fraction / 100);
+    p[2] = static_cast<char>('0' + fraction / 10 % 10);
+    p[3] = static_cast<char>('0' + fraction % 10);
+    p += 4;
   }
+  out.append(buf, p);
 }
 
 void append_labels_object(std::string& out, const Labels& labels) {

@@ -3,6 +3,7 @@
 // decimals ("NaN", "+Inf", "-Inf"), timestamps as seconds with millisecond decimals.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ void append_json_string(std::string& out, std::string_view s);
 // Prometheus's jsonutil.MarshalFloat, without the quotes: strconv 'f' format shortest
 // round-trip, 'e' below 1e-6 or from 1e21 on ("1e-07", "1e+21"), "NaN", "+Inf", "-Inf".
 void append_prom_float(std::string& out, double v);
+// The same text written to buf (at least kPromFloatMax bytes, no terminating NUL); its length.
+constexpr size_t kPromFloatMax = 400;  // fixed notation of a double below 1e21: ~330 at most
+size_t format_prom_float(char* buf, double v);
 
 // Go's strconv.FormatFloat(v, 'e', -1, 64), how Prometheus writes an alert's value: "2.7e+01",
 // "1e+00", "NaN", "+Inf", "-Inf".

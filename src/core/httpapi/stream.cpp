@@ -1,5 +1,8 @@
 #include "core/httpapi/stream.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/httpapi/json.h"
 #include "core/httpapi/responses.h"
 
@@ -41,9 +44,25 @@ bool QueryResultStream::next(std::string& out, size_t piece_bytes) {
         auto& s = v_.matrix[index_];
         append_labels_object(out, s.metric);
         out += ",\"values\":[";
+        // A value repeated from the previous step (a gauge read at steps shorter than its
+        // scrape interval, a window function over the same samples) reuses its text: the
+        // shortest round-trip formatting was most of a long series' cost.
+        char text[kPromFloatMax];
+        size_t text_len = 0;
+        uint64_t text_bits = 0;
         for (size_t i = 0; i < s.samples.size(); i++) {
           if (i > 0) out += ',';
-          append_prom_point(out, s.samples[i].t, s.samples[i].v);
+          out += '[';
+          append_prom_timestamp(out, s.samples[i].t);
+          out += ",\"";
+          uint64_t bits;
+          std::memcpy(&bits, &s.samples[i].v, sizeof bits);
+          if (i == 0 || bits != text_bits) {
+            text_len = format_prom_float(text, s.samples[i].v);
+            text_bits = bits;
+          }
+          out.append(text, text_len);
+          out += "\"]";
         }
         out += ']';
         s.samples = {};  // sent: its memory goes back now

@@ -1,6 +1,7 @@
 // A query result's response body produced piece by piece while it is being sent, so a large
 // query_range answer never exists as one JSON string: the body is the result (already in
-// memory, as the engine returns it) plus one piece of at most about `piece_bytes` at a time.
+// memory, as the engine returns it) plus the pieces not sent yet (the HTTP worker gathers up to
+// 1 MiB of them before it decides between one buffer and a chunked stream).
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,11 @@
 // The JSON details Prometheus's clients see: float and timestamp text as Go's jsonutil writes
 // them, strings escaped as Go's encoder escapes them.
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -42,6 +46,52 @@ TEST(PromFloat, AsGoFormatFloat) {
   EXPECT_EQ(f(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(f(-std::numeric_limits<double>::infinity()), "-Inf");
   EXPECT_EQ(f(5e-324), "5e-324");
+}
+
+// The text without the integer shortcut: std::to_chars's shortest round trip, 'e' outside
+// [1e-6, 1e21).
+static std::string reference(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  double a = std::fabs(v);
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof buf, v,
+                         (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific : std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+TEST(PromFloat, IntegersAsTheirDigits) {
+  EXPECT_EQ(f(42), "42");
+  EXPECT_EQ(f(-42), "-42");
+  EXPECT_EQ(f(1e15), "1000000000000000");
+  EXPECT_EQ(f(9007199254740991.0), "9007199254740991");
+  EXPECT_EQ(f(9007199254740992.0), "9007199254740992");
+  EXPECT_EQ(f(9007199254740994.0), "9007199254740994");
+  EXPECT_EQ(f(-9007199254740990.0), "-9007199254740990");
+  EXPECT_EQ(f(1e16), "10000000000000000");
+}
+
+// Whole numbers of every magnitude, their neighbours and random bit patterns: the same text as
+// the shortest-digits conversion.
+TEST(PromFloat, SameTextAsShortestRoundTrip) {
+  std::mt19937_64 rng(16);
+  auto check = [](double v) { ASSERT_EQ(f(v), reference(v)) << v; };
+  for (int e = 0; e <= 60; e++) {
+    double p = std::ldexp(1.0, e);
+    for (double v : {p, p - 1, p + 1, p - 2, p + 2, p * 3, std::nextafter(p, 0.0), std::nextafter(p, 1e300)}) {
+      check(v);
+      check(-v);
+    }
+  }
+  for (int i = 0; i < 200000; i++) {
+    uint64_t bits = rng();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    check(v);
+    check(static_cast<double>(static_cast<int64_t>(rng() >> (rng() % 64))));
+    check(std::trunc(std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 60))));
+    check(static_cast<double>(rng() % 100000) / 100);
+  }
 }
 
 TEST(PromTimestamp, SecondsWithMilliseconds) {

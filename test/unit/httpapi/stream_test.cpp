@@ -55,6 +55,20 @@ TEST(QueryResultStream, SameBytesAsWholeBody) {
   }
 }
 
+// Values repeated from one step to the next reuse their text: still the same bytes, also for
+// 0 / -0 and NaNs of different payloads next to each other.
+TEST(QueryResultStream, RepeatedValues) {
+  observe::promql::Value m;
+  m.type = observe::promql::ValueType::kMatrix;
+  std::vector<observe::promql::Sample> samples;
+  double values[] = {0.25, 0.25, 0.25, 0.0, -0.0, -0.0, 0.0, std::nan(""), -std::nan(""), 7, 7, 1e-9, 1e-9, 0.25};
+  int64_t t = -2500;
+  for (double v : values) samples.push_back({t += 1001, v});
+  m.matrix.push_back({Labels({{"a", "1"}}), samples, false});
+  m.matrix.push_back({Labels({{"a", "2"}}), {{5000, 0.25}, {6000, 0.25}}, false});
+  for (size_t piece : {1, 50, 1 << 20}) EXPECT_EQ(streamed(m, "", true, piece), whole(m, "", true)) << piece;
+}
+
 TEST(QueryResultStream, PiecesStayNearTheTarget) {
   observe::promql::Value m;
   m.type = observe::promql::ValueType::kMatrix;
