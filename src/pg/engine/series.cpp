@@ -455,16 +455,25 @@ static Labels to_labels(const CLabels& l) {
   return Labels(std::move(items));
 }
 
+// The labels for a new entry: moved when they were derived here, copied when the caller's.
+static Labels entry_labels(const Labels* labels, Labels* derived) {
+  return labels == derived ? std::move(*derived) : *labels;
+}
+
+void SeriesDict::add_key(int32_t id, const std::string& key) {
+  if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
+  keys_only_[key] = id;
+}
+
 SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
+  if (lookup_only_) {
+    add_key(id, key);
+    return nullptr;
+  }
   auto entry = std::make_unique<SeriesEntry>();
   entry->id = id;
   entry->key = std::move(key);
   entry->labels = std::move(labels);
-  if (lookup_only_) {
-    if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
-    keys_only_[std::move(entry->key)] = id;
-    return nullptr;
-  }
   SeriesEntry* e = entry.get();
   by_key_[std::string_view(e->key)] = id;
   by_id_[id] = e;
@@ -612,14 +621,16 @@ void SeriesDict::lookup_or_create_many(const TsLayout& layout, const NewKey* key
 // of keys[todo[..]], none of them cached, in one batch (find_or_create_many).
 void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids) {
   const int m = static_cast<int>(todo.size());
-  std::vector<Labels> labels(m);
+  std::vector<Labels> derived(m);  // labels the caller did not give
+  std::vector<const Labels*> labels(m);
   std::vector<Datum> jsonb(m);  // the row's labels column (built directly, not parsed from text)
   std::vector<int64> hashes(m);
   std::vector<const char*> kp(m);
   std::vector<size_t> lens(m);
   for (int j = 0; j < m; j++) {
     const NewKey& k = keys[todo[j]];
-    labels[j] = k.labels != nullptr ? *k.labels : new_series_labels(layout, k.values, k.nulls);
+    if (k.labels == nullptr) derived[j] = new_series_labels(layout, k.values, k.nulls);
+    labels[j] = k.labels != nullptr ? k.labels : &derived[j];
     kp[j] = k.key->data();
     lens[j] = k.key->size();
     hashes[j] = static_cast<int64>(
@@ -635,7 +646,7 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
   try {
     MemoryContext old = MemoryContextSwitchTo(tmp);
     try {
-      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(labels[j], true);
+      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(*labels[j], true);
     } catch (...) {
       MemoryContextSwitchTo(old);
       throw;
@@ -653,8 +664,10 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
       ids[todo[j]] = found[j];
       if (rows[j].n > 0)
         add_rows(&rows[j]);  // another transaction's committed series
+      else if (lookup_only_)
+        add_key(found[j], *keys[todo[j]].key);  // no label set kept: no copy of it made
       else
-        add(found[j], *keys[todo[j]].key, std::move(labels[j]));
+        add(found[j], *keys[todo[j]].key, entry_labels(labels[j], &derived[j]));
     }
   } catch (...) {
     MemoryContextDelete(tmp);

@@ -70,6 +70,7 @@ class SeriesDict {
   // A lookup-only dictionary becomes a full one (everything loaded on the next refresh).
   void make_full();
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
+  void add_key(int32_t id, const std::string& key);  // lookup-only
   void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
   static bool knows(void* self, int32_t id);
 
