@@ -13,24 +13,32 @@ extern "C" {
 
 namespace observe::pg {
 
-// Plain C-like: only PostgreSQL calls, no C++ object alive in this frame.
-static Datum build_jsonb(const char* const* names, const char* const* values, int count) {
-  StringInfoData buf;
-  initStringInfo(&buf);
-  appendStringInfoChar(&buf, '{');
+// Plain C-like: only PostgreSQL calls, no C++ object alive in this frame. The object is
+// pushed pair by pair and converted, as jsonb_in does after parsing (the same sorting and
+// de-duplication of keys, so the same bytes), without printing and parsing JSON text.
+static Datum build_jsonb(const char* const* names, const uint32* name_lens, const char* const* values,
+                         const uint32* value_lens, int count) {
+  JsonbParseState* state = nullptr;
+  JsonbValue v;
+  pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
   for (int i = 0; i < count; i++) {
-    if (i > 0) appendStringInfoString(&buf, ", ");
-    escape_json(&buf, names[i]);
-    appendStringInfoString(&buf, ": ");
-    escape_json(&buf, values[i]);
+    v.type = jbvString;
+    v.val.string.val = const_cast<char*>(names[i]);
+    v.val.string.len = static_cast<int>(name_lens[i]);
+    pushJsonbValue(&state, WJB_KEY, &v);
+    v.type = jbvString;
+    v.val.string.val = const_cast<char*>(values[i]);
+    v.val.string.len = static_cast<int>(value_lens[i]);
+    pushJsonbValue(&state, WJB_VALUE, &v);
   }
-  appendStringInfoChar(&buf, '}');
-  return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+  JsonbValue* object = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+  return JsonbPGetDatum(JsonbValueToJsonb(object));
 }
 
 Datum labels_to_jsonb(const Labels& labels, bool include_name) {
   std::vector<const char*> names;
   std::vector<const char*> values;
+  std::vector<uint32> name_lens, value_lens;
   for (const auto& l : labels.items()) {
     if (!include_name && l.name == kMetricNameLabel) continue;
     // PromQL escapes ("\xff", "\x00") can make any bytes; jsonb holds valid text only.
@@ -39,13 +47,21 @@ Datum labels_to_jsonb(const Labels& labels, bool include_name) {
         throw Error(ErrorKind::kDataException, "label " + quote_for_message(l.name, 64) + " with value " +
                                                    quote_for_message(l.value, 64) + " is not valid UTF-8 text");
     }
+    // jsonb_in's limit on a string (checkStringLen)
+    if (l.name.size() > JENTRY_OFFLENMASK || l.value.size() > JENTRY_OFFLENMASK)
+      throw Error(ErrorKind::kLimitExceeded, "label " + quote_for_message(l.name, 64) +
+                                                  " is too long for a jsonb string");
     names.push_back(l.name.c_str());
     values.push_back(l.value.c_str());
+    name_lens.push_back(static_cast<uint32>(l.name.size()));
+    value_lens.push_back(static_cast<uint32>(l.value.size()));
   }
   const char* const* n = names.data();
   const char* const* v = values.data();
+  const uint32* nl = name_lens.data();
+  const uint32* vl = value_lens.data();
   int count = static_cast<int>(names.size());
-  return pg_guard([n, v, count] { return build_jsonb(n, v, count); });
+  return pg_guard([n, nl, v, vl, count] { return build_jsonb(n, nl, v, vl, count); });
 }
 
 // Plain C-like: flattens a jsonb object into palloc'd arrays. Returns -1 when it is not an

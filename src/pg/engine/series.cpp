@@ -252,40 +252,6 @@ static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, i
   table_close(rel, AccessShareLock);
 }
 
-// The series row of a key image through the (storage_id, key_hash) index, read with
-// SnapshotDirty: a committed row or this transaction's goes to `out` (n = 1); a row another
-// transaction is inserting sets *inserting to its xid instead.
-static void load_series_by_key(Oid storage_id, int64 hash, const char* key, size_t keylen,
-                               CSeriesRows* out, TransactionId* inserting) {
-  TsInternalOids oids;
-  ts_internal_oids(&oids, false);
-  Relation rel = table_open(oids.series, AccessShareLock);
-  ScanKeyData keys[2];
-  ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
-  ScanKeyInit(&keys[1], kSerHash, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(hash));
-  SnapshotData dirty;
-  InitDirtySnapshot(dirty);
-  SysScanDesc scan = systable_beginscan(rel, oids.series_key_index, true, &dirty, 2, keys);
-  int cap = 1;
-  rows_init(out, cap);
-  *inserting = InvalidTransactionId;
-  HeapTuple tuple;
-  TupleDesc desc = RelationGetDescr(rel);
-  while (out->n == 0 && (tuple = systable_getnext(scan)) != nullptr) {
-    bool isnull;
-    bytea* k = DatumGetByteaPP(heap_getattr(tuple, kSerKey, desc, &isnull));
-    if (static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) != keylen || memcmp(VARDATA_ANY(k), key, keylen) != 0)
-      continue;
-    if (TransactionIdIsValid(dirty.xmin)) {
-      *inserting = dirty.xmin;
-      break;
-    }
-    rows_add(out, &cap, tuple, desc);
-  }
-  systable_endscan(scan);
-  table_close(rel, AccessShareLock);
-}
-
 // ---- series creation and its locks -------------------------------------------------------------
 //
 // No lock that other writers wait for is held past the creation itself:
@@ -346,10 +312,65 @@ static int32 highest_present_id(Oid storage_id) {
   return id;
 }
 
-static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key, size_t keylen,
-                          Datum labels_jsonb, CommandId cid) {
-  TsInternalOids oids;
-  ts_internal_oids(&oids, false);
+// One batch's hold of observe._ts_series: the table with its indexes (a multi-row insert
+// queue, TsTableWriter) and a scan of the key-hash index with SnapshotDirty, opened once and
+// rescanned per key, instead of opening the table, its indexes and a scan per new series.
+struct SeriesBatch {
+  TsTableWriter writer;
+  Relation key_index;
+  IndexScanDesc scan;
+  TupleTableSlot* slot;
+  SnapshotData dirty;
+};
+
+static void batch_open(SeriesBatch* b, const TsInternalOids& oids) {
+  ts_writer_open(&b->writer, oids.series);
+  b->key_index = index_open(oids.series_key_index, AccessShareLock);
+  InitDirtySnapshot(b->dirty);
+  b->scan = index_beginscan(b->writer.rel, b->key_index, &b->dirty, 2, 0);
+  b->slot = table_slot_create(b->writer.rel, nullptr);
+}
+
+static void batch_close(SeriesBatch* b) {
+  ExecDropSingleTupleTableSlot(b->slot);
+  index_endscan(b->scan);
+  index_close(b->key_index, AccessShareLock);
+  ts_writer_close(&b->writer);  // writes what is still queued
+}
+
+// The series row of a key image through the (storage_id, key_hash) index, read with
+// SnapshotDirty: a committed row or this transaction's goes to `out` (n = 1); a row another
+// transaction is inserting sets *inserting to its xid instead. Rows still queued in the
+// batch's writer are not seen: the caller looks up only keys it has not queued.
+static void batch_find(SeriesBatch* b, Oid storage_id, int64 hash, const char* key, size_t keylen,
+                       CSeriesRows* out, TransactionId* inserting) {
+  ScanKeyData keys[2];  // index columns: (storage_id, key_hash)
+  ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(hash));
+  index_rescan(b->scan, keys, 2, nullptr, 0);
+  int cap = 1;
+  rows_init(out, cap);
+  *inserting = InvalidTransactionId;
+  TupleDesc desc = RelationGetDescr(b->writer.rel);
+  while (out->n == 0 && index_getnext_slot(b->scan, ForwardScanDirection, b->slot)) {
+    bool should_free;
+    HeapTuple tuple = ExecFetchSlotHeapTuple(b->slot, false, &should_free);
+    bool isnull;
+    bytea* k = DatumGetByteaPP(heap_getattr(tuple, kSerKey, desc, &isnull));
+    bool same = static_cast<size_t>(VARSIZE_ANY_EXHDR(k)) == keylen && memcmp(VARDATA_ANY(k), key, keylen) == 0;
+    if (same && TransactionIdIsValid(b->dirty.xmin)) {
+      *inserting = b->dirty.xmin;
+      if (should_free) heap_freetuple(tuple);
+      break;
+    }
+    if (same) rows_add(out, &cap, tuple, desc);
+    if (should_free) heap_freetuple(tuple);
+  }
+  ExecClearTuple(b->slot);
+}
+
+static void batch_queue_insert(SeriesBatch* b, Oid storage_id, int32 id, int64 hash, const char* key,
+                               size_t keylen, Datum labels_jsonb, CommandId cid) {
   Datum values[kSerNatts];
   bool nulls[kSerNatts] = {false, false, false, false, false};
   bytea* k = static_cast<bytea*>(palloc(VARHDRSZ + keylen));
@@ -360,17 +381,18 @@ static void insert_series(Oid storage_id, int32 id, int64 hash, const char* key,
   values[kSerHash - 1] = Int64GetDatum(hash);
   values[kSerKey - 1] = PointerGetDatum(k);
   values[kSerLabels - 1] = labels_jsonb;
-  TsTableWriter w;
-  ts_writer_open(&w, oids.series);
-  ts_writer_insert(&w, values, nulls, cid);
-  ts_writer_close(&w);
+  ts_writer_queue(&b->writer, values, nulls, cid);  // copied into the queue
+  pfree(k);
 }
 
 // The ids of many keys at once (series new to this backend, e.g. a scrape worker's poll): as
 // find_or_create_series for each, under one hold of the creation mutex, with one creation
-// marker and one look at the highest present id. rows[i] gets key i's row when it was found
-// (n = 1); ids[i] its id either way. A key another transaction is inserting releases the mutex
-// while waiting, as find_or_create_series does.
+// marker, one look at the highest present id, and the table, its indexes and the key lookup's
+// index scan opened once; the new rows go in by multi-row inserts (a page's rows in one WAL
+// record), all written (with their index entries) before the mutex is released. keys are
+// distinct. rows[i] gets key i's row when it was found (n = 1); ids[i] its id either way. A
+// key another transaction is inserting releases the mutex while waiting, as
+// find_or_create_series does.
 static void find_or_create_many(Oid storage_id, int n, const int64* hashes, const char* const* keys,
                                 const size_t* lens, const Datum* labels_jsonb, CommandId cid,
                                 int32* ids, CSeriesRows* rows) {
@@ -379,15 +401,18 @@ static void find_or_create_many(Oid storage_id, int n, const int64* hashes, cons
   bool marked = false;
   int32 highest = -1;  // the highest id present, while the mutex is held; -1: unknown
   LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+  SeriesBatch b;
+  batch_open(&b, oids);
   for (int i = 0; i < n;) {
     TransactionId inserting;
-    load_series_by_key(storage_id, hashes[i], keys[i], lens[i], &rows[i], &inserting);
+    batch_find(&b, storage_id, hashes[i], keys[i], lens[i], &rows[i], &inserting);
     if (rows[i].n > 0) {
       ids[i] = rows[i].ids[0];
       i++;
       continue;
     }
     if (TransactionIdIsValid(inserting)) {
+      ts_writer_flush(&b.writer);  // what this batch created is in the index before others look
       UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
       if (!IsBackgroundWorker)
         XactLockTableWait(inserting, nullptr, nullptr, XLTW_None);
@@ -403,16 +428,20 @@ static void find_or_create_many(Oid storage_id, int n, const int64* hashes, cons
     marked = true;
     // allocate_series_id, with the highest present id read once: while the mutex is held only
     // this loop adds ids.
-    if (highest < 0) highest = highest_present_id(storage_id);
+    if (highest < 0) {
+      ts_writer_flush(&b.writer);  // queued rows count as present
+      highest = highest_present_id(storage_id);
+    }
     int64 id = highest + 1;
     if (OidIsValid(oids.series_seq)) id = Max(nextval_internal(oids.series_seq, false), id);
     if (id > PG_INT32_MAX)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
-    insert_series(storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_jsonb[i], cid);
+    batch_queue_insert(&b, storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_jsonb[i], cid);
     ids[i] = static_cast<int32>(id);
     highest = Max(highest, static_cast<int32>(id));
     i++;
   }
+  batch_close(&b);
   // Without the sequence (0.2.0 scheme) the mutex is kept to the end of the transaction.
   if (OidIsValid(oids.series_seq) || !marked) UnlockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
 }
@@ -426,16 +455,25 @@ static Labels to_labels(const CLabels& l) {
   return Labels(std::move(items));
 }
 
+// The labels for a new entry: moved when they were derived here, copied when the caller's.
+static Labels entry_labels(const Labels* labels, Labels* derived) {
+  return labels == derived ? std::move(*derived) : *labels;
+}
+
+void SeriesDict::add_key(int32_t id, const std::string& key) {
+  if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
+  keys_only_[key] = id;
+}
+
 SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
+  if (lookup_only_) {
+    add_key(id, key);
+    return nullptr;
+  }
   auto entry = std::make_unique<SeriesEntry>();
   entry->id = id;
   entry->key = std::move(key);
   entry->labels = std::move(labels);
-  if (lookup_only_) {
-    if (keys_only_.size() >= max_keys_) keys_only_.clear();  // bounded: found again by key
-    keys_only_[std::move(entry->key)] = id;
-    return nullptr;
-  }
   SeriesEntry* e = entry.get();
   by_key_[std::string_view(e->key)] = id;
   by_id_[id] = e;
@@ -583,14 +621,16 @@ void SeriesDict::lookup_or_create_many(const TsLayout& layout, const NewKey* key
 // of keys[todo[..]], none of them cached, in one batch (find_or_create_many).
 void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::vector<size_t>& todo, int32_t* ids) {
   const int m = static_cast<int>(todo.size());
-  std::vector<Labels> labels(m);
+  std::vector<Labels> derived(m);  // labels the caller did not give
+  std::vector<const Labels*> labels(m);
   std::vector<Datum> jsonb(m);  // the row's labels column (built directly, not parsed from text)
   std::vector<int64> hashes(m);
   std::vector<const char*> kp(m);
   std::vector<size_t> lens(m);
   for (int j = 0; j < m; j++) {
     const NewKey& k = keys[todo[j]];
-    labels[j] = new_series_labels(layout, k.values, k.nulls);
+    if (k.labels == nullptr) derived[j] = new_series_labels(layout, k.values, k.nulls);
+    labels[j] = k.labels != nullptr ? k.labels : &derived[j];
     kp[j] = k.key->data();
     lens[j] = k.key->size();
     hashes[j] = static_cast<int64>(
@@ -606,7 +646,7 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
   try {
     MemoryContext old = MemoryContextSwitchTo(tmp);
     try {
-      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(labels[j], true);
+      for (int j = 0; j < m; j++) jsonb[j] = labels_to_jsonb(*labels[j], true);
     } catch (...) {
       MemoryContextSwitchTo(old);
       throw;
@@ -624,8 +664,10 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
       ids[todo[j]] = found[j];
       if (rows[j].n > 0)
         add_rows(&rows[j]);  // another transaction's committed series
+      else if (lookup_only_)
+        add_key(found[j], *keys[todo[j]].key);  // no label set kept: no copy of it made
       else
-        add(found[j], *keys[todo[j]].key, std::move(labels[j]));
+        add(found[j], *keys[todo[j]].key, entry_labels(labels[j], &derived[j]));
     }
   } catch (...) {
     MemoryContextDelete(tmp);
@@ -635,6 +677,7 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
 }
 
 int32_t SeriesDict::find_by_labels(const Labels& labels) const {
+  if (by_labels_hash_.empty()) return -1;  // a lookup-only dictionary: nothing to hash for
   auto range = by_labels_hash_.equal_range(labels.hash());
   for (auto it = range.first; it != range.second; ++it) {
     auto e = by_id_.find(it->second);

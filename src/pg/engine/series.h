@@ -47,6 +47,9 @@ class SeriesDict {
     const std::string* key;
     const Datum* values;
     const bool* nulls;
+    // The series' labels when the caller has them (observe.metrics' shape: the metric name and
+    // the labels object), so they are not derived from the key columns again; nullptr: derived.
+    const Labels* labels = nullptr;
   };
   void lookup_or_create_many(const TsLayout& layout, const NewKey* keys, size_t n, int32_t* ids);
   // The series of an id (loading new committed series if needed); nullptr if unknown.
@@ -67,6 +70,7 @@ class SeriesDict {
   // A lookup-only dictionary becomes a full one (everything loaded on the next refresh).
   void make_full();
   SeriesEntry* add(int32_t id, std::string key, Labels labels);
+  void add_key(int32_t id, const std::string& key);  // lookup-only
   void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
   static bool knows(void* self, int32_t id);
 

@@ -596,7 +596,8 @@ void ts_buffer_series_ids(Relation rel, const Labels* const* series, size_t n, i
   }
   std::vector<SeriesDict::NewKey> batch(todo.size());
   for (size_t j = 0; j < todo.size(); j++)
-    batch[j] = SeriesDict::NewKey{&keys[j], &values[j * natts], reinterpret_cast<const bool*>(&nulls[j * natts])};
+    batch[j] = SeriesDict::NewKey{&keys[j], &values[j * natts], reinterpret_cast<const bool*>(&nulls[j * natts]),
+                                  series[todo[j]]};
   std::vector<int32_t> found(todo.size());
   dict->lookup_or_create_many(layout, batch.data(), batch.size(), found.data());
   for (size_t j = 0; j < todo.size(); j++) ids[todo[j]] = found[j];
