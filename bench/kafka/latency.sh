@@ -22,25 +22,14 @@ PARTITIONS=${3:-48}
 # (measured at 10k msgs/s: p50 601 ms with 500, 276 ms with 100).
 KAFKA_OPTIONS=${KAFKA_OPTIONS:-'{"session.timeout.ms": "6000", "fetch.wait.max.ms": "100"}'}
 MESSAGES=$(awk -v r="$RATE" -v s="$SECONDS_RUN" 'BEGIN { printf "%d", r * s }')
-MOCK=${KAFKA_MOCK_BROKER:-$ROOT/build/test/kafka/kafka_mock_broker}
-[ -x "$MOCK" ] || cmake --build "$ROOT/build" --target kafka_mock_broker >/dev/null
 WORK=$(mktemp -d /tmp/pgo_kafka_latency.XXXXXX)
 q() { psql -X -qtA -v ON_ERROR_STOP=1 -d postgres "$@"; }
-MOCK_PID=
-cleanup() {
+bench_cleanup() {
   q -c "DELETE FROM observe.kafka_sources WHERE name = 'bench_latency'" >/dev/null 2>&1 || true
   q -c "DROP TABLE IF EXISTS kafka_latency_logs" >/dev/null 2>&1 || true
-  [ -n "$MOCK_PID" ] && { echo quit >&3 || true; sleep 0.3; kill "$MOCK_PID" 2>/dev/null || true; }
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
-
-mkfifo "$WORK/cmd"
-"$MOCK" 3 <"$WORK/cmd" >"$WORK/mock.out" 2>"$WORK/mock.err" &
-MOCK_PID=$!
-exec 3>"$WORK/cmd"
-for _ in $(seq 100); do grep -q '^READY' "$WORK/mock.out" && break; sleep 0.1; done
-BOOT=$(sed -n 's/^BOOTSTRAP=//p' "$WORK/mock.out")
+# shellcheck source=bench/kafka/mock.sh
+. "$ROOT/bench/kafka/mock.sh"
 echo "create latency $PARTITIONS" >&3
 
 q -c "CREATE TABLE kafka_latency_logs (time timestamptz, labels jsonb, line text, metadata jsonb) USING observe_log"

@@ -22,27 +22,16 @@ case $FORMAT in
   prometheus_text_100) KIND=metrics ROWS_PER_MESSAGE=100 ;;
   *) echo "unknown KAFKA_FORMAT $FORMAT" >&2; exit 2 ;;
 esac
-MOCK=${KAFKA_MOCK_BROKER:-$ROOT/build/test/kafka/kafka_mock_broker}
-[ -x "$MOCK" ] || cmake --build "$ROOT/build" --target kafka_mock_broker >/dev/null
 WORK=$(mktemp -d /tmp/pgo_kafka_bench.XXXXXX)
 q() { psql -X -qtA -v ON_ERROR_STOP=1 -d postgres "$@"; }
 now() { date +%s.%N; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
-MOCK_PID=
-cleanup() {
+bench_cleanup() {
   q -c "DELETE FROM observe.kafka_sources WHERE name = 'bench'" >/dev/null 2>&1 || true
   q -c "DROP TABLE IF EXISTS kafka_bench_logs, kafka_bench_metrics, kafka_bench_heap" >/dev/null 2>&1 || true
-  [ -n "$MOCK_PID" ] && { echo quit >&3 || true; sleep 0.3; kill "$MOCK_PID" 2>/dev/null || true; }
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
-
-mkfifo "$WORK/cmd"
-"$MOCK" 3 <"$WORK/cmd" >"$WORK/mock.out" 2>"$WORK/mock.err" &
-MOCK_PID=$!
-exec 3>"$WORK/cmd"
-for _ in $(seq 100); do grep -q '^READY' "$WORK/mock.out" && break; sleep 0.1; done
-BOOT=$(sed -n 's/^BOOTSTRAP=//p' "$WORK/mock.out")
+# shellcheck source=bench/kafka/mock.sh
+. "$ROOT/bench/kafka/mock.sh"
 echo "create bench $PARTITIONS" >&3
 t0=$(now)
 echo "produce bench $FORMAT 0 $MESSAGES 0" >&3

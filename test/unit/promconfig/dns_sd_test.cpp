@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <string>
 #include <thread>
@@ -198,18 +199,24 @@ TEST(DnsSdGroup, RelabelingSeesTheMetaLabels) {
   EXPECT_EQ(t.targets[0].discovered.get("__meta_dns_name"), "_p._tcp.example.org");
 }
 
+// A UDP socket bound to an ephemeral port of 127.0.0.1.
+int loopback_udp_socket(int* port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+  socklen_t len = sizeof sin;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
+  *port = ntohs(sin.sin_port);
+  return fd;
+}
+
 // A DNS server on 127.0.0.1 that answers from a table (name -> answers, NXDOMAIN otherwise).
 class LoopbackDns {
  public:
   explicit LoopbackDns(std::map<std::string, std::vector<Answer>> zone) : zone_(std::move(zone)) {
-    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
-    socklen_t len = sizeof sin;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&sin), &len);
-    port_ = ntohs(sin.sin_port);
+    fd_ = loopback_udp_socket(&port_);
     timeval tv{0, 100000};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     thread_ = std::thread([this] { serve(); });
@@ -288,15 +295,10 @@ TEST(DnsSdLookup, ThroughTheSystemResolverToALoopbackServer) {
 
 TEST(DnsSdLookup, ADeadServerIsAnErrorWithinTheTimeout) {
   // A bound socket that never answers.
-  int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in sin{};
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
-  socklen_t len = sizeof sin;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
+  int port = 0;
+  int fd = loopback_udp_socket(&port);
   auto t0 = std::chrono::steady_clock::now();
-  DnsLookup r = dns_lookup("x.pgo.test", ns_t_srv, "127.0.0.1:" + std::to_string(ntohs(sin.sin_port)), 1000);
+  DnsLookup r = dns_lookup("x.pgo.test", ns_t_srv, "127.0.0.1:" + std::to_string(port), 1000);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   close(fd);
   EXPECT_NE(r.error, "");
