@@ -69,7 +69,7 @@ if start is None:
     sys.exit("the fixture did not start producing")
 seen = [0] * partitions
 latencies = []
-latencies_by_i = []
+by_second = {}  # second of producing -> latencies of its messages
 polls = 0
 while sum(seen) < messages and time.time() < deadline:
     cur.execute("SELECT \"partition\", next_offset FROM observe.kafka_offsets WHERE source = 'bench_latency'")
@@ -78,27 +78,22 @@ while sum(seen) < messages and time.time() < deadline:
     for p, nxt in cur.fetchall():
         for o in range(seen[p], nxt):
             i = p + o * partitions
-            latencies.append(now - (start + i / rate))
-            latencies_by_i.append((i, latencies[-1]))
+            latency = now - (start + i / rate)
+            latencies.append(latency)
+            by_second.setdefault(int(i / rate), []).append(latency)
         seen[p] = max(seen[p], nxt)
     time.sleep(0.01)
 cur.execute("SELECT count(*) FROM kafka_latency_logs")
 stored = cur.fetchone()[0]
-# p99 of each second of producing: a worker that falls behind shows a rising line
-by_second = {}
-for i_lat in latencies_by_i:
-    by_second.setdefault(int(i_lat[0] / rate), []).append(i_lat[1])
-trend = []
-for sec in sorted(by_second):
-    v = sorted(by_second[sec])
-    trend.append(f"{v[min(len(v) - 1, int(0.99 * len(v)))] * 1000:.0f}")
+def pct(values, x):  # ms at quantile x of sorted values
+    return values[min(len(values) - 1, int(x * len(values)))] * 1000
 latencies.sort()
-def pct(x):
-    return latencies[min(len(latencies) - 1, int(x * len(latencies)))] * 1000
+# p99 of each second of producing: a worker that falls behind shows a rising line
+trend = [f"{pct(sorted(v), 0.99):.0f}" for _, v in sorted(by_second.items())]
 print(f"{len(latencies)} of {messages} messages visible ({stored} rows stored), {polls} polls")
 print(f"| rate msgs/s | seconds | partitions | p50 ms | p90 ms | p99 ms | max ms |")
 print(f"|---:|---:|---:|---:|---:|---:|---:|")
-print(f"| {rate:.0f} | {seconds:g} | {partitions} | {pct(0.5):.0f} | {pct(0.9):.0f} | {pct(0.99):.0f} | {latencies[-1] * 1000:.0f} |")
+print(f"| {rate:.0f} | {seconds:g} | {partitions} | {pct(latencies, 0.5):.0f} | {pct(latencies, 0.9):.0f} | {pct(latencies, 0.99):.0f} | {latencies[-1] * 1000:.0f} |")
 print("p99 ms of each second of producing: " + " ".join(trend))
 sys.exit(0 if len(latencies) == messages and stored == messages else 1)
 PY

@@ -3,7 +3,6 @@
 // whole file (job defaults, timeout <= interval, duplicate job names).
 #include "core/promconfig/config.h"
 
-#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <re2/re2.h>
 
 #include "core/common/utf8.h"
+#include "core/promconfig/dns_sd.h"
 #include "core/promconfig/duration.h"
 #include "core/promconfig/yaml_reader.h"
 #include "core/relabel/go_text.h"
@@ -160,12 +160,6 @@ FileSdConfig read_file_sd(const YAML::Node& n) {
   return c;
 }
 
-std::string dns_type_upper(const std::string& type) {
-  std::string t = type;
-  for (auto& ch : t) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return t;
-}
-
 DnsSdConfig read_dns_sd(const YAML::Node& n) {
   DnsSdConfig c;
   c.line = line_of(n);
@@ -179,7 +173,7 @@ DnsSdConfig read_dns_sd(const YAML::Node& n) {
                 }});
   // SDConfig.UnmarshalYAML of discovery/dns, in its order.
   if (c.names.empty()) throw ConfigError("DNS-SD config must contain at least one SRV record name", c.line);
-  std::string type = dns_type_upper(c.type);
+  std::string type = dns_record_type(c.type);
   if (type == "A" || type == "AAAA") {
     if (c.port == 0) throw ConfigError("a port is required in DNS-SD configs for all record types except SRV", c.line);
   } else if (type != "SRV") {

@@ -17,11 +17,6 @@ namespace observe::promconfig {
 
 namespace {
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Go's net.JoinHostPort: brackets around a host with a colon (IPv6).
 std::string join_host_port(const std::string& host, int64_t port) {
   std::string p = std::to_string(port);
@@ -42,8 +37,14 @@ std::string ipv6_text(const unsigned char* a) {
 
 }  // namespace
 
+std::string dns_record_type(const std::string& type) {
+  std::string t = type;
+  for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return t;
+}
+
 int dns_query_type(const std::string& type) {
-  std::string t = upper(type);
+  std::string t = dns_record_type(type);
   if (t == "A") return ns_t_a;
   if (t == "AAAA") return ns_t_aaaa;
   return ns_t_srv;

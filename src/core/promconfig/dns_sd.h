@@ -20,7 +20,11 @@ struct DnsRecord {
   uint16_t port = 0;  // SRV only
 };
 
-// Query type of a dns_sd_config's `type` (case-insensitive; load_config has checked it).
+// A dns_sd_config's `type` as Prometheus compares it (upper case): "SRV", "A", "AAAA" or,
+// in a configuration load_config refuses, anything else.
+std::string dns_record_type(const std::string& type);
+
+// Query type of a dns_sd_config's `type` (load_config has checked it).
 int dns_query_type(const std::string& type);
 
 // The records of a DNS response's answer section (RFC 1035), in order. Records of other

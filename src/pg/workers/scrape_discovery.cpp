@@ -53,7 +53,7 @@ std::vector<promconfig::TargetGroup> ScrapeDiscovery::file_groups(const std::str
 // name's last good targets (Prometheus's refresh keeps the previous groups on an error).
 promconfig::TargetGroup ScrapeDiscovery::dns_group(const promconfig::DnsSdConfig& sd, const std::string& name,
                                                    int64_t now_ms) {
-  const std::string key = sd.type + " " + std::to_string(sd.port) + " " + name;
+  const std::string key = promconfig::dns_record_type(sd.type) + " " + std::to_string(sd.port) + " " + name;
   used_dns_.insert(key);
   CachedDns& cached = dns_[key];
   if (cached.asked_ms >= 0 && now_ms - cached.asked_ms < sd.refresh_interval_ms) return cached.group;
