@@ -6,7 +6,12 @@
 #      prometheus --web.enable-remote-write-receiver; samples/s of wall time and per CPU-second of
 #      the receiving side (every process of the PostgreSQL server: HTTP worker, WAL writer,
 #      checkpointer...; the prometheus process).
-#   2. query_range over HTTP: each query of the set, on both, median of RUNS after a warm-up, the
+#   2. Loki push: the log recording (../shared/data/log-recording) as promtail batches it (1 MiB of
+#      lines a request, push_payloads), protobuf + snappy and JSON, sent by one curl to
+#      pg_observe's /loki/api/v1/push and, when a Loki built by ../shared/tools/loki.sh is there
+#      ($LOKI_HOME/bin/loki), to that Loki in the same run; MB/s of raw lines per CPU-second of the
+#      receiving side; the stored line count checked.
+#   3. query_range over HTTP: each query of the set, on both, median of RUNS after a warm-up, the
 #      answers compared (same series, values equal to 1e-9).
 # Starts its own PostgreSQL server (pg_observe preloaded, the HTTP API on) and prometheus on
 # loopback; stops both. Prints a markdown section.
@@ -15,17 +20,22 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${BENCH_WORK:-/tmp/pgo_perf/work}/http
 HOSTS=${HOSTS:-100}
+LOG_RECORDING=${LOG_RECORDING:-$ROOT/../shared/data/log-recording/lines.jsonl.zst}
+LOKI_HOME=${LOKI_HOME:-/tmp/loki}
+LOKI_SH=$ROOT/../shared/tools/loki.sh
 MINUTES=${MINUTES:-120}
 RUNS=${RUNS:-5}
 rm -rf "$WORK"; mkdir -p "$WORK/payloads"; chmod 755 "$WORK"
-cmake -S "$ROOT" -B "$ROOT/build" >/dev/null && cmake --build "$ROOT/build" --target rw_payloads -j2 >/dev/null
+cmake -S "$ROOT" -B "$ROOT/build" >/dev/null && cmake --build "$ROOT/build" --target rw_payloads push_payloads -j2 >/dev/null
 PORT=$("$ROOT/scripts/pg_server.sh" free-port)
 HPORT=$("$ROOT/scripts/pg_server.sh" free-port)
 PPORT=$("$ROOT/scripts/pg_server.sh" free-port)
 export PGPASSWORD=${PGPASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')} PGPASSFILE=/dev/null
 PROM_PID=
+LOKI_DIR=
 cleanup() {
   [ -z "$PROM_PID" ] || { kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null || true; }
+  [ -z "$LOKI_DIR" ] || LOKI_HOME=$LOKI_HOME bash "$LOKI_SH" stop "$LOKI_DIR" >/dev/null 2>&1 || true
   "$ROOT/scripts/pg_server.sh" stop "$WORK/pg" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -33,7 +43,7 @@ trap cleanup EXIT
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_observe" \
   -c "CREATE ROLE bench_http LOGIN PASSWORD 'bench-pw' IN ROLE observe_reader" \
-  -c "GRANT INSERT ON observe.metrics TO bench_http"
+  -c "GRANT INSERT ON observe.metrics, observe.logs TO bench_http"
 printf 'global:\n  scrape_interval: 1m\nscrape_configs: []\n' >"$WORK/prometheus.yml"
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --web.enable-remote-write-receiver \
   --web.listen-address=127.0.0.1:$PPORT >"$WORK/prom.log" 2>&1 &
@@ -57,20 +67,26 @@ cpu_s() {
 }
 pg_pids() { local pm; pm=$(head -1 "$WORK/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
 
-send() {  # send URL [curl auth...]: every payload in order over one keep-alive connection; prints seconds
-  local url=$1; shift
-  local args=()
-  for f in "$WORK"/payloads/req_*.bin; do
+# post_all URL GLOB [curl args...]: every file of GLOB in order over one keep-alive connection, each
+# answered 204; prints seconds
+post_all() {
+  local url=$1 glob=$2; shift 2
+  local args=() f
+  for f in $glob; do
     [ ${#args[@]} -eq 0 ] || args+=(--next)
-    args+=("$@" -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/x-protobuf'
-           -H 'Content-Encoding: snappy' -H 'X-Prometheus-Remote-Write-Version: 0.1.0' --data-binary "@$f" "$url")
+    args+=("$@" -s -o /dev/null -w '%{http_code}\n' --data-binary "@$f" "$url")
   done
   local t0 t1
   t0=$(date +%s.%N)
   curl "${args[@]}" >"$WORK/codes"
   t1=$(date +%s.%N)
-  if grep -qv '^204$' "$WORK/codes"; then echo "remote_write to $url: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')" >&2; exit 1; fi
+  if grep -qv '^204$' "$WORK/codes"; then echo "POST to $url: $(sort "$WORK/codes" | uniq -c | tr '\n' ' ')" >&2; exit 1; fi
   awk "BEGIN { print $t1 - $t0 }"
+}
+send() {  # send URL [curl auth...]: the remote_write requests
+  local url=$1; shift
+  post_all "$url" "$WORK/payloads/req_*.bin" "$@" -H 'Content-Type: application/x-protobuf' \
+    -H 'Content-Encoding: snappy' -H 'X-Prometheus-Remote-Write-Version: 0.1.0'
 }
 c0=$(cpu_s $(pg_pids))
 pg_s=$(send "http://127.0.0.1:$HPORT/api/v1/write" -u bench_http:bench-pw)
@@ -83,6 +99,37 @@ prom_cpu=$(awk "BEGIN { print $(cpu_s "$PROM_PID") - $c0 }")
 stored=$(psql -X -qtA -c "SELECT count(*) FROM observe.metrics")
 [ "$stored" = "$nsamples" ] || { echo "pg_observe stored $stored of $nsamples samples" >&2; exit 1; }
 psql -X -qtA -c "SELECT observe.compact('observe.metrics')" >/dev/null
+
+# Loki push: the same requests as protobuf + snappy and as JSON, into an empty store each time
+mkdir -p "$WORK/pushes"
+read -r npush nentries nline_bytes _ _ nduplicates < <(zstd -dc "$LOG_RECORDING" | "$ROOT/build/bench/http/push_payloads" --out="$WORK/pushes")
+push_rows=()
+push_row() {  # push_row SYSTEM FORMAT SECONDS CPU
+  push_rows+=("$(printf '| %s | %s | %.2f s | %.1f | %.2f s | **%.1f** |' "$1" "$2" "$3" \
+    "$(awk "BEGIN { print $nline_bytes / 1e6 / $3 }")" "$4" "$(awk "BEGIN { print $nline_bytes / 1e6 / $4 }")")")
+}
+for format in protobuf json; do
+  if [ $format = protobuf ]; then ext=pb; ctype=application/x-protobuf; else ext=json; ctype=application/json; fi
+  psql -X -qtA -c "TRUNCATE observe.logs"
+  c0=$(cpu_s $(pg_pids))
+  t=$(post_all "http://127.0.0.1:$HPORT/loki/api/v1/push" "$WORK/pushes/req_*.$ext" -u bench_http:bench-pw -H "Content-Type: $ctype")
+  sleep 1
+  push_row pg_observe $format "$t" "$(awk "BEGIN { print $(cpu_s $(pg_pids)) - $c0 }")"
+  stored=$(psql -X -qtA -c "SELECT count(*) FROM observe.logs")
+  [ "$stored" = $((nentries - nduplicates)) ] || { echo "pg_observe stored $stored of $((nentries - nduplicates)) lines ($format)" >&2; exit 1; }
+  if [ -x "$LOKI_HOME/bin/loki" ]; then
+    LOKI_DIR=$WORK/loki_$format
+    LPORT=$("$ROOT/scripts/pg_server.sh" free-port)
+    LOKI_HOME=$LOKI_HOME bash "$LOKI_SH" start "$LPORT" "$LOKI_DIR" >/dev/null 2>&1
+    lpid=$(cat "$LOKI_DIR/loki.pid")
+    c0=$(cpu_s "$lpid")
+    t=$(post_all "http://127.0.0.1:$LPORT/loki/api/v1/push" "$WORK/pushes/req_*.$ext" -H "Content-Type: $ctype")
+    sleep 1
+    push_row "Loki $("$LOKI_HOME/bin/loki" -version 2>&1 | head -1 | awk '{print $3}')" $format "$t" "$(awk "BEGIN { print $(cpu_s "$lpid") - $c0 }")"
+    LOKI_HOME=$LOKI_HOME bash "$LOKI_SH" stop "$LOKI_DIR" >/dev/null 2>&1
+    LOKI_DIR=
+  fi
+done
 
 end=$(( start_ms / 1000 + MINUTES * 60 ))
 declare -a queries=(
@@ -111,6 +158,12 @@ printf '| wall time | %.2f s | %.2f s |\n' "$pg_s" "$prom_s"
 printf '| samples/s | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamples / $pg_s }")" "$(awk "BEGIN { print $nsamples / $prom_s }")"
 printf '| CPU seconds of the receiving side | %.2f | %.2f |\n' "$pg_cpu" "$prom_cpu"
 printf '| samples per CPU-second | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamples / $pg_cpu }")" "$(awk "BEGIN { print $nsamples / $prom_cpu }")"
+echo
+echo "Loki push, one sender (curl, keep-alive): the log recording, $nentries lines ($((nline_bytes / 1000000)) MB of raw lines, $nduplicates exact duplicates dropped) in $npush requests of up to 1 MiB of lines (promtail's batch); CPU of the receiving side as above$( [ -x "$LOKI_HOME/bin/loki" ] || echo "; no Loki at \$LOKI_HOME/bin/loki (../shared/tools/loki.sh build) in this run")."
+echo
+echo "| receiver | body | wall time | MB/s of lines | CPU seconds | MB of lines per CPU-second |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${push_rows[@]}"
 echo
 echo "query_range over HTTP (curl time_total, median of $RUNS, warm; pg_observe with basic auth after observe.compact):"
 echo

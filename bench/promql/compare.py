@@ -165,12 +165,27 @@ def same(a, b, rel):
     return abs(a - b) <= rel * max(abs(a), abs(b))
 
 
-def same_json(a, b):
-    """Two query_range answers equal as JSON, series compared in label order."""
+def json_difference(a, b):
+    """None when two query_range answers are equal as JSON (series compared in label order), else
+    where they first differ: the series, the timestamp and both value strings."""
     da, db = json.loads(a), json.loads(b)
     for d in (da, db):
         d.get('data', {}).get('result', []).sort(key=lambda s: sorted(s['metric'].items()))
-    return da == db
+    if da == db:
+        return None
+    ra, rb = da.get('data', {}).get('result', []), db.get('data', {}).get('result', [])
+    for sa, sb in zip(ra, rb):
+        if sa['metric'] != sb['metric']:
+            return 'series %s against %s' % (sa['metric'], sb['metric'])
+        for pa, pb in zip(sa.get('values', []), sb.get('values', [])):
+            if pa != pb:
+                return '%s at %s: %s against %s' % (series_str(tuple(sa['metric'].items())), pa[0], pa[1], pb[1])
+        if len(sa.get('values', [])) != len(sb.get('values', [])):
+            return '%s: %d against %d points' % (series_str(tuple(sa['metric'].items())),
+                                                 len(sa.get('values', [])), len(sb.get('values', [])))
+    if len(ra) != len(rb):
+        return '%d against %d series' % (len(ra), len(rb))
+    return 'other fields differ'
 
 
 def series_str(key):
@@ -236,6 +251,7 @@ def main():
     for key, title, queries in (('pq_dash', 'Node dashboard queries', DASHBOARD),
                                 ('pq_extra', 'Extra semantic checks (same recording)', EXTRA)):
         rows, ratios, series_ratios, http_ratios, floor_bound, json_identical = [], [], [], [], 0, 0
+        json_differences = []
         for query in queries:
             for label, start, end, step in windows(a.first, a.last):
                 pa = prom.answer(query, start, end, step)
@@ -249,8 +265,11 @@ def main():
                     details += ['HTTP: ' + d for d in http_details]
                     # The same JSON, byte for byte once the series are in one order (Prometheus
                     # sorts them by labels; values as the same shortest decimal strings).
-                    if same_json(prom.raw(query, start, end, step), web.raw(query, start, end, step)):
+                    difference = json_difference(prom.raw(query, start, end, step), web.raw(query, start, end, step))
+                    if difference is None:
                         json_identical += 1
+                    else:
+                        json_differences.append('`%s`, %s, step %ds: %s' % (query, label, step, difference))
                 pg.keep_rows(query, start, end, step)
                 tp, tg, ts, tf, th = [], [], [], [], []
                 for i in range(a.runs + 1):  # the first round warms caches and is not counted
@@ -336,6 +355,10 @@ def main():
                       math.exp(statistics.mean(math.log(r) for r in http_ratios)), min(http_ratios),
                       sum(1 for r in http_ratios if r >= 1), len(http_ratios), json_identical, len(http_ratios)))
             print()
+            for line in json_differences:
+                print('- JSON differs (Prometheus against pg_observe): ' + line)
+            if json_differences:
+                print()
     print('### Disagreements')
     print()
     if not findings:

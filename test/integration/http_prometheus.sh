@@ -6,7 +6,9 @@
 # from pg_observe as from that prometheus; the same PromQL through HTTP and through SQL agrees;
 # every endpoint answers Prometheus's shapes, error types and status codes; basic auth maps to
 # PostgreSQL roles (grants apply, wrong passwords and NOLOGIN roles get 401), and so do bearer
-# tokens of observe.http_tokens (unknown, expired and dropped tokens get 401).
+# tokens of observe.http_tokens (unknown, expired and dropped tokens get 401); several
+# remote_write and Loki push senders at once, over both HTTP workers, store every sample and
+# line exactly once.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 DIR=$(mktemp -d /tmp/pgo_http.XXXXXX)
@@ -32,7 +34,7 @@ CREATE EXTENSION pg_observe;
 CREATE ROLE http_reader LOGIN PASSWORD 'reader-pw' IN ROLE observe_reader;
 CREATE ROLE http_writer LOGIN PASSWORD 'writer-pw';
 GRANT USAGE ON SCHEMA observe TO http_writer;
-GRANT INSERT ON observe.metrics TO http_writer;
+GRANT INSERT ON observe.metrics, observe.logs TO http_writer;
 CREATE ROLE http_nobody LOGIN PASSWORD 'nobody-pw';
 CREATE ROLE http_nologin PASSWORD 'nologin-pw' IN ROLE observe_reader;
 SQL
@@ -237,6 +239,8 @@ psql -X -q -c "ALTER SYSTEM RESET observe.http_max_request_size" -c "SELECT pg_r
 expect 400 "" "undecodable remote_write body" -u http_writer:writer-pw -H 'Content-Encoding: snappy' --data-binary 'not snappy' "$B/api/v1/write"
 echo "--- remote_write 2.0"
 /usr/bin/python3 "$ROOT/test/integration/http/remote_write_v2.py" "$B" http_writer:writer-pw http_reader:reader-pw || fail=1
+echo "--- concurrent senders (remote_write and Loki push, two HTTP workers)"
+/usr/bin/python3 "$ROOT/test/integration/http/concurrent_senders.py" "$B" http_writer:writer-pw http_reader:reader-pw || fail=1
 
 kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true; PROM_PID=
 [ "$fail" = 0 ] && echo "http_prometheus: all passed" || { echo "http_prometheus: FAILED"; tail -5 "$DIR/prom.log"; }

@@ -1,31 +1,49 @@
 #include "core/codec/dictionary.h"
 
-#include <unordered_map>
+#include <algorithm>
+#include <functional>
+#include <string_view>
 
 #include "core/codec/integer.h"
 
 namespace observe::codec {
 
+// The hash of a dictionary value: float bits and small integers differ mostly in their high or low
+// bits, so a 64-bit value is mixed (splitmix64's finalizer) before its low bits pick a slot.
+static size_t dictionary_hash(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return static_cast<size_t>(x ^ (x >> 31));
+}
+static size_t dictionary_hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+
 // Distinct values in first-seen order and each row's index into them; false when there are
-// more than max_distinct. A run of equal neighbours skips the hash lookup. Key is what the
-// index hashes: the value itself, or a view of it for byte strings.
-template <typename T, typename Key>
+// more than max_distinct. A run of equal neighbours skips the hash lookup. The index is one
+// open-addressing table of value numbers, at most half full, allocated once: a node-based map
+// cost an allocation per distinct value, most of the encoding of a scrape's small batches.
+template <typename T>
 static bool build_dictionary(const T* v, size_t n, size_t max_distinct, std::vector<T>& values,
                              std::vector<int64_t>& idx) {
-  std::unordered_map<Key, int64_t> index;
+  size_t capacity = 16;
+  while (capacity < 2 * (std::min(n, max_distinct) + 1)) capacity <<= 1;
+  std::vector<int64_t> slots(capacity, -1);
+  const size_t mask = capacity - 1;
   idx.resize(n);
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && v[i] == v[i - 1]) {
       idx[i] = idx[i - 1];
       continue;
     }
-    auto it = index.find(Key(v[i]));
-    if (it == index.end()) {
+    size_t h = dictionary_hash(v[i]) & mask;
+    while (slots[h] >= 0 && !(values[static_cast<size_t>(slots[h])] == v[i])) h = (h + 1) & mask;
+    if (slots[h] < 0) {
       if (values.size() >= max_distinct) return false;
-      it = index.emplace(Key(v[i]), static_cast<int64_t>(values.size())).first;
+      slots[h] = static_cast<int64_t>(values.size());
       values.push_back(v[i]);
     }
-    idx[i] = it->second;
+    idx[i] = slots[h];
   }
   return true;
 }
@@ -33,7 +51,7 @@ static bool build_dictionary(const T* v, size_t n, size_t max_distinct, std::vec
 bool dict_encode_u64(const uint64_t* v, size_t n, size_t max_distinct, std::string& out) {
   std::vector<uint64_t> values;
   std::vector<int64_t> idx;
-  if (!build_dictionary<uint64_t, uint64_t>(v, n, max_distinct, values, idx)) return false;
+  if (!build_dictionary(v, n, max_distinct, values, idx)) return false;
   put_varint(out, values.size());
   for (uint64_t x : values) put_float_varint(out, x);
   encode_ints(idx.data(), n, out);
@@ -56,7 +74,7 @@ void dict_decode_u64(ByteReader& in, size_t n, uint64_t* out) {
 bool dict_encode_bytes(const std::string_view* v, size_t n, size_t max_distinct, std::string& out) {
   std::vector<std::string_view> values;  // views of the input rows, which outlive them
   std::vector<int64_t> idx;
-  if (!build_dictionary<std::string_view, std::string_view>(v, n, max_distinct, values, idx)) return false;
+  if (!build_dictionary(v, n, max_distinct, values, idx)) return false;
   put_varint(out, values.size());
   plain_encode_bytes(values.data(), values.size(), out);
   encode_ints(idx.data(), n, out);

@@ -1,5 +1,7 @@
 // Loki's protobuf push (logproto.PushRequest): streams walked one at a time, each parsed with
-// the generated lite class, reused from stream to stream.
+// the generated lite class, reused from stream to stream and from request to request: parsing
+// into a used message keeps its entries and their strings, where a fresh one allocated three
+// blocks an entry (a tenth of a push's CPU).
 #include <climits>
 #include <vector>
 
@@ -15,6 +17,8 @@ namespace observe::ingest {
 namespace {
 
 constexpr int64_t kNsPerSecond = 1000000000;
+// A stream message larger than this is let go after its request rather than kept.
+constexpr size_t kKeptStreamBytes = 16u << 20;
 
 }  // namespace
 
@@ -22,12 +26,19 @@ DecodeStats decode_loki_push_proto(std::string_view proto, const LokiPushOptions
   DecodeStats stats;
   size_t stream_offset = static_cast<size_t>(-1);
   LogEmitter em(options, sink, stats, /*utf8_checked=*/false, [&]() { return stream_offset; });
-  logproto::StreamAdapter stream;
+  static thread_local logproto::StreamAdapter stream;
+  struct ReleaseIfLarge {
+    bool large = false;
+    ~ReleaseIfLarge() {
+      if (large) logproto::StreamAdapter().Swap(&stream);
+    }
+  } release_if_large;
   std::vector<Label> metadata;
   for_each_length_delimited(proto, "push request", [&](int field, std::string_view bytes, size_t offset) {
     if (field != 1) return;  // PushRequest has streams only; unknown fields are skipped
     stream_offset = offset;
     em.next_stream();  // counts the stream before anything can fail, so messages name it
+    if (bytes.size() > kKeptStreamBytes) release_if_large.large = true;
     if (!stream.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
       throw Error(ErrorKind::kDataException, em.where() + ": malformed protobuf stream message");
     if (stream.entries_size() == 0) return;  // Loki skips empty streams before looking at their labels
