@@ -95,6 +95,17 @@ class Prom:
             raise RuntimeError('prometheus %d: %s' % (r.status, data[:300]))
         return data
 
+    def call(self, path, params):
+        """GET with a query string (a list of pairs, so match[] can repeat; label values answer
+        GET only); the status and the parsed JSON (the text when it is not JSON)."""
+        self.conn.request('GET', path + '?' + urllib.parse.urlencode(params), headers=self.headers)
+        r = self.conn.getresponse()
+        body = r.read()
+        try:
+            return r.status, json.loads(body)
+        except ValueError:
+            return r.status, body.decode(errors='replace')
+
     def answer(self, query, start, end, step):
         out = {}
         for s in json.loads(self.raw(query, start, end, step))['data']['result']:
@@ -186,6 +197,47 @@ def json_difference(a, b):
     if len(ra) != len(rb):
         return '%d against %d series' % (len(ra), len(rb))
     return 'other fields differ'
+
+
+def api_calls(prom, web, queries, first, last):
+    """The other calls of Prometheus's query API on the same data, each asked of both servers:
+    instant queries of the set at three times, format_query, labels, every label's values,
+    series of every metric name, metadata, exemplars. Returns (calls, differences)."""
+    end, start = math.floor(last), math.ceil(first)
+    calls = []
+    for q in queries:
+        for t in (start + 300, (start + end) // 2, end):
+            calls.append(('/api/v1/query', [('query', q), ('time', t)]))
+        calls.append(('/api/v1/format_query', [('query', q)]))
+    window = [('start', start), ('end', end)]
+    calls.append(('/api/v1/labels', window))
+    _, labels = prom.call('/api/v1/labels', window)
+    for name in labels['data']:
+        calls.append(('/api/v1/label/%s/values' % name, window))
+    _, names = prom.call('/api/v1/label/__name__/values', window)
+    for name in names['data']:
+        calls.append(('/api/v1/series', [('match[]', name)] + window))
+    calls.append(('/api/v1/series', [('match[]', '{job="node"}'), ('match[]', 'up')] + window))
+    calls.append(('/api/v1/metadata', []))
+    calls.append(('/api/v1/query_exemplars', [('query', 'up')] + window))
+
+    def canonical(answer):
+        if not isinstance(answer, dict):
+            return answer
+        data = answer.get('data')
+        if isinstance(data, dict) and isinstance(data.get('result'), list):
+            data['result'].sort(key=lambda r: sorted(r.get('metric', {}).items()) if isinstance(r, dict) else r)
+        elif isinstance(data, list) and data and isinstance(data[0], dict):
+            data.sort(key=lambda r: sorted(r.items()))
+        return answer
+
+    differences = []
+    for path, params in calls:
+        a, b = prom.call(path, params), web.call(path, params)
+        if a[0] != b[0] or canonical(a[1]) != canonical(b[1]):
+            differences.append('%s %s: %d %s against %d %s' % (
+                path, urllib.parse.urlencode(params), a[0], json.dumps(a[1])[:200], b[0], json.dumps(b[1])[:200]))
+    return len(calls), differences
 
 
 def series_str(key):
@@ -359,6 +411,22 @@ def main():
                 print('- JSON differs (Prometheus against pg_observe): ' + line)
             if json_differences:
                 print()
+    if web:
+        n, differences = api_calls(prom, web, [q for q in DASHBOARD + EXTRA], a.first, a.last)
+        print('### The other query API calls over HTTP')
+        print()
+        print('Instant queries of both sets at three times, format_query of each, labels, the values of every '
+              'label, series of every metric name, metadata and exemplars, asked of Prometheus and of '
+              'pg_observe\'s HTTP API: the JSON answers (series in label order) are identical in %d of %d calls.' % (
+                  n - len(differences), n))
+        print()
+        for d in differences[:a.max_details * 3]:
+            print('- differs (Prometheus against pg_observe): ' + d)
+        if differences:
+            print()
+        if a.figures:
+            with open(a.figures, 'a') as f:
+                f.write('api_calls=%d\napi_calls_identical=%d\n' % (n, n - len(differences)))
     print('### Disagreements')
     print()
     if not findings:
