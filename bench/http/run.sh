@@ -39,7 +39,9 @@ cleanup() {
   "$ROOT/scripts/pg_server.sh" stop "$WORK/pg" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-"$ROOT/scripts/pg_server.sh" start "$WORK/pg" "$PORT" "observe.http_port = $HPORT" "shared_buffers = 1GB" >/dev/null
+# No background compaction: each part compacts when it says so, so its CPU is counted where it belongs.
+"$ROOT/scripts/pg_server.sh" start "$WORK/pg" "$PORT" "observe.http_port = $HPORT" "shared_buffers = 1GB" \
+  "observe.maintenance_interval = 0" >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_observe" \
   -c "CREATE ROLE bench_http LOGIN PASSWORD 'bench-pw' IN ROLE observe_reader" \
@@ -104,9 +106,12 @@ psql -X -qtA -c "SELECT observe.compact('observe.metrics')" >/dev/null
 mkdir -p "$WORK/pushes"
 read -r npush nentries nline_bytes _ _ nduplicates < <(zstd -dc "$LOG_RECORDING" | "$ROOT/build/bench/http/push_payloads" --out="$WORK/pushes")
 push_rows=()
-push_row() {  # push_row SYSTEM FORMAT SECONDS CPU
-  push_rows+=("$(printf '| %s | %s | %.2f s | %.1f | %.2f s | **%.1f** |' "$1" "$2" "$3" \
-    "$(awk "BEGIN { print $nline_bytes / 1e6 / $3 }")" "$4" "$(awk "BEGIN { print $nline_bytes / 1e6 / $4 }")")")
+push_row() {  # push_row SYSTEM FORMAT SECONDS CPU [COMPACTION_CPU STORED_BYTES]
+  local with="—" stored="—"
+  [ -z "${5:-}" ] || with=$(printf '%.2f s, %.1f' "$5" "$(awk "BEGIN { print $nline_bytes / 1e6 / ($4 + $5) }")")
+  [ -z "${6:-}" ] || stored=$(printf '%.1f MB' "$(awk "BEGIN { print $6 / 1e6 }")")
+  push_rows+=("$(printf '| %s | %s | %.2f s | %.1f | %.2f s | **%.1f** | %s | %s |' "$1" "$2" "$3" \
+    "$(awk "BEGIN { print $nline_bytes / 1e6 / $3 }")" "$4" "$(awk "BEGIN { print $nline_bytes / 1e6 / $4 }")" "$with" "$stored")")
 }
 for format in protobuf json; do
   if [ $format = protobuf ]; then ext=pb; ctype=application/x-protobuf; else ext=json; ctype=application/json; fi
@@ -114,7 +119,11 @@ for format in protobuf json; do
   c0=$(cpu_s $(pg_pids))
   t=$(post_all "http://127.0.0.1:$HPORT/loki/api/v1/push" "$WORK/pushes/req_*.$ext" -u bench_http:bench-pw -H "Content-Type: $ctype")
   sleep 1
-  push_row pg_observe $format "$t" "$(awk "BEGIN { print $(cpu_s $(pg_pids)) - $c0 }")"
+  c1=$(cpu_s $(pg_pids))
+  psql -X -qtA -c "SELECT observe.compact('observe.logs')" >/dev/null
+  c2=$(cpu_s $(pg_pids))
+  push_row pg_observe $format "$t" "$(awk "BEGIN { print $c1 - $c0 }")" "$(awk "BEGIN { print $c2 - $c1 }")" \
+    "$(psql -X -qtA -c "SELECT stored_bytes FROM observe.storage_stats('observe.logs')")"
   stored=$(psql -X -qtA -c "SELECT count(*) FROM observe.logs")
   [ "$stored" = $((nentries - nduplicates)) ] || { echo "pg_observe stored $stored of $((nentries - nduplicates)) lines ($format)" >&2; exit 1; }
   if [ -x "$LOKI_HOME/bin/loki" ]; then
@@ -161,8 +170,8 @@ printf '| samples per CPU-second | %.0f | %.0f |\n' "$(awk "BEGIN { print $nsamp
 echo
 echo "Loki push, one sender (curl, keep-alive): the log recording, $nentries lines ($((nline_bytes / 1000000)) MB of raw lines, $nduplicates exact duplicates dropped) in $npush requests of up to 1 MiB of lines (promtail's batch); CPU of the receiving side as above$( [ -x "$LOKI_HOME/bin/loki" ] || echo "; no Loki at \$LOKI_HOME/bin/loki (../shared/tools/loki.sh build) in this run")."
 echo
-echo "| receiver | body | wall time | MB/s of lines | CPU seconds | MB of lines per CPU-second |"
-echo "|---|---|---|---|---|---|"
+echo "| receiver | body | wall time | MB/s of lines | CPU seconds | MB of lines per CPU-second | then observe.compact: CPU, MB of lines per CPU-second of both | stored |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${push_rows[@]}"
 echo
 echo "query_range over HTTP (curl time_total, median of $RUNS, warm; pg_observe with basic auth after observe.compact):"
