@@ -11,6 +11,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace observe::chunk {
@@ -87,6 +88,23 @@ class ByteColumn {
     ends_.clear();
     return d;
   }
+  // Gives both buffers away with their capacity (their contents unspecified) and leaves the
+  // column empty: the write buffer keeps them for the same stream's next rows, so a COPY fills
+  // memory it already faulted in instead of growing (and copying) fresh buffers every flush.
+  void release_buffers(std::string& data, std::vector<uint64_t>& ends) {
+    data.swap(data_);
+    ends.swap(ends_);
+    data_.clear();
+    ends_.clear();
+  }
+  // The reverse, on an empty column: takes the buffers' capacity (their contents dropped).
+  void adopt_buffers(std::string&& data, std::vector<uint64_t>&& ends) {
+    data_ = std::move(data);
+    ends_ = std::move(ends);
+    data_.clear();
+    ends_.clear();
+  }
+  size_t capacity_bytes() const { return data_.capacity() + ends_.capacity() * sizeof(uint64_t); }
   // End offsets of the values in data() (value i ends at ends()[i]).
   const std::vector<uint64_t>& ends() const { return ends_; }
 

@@ -67,16 +67,34 @@ void get_section(ByteReader& in, std::string& dst, std::string_view dict, size_t
 
 std::string encode_plain(const std::vector<std::string_view>& lines, size_t total,
                          const LogLinesOptions& o) {
-  // The lines concatenated, in a buffer kept between chunks (up to 16 MiB): a fresh one was a
-  // new mapping faulted in for every chunk.
-  thread_local std::string bytes;
-  if (bytes.capacity() > (size_t{16} << 20)) std::string().swap(bytes);
-  bytes.clear();
+  // Lines that already lie one after the other in memory (a chunk column's one buffer, the
+  // usual case: chunk::ByteColumn) are compressed where they are; others are concatenated in a
+  // buffer kept between chunks (up to 16 MiB: a fresh one was a new mapping faulted in for every
+  // chunk).
   std::string lens;
-  bytes.reserve(total);
+  lens.reserve(lines.size() * 2);
+  bool contiguous = true;
+  const char* start = nullptr;  // the first non-empty line's bytes
+  const char* next = nullptr;   // where the next non-empty line must begin
   for (auto l : lines) {
     put_varint(lens, l.size());
-    bytes.append(l.data(), l.size());
+    if (l.empty()) continue;  // an empty line's pointer says nothing
+    if (start == nullptr)
+      start = l.data();
+    else if (l.data() != next)
+      contiguous = false;
+    next = l.data() + l.size();
+  }
+  std::string_view text;
+  if (contiguous) {
+    if (start != nullptr) text = std::string_view(start, total);
+  } else {
+    thread_local std::string bytes;
+    if (bytes.capacity() > (size_t{16} << 20)) std::string().swap(bytes);
+    bytes.clear();
+    bytes.reserve(total);
+    for (auto l : lines) bytes.append(l.data(), l.size());
+    text = bytes;
   }
   std::string out;
   put_u8(out, static_cast<uint8_t>(LogLayout::kPlain));
@@ -84,7 +102,7 @@ std::string encode_plain(const std::vector<std::string_view>& lines, size_t tota
   LogLinesOptions no_dict = o;
   no_dict.dictionary = {};
   put_section(out, lens, no_dict);
-  put_section(out, bytes, o);
+  put_section(out, text, o);
   return out;
 }
 

@@ -67,6 +67,10 @@ inline uint32_t trigram_folded(const char* p) {
          static_cast<uint32_t>(fold(p[2])) << 16;
 }
 
+// A trigram of three ASCII bytes (bit 7 clear in each) as 21 bits: its index in the scratch's
+// ascii_bits.
+inline uint32_t ascii_index(uint32_t t) { return (t & 0x7f) | (t >> 1 & 0x3f80) | (t >> 2 & 0x1fc000); }
+
 // A 64-bit finalizer (splitmix64): spreads 24 bits over both 32-bit halves
 // used for double hashing.
 inline uint64_t mix(uint64_t x) {
@@ -172,6 +176,10 @@ struct TokenFilterBuilder::LineToken {
 
 struct TokenFilterBuilder::Scratch {
   std::vector<uint64_t> bits;  // 2^24 bits, all zero while in the pool
+  // The trigrams of three ASCII bytes again, 7 bits a byte: 2^21 bits (256 KiB, a core's L2
+  // cache, where the 2 MiB map is not): add_trigrams tests an all-ASCII word's six trigrams here.
+  // A trigram is set in both maps or in neither.
+  std::vector<uint64_t> ascii_bits;
   // A token of up to kCachedToken bytes is exactly its length and three words: its first 8
   // bytes (zero-padded), bytes 8-16 (when longer than 16) and its last 8 (when longer than 8).
   struct Slot {
@@ -268,6 +276,7 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
   } else {
     s = std::make_unique<Scratch>();
     s->bits.assign((size_t{1} << 24) / 64, 0);
+    s->ascii_bits.assign((size_t{1} << 21) / 64, 0);
     s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
     s->pairs.assign(size_t{1} << kPairCacheBits, Scratch::PairSlot{0, 0, 0});
     s->long_pairs.assign(size_t{1} << kPairCacheBits, Scratch::LongPairSlot{0, 0, 0, 0});
@@ -284,15 +293,24 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
 TokenFilterBuilder::~TokenFilterBuilder() {
   std::unique_ptr<Scratch> s(scratch_);
   // Every set bit is in the list (unless it overflowed): clearing their words clears the map.
-  if (list_overflow_)
+  if (list_overflow_) {
     std::fill(s->bits.begin(), s->bits.end(), 0);
-  else
-    for (uint32_t t : distinct_) s->bits[t / 64] = 0;
+    std::fill(s->ascii_bits.begin(), s->ascii_bits.end(), 0);
+  } else {
+    for (uint32_t t : distinct_) {
+      s->bits[t / 64] = 0;
+      if ((t & 0x808080u) == 0) s->ascii_bits[ascii_index(t) / 64] = 0;
+    }
+  }
   if (t_pool.size() < kPoolKeep) t_pool.push_back(std::move(s));
 }
 
 void TokenFilterBuilder::new_trigram(uint32_t t) {
   scratch_->bits[t / 64] |= uint64_t{1} << (t % 64);
+  if ((t & 0x808080u) == 0) {
+    const uint32_t a = ascii_index(t);
+    scratch_->ascii_bits[a / 64] |= uint64_t{1} << (a % 64);
+  }
   ++count_;
   if (list_overflow_) return;
   if (distinct_.size() < kMaxTrigramList) {
@@ -311,9 +329,22 @@ void TokenFilterBuilder::add_trigrams(const char* p, size_t n) {
   auto test = [&](uint32_t t) {
     if (__builtin_expect(!(words[t / 64] >> (t % 64) & 1), 0)) new_trigram(t);
   };
+  const uint64_t* ascii = scratch_->ascii_bits.data();
   size_t i = 0;
   for (; i + 8 <= n; i += 6) {
     const uint64_t x = load_u64(p + i);
+    if ((x & 0x8080808080808080ULL) == 0) {
+      // Eight ASCII bytes: 7 bits each, packed into 56 bits; trigram k is bits [7k, 7k + 21).
+      uint64_t y = (x & 0x007f007f007f007fULL) | (x & 0x7f007f007f007f00ULL) >> 1;
+      y = (y & 0x00003fff00003fffULL) | (y & 0x3fff00003fff0000ULL) >> 2;
+      y = (y & 0x000000000fffffffULL) | (y & 0x0fffffff00000000ULL) >> 4;
+      for (unsigned k = 0; k < 6; ++k) {
+        const uint32_t a = static_cast<uint32_t>(y >> (7 * k)) & 0x1fffff;
+        if (__builtin_expect(!(ascii[a / 64] >> (a % 64) & 1), 0))
+          new_trigram(static_cast<uint32_t>(x >> (8 * k)) & 0xffffff);
+      }
+      continue;
+    }
     test(static_cast<uint32_t>(x) & 0xffffff);
     test(static_cast<uint32_t>(x >> 8) & 0xffffff);
     test(static_cast<uint32_t>(x >> 16) & 0xffffff);

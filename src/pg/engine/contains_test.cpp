@@ -1,6 +1,7 @@
 #include "pg/engine/scan.h"
 
 #include "pg/border/border.h"
+#include "pg/engine/header_cache.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/pg_engine_headers.h"
 
@@ -78,6 +79,22 @@ static size_t summary_bytes(const chunk::ChunkSummary& s) {
   return n;
 }
 
+static void remember_header(const HeaderKey& key, chunk::ChunkSummary summary) {
+  const size_t bytes = summary_bytes(summary);
+  if (g_header_cache == nullptr) g_header_cache = new std::unordered_map<HeaderKey, chunk::ChunkSummary, HeaderKeyHash>();
+  if (g_header_cache_bytes + bytes > kHeaderCacheBytes) {
+    g_header_cache->clear();
+    g_header_cache_bytes = 0;
+  }
+  if (g_header_cache->emplace(key, std::move(summary)).second) g_header_cache_bytes += bytes;
+}
+
+// The bytes of a header copied out of the shared cache (reused: no allocation per chunk).
+static std::string& shared_header_bytes() {
+  static std::string* bytes = new std::string();
+  return *bytes;
+}
+
 bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum data) {
   if (tests.empty()) return false;
   HeaderKey key{InvalidOid, InvalidOid, 0, 0};
@@ -89,6 +106,17 @@ bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum d
     if (g_header_cache != nullptr) {
       auto it = g_header_cache->find(key);
       if (it != g_header_cache->end()) return ts_summary_ruled_out(tests, it->second);
+    }
+    // Another backend may have read it: the server-wide cache (header_cache.h).
+    const HeaderCacheKey shared_key{MyDatabaseId, key.toastrelid, key.valueid, key.rawsize, key.extinfo};
+    std::string& bytes = shared_header_bytes();
+    if (pg_guard([&] { return ts_header_cache_get(shared_key, &bytes); })) {
+      chunk::ChunkSummary summary;
+      if (chunk::peek_prefix(bytes, &summary)) {
+        const bool out = ts_summary_ruled_out(tests, summary);
+        remember_header(key, std::move(summary));
+        return out;
+      }
     }
   }
   MemoryContext tmp = nullptr;
@@ -110,13 +138,11 @@ bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum d
         g_header_guess = need;
         out = ts_summary_ruled_out(tests, summary);
         if (OidIsValid(key.valueid)) {
-          const size_t bytes = summary_bytes(summary);
-          if (g_header_cache == nullptr) g_header_cache = new std::unordered_map<HeaderKey, chunk::ChunkSummary, HeaderKeyHash>();
-          if (g_header_cache_bytes + bytes > kHeaderCacheBytes) {
-            g_header_cache->clear();
-            g_header_cache_bytes = 0;
-          }
-          if (g_header_cache->emplace(key, std::move(summary)).second) g_header_cache_bytes += bytes;
+          const HeaderCacheKey shared_key{MyDatabaseId, key.toastrelid, key.valueid, key.rawsize, key.extinfo};
+          const char* head_bytes = VARDATA_ANY(head);
+          const size_t head_length = need > 0 && need <= got ? need : got;
+          pg_guard([&] { ts_header_cache_put(shared_key, head_bytes, head_length); });
+          remember_header(key, std::move(summary));
         }
         break;
       }

@@ -1,6 +1,7 @@
 // observe_ts's part of _PG_init: its GUCs, callbacks and hooks.
 #include "pg/border/border.h"
 #include "pg/engine/agg.h"
+#include "pg/engine/header_cache.h"
 #include "pg/ts/ts_am.h"
 #include "pg/engine/layout.h"
 #include "pg/engine/scan.h"
@@ -31,6 +32,7 @@ void ts_am_init() {
       "the batch's directory kept, only batches that hold one of its series are read. 0 turns "
       "the cache off.",
       &ts_batch_cache_kb, 16 * 1024, 0, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  ts_header_cache_init();
   ts_buffer_init();
   CacheRegisterRelcacheCallback(relcache_callback, 0);
   ts_customscan_init();

@@ -52,6 +52,16 @@ struct StorageBuffer {
   // Profiles with sub-µs stored times (observe_log: ns): per series, the µs of its last row and
   // the sequence number that row got (see stored_time).
   std::unordered_map<int32_t, std::pair<int64_t, int64_t>> last_time;
+  // The bytes columns' buffers of series whose rows a flush wrote, kept (with their capacity)
+  // for the same series' rows in the next block of this transaction: a COPY or a long push
+  // then refills memory it has already touched instead of growing fresh buffers (page faults,
+  // and a copy of every byte at each doubling) after every flush. At most spare_limit() bytes.
+  struct SpareColumn {
+    std::string data;
+    std::vector<uint64_t> ends;
+  };
+  std::unordered_map<int32_t, std::vector<SpareColumn>> spare;
+  size_t spare_bytes = 0;
 };
 
 struct XactBuffers {
@@ -120,13 +130,50 @@ Block& current_block(StorageBuffer& sb, CommandId cid) {
   return sb.blocks.back();
 }
 
-TsSeriesRows& series_rows(Block& b, const TsLayout& layout, int32_t id) {
+// Spare column buffers beyond this many bytes of capacity are freed: twice
+// observe.write_buffer_size, what the buffers of the rows just written could hold (a buffer
+// grows by doubling). The spares are that memory, kept instead of freed and allocated again, so
+// the backend's peak stays what it was.
+size_t spare_limit() { return static_cast<size_t>(ts_write_buffer_kb) * 1024 * 2; }
+
+// Keeps the bytes columns' buffers of rows that were written for the series' next rows.
+void keep_spare(StorageBuffer& sb, int32_t id, TsSeriesRows& rows) {
+  std::vector<StorageBuffer::SpareColumn>* kept = nullptr;
+  for (chunk::Column& col : rows.cols) {
+    if (col.kind != chunk::ColumnKind::kBytes) continue;
+    const size_t bytes = col.bytes.capacity_bytes();
+    if (bytes < 64 * 1024 || sb.spare_bytes + bytes > spare_limit()) continue;  // small: not worth it
+    if (kept == nullptr) {
+      kept = &sb.spare[id];
+      if (!kept->empty()) return;  // another block of the series gave its buffers already
+    }
+    kept->emplace_back();
+    col.bytes.release_buffers(kept->back().data, kept->back().ends);
+    sb.spare_bytes += bytes;
+  }
+}
+
+TsSeriesRows& series_rows(StorageBuffer& sb, Block& b, int32_t id) {
   auto it = b.series.find(id);
   if (it != b.series.end()) return it->second;
+  const TsLayout& layout = *sb.layout;
   TsSeriesRows& r = b.series[id];
   r.cols.resize(layout.value_atts.size());
   for (size_t c = 0; c < layout.value_atts.size(); c++)
     r.cols[c].kind = layout.attrs[layout.value_atts[c]].kind;
+  auto sp = sb.spare.find(id);
+  if (sp != sb.spare.end()) {
+    size_t k = 0;
+    for (chunk::Column& col : r.cols) {
+      if (col.kind != chunk::ColumnKind::kBytes || k == sp->second.size()) continue;
+      StorageBuffer::SpareColumn& s = sp->second[k++];
+      sb.spare_bytes -= std::min(sb.spare_bytes, s.data.capacity() + s.ends.capacity() * sizeof(uint64_t));
+      col.bytes.adopt_buffers(std::move(s.data), std::move(s.ends));
+    }
+    for (; k < sp->second.size(); k++)
+      sb.spare_bytes -= std::min(sb.spare_bytes, sp->second[k].data.capacity() + sp->second[k].ends.capacity() * sizeof(uint64_t));
+    sb.spare.erase(sp);
+  }
   // A series' own overhead (map node, vectors), so that loads touching very many series stay
   // within observe.write_buffer_size too.
   size_t overhead = 128 + 96 * r.cols.size();
@@ -220,7 +267,7 @@ void append_row(StorageBuffer& sb, CommandId cid, const Datum* values, const boo
 // Appends one row of series `id` with its stored time and value columns from full-width datums.
 void push_row(StorageBuffer& sb, Block& b, int32_t id, int64_t stored, const Datum* values, const bool* nulls) {
   const TsLayout& layout = *sb.layout;
-  TsSeriesRows& r = series_rows(b, layout, id);
+  TsSeriesRows& r = series_rows(sb, b, id);
   r.times.push_back(stored);
   size_t bytes = 8;
   for (size_t c = 0; c < r.cols.size(); c++) {
@@ -378,7 +425,10 @@ void flush_storage(StorageBuffer& sb, Eligible eligible, Cids cids) {
   sb.blocks.remove_if([&](Block& b) {
     bool was_chosen = std::find(chosen.begin(), chosen.end(), &b) != chosen.end();
     if (!was_chosen) return false;
-    if (b.owner == sub) return true;  // written by its own level: done
+    if (b.owner == sub) {  // written by its own level: done
+      for (auto& [id, rows] : b.series) keep_spare(sb, id, rows);
+      return true;
+    }
     b.written_in = sub;               // written on an ancestor's behalf: keep until it is safe
     return false;
   });
@@ -533,7 +583,7 @@ static int32_t series_id_for(StorageBuffer& sb, SeriesDict& dict, const Labels& 
 static void push_points(StorageBuffer& sb, Block& b, int32_t id, const int64_t* t_ms, const double* v,
                         size_t n) {
   const TsLayout& layout = *sb.layout;
-  TsSeriesRows& r = series_rows(b, layout, id);
+  TsSeriesRows& r = series_rows(sb, b, id);
   int vcol = layout.attrs[layout.value_att].column;
   size_t ncols = r.cols.size();
   for (size_t i = 0; i < n; i++) {

@@ -148,5 +148,30 @@ TEST(ByteColumn, RoundTripsThroughChunks) {
   }
 }
 
+
+// The write buffer hands a written column's buffers to the stream's next rows: the capacity
+// moves, the values do not, and a column given buffers holding old bytes starts empty.
+TEST(ByteColumn, BuffersMoveWithTheirCapacity) {
+  ByteColumn c;
+  for (int i = 0; i < 1000; ++i) c.push_back("line " + std::to_string(i));
+  const size_t cap = c.capacity_bytes();
+  ASSERT_GE(cap, c.data_size() + 1000 * sizeof(uint64_t));
+  std::string data;
+  std::vector<uint64_t> ends;
+  c.release_buffers(data, ends);
+  EXPECT_TRUE(c.empty());
+  EXPECT_EQ(c.data_size(), 0u);
+  EXPECT_GE(data.capacity() + ends.capacity() * sizeof(uint64_t), cap);
+  ByteColumn d;
+  d.adopt_buffers(std::move(data), std::move(ends));
+  EXPECT_TRUE(d.empty());
+  EXPECT_GE(d.capacity_bytes(), cap);
+  d.push_back("a");
+  d.emplace_back();
+  d.push_back("bc");
+  EXPECT_EQ(values_of(d), (std::vector<std::string>{"a", "", "bc"}));
+  EXPECT_EQ(d, (ByteColumn{"a", "", "bc"}));
+}
+
 }  // namespace
 }  // namespace observe::chunk

@@ -34,6 +34,49 @@ TEST(LogLines, RoundTripEveryLayout) {
   }
 }
 
+// Lines lying one after another in one buffer (a chunk column's) are compressed in place; lines
+// scattered in memory are concatenated first: the same bytes either way, empty lines anywhere.
+TEST(LogLines, ContiguousAndScatteredLinesEncodeAlike) {
+  for (int shape = 0; shape < 4; ++shape) {
+    std::vector<std::string> lines = sample_log_lines(500, 11);
+    if (shape >= 1) lines.insert(lines.begin(), "");
+    if (shape >= 2) lines.insert(lines.begin() + 200, 3, "");
+    if (shape == 3) lines.push_back("");
+    std::string joined;
+    for (const std::string& l : lines) joined += l;
+    std::vector<std::string_view> in_place;
+    size_t at = 0;
+    for (const std::string& l : lines) {
+      // An empty line's view points anywhere: it must not decide whether the rest is contiguous.
+      in_place.push_back(l.empty() ? std::string_view() : std::string_view(joined.data() + at, l.size()));
+      at += l.size();
+    }
+    for (LogLayout layout : {LogLayout::kPlain, LogLayout::kBest}) {
+      LogLinesOptions o;
+      o.layout = layout;
+      o.level = 3;
+      const std::string scattered = log_lines_encode(as_views(lines), o);
+      EXPECT_EQ(log_lines_encode(in_place, o), scattered) << "shape " << shape;
+      LogLines d;
+      log_lines_decode(scattered, d);
+      ASSERT_EQ(d.size(), lines.size());
+      for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(d.line(i), lines[i]);
+    }
+  }
+  // A gap between two lines (a view of every other line): not contiguous, still exact.
+  const std::string buf = "aaaXbbbYccc";
+  std::vector<std::string_view> gapped = {std::string_view(buf.data(), 3), std::string_view(buf.data() + 4, 3),
+                                          std::string_view(buf.data() + 8, 3)};
+  LogLinesOptions o;
+  o.layout = LogLayout::kPlain;
+  LogLines d;
+  log_lines_decode(log_lines_encode(gapped, o), d);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d.line(0), "aaa");
+  EXPECT_EQ(d.line(1), "bbb");
+  EXPECT_EQ(d.line(2), "ccc");
+}
+
 TEST(LogLines, ExactBytes) {
   // Every byte value, empty lines, lines that are only digits or only special bytes.
   std::string all;
