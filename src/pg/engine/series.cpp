@@ -395,6 +395,9 @@ static void batch_queue_insert(SeriesBatch* b, Oid storage_id, int32 id, int64 h
 // SnapshotAny: dead and in-progress rows too), with seen_id the highest id present; each later
 // hold of the mutex adds the rows above seen_id. Rows that disappear (an abort, a removed
 // series) leave false positives, which only cost the lookup that would have been made anyway.
+// The one writer that copies rows with old ids, a rewrite re-keying them to a new storage id
+// (ts_rekey_storage), does so before any other backend can know that storage id, and the
+// relcache invalidation at its commit drops the dictionaries (and filters) of the table.
 
 static constexpr int kFilterProbes = 3;
 
