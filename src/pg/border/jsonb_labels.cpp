@@ -1,5 +1,8 @@
 #include "pg/border/jsonb_labels.h"
 
+#include <algorithm>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "core/common/utf8.h"
@@ -35,10 +38,62 @@ static Datum build_jsonb(const char* const* names, const uint32* name_lens, cons
   return JsonbPGetDatum(JsonbValueToJsonb(object));
 }
 
+namespace {
+
+struct Pair {
+  const std::string* name;
+  const std::string* value;
+};
+
+// jsonb's order of an object's keys (lengthCompareJsonbStringValue): shorter first, then bytes.
+bool jsonb_key_less(const Pair& a, const Pair& b) {
+  if (a.name->size() != b.name->size()) return a.name->size() < b.name->size();
+  return std::memcmp(a.name->data(), b.name->data(), a.name->size()) < 0;
+}
+
+// A JEntry: the length of a string, or every JB_OFFSET_STRIDE'th entry the end offset of its
+// data (as convertJsonbObject writes them).
+uint32 jentry(size_t index, uint32 len, uint32 end) {
+  return index % JB_OFFSET_STRIDE == 0 ? (end | JENTRY_HAS_OFF) : (JENTRY_ISSTRING | len);
+}
+
+}  // namespace
+
+// The bytes pushJsonbValue + JsonbValueToJsonb (and so jsonb_in) give for a flat object of
+// strings with distinct keys, written directly: the varlena header, the object's header
+// (count | JB_FOBJECT), the keys' JEntries then the values', the keys' bytes then the values'
+// (keys in jsonb's order). No PostgreSQL call but one allocation.
+static Datum encode_jsonb(std::vector<Pair>& pairs) {
+  std::sort(pairs.begin(), pairs.end(), jsonb_key_less);
+  const size_t n = pairs.size();
+  size_t data = 0;
+  for (const Pair& p : pairs) data += p.name->size() + p.value->size();
+  // convertJsonbObject's limit on an object's data (and on its whole size)
+  if (data + 4 + 8 * n > JENTRY_OFFLENMASK)
+    throw Error(ErrorKind::kLimitExceeded, "label set too large for a jsonb object");
+  const size_t size = VARHDRSZ + 4 + 8 * n + data;
+  char* out = static_cast<char*>(pg_guard([size] { return palloc(size); }));
+  SET_VARSIZE(out, size);
+  uint32 header = static_cast<uint32>(n) | JB_FOBJECT;
+  std::memcpy(out + VARHDRSZ, &header, 4);
+  char* entries = out + VARHDRSZ + 4;
+  char* bytes = entries + 8 * n;
+  uint32 end = 0;
+  for (size_t i = 0; i < 2 * n; i++) {
+    const std::string& s = i < n ? *pairs[i].name : *pairs[i - n].value;
+    end += static_cast<uint32>(s.size());
+    uint32 e = jentry(i, static_cast<uint32>(s.size()), end);
+    std::memcpy(entries + 4 * i, &e, 4);
+    std::memcpy(bytes, s.data(), s.size());
+    bytes += s.size();
+  }
+  return PointerGetDatum(out);
+}
+
 Datum labels_to_jsonb(const Labels& labels, bool include_name) {
-  std::vector<const char*> names;
-  std::vector<const char*> values;
-  std::vector<uint32> name_lens, value_lens;
+  std::vector<Pair> pairs;
+  pairs.reserve(labels.items().size());
+  bool distinct = true;
   for (const auto& l : labels.items()) {
     if (!include_name && l.name == kMetricNameLabel) continue;
     // PromQL escapes ("\xff", "\x00") can make any bytes; jsonb holds valid text only.
@@ -51,10 +106,18 @@ Datum labels_to_jsonb(const Labels& labels, bool include_name) {
     if (l.name.size() > JENTRY_OFFLENMASK || l.value.size() > JENTRY_OFFLENMASK)
       throw Error(ErrorKind::kLimitExceeded, "label " + quote_for_message(l.name, 64) +
                                                   " is too long for a jsonb string");
-    names.push_back(l.name.c_str());
-    values.push_back(l.value.c_str());
-    name_lens.push_back(static_cast<uint32>(l.name.size()));
-    value_lens.push_back(static_cast<uint32>(l.value.size()));
+    if (!pairs.empty() && *pairs.back().name >= l.name) distinct = false;  // not sorted, or a name twice
+    pairs.push_back(Pair{&l.name, &l.value});
+  }
+  if (distinct) return encode_jsonb(pairs);
+  // Not reached with a Labels (sorted, names distinct): what jsonb_in does with a repeated key.
+  std::vector<const char*> names, values;
+  std::vector<uint32> name_lens, value_lens;
+  for (const Pair& p : pairs) {
+    names.push_back(p.name->c_str());
+    values.push_back(p.value->c_str());
+    name_lens.push_back(static_cast<uint32>(p.name->size()));
+    value_lens.push_back(static_cast<uint32>(p.value->size()));
   }
   const char* const* n = names.data();
   const char* const* v = values.data();

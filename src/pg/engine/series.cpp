@@ -385,6 +385,111 @@ static void batch_queue_insert(SeriesBatch* b, Oid storage_id, int32 id, int64 h
   pfree(k);
 }
 
+// ---- the key hash filter (KeyHashFilter) ---------------------------------------------------
+//
+// Why it can say "no row": every creator of a storage's series allocates ids and inserts their
+// rows while it holds the creation mutex, writing them all before it releases it, and ids only
+// grow (the sequence; the 0.2.0 scheme without it does not use the filter). So under the mutex,
+// every row with an id up to the highest present one is in the table already, and rows added
+// later have higher ids. The filter is built from every key hash of the storage (its key index,
+// SnapshotAny: dead and in-progress rows too), with seen_id the highest id present; each later
+// hold of the mutex adds the rows above seen_id. Rows that disappear (an abort, a removed
+// series) leave false positives, which only cost the lookup that would have been made anyway.
+// The one writer that copies rows with old ids, a rewrite re-keying them to a new storage id
+// (ts_rekey_storage), does so before any other backend can know that storage id, and the
+// relcache invalidation at its commit drops the dictionaries (and filters) of the table.
+
+static constexpr int kFilterProbes = 3;
+
+static void filter_add(KeyHashFilter* f, uint64 h) {
+  uint64 a = h, b = (h >> 32) | 1;
+  for (int i = 0; i < kFilterProbes; i++) {
+    uint64 bit = (a + static_cast<uint64>(i) * b) & f->mask;
+    f->bits[bit >> 6] |= UINT64CONST(1) << (bit & 63);
+  }
+  f->added++;
+}
+
+static bool filter_may_hold(const KeyHashFilter* f, uint64 h) {
+  uint64 a = h, b = (h >> 32) | 1;
+  for (int i = 0; i < kFilterProbes; i++) {
+    uint64 bit = (a + static_cast<uint64>(i) * b) & f->mask;
+    if ((f->bits[bit >> 6] & (UINT64CONST(1) << (bit & 63))) == 0) return false;
+  }
+  return true;
+}
+
+static void filter_free(KeyHashFilter* f) {
+  if (f->bits != nullptr) pfree(f->bits);
+  f->bits = nullptr;
+  f->ready = false;
+  f->added = f->capacity = 0;
+  f->mask = 0;
+  f->seen_id = 0;
+}
+
+// Under the creation mutex: the filter from every key hash of the storage.
+static void filter_build(KeyHashFilter* f, Oid storage_id, const TsInternalOids& oids) {
+  filter_free(f);
+  int32 top = highest_present_id(storage_id);
+  size_t n = 0, cap = 1024;
+  uint64* hashes = static_cast<uint64*>(palloc(sizeof(uint64) * cap));
+  Relation rel = table_open(oids.series, AccessShareLock);
+  Relation index = index_open(oids.series_key_index, AccessShareLock);
+  IndexScanDesc scan = index_beginscan(rel, index, SnapshotAny, 1, 0);
+  scan->xs_want_itup = true;  // the hashes from the index tuples: no heap access
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  index_rescan(scan, &key, 1, nullptr, 0);
+  while (index_getnext_tid(scan, ForwardScanDirection) != nullptr) {
+    bool isnull;
+    Datum d = index_getattr(scan->xs_itup, 2, scan->xs_itupdesc, &isnull);
+    if (isnull) continue;
+    if (n == cap) {
+      cap *= 2;
+      hashes = static_cast<uint64*>(repalloc_huge(hashes, sizeof(uint64) * cap));
+    }
+    hashes[n++] = static_cast<uint64>(DatumGetInt64(d));
+  }
+  index_endscan(scan);
+  index_close(index, AccessShareLock);
+  table_close(rel, AccessShareLock);
+  f->capacity = Max(static_cast<size_t>(65536), 2 * n);
+  uint64 bits = 64;
+  while (bits < 16 * f->capacity) bits <<= 1;
+  f->bits = static_cast<uint64*>(MemoryContextAllocExtended(TopMemoryContext, bits / 8, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+  f->mask = bits - 1;
+  for (size_t i = 0; i < n; i++) filter_add(f, hashes[i]);
+  pfree(hashes);
+  f->seen_id = top;
+  f->ready = true;
+}
+
+// Under the creation mutex: adds the rows created since the filter last looked (ids above
+// seen_id, by other transactions); rebuilds it when it has grown past its capacity.
+static void filter_catch_up(KeyHashFilter* f, Oid storage_id, const TsInternalOids& oids) {
+  if (!f->ready || f->added > f->capacity) {
+    filter_build(f, storage_id, oids);
+    return;
+  }
+  Relation rel = table_open(oids.series, AccessShareLock);
+  ScanKeyData keys[2];
+  ScanKeyInit(&keys[0], kSerStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], kSerId, BTGreaterStrategyNumber, F_INT4GT, Int32GetDatum(f->seen_id));
+  SysScanDesc scan = systable_beginscan(rel, oids.series_pkey, true, SnapshotAny, 2, keys);
+  TupleDesc desc = RelationGetDescr(rel);
+  HeapTuple tuple;
+  while ((tuple = systable_getnext(scan)) != nullptr) {
+    bool isnull;
+    int32 id = DatumGetInt32(heap_getattr(tuple, kSerId, desc, &isnull));
+    Datum h = heap_getattr(tuple, kSerHash, desc, &isnull);
+    if (!isnull) filter_add(f, static_cast<uint64>(DatumGetInt64(h)));
+    f->seen_id = Max(f->seen_id, id);
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+}
+
 // The ids of many keys at once (series new to this backend, e.g. a scrape worker's poll): as
 // find_or_create_series for each, under one hold of the creation mutex, with one creation
 // marker, one look at the highest present id, and the table, its indexes and the key lookup's
@@ -395,17 +500,24 @@ static void batch_queue_insert(SeriesBatch* b, Oid storage_id, int32 id, int64 h
 // find_or_create_series does.
 static void find_or_create_many(Oid storage_id, int n, const int64* hashes, const char* const* keys,
                                 const size_t* lens, const Datum* labels_jsonb, CommandId cid,
-                                int32* ids, CSeriesRows* rows) {
+                                int32* ids, CSeriesRows* rows, KeyHashFilter* filter) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
+  if (!OidIsValid(oids.series_seq)) filter = nullptr;  // 0.2.0: ids may be reused after an abort
   bool marked = false;
   int32 highest = -1;  // the highest id present, while the mutex is held; -1: unknown
   LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+  if (filter != nullptr) filter_catch_up(filter, storage_id, oids);
   SeriesBatch b;
   batch_open(&b, oids);
   for (int i = 0; i < n;) {
-    TransactionId inserting;
-    batch_find(&b, storage_id, hashes[i], keys[i], lens[i], &rows[i], &inserting);
+    TransactionId inserting = InvalidTransactionId;
+    if (filter != nullptr && !filter_may_hold(filter, static_cast<uint64>(hashes[i]))) {
+      rows[i].n = 0;  // no row has its hash: new (keys are distinct, and none is queued yet)
+      rows[i].max_id = 0;
+    } else {
+      batch_find(&b, storage_id, hashes[i], keys[i], lens[i], &rows[i], &inserting);
+    }
     if (rows[i].n > 0) {
       ids[i] = rows[i].ids[0];
       i++;
@@ -421,6 +533,7 @@ static void find_or_create_many(Oid storage_id, int n, const int64* hashes, cons
                         errmsg("could not create an observe_ts series: another transaction is creating it"),
                         errdetail("A background worker does not wait for that transaction to end.")));
       LockDatabaseObject(oids.series, storage_id, 1, ExclusiveLock);
+      if (filter != nullptr) filter_catch_up(filter, storage_id, oids);
       highest = -1;
       continue;  // committed: found next time; rolled back: ours to create
     }
@@ -437,6 +550,10 @@ static void find_or_create_many(Oid storage_id, int n, const int64* hashes, cons
     if (id > PG_INT32_MAX)
       ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("observe_ts series ids exhausted")));
     batch_queue_insert(&b, storage_id, static_cast<int32>(id), hashes[i], keys[i], lens[i], labels_jsonb[i], cid);
+    if (filter != nullptr) {
+      filter_add(filter, static_cast<uint64>(hashes[i]));
+      filter->seen_id = Max(filter->seen_id, static_cast<int32>(id));
+    }
     ids[i] = static_cast<int32>(id);
     highest = Max(highest, static_cast<int32>(id));
     i++;
@@ -637,6 +754,7 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
         hash_bytes_extended(reinterpret_cast<const unsigned char*>(kp[j]), static_cast<int>(lens[j]), 0));
   }
   Oid storage = storage_id_;
+  KeyHashFilter* filter = lookup_only_ ? &filter_ : nullptr;
   SubTransactionId sub = pg_guard([] { return GetCurrentSubTransactionId(); });
   touched_storages().push_back(Touched{sub, storage_id_});
   CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
@@ -657,7 +775,7 @@ void SeriesDict::create(const TsLayout& layout, const NewKey* keys, const std::v
     pg_guard([&] {
       MemoryContext old = MemoryContextSwitchTo(tmp);
       find_or_create_many(storage, m, hashes.data(), kp.data(), lens.data(), jsonb.data(), cid, found.data(),
-                          rows.data());
+                          rows.data(), filter);
       MemoryContextSwitchTo(old);
     });
     for (int j = 0; j < m; j++) {
@@ -736,6 +854,8 @@ std::vector<int32_t> SeriesDict::match(const Matchers& matchers) {
 static size_t lookup_only_max_keys = 0;
 
 void ts_series_set_lookup_only(size_t max_keys) { lookup_only_max_keys = max_keys; }
+
+SeriesDict::~SeriesDict() { filter_free(&filter_); }
 
 SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
   static uint64_t next_serial = 0;

@@ -24,9 +24,25 @@ struct SeriesEntry {
   Labels labels;
 };
 
+// Which key hashes a storage's series rows may have (a Bloom filter, 16 bits a series, 3
+// probes: 0.5 % false positives): a key whose hash it does not hold has no row, so creating it
+// needs no key lookup. It holds the hash of every row with an id up to seen_id, and is brought
+// up to date under the creation mutex (ts_series.cpp: ids are allocated, and their rows
+// inserted, only under that mutex, in increasing order). C memory (TopMemoryContext).
+struct KeyHashFilter {
+  uint64* bits = nullptr;
+  uint64 mask = 0;       // bit count - 1 (a power of two)
+  size_t added = 0, capacity = 0;
+  int32 seen_id = 0;
+  bool ready = false;
+};
+
 class SeriesDict {
  public:
   SeriesDict(Oid relid, Oid storage_id);
+  ~SeriesDict();
+  SeriesDict(const SeriesDict&) = delete;
+  SeriesDict& operator=(const SeriesDict&) = delete;
   Oid relid() const { return relid_; }
   // Unique per dictionary instance in this backend (never 0). An id obtained from a
   // dictionary stays valid for its storage as long as ts_series_dict still returns the
@@ -81,6 +97,9 @@ class SeriesDict {
   int32_t horizon_ = 0;
   // See ts_series_set_lookup_only: key image -> id only, bounded, nothing else kept.
   bool lookup_only_ = false;
+  // A lookup-only dictionary's series are mostly new to the table: their creation skips the
+  // key lookup when this filter says no row has their hash.
+  KeyHashFilter filter_;
   size_t max_keys_ = 0;
   std::unordered_map<std::string, int32_t> keys_only_;
   // Views into the entries' keys.

@@ -64,6 +64,7 @@ int guc_worker_lock_timeout_ms = 1000;
 int guc_kafka_workers = 1;
 int guc_scrape_workers = 1;
 int guc_scrape_dictionary_keys = 65536;
+int guc_scrape_series_per_step = 4000;
 char* guc_kafka_test_refuse_line = nullptr;
 char* guc_scrape_dns_server = nullptr;
 
@@ -131,6 +132,13 @@ void define_gucs() {
                           "dictionary (every series with its labels) other backends keep.",
                           &guc_scrape_dictionary_keys, 65536, 0, INT_MAX, PGC_POSTMASTER, 0, nullptr,
                           nullptr, nullptr);
+  DefineCustomIntVariable("observe.scrape_series_per_step",
+                          "New series a scrape worker creates in one transaction.",
+                          "The samples of a scrape's other new series wait in memory, in order, "
+                          "for the following steps, between which the worker goes on scraping the "
+                          "targets that are due (series creation does not delay other targets).",
+                          &guc_scrape_series_per_step, 4000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr, nullptr,
+                          nullptr);
   DefineCustomStringVariable("observe.scrape_dns_server",
                              "DNS server (ipv4:port) that dns_sd_configs ask instead of the system's.",
                              "Empty (the default): the servers and search list of /etc/resolv.conf, "

@@ -1,5 +1,8 @@
 #include "pg/workers/metrics_writer.h"
 
+#include <cstdint>
+#include <unordered_set>
+
 #include "pg/border/border.h"
 #include "pg/border/time_convert.h"
 #include "pg/ts/ts_store.h"
@@ -29,23 +32,29 @@ MetricsWriter::MetricsWriter(Oid relid) {
 
 MetricsWriter::~MetricsWriter() { table_close(rel_, NoLock); }
 
-void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
+void MetricsWriter::append(const std::vector<scrape::Sample>& samples, size_t* new_budget,
+                           std::vector<scrape::Sample>* deferred) {
   if (samples.empty()) return;
   ts_check_metrics_shape(rel_);
   const uint64_t serial = ts_buffer_series_serial(rel_);
-  ids_.resize(samples.size());
-  times_.resize(samples.size());
-  values_.resize(samples.size());
   // Series new to this dictionary (new series, or the dictionary was dropped): by labels, all
-  // in one batch (one creation lock for a first scrape's thousand series). An id found now is
-  // valid in this transaction even if the dictionary is replaced meanwhile; the ref then no
-  // longer matches the current serial and is resolved again next time.
+  // in one batch (one creation lock for a first scrape's thousand series), at most *new_budget
+  // of them, in the order of their first sample. An id found now is valid in this transaction
+  // even if the dictionary is replaced meanwhile; the ref then no longer matches the current
+  // serial and is resolved again next time.
   std::vector<Labels> unresolved;
   std::vector<const scrape::Series*> unresolved_series;
+  std::unordered_set<const scrape::Series*> seen, later;  // later: left for a following step
+  size_t budget = new_budget != nullptr ? *new_budget : SIZE_MAX;
   for (const scrape::Sample& s : samples) {
     scrape::StorageRef& ref = s.series->ref;
     if (ref.generation == serial && ref.id >= 0) continue;
-    ref.generation = 0;  // resolved below (a series may appear twice: once)
+    if (!seen.insert(s.series.get()).second) continue;  // a series may appear twice: once
+    if (unresolved.size() >= budget) {
+      later.insert(s.series.get());
+      continue;
+    }
+    ref.generation = 0;  // resolved below
     ref.id = -1;
     unresolved.push_back(s.labels());
     unresolved_series.push_back(s.series.get());
@@ -60,14 +69,23 @@ void MetricsWriter::append(const std::vector<scrape::Sample>& samples) {
       unresolved_series[i]->ref.generation = serial;
     }
   }
-  for (size_t i = 0; i < samples.size(); i++) {
-    const scrape::Sample& s = samples[i];
-    ids_[i] = static_cast<int32_t>(s.series->ref.id);
-    times_[i] = s.timestamp_ms;
-    values_[i] = s.value;
+  if (new_budget != nullptr) *new_budget -= unresolved.size();
+  size_t n = 0;
+  ids_.resize(samples.size());
+  times_.resize(samples.size());
+  values_.resize(samples.size());
+  for (const scrape::Sample& s : samples) {
+    if (!later.empty() && later.count(s.series.get()) != 0) {
+      deferred->push_back(s);  // its series is created later: its samples wait, in order
+      continue;
+    }
+    ids_[n] = static_cast<int32_t>(s.series->ref.id);
+    times_[n] = s.timestamp_ms;
+    values_[n] = s.value;
+    n++;
   }
-  ts_buffer_append_points(rel_, ids_.data(), times_.data(), values_.data(), samples.size());
-  written_ += samples.size();
+  if (n > 0) ts_buffer_append_points(rel_, ids_.data(), times_.data(), values_.data(), n);
+  written_ += n;
 }
 
 void MetricsWriter::append(const Labels& series, int64_t t_ms, double value) {

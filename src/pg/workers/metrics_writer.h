@@ -24,8 +24,11 @@ class MetricsWriter {
   MetricsWriter& operator=(const MetricsWriter&) = delete;
 
   // The scrape worker's path: each sample's series keeps its id (scrape::StorageRef) across
-  // scrapes, so a steady-state scrape neither looks labels up nor builds jsonb.
-  void append(const std::vector<scrape::Sample>& samples);
+  // scrapes, so a steady-state scrape neither looks labels up nor builds jsonb. With
+  // new_budget, at most that many series are created (it is decremented by those created);
+  // the samples of the other new series go, in order, to *deferred (needed then) instead.
+  void append(const std::vector<scrape::Sample>& samples, size_t* new_budget = nullptr,
+              std::vector<scrape::Sample>* deferred = nullptr);
   void append(const Labels& series, int64_t t_ms, double value);
   size_t written() const { return written_; }
 

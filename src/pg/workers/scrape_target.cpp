@@ -96,13 +96,40 @@ scrape::ScrapeResult ScrapeTarget::complete_scrape(const http::FetchResult& resu
                                            scrape_start_ms_, scrape_seconds_)
                 : state_->scrape_failed(result.error, scrape_start_ms_, scrape_seconds_);
   r.error = scrape::public_error(r.error);  // stored where non-superusers read it
+  last_.report = r.report;
+  last_.error = r.error;
   return r;
 }
 
-void ScrapeTarget::write_scrape(const scrape::ScrapeResult& r) {
+void ScrapeTarget::write_scrape(const scrape::ScrapeResult& r, size_t* new_budget) {
   MetricsWriter writer;
-  writer.append(r.samples);
+  staged_.clear();
+  staged_valid_ = true;
+  if (pending_.empty()) {
+    writer.append(r.samples, new_budget, &staged_);
+  } else {
+    // Behind the samples still waiting: a series' samples are written in time order.
+    std::vector<scrape::Sample> all;
+    all.reserve(pending_.size() + r.samples.size());
+    all.insert(all.end(), pending_.begin(), pending_.end());
+    all.insert(all.end(), r.samples.begin(), r.samples.end());
+    writer.append(all, new_budget, &staged_);
+  }
   writer.write_status(config_.job, config_.url, instance_, scrape_start_ms_, scrape_seconds_, r);
+}
+
+void ScrapeTarget::write_pending(size_t* new_budget) {
+  staged_.clear();
+  staged_valid_ = true;
+  if (pending_.empty()) return;
+  MetricsWriter writer;
+  writer.append(pending_, new_budget, &staged_);
+}
+
+void ScrapeTarget::end_write(bool committed) {
+  if (committed && staged_valid_) pending_.swap(staged_);
+  staged_.clear();
+  staged_valid_ = false;
 }
 
 void ScrapeTarget::abandon_scrape(const std::string&) { in_flight_ = false; }
@@ -114,8 +141,13 @@ void ScrapeTarget::write_failed_status(const scrape::ScrapeResult& r, const std:
                                    scrape_seconds_, r, message.c_str(), lock_timeout);
 }
 
+void ScrapeTarget::write_pending_failed_status(const std::string& error, bool lock_timeout) {
+  write_failed_status(last_, error, lock_timeout);
+}
+
 void ScrapeTarget::write_end_of_run(int64_t now_ms) {
   MetricsWriter writer;
+  writer.append(pending_);  // every series still to create, then the stale markers
   writer.append(state_->target_removed(now_ms));
   writer.delete_status(config_.job, config_.url);
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/http/multi_fetcher.h"
 #include "core/scrape/target.h"
@@ -33,8 +34,22 @@ class ScrapeTarget {
   // transaction needed.
   scrape::ScrapeResult complete_scrape(const http::FetchResult& result);
   // Inside a transaction (run_in_transaction): writes a completed scrape's samples and the
-  // target's health row.
-  void write_scrape(const scrape::ScrapeResult& result);
+  // target's health row. At most *new_budget new series are created (decremented by those
+  // created): the samples of the others wait, with every later sample of those series, for
+  // write_pending (series creation does not hold up the scrapes of other targets). What waits
+  // changes only when the transaction committed: call end_write(true) then, end_write(false)
+  // when it failed.
+  void write_scrape(const scrape::ScrapeResult& result, size_t* new_budget);
+  // Inside a transaction: writes waiting samples, creating at most *new_budget series.
+  void write_pending(size_t* new_budget);
+  void end_write(bool committed);
+  // Samples waiting for their series to be created.
+  size_t pending() const { return pending_.size(); }
+  // Forgets the waiting samples (their write failed).
+  void drop_pending() { pending_.clear(); }
+  // Inside a transaction, after the waiting samples' write failed and drop_pending: the health
+  // row (of the last scrape) says why they are missing and counts a lock timeout.
+  void write_pending_failed_status(const std::string& error, bool lock_timeout);
   // The write of a completed scrape failed; the next scrape happens on schedule.
   void abandon_scrape(const std::string& error);
   // Inside a transaction, after abandon_scrape: the health row says why the samples are
@@ -56,6 +71,11 @@ class ScrapeTarget {
   int64_t scrape_start_ms_ = 0;
   double scrape_seconds_ = 0;
   bool in_flight_ = false;
+  // Samples whose series are not created yet, in scrape order; staged_: what waits after the
+  // write of the transaction in progress.
+  std::vector<scrape::Sample> pending_, staged_;
+  scrape::ScrapeResult last_;  // the last scrape's report, without its samples
+  bool staged_valid_ = false;
 };
 
 }  // namespace observe::pg

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,14 @@ constexpr int64_t kNoExtensionRetryMs = 10000;
 // interleaved with them, and glibc returns none of it by itself (measured: 3.4 GB resident
 // after creating 1,000 x 1,000 series, 28 MB after a trim once the targets were gone).
 constexpr int64_t kTrimMs = 10000;
+// Series creation in steps: a transaction creates at most observe.scrape_series_per_step new
+// series (default 4,000, about 30-40 us each), so a first scrape of many targets (1,000 x 1,000
+// series) is created in steps between which the loop starts and writes the scrapes that are
+// due: no interval is missed while a million series are created. The samples of series not
+// created yet wait in memory, in order, up to kMaxPending in all (32 bytes each): past that,
+// targets with waiting samples are not scraped again until they are written.
+constexpr size_t kMaxPending = 4000000;
+size_t create_step() { return static_cast<size_t>(std::max(1, guc_scrape_series_per_step)); }
 
 // Owns every C++ object of the worker, so that leaving the loop runs their destructors.
 class ScrapeLoop {
@@ -54,6 +63,7 @@ class ScrapeLoop {
 
   void run() {
     int64_t next_reload = 0, next_trim = 0;
+    bool creating = false;  // the last step of series creation wrote something
     while (!worker_sigterm_received) {
       int64_t now = wall_ms();
       if (ConfigReloadPending) {
@@ -66,9 +76,11 @@ class ScrapeLoop {
         malloc_trim(0);
         next_trim = now + kTrimMs;
       }
-      start_due_scrapes(now);
-      finish_scrapes(fetcher_.poll(fetcher_.in_flight() > 0 ? 50 : 0));
-      if (fetcher_.in_flight() == 0) sleep_until(std::min(next_due(), next_reload));
+      start_due_scrapes(now, pending_samples() > kMaxPending);
+      // While series are being created, the poll does not wait: the next step follows.
+      finish_scrapes(fetcher_.poll(fetcher_.in_flight() > 0 && !creating ? 50 : 0));
+      creating = pending_samples() > 0 && write_pending();
+      if (!creating && fetcher_.in_flight() == 0) sleep_until(std::min(next_due(), next_reload));
     }
     // SIGTERM: abandon scrapes in flight; their targets are scraped again after a restart.
   }
@@ -110,7 +122,15 @@ class ScrapeLoop {
     // Targets that left the configuration: their series end with staleness markers.
     for (auto& entry : targets_) {
       ScrapeTarget& removed = *entry.second;
-      if (removed.in_flight()) continue;  // its result is dropped when it arrives
+      if (removed.in_flight()) {  // its result is dropped when it arrives
+        // What its earlier scrapes left waiting for series creation is written all the same.
+        if (removed.pending() > 0) {
+          size_t all = SIZE_MAX;
+          bool ok = run_in_transaction("scrape target removal", [&] { removed.write_pending(&all); });
+          removed.end_write(ok);
+        }
+        continue;
+      }
       int64_t now = wall_ms();
       run_in_transaction("scrape target removal", [&] { removed.write_end_of_run(now); });
     }
@@ -118,10 +138,53 @@ class ScrapeLoop {
     return kConfigReloadMs;
   }
 
-  void start_due_scrapes(int64_t now) {
+  size_t pending_samples() const {
+    size_t n = 0;
+    for (const auto& [key, target] : targets_) n += target->pending();
+    return n;
+  }
+
+  // One step of series creation: the samples waiting for their series, up to create_step() new
+  // series, in one transaction; the targets in turn. A target whose waiting samples cannot be
+  // written on their own loses them (as a failed scrape write loses its samples).
+  bool write_pending() {
+    std::vector<ScrapeTarget*> step;
+    size_t budget = create_step();
+    auto it = targets_.lower_bound(pending_cursor_);
+    for (size_t i = 0; i < targets_.size() && budget > 0; i++, ++it) {
+      if (it == targets_.end()) it = targets_.begin();
+      if (it->second->pending() == 0 || it->second->in_flight()) continue;
+      step.push_back(it->second.get());
+      pending_cursor_ = it->first + '\x01';  // the next step starts after it
+      budget = budget > it->second->pending() ? budget - it->second->pending() : 0;
+    }
+    if (step.empty()) return false;
+    budget = create_step();
+    bool ok = run_in_transaction("scrape series creation", [&] {
+      for (ScrapeTarget* t : step) t->write_pending(&budget);
+    });
+    for (ScrapeTarget* t : step) t->end_write(ok);
+    if (ok) return true;
+    for (ScrapeTarget* t : step) {
+      budget = create_step();
+      std::string error;
+      bool lock_timeout = false;
+      bool one = run_in_transaction("scrape series creation", [&] { t->write_pending(&budget); }, &error,
+                                    &lock_timeout);
+      t->end_write(one);
+      if (one) continue;
+      t->drop_pending();
+      run_in_transaction("scrape status", [&] { t->write_pending_failed_status(error, lock_timeout); });
+    }
+    return true;
+  }
+
+  void start_due_scrapes(int64_t now, bool too_much_pending) {
     std::vector<http::FetchResult> refused;
     for (auto& [key, target] : targets_) {
       if (target->in_flight() || now < target->next_due()) continue;
+      // Memory bound: its samples wait already; it is scraped once they are written.
+      if (too_much_pending && target->pending() > 0) continue;
       uint64_t id = next_request_id_++;
       requests_[id] = key;
       http::FetchRequest req = target->begin_scrape(id, now);
@@ -154,18 +217,26 @@ class ScrapeLoop {
       written.push_back(it->second->complete_scrape(result));
     }
     if (done.empty()) return;
-    if (done.size() > 1 && run_in_transaction("scrape write", [&] {
-          for (size_t i = 0; i < done.size(); i++) done[i]->write_scrape(written[i]);
-        }))
-      return;
+    size_t budget = create_step();
+    if (done.size() > 1) {
+      bool ok = run_in_transaction("scrape write", [&] {
+        for (size_t i = 0; i < done.size(); i++) done[i]->write_scrape(written[i], &budget);
+      });
+      for (ScrapeTarget* t : done) t->end_write(ok);
+      if (ok) return;
+    }
     for (size_t i = 0; i < done.size(); i++) {
       std::string error;
       bool lock_timeout = false;
-      if (run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i]); }, &error,
-                             &lock_timeout))
-        continue;
+      budget = create_step();
+      bool ok = run_in_transaction("scrape write", [&] { done[i]->write_scrape(written[i], &budget); }, &error,
+                                   &lock_timeout);
+      done[i]->end_write(ok);
+      if (ok) continue;
       // Given up (a lock a user session holds, at most observe.worker_lock_timeout): the other
-      // targets go on; the health row records why and counts the timeout.
+      // targets go on; the health row records why and counts the timeout. Its samples waiting
+      // for their series are dropped with this scrape's.
+      done[i]->drop_pending();
       done[i]->abandon_scrape(error);
       run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], error, lock_timeout); });
     }
@@ -193,6 +264,7 @@ class ScrapeLoop {
   ScrapeDiscovery discovery_;
   std::map<std::string, std::unique_ptr<ScrapeTarget>> targets_;
   std::map<uint64_t, std::string> requests_;  // request id -> target key
+  std::string pending_cursor_;  // where the next step of series creation starts
   uint64_t next_request_id_ = 1;
 };
 
