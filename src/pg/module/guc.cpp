@@ -65,6 +65,7 @@ int guc_kafka_workers = 1;
 int guc_scrape_workers = 1;
 int guc_scrape_dictionary_keys = 65536;
 int guc_scrape_series_per_step = 4000;
+int guc_scrape_write_group_ms = 250;
 char* guc_kafka_test_refuse_line = nullptr;
 char* guc_scrape_dns_server = nullptr;
 
@@ -139,6 +140,13 @@ void define_gucs() {
                           "targets that are due (series creation does not delay other targets).",
                           &guc_scrape_series_per_step, 4000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr, nullptr,
                           nullptr);
+  DefineCustomIntVariable("observe.scrape_write_group_ms",
+                          "How long a completed scrape waits to be written with the scrapes that "
+                          "complete after it, in one transaction.",
+                          "0 writes the scrapes of each poll at once. Grouping saves a commit (WAL "
+                          "write and flush) per scrape; samples become visible that much later.",
+                          &guc_scrape_write_group_ms, 250, 0, 10000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+                          nullptr, nullptr);
   DefineCustomStringVariable("observe.scrape_dns_server",
                              "DNS server (ipv4:port) that dns_sd_configs ask instead of the system's.",
                              "Empty (the default): the servers and search list of /etc/resolv.conf, "

@@ -45,6 +45,8 @@ extern int guc_scrape_dictionary_keys;
 // observe.scrape_series_per_step: new series a scrape worker creates in one transaction; the
 // samples of the others wait for the following steps (sighup).
 extern int guc_scrape_series_per_step;
+// observe.scrape_write_group_ms: how long completed scrapes wait to be written together.
+extern int guc_scrape_write_group_ms;
 // observe.scrape_dns_server: "ipv4:port" that DNS discovery asks; empty: /etc/resolv.conf (sighup).
 extern char* guc_scrape_dns_server;
 // observe.kafka_test_refuse_line: testing only; the Kafka store refuses lines containing it.
