@@ -262,10 +262,12 @@ crash() {
   after=$(q -c "SELECT coalesce(sum(next_offset), 0) FROM observe.kafka_offsets WHERE source = 'src_crash'")
   CRASH_NOTE="offsets visible before the kill $before, after the restart $after"
   [ "$after" -lt "$before" ] && UNDONE_ROUNDS=$((UNDONE_ROUNDS + 1))
-  # commit_to_kafka: Kafka's copy is never ahead of what the crash kept, partition by partition
+  # commit_to_kafka: Kafka's copy is never ahead of what the crash kept, partition by partition.
+  # Kafka's first: the restarted consumers may store (and copy) more meanwhile, and the table's
+  # offsets read after it can only have grown.
   local table kafka i
-  read -ra table <<<"$(table_offsets src_crash 6)"
   read -ra kafka <<<"$(kafka_committed pg_observe.src_crash t_crash 6)"
+  read -ra table <<<"$(table_offsets src_crash 6)"
   [ ${#kafka[@]} = 6 ] || fail "no committed offsets from the fixture: ${kafka[*]}"
   for i in 0 1 2 3 4 5; do
     [ "${kafka[$i]:--1}" -le "${table[$i]}" ] || fail "Kafka's copy of t_crash/$i (${kafka[$i]}) is ahead of the stored offset (${table[$i]})"
