@@ -9,7 +9,7 @@
 #     the postmaster killed with -9 mid-batch CRASH_ROUNDS times (default 20) while the producer
 #     keeps writing: afterwards every produced message is in the table exactly once (count and
 #     an md5 of all lines in order) and the dead letters are exactly the poison messages; with
-#     asynchronous commits (the default) some kills must have undone committed batches.
+#     asynchronous commits (this server's setting) some kills must have undone committed batches.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 ROUNDS=${CRASH_ROUNDS:-20}
@@ -237,8 +237,8 @@ mock down 2; sleep 4; mock up 2
 wait_progress "$p"
 echo "broker outage done: $(date +%T)"
 
-# The workers commit their batches asynchronously (observe.kafka_synchronous_commit = off, the
-# default): a batch is visible at once and durable a little later, with its offsets. Each round
+# The workers commit their batches asynchronously (observe.kafka_synchronous_commit = off, set
+# for this server above; the default is on): a batch is visible at once and durable a little later, with its offsets. Each round
 # reads the offsets that are visible right before the kill and those that survived it: a round
 # where fewer survived killed batches that had committed but were not durable yet (their rows
 # and offsets vanish together and are consumed again). Some rounds must show it, or this test

@@ -13,7 +13,7 @@ extern "C" {
 
 namespace observe::pg {
 
-int guc_kafka_synchronous_commit = kKafkaCommitOff;
+int guc_kafka_synchronous_commit = kKafkaCommitOn;
 
 // The values of synchronous_commit, in the same words (the Kafka workers set it by name).
 static const struct config_enum_entry kafka_synchronous_commit_options[] = {
@@ -35,11 +35,11 @@ void define_kafka_gucs() {
   // loses nothing a crash does not also make the worker consume again.
   DefineCustomEnumVariable("observe.kafka_synchronous_commit",
                            "synchronous_commit of the Kafka workers' batch and status transactions.",
-                           "off (the default): a batch's rows and offsets become durable together "
-                           "shortly after its commit, and a crash before that makes the worker consume "
-                           "the batch again; on, remote_write, remote_apply: each batch waits for its "
-                           "WAL flush (and standbys), so what is visible is durable.",
-                           &guc_kafka_synchronous_commit, kKafkaCommitOff, kafka_synchronous_commit_options,
+                           "on (the default), remote_write, remote_apply: each batch waits for its WAL "
+                           "flush (and standbys), so what is visible is durable; off: a batch's rows and "
+                           "offsets become durable together shortly after its commit, and a crash before "
+                           "that makes the worker consume the batch again.",
+                           &guc_kafka_synchronous_commit, kKafkaCommitOn, kafka_synchronous_commit_options,
                            PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 }
 

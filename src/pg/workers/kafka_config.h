@@ -27,8 +27,8 @@ struct KafkaSourceConfig {
 };
 
 // observe.kafka_synchronous_commit: synchronous_commit of the Kafka workers' batch and status
-// transactions (sighup; default off: the offsets commit with the rows, docs/kafka.md "Exactly
-// once"). kafka_synchronous_commit_name() spells its value as synchronous_commit does.
+// transactions (sighup; default on; off keeps exactly once, the offsets commit with the rows:
+// docs/kafka.md "Exactly once"). kafka_synchronous_commit_name() spells its value as synchronous_commit does.
 enum KafkaCommitMode { kKafkaCommitOff, kKafkaCommitLocal, kKafkaCommitRemoteWrite, kKafkaCommitOn, kKafkaCommitRemoteApply };
 extern int guc_kafka_synchronous_commit;
 const char* kafka_synchronous_commit_name();
