@@ -44,11 +44,18 @@ grep -q '^IDLE failed=0' "$WORK/mock.out" || { echo "producing failed"; cat "$WO
 read -r _ bare_n bare_s bare_rate bare_mbs < <("$MOCK" consume "$BOOT" bench "$MESSAGES")
 
 # 2. kcat | COPY into heap (simple consumer, no group join)
+# Its CPU: kcat's and psql's (time -f) and the COPY backend's (its /proc stat, read in the same
+# session after the COPY).
 q -c "CREATE TABLE kafka_bench_heap (line text)"
+hz=$(getconf CLK_TCK)
 t0=$(now)
-kcat -C -b "$BOOT" -t bench -o beginning -e -q -f '%s\n' | q -c "COPY kafka_bench_heap (line) FROM STDIN"
+/usr/bin/time -f "%U %S" -o "$WORK/kcat.cpu" kcat -C -b "$BOOT" -t bench -o beginning -e -q -f '%s\n' |
+  /usr/bin/time -f "%U %S" -o "$WORK/psql.cpu" psql -X -qtA -v ON_ERROR_STOP=1 -d postgres \
+    -c "COPY kafka_bench_heap (line) FROM STDIN" -c "SELECT pg_read_file('/proc/' || pg_backend_pid() || '/stat')" >"$WORK/backend.stat"
 copy_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
 copy_n=$(q -c "SELECT count(*) FROM kafka_bench_heap")
+copy_cpu=$(awk -v hz="$hz" 'FILENAME ~ /stat$/ { sub(/.*\) /, ""); split($0, f, " "); c += (f[12] + f[13]) / hz; next }
+                           { c += $1 + $2 } END { printf "%.2f", c }' "$WORK/kcat.cpu" "$WORK/psql.cpu" "$WORK/backend.stat")
 
 # 3. the worker
 if [ "$KIND" = logs ]; then
@@ -72,10 +79,15 @@ for _ in $(seq 2000); do s0=$(offsets); [ "$s0" -gt 0 ] && break; sleep 0.05; do
 t_start=$(now)
 pid=$(q -c "SELECT pid FROM observe._kafka_consumer_status WHERE source = 'bench'")
 [ -n "$pid" ] || pid=$(pgrep -f "pg_observe kafka worker 0" | head -1)
+# The WAL writer's CPU too: what the worker's commits leave to it (asynchronous commits).
+walwriter=$(q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'")
 c_start=$(cpu_seconds "$pid")
+ww_start=$(cpu_seconds "$walwriter")
 for _ in $(seq 6000); do [ "$(offsets)" -ge "$MESSAGES" ] && break; sleep 0.05; done
 t_end=$(now)
 c_end=$(cpu_seconds "$pid")
+ww_end=$(cpu_seconds "$walwriter")
+ww_cpu=$(awk -v a="$ww_start" -v b="$ww_end" 'BEGIN { printf "%.2f", b - a }')
 stored=$(q -c "SELECT count(*) FROM $TARGET")
 read -r w_s w_rate w_cpu w_per_cpu < <(awk -v a="$t_start" -v b="$t_end" -v n=$((MESSAGES - s0)) -v c0="$c_start" -v c1="$c_end" \
   'BEGIN { s = b - a; c = c1 - c0; printf "%.3f %.0f %.2f %.0f\n", s, n / s, c, (c > 0 ? n / c : 0) }')
@@ -96,5 +108,11 @@ echo "| bare librdkafka consumer (ceiling) | $bare_n | $bare_s | $bare_rate | $b
 echo "| kcat -C \| psql COPY into heap (a row a line) | $MESSAGES ($copy_n rows) | $copy_s | $copy_rate | $(mbs "$copy_rate") | $(awk -v a="$copy_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| pg_observe worker → $TARGET ($SOURCE_FORMAT) | $((MESSAGES - s0)) | $w_s | $w_rate | $(mbs "$w_rate") | $(awk -v a="$w_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') |"
 echo
+copy_per_cpu=$(awk -v n="$MESSAGES" -v c="$copy_cpu" 'BEGIN { printf "%.0f", (c > 0 ? n / c : 0) }')
+ww_per_cpu=$(awk -v n=$((MESSAGES - s0)) -v c="$w_cpu" -v w="$ww_cpu" 'BEGIN { printf "%.0f", (c + w > 0 ? n / (c + w) : 0) }')
 echo "The worker's process used $w_cpu CPU-seconds: $w_per_cpu messages per CPU-second ($(mbs "$w_per_cpu") MB per CPU-second); $(awk -v a="$w_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }')x kcat | COPY. Its time runs from its first commit (the group join, about 3 s on the mock, excluded) to the last; $rows_note stored: $stored (must equal $expected_rows)."
+echo
+echo "Per CPU-second: kcat | COPY used $copy_cpu CPU-seconds (kcat, psql and the COPY backend): $copy_per_cpu messages per CPU-second; the worker $(awk -v a="$w_per_cpu" -v b="$copy_per_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')x that. The WAL writer used $ww_cpu CPU-seconds during the worker's time: worker + WAL writer $ww_per_cpu messages per CPU-second."
+echo
+echo "KAFKA_BENCH format=$FORMAT bare=$bare_rate copy=$copy_rate copy_cpu=$copy_cpu copy_per_cpu=$copy_per_cpu worker=$w_rate worker_cpu=$w_cpu worker_per_cpu=$w_per_cpu walwriter_cpu=$ww_cpu worker_ww_per_cpu=$ww_per_cpu vs_bare=$(awk -v a="$w_rate" -v b="$bare_rate" 'BEGIN { printf "%.2f", a / b }') vs_copy=$(awk -v a="$w_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }') vs_copy_cpu=$(awk -v a="$w_per_cpu" -v b="$copy_per_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 [ "$stored" = "$expected_rows" ]

@@ -12,6 +12,8 @@
 //   poison TOPIC FORMAT FIRST COUNT   the same numbers, as messages FORMAT cannot decode
 //   down ID / up ID            takes broker ID (1-based) down / up
 //   leader TOPIC PARTITION ID  moves a partition's leader
+//   committed GROUP TOPIC PARTITIONS   prints "COMMITTED TOPIC o0 o1 ...": the offsets GROUP
+//                              committed to Kafka for partitions 0..PARTITIONS-1 (-1: none)
 //   wait                       waits for every background producer, prints "IDLE"
 //   quit
 //
@@ -251,6 +253,37 @@ int consume(const std::string& bootstrap, const std::string& topic, int64_t coun
   return n == count ? 0 : 1;
 }
 
+// The offsets a group committed to the cluster (OffsetFetch by a handle outside the group), as
+// " o0 o1 ..." with -1 for a partition without a commit.
+static std::string committed_offsets(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                              int partitions) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(err);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(err);
+  }
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; p++) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  rd_kafka_resp_err_t e = rd_kafka_committed(rk, list, 10000);
+  std::string out;
+  for (int i = 0; i < list->cnt && e == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+    const rd_kafka_topic_partition_t& tp = list->elems[i];
+    out += " " + std::to_string(tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0 ? tp.offset : -1);
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("committed: ") + rd_kafka_err2str(e));
+  return out;
+}
+
 int main(int argc, char** argv) {
   if (argc == 5 && std::string(argv[1]) == "consume") return consume(argv[2], argv[3], std::atoll(argv[4]));
   int brokers = argc > 1 ? std::atoi(argv[1]) : 3;
@@ -322,6 +355,11 @@ int main(int argc, char** argv) {
         in >> topic >> part >> id;
         rd_kafka_resp_err_t e = rd_kafka_mock_partition_set_leader(cluster, topic.c_str(), part, id);
         say(e ? std::string("ERROR leader: ") + rd_kafka_err2str(e) : "OK leader");
+      } else if (cmd == "committed") {
+        std::string group, topic;
+        int parts = 0;
+        in >> group >> topic >> parts;
+        say("COMMITTED " + topic + committed_offsets(bootstraps, group, topic, parts));
       } else if (cmd == "wait") {
         for (auto& t : threads) t.join();
         threads.clear();

@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "pg/border/pg_headers.h"
+#include "pg/workers/kafka_config.h"
 
 extern "C" {
 #include "utils/guc.h"
@@ -152,6 +153,7 @@ void define_gucs() {
                              "Empty (the default): the servers and search list of /etc/resolv.conf, "
                              "through the system resolver.",
                              &guc_scrape_dns_server, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  define_kafka_gucs();
   // A test hook (test/integration/kafka_ingest.sh): proves that a row the store refuses after
   // decoding sends its message, and only it, to the dead letters.
   DefineCustomStringVariable("observe.kafka_test_refuse_line",

@@ -8,9 +8,40 @@
 
 extern "C" {
 #include "executor/spi.h"
+#include "utils/guc.h"
 }
 
 namespace observe::pg {
+
+int guc_kafka_synchronous_commit = kKafkaCommitOn;
+
+// The values of synchronous_commit, in the same words (the Kafka workers set it by name).
+static const struct config_enum_entry kafka_synchronous_commit_options[] = {
+    {"off", kKafkaCommitOff, false},
+    {"local", kKafkaCommitLocal, false},
+    {"remote_write", kKafkaCommitRemoteWrite, false},
+    {"on", kKafkaCommitOn, false},
+    {"remote_apply", kKafkaCommitRemoteApply, false},
+    {nullptr, 0, false}};
+
+const char* kafka_synchronous_commit_name() {
+  for (const config_enum_entry* e = kafka_synchronous_commit_options; e->name != nullptr; e++)
+    if (e->val == guc_kafka_synchronous_commit) return e->name;
+  return "on";
+}
+
+void define_kafka_gucs() {
+  // docs/kafka.md "Exactly once": the offsets commit with the rows, so an asynchronous commit
+  // loses nothing a crash does not also make the worker consume again.
+  DefineCustomEnumVariable("observe.kafka_synchronous_commit",
+                           "synchronous_commit of the Kafka workers' batch and status transactions.",
+                           "on (the default), remote_write, remote_apply: each batch waits for its WAL "
+                           "flush (and standbys), so what is visible is durable; off: a batch's rows and "
+                           "offsets become durable together shortly after its commit, and a crash before "
+                           "that makes the worker consume the batch again.",
+                           &guc_kafka_synchronous_commit, kKafkaCommitOn, kafka_synchronous_commit_options,
+                           PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
 
 // One row per (source, librdkafka option); a source without options comes once with NULLs.
 // Kafka topic names are [a-zA-Z0-9._-], so ',' joins them safely.

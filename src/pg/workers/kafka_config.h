@@ -26,6 +26,15 @@ struct KafkaSourceConfig {
   std::string fingerprint;  // every setting: a consumer whose fingerprint changes is recreated
 };
 
+// observe.kafka_synchronous_commit: synchronous_commit of the Kafka workers' batch and status
+// transactions (sighup; default on; off keeps exactly once, the offsets commit with the rows:
+// docs/kafka.md "Exactly once"). kafka_synchronous_commit_name() spells its value as synchronous_commit does.
+enum KafkaCommitMode { kKafkaCommitOff, kKafkaCommitLocal, kKafkaCommitRemoteWrite, kKafkaCommitOn, kKafkaCommitRemoteApply };
+extern int guc_kafka_synchronous_commit;
+const char* kafka_synchronous_commit_name();
+// Defines the Kafka workers' settings (from define_gucs).
+void define_kafka_gucs();
+
 // False when the extension is not installed in this database (yet).
 bool load_kafka_sources(std::vector<KafkaSourceConfig>* sources);
 

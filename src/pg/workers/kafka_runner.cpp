@@ -18,9 +18,11 @@
 
 extern "C" {
 #include "access/table.h"
+#include "access/xlog.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 }
 
@@ -110,6 +112,13 @@ bool cas_offset(const std::string& source, const std::string& topic, int32_t par
   int rc = SPI_execute_plan(has_row ? update_plan : insert_plan, values, nullptr, false, 0);
   if (rc != SPI_OK_UPDATE && rc != SPI_OK_INSERT) elog(ERROR, "could not write observe.kafka_offsets");
   return SPI_processed == 1;
+}
+
+// The transaction's synchronous_commit: observe.kafka_synchronous_commit (for the batch and
+// status transactions; reverts at their end).
+void set_kafka_synchronous_commit() {
+  (void)set_config_option("synchronous_commit", kafka_synchronous_commit_name(), PGC_SUSET, PGC_S_SESSION,
+                          GUC_ACTION_LOCAL, true, 0, false);
 }
 
 Relation open_target(Oid relid) {
@@ -382,6 +391,7 @@ bool KafkaRunner::load_offsets(const std::vector<TopicPartition>& parts) {
   });
   if (!ok) return false;
   partitions_.clear();
+  copies_.clear();  // offsets read again (an assignment, a rewind): older copies are stale
   for (const auto& tp : parts) {
     PartitionState st;
     auto it = rows.find(tp);
@@ -417,6 +427,7 @@ void KafkaRunner::handle_rebalance() {
     discard_batch();
     if (kind == RebalanceKind::kRevoke) {
       partitions_.clear();
+      copies_.clear();
       assigned_pending_ = false;
       resync_ = false;
       consumer_->unassign();
@@ -458,6 +469,7 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   int64_t now = wall_ms();
   if (now < backoff_until_ms_) return false;
   handle_rebalance();
+  copy_durable_offsets();
   if (assigned_pending_ || resync_ || now < backoff_until_ms_) return false;
 
   bool worked = false;
@@ -525,6 +537,26 @@ void KafkaRunner::flush_batch() {
   }
 }
 
+// Copies to Kafka the newest stored offsets whose batch is durable (its commit record flushed),
+// for the partitions this consumer still holds. Kafka's copy is never read by pg_observe; it
+// must only never claim more than a crash would keep.
+void KafkaRunner::copy_durable_offsets() {
+  if (copies_.empty() || !consumer_) return;
+  uint64_t flushed = pg_guard([] { return static_cast<uint64_t>(GetFlushRecPtr(nullptr)); });
+  std::vector<std::pair<TopicPartition, int64_t>> offsets;
+  bool found = false;
+  while (!copies_.empty() && copies_.front().commit_end <= flushed) {
+    offsets = std::move(copies_.front().offsets);
+    copies_.pop_front();
+    found = true;
+  }
+  if (!found) return;
+  offsets.erase(std::remove_if(offsets.begin(), offsets.end(),
+                               [this](const auto& o) { return partitions_.count(o.first) == 0; }),
+                offsets.end());
+  consumer_->commit_copy(offsets);
+}
+
 KafkaRunner::StoreResult KafkaRunner::store_once() {
   storing_ = -1;
   conflict_ = false;
@@ -541,8 +573,8 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
   std::string error = message != nullptr ? message : "unknown error";
   free(message);
   if (ok) {
+    uint64_t commit_end = XactLastCommitEnd;  // this transaction's commit record's end
     int64_t bytes = 0;
-    std::vector<std::pair<TopicPartition, int64_t>> commits;
     for (auto* m : batch_) bytes += static_cast<int64_t>(m->len);
     PartitionState* st = nullptr;
     for (size_t i = 0; i < batch_.size(); i++) {
@@ -551,15 +583,20 @@ KafkaRunner::StoreResult KafkaRunner::store_once() {
       st->has_row = true;
       st->committed = m->offset + 1;
     }
-    if (config_.commit_to_kafka)
+    if (config_.commit_to_kafka) {
+      KafkaCopy copy;
+      copy.commit_end = commit_end;
       for (const auto& [tp, st] : partitions_)
-        if (st.has_row) commits.emplace_back(tp, st.committed);
+        if (st.has_row) copy.offsets.emplace_back(tp, st.committed);
+      copies_.push_back(std::move(copy));
+      if (copies_.size() > 64) copies_.pop_front();  // only a copy: an older one may be skipped
+    }
     stats_.messages += static_cast<int64_t>(batch_.size());
     stats_.bytes += bytes;
     stats_.dead_letters += batch_dead_;
     stats_.batches++;
     stats_.last_commit_ms = wall_ms();
-    if (!commits.empty()) consumer_->commit_copy(commits);
+    copy_durable_offsets();
     discard_batch();
     return StoreResult::kStored;
   }
@@ -596,6 +633,7 @@ void KafkaRunner::store_body() {
   KafkaRunnerBuffers& buf = *current_buffers;
   Oid target = config_.target;
   if (target == InvalidOid) throw Error(ErrorKind::kInvalidParameter, "the target table does not exist");
+  pg_guard([] { set_kafka_synchronous_commit(); });
   buf.rel = pg_guard([target] { return open_target(target); });
   bool logs = ingest::kafka_format_is_logs(decoder_->options().format);
   if (logs)
@@ -759,6 +797,7 @@ void KafkaRunner::write_status(bool final_write) {
   double mrate = msg_rate_, brate = byte_rate_;
   run_in_transaction("Kafka status", [&] {
     pg_guard([&] {
+      set_kafka_synchronous_commit();
       // the consumer's row
       StringInfoData assigned_text;
       initStringInfo(&assigned_text);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,6 +64,7 @@ class KafkaRunner {
   void store_body();
   void store_logs(size_t i);
   void store_samples(size_t i);
+  void copy_durable_offsets();
 
   KafkaSourceConfig config_;
   int index_;
@@ -87,6 +89,15 @@ class KafkaRunner {
   bool isolate_ = false;           // store message by message (a grouped append failed)
   bool conflict_ = false;
   int64_t batch_dead_ = 0;
+
+  // commit_to_kafka: the offsets of each stored batch with its commit record's end (an LSN),
+  // copied to Kafka once the WAL is flushed that far (a batch committed asynchronously is
+  // only durable then, and Kafka's copy must never be ahead of what a crash keeps).
+  struct KafkaCopy {
+    uint64_t commit_end = 0;
+    std::vector<std::pair<TopicPartition, int64_t>> offsets;
+  };
+  std::deque<KafkaCopy> copies_;
 
   int64_t backoff_until_ms_ = 0;
   int64_t backoff_ms_ = 0;
