@@ -412,7 +412,7 @@ def main():
             if json_differences:
                 print()
     if web:
-        n, differences = api_calls(prom, web, [q for q in DASHBOARD + EXTRA], a.first, a.last)
+        n, differences = api_calls(prom, web, DASHBOARD + EXTRA, a.first, a.last)
         print('### The other query API calls over HTTP')
         print()
         print('Instant queries of both sets at three times, format_query of each, labels, the values of every '

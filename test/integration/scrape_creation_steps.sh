@@ -8,22 +8,8 @@
 # scrape) whose every series is stored with one sample per scrape, in time order, never twice.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-DIR=$(mktemp -d /tmp/pgo_scrape_steps.XXXXXX)
-chmod 755 "$DIR"
-PORT=$("$ROOT/scripts/pg_server.sh" free-port)
-export PGPASSWORD=${PGPASSWORD:-pw_$RANDOM$RANDOM}
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-"$ROOT/scripts/pg_server.sh" start "$DIR/data" "$PORT" "observe.scrape_series_per_step = 2"
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
-q() { psql -X -qtA -v ON_ERROR_STOP=1 "$@"; }
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$2', expected '$3'"; fail=1; fi; }
+source "$ROOT/test/integration/scrape/own_server.sh" scrape_steps
+start_own_server "observe.scrape_series_per_step = 2"
 q -c "CREATE EXTENSION pg_observe"
 check "series per step" "$(q -c "SHOW observe.scrape_series_per_step")" "2"
 

@@ -9,21 +9,9 @@
 # Every address is 127.0.0.1; the fixtures stop by themselves.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-DIR=$(mktemp -d /tmp/pgo_scrape_dns.XXXXXX)
-chmod 755 "$DIR"
-PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+source "$ROOT/test/integration/scrape/own_server.sh" scrape_dns
 F1=$("$ROOT/scripts/pg_server.sh" free-port)
 F2=$("$ROOT/scripts/pg_server.sh" free-port)
-export PGPASSWORD=${PGPASSWORD:-pw_$RANDOM$RANDOM}
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$2', expected '$3'"; fail=1; fi; }
 zone() {  # atomically: the fixture reads the file at every question
   echo "$1" > "$DIR/zone.json.tmp" && mv "$DIR/zone.json.tmp" "$DIR/zone.json"
 }
@@ -35,9 +23,7 @@ zone "{\"_node._tcp.pgo.test\": [[\"SRV\", $F1, \"127.0.0.1\"]], \"nodes.pgo.tes
 for _ in $(seq 50); do [ -s "$DIR/dns.port" ] && break; sleep 0.1; done
 DNS_PORT=$(cat "$DIR/dns.port")
 
-"$ROOT/scripts/pg_server.sh" start "$DIR/data" "$PORT" "observe.scrape_dns_server = '127.0.0.1:$DNS_PORT'"
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
-q() { psql -X -qtA -v ON_ERROR_STOP=1 "$@"; }
+start_own_server "observe.scrape_dns_server = '127.0.0.1:$DNS_PORT'"
 q -c "CREATE EXTENSION pg_observe"
 n=$(q -c "SELECT observe.load_prometheus_config(\$\$
 global: {scrape_interval: 1s, scrape_timeout: 1s}

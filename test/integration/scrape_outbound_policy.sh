@@ -7,24 +7,10 @@
 # changes the policy. Runs its own server (the policy is set with ALTER SYSTEM).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-DIR=$(mktemp -d /tmp/pgo_policy.XXXXXX)
-chmod 755 "$DIR"
-PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+source "$ROOT/test/integration/scrape/own_server.sh" policy
 P1=$("$ROOT/scripts/pg_server.sh" free-port)
 P2=$("$ROOT/scripts/pg_server.sh" free-port)
-export PGPASSWORD=${PGPASSWORD:-pw_$RANDOM$RANDOM}
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-"$ROOT/scripts/pg_server.sh" start "$DIR/data" "$PORT"
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
-q() { psql -X -qtA -v ON_ERROR_STOP=1 "$@"; }
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$2', expected '$3'"; fail=1; fi; }
+start_own_server
 
 FIX=$ROOT/test/integration/scrape/policy_fixture.py
 /usr/bin/python3 "$FIX" 127.0.0.2 "$P2" 120 "$DIR/denied.log" & pids+=($!)

@@ -7,24 +7,10 @@
 # target has one health row. Loopback only; the fixture stops by itself.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-DIR=$(mktemp -d /tmp/pgo_scrape_workers.XXXXXX)
-chmod 755 "$DIR"
-PORT=$("$ROOT/scripts/pg_server.sh" free-port)
+source "$ROOT/test/integration/scrape/own_server.sh" scrape_workers
 FPORT=$("$ROOT/scripts/pg_server.sh" free-port)
-export PGPASSWORD=${PGPASSWORD:-pw_$RANDOM$RANDOM}
 TARGETS=40; SERIES=20; FILE_TARGETS=10
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$ROOT/scripts/pg_server.sh" stop "$DIR/data" || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-"$ROOT/scripts/pg_server.sh" start "$DIR/data" "$PORT" "observe.scrape_workers = 2"
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=${OBSERVE_PG_USER:-pgobserve} PGDATABASE=postgres
-q() { psql -X -qtA -v ON_ERROR_STOP=1 "$@"; }
-fail=0
-check() { if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$2', expected '$3'"; fail=1; fi; }
+start_own_server "observe.scrape_workers = 2"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 REQUEST_LOG=$DIR/requests.log /usr/bin/python3 "$ROOT/bench/scrape/many_targets.py" "$FPORT" \
