@@ -10,6 +10,7 @@
 #include "pg/border/jsonb_labels.h"
 #include "pg/engine/internal.h"
 #include "pg/engine/pg_engine_headers.h"
+#include "pg/module/guc.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wregister"
@@ -228,8 +229,11 @@ static void rows_add(CSeriesRows* out, int* cap, HeapTuple tuple, TupleDesc desc
   if (!nulls[kSerLabels - 1]) jsonb_labels(DatumGetJsonbP(values[kSerLabels - 1]), "labels", l, &lcap);
 }
 
-static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, int32), void* arg,
-                              CSeriesRows* out) {
+// Reads the rows with ids above `above` in id order, at most `limit` of them (not counting the
+// skipped): the caller loads a big dictionary in slices, so that the rows' palloc'd copy never
+// holds more than a slice beside the entries already made. Returns whether rows may remain.
+static bool load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, int32), void* arg,
+                              int limit, CSeriesRows* out) {
   TsInternalOids oids;
   ts_internal_oids(&oids, false);
   Relation rel = table_open(oids.series, AccessShareLock);
@@ -241,15 +245,21 @@ static void load_series_above(Oid storage_id, int32 above, bool (*skip)(void*, i
   rows_init(out, cap);
   HeapTuple tuple;
   TupleDesc desc = RelationGetDescr(rel);
+  bool more = false;
   while ((tuple = systable_getnext(scan)) != nullptr) {
     bool isnull;
     int32 id = DatumGetInt32(heap_getattr(tuple, kSerId, desc, &isnull));
     out->max_id = Max(out->max_id, id);
     if (skip(arg, id)) continue;
     rows_add(out, &cap, tuple, desc);
+    if (out->n >= limit) {
+      more = true;
+      break;
+    }
   }
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
+  return more;
 }
 
 // ---- series creation and its locks -------------------------------------------------------------
@@ -605,11 +615,39 @@ SeriesEntry* SeriesDict::add(int32_t id, std::string key, Labels labels) {
   }
   by_labels_hash_.emplace(e->labels.hash(), id);
   series_.push_back(std::move(entry));
+  bytes_ += entry_bytes(*e);
   return e;
 }
 
 bool SeriesDict::knows(void* self, int32 id) {
   return static_cast<SeriesDict*>(self)->by_id_.count(id) != 0;
+}
+
+// What an entry costs on the heap, roughly: the entry and its key, each label's two strings
+// (their text when longer than the small-string buffer), and a node in each of the maps and
+// posting lists that index it (allocator overhead included). Measured against RSS: see
+// docs/architecture.md "Series dictionary".
+size_t SeriesDict::entry_bytes(const SeriesEntry& e) {
+  auto text = [](const std::string& s) -> size_t { return s.size() > 15 ? s.capacity() + 17 : 0; };
+  size_t n = sizeof(SeriesEntry) + 16 + 8 + text(e.key) + 3 * 48;  // entry, series_, three maps
+  for (const Label& l : e.labels.items()) n += sizeof(Label) + text(l.name) + text(l.value) + 8;
+  return n;
+}
+
+void SeriesDict::check_memory_limit() {
+  size_t limit = static_cast<size_t>(guc_series_dictionary_max_mb) << 20;
+  if (bytes_ <= limit) return;
+  size_t series = series_.size(), mb = bytes_ >> 20;
+  Oid relid = relid_;
+  ts_series_invalidate_storage(storage_id_);
+  char* name = pg_guard([relid] { return get_rel_name(relid); });
+  throw Error(ErrorKind::kLimitExceeded,
+              "the series dictionary of observe_ts table \"" + std::string(name ? name : "?") +
+                  "\" needs more than observe.series_dictionary_max_mb (" +
+                  std::to_string(guc_series_dictionary_max_mb) + " MB) in this backend: " +
+                  std::to_string(series) + " series loaded so far, " + std::to_string(mb) +
+                  " MB; remove unused series (retention, drop_chunks, then observe.compact) or "
+                  "raise the setting (superuser)");
 }
 
 void SeriesDict::add_rows(const void* loaded) {
@@ -628,26 +666,41 @@ void SeriesDict::make_full() {
   horizon_ = 0;
 }
 
+// A dictionary is loaded in slices of this many rows (see load_series_above).
+static constexpr int kLoadSlice = 65536;
+
 void SeriesDict::refresh() {
   make_full();
   MemoryContext tmp = pg_guard([] {
     return AllocSetContextCreate(CurrentMemoryContext, "observe_ts series load", ALLOCSET_DEFAULT_SIZES);
   });
   try {
-    CSeriesRows rows;
     Oid storage = storage_id_;
-    int32 above = horizon_;
-    bool settled = false;
-    pg_guard([&] {
-      MemoryContext old = MemoryContextSwitchTo(tmp);
-      settled = try_lock_series_settled(storage);
-      load_series_above(storage, above, &SeriesDict::knows, this, &rows);
-      if (settled) unlock_series_settled(storage);
-      MemoryContextSwitchTo(old);
-    });
-    add_rows(&rows);
-    // Every id up to the highest read is settled when no creation was in flight during the read.
-    if (settled) horizon_ = std::max(horizon_, rows.max_id);
+    int32 from = horizon_;
+    int32 highest = 0;
+    // Every id up to the highest read is settled when no creation was in flight during the read
+    // of any slice (ids are allocated in increasing order: one allocated after a settled slice's
+    // read is above all it saw).
+    bool all_settled = true;
+    for (bool more = true; more;) {
+      CSeriesRows rows;
+      bool settled = false;
+      int32 above = from;
+      pg_guard([&] {
+        MemoryContextReset(tmp);
+        MemoryContext old = MemoryContextSwitchTo(tmp);
+        settled = try_lock_series_settled(storage);
+        more = load_series_above(storage, above, &SeriesDict::knows, this, kLoadSlice, &rows);
+        if (settled) unlock_series_settled(storage);
+        MemoryContextSwitchTo(old);
+      });
+      all_settled = all_settled && settled;
+      add_rows(&rows);
+      highest = std::max(highest, rows.max_id);
+      from = std::max(from, rows.max_id);
+      check_memory_limit();
+    }
+    if (all_settled) horizon_ = std::max(horizon_, highest);
   } catch (...) {
     MemoryContextDelete(tmp);
     throw;

@@ -78,6 +78,8 @@ class SeriesDict {
   int32_t find_by_labels(const Labels& labels) const;
   // Cached series (entries, or keys of a lookup-only dictionary).
   size_t cached() const { return lookup_only_ ? keys_only_.size() : series_.size(); }
+  // Estimated heap bytes of the entries (checked against observe.series_dictionary_max_mb).
+  size_t bytes() const { return bytes_; }
 
  private:
   void refresh();
@@ -89,6 +91,11 @@ class SeriesDict {
   void add_key(int32_t id, const std::string& key);  // lookup-only
   void add_rows(const void* loaded);  // CSeriesRows (ts_series.cpp)
   static bool knows(void* self, int32_t id);
+  static size_t entry_bytes(const SeriesEntry& e);
+  // Past observe.series_dictionary_max_mb: forgets this dictionary (the cache's reference; the
+  // memory goes when the caller's does) and throws a clear error, rather than letting the
+  // backend grow until the kernel's OOM killer takes the whole server down.
+  void check_memory_limit();
 
   Oid relid_, storage_id_;
   uint64_t serial_;
@@ -106,6 +113,7 @@ class SeriesDict {
   std::unordered_map<std::string_view, int32_t> by_key_;
   std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order
   std::unordered_map<int32_t, SeriesEntry*> by_id_;
+  size_t bytes_ = 0;
   std::unordered_multimap<uint64_t, int32_t> by_labels_hash_;
   // label name -> value -> series ids, the label index that answers `=` matchers.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<int32_t>>> postings_;

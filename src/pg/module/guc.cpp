@@ -1,5 +1,8 @@
 #include "pg/module/guc.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <string>
@@ -65,10 +68,19 @@ int guc_worker_lock_timeout_ms = 1000;
 int guc_kafka_workers = 1;
 int guc_scrape_workers = 1;
 int guc_scrape_dictionary_keys = 65536;
+int guc_series_dictionary_max_mb = 1024;
 int guc_scrape_series_per_step = 4000;
 int guc_scrape_write_group_ms = 250;
 char* guc_kafka_test_refuse_line = nullptr;
 char* guc_scrape_dns_server = nullptr;
+
+// A quarter of the machine's physical memory, in MB (1 GB when it cannot be read).
+static int default_series_dictionary_max_mb() {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 1024;
+  long long mb = static_cast<long long>(pages) * page / 4 / (1 << 20);
+  return static_cast<int>(std::max<long long>(16, std::min<long long>(mb, INT_MAX)));
+}
 
 void define_gucs() {
   DefineCustomStringVariable("observe.database",
@@ -134,6 +146,17 @@ void define_gucs() {
                           "dictionary (every series with its labels) other backends keep.",
                           &guc_scrape_dictionary_keys, 65536, 0, INT_MAX, PGC_POSTMASTER, 0, nullptr,
                           nullptr, nullptr);
+  // Superuser only: a reader must not be able to lift the bound that keeps its queries from
+  // taking the server's memory. Default: a quarter of the machine's memory.
+  DefineCustomIntVariable("observe.series_dictionary_max_mb",
+                          "Memory one backend's series dictionary of an observe_ts or observe_log "
+                          "table may take.",
+                          "Each backend that reads a table keeps every series' labels (about 1 kB "
+                          "a series); past this, the statement fails with SQLSTATE 54000 instead "
+                          "of growing until the server runs out of memory. Default: a quarter of "
+                          "the machine's memory.",
+                          &guc_series_dictionary_max_mb, default_series_dictionary_max_mb(), 16,
+                          INT_MAX, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("observe.scrape_series_per_step",
                           "New series a scrape worker creates in one transaction.",
                           "The samples of a scrape's other new series wait in memory, in order, "

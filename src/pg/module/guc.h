@@ -42,6 +42,8 @@ extern int guc_scrape_workers;
 // observe.scrape_dictionary_keys: series keys a scrape worker's series dictionary keeps
 // (ts_series_set_lookup_only); 0: a full dictionary (postmaster).
 extern int guc_scrape_dictionary_keys;
+// observe.series_dictionary_max_mb: heap one backend's series dictionary of a table may take.
+extern int guc_series_dictionary_max_mb;
 // observe.scrape_series_per_step: new series a scrape worker creates in one transaction; the
 // samples of the others wait for the following steps (sighup).
 extern int guc_scrape_series_per_step;
