@@ -687,6 +687,7 @@ void SeriesDict::refresh() {
       bool settled = false;
       int32 above = from;
       pg_guard([&] {
+        CHECK_FOR_INTERRUPTS();  // a load of millions of series can be cancelled between slices
         MemoryContextReset(tmp);
         MemoryContext old = MemoryContextSwitchTo(tmp);
         settled = try_lock_series_settled(storage);
