@@ -341,6 +341,7 @@ KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
 
 KafkaRunner::~KafkaRunner() {
   discard_batch();
+  drop_carried();
   consumer_.reset();  // leaves the group: the partitions go to the other members
 }
 
@@ -359,6 +360,11 @@ void KafkaRunner::ensure_consumer() {
     log_message(config_.name, e.what());
     next_create_ms_ = wall_ms() + kMaxBackoffMs;
   }
+}
+
+void KafkaRunner::drop_carried() {
+  for (auto* m : carried_) rd_kafka_message_destroy(m);
+  carried_.clear();
 }
 
 void KafkaRunner::discard_batch() {
@@ -425,6 +431,7 @@ void KafkaRunner::handle_rebalance() {
     // refuses it if a new owner already moved a partition on.
     if (!batch_.empty()) flush_batch();
     discard_batch();
+    drop_carried();  // fetched again from the stored offsets
     if (kind == RebalanceKind::kRevoke) {
       partitions_.clear();
       copies_.clear();
@@ -473,44 +480,69 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   if (assigned_pending_ || resync_ || now < backoff_until_ms_) return false;
 
   bool worked = false;
-  // Poll until the batch is full, the queue is empty, or the batch is due.
+  // Poll until the batch is full, the queue is empty, or the batch is due: the first message
+  // waits (up to the batch's deadline), the rest come as librdkafka holds them, many a call.
   int wait = poll_ms;
   if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - now, 0, poll_ms));
-  const rd_kafka_topic_t* run_rkt = nullptr;
-  int32_t run_partition = -1;
-  auto it = partitions_.end();
-  while (static_cast<int64_t>(batch_.size()) < config_.batch_max_messages && batch_bytes_ < config_.batch_max_bytes) {
-    rd_kafka_message_t* m = consumer_->poll(wait);
-    wait = 0;
-    if (consumer_->pending_rebalance() != RebalanceKind::kNone) {
-      if (m != nullptr) rd_kafka_message_destroy(m);
-      return true;  // handled at the next step, after the batch so far is stored
-    }
-    if (m == nullptr) break;
-    // Messages come in runs of one partition: look the partition up when the run changes
-    // (partitions_ does not change inside this loop).
-    if (m->rkt != run_rkt || m->partition != run_partition) {
-      run_rkt = m->rkt;
-      run_partition = m->partition;
-      it = partitions_.find(tp_of(m));
-    }
-    if (it == partitions_.end() || (it->second.fetched_next >= 0 && m->offset < it->second.fetched_next)) {
-      rd_kafka_message_destroy(m);  // not ours (any more), or already stored
-      continue;
-    }
-    it->second.fetched_next = m->offset + 1;
-    if (batch_.empty()) batch_started_ms_ = wall_ms();
-    batch_.push_back(m);
-    poison_.emplace_back();
-    batch_bytes_ += static_cast<int64_t>(m->len);
+  run_rkt_ = nullptr;
+  run_partition_ = -1;
+  bool full = false;
+  while (!full && !carried_.empty()) {
+    rd_kafka_message_t* m = carried_.front();
+    carried_.pop_front();
+    full = take(m);
     worked = true;
   }
-  bool full = static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
+  if (polled_.empty()) polled_.resize(kPollBatch);
+  bool first = true;
+  while (!full) {
+    size_t got = 0;
+    if (first && wait > 0) {
+      polled_[0] = consumer_->poll(wait);
+      got = polled_[0] != nullptr ? 1 : 0;
+    } else {
+      got = consumer_->poll_batch(polled_.data(), polled_.size());
+    }
+    first = false;
+    if (consumer_->pending_rebalance() != RebalanceKind::kNone) {
+      for (size_t k = 0; k < got; k++) rd_kafka_message_destroy(polled_[k]);
+      return true;  // handled at the next step, after the batch so far is stored
+    }
+    if (got == 0) break;
+    worked = true;
+    size_t k = 0;
+    while (k < got && !full) full = take(polled_[k++]);
+    for (; k < got; k++) carried_.push_back(polled_[k]);  // the next batch's
+  }
+  full = full || static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
   if (!batch_.empty() && (full || wall_ms() >= batch_started_ms_ + config_.batch_max_wait_ms)) {
     flush_batch();
     worked = true;
   }
   return worked;
+}
+
+// Adds a polled message to the batch, unless it is not ours (any more) or already stored.
+// Returns whether the batch is full.
+bool KafkaRunner::take(rd_kafka_message_t* m) {
+  // Messages come in runs of one partition: look the partition up when the run changes
+  // (partitions_ does not change while a step polls).
+  if (m->rkt != run_rkt_ || m->partition != run_partition_) {
+    run_rkt_ = m->rkt;
+    run_partition_ = m->partition;
+    run_it_ = partitions_.find(tp_of(m));
+  }
+  auto it = run_it_;
+  if (it == partitions_.end() || (it->second.fetched_next >= 0 && m->offset < it->second.fetched_next)) {
+    rd_kafka_message_destroy(m);  // not ours (any more), or already stored
+  } else {
+    it->second.fetched_next = m->offset + 1;
+    if (batch_.empty()) batch_started_ms_ = wall_ms();
+    batch_.push_back(m);
+    poison_.emplace_back();
+    batch_bytes_ += static_cast<int64_t>(m->len);
+  }
+  return static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
 }
 
 // Stores the batch. A message whose content the store refuses goes to the dead letters and the
@@ -528,6 +560,7 @@ void KafkaRunner::flush_batch() {
     // Offsets conflict (a partition moved on without us) or a failure: drop the batch and
     // fetch again from the stored offsets (after a backoff when it failed).
     discard_batch();
+    drop_carried();
     resync_ = true;
     if (r == StoreResult::kFailed) {
       backoff_ms_ = std::clamp<int64_t>(backoff_ms_ * 2, 500, kMaxBackoffMs);

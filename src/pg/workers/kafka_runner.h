@@ -58,6 +58,8 @@ class KafkaRunner {
   bool load_offsets(const std::vector<TopicPartition>& partitions);
   void reassign();
   void discard_batch();
+  void drop_carried();
+  bool take(rd_kafka_message_t* m);
   void flush_batch();
   enum class StoreResult { kStored, kRetry, kConflict, kFailed };
   StoreResult store_once();
@@ -83,6 +85,15 @@ class KafkaRunner {
   std::vector<std::string> poison_;  // per message: empty, or why it goes to the dead letters
   int64_t batch_bytes_ = 0;
   int64_t batch_started_ms_ = 0;
+  // Messages polled in one call beyond what the batch could take: the next batch's first, in
+  // order; dropped whenever fetch positions are set again from the table.
+  std::deque<rd_kafka_message_t*> carried_;
+  std::vector<rd_kafka_message_t*> polled_;  // poll_batch's array, reused
+  static constexpr size_t kPollBatch = 1024;
+  // take()'s partition of the current run of messages (valid while a step polls).
+  const rd_kafka_topic_t* run_rkt_ = nullptr;
+  int32_t run_partition_ = -1;
+  std::map<TopicPartition, PartitionState>::iterator run_it_;
   // The store's progress, read after a failed transaction.
   long storing_ = -1;              // the message being stored, or kStoringGroups, or -1
   static constexpr long kStoringGroups = -2;
