@@ -1,6 +1,8 @@
 #include "pg/workers/kafka_runner.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -482,8 +484,6 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   bool worked = false;
   // Poll until the batch is full, the queue is empty, or the batch is due: the first message
   // waits (up to the batch's deadline), the rest come as librdkafka holds them, many a call.
-  int wait = poll_ms;
-  if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - now, 0, poll_ms));
   run_rkt_ = nullptr;
   run_partition_ = -1;
   bool full = false;
@@ -493,6 +493,8 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
     full = take(m);
     worked = true;
   }
+  int wait = poll_ms;
+  if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - wall_ms(), 0, poll_ms));
   if (polled_.empty()) polled_.resize(kPollBatch);
   bool first = true;
   while (!full) {
@@ -550,10 +552,27 @@ bool KafkaRunner::take(rd_kafka_message_t* m) {
 // stored offsets after a backoff.
 void KafkaRunner::flush_batch() {
   if (batch_.empty()) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const size_t n = batch_.size();
+  const int64_t bytes = batch_bytes_;
   for (;;) {
     StoreResult r = store_once();
     if (r == StoreResult::kStored) {
       backoff_ms_ = 0;
+      // DEBUG1: each batch's size and timing (where the worker's time goes, batch by batch).
+      if (pg_guard([] { return message_level_is_interesting(DEBUG1); })) {
+        const auto t1 = std::chrono::steady_clock::now();
+        double store_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        double since_ms = last_store_end_.time_since_epoch().count() == 0
+                              ? -1
+                              : std::chrono::duration<double, std::milli>(t0 - last_store_end_).count();
+        last_store_end_ = t1;
+        char text[256];
+        snprintf(text, sizeof text, "batch of %zu messages (%lld bytes) stored in %.1f ms, %.1f ms after the previous one",
+                 n, static_cast<long long>(bytes), store_ms, since_ms);
+        const char* s = config_.name.c_str();
+        pg_guard([s, &text] { ereport(DEBUG1, (errmsg("pg_observe Kafka source \"%s\": %s", s, text))); });
+      }
       return;
     }
     if (r == StoreResult::kRetry) continue;  // without the message just dead-lettered
@@ -749,8 +768,9 @@ void KafkaRunner::store_body() {
         entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
       }
       // Every message is stored, equal lines included: exactly-once comes from the offsets.
+      // Each line was checked (refused_line) before it joined its group.
       test_refusal(entries.data(), entries.size());
-      log_append(buf.rel, labels, entries.data(), entries.size(), false);
+      log_append(buf.rel, labels, entries.data(), entries.size(), false, /*lines_checked=*/true);
     }
     for (auto& [labels, g] : buf.sample_groups)
       if (!g.t.empty()) ts_append_samples(buf.rel, labels, g.t.data(), g.v.data(), g.t.size());

@@ -4,6 +4,7 @@
 // Assignments take their offsets from observe.kafka_offsets, never from Kafka's commits.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -110,6 +111,7 @@ class KafkaRunner {
   };
   std::deque<KafkaCopy> copies_;
 
+  std::chrono::steady_clock::time_point last_store_end_{};  // DEBUG1 timing of batches
   int64_t backoff_until_ms_ = 0;
   int64_t backoff_ms_ = 0;
   int64_t next_create_ms_ = 0;
