@@ -21,10 +21,12 @@
 extern "C" {
 #include "access/table.h"
 #include "access/xlog.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/array.h"
 #include "utils/rel.h"
 }
 
@@ -92,28 +94,66 @@ void insert_dead_letter(const DeadLetter& d) {
   if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT) elog(ERROR, "could not write a Kafka dead letter");
 }
 
-// Compare-and-set of a partition's next offset; false when someone else moved it (a rebalance
-// gave the partition to another consumer, or an admin rewound it).
-bool cas_offset(const std::string& source, const std::string& topic, int32_t partition, bool has_row,
-                int64_t expected, int64_t next) {
+// A partition's next offset as a batch moves it: from `expected` (the value read) to `next`, or
+// inserted when the partition has no row yet.
+struct OffsetMove {
+  const std::string* topic;
+  int32_t partition;
+  bool has_row;
+  int64_t expected;
+  int64_t next;
+};
+
+// Compare-and-set of the next offsets of a batch's partitions; false when someone else moved one
+// (a rebalance gave the partition to another consumer, or an admin rewound it): which one does
+// not matter, the batch's transaction is rolled back. Two statements (an UPDATE of the rows, an
+// INSERT of the new partitions) rather than one a partition: a batch spans tens of partitions,
+// and a statement costs more than its row.
+bool cas_offsets(const std::string& source, const OffsetMove* moves, int n) {
   static SPIPlanPtr update_plan = nullptr;
   static SPIPlanPtr insert_plan = nullptr;
-  Oid types[5] = {TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID};
-  if (update_plan == nullptr)
+  if (update_plan == nullptr) {
+    Oid types[5] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
     update_plan = keep_plan(R"sql(
-      UPDATE observe.kafka_offsets SET next_offset = $4, updated_at = now()
-       WHERE source = $1 AND topic = $2 AND "partition" = $3 AND next_offset = $5)sql",
+      UPDATE observe.kafka_offsets o SET next_offset = v.next, updated_at = now()
+        FROM unnest($2, $3, $4, $5) AS v(topic, part, next, expected)
+       WHERE o.source = $1 AND o.topic = v.topic AND o."partition" = v.part AND o.next_offset = v.expected)sql",
                             5, types);
-  if (insert_plan == nullptr)
+  }
+  if (insert_plan == nullptr) {
+    Oid types[4] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID};
     insert_plan = keep_plan(R"sql(
-      INSERT INTO observe.kafka_offsets (source, topic, "partition", next_offset) VALUES ($1, $2, $3, $4)
+      INSERT INTO observe.kafka_offsets (source, topic, "partition", next_offset)
+      SELECT $1, v.topic, v.part, v.next FROM unnest($2, $3, $4) AS v(topic, part, next)
       ON CONFLICT DO NOTHING)sql",
                             4, types);
-  Datum values[5] = {text_datum(source), text_datum(topic), Int32GetDatum(partition), Int64GetDatum(next),
-                     Int64GetDatum(expected)};
-  int rc = SPI_execute_plan(has_row ? update_plan : insert_plan, values, nullptr, false, 0);
-  if (rc != SPI_OK_UPDATE && rc != SPI_OK_INSERT) elog(ERROR, "could not write observe.kafka_offsets");
-  return SPI_processed == 1;
+  }
+  Datum* topics = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* parts = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* nexts = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* expected = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  for (int pass = 0; pass < 2; pass++) {
+    const bool with_row = pass == 0;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (moves[i].has_row != with_row) continue;
+      topics[k] = text_datum(*moves[i].topic);
+      parts[k] = Int32GetDatum(moves[i].partition);
+      nexts[k] = Int64GetDatum(moves[i].next);
+      expected[k] = Int64GetDatum(moves[i].expected);
+      k++;
+    }
+    if (k == 0) continue;
+    Datum values[5] = {text_datum(source),
+                       PointerGetDatum(construct_array(topics, k, TEXTOID, -1, false, TYPALIGN_INT)),
+                       PointerGetDatum(construct_array(parts, k, INT4OID, 4, true, TYPALIGN_INT)),
+                       PointerGetDatum(construct_array(nexts, k, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+                       PointerGetDatum(construct_array(expected, k, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+    int rc = SPI_execute_plan(with_row ? update_plan : insert_plan, values, nullptr, false, 0);
+    if (rc != (with_row ? SPI_OK_UPDATE : SPI_OK_INSERT)) elog(ERROR, "could not write observe.kafka_offsets");
+    if (SPI_processed != static_cast<uint64>(k)) return false;
+  }
+  return true;
 }
 
 // The transaction's synchronous_commit: observe.kafka_synchronous_commit (for the batch and
@@ -776,16 +816,20 @@ void KafkaRunner::store_body() {
       if (!g.t.empty()) ts_append_samples(buf.rel, labels, g.t.data(), g.v.data(), g.t.size());
     storing_ = -1;
   }
-  for (const auto& entry : next) {
-    const TopicPartition& tp = entry.first;
-    const int64_t n = entry.second;
+  // The partitions' new offsets, all or none (compare-and-set; docs/kafka.md "Exactly once").
+  std::vector<OffsetMove> moves;
+  moves.reserve(next.size());
+  for (const auto& [tp, n] : next) {
     const PartitionState& st = partitions_[tp];
-    const std::string& source = config_.name;
-    bool set = pg_guard([&] { return cas_offset(source, tp.topic, tp.partition, st.has_row, st.committed, n); });
-    if (!set) {
-      conflict_ = true;
-      throw Error(ErrorKind::kInternal, "observe.kafka_offsets of " + tp.to_string() + " moved on: batch dropped");
-    }
+    moves.push_back(OffsetMove{&tp.topic, tp.partition, st.has_row, st.committed, n});
+  }
+  const std::string& source = config_.name;
+  const OffsetMove* mv = moves.data();
+  const int nmoves = static_cast<int>(moves.size());
+  bool set = pg_guard([&source, mv, nmoves] { return cas_offsets(source, mv, nmoves); });
+  if (!set) {
+    conflict_ = true;
+    throw Error(ErrorKind::kInternal, "observe.kafka_offsets of a partition of this batch moved on: batch dropped");
   }
   Relation rel = buf.rel;
   pg_guard([rel] { table_close(rel, NoLock); });
