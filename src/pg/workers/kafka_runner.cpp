@@ -199,6 +199,14 @@ struct LogStream {
     metadata.push_back(has ? *md : Labels());
     has_metadata.push_back(has);
   }
+  // Back to its first `rows` lines (whose bytes end at `bytes`).
+  void truncate(size_t rows, size_t bytes) {
+    ts.resize(rows);
+    ends.resize(rows);
+    metadata.resize(rows);
+    has_metadata.resize(rows);
+    arena.resize(bytes);
+  }
 };
 
 class LogBuffer : public ingest::LogSink {
@@ -345,17 +353,56 @@ struct KafkaRunnerBuffers {
 
 namespace {
 
-// What log_append refuses, checked before a message joins its group, so that the grouped
-// append at the end does not fail on one message's content (same message as log_append's).
-// The decoders have checked UTF-8 already unless told not to.
-std::string refused_line(const LogStream& st, bool utf8_checked) {
-  for (size_t k = 0; k < st.size(); k++) {
-    std::string_view line = st.line(k);
-    if ((!utf8_checked && !valid_utf8(line)) || line.find('\0') != std::string_view::npos)
-      return "entry " + std::to_string(k) + " of stream " + st.labels.to_string() + ": the line is not valid UTF-8 text";
+// The decoder's sink while a batch's messages are grouped: each entry goes straight into its
+// stream's rows of the batch (one copy of a line; the isolating store decodes into a LogBuffer
+// instead). A message is stored whole or not at all: rollback() takes back what it added when
+// its decoding fails or one of its lines would be refused (refused(): what log_append would say),
+// checked before a message joins its group so that the grouped append at the end does not fail
+// on one message's content.
+class GroupingLogSink : public ingest::LogSink {
+ public:
+  GroupingLogSink(KafkaRunnerBuffers& buf, bool utf8_checked) : buf_(buf), utf8_checked_(utf8_checked) {}
+  void start_message() {
+    marks_.clear();
+    refused_.clear();
   }
-  return "";
-}
+  void begin_stream(const Labels& labels) override {
+    group_ = &buf_.log_group(labels);
+    entry_ = 0;
+    for (const Mark& mk : marks_)
+      if (mk.group == group_) return;
+    marks_.push_back(Mark{group_, group_->size(), group_->arena.size()});
+  }
+  void entries(const ingest::LogEntry* e, size_t n) override {
+    for (size_t i = 0; i < n && refused_.empty(); i++, entry_++) {
+      std::string_view line = e[i].line;
+      // What log_append refuses (the decoders have checked UTF-8 already unless told not to).
+      if ((!utf8_checked_ && !valid_utf8(line)) || line.find('\0') != std::string_view::npos) {
+        refused_ = "entry " + std::to_string(entry_) + " of stream " + group_->labels.to_string() +
+                   ": the line is not valid UTF-8 text";
+        return;
+      }
+      group_->add(e[i].ts_ns, line, e[i].metadata);
+    }
+  }
+  const std::string& refused() const { return refused_; }
+  void rollback() {
+    for (const Mark& mk : marks_) mk.group->truncate(mk.rows, mk.bytes);
+    marks_.clear();
+  }
+
+ private:
+  struct Mark {
+    LogStream* group;
+    size_t rows, bytes;  // its size before this message
+  };
+  KafkaRunnerBuffers& buf_;
+  bool utf8_checked_;
+  LogStream* group_ = nullptr;
+  size_t entry_ = 0;
+  std::vector<Mark> marks_;
+  std::string refused_;
+};
 
 }  // namespace
 
@@ -734,6 +781,7 @@ void KafkaRunner::store_body() {
     ts_check_metrics_shape(buf.rel);
   std::map<TopicPartition, int64_t> next;
   int64_t* next_of_run = nullptr;
+  GroupingLogSink grouping(buf, decoder_->options().loki.validate_utf8);
   for (size_t i = 0; i < batch_.size(); i++) {
     rd_kafka_message_t* m = batch_[i];
     if (i == 0 || !same_partition(m, batch_[i - 1])) next_of_run = &next[tp_of(m)];
@@ -742,7 +790,10 @@ void KafkaRunner::store_body() {
     if (error.empty()) {
       ingest::KafkaMessage km = to_kafka_message(m);
       try {
-        if (logs) {
+        if (logs && !isolate_) {
+          grouping.start_message();
+          decoder_->decode_logs(km, grouping);
+        } else if (logs) {
           buf.logs.clear();
           decoder_->decode_logs(km, buf.logs);
         } else {
@@ -756,20 +807,16 @@ void KafkaRunner::store_body() {
       } catch (const std::exception& e) {
         error = e.what();
       }
+      if (logs && !isolate_) {
+        // Its lines are in their groups already, unless it failed: then none of them.
+        if (error.empty()) error = grouping.refused();
+        if (!error.empty()) grouping.rollback();
+      }
     }
     if (error.empty() && !isolate_) {
-      // Grouped: the message's rows join their stream's or series' rows of the batch.
-      if (logs) {
-        bool checked = decoder_->options().loki.validate_utf8;
-        for (size_t s = 0; s < buf.logs.size() && error.empty(); s++) error = refused_line(buf.logs.stream(s), checked);
-        if (error.empty())
-          for (size_t s = 0; s < buf.logs.size(); s++) {
-            LogStream& st = buf.logs.stream(s);
-            LogStream& g = buf.log_group(st.labels);
-            for (size_t k = 0; k < st.size(); k++)
-              g.add(st.ts[k], st.line(k), st.has_metadata[k] ? &st.metadata[k] : nullptr);
-          }
-      } else {
+      // Grouped: the message's rows join their stream's or series' rows of the batch (log
+      // lines did as they were decoded).
+      if (!logs) {
         for (size_t s = 0; s < buf.samples.size(); s++) {
           SampleSeries& series = buf.samples.series(s);
           SampleSeries& g = buf.sample_group(series.labels);
@@ -808,7 +855,7 @@ void KafkaRunner::store_body() {
         entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
       }
       // Every message is stored, equal lines included: exactly-once comes from the offsets.
-      // Each line was checked (refused_line) before it joined its group.
+      // Each line was checked (GroupingLogSink) before it joined its group.
       test_refusal(entries.data(), entries.size());
       log_append(buf.rel, labels, entries.data(), entries.size(), false, /*lines_checked=*/true);
     }
