@@ -722,10 +722,11 @@ void ts_buffer_append_bytes_rows(Relation rel, int32_t series_id, size_t n, cons
     chunk::Column& col = r.cols[c];
     if (layout.value_atts[c] == bytes_att && col.kind == chunk::ColumnKind::kBytes) {
       size_t total = 0;
-      for (size_t i = 0; i < n; i++) {
-        col.bytes.push_back(values[i]);  // grows by doubling (no exact reserve: calls of one row)
-        total += values[i].size();
-      }
+      for (size_t i = 0; i < n; i++) total += values[i].size();
+      // A new series' column (a batch's first rows) is allocated once at its size; later calls
+      // (of a row, when the Kafka worker isolates a refused message) grow it by doubling.
+      if (col.bytes.empty()) col.bytes.reserve(n, total);
+      for (size_t i = 0; i < n; i++) col.bytes.push_back(values[i]);
       if (!col.nulls.empty()) col.nulls.insert(col.nulls.end(), n, false);
       bytes += total + 32 * n;
     } else {

@@ -261,7 +261,9 @@ class SampleBuffer : public ingest::SampleSink {
   size_t n_ = 0;
 };
 
-ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m) {
+// headers: whether the decoder reads headers ($header: labels): librdkafka allocates a header
+// list for every message whose headers are asked for, headers or not.
+ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m, bool headers) {
   ingest::KafkaMessage k;
   k.topic = rd_kafka_topic_name(m->rkt);
   k.partition = m->partition;
@@ -272,12 +274,12 @@ ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m) {
   k.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
   if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) k.timestamp_ms = -1;
   k.value = m->payload != nullptr ? std::string_view(static_cast<const char*>(m->payload), m->len) : std::string_view();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (headers && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) {
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
       ingest::KafkaHeader h;
       h.name = name;
       h.null = value == nullptr;
@@ -416,6 +418,8 @@ KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
     ingest::KafkaFormat format;
     if (!ingest::kafka_format_from_name(config_.format, &format)) throw Error(ErrorKind::kInvalidParameter, "unknown format " + config_.format);
     decoder_ = std::make_unique<ingest::KafkaDecoder>(ingest::parse_kafka_format_options(format, config_.format_options));
+    for (const ingest::MessageLabel& ml : decoder_->options().labels)
+      if (ml.source == ingest::MessageLabel::Source::kHeader) need_headers_ = true;
     for (const auto& [k, v] : config_.consumer.properties) {
       if (k == "group.id" || k == "bootstrap.servers" || k == "enable.auto.commit" || k == "enable.auto.offset.store")
         throw Error(ErrorKind::kInvalidParameter, "option \"" + k + "\" is set by pg_observe (use the source's columns)");
@@ -788,7 +792,7 @@ void KafkaRunner::store_body() {
     *next_of_run = m->offset + 1;
     std::string error = poison_[i];
     if (error.empty()) {
-      ingest::KafkaMessage km = to_kafka_message(m);
+      ingest::KafkaMessage km = to_kafka_message(m, need_headers_);
       try {
         if (logs && !isolate_) {
           grouping.start_message();

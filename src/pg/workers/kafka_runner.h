@@ -74,6 +74,7 @@ class KafkaRunner {
   std::string client_id_;
   std::unique_ptr<KafkaConsumer> consumer_;
   std::unique_ptr<ingest::KafkaDecoder> decoder_;
+  bool need_headers_ = false;  // the decoder reads headers ($header: labels)
   std::unique_ptr<KafkaRunnerBuffers> buffers_;  // decoded rows, reused from batch to batch
   std::string config_error_;
   std::map<TopicPartition, PartitionState> partitions_;
