@@ -197,6 +197,23 @@ for _ in $(seq 50); do got=$(kafka_committed pg_observe.src_kcat t_kcat 2); [ "$
 [ "$got" = "$want" ] || fail "commit_to_kafka: Kafka has offsets '$got', the table '$want'"
 got=$(q -c "SELECT count(*) || ' ' || count(DISTINCT line) FROM observe.logs WHERE labels @> '{\"job\": \"kcat\"}' AND line ~ '^kcat line ([1-9][0-9]?|100)$'")
 [ "$got" = "100 100" ] || fail "kcat: (lines, distinct) = $got"
+# A message refused after part of it joined the batch's rows (loki_push, two streams: the
+# second's line holds a NUL byte, which the store refuses): the whole message goes to the dead
+# letters and none of its lines is stored; the next message of the same stream is.
+mock create t_partial 1
+printf '%s\n' \
+  '{"streams":[{"stream":{"job":"partial"},"values":[["1700000000000000000","partial first"]]},{"stream":{"job":"partial2"},"values":[["1700000000000000000","partial \u0000 second"]]}]}' \
+  '{"streams":[{"stream":{"job":"partial"},"values":[["1700000000000000001","partial after"]]}]}' |
+  kcat -P -b "$BOOT" -t t_partial
+q -v kopts="$KOPTS" -v boot="$BOOT" <<'SQL'
+INSERT INTO observe.kafka_sources (name, brokers, topics, format, options)
+VALUES ('src_partial', :'boot', '{t_partial}', 'loki_push', :'kopts');
+SQL
+wait_for src_partial "$(stored src_partial "SELECT count(*) FROM observe.logs WHERE line LIKE 'partial%'")" 2 || FAILS=$((FAILS + 1))
+got=$(q -c "SELECT string_agg(line, ',' ORDER BY line) FROM observe.logs WHERE line LIKE 'partial%'")
+[ "$got" = "partial after" ] || fail "a message refused in part: lines stored '$got', expected 'partial after'"
+got=$(q -c "SELECT count(*) FROM observe.kafka_dead_letters WHERE source = 'src_partial' AND error LIKE '%the line is not valid UTF-8 text%'")
+[ "$got" = 1 ] || fail "a message refused in part: $got dead letters, expected 1"
 q -c "UPDATE observe.kafka_sources SET enabled = false" >/dev/null
 
 ## 3. a group of consumers, rebalances, a broker outage and crashes ---------------------------

@@ -181,14 +181,26 @@ bool time_from_number(double value, bool integral, int64_t integer, TimeFormat f
   return unix_to_ns(value, unit, ns);
 }
 
-void emit_one_entry(const KafkaFormatOptions& options, const KafkaMessage& m, std::vector<Label> pairs, int64_t ts_ns,
-                    std::string_view line, const std::vector<Label>* metadata, bool utf8_checked, LogSink& sink,
-                    DecodeStats& stats) {
+void emit_one_entry(KafkaDecoder::State& st, const KafkaFormatOptions& options, const KafkaMessage& m,
+                    std::vector<Label>& pairs, int64_t ts_ns, std::string_view line,
+                    const std::vector<Label>* metadata, bool utf8_checked, LogSink& sink, DecodeStats& stats) {
   add_message_labels(options, m, &pairs);
   LokiPushOptions o = options.loki;
   o.skip_invalid = false;  // one message, one entry: a refusal is the message's error
   LogEmitter em(o, sink, stats, utf8_checked, {}, 1);
-  em.begin(std::move(pairs), {});  // the stream named only in a message, formatted then
+  // The stream's labels checked as LogEmitter::begin would check them at the entry (same
+  // message on a refusal), or the last message's result when the pairs are the same.
+  if (!st.has_last || pairs != st.last_pairs) {
+    st.has_last = false;
+    try {
+      st.last_labels = validate_stream_labels(pairs, o.labels, {});
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kDataException, message_where(m) + ": stream 0: " + e.what());
+    }
+    st.last_pairs.swap(pairs);
+    st.has_last = true;
+  }
+  em.begin_checked(st.last_labels);
   try {
     em.add(ts_ns, line, metadata);
   } catch (const Error& e) {
@@ -227,7 +239,8 @@ DecodeStats KafkaDecoder::decode_logs(const KafkaMessage& m, LogSink& sink) {
     case KafkaFormat::kLogfmt: return decode_logfmt_message(*state_, options_, m, sink);
     case KafkaFormat::kRaw: {
       DecodeStats stats;
-      emit_one_entry(options_, m, {}, message_time_ns(m), m.value, nullptr, false, sink, stats);
+      state_->pairs.clear();
+      emit_one_entry(*state_, options_, m, state_->pairs, message_time_ns(m), m.value, nullptr, false, sink, stats);
       return stats;
     }
     default:

@@ -15,6 +15,12 @@ struct KafkaDecoder::State {
   std::vector<Label> pairs;
   std::vector<Label> metadata;
   std::string scratch;
+  // The stream of the last message: its pairs (message labels added) and what Loki's label
+  // checks made of them. Messages of one source mostly name the same few streams, and the
+  // checks (sort, names, lengths, UTF-8) are a pure function of the pairs.
+  std::vector<Label> last_pairs;
+  Labels last_labels;
+  bool has_last = false;
 };
 
 // Appends the configured message labels whose names are not in *pairs yet (payload labels win).
@@ -29,10 +35,11 @@ int64_t message_time_ns(const KafkaMessage& m);
 // "topic/partition/offset" for messages.
 std::string message_where(const KafkaMessage& m);
 
-// The log formats' common end: one stream of one entry.
-void emit_one_entry(const KafkaFormatOptions& options, const KafkaMessage& m, std::vector<Label> pairs, int64_t ts_ns,
-                    std::string_view line, const std::vector<Label>* metadata, bool utf8_checked, LogSink& sink,
-                    DecodeStats& stats);
+// The log formats' common end: one stream of one entry. `pairs` (the payload's labels; the
+// message labels are added to it) is left in an unspecified state, its capacity kept.
+void emit_one_entry(KafkaDecoder::State& st, const KafkaFormatOptions& options, const KafkaMessage& m,
+                    std::vector<Label>& pairs, int64_t ts_ns, std::string_view line,
+                    const std::vector<Label>* metadata, bool utf8_checked, LogSink& sink, DecodeStats& stats);
 
 DecodeStats decode_json_lines(KafkaDecoder::State& st, const KafkaFormatOptions& o, const KafkaMessage& m, LogSink& sink);
 DecodeStats decode_logfmt_message(KafkaDecoder::State& st, const KafkaFormatOptions& o, const KafkaMessage& m, LogSink& sink);

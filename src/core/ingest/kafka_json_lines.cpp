@@ -132,9 +132,8 @@ DecodeStats decode_json_lines(KafkaDecoder::State& st, const KafkaFormatOptions&
   add_object_fields(root, o.metadata_object, "metadata object", m, &st.metadata);
   add_fields(root, o.metadata_fields, "metadata field", m, &st.metadata);
   DecodeStats stats;
-  emit_one_entry(o, m, std::move(st.pairs), ts, line, st.metadata.empty() ? nullptr : &st.metadata,
+  emit_one_entry(st, o, m, st.pairs, ts, line, st.metadata.empty() ? nullptr : &st.metadata,
                  /*utf8_checked=*/true, sink, stats);
-  st.pairs = {};
   return stats;
 }
 

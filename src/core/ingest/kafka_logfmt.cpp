@@ -179,9 +179,8 @@ DecodeStats decode_logfmt_message(KafkaDecoder::State& st, const KafkaFormatOpti
   }
   // Unescaped values may hold anything a \u escape makes; the pairs are checked with the labels.
   DecodeStats stats;
-  emit_one_entry(o, m, std::move(st.pairs), ts, m.value, st.metadata.empty() ? nullptr : &st.metadata,
+  emit_one_entry(st, o, m, st.pairs, ts, m.value, st.metadata.empty() ? nullptr : &st.metadata,
                  /*utf8_checked=*/true, sink, stats);
-  st.pairs = {};
   return stats;
 }
 

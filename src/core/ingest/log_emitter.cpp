@@ -15,6 +15,7 @@ LogEmitter::LogEmitter(const LokiPushOptions& options, LogSink& sink, DecodeStat
       utf8_checked_(utf8_checked),
       offset_(std::move(offset)),
       batch_max_(std::max<size_t>(1, std::min(batch_entries, kLogBatch))) {
+  if (batch_max_ == 1) return;  // entries go to the sink one by one, from add() (no buffers)
   batch_.reserve(batch_max_);
   // batch_ points into metadata_: it must never reallocate while a batch is open.
   metadata_.reserve(batch_max_);
@@ -142,7 +143,10 @@ void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Lab
           break;
         }
       }
-      if (ok) {
+      if (ok && batch_max_ == 1) {
+        single_metadata_ = Labels(*metadata);
+        md = single_metadata_.empty() ? nullptr : &single_metadata_;
+      } else if (ok) {
         if (metadata_used_ == metadata_.size()) metadata_.emplace_back();
         metadata_[metadata_used_] = Labels(*metadata);
         md = &metadata_[metadata_used_];
@@ -151,7 +155,13 @@ void LogEmitter::add(int64_t ts_ns, std::string_view line, const std::vector<Lab
       }
     }
   }
-  if (ok) {
+  if (ok && batch_max_ == 1) {
+    // One entry a batch (a Kafka message): straight to the sink.
+    LogEntry e{ts_ns, line, md};
+    stats_.entries++;
+    stats_.line_bytes += line.size();
+    sink_.entries(&e, 1);
+  } else if (ok) {
     batch_.push_back(LogEntry{ts_ns, line, md});
     stats_.entries++;
     stats_.line_bytes += line.size();

@@ -71,6 +71,7 @@ class LogEmitter {
   size_t batch_max_;
   std::vector<LogEntry> batch_;
   std::vector<Labels> metadata_;  // backing for batch_[i].metadata, reused
+  Labels single_metadata_;        // the same with one entry a batch (batch_entries 1)
   size_t metadata_used_ = 0;
 };
 

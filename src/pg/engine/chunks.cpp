@@ -78,26 +78,34 @@ void TsSeriesRows::append_rows(const TsSeriesRows& other) {
 }
 
 // Reorders rows by time when they are not already in order (the usual case is in order).
+// A batch of a Kafka worker is runs of its partitions interleaved: sorted as (time, row) pairs,
+// contiguous keys whose row part keeps equal times in their order (a stable sort by time,
+// without a comparison's two indirect loads).
 static void sort_rows(TsSeriesRows& rows) {
   if (std::is_sorted(rows.times.begin(), rows.times.end())) return;
-  std::vector<uint32_t> perm(rows.times.size());
-  std::iota(perm.begin(), perm.end(), 0);
-  std::stable_sort(perm.begin(), perm.end(),
-                   [&](uint32_t a, uint32_t b) { return rows.times[a] < rows.times[b]; });
+  const size_t n = rows.times.size();
+  std::vector<std::pair<int64_t, uint32_t>> keyed(n);
+  for (size_t i = 0; i < n; i++) keyed[i] = {rows.times[i], static_cast<uint32_t>(i)};
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> perm(n);
+  for (size_t i = 0; i < n; i++) {
+    perm[i] = keyed[i].second;
+    rows.times[i] = keyed[i].first;
+  }
   auto permute = [&](auto& v) {
     auto copy = v;
     for (size_t i = 0; i < perm.size(); i++) v[i] = std::move(copy[perm[i]]);
   };
-  permute(rows.times);
   for (chunk::Column& c : rows.cols) {
     if (!c.ints.empty()) permute(c.ints);
     if (!c.floats.empty()) permute(c.floats);
-    if (!c.bytes.empty()) {
+    if (!c.bytes.empty() && c.bytes.data_size() > 0) {  // all values empty (a null column): any order
       chunk::ByteColumn sorted;
       sorted.gather_from(c.bytes, perm);
       c.bytes.swap(sorted);
     }
-    if (!c.nulls.empty()) {
+    const bool uniform = !c.nulls.empty() && (std::find(c.nulls.begin(), c.nulls.end(), !c.nulls[0]) == c.nulls.end());
+    if (!c.nulls.empty() && !uniform) {
       std::vector<bool> copy = c.nulls;
       for (size_t i = 0; i < perm.size(); i++) c.nulls[i] = copy[perm[i]];
     }

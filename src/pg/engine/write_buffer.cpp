@@ -708,6 +708,38 @@ void ts_buffer_append_stored(Relation rel, int32_t series_id, size_t n, const in
   maybe_flush_for_memory();
 }
 
+void ts_buffer_append_bytes_rows(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
+                                 int bytes_att, const std::string_view* values) {
+  if (n == 0) return;
+  StorageBuffer& sb = storage_buffer(rel);
+  const TsLayout& layout = *sb.layout;
+  Block& b = current_block(sb, GetCurrentCommandId(true));
+  TsSeriesRows& r = series_rows(sb, b, series_id);
+  // What push_row counts for these rows: 8 for the time, a value's size + 32, 1 a null.
+  size_t bytes = 8 * n;
+  r.times.insert(r.times.end(), stored_times, stored_times + n);
+  for (size_t c = 0; c < r.cols.size(); c++) {
+    chunk::Column& col = r.cols[c];
+    if (layout.value_atts[c] == bytes_att && col.kind == chunk::ColumnKind::kBytes) {
+      size_t total = 0;
+      for (size_t i = 0; i < n; i++) total += values[i].size();
+      // A new series' column (a batch's first rows) is allocated once at its size; later calls
+      // (of a row, when the Kafka worker isolates a refused message) grow it by doubling.
+      if (col.bytes.empty()) col.bytes.reserve(n, total);
+      for (size_t i = 0; i < n; i++) col.bytes.push_back(values[i]);
+      if (!col.nulls.empty()) col.nulls.insert(col.nulls.end(), n, false);
+      bytes += total + 32 * n;
+    } else {
+      for (size_t i = 0; i < n; i++) push_null(col);
+      bytes += n;
+    }
+  }
+  b.bytes += bytes;
+  buffers().pending_bytes += bytes;
+  sb.last_series = -1;
+  maybe_flush_for_memory();
+}
+
 void ts_buffer_for_each_pending(Oid storage_id, int32_t series_id,
                                 const std::function<void(const TsSeriesRows&)>& fn) {
   if (g_buffers == nullptr) return;

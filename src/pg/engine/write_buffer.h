@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 
 #include "core/common/labels.h"
 #include "pg/border/pg_headers.h"
@@ -50,6 +51,12 @@ void ts_buffer_append_points(Relation rel, const int32_t* ids, const int64_t* t_
 // columns as detoasted datums in full-width arrays (may call PostgreSQL: the caller guards).
 void ts_buffer_append_stored(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
                              const std::function<void(size_t, Datum*, bool*)>& fill);
+
+// The same for rows whose value columns are all null but attribute `bytes_att`, a bytes column
+// (text, bytea) holding values[i] (observe_log's lines without metadata: the Kafka worker's and
+// the pushes' path): no datum a row, one series lookup for all n rows.
+void ts_buffer_append_bytes_rows(Relation rel, int32_t series_id, size_t n, const int64_t* stored_times,
+                                 int bytes_att, const std::string_view* values);
 
 // Calls fn with the rows of a series this transaction has buffered and not yet written (the
 // heap holds the rest): what a duplicate check must see besides the table.

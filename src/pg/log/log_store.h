@@ -34,9 +34,10 @@ struct LogPushEntry {
 // drop_duplicates (the push paths, as Loki does), an entry whose (stream, ts_ns, line) is already
 // in the table as the caller's snapshot sees it, buffered by this transaction, or earlier in this
 // call, is dropped. Returns the number of lines appended. The caller holds RowExclusiveLock and
-// has checked INSERT privilege.
+// has checked INSERT privilege. lines_checked: the caller has made sure that every line is valid
+// UTF-8 without a NUL byte (the Kafka worker checks each message's lines before it groups them).
 size_t log_append(Relation rel, const Labels& stream, const LogPushEntry* entries, size_t n,
-                  bool drop_duplicates);
+                  bool drop_duplicates, bool lines_checked = false);
 
 // LogQL's view of such a table as `snapshot` sees it: select() answers from the label index
 // without reading lines; scan() reads only the stream's chunks overlapping the range and skips

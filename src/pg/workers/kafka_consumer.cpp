@@ -87,9 +87,11 @@ KafkaConsumer::KafkaConsumer(const ConsumerSettings& s) {
     rd_kafka_destroy(rk_);
     throw std::runtime_error(std::string("subscribe: ") + rd_kafka_err2str(e));
   }
+  queue_ = rd_kafka_queue_get_consumer(rk_);
 }
 
 KafkaConsumer::~KafkaConsumer() {
+  if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);  // before close (rdkafka.h)
   // close() serves a last revoke through rebalance_cb, which only records it; then the
   // partitions are released by leaving the group.
   (void)rd_kafka_consumer_close(rk_);
@@ -143,6 +145,28 @@ rd_kafka_message_t* KafkaConsumer::poll(int timeout_ms) {
     return nullptr;
   }
   return m;
+}
+
+size_t KafkaConsumer::poll_batch(rd_kafka_message_t** out, size_t n) {
+  if (queue_ == nullptr || n == 0) return 0;
+  ssize_t got = rd_kafka_consume_batch_queue(queue_, 0, out, n);
+  if (got <= 0) return 0;
+  size_t kept = 0;
+  for (ssize_t i = 0; i < got; i++) {
+    rd_kafka_message_t* m = out[i];
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        std::string where = m->rkt != nullptr ? std::string(rd_kafka_topic_name(m->rkt)) + "/" +
+                                                    std::to_string(m->partition) + ": "
+                                              : "";
+        record_error(where + rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    out[kept++] = m;
+  }
+  return kept;
 }
 
 void KafkaConsumer::assign(const std::vector<std::pair<TopicPartition, int64_t>>& partitions) {

@@ -50,6 +50,11 @@ class KafkaConsumer {
   // The next message (the caller destroys it with rd_kafka_message_destroy), or nullptr.
   // Messages carrying an error (other than partition EOF) are recorded as errors, not returned.
   rd_kafka_message_t* poll(int timeout_ms);
+  // Without waiting, up to n messages already in librdkafka's queue into out (the caller
+  // destroys each), in queue order: one call instead of a poll a message. Serves the same
+  // callbacks as poll() (a rebalance: check pending_rebalance() after it) and records error
+  // messages the same way. Returns how many messages it put in out.
+  size_t poll_batch(rd_kafka_message_t** out, size_t n);
 
   RebalanceKind pending_rebalance() const { return pending_; }
   const std::vector<TopicPartition>& pending_partitions() const { return pending_partitions_; }
@@ -76,6 +81,7 @@ class KafkaConsumer {
   void record_error(std::string message);
 
   rd_kafka_t* rk_ = nullptr;
+  rd_kafka_queue_t* queue_ = nullptr;  // the consumer queue (poll_batch), released before close
   RebalanceKind pending_ = RebalanceKind::kNone;
   std::vector<TopicPartition> pending_partitions_;
   std::vector<std::string> errors_;

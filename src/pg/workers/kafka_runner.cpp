@@ -1,6 +1,8 @@
 #include "pg/workers/kafka_runner.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -19,10 +21,12 @@
 extern "C" {
 #include "access/table.h"
 #include "access/xlog.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/array.h"
 #include "utils/rel.h"
 }
 
@@ -90,28 +94,66 @@ void insert_dead_letter(const DeadLetter& d) {
   if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT) elog(ERROR, "could not write a Kafka dead letter");
 }
 
-// Compare-and-set of a partition's next offset; false when someone else moved it (a rebalance
-// gave the partition to another consumer, or an admin rewound it).
-bool cas_offset(const std::string& source, const std::string& topic, int32_t partition, bool has_row,
-                int64_t expected, int64_t next) {
+// A partition's next offset as a batch moves it: from `expected` (the value read) to `next`, or
+// inserted when the partition has no row yet.
+struct OffsetMove {
+  const std::string* topic;
+  int32_t partition;
+  bool has_row;
+  int64_t expected;
+  int64_t next;
+};
+
+// Compare-and-set of the next offsets of a batch's partitions; false when someone else moved one
+// (a rebalance gave the partition to another consumer, or an admin rewound it): which one does
+// not matter, the batch's transaction is rolled back. Two statements (an UPDATE of the rows, an
+// INSERT of the new partitions) rather than one a partition: a batch spans tens of partitions,
+// and a statement costs more than its row.
+bool cas_offsets(const std::string& source, const OffsetMove* moves, int n) {
   static SPIPlanPtr update_plan = nullptr;
   static SPIPlanPtr insert_plan = nullptr;
-  Oid types[5] = {TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID};
-  if (update_plan == nullptr)
+  if (update_plan == nullptr) {
+    Oid types[5] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
     update_plan = keep_plan(R"sql(
-      UPDATE observe.kafka_offsets SET next_offset = $4, updated_at = now()
-       WHERE source = $1 AND topic = $2 AND "partition" = $3 AND next_offset = $5)sql",
+      UPDATE observe.kafka_offsets o SET next_offset = v.next, updated_at = now()
+        FROM unnest($2, $3, $4, $5) AS v(topic, part, next, expected)
+       WHERE o.source = $1 AND o.topic = v.topic AND o."partition" = v.part AND o.next_offset = v.expected)sql",
                             5, types);
-  if (insert_plan == nullptr)
+  }
+  if (insert_plan == nullptr) {
+    Oid types[4] = {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID};
     insert_plan = keep_plan(R"sql(
-      INSERT INTO observe.kafka_offsets (source, topic, "partition", next_offset) VALUES ($1, $2, $3, $4)
+      INSERT INTO observe.kafka_offsets (source, topic, "partition", next_offset)
+      SELECT $1, v.topic, v.part, v.next FROM unnest($2, $3, $4) AS v(topic, part, next)
       ON CONFLICT DO NOTHING)sql",
                             4, types);
-  Datum values[5] = {text_datum(source), text_datum(topic), Int32GetDatum(partition), Int64GetDatum(next),
-                     Int64GetDatum(expected)};
-  int rc = SPI_execute_plan(has_row ? update_plan : insert_plan, values, nullptr, false, 0);
-  if (rc != SPI_OK_UPDATE && rc != SPI_OK_INSERT) elog(ERROR, "could not write observe.kafka_offsets");
-  return SPI_processed == 1;
+  }
+  Datum* topics = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* parts = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* nexts = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  Datum* expected = static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1)));
+  for (int pass = 0; pass < 2; pass++) {
+    const bool with_row = pass == 0;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (moves[i].has_row != with_row) continue;
+      topics[k] = text_datum(*moves[i].topic);
+      parts[k] = Int32GetDatum(moves[i].partition);
+      nexts[k] = Int64GetDatum(moves[i].next);
+      expected[k] = Int64GetDatum(moves[i].expected);
+      k++;
+    }
+    if (k == 0) continue;
+    Datum values[5] = {text_datum(source),
+                       PointerGetDatum(construct_array(topics, k, TEXTOID, -1, false, TYPALIGN_INT)),
+                       PointerGetDatum(construct_array(parts, k, INT4OID, 4, true, TYPALIGN_INT)),
+                       PointerGetDatum(construct_array(nexts, k, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+                       PointerGetDatum(construct_array(expected, k, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+    int rc = SPI_execute_plan(with_row ? update_plan : insert_plan, values, nullptr, false, 0);
+    if (rc != (with_row ? SPI_OK_UPDATE : SPI_OK_INSERT)) elog(ERROR, "could not write observe.kafka_offsets");
+    if (SPI_processed != static_cast<uint64>(k)) return false;
+  }
+  return true;
 }
 
 // The transaction's synchronous_commit: observe.kafka_synchronous_commit (for the batch and
@@ -156,6 +198,14 @@ struct LogStream {
     bool has = md != nullptr && !md->empty();
     metadata.push_back(has ? *md : Labels());
     has_metadata.push_back(has);
+  }
+  // Back to its first `rows` lines (whose bytes end at `bytes`).
+  void truncate(size_t rows, size_t bytes) {
+    ts.resize(rows);
+    ends.resize(rows);
+    metadata.resize(rows);
+    has_metadata.resize(rows);
+    arena.resize(bytes);
   }
 };
 
@@ -211,7 +261,9 @@ class SampleBuffer : public ingest::SampleSink {
   size_t n_ = 0;
 };
 
-ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m) {
+// headers: whether the decoder reads headers ($header: labels): librdkafka allocates a header
+// list for every message whose headers are asked for, headers or not.
+ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m, bool headers) {
   ingest::KafkaMessage k;
   k.topic = rd_kafka_topic_name(m->rkt);
   k.partition = m->partition;
@@ -222,12 +274,12 @@ ingest::KafkaMessage to_kafka_message(const rd_kafka_message_t* m) {
   k.timestamp_ms = rd_kafka_message_timestamp(m, &tstype);
   if (tstype == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE) k.timestamp_ms = -1;
   k.value = m->payload != nullptr ? std::string_view(static_cast<const char*>(m->payload), m->len) : std::string_view();
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (headers && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs != nullptr) {
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
       ingest::KafkaHeader h;
       h.name = name;
       h.null = value == nullptr;
@@ -303,17 +355,56 @@ struct KafkaRunnerBuffers {
 
 namespace {
 
-// What log_append refuses, checked before a message joins its group, so that the grouped
-// append at the end does not fail on one message's content (same message as log_append's).
-// The decoders have checked UTF-8 already unless told not to.
-std::string refused_line(const LogStream& st, bool utf8_checked) {
-  for (size_t k = 0; k < st.size(); k++) {
-    std::string_view line = st.line(k);
-    if ((!utf8_checked && !valid_utf8(line)) || line.find('\0') != std::string_view::npos)
-      return "entry " + std::to_string(k) + " of stream " + st.labels.to_string() + ": the line is not valid UTF-8 text";
+// The decoder's sink while a batch's messages are grouped: each entry goes straight into its
+// stream's rows of the batch (one copy of a line; the isolating store decodes into a LogBuffer
+// instead). A message is stored whole or not at all: rollback() takes back what it added when
+// its decoding fails or one of its lines would be refused (refused(): what log_append would say),
+// checked before a message joins its group so that the grouped append at the end does not fail
+// on one message's content.
+class GroupingLogSink : public ingest::LogSink {
+ public:
+  GroupingLogSink(KafkaRunnerBuffers& buf, bool utf8_checked) : buf_(buf), utf8_checked_(utf8_checked) {}
+  void start_message() {
+    marks_.clear();
+    refused_.clear();
   }
-  return "";
-}
+  void begin_stream(const Labels& labels) override {
+    group_ = &buf_.log_group(labels);
+    entry_ = 0;
+    for (const Mark& mk : marks_)
+      if (mk.group == group_) return;
+    marks_.push_back(Mark{group_, group_->size(), group_->arena.size()});
+  }
+  void entries(const ingest::LogEntry* e, size_t n) override {
+    for (size_t i = 0; i < n && refused_.empty(); i++, entry_++) {
+      std::string_view line = e[i].line;
+      // What log_append refuses (the decoders have checked UTF-8 already unless told not to).
+      if ((!utf8_checked_ && !valid_utf8(line)) || line.find('\0') != std::string_view::npos) {
+        refused_ = "entry " + std::to_string(entry_) + " of stream " + group_->labels.to_string() +
+                   ": the line is not valid UTF-8 text";
+        return;
+      }
+      group_->add(e[i].ts_ns, line, e[i].metadata);
+    }
+  }
+  const std::string& refused() const { return refused_; }
+  void rollback() {
+    for (const Mark& mk : marks_) mk.group->truncate(mk.rows, mk.bytes);
+    marks_.clear();
+  }
+
+ private:
+  struct Mark {
+    LogStream* group;
+    size_t rows, bytes;  // its size before this message
+  };
+  KafkaRunnerBuffers& buf_;
+  bool utf8_checked_;
+  LogStream* group_ = nullptr;
+  size_t entry_ = 0;
+  std::vector<Mark> marks_;
+  std::string refused_;
+};
 
 }  // namespace
 
@@ -327,6 +418,8 @@ KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
     ingest::KafkaFormat format;
     if (!ingest::kafka_format_from_name(config_.format, &format)) throw Error(ErrorKind::kInvalidParameter, "unknown format " + config_.format);
     decoder_ = std::make_unique<ingest::KafkaDecoder>(ingest::parse_kafka_format_options(format, config_.format_options));
+    for (const ingest::MessageLabel& ml : decoder_->options().labels)
+      if (ml.source == ingest::MessageLabel::Source::kHeader) need_headers_ = true;
     for (const auto& [k, v] : config_.consumer.properties) {
       if (k == "group.id" || k == "bootstrap.servers" || k == "enable.auto.commit" || k == "enable.auto.offset.store")
         throw Error(ErrorKind::kInvalidParameter, "option \"" + k + "\" is set by pg_observe (use the source's columns)");
@@ -341,6 +434,7 @@ KafkaRunner::KafkaRunner(const KafkaSourceConfig& config, int index)
 
 KafkaRunner::~KafkaRunner() {
   discard_batch();
+  drop_carried();
   consumer_.reset();  // leaves the group: the partitions go to the other members
 }
 
@@ -359,6 +453,11 @@ void KafkaRunner::ensure_consumer() {
     log_message(config_.name, e.what());
     next_create_ms_ = wall_ms() + kMaxBackoffMs;
   }
+}
+
+void KafkaRunner::drop_carried() {
+  for (auto* m : carried_) rd_kafka_message_destroy(m);
+  carried_.clear();
 }
 
 void KafkaRunner::discard_batch() {
@@ -425,6 +524,7 @@ void KafkaRunner::handle_rebalance() {
     // refuses it if a new owner already moved a partition on.
     if (!batch_.empty()) flush_batch();
     discard_batch();
+    drop_carried();  // fetched again from the stored offsets
     if (kind == RebalanceKind::kRevoke) {
       partitions_.clear();
       copies_.clear();
@@ -473,39 +573,41 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   if (assigned_pending_ || resync_ || now < backoff_until_ms_) return false;
 
   bool worked = false;
-  // Poll until the batch is full, the queue is empty, or the batch is due.
-  int wait = poll_ms;
-  if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - now, 0, poll_ms));
-  const rd_kafka_topic_t* run_rkt = nullptr;
-  int32_t run_partition = -1;
-  auto it = partitions_.end();
-  while (static_cast<int64_t>(batch_.size()) < config_.batch_max_messages && batch_bytes_ < config_.batch_max_bytes) {
-    rd_kafka_message_t* m = consumer_->poll(wait);
-    wait = 0;
-    if (consumer_->pending_rebalance() != RebalanceKind::kNone) {
-      if (m != nullptr) rd_kafka_message_destroy(m);
-      return true;  // handled at the next step, after the batch so far is stored
-    }
-    if (m == nullptr) break;
-    // Messages come in runs of one partition: look the partition up when the run changes
-    // (partitions_ does not change inside this loop).
-    if (m->rkt != run_rkt || m->partition != run_partition) {
-      run_rkt = m->rkt;
-      run_partition = m->partition;
-      it = partitions_.find(tp_of(m));
-    }
-    if (it == partitions_.end() || (it->second.fetched_next >= 0 && m->offset < it->second.fetched_next)) {
-      rd_kafka_message_destroy(m);  // not ours (any more), or already stored
-      continue;
-    }
-    it->second.fetched_next = m->offset + 1;
-    if (batch_.empty()) batch_started_ms_ = wall_ms();
-    batch_.push_back(m);
-    poison_.emplace_back();
-    batch_bytes_ += static_cast<int64_t>(m->len);
+  // Poll until the batch is full, the queue is empty, or the batch is due: the first message
+  // waits (up to the batch's deadline), the rest come as librdkafka holds them, many a call.
+  run_rkt_ = nullptr;
+  run_partition_ = -1;
+  bool full = false;
+  while (!full && !carried_.empty()) {
+    rd_kafka_message_t* m = carried_.front();
+    carried_.pop_front();
+    full = take(m);
     worked = true;
   }
-  bool full = static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
+  int wait = poll_ms;
+  if (!batch_.empty()) wait = static_cast<int>(std::clamp<int64_t>(batch_started_ms_ + config_.batch_max_wait_ms - wall_ms(), 0, poll_ms));
+  if (polled_.empty()) polled_.resize(kPollBatch);
+  bool first = true;
+  while (!full) {
+    size_t got = 0;
+    if (first && wait > 0) {
+      polled_[0] = consumer_->poll(wait);
+      got = polled_[0] != nullptr ? 1 : 0;
+    } else {
+      got = consumer_->poll_batch(polled_.data(), polled_.size());
+    }
+    first = false;
+    if (consumer_->pending_rebalance() != RebalanceKind::kNone) {
+      for (size_t k = 0; k < got; k++) rd_kafka_message_destroy(polled_[k]);
+      return true;  // handled at the next step, after the batch so far is stored
+    }
+    if (got == 0) break;
+    worked = true;
+    size_t k = 0;
+    while (k < got && !full) full = take(polled_[k++]);
+    for (; k < got; k++) carried_.push_back(polled_[k]);  // the next batch's
+  }
+  full = full || static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
   if (!batch_.empty() && (full || wall_ms() >= batch_started_ms_ + config_.batch_max_wait_ms)) {
     flush_batch();
     worked = true;
@@ -513,21 +615,62 @@ bool KafkaRunner::step(int poll_ms, bool stopping) {
   return worked;
 }
 
+// Adds a polled message to the batch, unless it is not ours (any more) or already stored.
+// Returns whether the batch is full.
+bool KafkaRunner::take(rd_kafka_message_t* m) {
+  // Messages come in runs of one partition: look the partition up when the run changes
+  // (partitions_ does not change while a step polls).
+  if (m->rkt != run_rkt_ || m->partition != run_partition_) {
+    run_rkt_ = m->rkt;
+    run_partition_ = m->partition;
+    run_it_ = partitions_.find(tp_of(m));
+  }
+  auto it = run_it_;
+  if (it == partitions_.end() || (it->second.fetched_next >= 0 && m->offset < it->second.fetched_next)) {
+    rd_kafka_message_destroy(m);  // not ours (any more), or already stored
+  } else {
+    it->second.fetched_next = m->offset + 1;
+    if (batch_.empty()) batch_started_ms_ = wall_ms();
+    batch_.push_back(m);
+    poison_.emplace_back();
+    batch_bytes_ += static_cast<int64_t>(m->len);
+  }
+  return static_cast<int64_t>(batch_.size()) >= config_.batch_max_messages || batch_bytes_ >= config_.batch_max_bytes;
+}
+
 // Stores the batch. A message whose content the store refuses goes to the dead letters and the
 // batch is tried again without it; any other failure drops the batch and re-reads it from the
 // stored offsets after a backoff.
 void KafkaRunner::flush_batch() {
   if (batch_.empty()) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  const size_t n = batch_.size();
+  const int64_t bytes = batch_bytes_;
   for (;;) {
     StoreResult r = store_once();
     if (r == StoreResult::kStored) {
       backoff_ms_ = 0;
+      // DEBUG1: each batch's size and timing (where the worker's time goes, batch by batch).
+      if (pg_guard([] { return message_level_is_interesting(DEBUG1); })) {
+        const auto t1 = std::chrono::steady_clock::now();
+        double store_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+        double since_ms = last_store_end_.time_since_epoch().count() == 0
+                              ? -1
+                              : std::chrono::duration<double, std::milli>(t0 - last_store_end_).count();
+        last_store_end_ = t1;
+        char text[256];
+        snprintf(text, sizeof text, "batch of %zu messages (%lld bytes) stored in %.1f ms, %.1f ms after the previous one",
+                 n, static_cast<long long>(bytes), store_ms, since_ms);
+        const char* s = config_.name.c_str();
+        pg_guard([s, &text] { ereport(DEBUG1, (errmsg("pg_observe Kafka source \"%s\": %s", s, text))); });
+      }
       return;
     }
     if (r == StoreResult::kRetry) continue;  // without the message just dead-lettered
     // Offsets conflict (a partition moved on without us) or a failure: drop the batch and
     // fetch again from the stored offsets (after a backoff when it failed).
     discard_batch();
+    drop_carried();
     resync_ = true;
     if (r == StoreResult::kFailed) {
       backoff_ms_ = std::clamp<int64_t>(backoff_ms_ * 2, 500, kMaxBackoffMs);
@@ -642,15 +785,19 @@ void KafkaRunner::store_body() {
     ts_check_metrics_shape(buf.rel);
   std::map<TopicPartition, int64_t> next;
   int64_t* next_of_run = nullptr;
+  GroupingLogSink grouping(buf, decoder_->options().loki.validate_utf8);
   for (size_t i = 0; i < batch_.size(); i++) {
     rd_kafka_message_t* m = batch_[i];
     if (i == 0 || !same_partition(m, batch_[i - 1])) next_of_run = &next[tp_of(m)];
     *next_of_run = m->offset + 1;
     std::string error = poison_[i];
     if (error.empty()) {
-      ingest::KafkaMessage km = to_kafka_message(m);
+      ingest::KafkaMessage km = to_kafka_message(m, need_headers_);
       try {
-        if (logs) {
+        if (logs && !isolate_) {
+          grouping.start_message();
+          decoder_->decode_logs(km, grouping);
+        } else if (logs) {
           buf.logs.clear();
           decoder_->decode_logs(km, buf.logs);
         } else {
@@ -664,20 +811,16 @@ void KafkaRunner::store_body() {
       } catch (const std::exception& e) {
         error = e.what();
       }
+      if (logs && !isolate_) {
+        // Its lines are in their groups already, unless it failed: then none of them.
+        if (error.empty()) error = grouping.refused();
+        if (!error.empty()) grouping.rollback();
+      }
     }
     if (error.empty() && !isolate_) {
-      // Grouped: the message's rows join their stream's or series' rows of the batch.
-      if (logs) {
-        bool checked = decoder_->options().loki.validate_utf8;
-        for (size_t s = 0; s < buf.logs.size() && error.empty(); s++) error = refused_line(buf.logs.stream(s), checked);
-        if (error.empty())
-          for (size_t s = 0; s < buf.logs.size(); s++) {
-            LogStream& st = buf.logs.stream(s);
-            LogStream& g = buf.log_group(st.labels);
-            for (size_t k = 0; k < st.size(); k++)
-              g.add(st.ts[k], st.line(k), st.has_metadata[k] ? &st.metadata[k] : nullptr);
-          }
-      } else {
+      // Grouped: the message's rows join their stream's or series' rows of the batch (log
+      // lines did as they were decoded).
+      if (!logs) {
         for (size_t s = 0; s < buf.samples.size(); s++) {
           SampleSeries& series = buf.samples.series(s);
           SampleSeries& g = buf.sample_group(series.labels);
@@ -716,23 +859,28 @@ void KafkaRunner::store_body() {
         entries[k].metadata = g.has_metadata[k] ? &g.metadata[k] : nullptr;
       }
       // Every message is stored, equal lines included: exactly-once comes from the offsets.
+      // Each line was checked (GroupingLogSink) before it joined its group.
       test_refusal(entries.data(), entries.size());
-      log_append(buf.rel, labels, entries.data(), entries.size(), false);
+      log_append(buf.rel, labels, entries.data(), entries.size(), false, /*lines_checked=*/true);
     }
     for (auto& [labels, g] : buf.sample_groups)
       if (!g.t.empty()) ts_append_samples(buf.rel, labels, g.t.data(), g.v.data(), g.t.size());
     storing_ = -1;
   }
-  for (const auto& entry : next) {
-    const TopicPartition& tp = entry.first;
-    const int64_t n = entry.second;
+  // The partitions' new offsets, all or none (compare-and-set; docs/kafka.md "Exactly once").
+  std::vector<OffsetMove> moves;
+  moves.reserve(next.size());
+  for (const auto& [tp, n] : next) {
     const PartitionState& st = partitions_[tp];
-    const std::string& source = config_.name;
-    bool set = pg_guard([&] { return cas_offset(source, tp.topic, tp.partition, st.has_row, st.committed, n); });
-    if (!set) {
-      conflict_ = true;
-      throw Error(ErrorKind::kInternal, "observe.kafka_offsets of " + tp.to_string() + " moved on: batch dropped");
-    }
+    moves.push_back(OffsetMove{&tp.topic, tp.partition, st.has_row, st.committed, n});
+  }
+  const std::string& source = config_.name;
+  const OffsetMove* mv = moves.data();
+  const int nmoves = static_cast<int>(moves.size());
+  bool set = pg_guard([&source, mv, nmoves] { return cas_offsets(source, mv, nmoves); });
+  if (!set) {
+    conflict_ = true;
+    throw Error(ErrorKind::kInternal, "observe.kafka_offsets of a partition of this batch moved on: batch dropped");
   }
   Relation rel = buf.rel;
   pg_guard([rel] { table_close(rel, NoLock); });

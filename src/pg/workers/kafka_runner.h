@@ -4,6 +4,7 @@
 // Assignments take their offsets from observe.kafka_offsets, never from Kafka's commits.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -58,6 +59,8 @@ class KafkaRunner {
   bool load_offsets(const std::vector<TopicPartition>& partitions);
   void reassign();
   void discard_batch();
+  void drop_carried();
+  bool take(rd_kafka_message_t* m);
   void flush_batch();
   enum class StoreResult { kStored, kRetry, kConflict, kFailed };
   StoreResult store_once();
@@ -71,6 +74,7 @@ class KafkaRunner {
   std::string client_id_;
   std::unique_ptr<KafkaConsumer> consumer_;
   std::unique_ptr<ingest::KafkaDecoder> decoder_;
+  bool need_headers_ = false;  // the decoder reads headers ($header: labels)
   std::unique_ptr<KafkaRunnerBuffers> buffers_;  // decoded rows, reused from batch to batch
   std::string config_error_;
   std::map<TopicPartition, PartitionState> partitions_;
@@ -83,6 +87,15 @@ class KafkaRunner {
   std::vector<std::string> poison_;  // per message: empty, or why it goes to the dead letters
   int64_t batch_bytes_ = 0;
   int64_t batch_started_ms_ = 0;
+  // Messages polled in one call beyond what the batch could take: the next batch's first, in
+  // order; dropped whenever fetch positions are set again from the table.
+  std::deque<rd_kafka_message_t*> carried_;
+  std::vector<rd_kafka_message_t*> polled_;  // poll_batch's array, reused
+  static constexpr size_t kPollBatch = 1024;
+  // take()'s partition of the current run of messages (valid while a step polls).
+  const rd_kafka_topic_t* run_rkt_ = nullptr;
+  int32_t run_partition_ = -1;
+  std::map<TopicPartition, PartitionState>::iterator run_it_;
   // The store's progress, read after a failed transaction.
   long storing_ = -1;              // the message being stored, or kStoringGroups, or -1
   static constexpr long kStoringGroups = -2;
@@ -99,6 +112,7 @@ class KafkaRunner {
   };
   std::deque<KafkaCopy> copies_;
 
+  std::chrono::steady_clock::time_point last_store_end_{};  // DEBUG1 timing of batches
   int64_t backoff_until_ms_ = 0;
   int64_t backoff_ms_ = 0;
   int64_t next_create_ms_ = 0;

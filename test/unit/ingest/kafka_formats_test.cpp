@@ -176,6 +176,69 @@ TEST(KafkaFormats, JsonLinesPoison) {
   EXPECT_NE(log_error(small, msg(R"({"ts":1,"msg":"long line"})")).find("Max entry size '3'"), std::string::npos);
 }
 
+// A decoder checks a stream's labels once and reuses the result while messages name the same
+// pairs: whatever came before, each message gets the labels (or the refusal) a fresh decoder
+// gives it.
+TEST(KafkaFormats, StreamLabelsCheckedOnceGiveTheSameAnswers) {
+  KafkaFormatOptions o = opts(KafkaFormat::kJsonLines);
+  o.time_field = "ts";
+  o.line_field = "msg";
+  o.label_fields = {{"app", "app"}, {"level", "level"}};
+  o.loki.labels.max_value_length = 8;
+  o.metadata_fields = {{"trace_id", "trace"}};
+  std::vector<std::string> bodies = {
+      R"({"ts":1,"msg":"a","app":"shop","level":"info"})",
+      R"({"ts":2,"msg":"b","level":"info","app":"shop"})",               // same pairs, other order
+      R"({"ts":3,"msg":"c","app":"shop","level":"info","trace":"t1"})",  // metadata
+      R"({"ts":4,"msg":"d","app":"much-too-long","level":"info"})",      // refused: value too long
+      R"({"ts":5,"msg":"e","app":"shop","level":"info"})",
+      R"({"ts":6,"msg":"f","app":"shop"})",                              // another stream
+      R"({"ts":7,"msg":"g","app":"much-too-long","level":"info"})",
+      R"({"ts":8,"msg":"h","app":"much-too-long","level":"info"})",      // refused twice in a row
+      R"({"ts":9,"msg":"i","app":"shop","level":"warn"})",
+  };
+  KafkaDecoder warm(o);
+  for (const std::string& body : bodies) {
+    KafkaDecoder fresh(o);
+    CollectLogs a, b;
+    std::string ea, eb;
+    try {
+      warm.decode_logs(msg(body), a);
+    } catch (const Error& e) {
+      ea = e.what();
+    }
+    try {
+      fresh.decode_logs(msg(body), b);
+    } catch (const Error& e) {
+      eb = e.what();
+    }
+    EXPECT_EQ(ea, eb) << body;
+    if (!eb.empty()) {
+      // The refusal names the message and the stream as LogEmitter's checks did.
+      EXPECT_NE(eb.find("message \"logs\"/3/42: stream 0: stream "), std::string::npos) << eb;
+      EXPECT_NE(eb.find("label value too long"), std::string::npos) << eb;
+      continue;
+    }
+    ASSERT_EQ(a.streams.size(), 1u) << body;
+    ASSERT_EQ(b.streams.size(), 1u) << body;
+    EXPECT_EQ(a.streams[0].labels, b.streams[0].labels) << body;
+    ASSERT_EQ(a.streams[0].entries.size(), 1u);
+    EXPECT_EQ(a.streams[0].entries[0].line, b.streams[0].entries[0].line);
+    EXPECT_EQ(a.streams[0].entries[0].ts_ns, b.streams[0].entries[0].ts_ns);
+    EXPECT_EQ(a.streams[0].entries[0].has_metadata, b.streams[0].entries[0].has_metadata);
+    EXPECT_EQ(a.streams[0].entries[0].metadata, b.streams[0].entries[0].metadata);
+  }
+  CollectLogs c;
+  warm.decode_logs(msg(bodies[5]), c);
+  EXPECT_EQ(c.streams[0].labels, (Labels{{"app", "shop"}, {"source", "kafka"}, {"topic", "logs"}}));
+  CollectLogs m;
+  warm.decode_logs(msg(bodies[2]), m);
+  EXPECT_EQ(m.streams[0].labels,
+            (Labels{{"app", "shop"}, {"level", "info"}, {"source", "kafka"}, {"topic", "logs"}}));
+  EXPECT_EQ(m.streams[0].entries[0].metadata, (Labels{{"trace_id", "t1"}}));
+  EXPECT_EQ(m.streams[0].batches, 1u);
+}
+
 TEST(KafkaFormats, Logfmt) {
   KafkaFormatOptions o = opts(KafkaFormat::kLogfmt);
   o.time_field = "ts";
