@@ -5,16 +5,17 @@
 # series dropped by retention, and the chunks of a slow target's series deleted after its scrape)
 # and runs compaction, and with it series GC, until they are gone. GC may hold ShareLock on
 # observe.metrics only briefly: no write of the worker waits observe.worker_lock_timeout
-# (lock_timeouts stays 0), and no scraped sample is lost (every answer the fixture served is
+# (observe.worker_lock_timeout = 500 ms here; lock_timeouts stays 0), and no scraped sample is lost (every answer the fixture served is
 # stored, each with all its series). The slow target's series are removed while the worker
 # still holds their ids: its next samples must go to new series (no chunk row names a removed
 # series), and the steady targets' series must keep their ids (never removed while in use).
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 source "$ROOT/test/integration/scrape/own_server.sh" scrape_gc
-JUNK=${GC_TEST_JUNK:-200000}
+JUNK=${GC_TEST_JUNK:-400000}
 SERIES=50
-start_own_server "observe.maintenance_interval = 0"
+# Writes give up after 500 ms (default 1 s): GC's hold of the lock must stay well below.
+start_own_server "observe.maintenance_interval = 0" "observe.worker_lock_timeout = 500"
 q -c "CREATE EXTENSION pg_observe"
 STORAGE=$(q -c "SELECT relfilenode FROM pg_class WHERE oid = 'observe.metrics'::regclass")
 FPORT=$("$ROOT/scripts/pg_server.sh" free-port)
@@ -28,7 +29,7 @@ q -c "INSERT INTO observe.scrape_targets (job, url, scrape_interval, labels)
         FROM generate_series(0, 3) i
       UNION ALL
       SELECT 'gcfix', 'http://127.0.0.1:$FPORT/t/4', interval '30 seconds', '{\"target\": \"slow\"}'::jsonb"
-for _ in $(seq 1 60); do
+for _ in $(seq 1 90); do
   up=$(q -c "SELECT count(*) FROM observe.scrape_target_health WHERE job = 'gcfix' AND up")
   [ "$up" = 5 ] && break
   sleep 0.5
