@@ -4,8 +4,8 @@
 # series a newly added target is about to create: the other targets, one of which creates a
 # new series on every scrape, keep being scraped on schedule (no gap between their `up`
 # samples longer than two intervals); the blocked target's writes are given up at once,
-# logged and counted (scrape_target_health.lock_timeouts); once the user commits, it is
-# written again.
+# logged and counted (scrape_target_health.lock_timeouts), its samples kept; once the user
+# commits, they are written, and the target again.
 set -euo pipefail
 ROOT=${OBSERVE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 PORT=$("$ROOT/scripts/pg_server.sh" free-port)
@@ -97,6 +97,11 @@ for _ in $(seq 1 20); do
   sleep 0.5
 done
 [ "$ok" = t ] || { echo "target c did not recover after the commit"; exit 1; }
+# The blocked target's scrapes were kept, not lost: written once the user committed.
+c_held=$(psql_q "SELECT count(*) FROM observe.metrics WHERE name = 'up' AND labels->>'job' = 'lockit_c'
+                   AND value = 1 AND time BETWEEN '$t0' AND '$t1'")
+echo "target c: $c_held scrapes of the held ${HOLD_SECONDS} s written after the commit"
+[ "$c_held" -ge $((HOLD_SECONDS - 2)) ] || { echo "the blocked target's samples were lost"; exit 1; }
 n_user=$(psql_q "SELECT count(*) FROM observe.metrics WHERE name = 'lockit_user_series'")
 [ "$n_user" = 1 ] || { echo "the user's row is missing"; exit 1; }
 echo "ok"

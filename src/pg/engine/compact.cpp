@@ -4,6 +4,7 @@
 // new ones inserted in one transaction, so a concurrent reader sees either the old or the new
 // set (MVCC).
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -155,18 +156,59 @@ int64_t ts_compact_relation(Relation rel) {
 // names it (SnapshotNonVacuumable: live rows, rows of transactions in progress, and deleted rows
 // an older snapshot may read; a batch's directory names its series) and no open transaction has
 // rows of it in its write buffer: those hold RowExclusiveLock on the table until they end, so
-// ShareLock, tried without waiting (writers and workers never queue behind it), excludes them
-// and is held to commit, when the relcache invalidation makes every backend drop its dictionary
-// before it can write again. The full scan runs without that lock; under it only the candidates
-// and the batch rows are read again, so writers are held up for as short a time as possible
-// (and not at all when no series is unused). Ids come from a sequence, so a removed id is never
-// given again; an install without the sequence (not yet updated) keeps its series.
+// ShareLock, tried without waiting (writers and workers never queue behind it), excludes them.
+// It is held to commit, when the relcache invalidation makes every backend forget the removed
+// ids before it can write the table again (ts_series_relcache_invalidated: dictionaries are
+// dropped, or the scrape worker's checks the ids it holds for presence).
+//
+// The lock is held for milliseconds, not for the whole work: writers waiting for it give up
+// after observe.worker_lock_timeout (the scrape worker keeps their samples and tries again,
+// but a long hold still delays every write). So:
+//  1. Without the lock: every chunk row is read (L0 batch directories parsed), each batch row
+//     remembered by its identity (TID and inserting xid: a TID alone may be reused once VACUUM
+//     removed the row); the series rows no chunk row names are the candidates.
+//  2. Without the lock: at most kGcSeriesPerLock candidates, lowest ids first, are probed again
+//     (chunk rows written since step 1 keep theirs), and the batch rows written since step 1
+//     are parsed; the rest wait for the next compaction.
+//  3. Under the lock: only what can have changed since is read again: the batch rows not seen
+//     before (few: those written since step 2) and the kept candidates' own chunk rows (one index
+//     probe each, bounded by kGcSeriesPerLock and kGcLockBudgetMs; a candidate not probed in
+//     time stays). No writer is in progress then, so no row naming a candidate can appear
+//     before the commit; every row some snapshot can read was either seen (batches: parsed
+//     once, their series were never candidates) or is read here.
+// Ids come from a sequence, so a removed id is never given again; an install without the
+// sequence (not yet updated) keeps its series.
 namespace {
 
-// Adds to `used` the series named by chunk rows of `storage` (all of them, or only the batch
-// rows when batches_only) that any snapshot can still read.
-void collect_used_series(const TsInternalOids& oids, Oid storage, bool batches_only,
-                         std::unordered_set<int32_t>& used) {
+// Candidates removed per compaction at most: one index probe each under the lock (~1-2 us);
+// the rest go in the following compactions.
+constexpr size_t kGcSeriesPerLock = 50000;
+// Probing under the lock stops after this long; the candidates not probed stay.
+constexpr double kGcLockBudgetMs = 100.0;
+
+// A batch row version: its TID and inserting xid.
+struct BatchIdentity {
+  ItemPointerData tid;
+  TransactionId xmin;
+  bool operator==(const BatchIdentity& o) const {
+    return xmin == o.xmin && ItemPointerGetBlockNumberNoCheck(&tid) == ItemPointerGetBlockNumberNoCheck(&o.tid) &&
+           ItemPointerGetOffsetNumberNoCheck(&tid) == ItemPointerGetOffsetNumberNoCheck(&o.tid);
+  }
+};
+struct BatchIdentityHash {
+  size_t operator()(const BatchIdentity& b) const {
+    uint64_t v = (static_cast<uint64_t>(ItemPointerGetBlockNumberNoCheck(&b.tid)) << 16) ^
+                 ItemPointerGetOffsetNumberNoCheck(&b.tid) ^ (static_cast<uint64_t>(b.xmin) << 32);
+    return std::hash<uint64_t>()(v);
+  }
+};
+using BatchSet = std::unordered_set<BatchIdentity, BatchIdentityHash>;
+
+// Calls name(id) for each series named by chunk rows of `storage` (all of them, or only the
+// batch rows when batches_only) that any snapshot can still read, skipping batch rows in
+// `seen` and adding the others to it.
+template <typename Name>
+void scan_used_series(const TsInternalOids& oids, Oid storage, bool batches_only, BatchSet& seen, Name name) {
   SnapshotData nonvacuumable;
   TsChunkCursor cursor;
   TsChunkCursor* c = &cursor;
@@ -182,32 +224,31 @@ void collect_used_series(const TsInternalOids& oids, Oid storage, bool batches_o
     TsChunkRow row;
     if (!pg_guard([&] { return ts_chunk_cursor_next(c, &row); })) break;
     if (row.series_id != kTsBatchSeries) {
-      used.insert(row.series_id);
+      name(row.series_id);
       continue;
     }
+    if (!seen.insert(BatchIdentity{row.tid, row.xmin}).second) continue;
     with_chunk_bytes(row.data, [&](std::string_view bytes) {
       ts_batch_parse(bytes, &batch);
-      for (const TsBatchEntry& e : batch.entries) used.insert(e.series_id);
+      for (const TsBatchEntry& e : batch.entries) name(e.series_id);
     });
   }
   pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
 }
 
-// Whether any chunk row of the series (not batches) can still be read by some snapshot.
-bool series_has_chunks(const TsInternalOids& oids, Oid storage, int32_t id) {
-  return pg_guard([&] {
-    SnapshotData nonvacuumable;
-    Relation chunks = table_open(oids.chunks, AccessShareLock);
-    InitNonVacuumableSnapshot(nonvacuumable, GlobalVisTestFor(chunks));
-    table_close(chunks, NoLock);
-    TsChunkCursor c;
-    ts_chunk_cursor_open(&c, oids.chunks, oids.chunks_index, storage, id, PG_INT64_MIN, &nonvacuumable,
-                         AccessShareLock);
-    TsChunkRow row;
-    bool any = ts_chunk_cursor_next(&c, &row);
-    ts_chunk_cursor_close(&c, AccessShareLock);
-    return any;
-  });
+// Drops from `candidates` (ascending ids) those named by batch rows not in `seen`.
+void drop_named_by_new_batches(const TsInternalOids& oids, Oid storage, BatchSet& seen,
+                               std::vector<std::pair<int32_t, ItemPointerData>>& candidates) {
+  std::unordered_set<int32_t> named;
+  scan_used_series(oids, storage, true, seen, [&](int32_t id) { named.insert(id); });
+  if (named.empty()) return;
+  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                  [&](const auto& c) { return named.count(c.first) != 0; }),
+                   candidates.end());
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
 }
 
 }  // namespace
@@ -217,8 +258,10 @@ int64_t ts_series_gc(Relation rel) {
   pg_guard([&] { ts_internal_oids(&oids, false); });
   if (!OidIsValid(oids.series_seq)) return 0;
   Oid storage = rel->rd_node.relNode;
+  // 1. Every chunk row, without the lock.
   std::unordered_set<int32_t> used;
-  collect_used_series(oids, storage, false, used);
+  BatchSet seen;
+  scan_used_series(oids, storage, false, seen, [&](int32_t id) { used.insert(id); });
   int n = 0;
   int32* ids = nullptr;
   ItemPointerData* tids = nullptr;
@@ -226,23 +269,61 @@ int64_t ts_series_gc(Relation rel) {
   std::vector<std::pair<int32_t, ItemPointerData>> candidates;
   for (int i = 0; i < n; i++)
     if (used.count(ids[i]) == 0) candidates.emplace_back(ids[i], tids[i]);
+  used = {};
+  if (candidates.empty()) return 0;
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t all_candidates = candidates.size();
+
+  // 2. The first candidates probed again and the new batch rows read, still without the lock.
+  {
+    std::vector<std::pair<int32_t, ItemPointerData>> kept;
+    TsChunkProbe probe;
+    TsChunkProbe* p = &probe;
+    pg_guard([&] { ts_chunk_probe_open(p, oids.chunks, oids.chunks_index); });
+    for (size_t i = 0; i < candidates.size() && kept.size() < kGcSeriesPerLock; i++) {
+      int32_t id = candidates[i].first;
+      if (!pg_guard([&] { return ts_chunk_probe_has(p, storage, id); })) kept.push_back(candidates[i]);
+      if ((i & 1023) == 0 && interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+    }
+    pg_guard([&] { ts_chunk_probe_close(p); });
+    candidates.swap(kept);
+  }
+  drop_named_by_new_batches(oids, storage, seen, candidates);
   if (candidates.empty()) return 0;
 
+  // 3. Under the lock: what was written since.
   if (!pg_guard([rel] { return ConditionalLockRelation(rel, ShareLock); })) return 0;
-  // Rows written since the scan above: batches are read again, the candidates' own chunks probed.
-  used.clear();
-  collect_used_series(oids, storage, true, used);
+  auto locked = std::chrono::steady_clock::now();
+  drop_named_by_new_batches(oids, storage, seen, candidates);
   std::vector<ItemPointerData> unused;
-  for (const auto& [id, tid] : candidates)
-    if (used.count(id) == 0 && !series_has_chunks(oids, storage, id)) unused.push_back(tid);
-  if (unused.empty()) return 0;
-  const ItemPointerData* del = unused.data();
-  int ndel = static_cast<int>(unused.size());
+  size_t probed = 0;
+  {
+    TsChunkProbe probe;
+    TsChunkProbe* p = &probe;
+    pg_guard([&] { ts_chunk_probe_open(p, oids.chunks, oids.chunks_index); });
+    for (; probed < candidates.size(); probed++) {
+      if ((probed & 255) == 255 && elapsed_ms(locked) > kGcLockBudgetMs) break;
+      int32_t id = candidates[probed].first;
+      if (!pg_guard([&] { return ts_chunk_probe_has(p, storage, id); })) unused.push_back(candidates[probed].second);
+    }
+    pg_guard([&] { ts_chunk_probe_close(p); });
+  }
+  if (!unused.empty()) {
+    const ItemPointerData* del = unused.data();
+    int ndel = static_cast<int>(unused.size());
+    pg_guard([&] {
+      ts_delete_series(del, ndel);
+      CacheInvalidateRelcache(rel);  // ts_series_relcache_invalidated in every backend
+    });
+  }
+  double held = elapsed_ms(locked);
   pg_guard([&] {
-    ts_delete_series(del, ndel);
-    CacheInvalidateRelcache(rel);
+    elog(DEBUG1,
+         "observe_ts series GC: %zu candidates, %zu probed under the lock, %zu removed, %.1f ms under the lock "
+         "before commit",
+         all_candidates, probed, unused.size(), held);
   });
-  return ndel;
+  return static_cast<int64_t>(unused.size());
 }
 
 }  // namespace observe::pg

@@ -14,7 +14,7 @@ namespace observe::pg {
 static void relcache_callback(Datum, Oid relid) {
   // Only drops references: users of a layout or dictionary hold their own.
   ts_layout_invalidate(relid);
-  ts_series_invalidate_relid(relid);
+  ts_series_relcache_invalidated(relid);
 }
 
 void ts_am_init() {

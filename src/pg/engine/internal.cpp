@@ -17,6 +17,8 @@ static Oid lookup_rel(Oid nsp, const char* name, bool missing_ok) {
   return oid;
 }
 
+Oid ts_known_series_seq = InvalidOid;
+
 bool ts_internal_oids(TsInternalOids* out, bool missing_ok) {
   Oid nsp = get_namespace_oid("observe", missing_ok);
   if (!OidIsValid(nsp)) return false;
@@ -26,6 +28,7 @@ bool ts_internal_oids(TsInternalOids* out, bool missing_ok) {
   out->series_pkey = lookup_rel(nsp, "_ts_series_pkey", missing_ok);
   out->series_key_index = lookup_rel(nsp, "_ts_series_key", missing_ok);
   out->series_seq = get_relname_relid("_ts_series_id_seq", nsp);
+  if (OidIsValid(out->series_seq)) ts_known_series_seq = out->series_seq;
   out->chunks = lookup_rel(nsp, "_ts_chunks", missing_ok);
   out->chunks_index = lookup_rel(nsp, "_ts_chunks_series_time", missing_ok);
   return OidIsValid(out->options) && OidIsValid(out->options_pkey) && OidIsValid(out->series) &&
@@ -571,6 +574,53 @@ void ts_delete_series(const ItemPointerData* tids, int n) {
     simple_heap_delete(rel, &tid);
   }
   table_close(rel, RowExclusiveLock);
+}
+
+void ts_chunk_probe_open(TsChunkProbe* p, Oid chunks_relid, Oid index_relid) {
+  p->rel = table_open(chunks_relid, AccessShareLock);
+  p->index = index_open(index_relid, AccessShareLock);
+  InitNonVacuumableSnapshot(p->nonvacuumable, GlobalVisTestFor(p->rel));
+  p->scan = index_beginscan(p->rel, p->index, &p->nonvacuumable, 2, 0);
+  p->slot = table_slot_create(p->rel, nullptr);
+}
+
+bool ts_chunk_probe_has(TsChunkProbe* p, Oid storage_id, int32 series_id) {
+  ScanKeyData keys[2];  // index columns: (storage_id, series_id, max_time)
+  ScanKeyInit(&keys[0], kChStorage, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+  ScanKeyInit(&keys[1], kChSeries, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(series_id));
+  index_rescan(p->scan, keys, 2, nullptr, 0);
+  bool any = index_getnext_slot(p->scan, ForwardScanDirection, p->slot);
+  ExecClearTuple(p->slot);
+  return any;
+}
+
+void ts_chunk_probe_close(TsChunkProbe* p) {
+  ExecDropSingleTupleTableSlot(p->slot);
+  index_endscan(p->scan);
+  index_close(p->index, AccessShareLock);
+  table_close(p->rel, AccessShareLock);
+}
+
+void ts_series_present(Oid storage_id, const int32* ids, int n, bool* present) {
+  if (n <= 0) return;
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  Relation index = index_open(oids.series_pkey, AccessShareLock);
+  IndexScanDesc scan = index_beginscan(rel, index, SnapshotSelf, 2, 0);
+  TupleTableSlot* slot = table_slot_create(rel, nullptr);
+  for (int i = 0; i < n; i++) {
+    ScanKeyData keys[2];  // index columns: (storage_id, series_id)
+    ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(storage_id));
+    ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(ids[i]));
+    index_rescan(scan, keys, 2, nullptr, 0);
+    present[i] = index_getnext_slot(scan, ForwardScanDirection, slot);
+    ExecClearTuple(slot);
+  }
+  ExecDropSingleTupleTableSlot(slot);
+  index_endscan(scan);
+  index_close(index, AccessShareLock);
+  table_close(rel, AccessShareLock);
 }
 
 }  // namespace observe::pg

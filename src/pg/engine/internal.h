@@ -27,6 +27,9 @@ struct TsInternalOids {
 // Looks the internal tables up by name (syscache; cheap). missing_ok: returns false when the
 // extension's tables do not exist (during DROP EXTENSION); otherwise raises an error.
 bool ts_internal_oids(TsInternalOids* out, bool missing_ok);
+// The id sequence's OID as ts_internal_oids last found it (InvalidOid before, or in an install
+// without it): a backend holds ids of a storage only after it looked the internal tables up.
+extern Oid ts_known_series_seq;
 
 // A heap table opened for writing with its indexes, so rows are inserted with index entries
 // and WAL exactly as an INSERT would.
@@ -167,4 +170,22 @@ namespace observe::pg {
 void ts_series_rows(Oid storage_id, int* n, int32** ids, ItemPointerData** tids);
 // Deletes series rows by TID (series garbage collection), in the current command.
 void ts_delete_series(const ItemPointerData* tids, int n);
+
+// Whether series still have chunk rows (not L0 batches) that any snapshot can read
+// (SnapshotNonVacuumable): one index scan of _ts_chunks, rescanned per series, instead of a
+// table open, a snapshot and a scan each (series garbage collection probes many).
+struct TsChunkProbe {
+  Relation rel;
+  Relation index;
+  IndexScanDesc scan;
+  TupleTableSlot* slot;
+  SnapshotData nonvacuumable;
+};
+void ts_chunk_probe_open(TsChunkProbe* p, Oid chunks_relid, Oid index_relid);
+bool ts_chunk_probe_has(TsChunkProbe* p, Oid storage_id, int32 series_id);
+void ts_chunk_probe_close(TsChunkProbe* p);
+
+// present[i]: whether series ids[i] of the storage has a row that SnapshotSelf sees (committed,
+// or this transaction's): a probe of _ts_series' primary key each, one scan rescanned.
+void ts_series_present(Oid storage_id, const int32* ids, int n, bool* present);
 }  // namespace observe::pg

@@ -911,8 +911,23 @@ void ts_series_set_lookup_only(size_t max_keys) { lookup_only_max_keys = max_key
 
 SeriesDict::~SeriesDict() { filter_free(&filter_); }
 
+static uint64_t next_serial = 0;
+
+bool SeriesDict::had_serial(uint64_t serial) const {
+  return std::find(past_serials_.begin(), past_serials_.end(), serial) != past_serials_.end();
+}
+
+bool SeriesDict::note_series_removed() {
+  if (!lookup_only_) return false;
+  constexpr size_t kPastSerials = 16;  // older ids are looked up again
+  keys_only_.clear();                  // may name removed series: found again by key
+  if (past_serials_.size() >= kPastSerials) past_serials_.erase(past_serials_.begin());
+  past_serials_.push_back(serial_);
+  serial_ = ++next_serial;
+  return true;
+}
+
 SeriesDict::SeriesDict(Oid relid, Oid storage_id) : relid_(relid), storage_id_(storage_id) {
-  static uint64_t next_serial = 0;
   serial_ = ++next_serial;
   lookup_only_ = lookup_only_max_keys > 0;
   max_keys_ = lookup_only_max_keys;
@@ -925,10 +940,28 @@ static std::unordered_map<Oid, std::shared_ptr<SeriesDict>>& dicts() {
   return *m;
 }
 
+// Dictionaries dropped by an invalidation, freed at the next ts_series_dict call: a backend
+// processes its own transaction's invalidations at commit before it releases its locks, and
+// freeing the million entries of a full dictionary there kept series GC's ShareLock held for a
+// second longer (measured at 1 M series).
+static std::vector<std::shared_ptr<SeriesDict>>& retired() {
+  static auto* v = new std::vector<std::shared_ptr<SeriesDict>>();
+  return *v;
+}
+
+static void retire(std::unordered_map<Oid, std::shared_ptr<SeriesDict>>::iterator it) {
+  retired().push_back(std::move(it->second));
+}
+
 std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id) {
+  retired().clear();
   auto& m = dicts();
   auto it = m.find(storage_id);
   if (it != m.end() && it->second->relid() == relid) return it->second;
+  // A dictionary kept across a relcache invalidation (lookup-only) of the table's old storage
+  // (a rewrite gave it a new one) is of no more use.
+  for (auto o = m.begin(); o != m.end();)
+    o = o->second->relid() == relid && o->first != storage_id ? m.erase(o) : std::next(o);
   auto d = std::make_shared<SeriesDict>(relid, storage_id);
   m[storage_id] = d;
   return d;
@@ -936,15 +969,33 @@ std::shared_ptr<SeriesDict> ts_series_dict(Oid relid, Oid storage_id) {
 
 void ts_series_invalidate_relid(Oid relid) {
   auto& m = dicts();
-  if (relid == InvalidOid) {
-    m.clear();
-    return;
+  for (auto it = m.begin(); it != m.end();) {
+    if (relid != InvalidOid && it->second->relid() != relid) {
+      ++it;
+      continue;
+    }
+    retire(it);
+    it = m.erase(it);
   }
-  for (auto it = m.begin(); it != m.end();)
-    it = it->second->relid() == relid ? m.erase(it) : std::next(it);
 }
 
 void ts_series_invalidate_storage(Oid storage_id) { dicts().erase(storage_id); }
+
+void ts_series_relcache_invalidated(Oid relid) {
+  auto& m = dicts();
+  if (relid == InvalidOid || !OidIsValid(ts_known_series_seq)) {
+    ts_series_invalidate_relid(relid);
+    return;
+  }
+  for (auto it = m.begin(); it != m.end();) {
+    if (it->second->relid() != relid || it->second->note_series_removed()) {
+      ++it;
+      continue;
+    }
+    retire(it);
+    it = m.erase(it);
+  }
+}
 
 void ts_series_on_abort() {
   // Called at a subtransaction's abort (its id is still current) and at a top-level abort.

@@ -49,6 +49,14 @@ class SeriesDict {
   // instance with this serial: dictionaries are dropped when ids could be reused (an abort
   // that created series) or the table changed.
   uint64_t serial() const { return serial_; }
+  // Whether `serial` was this dictionary's serial before series were removed (a lookup-only
+  // dictionary outlives series garbage collection, note_series_removed): an id obtained then
+  // is still valid if its series row is still there (ts_series_present).
+  bool had_serial(uint64_t serial) const;
+  // The table's series may have been removed (its relcache entry was invalidated): a
+  // lookup-only dictionary forgets its keys, takes a new serial and keeps the old one in
+  // had_serial; a full one returns false and must be dropped.
+  bool note_series_removed();
   Oid storage_id() const { return storage_id_; }
 
   // The series id of a key image, creating the series when new. values/nulls are the key
@@ -99,6 +107,7 @@ class SeriesDict {
 
   Oid relid_, storage_id_;
   uint64_t serial_;
+  std::vector<uint64_t> past_serials_;  // at most kPastSerials, oldest first
   // Every series with an id up to this one that will ever commit is cached: refresh reads above
   // it. Ids can commit out of order, so it only moves when no creation was in flight.
   int32_t horizon_ = 0;
@@ -132,6 +141,14 @@ void ts_series_set_lookup_only(size_t max_keys);
 // Forgets cached dictionaries (relcache invalidation, aborts that created series).
 void ts_series_invalidate_relid(Oid relid);
 void ts_series_invalidate_storage(Oid storage_id);
+// The relcache callback: the table changed, or series garbage collection removed some of its
+// series (ts_series_gc invalidates the table's relcache entry, and every backend processes it
+// before it can lock the table to write). Full dictionaries of the table are dropped;
+// lookup-only ones (the scrape worker's) forget their keys and change serial, and the ids their
+// users obtained before are checked for presence instead of looked up again: ids come from the
+// sequence, never given twice, so a present id still names its series (an install without the
+// sequence drops them too).
+void ts_series_relcache_invalidated(Oid relid);
 // Called at (sub)transaction abort: forgets the dictionaries the aborting (sub)transaction
 // added series to, since their new entries name rows that no longer exist.
 void ts_series_on_abort();

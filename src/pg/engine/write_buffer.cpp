@@ -659,6 +659,17 @@ uint64_t ts_buffer_series_serial(Relation rel) {
   return ts_series_dict(sb.relid, sb.storage_id)->serial();
 }
 
+bool ts_buffer_series_had_serial(Relation rel, uint64_t serial) {
+  StorageBuffer& sb = storage_buffer(rel);
+  return ts_series_dict(sb.relid, sb.storage_id)->had_serial(serial);
+}
+
+void ts_buffer_series_present(Relation rel, const int32_t* ids, size_t n, bool* present) {
+  Oid storage = rel->rd_node.relNode;
+  int count = static_cast<int>(n);
+  pg_guard([&] { ts_series_present(storage, ids, count, present); });
+}
+
 int32_t ts_buffer_series_id(Relation rel, const Labels& series) {
   StorageBuffer& sb = storage_buffer(rel);
   check_metrics_shape(*sb.layout);

@@ -36,6 +36,11 @@ void ts_buffer_append_samples(Relation rel, const Labels& series, const int64_t*
 // the serial of the table's series dictionary (SeriesDict::serial: an id obtained while it was
 // current stays valid while it is) ...
 uint64_t ts_buffer_series_serial(Relation rel);
+// ... whether ids obtained under `serial` are still valid once present (series garbage
+// collection changed the dictionary's serial: SeriesDict::had_serial), and which are:
+// present[i] for ids[i] (a primary key probe each, under the caller's lock on the table) ...
+bool ts_buffer_series_had_serial(Relation rel, uint64_t serial);
+void ts_buffer_series_present(Relation rel, const int32_t* ids, size_t n, bool* present);
 // ... the id of a series of a metric-shaped table, created when new ...
 int32_t ts_buffer_series_id(Relation rel, const Labels& series);
 // ... the same for many series at once (ids[i] for series[i]): those new to the dictionary are

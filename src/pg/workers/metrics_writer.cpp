@@ -1,6 +1,7 @@
 #include "pg/workers/metrics_writer.h"
 
 #include <cstdint>
+#include <memory>
 #include <unordered_set>
 
 #include "pg/border/border.h"
@@ -37,6 +38,35 @@ void MetricsWriter::append(const std::vector<scrape::Sample>& samples, size_t* n
   if (samples.empty()) return;
   ts_check_metrics_shape(rel_);
   const uint64_t serial = ts_buffer_series_serial(rel_);
+  // Ids obtained before a relcache invalidation (series garbage collection) changed the
+  // dictionary's serial are kept when their series rows are still there (a primary key probe
+  // each, no label lookup): removing some series does not make the worker look every series up
+  // again. An absent one is resolved below (its series created again).
+  {
+    std::vector<const scrape::Series*> check;
+    std::vector<int32_t> check_ids;
+    std::unordered_set<const scrape::Series*> checked;
+    uint64_t known_past = 0;  // the last generation found to be a past serial
+    for (const scrape::Sample& s : samples) {
+      scrape::StorageRef& ref = s.series->ref;
+      if (ref.generation == serial || ref.generation == 0 || ref.id < 0) continue;
+      if (ref.generation != known_past) {
+        if (!ts_buffer_series_had_serial(rel_, ref.generation)) continue;
+        known_past = ref.generation;
+      }
+      if (!checked.insert(s.series.get()).second) continue;
+      check.push_back(s.series.get());
+      check_ids.push_back(static_cast<int32_t>(ref.id));
+    }
+    if (!check.empty()) {
+      std::unique_ptr<bool[]> present(new bool[check.size()]);
+      ts_buffer_series_present(rel_, check_ids.data(), check_ids.size(), present.get());
+      for (size_t i = 0; i < check.size(); i++) {
+        check[i]->ref.generation = present[i] ? serial : 0;
+        if (!present[i]) check[i]->ref.id = -1;
+      }
+    }
+  }
   // Series new to this dictionary (new series, or the dictionary was dropped): by labels, all
   // in one batch (one creation lock for a first scrape's thousand series), at most *new_budget
   // of them, in the order of their first sample. An id found now is valid in this transaction

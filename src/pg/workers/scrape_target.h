@@ -46,7 +46,19 @@ class ScrapeTarget {
   // Samples waiting for their series to be created.
   size_t pending() const { return pending_.size(); }
   // Forgets the waiting samples (their write failed).
-  void drop_pending() { pending_.clear(); }
+  void drop_pending() {
+    pending_.clear();
+    retry_since_ms_ = 0;
+  }
+  // A write given up on a lock (observe.worker_lock_timeout): its samples wait with the others
+  // (`result`'s after them; nullptr: those waiting already) and are written with the target's
+  // next write, or by write_pending once retry_due. Returns false, having dropped them all,
+  // when the oldest has waited kRetryMaxMs: a lock held that long loses samples, as before.
+  bool keep_for_retry(const scrape::ScrapeResult* result, int64_t now_ms);
+  // Whether write_pending may try the waiting samples again (no failed try in the last second).
+  bool retry_due(int64_t now_ms) const { return now_ms >= retry_at_ms_; }
+  // Since when the oldest sample kept for retry has waited (0: none).
+  int64_t retry_since_ms() const { return retry_since_ms_; }
   // Inside a transaction, after the waiting samples' write failed and drop_pending: the health
   // row (of the last scrape) says why they are missing and counts a lock timeout.
   void write_pending_failed_status(const std::string& error, bool lock_timeout);
@@ -75,6 +87,8 @@ class ScrapeTarget {
   // write of the transaction in progress.
   std::vector<scrape::Sample> pending_, staged_;
   scrape::ScrapeResult last_;  // the last scrape's report, without its samples
+  int64_t retry_since_ms_ = 0;  // the first failed write of the samples kept for retry
+  int64_t retry_at_ms_ = 0;     // write_pending waits until then after a failed try
   bool staged_valid_ = false;
 };
 

@@ -163,7 +163,7 @@ class ScrapeLoop {
     auto it = targets_.lower_bound(pending_cursor_);
     for (size_t i = 0; i < targets_.size() && budget > 0; i++, ++it) {
       if (it == targets_.end()) it = targets_.begin();
-      if (it->second->pending() == 0 || it->second->in_flight()) continue;
+      if (it->second->pending() == 0 || it->second->in_flight() || !it->second->retry_due(wall_ms())) continue;
       step.push_back(it->second.get());
       pending_cursor_ = it->first + '\x01';  // the next step starts after it
       budget = budget > it->second->pending() ? budget - it->second->pending() : 0;
@@ -183,8 +183,15 @@ class ScrapeLoop {
                                     &lock_timeout);
       t->end_write(one);
       if (one) continue;
-      t->drop_pending();
-      run_in_transaction("scrape status", [&] { t->write_pending_failed_status(error, lock_timeout); });
+      // Given up on a lock: the samples wait for the next try (bounded, keep_for_retry).
+      size_t waiting = t->pending();
+      bool kept = lock_timeout && t->keep_for_retry(nullptr, wall_ms());
+      if (!kept) {
+        report_dropped(*t, waiting, error);
+        t->drop_pending();
+      }
+      std::string why = (kept ? "kept for retry: " : "") + error;
+      run_in_transaction("scrape status", [&] { t->write_pending_failed_status(why, lock_timeout); });
     }
     return true;
   }
@@ -256,13 +263,30 @@ class ScrapeLoop {
                                    &lock_timeout);
       done[i]->end_write(ok);
       if (ok) continue;
-      // Given up (a lock a user session holds, at most observe.worker_lock_timeout): the other
-      // targets go on; the health row records why and counts the timeout. Its samples waiting
-      // for their series are dropped with this scrape's.
-      done[i]->drop_pending();
+      // Given up on a lock (a user session's, or series garbage collection's, at most
+      // observe.worker_lock_timeout): the other targets go on, and this scrape's samples wait
+      // with the target's others for its next write (bounded: keep_for_retry). The health row
+      // records why and counts the timeout. Any other failure drops them, as it would again.
       done[i]->abandon_scrape(error);
-      run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], error, lock_timeout); });
+      size_t waiting = done[i]->pending() + written[i].samples.size();
+      bool kept = lock_timeout && done[i]->keep_for_retry(&written[i], wall_ms());
+      if (!kept) {
+        report_dropped(*done[i], waiting, error);
+        done[i]->drop_pending();
+      }
+      std::string why = (kept ? "kept for retry: " : "") + error;
+      run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], why, lock_timeout); });
     }
+  }
+
+  // Samples given up: logged with their count (the health row says why).
+  static void report_dropped(const ScrapeTarget& t, size_t samples, const std::string& error) {
+    if (samples == 0) return;
+    std::string job = t.config().job, url = t.config().url;
+    pg_guard([&] {
+      ereport(LOG, (errmsg("pg_observe scrape worker dropped %zu samples of target %s (%s): %s", samples,
+                           url.c_str(), job.c_str(), error.c_str())));
+    });
   }
 
   int64_t next_due() const {

@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""Series garbage collection at scale: how long removing N unused series takes, and how long a
+writer of the same table waits meanwhile (GC's ShareLock).
+
+    series_gc.py N        (libpq's PG* environment: a server with pg_observe, as superuser)
+
+Creates the observe_ts table gcb, N series at 2020-01-01 whose chunks drop_chunks then drops,
+and runs observe.compact('gcb') until no series of them is left, while another connection
+takes the table's RowExclusiveLock (as an INSERT does) every 10 ms and times each wait. Prints, per
+compaction, its wall and backend CPU seconds, the series removed and GC's own report (DEBUG1:
+time under the lock before commit, where the build has it); then the totals and the writer's
+longest and 99th-percentile lock wait."""
+import os
+import sys
+import threading
+import time
+
+import psycopg2
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main():
+    n = int(sys.argv[1])
+    conn = psycopg2.connect("")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE EXTENSION IF NOT EXISTS pg_observe")
+    cur.execute("DROP TABLE IF EXISTS gcb")
+    cur.execute("CREATE TABLE gcb (time timestamptz NOT NULL, name text, labels jsonb, value float8) USING observe_ts")
+    t = time.time()
+    for lo in range(1, n + 1, 100000):
+        hi = min(n, lo + 99999)
+        cur.execute("INSERT INTO gcb SELECT '2020-01-01', 'junk', jsonb_build_object('i', i), 1 "
+                    "FROM generate_series(%s, %s) i", (lo, hi))
+    cur.execute("SELECT observe.drop_chunks('gcb', '2021-01-01')")
+    cur.execute("SELECT relfilenode FROM pg_class WHERE oid = 'gcb'::regclass")
+    storage = cur.fetchone()[0]
+    print(f"{n} series created and their chunks dropped in {time.time() - t:.1f} s")
+
+    stop = threading.Event()
+    ready = threading.Event()
+    waits = []
+
+    def writer():
+        w = psycopg2.connect("")
+        w.autocommit = True
+        wc = w.cursor()
+        wc.execute("INSERT INTO gcb VALUES (now(), 'probe', '{}', 1)")  # creates the series, loads the dictionary
+        ready.set()
+        while not stop.is_set():
+            # The wait for the table's RowExclusiveLock alone (what GC's ShareLock delays): an
+            # INSERT right after GC's commit would also time the reload of its backend's
+            # dictionary (full dictionaries are dropped at the invalidation; the scrape
+            # worker's is not).
+            s = time.time()
+            wc.execute("BEGIN; LOCK TABLE gcb IN ROW EXCLUSIVE MODE; COMMIT")
+            waits.append(time.time() - s)
+            time.sleep(0.01)
+        w.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    ready.wait()
+    time.sleep(0.5)
+    cur.execute("SET client_min_messages = debug1")
+    cur.execute("SELECT pg_backend_pid()")
+    pid = cur.fetchone()[0]
+    total_wall = total_cpu = 0.0
+    max_lock_ms = 0.0
+    calls = 0
+    left = n
+    while left > 0 and calls < 1000:
+        del conn.notices[:]
+        c0, t0 = cpu_seconds(pid), time.time()
+        cur.execute("SELECT observe.compact('gcb')")
+        wall, cpu = time.time() - t0, cpu_seconds(pid) - c0
+        total_wall += wall
+        total_cpu += cpu
+        calls += 1
+        cur.execute("SELECT count(*) FROM observe._ts_series WHERE storage_id = %s AND labels->>'__name__' = 'junk'",
+                    (storage,))
+        now_left = cur.fetchone()[0]
+        report = [m.strip() for m in conn.notices if "series GC" in m or "removed" in m]
+        for m in report:
+            if "ms under the lock" in m:
+                max_lock_ms = max(max_lock_ms, float(m.split(" ms under the lock")[0].rsplit(" ", 1)[1]))
+        print(f"compact {calls}: {wall:.2f} s wall, {cpu:.2f} s CPU, removed {left - now_left}, left {now_left}"
+              + ("" if not report else " | " + report[-1]))
+        left = now_left
+    stop.set()
+    thread.join()
+    waits.sort()
+    p99 = waits[int(len(waits) * 0.99)] if waits else 0
+    print(f"total: {calls} compactions, {total_wall:.1f} s wall, {total_cpu:.1f} s CPU; "
+          f"longest under the lock (GC's report) {max_lock_ms:.1f} ms")
+    print(f"writer: {len(waits)} lock waits, longest {waits[-1] * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+    cur.execute("DROP TABLE gcb")
+
+
+if __name__ == "__main__":
+    main()
