@@ -66,7 +66,7 @@ wc0=$(cpu_seconds $WORKERS); pc0=$(cpu_seconds "$PROM")
   while kill -0 "$PROM" 2>/dev/null; do
     now="$(status_kb VmRSS $WORKERS) $(status_kb RssAnon $WORKERS) $(status_kb VmRSS "$PROM") $(status_kb RssAnon "$PROM")"
     peak=$(echo "$peak $now" | awk '{for (i = 1; i <= 4; i++) printf "%d ", ($i > $(i + 4) ? $i : $(i + 4))}')
-    echo "$peak" > "$WORK/mem.peak"
+    echo "$peak" > "$WORK/mem.peak.tmp" && mv "$WORK/mem.peak.tmp" "$WORK/mem.peak"  # never read half-written
     sleep 2
   done ) &
 MEMWATCH=$!

@@ -1,5 +1,6 @@
 #include "core/common/interned_labels.h"
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -82,6 +83,21 @@ bool InternedLabels::operator==(const Labels& labels) const {
     ++i;
   }
   return true;
+}
+
+bool InternedLabels::operator<(const InternedLabels& o) const {
+  const size_t n = std::min(n_, o.n_);
+  for (size_t i = 0; i < n; i++) {
+    if (strings_[2 * i] != o.strings_[2 * i]) {  // pool strings: one address per text
+      int c = name(i).compare(o.name(i));
+      if (c != 0) return c < 0;
+    }
+    if (strings_[2 * i + 1] != o.strings_[2 * i + 1]) {
+      int c = value(i).compare(o.value(i));
+      if (c != 0) return c < 0;
+    }
+  }
+  return n_ < o.n_;
 }
 
 size_t InternedLabels::pool_size() {

@@ -28,6 +28,9 @@ class InternedLabels {
   // The label set again (a copy).
   Labels labels() const;
   bool operator==(const Labels& labels) const;
+  // The order of the label sets themselves (Labels::operator<: pair by pair, name then value,
+  // a prefix first), without copying them.
+  bool operator<(const InternedLabels& o) const;
 
   // Distinct strings in the pool (for tests and the worker's memory accounting).
   static size_t pool_size();

@@ -24,6 +24,7 @@ struct StorageRef {
 // strings are shared with every other series (InternedLabels).
 struct Series {
   explicit Series(const Labels& l) : interned(l), hash(l.hash()) {}
+  Series(const Labels& l, uint64_t labels_hash) : interned(l), hash(labels_hash) {}  // labels_hash: l.hash()
   Labels labels() const { return interned.labels(); }  // with __name__ (a copy)
   const InternedLabels interned;
   const uint64_t hash;  // labels().hash()

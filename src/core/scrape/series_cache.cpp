@@ -16,9 +16,9 @@ void SeriesCache::resolved(Entry* e, std::string_view text, uint8_t type) {
   // The view must point into the entry's own texts, which live as long as it does.
   if (e->order_text != text) {
     e->order_text = {};
-    for (const std::string& t : e->texts)
-      if (t == text) {
-        e->order_text = t;
+    for (const Entry::Text& t : e->texts)
+      if (t.text == text) {
+        e->order_text = t.text;
         break;
       }
   }
@@ -32,8 +32,8 @@ void SeriesCache::resolved(Entry* e, std::string_view text, uint8_t type) {
 }
 
 void SeriesCache::add_text(Entry* e, std::string_view text, uint8_t type) {
-  e->texts.emplace_front(text);
-  by_text_[TextKey{e->texts.front(), type}] = e;
+  e->texts.push_front(Entry::Text{std::string(text), type});
+  by_text_[TextKey{e->texts.front().text, type}] = e;
 }
 
 void SeriesCache::forget_texts() {
@@ -54,22 +54,22 @@ SeriesCache::Entry* SeriesCache::find(const Labels& series) {
 }
 
 SeriesCache::Entry* SeriesCache::insert(Labels series) {
-  if (Entry* e = find(series)) return e;
-  SeriesPtr s = make_series(series);
-  auto it = map_.emplace(s->hash, Entry{});
-  it->second.series = std::move(s);
+  const uint64_t hash = series.hash();  // once: find, the Series and the map use it
+  auto range = map_.equal_range(hash);
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second.series->interned == series) return &it->second;
+  auto it = map_.emplace(hash, Entry{});
+  it->second.series = std::make_shared<const Series>(series, hash);
   return &it->second;
 }
 
 std::vector<SeriesPtr> SeriesCache::stale_series() const {
-  std::vector<std::pair<Labels, SeriesPtr>> stale;
-  for (const auto& kv : map_)
-    if (kv.second.tracked == scrape_ - 1) stale.emplace_back(kv.second.series->labels(), kv.second.series);
-  std::sort(stale.begin(), stale.end(),
-            [](const std::pair<Labels, SeriesPtr>& a, const std::pair<Labels, SeriesPtr>& b) { return a.first < b.first; });
+  // Sorted by the interned label sets themselves: no label set copied (with churn a tenth of a
+  // target's series end at every scrape).
   std::vector<SeriesPtr> out;
-  out.reserve(stale.size());
-  for (auto& s : stale) out.push_back(std::move(s.second));
+  for (const auto& kv : map_)
+    if (kv.second.tracked == scrape_ - 1) out.push_back(kv.second.series);
+  std::sort(out.begin(), out.end(), [](const SeriesPtr& a, const SeriesPtr& b) { return a->interned < b->interned; });
   return out;
 }
 
@@ -81,26 +81,19 @@ void SeriesCache::end_scrape(bool success) {
   last_ = predicted_ = nullptr;
   bool flush = success || map_.size() > successful_size_ * 2 + 1000;
   if (flush) {
-    // Texts of the entries that go, in one pass over the text index.
-    bool any = false;
-    for (auto& kv : map_)
-      if (kv.second.seen != scrape_) {
-        any = true;
-        break;
+    // The entries that go, with their own texts (each text the entry's own in by_text_, as
+    // add_text made it): no pass over every text of the target (with churn every scrape ends
+    // some series).
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (it->second.seen == scrape_) {
+        ++it;
+        continue;
       }
-    if (any) {
-      for (auto it = by_text_.begin(); it != by_text_.end();) {
-        if (it->second->seen != scrape_)
-          it = by_text_.erase(it);
-        else
-          ++it;
+      for (const Entry::Text& t : it->second.texts) {
+        auto bt = by_text_.find(TextKey{t.text, t.type});
+        if (bt != by_text_.end() && bt->second == &it->second) by_text_.erase(bt);
       }
-      for (auto it = map_.begin(); it != map_.end();) {
-        if (it->second.seen != scrape_)
-          it = map_.erase(it);
-        else
-          ++it;
-      }
+      it = map_.erase(it);
     }
   }
   if (success) successful_size_ = map_.size();

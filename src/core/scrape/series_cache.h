@@ -28,7 +28,12 @@ class SeriesCache {
     SeriesPtr series;
     uint64_t seen = 0;     // the scrape that last saw the series
     uint64_t tracked = 0;  // the scrape in which it last counted for staleness
-    std::forward_list<std::string> texts;  // exposition texts that resolve to it (stable storage)
+    // Exposition texts (with their family type) that resolve to it (stable storage).
+    struct Text {
+      std::string text;
+      uint8_t type;
+    };
+    std::forward_list<Text> texts;
     // The payload order of the last scrape: the text this entry was found by and the entry
     // resolved after it (see find_text).
     std::string_view order_text;

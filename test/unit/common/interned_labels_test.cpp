@@ -41,3 +41,27 @@ TEST(InternedLabels, SharesStringsAndReleasesThem) {
   }
   EXPECT_EQ(InternedLabels::pool_size(), before);
 }
+
+TEST(InternedLabels, OrdersAsLabelSetsDo) {
+  // Every pair of these sets compares as the Labels they were made from: name before value,
+  // a prefix first, bytes unsigned (the stale markers of a scrape are sorted by it).
+  std::vector<Labels> sets = {
+      Labels{},
+      Labels{{"__name__", "a"}},
+      Labels{{"__name__", "a"}, {"gen", "1"}},
+      Labels{{"__name__", "a"}, {"gen", "10"}},
+      Labels{{"__name__", "a"}, {"gen", "2"}},
+      Labels{{"__name__", "a"}, {"gen", "2"}, {"job", "x"}},
+      Labels{{"__name__", "a"}, {"gen", "\xc3\xa9"}},
+      Labels{{"__name__", "a"}, {"gem", "9"}},
+      Labels{{"__name__", "a"}, {"zz", ""}, {"job", "y"}},
+      Labels{{"__name__", "b"}},
+      Labels{{"__name__", "ab"}},
+      Labels{{"a", "b"}},
+  };
+  std::vector<std::unique_ptr<InternedLabels>> interned;
+  for (const Labels& l : sets) interned.push_back(std::make_unique<InternedLabels>(l));
+  for (size_t i = 0; i < sets.size(); i++)
+    for (size_t j = 0; j < sets.size(); j++)
+      EXPECT_EQ(*interned[i] < *interned[j], sets[i] < sets[j]) << sets[i].to_string() << " vs " << sets[j].to_string();
+}
