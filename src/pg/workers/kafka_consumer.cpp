@@ -131,20 +131,23 @@ void KafkaConsumer::record_error(std::string message) {
   if (errors_.size() < kMaxKept) errors_.push_back(std::move(message));
 }
 
+// A message that carries an error is recorded (but for the end of a partition) and destroyed:
+// false. A message to process: true.
+bool KafkaConsumer::keep_message(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+  if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    std::string where = m->rkt != nullptr ? std::string(rd_kafka_topic_name(m->rkt)) + "/" +
+                                                std::to_string(m->partition) + ": "
+                                          : "";
+    record_error(where + rd_kafka_message_errstr(m));
+  }
+  rd_kafka_message_destroy(m);
+  return false;
+}
+
 rd_kafka_message_t* KafkaConsumer::poll(int timeout_ms) {
   rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
-  if (m == nullptr) return nullptr;
-  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      std::string where = m->rkt != nullptr ? std::string(rd_kafka_topic_name(m->rkt)) + "/" +
-                                                  std::to_string(m->partition) + ": "
-                                            : "";
-      record_error(where + rd_kafka_message_errstr(m));
-    }
-    rd_kafka_message_destroy(m);
-    return nullptr;
-  }
-  return m;
+  return m != nullptr && keep_message(m) ? m : nullptr;
 }
 
 size_t KafkaConsumer::poll_batch(rd_kafka_message_t** out, size_t n) {
@@ -152,20 +155,8 @@ size_t KafkaConsumer::poll_batch(rd_kafka_message_t** out, size_t n) {
   ssize_t got = rd_kafka_consume_batch_queue(queue_, 0, out, n);
   if (got <= 0) return 0;
   size_t kept = 0;
-  for (ssize_t i = 0; i < got; i++) {
-    rd_kafka_message_t* m = out[i];
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        std::string where = m->rkt != nullptr ? std::string(rd_kafka_topic_name(m->rkt)) + "/" +
-                                                    std::to_string(m->partition) + ": "
-                                              : "";
-        record_error(where + rd_kafka_message_errstr(m));
-      }
-      rd_kafka_message_destroy(m);
-      continue;
-    }
-    out[kept++] = m;
-  }
+  for (ssize_t i = 0; i < got; i++)
+    if (keep_message(out[i])) out[kept++] = out[i];
   return kept;
 }
 

@@ -79,6 +79,7 @@ class KafkaConsumer {
   static void error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque);
   static void log_cb(const rd_kafka_t* rk, int level, const char* fac, const char* buf);
   void record_error(std::string message);
+  bool keep_message(rd_kafka_message_t* m);
 
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;  // the consumer queue (poll_batch), released before close
