@@ -676,8 +676,7 @@ void SeriesDict::refresh() {
   });
   try {
     Oid storage = storage_id_;
-    int32 from = horizon_;
-    int32 highest = 0;
+    int32 from = horizon_;  // the highest id read so far (or the horizon)
     // Every id up to the highest read is settled when no creation was in flight during the read
     // of any slice (ids are allocated in increasing order: one allocated after a settled slice's
     // read is above all it saw).
@@ -697,11 +696,10 @@ void SeriesDict::refresh() {
       });
       all_settled = all_settled && settled;
       add_rows(&rows);
-      highest = std::max(highest, rows.max_id);
       from = std::max(from, rows.max_id);
       check_memory_limit();
     }
-    if (all_settled) horizon_ = std::max(horizon_, highest);
+    if (all_settled) horizon_ = from;
   } catch (...) {
     MemoryContextDelete(tmp);
     throw;

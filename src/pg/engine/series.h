@@ -86,8 +86,6 @@ class SeriesDict {
   int32_t find_by_labels(const Labels& labels) const;
   // Cached series (entries, or keys of a lookup-only dictionary).
   size_t cached() const { return lookup_only_ ? keys_only_.size() : series_.size(); }
-  // Estimated heap bytes of the entries (checked against observe.series_dictionary_max_mb).
-  size_t bytes() const { return bytes_; }
 
  private:
   void refresh();
@@ -122,7 +120,7 @@ class SeriesDict {
   std::unordered_map<std::string_view, int32_t> by_key_;
   std::vector<std::unique_ptr<SeriesEntry>> series_;  // any order
   std::unordered_map<int32_t, SeriesEntry*> by_id_;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;  // estimated heap bytes of the entries (observe.series_dictionary_max_mb)
   std::unordered_multimap<uint64_t, int32_t> by_labels_hash_;
   // label name -> value -> series ids, the label index that answers `=` matchers.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<int32_t>>> postings_;
