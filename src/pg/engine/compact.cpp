@@ -203,6 +203,8 @@ struct BatchIdentityHash {
   }
 };
 using BatchSet = std::unordered_set<BatchIdentity, BatchIdentityHash>;
+// Series rows no chunk row named: (series id, the row's TID), ascending ids.
+using Candidates = std::vector<std::pair<int32_t, ItemPointerData>>;
 
 // Calls name(id) for each series named by chunk rows of `storage` (all of them, or only the
 // batch rows when batches_only) that any snapshot can still read, skipping batch rows in
@@ -237,14 +239,31 @@ void scan_used_series(const TsInternalOids& oids, Oid storage, bool batches_only
 }
 
 // Drops from `candidates` (ascending ids) those named by batch rows not in `seen`.
-void drop_named_by_new_batches(const TsInternalOids& oids, Oid storage, BatchSet& seen,
-                               std::vector<std::pair<int32_t, ItemPointerData>>& candidates) {
+void drop_named_by_new_batches(const TsInternalOids& oids, Oid storage, BatchSet& seen, Candidates& candidates) {
   std::unordered_set<int32_t> named;
   scan_used_series(oids, storage, true, seen, [&](int32_t id) { named.insert(id); });
   if (named.empty()) return;
   candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
                                   [&](const auto& c) { return named.count(c.first) != 0; }),
                    candidates.end());
+}
+
+// Probes candidates[0], [1], ... for chunk rows some snapshot can still read, until stop(i) says
+// so before candidate i; calls chunkless(candidate) for each without any. Returns how many were
+// probed.
+template <typename Stop, typename Chunkless>
+size_t probe_candidates(const TsInternalOids& oids, Oid storage, const Candidates& candidates, Stop stop,
+                        Chunkless chunkless) {
+  TsChunkProbe probe;
+  TsChunkProbe* p = &probe;
+  pg_guard([&] { ts_chunk_probe_open(p, oids.chunks, oids.chunks_index); });
+  size_t i = 0;
+  for (; i < candidates.size() && !stop(i); i++) {
+    int32_t id = candidates[i].first;
+    if (!pg_guard([&] { return ts_chunk_probe_has(p, storage, id); })) chunkless(candidates[i]);
+  }
+  pg_guard([&] { ts_chunk_probe_close(p); });
+  return i;
 }
 
 double elapsed_ms(std::chrono::steady_clock::time_point since) {
@@ -266,7 +285,7 @@ int64_t ts_series_gc(Relation rel) {
   int32* ids = nullptr;
   ItemPointerData* tids = nullptr;
   pg_guard([&] { ts_series_rows(storage, &n, &ids, &tids); });
-  std::vector<std::pair<int32_t, ItemPointerData>> candidates;
+  Candidates candidates;
   for (int i = 0; i < n; i++)
     if (used.count(ids[i]) == 0) candidates.emplace_back(ids[i], tids[i]);
   used = {};
@@ -276,16 +295,14 @@ int64_t ts_series_gc(Relation rel) {
 
   // 2. The first candidates probed again and the new batch rows read, still without the lock.
   {
-    std::vector<std::pair<int32_t, ItemPointerData>> kept;
-    TsChunkProbe probe;
-    TsChunkProbe* p = &probe;
-    pg_guard([&] { ts_chunk_probe_open(p, oids.chunks, oids.chunks_index); });
-    for (size_t i = 0; i < candidates.size() && kept.size() < kGcSeriesPerLock; i++) {
-      int32_t id = candidates[i].first;
-      if (!pg_guard([&] { return ts_chunk_probe_has(p, storage, id); })) kept.push_back(candidates[i]);
-      if ((i & 1023) == 0 && interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
-    }
-    pg_guard([&] { ts_chunk_probe_close(p); });
+    Candidates kept;
+    probe_candidates(
+        oids, storage, candidates,
+        [&](size_t i) {
+          if ((i & 1023) == 0 && interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+          return kept.size() >= kGcSeriesPerLock;
+        },
+        [&](const auto& c) { kept.push_back(c); });
     candidates.swap(kept);
   }
   drop_named_by_new_batches(oids, storage, seen, candidates);
@@ -296,18 +313,10 @@ int64_t ts_series_gc(Relation rel) {
   auto locked = std::chrono::steady_clock::now();
   drop_named_by_new_batches(oids, storage, seen, candidates);
   std::vector<ItemPointerData> unused;
-  size_t probed = 0;
-  {
-    TsChunkProbe probe;
-    TsChunkProbe* p = &probe;
-    pg_guard([&] { ts_chunk_probe_open(p, oids.chunks, oids.chunks_index); });
-    for (; probed < candidates.size(); probed++) {
-      if ((probed & 255) == 255 && elapsed_ms(locked) > kGcLockBudgetMs) break;
-      int32_t id = candidates[probed].first;
-      if (!pg_guard([&] { return ts_chunk_probe_has(p, storage, id); })) unused.push_back(candidates[probed].second);
-    }
-    pg_guard([&] { ts_chunk_probe_close(p); });
-  }
+  size_t probed = probe_candidates(
+      oids, storage, candidates,
+      [&](size_t i) { return (i & 255) == 255 && elapsed_ms(locked) > kGcLockBudgetMs; },
+      [&](const auto& c) { unused.push_back(c.second); });
   if (!unused.empty()) {
     const ItemPointerData* del = unused.data();
     int ndel = static_cast<int>(unused.size());
