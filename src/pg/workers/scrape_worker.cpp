@@ -183,14 +183,7 @@ class ScrapeLoop {
                                     &lock_timeout);
       t->end_write(one);
       if (one) continue;
-      // Given up on a lock: the samples wait for the next try (bounded, keep_for_retry).
-      size_t waiting = t->pending();
-      bool kept = lock_timeout && t->keep_for_retry(nullptr, wall_ms());
-      if (!kept) {
-        report_dropped(*t, waiting, error);
-        t->drop_pending();
-      }
-      std::string why = (kept ? "kept for retry: " : "") + error;
+      std::string why = keep_or_drop(*t, nullptr, error, lock_timeout);
       run_in_transaction("scrape status", [&] { t->write_pending_failed_status(why, lock_timeout); });
     }
     return true;
@@ -268,15 +261,23 @@ class ScrapeLoop {
       // with the target's others for its next write (bounded: keep_for_retry). The health row
       // records why and counts the timeout. Any other failure drops them, as it would again.
       done[i]->abandon_scrape(error);
-      size_t waiting = done[i]->pending() + written[i].samples.size();
-      bool kept = lock_timeout && done[i]->keep_for_retry(&written[i], wall_ms());
-      if (!kept) {
-        report_dropped(*done[i], waiting, error);
-        done[i]->drop_pending();
-      }
-      std::string why = (kept ? "kept for retry: " : "") + error;
+      std::string why = keep_or_drop(*done[i], &written[i], error, lock_timeout);
       run_in_transaction("scrape status", [&] { done[i]->write_failed_status(written[i], why, lock_timeout); });
     }
+  }
+
+  // A write of t's waiting samples (and of `result`'s; nullptr: none) failed. Given up on a
+  // lock, they wait for the next try (bounded, keep_for_retry); otherwise, or past that bound,
+  // they are dropped and logged. Returns the reason for the health row.
+  static std::string keep_or_drop(ScrapeTarget& t, const scrape::ScrapeResult* result, const std::string& error,
+                                  bool lock_timeout) {
+    size_t waiting = t.pending() + (result != nullptr ? result->samples.size() : 0);
+    bool kept = lock_timeout && t.keep_for_retry(result, wall_ms());
+    if (!kept) {
+      report_dropped(t, waiting, error);
+      t.drop_pending();
+    }
+    return (kept ? "kept for retry: " : "") + error;
   }
 
   // Samples given up: logged with their count (the health row says why).
