@@ -444,7 +444,16 @@ class Runner:
                 execute(hconn, "ROLLBACK")
                 continue
             if wrap:
-                execute(tconn, "COMMIT")
+                # The commit writes observe_ts's buffered rows (series creation takes its
+                # mutex): it may give up on a lock too, rolling the step back; then so does h.
+                try:
+                    execute(tconn, "COMMIT")
+                except psycopg2.Error as e:
+                    if e.pgcode not in LOCKISH:
+                        raise
+                    self.lock_timeouts["t"] += 1
+                    execute(hconn, "ROLLBACK")
+                    continue
                 execute(hconn, "COMMIT")
             committed = wrap or (step[1] == "exec" and step[2].split()[0] in ("COMMIT", "END"))
             if "connection" in (rt[0], rh[0]):

@@ -47,9 +47,6 @@ int64_t ts_compact_relation(Relation rel) {
   });
   int64_t rewritten = 0;
   try {
-    std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, storage);
-    std::vector<int32_t> ids;
-    for (const auto& e : dict->all()) ids.push_back(e->id);
     TsInternalOids oids;
     pg_guard([&] { ts_internal_oids(&oids, false); });
     CommandId cid = pg_guard([] { return GetCurrentCommandId(true); });
@@ -85,13 +82,17 @@ int64_t ts_compact_relation(Relation rel) {
       }
       pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
     }
-    for (const auto& kv : batched) ids.push_back(kv.first);  // never lose a batch's rows
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    // The series with batched rows, ascending: each joins its own chunks' last run, or is
+    // written alone when it has none.
+    std::vector<int32_t> batched_ids;
+    for (const auto& kv : batched) batched_ids.push_back(kv.first);
+    std::sort(batched_ids.begin(), batched_ids.end());
+    size_t next_batched = 0;
 
     TsChunkSink sink;
     ts_sink_open(&sink, *layout, storage, cid);
     Group group;
+    reset_group(group, *layout);  // the table's columns
     bool force = false;  // the group holds rows of a batch: written however small
     bool fast = false;   // the group holds a fast-compressed chunk (kTsFastLevel): rewritten alone too
     auto finish_group = [&](int32_t id) {
@@ -105,36 +106,58 @@ int64_t ts_compact_relation(Relation rel) {
       reset_group(group, *layout);
       fast = false;
     };
-    for (int32_t id : ids) {
-      reset_group(group, *layout);
+    // A series' last run ends: its batched rows join it (once: they are taken).
+    auto finish_series = [&](int32_t id) {
+      auto b = batched.find(id);
+      if (b != batched.end()) {
+        group.rows.append_rows(b->second);
+        batched.erase(b);
+        force = true;
+      }
+      finish_group(id);
+      force = false;
+    };
+    // Batched series below `id` that have no chunks of their own.
+    auto finish_batched_below = [&](int64_t id) {
+      for (; next_batched < batched_ids.size() && batched_ids[next_batched] < id; next_batched++)
+        finish_series(batched_ids[next_batched]);
+    };
+
+    // Every series' chunks in one walk of the (storage, series, max_time) index: no dictionary
+    // (the maintenance worker never loads a table's labels) and one index scan, not one a
+    // series. Chunks this compaction writes are not visible to `snap`.
+    {
       TsChunkCursor cursor;
       TsChunkCursor* c = &cursor;
       pg_guard([&] {
-        ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, id, PG_INT64_MIN, snap,
+        ts_chunk_cursor_open(c, oids.chunks, oids.chunks_index, storage, -1, PG_INT64_MIN, snap,
                              AccessShareLock);
       });
+      int32_t current = kTsBatchSeries;  // no series yet
+      uint64_t read = 0;
       for (;;) {
         TsChunkRow row;
         bool more = pg_guard([&] { return ts_chunk_cursor_next(c, &row); });
         if (!more) break;
+        if (row.series_id == kTsBatchSeries) continue;  // the batches: read above
+        if (row.series_id != current) {
+          if (current != kTsBatchSeries) finish_series(current);
+          finish_batched_below(row.series_id);
+          current = row.series_id;
+        }
+        if ((++read & 255) == 0 && interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
         if (ts_chunk_full(*layout->profile, row.row_count, row.level)) {
-          finish_group(id);  // a full chunk ends the run before it
+          finish_group(current);  // a full chunk ends the run before it
           continue;
         }
         with_chunk_bytes(row.data, [&](std::string_view bytes) { group.rows.append_chunk(chunk::decode(bytes)); });
         group.tids.push_back(row.tid);
         if (row.level == kTsFastLevel) fast = true;
-        if (ts_rows_full(*layout->profile, group.rows)) finish_group(id);
+        if (ts_rows_full(*layout->profile, group.rows)) finish_group(current);
       }
-      auto b = batched.find(id);
-      if (b != batched.end()) {
-        group.rows.append_rows(b->second);
-        force = true;
-      }
-      finish_group(id);
-      force = false;
+      if (current != kTsBatchSeries) finish_series(current);
+      finish_batched_below(INT64_MAX);
       pg_guard([&] { ts_chunk_cursor_close(c, AccessShareLock); });
-      if (interrupt_pending()) pg_guard([] { CHECK_FOR_INTERRUPTS(); });
     }
     ts_sink_close(&sink);
     if (!batch_tids.empty()) {

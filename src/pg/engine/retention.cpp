@@ -43,7 +43,10 @@ int64_t apply_retention(Relation rel) {
   TsRetention r;
   pg_guard([&] { ts_read_retention(layout->relid, &r); });
   if (!r.has_table && r.nrules == 0) return 0;
-  std::shared_ptr<SeriesDict> dict = ts_series_dict(layout->relid, layout->storage_id);
+  // Only stream rules need the series' labels: a table's retention alone never loads the
+  // dictionary (the maintenance worker runs this for every table with a retention).
+  std::shared_ptr<SeriesDict> dict;
+  if (r.nrules > 0) dict = ts_series_dict(layout->relid, layout->storage_id);
   std::unordered_map<int32_t, SeriesHorizon> chosen;
   for (int i = 0; i < r.nrules; i++) {
     Matchers matchers = ts_parse_stream_selector(r.selectors[i]);
@@ -77,18 +80,22 @@ int64_t apply_retention(Relation rel) {
   // earliest horizon of any series (none if some series is kept forever).
   c.has_batch_cutoff = true;
   c.batch_cutoff = INT64_MAX;
-  for (const auto& e : dict->all()) {
-    int64_t cut;
-    auto it = std::lower_bound(cutoffs.begin(), cutoffs.end(), std::make_pair(e->id, INT64_MIN));
-    if (it != cutoffs.end() && it->first == e->id) {
-      cut = it->second;
-    } else if (r.has_table) {
-      cut = c.default_cutoff;
-    } else {
-      c.has_batch_cutoff = false;
-      break;
+  if (dict == nullptr) {
+    c.batch_cutoff = c.default_cutoff;  // without rules every series has the table's horizon
+  } else {
+    for (const auto& e : dict->all()) {
+      int64_t cut;
+      auto it = std::lower_bound(cutoffs.begin(), cutoffs.end(), std::make_pair(e->id, INT64_MIN));
+      if (it != cutoffs.end() && it->first == e->id) {
+        cut = it->second;
+      } else if (r.has_table) {
+        cut = c.default_cutoff;
+      } else {
+        c.has_batch_cutoff = false;
+        break;
+      }
+      c.batch_cutoff = std::min(c.batch_cutoff, cut);
     }
-    c.batch_cutoff = std::min(c.batch_cutoff, cut);
   }
   ts_buffer_flush_for_read(layout->storage_id, InvalidCommandId);
   int64 chunks = 0;
