@@ -16,6 +16,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "test", "integration", "scrape"))
+import loopback_http  # noqa: E402  (the fixtures' shared server)
+
 
 CHURN = int(os.environ.get("CHURN", "0"))
 # REQUEST_LOG (environment, a file): each request's path is appended to it (for tests).
@@ -64,7 +67,7 @@ def main():
     payloads = Payloads(series)
     log_lock = threading.Lock()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(loopback_http.Handler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):
@@ -78,20 +81,13 @@ def main():
             if REQUEST_LOG:
                 with log_lock, open(REQUEST_LOG, "a") as f:
                     f.write(self.path + "\n")
-            data = payloads.get(target, time.time())
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
+            self.reply(payloads.get(target, time.time()))
 
     class Server(http.server.ThreadingHTTPServer):
         # 1,000 targets start their scrapes in bursts: the default backlog of 5 refuses
         # connections ("Couldn't connect to server") when the fixture is busy.
         request_queue_size = 4096
+        daemon_threads = True
 
         def handle_error(self, request, client_address):
             # A scraper that gave up (timeout) or closed an idle keep-alive connection: not
@@ -99,10 +95,7 @@ def main():
             if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
                 super().handle_error(request, client_address)
 
-    server = Server(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    threading.Timer(lifetime, server.shutdown).start()
-    server.serve_forever()
+    loopback_http.serve_for(Handler, port, lifetime, server_class=Server)
 
 
 if __name__ == "__main__":

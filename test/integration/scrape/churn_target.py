@@ -4,33 +4,23 @@ that is new on every request (so each scrape creates a series). 127.0.0.1 only; 
 
     churn_target.py PORT LIFETIME_SECONDS
 """
-import http.server
 import itertools
 import sys
-import threading
+
+import loopback_http
 
 def main():
     port, lifetime = int(sys.argv[1]), float(sys.argv[2])
     counter = itertools.count()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(loopback_http.Handler):
         def do_GET(self):
             body = "# TYPE lk_gauge gauge\nlk_gauge 1\n"
             if self.path.startswith("/churn"):
                 body += 'lk_churn{n="%d"} 1\n' % next(counter)
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(body)
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Timer(lifetime, server.shutdown).start()
-    server.serve_forever()
+    loopback_http.serve_for(Handler, port, lifetime)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,13 @@ answer 401 unless the request carries the Authorization header of the path's job
 
     config_targets.py SECONDS PORT... [--tls CERT KEY PORT]   (the last one serves HTTPS)
 """
-import http.server
 import ssl
 import sys
 import threading
 import time
 import urllib.parse
+
+import loopback_http
 
 
 # path -> the Authorization header it requires: basic_auth u / "p@ss:word", bearer "s3cr3t"
@@ -34,26 +35,16 @@ other_metric{{Env="Prod"}} 3
 
 
 def serve(port, cert=None, key=None):
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(loopback_http.Handler):
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
             wanted = SECURE.get(url.path)
             if wanted is not None and self.headers.get("Authorization") != wanted:
-                self.send_response(401)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self.reply(b"", 401, None)
                 return
-            body = payload(port, url.path, url.query)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(payload(port, url.path, url.query))
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = loopback_http.make_server(Handler, port)
     if cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)

@@ -4,10 +4,10 @@ series, then fails, on a fixed timeline. Listens on 127.0.0.1 only; stops by its
 
     fixture_target.py PORT PHASE_SECONDS   (phase A, then B, then C = HTTP 503, then exit)
 """
-import http.server
 import sys
-import threading
 import time
+
+import loopback_http
 
 PHASE_A = r'''# HELP fx_requests_total Requests, with "quotes" and \\ backslash and \n newline.
 # TYPE fx_requests_total counter
@@ -58,7 +58,7 @@ def main():
     port, phase_seconds = int(sys.argv[1]), float(sys.argv[2])
     started = time.time()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(loopback_http.Handler):
         def do_GET(self):
             elapsed = time.time() - started
             if elapsed < phase_seconds:
@@ -67,19 +67,9 @@ def main():
                 body, status = PHASE_B, 200
             else:
                 body, status = "gone\n", 503
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply(body, status)
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Timer(3 * phase_seconds + 5, server.shutdown).start()
-    server.serve_forever()
+    loopback_http.serve_for(Handler, port, 3 * phase_seconds + 5)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ worker stored with what it was served. Once the file STOP exists, every target a
 (failed scrapes, not logged). Listens on 127.0.0.1 only; stops by itself after LIFETIME s.
 
     gc_fixture.py PORT TARGETS SERIES LIFETIME LOG STOP"""
-import http.server
 import os
 import sys
 import threading
-import time
+
+import loopback_http
 
 
 def main():
@@ -18,7 +18,7 @@ def main():
     lock = threading.Lock()
     counter = [0]
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(loopback_http.Handler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):
@@ -34,22 +34,12 @@ def main():
                 n = counter[0]
             lines = ["# TYPE gcfx_value gauge"]
             lines += [f'gcfx_value{{s="{s}"}} {n + s}' for s in range(series)]
-            data = ("\n".join(lines) + "\n").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.reply("\n".join(lines) + "\n")
             self.wfile.flush()
             with lock, open(log_path, "a") as f:
                 f.write(f"{target}\n")
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Timer(lifetime, server.shutdown).start()
-    server.serve_forever()
+    loopback_http.serve_for(Handler, port, lifetime)
 
 
 if __name__ == "__main__":

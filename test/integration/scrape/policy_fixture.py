@@ -7,25 +7,22 @@
 SECRETBODY (it must never show in an error); /redirect answers 302 to REDIRECT_URL. Every
 request's path is appended to LOG, so a test can prove a server was never reached.
 """
-import http.server
 import sys
-import threading
+
+import loopback_http
 
 address, port, seconds, log = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 redirect = sys.argv[5] if len(sys.argv) > 5 else ""
 assert address.startswith("127."), "loopback only"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(loopback_http.Handler):
     def do_GET(self):
         with open(log, "a") as f:
             f.write(self.path + "\n")
         path = self.path.split("?")[0]
         if path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", redirect)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.reply(b"", 302, None, [("Location", redirect)])
             return
         if path == "/metrics":
             body = b"fx_policy 1\n"
@@ -34,16 +31,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.reply(body)
 
 
-server = http.server.ThreadingHTTPServer((address, port), Handler)
-threading.Timer(seconds, server.shutdown).start()
-server.serve_forever()
+loopback_http.serve_for(Handler, port, seconds, address)
