@@ -2,7 +2,7 @@
 """Series garbage collection at scale: how long removing N unused series takes, and how long a
 writer of the same table waits meanwhile (GC's ShareLock).
 
-    series_gc.py N [slices|rescan]   (libpq's PG* environment: a server with pg_observe, as superuser)
+    series_gc.py N [slices|worker|rescan]   (libpq's PG* environment: a server with pg_observe, as superuser)
 
 Creates the observe_ts table gcb, N series at 2020-01-01 whose chunks drop_chunks then drops,
 and runs observe.compact('gcb') until no series of them is left, while another connection
@@ -11,7 +11,8 @@ compaction, its wall and backend CPU seconds, the series removed and GC's own re
 time under the lock before commit, where the build has it); then the totals and the writer's
 longest and 99th-percentile lock wait. With `slices`, only the first call is a compaction; the
 next are observe.series_gc (GC alone, the next slice of the kept scan), as the maintenance
-worker runs them after a compaction. With `rescan`, each compaction runs in a new connection:
+worker runs them after a compaction; `worker` the same with the worker's 100 ms pause between
+two slices (maintenance_worker.cpp, series_gc_slices). With `rescan`, each compaction runs in a new connection:
 its process has no kept scan, so GC scans every chunk row each time (the behaviour before the
 scan was kept, for an A/B with one build)."""
 import os
@@ -31,7 +32,7 @@ def cpu_seconds(pid):
 def main():
     n = int(sys.argv[1])
     mode = sys.argv[2] if len(sys.argv) > 2 else "compact"
-    slices, rescan = mode == "slices", mode == "rescan"
+    slices, rescan, pause = mode in ("slices", "worker"), mode == "rescan", 0.1 if mode == "worker" else 0
     conn = psycopg2.connect("")
     conn.autocommit = True
     cur = conn.cursor()
@@ -98,6 +99,8 @@ def main():
         if rescan:
             gc_conn.close()
         total_wall += wall
+        if pause and calls > 0:
+            time.sleep(pause)
         total_cpu += cpu
         calls += 1
         cur.execute("SELECT count(*) FROM observe._ts_series WHERE storage_id = %s AND labels->>'__name__' = 'junk'",

@@ -108,7 +108,10 @@ static void record_status(Oid relid, const char* error, int lock_timeouts) {
 // series are 20 slices of 50,000): the next slices at once, each in its own transaction (its
 // ShareLock held to its commit, ≤ 100 ms; writers get the table between two), instead of one
 // per maintenance interval. Bounded: at most a sixth of the interval (10 s of the default 60 s)
-// per table and round; stops when a slice consumed nothing (the lock was not free).
+// per table and round; stops when a slice consumed nothing (the lock was not free). Between two
+// slices it waits kGcSlicePauseMs, so writers have the table at least about half the time (back
+// to back, a writer taking its lock every 10 ms waited 86 ms at the 99th percentile).
+static const long kGcSlicePauseMs = 100;
 static void series_gc_slices(Oid relid, int* lock_timeouts) {
   TimestampTz start = GetCurrentTimestamp();
   int budget_ms = Max(1000, maintenance_interval_s * 1000 / 6);
@@ -122,6 +125,10 @@ static void series_gc_slices(Oid relid, int* lock_timeouts) {
     size_t now_left = ts_series_gc_pending(relid);
     if (failed || now_left >= left) break;
     left = now_left;
+    if (left > 0) {
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kGcSlicePauseMs, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+    }
     CHECK_FOR_INTERRUPTS();
   }
 }
