@@ -816,3 +816,9 @@ GRANT SELECT ON observe.rule_health TO observe_reader, observe_ingest_admin;
 -- reads it (series are matched in each backend's series dictionary) and it cost a tenth of the
 -- CPU of creating a series.
 DROP INDEX observe._ts_series_labels;
+
+-- observe.series_gc (extension/0.4.0/19_series_gc.sql).
+CREATE FUNCTION observe.series_gc(tbl regclass) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'observe_ts_series_gc' LANGUAGE C STRICT;
+COMMENT ON FUNCTION observe.series_gc(regclass) IS
+  'removes the next observe.series_gc_slice series without chunks (as compaction does at its end); returns how many';

@@ -2,14 +2,19 @@
 """Series garbage collection at scale: how long removing N unused series takes, and how long a
 writer of the same table waits meanwhile (GC's ShareLock).
 
-    series_gc.py N        (libpq's PG* environment: a server with pg_observe, as superuser)
+    series_gc.py N [slices|worker|rescan]   (libpq's PG* environment: a server with pg_observe, as superuser)
 
 Creates the observe_ts table gcb, N series at 2020-01-01 whose chunks drop_chunks then drops,
 and runs observe.compact('gcb') until no series of them is left, while another connection
 takes the table's RowExclusiveLock (as an INSERT does) every 10 ms and times each wait. Prints, per
 compaction, its wall and backend CPU seconds, the series removed and GC's own report (DEBUG1:
 time under the lock before commit, where the build has it); then the totals and the writer's
-longest and 99th-percentile lock wait."""
+longest and 99th-percentile lock wait. With `slices`, only the first call is a compaction; the
+next are observe.series_gc (GC alone, the next slice of the kept scan), as the maintenance
+worker runs them after a compaction; `worker` the same with the worker's 100 ms pause between
+two slices (maintenance_worker.cpp, series_gc_slices). With `rescan`, each compaction runs in a new connection:
+its process has no kept scan, so GC scans every chunk row each time (the behaviour before the
+scan was kept, for an A/B with one build)."""
 import os
 import sys
 import threading
@@ -26,6 +31,8 @@ def cpu_seconds(pid):
 
 def main():
     n = int(sys.argv[1])
+    mode = sys.argv[2] if len(sys.argv) > 2 else "compact"
+    slices, rescan, pause = mode in ("slices", "worker"), mode == "rescan", 0.1 if mode == "worker" else 0
     conn = psycopg2.connect("")
     conn.autocommit = True
     cur = conn.cursor()
@@ -75,28 +82,42 @@ def main():
     calls = 0
     left = n
     while left > 0 and calls < 1000:
-        del conn.notices[:]
-        c0, t0 = cpu_seconds(pid), time.time()
-        cur.execute("SELECT observe.compact('gcb')")
-        wall, cpu = time.time() - t0, cpu_seconds(pid) - c0
+        gc_conn, gc_cur, gc_pid = conn, cur, pid
+        if rescan:
+            gc_conn = psycopg2.connect("")
+            gc_conn.autocommit = True
+            gc_cur = gc_conn.cursor()
+            gc_cur.execute("SET client_min_messages = debug1")
+            gc_cur.execute("SELECT pg_backend_pid()")
+            gc_pid = gc_cur.fetchone()[0]
+        del gc_conn.notices[:]
+        c0, t0 = cpu_seconds(gc_pid), time.time()
+        fn = "observe.series_gc" if slices and calls > 0 else "observe.compact"
+        gc_cur.execute(f"SELECT {fn}('gcb')")
+        wall, cpu = time.time() - t0, cpu_seconds(gc_pid) - c0
+        notices = list(gc_conn.notices)
+        if rescan:
+            gc_conn.close()
         total_wall += wall
+        if pause and calls > 0:
+            time.sleep(pause)
         total_cpu += cpu
         calls += 1
         cur.execute("SELECT count(*) FROM observe._ts_series WHERE storage_id = %s AND labels->>'__name__' = 'junk'",
                     (storage,))
         now_left = cur.fetchone()[0]
-        report = [m.strip() for m in conn.notices if "series GC" in m or "removed" in m]
+        report = [m.strip() for m in notices if "series GC" in m or "removed" in m]
         for m in report:
             if "ms under the lock" in m:
                 max_lock_ms = max(max_lock_ms, float(m.split(" ms under the lock")[0].rsplit(" ", 1)[1]))
-        print(f"compact {calls}: {wall:.2f} s wall, {cpu:.2f} s CPU, removed {left - now_left}, left {now_left}"
+        print(f"{fn} {calls}: {wall:.2f} s wall, {cpu:.2f} s CPU, removed {left - now_left}, left {now_left}"
               + ("" if not report else " | " + report[-1]))
         left = now_left
     stop.set()
     thread.join()
     waits.sort()
     p99 = waits[int(len(waits) * 0.99)] if waits else 0
-    print(f"total: {calls} compactions, {total_wall:.1f} s wall, {total_cpu:.1f} s CPU; "
+    print(f"total: {calls} calls, {total_wall:.1f} s wall, {total_cpu:.1f} s CPU; "
           f"longest under the lock (GC's report) {max_lock_ms:.1f} ms")
     print(f"writer: {len(waits)} lock waits, longest {waits[-1] * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
     cur.execute("DROP TABLE gcb")

@@ -1,6 +1,7 @@
 // observe_ts's part of _PG_init: its GUCs, callbacks and hooks.
 #include "pg/border/border.h"
 #include "pg/engine/agg.h"
+#include "pg/engine/compact.h"
 #include "pg/engine/header_cache.h"
 #include "pg/ts/ts_am.h"
 #include "pg/engine/layout.h"
@@ -32,6 +33,12 @@ void ts_am_init() {
       "the batch's directory kept, only batches that hold one of its series are read. 0 turns "
       "the cache off.",
       &ts_batch_cache_kb, 16 * 1024, 0, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "observe.series_gc_slice",
+      "Series without chunks that one compaction (or observe.series_gc) removes at most.",
+      "Each is probed once more under the table's ShareLock (held at most 100 ms); the scan that "
+      "found them is kept by the process for the next calls, which remove the next slice.",
+      &ts_series_gc_slice, 50000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   ts_header_cache_init();
   ts_buffer_init();
   CacheRegisterRelcacheCallback(relcache_callback, 0);

@@ -576,6 +576,37 @@ void ts_delete_series(const ItemPointerData* tids, int n) {
   table_close(rel, RowExclusiveLock);
 }
 
+void ts_series_rows_present(Oid storage_id, const int32* ids, const ItemPointerData* tids, int n, bool* present) {
+  TsInternalOids oids;
+  ts_internal_oids(&oids, false);
+  Relation rel = table_open(oids.series, AccessShareLock);
+  TupleDesc desc = RelationGetDescr(rel);
+  BlockNumber nblocks = RelationGetNumberOfBlocks(rel);  // VACUUM may have truncated the table
+  for (int i = 0; i < n; i++) {
+    present[i] = false;
+    if (ItemPointerGetBlockNumber(&tids[i]) >= nblocks) continue;
+    HeapTupleData tuple;
+    tuple.t_self = tids[i];
+    Buffer buf;
+    if (!heap_fetch(rel, SnapshotSelf, &tuple, &buf, false)) continue;
+    bool null_storage, null_id;
+    Datum storage = heap_getattr(&tuple, kSerStorage, desc, &null_storage);
+    Datum id = heap_getattr(&tuple, kSerId, desc, &null_id);
+    present[i] = !null_storage && !null_id && DatumGetObjectId(storage) == storage_id && DatumGetInt32(id) == ids[i];
+    ReleaseBuffer(buf);
+  }
+  table_close(rel, AccessShareLock);
+}
+
+void ts_internal_relfilenodes(const TsInternalOids* oids, Oid* series_node, Oid* chunks_node) {
+  Relation rel = table_open(oids->series, AccessShareLock);
+  *series_node = rel->rd_node.relNode;
+  table_close(rel, AccessShareLock);
+  rel = table_open(oids->chunks, AccessShareLock);
+  *chunks_node = rel->rd_node.relNode;
+  table_close(rel, AccessShareLock);
+}
+
 void ts_chunk_probe_open(TsChunkProbe* p, Oid chunks_relid, Oid index_relid) {
   p->rel = table_open(chunks_relid, AccessShareLock);
   p->index = index_open(index_relid, AccessShareLock);

@@ -170,6 +170,11 @@ namespace observe::pg {
 void ts_series_rows(Oid storage_id, int* n, int32** ids, ItemPointerData** tids);
 // Deletes series rows by TID (series garbage collection), in the current command.
 void ts_delete_series(const ItemPointerData* tids, int n);
+// present[i]: tids[i] still holds, visible to SnapshotSelf, the series row of `storage_id` with
+// id ids[i] (a TID read earlier may since have been freed by VACUUM and given to another row).
+void ts_series_rows_present(Oid storage_id, const int32* ids, const ItemPointerData* tids, int n, bool* present);
+// The relfilenodes of observe._ts_series and _ts_chunks (VACUUM FULL changes them, and every TID).
+void ts_internal_relfilenodes(const TsInternalOids* oids, Oid* series_node, Oid* chunks_node);
 
 // Whether series still have chunk rows (not L0 batches) that any snapshot can read
 // (SnapshotNonVacuumable): one index scan of _ts_chunks, rescanned per series, instead of a

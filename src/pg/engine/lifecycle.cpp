@@ -198,6 +198,20 @@ OBSERVE_FUNCTION(observe_ts_compact) {
   PG_RETURN_INT64(n);
 }
 
+// Series GC alone: the next slice of the kept scan (or a new scan), without compacting first
+// (the maintenance worker's slices after a compaction, observe.series_gc).
+OBSERVE_FUNCTION(observe_ts_series_gc) {
+  Oid relid = PG_GETARG_OID(0);
+  Relation rel = engine_open(relid, ShareUpdateExclusiveLock, kEngineOwner);
+  // This transaction's buffered rows must be chunk rows GC can read: ShareLock does not
+  // exclude the transaction's own RowExclusiveLock.
+  ts_buffer_flush_for_read(rel->rd_node.relNode, InvalidCommandId);
+  pg_guard([] { CommandCounterIncrement(); });
+  int64 n = ts_series_gc(rel);
+  engine_close(rel);
+  PG_RETURN_INT64(n);
+}
+
 OBSERVE_FUNCTION(observe_ts_storage_stats) {
   Oid relid = PG_GETARG_OID(0);
   Relation rel = engine_open(relid, AccessShareLock, ACL_SELECT);

@@ -13,6 +13,7 @@
 #include "pg/rules/rules_guc.h"
 #include "pg/border/spi_text.h"
 #include "pg/ts/ts_store.h"
+#include "pg/workers/worker_signals.h"
 #include "pg/workers/worker_txn.h"
 
 extern "C" {
@@ -140,6 +141,8 @@ void GroupRunner::forget_written_rows() {
 void GroupRunner::copy_state_from(const GroupRunner& old) {
   evaluator_->copy_state_from(*old.evaluator_);
   written_series_ = old.written_series_;
+  kept_ = old.kept_;  // same target: written with the next evaluation
+  kept_hold_ = old.kept_hold_;
   if (old.restore_pending_) {
     restore_pending_ = true;
     evaluator_->set_restored(false);
@@ -167,17 +170,21 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
   std::set<Labels> written;
   std::vector<std::pair<std::string, rules::Alert>> to_send;
   std::string alerts, statuses;
+  std::vector<KeptSample> samples;  // this evaluation's, written after those kept before
+  bool evaluated = false;
+  bool lock_timeout = false;
   bool ok = run_in_transaction(
       "rule group evaluation",
       [&] {
         TsQueryable stored(target_);
-        // The evaluation's own samples stay in the transaction's write buffer, which this
-        // snapshot does not see: the overlay shows them to the rules after the one that wrote
-        // them, as Prometheus's rule manager does (`record: b, expr: a * 2` sees this a).
+        // The evaluation's own samples are written after it, and those of earlier evaluations
+        // kept for retry are not stored yet: the overlay shows them to the rules (after the
+        // one that wrote them, as Prometheus's rule manager does: `record: b, expr: a * 2`
+        // sees this a).
         promql::OverlayStorage q(stored);
-        RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
+        for (const KeptSample& k : kept_) q.add(k.labels, k.t, k.v);
         auto append = [&](const Labels& l, int64_t ts, double v) {
-          ts_append_samples(rel.rel, l, &ts, &v, 1);
+          samples.push_back(KeptSample{l, ts, v});
           q.add(l, ts, v);
           if (is_stale_nan(v))
             written.erase(l);
@@ -185,6 +192,14 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
             written.insert(l);
         };
         rules::GroupEvalResult res = evaluator_->eval(q, append, t_ms);
+        evaluated = true;
+        // Written only now: the target's RowExclusiveLock is what a conflicting lock (series
+        // GC's ShareLock, a user's LOCK TABLE) makes wait; reading needs only AccessShareLock.
+        {
+          RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
+          for (const KeptSample& k : kept_) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
+          for (const KeptSample& k : samples) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
+        }
         for (auto& [rule, alert] : res.to_send) {
           // Prometheus's notifier: the external labels an alert does not carry itself are added
           // to what is sent (not to the ALERTS series stored here).
@@ -227,24 +242,52 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         write_group_status(seconds, failures, static_cast<int64_t>(res.samples_appended), nullptr);
       },
-      &error);
+      &error, &lock_timeout);
   if (ok) {
     restore_pending_ = false;
     no_alerts_written_ = alerts == "[]";
     statuses_written_ = std::move(statuses);
     written_series_ = std::move(written);
+    kept_.clear();
+    kept_hold_.clear();
     sender.send(name_, to_send);
     return;
   }
+  std::string why = keep_or_drop(evaluated, lock_timeout, samples, error);
+  if (evaluated && !kept_.empty()) written_series_ = std::move(written);  // as if written: stale markers at stop
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  run_in_transaction("rule group status", [&] { write_group_status(seconds, 1, 0, error.c_str()); });
+  run_in_transaction("rule group status", [&] { write_group_status(seconds, 1, 0, why.c_str()); });
+}
+
+std::string GroupRunner::keep_or_drop(bool evaluated, bool lock_timeout, std::vector<KeptSample>& samples,
+                                      const std::string& error) {
+  // An evaluation that did not finish has no samples to keep (its evaluator state moved on as
+  // far as it got, as before); what earlier evaluations kept still waits for a lock.
+  bool kept = lock_timeout && kept_hold_.keep(wall_ms());
+  if (kept) {
+    if (evaluated) kept_.insert(kept_.end(), std::make_move_iterator(samples.begin()), std::make_move_iterator(samples.end()));
+    return kept_.empty() ? error : "samples kept for retry: " + error;
+  }
+  size_t dropped = kept_.size() + (evaluated ? samples.size() : 0);
+  kept_.clear();
+  kept_hold_.clear();
+  if (dropped > 0) {
+    std::string group = name_;
+    pg_guard([&] {
+      ereport(LOG, (errmsg("pg_observe rules worker dropped %zu samples of rule group \"%s\": %s", dropped,
+                           group.c_str(), error.c_str())));
+    });
+  }
+  return error;
 }
 
 void GroupRunner::stop(int64_t now_ms, bool group_still_exists) {
   run_in_transaction("rule group stop", [&] {
-    if (!written_series_.empty() &&
+    if ((!written_series_.empty() || !kept_.empty()) &&
         pg_guard([this] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(target_)); })) {
       RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
+      // Samples still kept for retry first, then the end of every series.
+      for (const KeptSample& k : kept_) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
       double v = stale_nan();
       for (const Labels& l : written_series_) ts_append_samples(rel.rel, l, &now_ms, &v, 1);
     }
@@ -252,6 +295,8 @@ void GroupRunner::stop(int64_t now_ms, bool group_still_exists) {
       spi_execute_text("DELETE FROM observe._alert_state WHERE group_name = $1", {name_.c_str()}, SPI_OK_DELETE);
   });
   written_series_.clear();
+  kept_.clear();
+  kept_hold_.clear();
 }
 
 }  // namespace observe::pg

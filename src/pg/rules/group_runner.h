@@ -2,16 +2,22 @@
 // offset inside the interval, missed slots skipped and counted), its evaluator (alert state
 // lives here between evaluations), and each evaluation as one transaction that writes the
 // recorded samples, ALERTS / ALERTS_FOR_STATE, the alert state rows and the health rows.
+// An evaluation whose write gave up on a lock (observe.worker_lock_timeout: series GC's
+// ShareLock, a user's LOCK TABLE) keeps its samples: they are written, in order, with the next
+// evaluation's, and dropped (logged with their count) only once the first give-up is 5 minutes
+// old (RetryHold, as the scrape worker's targets).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/rules/evaluator.h"
 #include "pg/rules/alert_sender.h"
 #include "pg/rules/rule_store.h"
+#include "pg/workers/retry_hold.h"
 
 namespace observe::pg {
 
@@ -45,7 +51,17 @@ class GroupRunner {
   void stop(int64_t now_ms, bool group_still_exists);
 
  private:
+  struct KeptSample {
+    Labels labels;
+    int64_t t;
+    double v;
+  };
   void evaluate(int64_t t_ms, int64_t missed, AlertSender& sender);
+  // After a failed evaluation: keeps its samples (`evaluated`: it finished) with the earlier
+  // kept ones when the failure was a lock wait given up and RetryHold allows, else drops and
+  // logs them all. Returns the error for the health row.
+  std::string keep_or_drop(bool evaluated, bool lock_timeout, std::vector<KeptSample>& samples,
+                           const std::string& error);
 
   std::string name_;
   Oid target_;
@@ -58,6 +74,8 @@ class GroupRunner {
   bool has_alerts_ = false;
   std::unique_ptr<rules::RuleGroupEvaluator> evaluator_;
   std::set<Labels> written_series_;  // non-stale series of the last evaluation
+  std::vector<KeptSample> kept_;     // samples of evaluations whose write gave up on a lock
+  RetryHold kept_hold_;
   // What the last committed evaluation left in observe._alert_state (no row of the group) and
   // observe._rule_status (these rows, as the JSON written): unchanged rows are not rewritten.
   bool no_alerts_written_ = false;

@@ -129,7 +129,7 @@ void ScrapeTarget::write_pending(size_t* new_budget) {
 void ScrapeTarget::end_write(bool committed) {
   if (committed && staged_valid_) {
     pending_.swap(staged_);
-    retry_since_ms_ = 0;  // what waited for a lock is written
+    hold_.clear();  // what waited for a lock is written
   }
   staged_.clear();
   staged_valid_ = false;
@@ -138,13 +138,10 @@ void ScrapeTarget::end_write(bool committed) {
 void ScrapeTarget::abandon_scrape(const std::string&) { in_flight_ = false; }
 
 bool ScrapeTarget::keep_for_retry(const scrape::ScrapeResult* result, int64_t now_ms) {
-  // How long samples may wait for a lock: a user's transaction or a long maintenance step may
-  // hold one for seconds; past this the worker gives them up (memory is bounded apart: while
+  // How long samples may wait for a lock: RetryHold (memory is bounded apart: while
   // kMaxPending samples wait, targets with waiting samples are not scraped).
-  constexpr int64_t kRetryMaxMs = 300000;
-  if (retry_since_ms_ == 0) retry_since_ms_ = now_ms;
   retry_at_ms_ = now_ms + 1000;
-  if (now_ms - retry_since_ms_ > kRetryMaxMs) {
+  if (!hold_.keep(now_ms)) {
     drop_pending();
     return false;
   }

@@ -9,6 +9,7 @@
 
 #include "core/http/multi_fetcher.h"
 #include "core/scrape/target.h"
+#include "pg/workers/retry_hold.h"
 #include "pg/workers/scrape_config.h"
 
 namespace observe::pg {
@@ -48,17 +49,17 @@ class ScrapeTarget {
   // Forgets the waiting samples (their write failed).
   void drop_pending() {
     pending_.clear();
-    retry_since_ms_ = 0;
+    hold_.clear();
   }
   // A write given up on a lock (observe.worker_lock_timeout): its samples wait with the others
   // (`result`'s after them; nullptr: those waiting already) and are written with the target's
   // next write, or by write_pending once retry_due. Returns false, having dropped them all,
-  // when the oldest has waited kRetryMaxMs: a lock held that long loses samples, as before.
+  // when the oldest has waited RetryHold::kMaxMs: a lock held that long loses samples, as before.
   bool keep_for_retry(const scrape::ScrapeResult* result, int64_t now_ms);
   // Whether write_pending may try the waiting samples again (no failed try in the last second).
   bool retry_due(int64_t now_ms) const { return now_ms >= retry_at_ms_; }
   // Since when the oldest sample kept for retry has waited (0: none).
-  int64_t retry_since_ms() const { return retry_since_ms_; }
+  int64_t retry_since_ms() const { return hold_.since_ms(); }
   // Inside a transaction, after the waiting samples' write failed and drop_pending: the health
   // row (of the last scrape) says why they are missing and counts a lock timeout.
   void write_pending_failed_status(const std::string& error, bool lock_timeout);
@@ -87,7 +88,7 @@ class ScrapeTarget {
   // write of the transaction in progress.
   std::vector<scrape::Sample> pending_, staged_;
   scrape::ScrapeResult last_;  // the last scrape's report, without its samples
-  int64_t retry_since_ms_ = 0;  // the first failed write of the samples kept for retry
+  RetryHold hold_;              // the first failed write of the samples kept for retry
   int64_t retry_at_ms_ = 0;     // write_pending waits until then after a failed try
   bool staged_valid_ = false;
 };
