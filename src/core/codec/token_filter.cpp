@@ -162,8 +162,16 @@ inline size_t affix_length(size_t m) {
 // next insert_key, so the token cache keeps the geometry it always had (the same tokens reach
 // insert_key as before) and a pair hit on a full pair set calls insert_key as a miss would.
 constexpr size_t kCacheBits = 12;
-constexpr size_t kCachedToken = 24;  // longer tokens are hashed every time
+constexpr size_t kCachedToken = 24;  // longer tokens go to the long-token cache or are hashed every time
 constexpr size_t kPairCacheBits = 12;
+// Tokens of kCachedToken + 1 to kLongCachedToken bytes: a cache of their own (added after the
+// token cache's geometry became part of the format, so a hit on a full set calls insert_key as a
+// miss would: see add_tokens). A repeated long token (a hex digest, a padded value) is
+// otherwise hashed a word at a time (a serial chain of mix() calls) and looked up in its set on
+// every line.
+constexpr size_t kLongCacheBits = 10;
+constexpr size_t kLongCachedToken = 64;
+constexpr size_t kWordCacheBits = 12;
 
 // A token of the line being added: where, its cache words and slot, and its pair with the
 // previous token (separator at pair_a) if it has one.
@@ -203,11 +211,35 @@ struct TokenFilterBuilder::Scratch {
     uint64_t a, b;
   };
   std::vector<LongPairSlot> long_pairs;
+  // Tokens of 25-64 bytes: the length and the bytes, zero-padded to whole words.
+  struct LongTokenSlot {
+    uint32_t gen;
+    uint32_t len;
+    uint64_t words[kLongCachedToken / 8];
+  };
+  std::vector<LongTokenSlot> long_tokens;
   // A batch of the line's tokens (add_tokens): at most kBatch, whatever the line's length.
   static constexpr size_t kBatch = 256 + 64;
   LineToken batch[kBatch];
   uint32_t batch_ends[kBatch];
   uint32_t gen = 0;
+  // Keys of a batch queued for insert_key, in order (add_tokens, key()): a pair, a long pair and
+  // a whole token a token at most.
+  struct Queued {
+    uint64_t h;
+    const char* token;  // the whole key's token (its affixes if the key is new), or null
+    uint32_t m;
+    TokenFilterBuilder::Class c;
+  };
+  Queued queued[3 * kBatch];
+  size_t nqueued = 0;
+  // All-ASCII 8-byte words of lines whose six trigrams add_trigrams has found or set in this
+  // builder's maps, each or-ed with word_tag (the builder's word_gen in bit 7 of each byte, which
+  // an ASCII word has clear): a word seen again costs one probe instead of six tests. The tags
+  // are 1-255; the cache is zeroed when they wrap, so a tag names one builder of the pool.
+  std::vector<uint64_t> words;
+  uint64_t word_tag = 0;
+  uint32_t word_gen = 0;
 };
 
 namespace {
@@ -280,11 +312,20 @@ TokenFilterBuilder::TokenFilterBuilder(TokenFilterOptions options) : options_(op
     s->tokens.assign(size_t{1} << kCacheBits, Scratch::Slot{0, 0, 0, 0, 0});
     s->pairs.assign(size_t{1} << kPairCacheBits, Scratch::PairSlot{0, 0, 0});
     s->long_pairs.assign(size_t{1} << kPairCacheBits, Scratch::LongPairSlot{0, 0, 0, 0});
+    s->long_tokens.assign(size_t{1} << kLongCacheBits, Scratch::LongTokenSlot{0, 0, {}});
   }
+  if (++s->word_gen == 256 || s->words.empty()) {
+    s->words.assign(size_t{1} << kWordCacheBits, 0);
+    s->word_gen = 1;
+  }
+  s->word_tag = 0;
+  for (unsigned k = 0; k < 8; ++k)
+    if (s->word_gen >> k & 1) s->word_tag |= uint64_t{1} << (8 * k + 7);
   if (++s->gen == 0) {  // wrapped: forget every slot
     for (auto& e : s->tokens) e.gen = 0;
     for (auto& e : s->pairs) e.gen = 0;
     for (auto& e : s->long_pairs) e.gen = 0;
+    for (auto& e : s->long_tokens) e.gen = 0;
     s->gen = 1;
   }
   scratch_ = s.release();
@@ -330,10 +371,15 @@ void TokenFilterBuilder::add_trigrams(const char* p, size_t n) {
     if (__builtin_expect(!(words[t / 64] >> (t % 64) & 1), 0)) new_trigram(t);
   };
   const uint64_t* ascii = scratch_->ascii_bits.data();
+  uint64_t* seen = scratch_->words.data();
+  const uint64_t tag = scratch_->word_tag;
   size_t i = 0;
   for (; i + 8 <= n; i += 6) {
     const uint64_t x = load_u64(p + i);
     if ((x & 0x8080808080808080ULL) == 0) {
+      // A word whose trigrams this builder has (their bits are never cleared while it lives).
+      uint64_t& w = seen[(x * 0x9e3779b97f4a7c15ULL) >> (64 - kWordCacheBits)];
+      if (w == (x | tag)) continue;
       // Eight ASCII bytes: 7 bits each, packed into 56 bits; trigram k is bits [7k, 7k + 21).
       uint64_t y = (x & 0x007f007f007f007fULL) | (x & 0x7f007f007f007f00ULL) >> 1;
       y = (y & 0x00003fff00003fffULL) | (y & 0x3fff00003fff0000ULL) >> 2;
@@ -343,6 +389,7 @@ void TokenFilterBuilder::add_trigrams(const char* p, size_t n) {
         if (__builtin_expect(!(ascii[a / 64] >> (a % 64) & 1), 0))
           new_trigram(static_cast<uint32_t>(x >> (8 * k)) & 0xffffff);
       }
+      w = x | tag;
       continue;
     }
     test(static_cast<uint32_t>(x) & 0xffffff);
@@ -390,16 +437,31 @@ bool TokenFilterBuilder::insert_key(uint64_t h, Class c) {
   return true;
 }
 
+// A token's affix keys (after its whole key was new).
+void TokenFilterBuilder::add_affixes(const char* p, size_t m, Class c) {
+  for (size_t L : kAffixLengths) {
+    if (L >= m) break;
+    insert_key(key_hash(kPrefixKey, p, L), c);
+    insert_key(key_hash(kSuffixKey, p + m - L, L), c);
+  }
+}
+
+// insert_key(h, c) now, or queued (add_tokens: defer_) with a prefetch of its slot; `token`, m:
+// the token whose affixes follow if h (its whole key) is new.
+void TokenFilterBuilder::key(uint64_t h, Class c, const char* token, size_t m) {
+  if (!defer_) {
+    if (insert_key(h, c) && token != nullptr) add_affixes(token, m, c);
+    return;
+  }
+  const std::vector<uint64_t>& slots = sets_[c].slots;
+  if (!slots.empty()) __builtin_prefetch(&slots[h & (slots.size() - 1)]);
+  scratch_->queued[scratch_->nqueued++] = Scratch::Queued{h, token, static_cast<uint32_t>(m), c};
+}
+
 // A token's keys: whole, and its affixes only the first time (most tokens repeat).
 void TokenFilterBuilder::add_token(const char* p, size_t m) {
   const Class c = options_.version >= 3 && all_digits(p, m) ? kDigit : kText;
-  if (insert_key(key_hash(kWholeKey, p, m), c)) {
-    for (size_t L : kAffixLengths) {
-      if (L >= m) break;
-      insert_key(key_hash(kPrefixKey, p, L), c);
-      insert_key(key_hash(kSuffixKey, p + m - L, L), c);
-    }
-  }
+  key(key_hash(kWholeKey, p, m), c, m > kAffixLengths[0] ? p : nullptr, m);
 }
 
 // The low min(m, 8) bytes of a word.
@@ -414,7 +476,7 @@ void TokenFilterBuilder::add_pair(const char* p, const LineToken& t) {
     return;
   }
   const size_t am = (t.pair_shape >> 8) & 0xff, bm = t.pair_shape >> 16;
-  insert_key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm), kPair);
+  key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm), kPair);
   e.gen = s.gen;
   e.shape = t.pair_shape;
   e.parts = t.pair_parts;
@@ -430,7 +492,7 @@ void TokenFilterBuilder::add_long_pair(const char* p, const LineToken& t) {
   const uint64_t h = (bv ^ (av * 0xc2b2ae3d27d4eb4fULL) ^ (uint64_t{shape} * 0x165667b19e3779f9ULL)) * 0x9e3779b97f4a7c15ULL;
   Scratch::LongPairSlot& e = s.long_pairs[h >> (64 - kPairCacheBits)];
   if (e.gen == s.gen && e.shape == shape && e.a == av && e.b == bv) return;
-  insert_key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm, kLongPairKey), kLongPair);
+  key(pair_hash(p + t.pair_a - am, am, p[t.pair_a], p + t.i, bm, kLongPairKey), kLongPair);
   e.gen = s.gen;
   e.shape = shape;
   e.a = av;
@@ -496,16 +558,31 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
       }
       prev_i = i;
       prev_j = j;
-      if (m > kCachedToken) continue;
+      if (m > kLongCachedToken) continue;
       // The cache words: the first min(m, 8) bytes zero-padded; bytes 8-16 if m > 16; the last
       // 8 if m > 8 (loads past the token stay inside the padded line).
       t.head = load_u64(p + i) & low_bytes(m);
       t.tail = m > 8 ? load_u64(p + j - 8) : 0;
       t.mid = m > 16 ? load_u64(p + i + 8) : 0;
       const uint64_t h = (t.head ^ (t.tail * 0xc2b2ae3d27d4eb4fULL) ^ m) * 0x9e3779b97f4a7c15ULL;
-      t.slot = static_cast<uint32_t>(h >> (64 - kCacheBits));
-      __builtin_prefetch(&s.tokens[t.slot]);
+      if (m <= kCachedToken) {
+        t.slot = static_cast<uint32_t>(h >> (64 - kCacheBits));
+        __builtin_prefetch(&s.tokens[t.slot]);
+      } else {
+        t.slot = static_cast<uint32_t>(h >> (64 - kLongCacheBits));
+        __builtin_prefetch(&s.long_tokens[t.slot]);
+        __builtin_prefetch(reinterpret_cast<const char*>(&s.long_tokens[t.slot]) + 8 + m - 1);
+      }
     }
+    // The keys of the batch's cache misses are queued and inserted after the batch, each set's
+    // slot prefetched when queued, so that the misses of new keys overlap. The same insert_key
+    // calls in the same order, unless a set could fill up within the batch: whether a set at
+    // kMaxTokenKeys is dropped depends on the calls after it filled (add_pair), so then each
+    // key goes in at once, as does version 2 (its set's overflow ends the line).
+    size_t most = 0;
+    for (const KeySet& set : sets_) most = std::max(most, set.count);
+    defer_ = !v2 && most + 11 * ne < kMaxTokenKeys;
+    s.nqueued = 0;
     for (size_t k = 0; k < ne; ++k) {
       const LineToken& t = toks[k];
       if (t.has_pair) {
@@ -524,9 +601,39 @@ void TokenFilterBuilder::add_tokens(const char* p, size_t n) {
         e.head = t.head;
         e.mid = t.mid;
         e.tail = t.tail;
+      } else if (t.m <= kLongCachedToken) {
+        Scratch::LongTokenSlot& e = s.long_tokens[t.slot];
+        const size_t nw = (t.m + 7) / 8;
+        const char* q = p + t.i;
+        bool hit = e.gen == s.gen && e.len == t.m;
+        for (size_t w = 0; hit && w + 1 < nw; ++w) hit = e.words[w] == load_u64(q + 8 * w);
+        if (hit && e.words[nw - 1] == (load_u64(q + 8 * (nw - 1)) & low_bytes(t.m - 8 * (nw - 1)))) {
+          // The token's keys are in their set already. A full set is dropped on any insert_key,
+          // as it was when every long token reached insert_key (the cache is newer than the
+          // format): the token's class is the one add_token would use.
+          if (sets_[kText].count >= kMaxTokenKeys || sets_[kDigit].count >= kMaxTokenKeys) {
+            const Class c = !v2 && all_digits(q, t.m) ? kDigit : kText;
+            if (sets_[c].count >= kMaxTokenKeys) insert_key(1, c);
+            if (v2 && sets_[kAll].overflow) return;
+          }
+          continue;
+        }
+        add_token(q, t.m);
+        if (v2 && sets_[kAll].overflow) return;
+        e.gen = s.gen;
+        e.len = t.m;
+        for (size_t w = 0; w + 1 < nw; ++w) e.words[w] = load_u64(q + 8 * w);
+        e.words[nw - 1] = load_u64(q + 8 * (nw - 1)) & low_bytes(t.m - 8 * (nw - 1));
       } else {
         add_token(p + t.i, t.m);
         if (v2 && sets_[kAll].overflow) return;
+      }
+    }
+    if (defer_) {
+      defer_ = false;
+      for (size_t q = 0; q < s.nqueued; ++q) {
+        const Scratch::Queued& e = s.queued[q];
+        if (insert_key(e.h, e.c) && e.token != nullptr) add_affixes(e.token, e.m, e.c);
       }
     }
     if (ns > ne) toks[0].i = toks[ne].i;  // the open token

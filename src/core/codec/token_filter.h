@@ -123,6 +123,9 @@ class TokenFilterBuilder {
     bool overflow = false;
   };
   bool insert_key(uint64_t h, Class c = kAll);
+  void add_affixes(const char* p, size_t m, Class c);
+  void key(uint64_t h, Class c, const char* token = nullptr, size_t m = 0);
+  bool defer_ = false;  // key() queues (add_tokens)
   template <typename F>
   void for_each_distinct(F&& f) const;
   std::string finish_v1(size_t max_bytes) const;

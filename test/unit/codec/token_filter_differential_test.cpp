@@ -61,6 +61,12 @@ const std::map<std::string, uint64_t> kOldBuilderDigests = {
     {"RecordingLikeChunks", 0xdfd22b2b939e4bd8ull},
     {"OverflowingKeySets", 0x2371ca1a6926c244ull},
     {"KeySetExactlyFull", 0x7181e18be2d8d662ull},
+    // Version 4 (and 3 again) on more inputs, as the builder of 4d298e1 computed them (branch
+    // kafka5 ran that builder, rebuilt from main, on these tests before its caches of long
+    // tokens and of ASCII words).
+    {"Version4Lines", 0xf852a752bc42ff51ull},
+    {"KafkaBenchChunks", 0x6345ec84fa24c84aull},
+    {"LongTokenKeySetExactlyFull", 0x148d01aa0585df2aull},
 };
 
 class TokenFilterDifferential : public ::testing::Test {
@@ -233,6 +239,90 @@ TEST_F(TokenFilterDifferential, KeySetExactlyFull) {
   }
   lines.push_back("ab cd ef gh new");  // one more key: dropped
   for (const Setting& st : {Setting{3, true}, Setting{2, false}}) expect_same(lines, st, "full set + 1");
+}
+
+const Setting kSettings4[] = {{4, true}, {4, false}, {3, true}};
+
+TEST_F(TokenFilterDifferential, Version4Lines) {
+  std::mt19937_64 rng(5720);
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::string> lines(1 + rng() % 400);
+    const size_t max_len = round % 3 == 0 ? 20 : round % 3 == 1 ? 300 : 3000;
+    for (std::string& l : lines) l = random_line(rng, max_len);
+    for (const Setting& st : kSettings4) expect_same(lines, st, "round " + std::to_string(round));
+  }
+  for (int chunk = 0; chunk < 2; ++chunk) {
+    std::vector<std::string> lines(20000);
+    for (size_t i = 0; i < lines.size(); ++i) lines[i] = recording_like(rng, i);
+    for (const Setting& st : kSettings4) expect_same(lines, st, "chunk " + std::to_string(chunk));
+  }
+  // Tokens of 20-70 bytes (around the caches' 24 and 64), repeated and not, one builder of
+  // many lines and many builders of one line (the word cache's tags wrap every 255 builders).
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string l;
+    for (int t = 0; t < 6; ++t) {
+      const size_t m = 20 + rng() % 51;
+      const uint64_t seed = rng() % 40;  // a few distinct long tokens of each length
+      for (size_t b = 0; b < m; ++b) l.push_back(static_cast<char>((rng() % 7 ? 'a' + (seed * 7 + b) % 26 : '0' + b % 10)));
+      l.push_back(t % 3 ? ' ' : '=');
+    }
+    lines.push_back(l);
+  }
+  for (const Setting& st : kSettings4) expect_same(lines, st, "long tokens");
+  for (size_t i = 0; i < 600; ++i) expect_same({lines[i % 50]}, kSettings4[i % 3], "one line");
+}
+
+// The Kafka benchmark's lines (bench/kafka, json_lines_200 and _1000: the msg field, as
+// test/kafka/mock_broker.cpp makes it), in chunks of a batch.
+TEST_F(TokenFilterDifferential, KafkaBenchChunks) {
+  for (size_t size : {200, 1000}) {
+    for (int64_t first : {0, 980000}) {
+      std::vector<std::string> lines;
+      for (int64_t i = first; i < first + 20000; ++i) {
+        const std::string head = "{\"ts\": " + std::to_string(1704067200000 + i) +
+                                 ", \"level\": \"info\", \"app\": \"checkout\", \"msg\": \"";
+        std::string msg = "request " + std::to_string(i) + " served GET /api/v1/cart status=200 bytes=5120 duration=";
+        while (head.size() + msg.size() + 2 < size) msg += static_cast<char>('a' + (msg.size() * 7 + i) % 26);
+        lines.push_back(msg);
+      }
+      for (const Setting& st : kSettings4) expect_same(lines, st, "kafka");
+    }
+  }
+}
+
+TEST_F(TokenFilterDifferential, LongTokenKeySetExactlyFull) {
+  // As KeySetExactlyFull with tokens of 30 bytes (the long-token cache's): exactly
+  // kMaxTokenKeys text keys, then only long tokens seen before, which drop the full set.
+  auto letters = [](size_t c) {
+    std::string e;
+    for (int i = 0; i < 4; ++i, c /= 26) e.push_back(static_cast<char>('a' + c % 26));
+    return e;
+  };
+  auto token = [&](size_t c) { return letters(c) + "zz" + std::string(18, 'm') + "zz" + letters(c); };
+  std::vector<std::string> lines;
+  const size_t kLong = 116508;  // 9 distinct keys each (whole, 4 prefixes, 4 suffixes)
+  std::string l;
+  for (size_t c = 0; c < kLong; ++c) {
+    l += token(c) + (c % 2 ? " " : ".");
+    if (c % 10 == 9) lines.push_back(std::move(l)), l.clear();
+  }
+  lines.push_back(l + "ab cd ef gh");  // + 4 whole keys = 2^20
+  ASSERT_EQ(kLong * 9 + 4, TokenFilterBuilder::kMaxTokenKeys);
+  std::vector<std::string> full = lines;
+  for (const Setting& st : {Setting{4, true}, Setting{3, true}, Setting{2, false}}) expect_same(full, st, "full set");
+  for (int i = 0; i < 50; ++i) lines.push_back(token(kLong - 1 - i % 3) + " " + token(kLong - 1));
+  for (const Setting& st : {Setting{4, true}, Setting{3, true}, Setting{2, false}}) {
+    TokenFilterOptions ro;
+    ro.version = st.version;
+    ro.fold_case = st.fold;
+    TokenFilterBuilder f(ro), r(ro);
+    for (const std::string& x : full) f.add(x);
+    for (const std::string& x : lines) r.add(x);
+    EXPECT_EQ(f.distinct_text_keys(), TokenFilterBuilder::kMaxTokenKeys);
+    EXPECT_EQ(r.distinct_text_keys(), 0u);  // the repeated long tokens dropped the full set
+    expect_same(lines, st, "full set + repeats");
+  }
 }
 
 }  // namespace
