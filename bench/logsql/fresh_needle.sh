@@ -50,7 +50,7 @@ fi
 one() {
   local name=$1 app="fresh_needle_$$_$2"
   printf '%s\n' \
-    "\\! psql -X -At -d $db -c \"SELECT pid FROM pg_stat_activity WHERE application_name = '$app'\" > $dir/pid; awk '{print \$1}' /proc/\$(cat $dir/pid)/schedstat > $dir/before" \
+    "\\! psql -X -At -d $db -c \"SELECT pid FROM pg_stat_activity WHERE application_name = '$app' AND pid <> pg_backend_pid()\" > $dir/pid; awk '{print \$1}' /proc/\$(cat $dir/pid)/schedstat > $dir/before" \
     "\\timing on" "\\o /dev/null" "${sql[$name]};" "\\o" "\\timing off" \
     "\\! awk '{print \$1}' /proc/\$(cat $dir/pid)/schedstat > $dir/after" |
     PGAPPNAME=$app psql -X -q -d "$db" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' > "$dir/wall"

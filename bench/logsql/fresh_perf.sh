@@ -9,9 +9,9 @@ db=${1:?usage: fresh_perf.sh DB SQL [OUT]}; sql=$2; out=${3:-/tmp/fresh_perf.$$.
 export PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c jit=off"
 app="fresh_perf_$$"
 printf '%s\n' \
-  "\\! pid=\$(psql -X -At -d $db -c \"SELECT pid FROM pg_stat_activity WHERE application_name = '$app'\"); (perf record -q -F 4999 --call-graph dwarf,16384 -o $out -p \$pid >/dev/null 2>&1 & echo \$! > $out.perfpid); sleep 1" \
+  "\\! pid=\$(psql -X -At -d $db -c \"SELECT pid FROM pg_stat_activity WHERE application_name = '$app' AND pid <> pg_backend_pid()\"); (perf record -q -F 4999 --call-graph dwarf,16384 -o $out -p \$pid >/dev/null 2>&1 & echo \$! > $out.perfpid); sleep 1" \
   "\\o /dev/null" "$sql;" "\\o" \
-  "\\! kill -INT \$(cat $out.perfpid); while kill -0 \$(cat $out.perfpid) 2>/dev/null; do sleep 0.2; done" |
+  "\\! kill -INT \$(cat $out.perfpid); sleep 3" |
   PGAPPNAME=$app psql -X -q -d "$db"
 rm -f "$out.perfpid"
 perf report -i "$out" --no-children --percent-limit 1.5 --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
