@@ -1,6 +1,7 @@
 #include "core/codec/bulk_buffer.h"
 
 #include <cstdint>
+#include <cstdlib>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -63,8 +64,23 @@ Kept::~Kept() {
 
 }  // namespace
 
+// glibc raises its mmap threshold (to at most 32 MiB) when it frees a mapped block larger than
+// it, so the multi-MB line buffers that used to come from malloc moved the threshold up and the
+// smaller decoded vectors of every later chunk (times, offsets: ~136 KB for a 4 MiB chunk) came
+// from its reused heap; without them, each of those was a fresh mapping faulted in again (a
+// session's repeated needle: 1.8 -> 3.8 ms). A block of our size goes through malloc once per
+// thread, untouched, to keep that adaptation as it was.
+void keep_malloc_threshold(size_t len) {
+  thread_local bool done = false;
+  if (done) return;
+  done = true;
+  void* volatile p = std::malloc(len);  // volatile: the compiler may not drop the pair
+  std::free(p);
+}
+
 void* bulk_allocate(size_t bytes) {
   const size_t len = round_up(bytes);
+  keep_malloc_threshold(len);
   Kept& k = kept();
   for (size_t i = 0; i < kKeepBlocks; ++i)
     if (k.p[i] != nullptr && k.len[i] == len) {
