@@ -31,7 +31,7 @@ void ByteColumn::assign(size_t n, std::string_view v) {
   for (size_t i = 0; i < n; ++i) push_back(v);
 }
 
-void ByteColumn::assign_concatenated(std::string data, const std::vector<uint32_t>& ends) {
+void ByteColumn::assign_concatenated(codec::ByteBuffer data, const std::vector<uint32_t>& ends) {
   data_ = std::move(data);
   data_.resize(ends.empty() ? 0 : ends.back());  // nothing past the last value (operator==)
   ends_.assign(ends.begin(), ends.end());

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/codec/bulk_buffer.h"
+
 namespace observe::chunk {
 
 class ByteColumn {
@@ -27,7 +29,7 @@ class ByteColumn {
   bool empty() const { return ends_.empty(); }
   // Bytes of all values together.
   size_t data_size() const { return data_.size(); }
-  const std::string& data() const { return data_; }
+  const codec::ByteBuffer& data() const { return data_; }
   size_t begin_of(size_t i) const { return i == 0 ? 0 : static_cast<size_t>(ends_[i - 1]); }
   size_t end_of(size_t i) const { return static_cast<size_t>(ends_[i]); }
 
@@ -79,11 +81,11 @@ class ByteColumn {
     for (Index r : rows) push_back(src[static_cast<size_t>(r)]);
   }
   // Takes lines decoded as one concatenation and their end offsets (codec::LogLines).
-  void assign_concatenated(std::string data, const std::vector<uint32_t>& ends);
+  void assign_concatenated(codec::ByteBuffer data, const std::vector<uint32_t>& ends);
   // Gives the value buffer away (its bytes unspecified) and leaves the column empty: a decoder
   // reuses it for the next chunk instead of allocating and zeroing a fresh one.
-  std::string release_data() {
-    std::string d;
+  codec::ByteBuffer release_data() {
+    codec::ByteBuffer d;
     d.swap(data_);
     ends_.clear();
     return d;
@@ -91,14 +93,14 @@ class ByteColumn {
   // Gives both buffers away with their capacity (their contents unspecified) and leaves the
   // column empty: the write buffer keeps them for the same stream's next rows, so a COPY fills
   // memory it already faulted in instead of growing (and copying) fresh buffers every flush.
-  void release_buffers(std::string& data, std::vector<uint64_t>& ends) {
+  void release_buffers(codec::ByteBuffer& data, std::vector<uint64_t>& ends) {
     data.swap(data_);
     ends.swap(ends_);
     data_.clear();
     ends_.clear();
   }
   // The reverse, on an empty column: takes the buffers' capacity (their contents dropped).
-  void adopt_buffers(std::string&& data, std::vector<uint64_t>&& ends) {
+  void adopt_buffers(codec::ByteBuffer&& data, std::vector<uint64_t>&& ends) {
     data_ = std::move(data);
     ends_ = std::move(ends);
     data_.clear();
@@ -141,7 +143,7 @@ class ByteColumn {
   const_iterator end() const { return const_iterator(this, size()); }
 
  private:
-  std::string data_;
+  codec::ByteBuffer data_;  // large blocks in huge pages, reused (bulk_buffer.h)
   std::vector<uint64_t> ends_;
 };
 

@@ -108,6 +108,14 @@ ChunkSummary peek(std::string_view encoded);
 // ends inside a token filter, a prefix length that holds it (0 if not known).
 bool peek_prefix(std::string_view prefix, ChunkSummary* out, size_t* need = nullptr);
 
+// The token filters of the header peek_prefix would parse, as views into `prefix` (filters[i]:
+// column i's, empty if it has none), copying nothing: a header kept in shared memory is tested
+// where it lies (a copy of every chunk's filter into a new backend's memory was a quarter of
+// its first needle). False where peek_prefix is false. No allocation once `filters` has room.
+bool peek_filters(std::string_view prefix, std::vector<std::string_view>* filters);
+// may_contain() on a filter given as its bytes (peek_filters).
+bool filter_may_contain(std::string_view token_filter, std::string_view needle, bool case_insensitive = false);
+
 // Decodes the times and the wanted columns (wanted_columns[i] false, or i past
 // its end, leaves column i with its kind set and empty vectors; an empty vector
 // means all columns). Throws observe::Error(kDataException) on corrupt input;

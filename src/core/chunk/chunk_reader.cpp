@@ -164,6 +164,14 @@ bool peek_prefix(std::string_view prefix, ChunkSummary* out, size_t* need) {
   return parse_summary_prefix(prefix, out, need);
 }
 
+bool peek_filters(std::string_view prefix, std::vector<std::string_view>* filters) {
+  return parse_filters_prefix(prefix, filters);
+}
+
+bool filter_may_contain(std::string_view token_filter, std::string_view needle, bool case_insensitive) {
+  return token_filter_may_contain(token_filter, needle, case_insensitive);
+}
+
 ChunkData decode(std::string_view encoded, const std::vector<bool>& wanted_columns) {
   ChunkData out;
   decode_into(encoded, wanted_columns, out);

@@ -87,8 +87,11 @@ std::string assemble(const std::vector<int64_t>& times, const std::vector<Encode
 namespace {
 
 // The header up to the column payload lengths; lens empty when prefix_only.
+// filter_views (if not null): each column's token filter as a view into the input (empty if it
+// has none) instead of a copy in the summary's token_filter.
 void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len, std::vector<size_t>* lens, bool prefix_only,
-                   size_t prefix_size = 0, size_t* need = nullptr);
+                   size_t prefix_size = 0, size_t* need = nullptr,
+                   std::vector<std::string_view>* filter_views = nullptr);
 
 }  // namespace
 
@@ -126,10 +129,24 @@ bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out, size_t* ne
   return true;
 }
 
+bool parse_filters_prefix(std::string_view prefix, std::vector<std::string_view>* filters) {
+  // The summary's other fields are parsed (and checked) into a scratch reused call after call:
+  // what this is for (a cached header tested in place) must not allocate per chunk.
+  thread_local ChunkSummary scratch;
+  ByteReader in(prefix);
+  size_t time_len = 0;
+  try {
+    parse_summary(in, scratch, &time_len, nullptr, true, prefix.size(), nullptr, filters);
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::vector<size_t>* lens_out,
-                   bool prefix_only, size_t prefix_size, size_t* need) {
+                   bool prefix_only, size_t prefix_size, size_t* need, std::vector<std::string_view>* filter_views) {
   s.version = in.u8();
   if (s.version != kFormatVersion) corrupt("unknown chunk format version");
   s.rows = static_cast<uint32_t>(in.count(kMaxRows));
@@ -142,10 +159,12 @@ void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::v
   if (s.max_time < s.min_time) corrupt("time range");
   if (s.rows == 0 && span != 0) corrupt("time range of an empty chunk");
   size_t time_len = prefix_only ? in.varint() : in.count(in.remaining());
-  std::vector<size_t> lens(ncols);
+  std::vector<size_t> lens(lens_out != nullptr ? ncols : 0);
   s.columns.resize(ncols);
+  if (filter_views != nullptr) filter_views->assign(ncols, std::string_view());
   for (size_t i = 0; i < ncols; ++i) {
     ColumnSummary& c = s.columns[i];
+    c = ColumnSummary();  // a reused summary (parse_filters_prefix) keeps nothing of before
     uint8_t flags = in.u8();
     if (flags & ~(kKindMask | kHasNulls | kHasMinMax | kHasFilter | kMinIsMax | kNoNaN))
       corrupt("column flags");
@@ -182,9 +201,13 @@ void parse_summary(ByteReader& in, ChunkSummary& s, size_t* time_len_out, std::v
       std::string_view f = in.bytes(flen);
       token_filter_check(f);
       if (f.empty()) corrupt("empty token filter");
-      c.token_filter.assign(f.data(), f.size());
+      if (filter_views != nullptr)
+        (*filter_views)[i] = f;
+      else
+        c.token_filter.assign(f.data(), f.size());
     }
-    lens[i] = prefix_only ? in.varint() : in.count(in.remaining());
+    const size_t len = prefix_only ? in.varint() : in.count(in.remaining());
+    if (lens_out != nullptr) lens[i] = len;
   }
   *time_len_out = time_len;
   if (lens_out != nullptr) *lens_out = std::move(lens);

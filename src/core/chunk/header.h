@@ -53,5 +53,7 @@ Header parse_header(std::string_view encoded);
 // `need` (if not null): on success the header's length; when cut short inside a token filter,
 // a length of prefix that holds the filter (0 if not known).
 bool parse_summary_prefix(std::string_view prefix, ChunkSummary* out, size_t* need = nullptr);
+// The same header's token filters only, as views into `prefix` (one per column, empty if none).
+bool parse_filters_prefix(std::string_view prefix, std::vector<std::string_view>* filters);
 
 }  // namespace observe::chunk::detail

@@ -49,7 +49,8 @@ void put_section(std::string& out, std::string_view raw, const LogLinesOptions& 
 // Reads a section into dst (resized to the section's raw size, at most `limit`).
 // A zstd frame expands at most ~32768 times (an RLE block: 4 bytes for 128 KiB),
 // so a forged size cannot make us allocate much more than the input suggests.
-void get_section(ByteReader& in, std::string& dst, std::string_view dict, size_t limit) {
+template <typename Buffer>
+void get_section(ByteReader& in, Buffer& dst, std::string_view dict, size_t limit) {
   uint8_t z = in.u8();
   if (z > 1) corrupt("log section");
   size_t raw = in.count(limit);
@@ -61,7 +62,7 @@ void get_section(ByteReader& in, std::string& dst, std::string_view dict, size_t
   size_t fl = in.count(in.remaining());
   std::string_view frame = in.bytes(fl);
   if (raw / 65536 > fl) corrupt("log section size");
-  dst.resize(raw);
+  dst.resize(raw);  // a ByteBuffer of a chunk's lines: huge pages when fresh (bulk_buffer.h)
   zstd_decompress_into(frame, dst.data(), raw, dict);
 }
 

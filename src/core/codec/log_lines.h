@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/codec/bulk_buffer.h"
+
 namespace observe::codec {
 
 enum class LogLayout : uint8_t { kPlain = 0, kSplit = 1, kBest = 255 };
@@ -35,7 +37,7 @@ struct LogLinesOptions {
 
 // Decoded lines: line i is data[begin(i), ends[i]).
 struct LogLines {
-  std::string data;
+  ByteBuffer data;
   std::vector<uint32_t> ends;
 
   size_t size() const { return ends.size(); }

@@ -89,10 +89,35 @@ static void remember_header(const HeaderKey& key, chunk::ChunkSummary summary) {
   if (g_header_cache->emplace(key, std::move(summary)).second) g_header_cache_bytes += bytes;
 }
 
-// The bytes of a header copied out of the shared cache (reused: no allocation per chunk).
-static std::string& shared_header_bytes() {
-  static std::string* bytes = new std::string();
-  return *bytes;
+// The tests on a header's filters as peek_filters gives them (views, no copy).
+static bool filters_ruled_out(const std::vector<TsContainsTest>& tests, const std::vector<std::string_view>& filters) {
+  for (const TsContainsTest& t : tests) {
+    if (t.any_of.empty() || t.column < 0 || static_cast<size_t>(t.column) >= filters.size()) continue;
+    bool may = false;
+    for (const std::string& needle : t.any_of)
+      if (chunk::filter_may_contain(filters[t.column], needle, t.case_insensitive)) {
+        may = true;
+        break;
+      }
+    if (!may) return true;
+  }
+  return false;
+}
+
+// ts_header_cache_test's callback: 1 ruled out, 0 not, -1 not decided here (a header that does
+// not parse: the TOAST slice is read as if it were not cached).
+struct SharedHeaderTest {
+  const std::vector<TsContainsTest>* tests;
+  std::vector<std::string_view>* filters;
+};
+static int test_shared_header(std::string_view header, void* arg) noexcept {
+  const auto* t = static_cast<const SharedHeaderTest*>(arg);
+  try {
+    if (!chunk::peek_filters(header, t->filters)) return -1;
+    return filters_ruled_out(*t->tests, *t->filters) ? 1 : 0;
+  } catch (...) {  // bad_alloc of the views' vector, a corrupt filter: decided elsewhere
+    return -1;
+  }
 }
 
 bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum data) {
@@ -107,17 +132,13 @@ bool ts_chunk_header_ruled_out(const std::vector<TsContainsTest>& tests, Datum d
       auto it = g_header_cache->find(key);
       if (it != g_header_cache->end()) return ts_summary_ruled_out(tests, it->second);
     }
-    // Another backend may have read it: the server-wide cache (header_cache.h).
+    // Another backend may have read it: the server-wide cache (header_cache.h), tested where it
+    // lies. Not copied into this backend's cache: the next query tests it there again.
+    static std::vector<std::string_view>* views = new std::vector<std::string_view>();
     const HeaderCacheKey shared_key{MyDatabaseId, key.toastrelid, key.valueid, key.rawsize, key.extinfo};
-    std::string& bytes = shared_header_bytes();
-    if (pg_guard([&] { return ts_header_cache_get(shared_key, &bytes); })) {
-      chunk::ChunkSummary summary;
-      if (chunk::peek_prefix(bytes, &summary)) {
-        const bool out = ts_summary_ruled_out(tests, summary);
-        remember_header(key, std::move(summary));
-        return out;
-      }
-    }
+    SharedHeaderTest arg{&tests, views};
+    const int shared = pg_guard([&] { return ts_header_cache_test(shared_key, test_shared_header, &arg); });
+    if (shared >= 0) return shared == 1;
   }
   MemoryContext tmp = nullptr;
   pg_guard([&] { tmp = AllocSetContextCreate(CurrentMemoryContext, "observe chunk header", ALLOCSET_SMALL_SIZES); });

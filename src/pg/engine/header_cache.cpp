@@ -116,19 +116,17 @@ void ts_header_cache_init() {
   shmem_startup_hook = shmem_startup;
 }
 
-bool ts_header_cache_get(const HeaderCacheKey& key, std::string* out) {
-  if (g_state == nullptr || g_table == nullptr) return false;
+int ts_header_cache_test(const HeaderCacheKey& key, int (*test)(std::string_view header, void* arg) noexcept,
+                         void* arg) {
+  if (g_state == nullptr || g_table == nullptr) return -1;
   const HeaderCacheKey k = clean_key(key);
-  bool hit = false;
+  int result = -1;
   LWLockAcquire(g_state->lock, LW_SHARED);
   auto* e = static_cast<Entry*>(hash_search(g_table, &k, HASH_FIND, nullptr));
-  if (e != nullptr && e->offset + e->length <= g_state->used) {
-    out->resize(e->length);
-    memcpy(out->data(), g_state->arena + e->offset, e->length);
-    hit = true;
-  }
+  if (e != nullptr && e->offset + e->length <= g_state->used)
+    result = test(std::string_view(g_state->arena + e->offset, e->length), arg);
   LWLockRelease(g_state->lock);
-  return hit;
+  return result;
 }
 
 void ts_header_cache_put(const HeaderCacheKey& key, const char* bytes, size_t length) {

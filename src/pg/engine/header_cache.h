@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "pg/border/pg_headers.h"
 
@@ -27,9 +28,13 @@ struct HeaderCacheKey {
 // is preloaded (without preloading the cache is off).
 void ts_header_cache_init();
 
-// The header bytes stored for `key` into `out`: false if absent (or the cache is off). May
-// ereport (no C++ object with a destructor is live in it; call inside pg_guard).
-bool ts_header_cache_get(const HeaderCacheKey& key, std::string* out);
+// Runs `test` on the header bytes stored for `key` where they lie in shared memory, under the
+// cache's shared lock (no copy into the backend: a new backend's first needle copied every
+// chunk's filter into fresh memory of its own). -1 if absent or the cache is off, else what
+// `test` returned. `test` must not throw, ereport or call PostgreSQL (it runs under an LWLock);
+// it should be short (a token filter's probes). May ereport itself; call inside pg_guard.
+int ts_header_cache_test(const HeaderCacheKey& key, int (*test)(std::string_view header, void* arg) noexcept,
+                         void* arg);
 
 // Stores the header bytes for `key` (at most a quarter of the cache; ignored if larger or if
 // the cache is off). May ereport; call inside pg_guard.

@@ -57,7 +57,7 @@ struct StorageBuffer {
   // then refills memory it has already touched instead of growing fresh buffers (page faults,
   // and a copy of every byte at each doubling) after every flush. At most spare_limit() bytes.
   struct SpareColumn {
-    std::string data;
+    codec::ByteBuffer data;
     std::vector<uint64_t> ends;
   };
   std::unordered_map<int32_t, std::vector<SpareColumn>> spare;

@@ -34,7 +34,7 @@ TEST(ByteColumn, AppendsValuesIntoOneBuffer) {
   EXPECT_EQ(c[3], big);
   EXPECT_EQ(c.back(), big);
   EXPECT_EQ(c.data_size(), 6u + 3u + big.size());
-  EXPECT_EQ(c.data(), "GET /a" + std::string("x\0y", 3) + big);
+  EXPECT_EQ(std::string_view(c.data()), "GET /a" + std::string("x\0y", 3) + big);
   EXPECT_EQ(c.begin_of(2), 6u);
   EXPECT_EQ(c.end_of(2), 9u);
   c.clear();
@@ -156,7 +156,7 @@ TEST(ByteColumn, BuffersMoveWithTheirCapacity) {
   for (int i = 0; i < 1000; ++i) c.push_back("line " + std::to_string(i));
   const size_t cap = c.capacity_bytes();
   ASSERT_GE(cap, c.data_size() + 1000 * sizeof(uint64_t));
-  std::string data;
+  codec::ByteBuffer data;
   std::vector<uint64_t> ends;
   c.release_buffers(data, ends);
   EXPECT_TRUE(c.empty());

@@ -188,5 +188,52 @@ TEST(ChunkTokenFilter, PeekPrefixReadsTheHeaderOnly) {
   EXPECT_TRUE(may_contain(whole.columns[0], "orders/100007 "));
 }
 
+// peek_filters (a header tested where it lies, in the server-wide cache): the same filter bytes
+// as peek_prefix's copy, as a view into the prefix itself, and false exactly where peek_prefix
+// is; a column without a filter gives an empty view.
+TEST(ChunkTokenFilter, PeekFiltersViewsTheSameBytesInPlace) {
+  ChunkData d;
+  Column lines = testing::col(ColumnKind::kBytes);
+  lines.token_filter = true;
+  lines.token_filter_budget = 0.057;
+  Column other = testing::col(ColumnKind::kBytes);  // no filter
+  Column num = testing::col(ColumnKind::kInt64);
+  for (int i = 0; i < 2000; ++i) {
+    d.times.push_back(i);
+    lines.bytes.push_back("GET /api/v1/orders/" + std::to_string(100000 + i * 7) + " status=200");
+    other.bytes.push_back("x" + std::to_string(i));
+    num.ints.push_back(i * 3);
+  }
+  d.columns = {other, lines, num};
+  const std::string enc = encode(d);
+  const ChunkSummary whole = peek(enc);
+  ASSERT_FALSE(whole.columns[1].token_filter.empty());
+  std::vector<std::string_view> views;
+  for (size_t cut = 0; cut <= enc.size(); cut += (cut < whole.columns[1].token_filter.size() + 64 ? 3 : 1001)) {
+    const std::string_view prefix = std::string_view(enc).substr(0, cut);
+    ChunkSummary part;
+    const bool ok = peek_prefix(prefix, &part);
+    ASSERT_EQ(peek_filters(prefix, &views), ok) << cut;
+    if (!ok) continue;
+    ASSERT_EQ(views.size(), 3u);
+    EXPECT_TRUE(views[0].empty());
+    EXPECT_TRUE(views[2].empty());
+    ASSERT_EQ(views[1], whole.columns[1].token_filter);
+    // A view, not a copy: it points into the prefix.
+    ASSERT_GE(views[1].data(), prefix.data());
+    ASSERT_LE(views[1].data() + views[1].size(), prefix.data() + prefix.size());
+  }
+  ASSERT_TRUE(peek_filters(enc, &views));
+  for (const char* needle : {"orders/100001 ", "orders/100007 ", "status=200", "status=500", "POST", "zzqqxxkkvv"})
+    EXPECT_EQ(filter_may_contain(views[1], needle), may_contain(whole.columns[1], needle)) << needle;
+  EXPECT_FALSE(filter_may_contain(views[1], "zzqqxxkkvv"));  // no trigram of it is in the chunk
+  EXPECT_TRUE(filter_may_contain(views[1], "orders/100007 "));
+  EXPECT_TRUE(filter_may_contain(views[0], "anything"));  // no filter: may contain
+  // A corrupt header (an unknown format version) is refused like peek_prefix refuses it.
+  std::string bad = enc;
+  bad[0] = static_cast<char>(99);
+  EXPECT_FALSE(peek_filters(bad, &views));
+}
+
 }  // namespace
 }  // namespace observe::chunk
