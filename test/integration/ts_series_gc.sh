@@ -13,22 +13,9 @@ cleanup() {
   psql_q "DROP TABLE IF EXISTS gc_t" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-# A session kept open: `open_session NAME` then `send NAME "SQL"`; output in $DIR/NAME.out.
-open_session() {
-  mkfifo "$DIR/$1.in"
-  psql -X -qtA -v ON_ERROR_STOP=1 -d postgres <"$DIR/$1.in" >"$DIR/$1.out" 2>&1 &
-  PIDS+=($!)
-  eval "exec {fd_$1}>\"$DIR/$1.in\""
-}
-send() { local fd="fd_$1"; echo "$2" >&"${!fd}"; }
-# Waits until a session's output has N lines.
-wait_lines() {
-  for _ in $(seq 1 100); do
-    [ "$(wc -l <"$DIR/$1.out")" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  echo "session $1 gave no answer:"; cat "$DIR/$1.out"; exit 1
-}
+# Sessions kept open: open_session NAME, send NAME "SQL", wait_lines NAME N.
+SESSION_PIDS_VAR=PIDS
+source "$(cd "$(dirname "$0")" && pwd)/lib/sessions.sh"
 series_ids() {
   psql_q "SELECT string_agg(s.labels->>'s' || '=' || s.series_id, ' ' ORDER BY s.series_id)
             FROM observe._ts_series s WHERE s.storage_id = (SELECT relfilenode FROM pg_class WHERE oid = 'gc_t'::regclass)"

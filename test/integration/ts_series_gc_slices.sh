@@ -18,22 +18,8 @@ q -c "CREATE EXTENSION pg_observe"
 q -c "CREATE TABLE gcs_t (time timestamptz NOT NULL, name text, labels jsonb, value float8) USING observe_ts"
 ST=$(q -c "SELECT relfilenode FROM pg_class WHERE oid = 'gcs_t'::regclass")
 
-# A session kept open (its process keeps the scan): `open_session NAME`, `send NAME "SQL"`,
-# output in $DIR/NAME.out; `wait_lines NAME N` waits for N lines of output.
-open_session() {
-  mkfifo "$DIR/$1.in"
-  psql -X -qtA -v ON_ERROR_STOP=1 <"$DIR/$1.in" >"$DIR/$1.out" 2>&1 &
-  pids+=($!)
-  eval "exec {fd_$1}>\"$DIR/$1.in\""
-}
-send() { local fd="fd_$1"; echo "$2" >&"${!fd}"; }
-wait_lines() {
-  for _ in $(seq 1 150); do
-    [ "$(wc -l <"$DIR/$1.out")" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  echo "session $1 gave no answer:"; cat "$DIR/$1.out"; exit 1
-}
+# Sessions kept open (a session's process keeps the scan): open_session, send, wait_lines.
+source "$ROOT/test/integration/lib/sessions.sh"
 # The answer of session NAME's next statement (one line).
 ask() {
   local n
