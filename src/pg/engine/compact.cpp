@@ -11,7 +11,6 @@
 #include "pg/engine/chunk_bytes.h"
 #include "pg/engine/chunks.h"
 #include "pg/engine/compact.h"
-#include "pg/engine/series.h"
 #include "pg/engine/write_buffer.h"
 #include "pg/engine/pg_engine_headers.h"
 

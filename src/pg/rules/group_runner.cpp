@@ -103,6 +103,12 @@ std::string alert_json(int position, const std::string& alertname, const rules::
   return o + "}";
 }
 
+// Appends samples (GroupRunner::KeptSample: kept ones, or an evaluation's) to the target, in order.
+template <typename Samples>
+void append_kept(Relation rel, const Samples& samples) {
+  for (const auto& k : samples) ts_append_samples(rel, k.labels, &k.t, &k.v, 1);
+}
+
 }  // namespace
 
 GroupRunner::GroupRunner(const StoredRuleGroup& stored, rules::RuleGroup validated, bool restore, int64_t now_ms)
@@ -197,8 +203,8 @@ void GroupRunner::evaluate(int64_t t_ms, int64_t missed, AlertSender& sender) {
         // GC's ShareLock, a user's LOCK TABLE) makes wait; reading needs only AccessShareLock.
         {
           RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
-          for (const KeptSample& k : kept_) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
-          for (const KeptSample& k : samples) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
+          append_kept(rel.rel, kept_);
+          append_kept(rel.rel, samples);
         }
         for (auto& [rule, alert] : res.to_send) {
           // Prometheus's notifier: the external labels an alert does not carry itself are added
@@ -287,7 +293,7 @@ void GroupRunner::stop(int64_t now_ms, bool group_still_exists) {
         pg_guard([this] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(target_)); })) {
       RelationCloser rel{pg_guard([this] { return table_open(target_, RowExclusiveLock); })};
       // Samples still kept for retry first, then the end of every series.
-      for (const KeptSample& k : kept_) ts_append_samples(rel.rel, k.labels, &k.t, &k.v, 1);
+      append_kept(rel.rel, kept_);
       double v = stale_nan();
       for (const Labels& l : written_series_) ts_append_samples(rel.rel, l, &now_ms, &v, 1);
     }

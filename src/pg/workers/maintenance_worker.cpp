@@ -133,6 +133,17 @@ static void series_gc_slices(Oid relid, int* lock_timeouts) {
   }
 }
 
+// Whether the installed extension version has the function `signature` (an install not yet
+// updated by ALTER EXTENSION lacks the newer ones).
+static bool has_function(const char* signature) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT p::oid FROM pg_catalog.to_regprocedure('%s') p WHERE p IS NOT NULL", signature);
+  Oid fn[1];
+  bool failed;
+  return run_sql_in_transaction(sql, fn, 1, &failed) == 1;
+}
+
 static void maintenance_round() {
   bool failed;
   Oid present[1];
@@ -150,18 +161,10 @@ static void maintenance_round() {
       run_sql_in_transaction("SELECT pg_catalog.to_regclass('observe._maintenance_status')::oid "
                              "WHERE pg_catalog.to_regclass('observe._maintenance_status') IS NOT NULL",
                              status_table, 1, &failed) == 1;
-  // Per-stream retention came with 0.4.0: an install not yet updated has the table's only.
-  Oid apply_fn[1];
-  bool has_apply =
-      run_sql_in_transaction("SELECT p::oid FROM pg_catalog.to_regprocedure('observe.apply_retention(regclass)') p "
-                             "WHERE p IS NOT NULL",
-                             apply_fn, 1, &failed) == 1;
-  // observe.series_gc came with 0.4.0 too.
-  Oid gc_fn[1];
-  bool has_series_gc =
-      run_sql_in_transaction("SELECT p::oid FROM pg_catalog.to_regprocedure('observe.series_gc(regclass)') p "
-                             "WHERE p IS NOT NULL",
-                             gc_fn, 1, &failed) == 1;
+  // Per-stream retention and observe.series_gc came with 0.4.0: an install not yet updated has
+  // the table's retention only, and GC only at the end of a compaction.
+  bool has_apply = has_function("observe.apply_retention(regclass)");
+  bool has_series_gc = has_function("observe.series_gc(regclass)");
   for (int i = 0; i < n; i++) {
     char sql[256];
     char error[512] = "";
