@@ -41,6 +41,9 @@ struct SeriesPts {
   Labels labels;
   bool error = false;
   std::vector<Pt> pts;
+  // Counted windows (see `counted` in range()): the last point stands for every entry from
+  // its time up to this one, the next window boundary.
+  int64_t group_end = INT64_MIN;
   // One window whose value is a count or a sum of line sizes (see `direct` in range()): the
   // entries are counted and summed as they come instead of held as points.
   int64_t n = 0;
@@ -78,6 +81,37 @@ double counter_rate(const Pt* p, size_t n, int64_t range_start_ns, int64_t range
   double interval = sampled + to_start + to_end;
   return result * (interval / sampled) / range_s;
 }
+
+// The boundaries of a range query's windows, exactly as range() computes them: at step k,
+// (start_k, end_k] with end_k = sat(T_k - offset), start_k = sat(end_k - range), T_k = start +
+// k * step, k = 0..last. An entry's membership in every window changes only across a boundary.
+struct WindowBounds {
+  int64_t start_ms, step_ms, last, off_ns, range_ns;
+
+  static int64_t sat(__int128 v) {
+    return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
+  }
+  int64_t end_of(int64_t k) const {
+    return sat((static_cast<__int128>(start_ms) + static_cast<__int128>(k) * step_ms) * 1000000 - off_ns);
+  }
+  int64_t start_of(int64_t k) const { return sat(static_cast<__int128>(end_of(k)) - range_ns); }
+
+  // The smallest window end or start at or after t (INT64_MAX: none). Both are non-decreasing
+  // in k: binary searches.
+  int64_t next_boundary(int64_t t) const {
+    return std::min(first_at_least(t, false), first_at_least(t, true));
+  }
+
+ private:
+  int64_t first_at_least(int64_t t, bool starts) const {
+    int64_t lo = 0, hi = last + 1;  // the answer's k is in [lo, hi]; hi: none
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      if ((starts ? start_of(mid) : end_of(mid)) >= t) hi = mid; else lo = mid + 1;
+    }
+    return lo > last ? INT64_MAX : starts ? start_of(lo) : end_of(lo);
+  }
+};
 
 double aggregate(const RangeAggregation& agg, const Pt* p, size_t n, int64_t win_start, int64_t win_end) {
   double range_s = static_cast<double>(agg.range_ms) / 1000.0;
@@ -197,6 +231,9 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   // stream's labels and its line, so its series is the stream's, found once (no label set,
   // line copy or label hashing a line).
   const bool filters_only = filters.size() == agg.log.stages.size() && !agg.unwrap;
+  // A stream selector alone whose value is 1 an entry (count_over_time, rate,
+  // absent_over_time): no line is read, so storage need not decode them.
+  const bool lines_unused = agg.log.stages.empty() && !agg.unwrap && !need_line;
   // One window (an instant query) of count_over_time, rate, bytes_over_time or bytes_rate
   // without unwrap: its value is the entries' count or their line bytes' sum (exact in any
   // order below 2^53), so a filters-only entry is counted, not held as a point (1.85 million
@@ -206,6 +243,27 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
                        agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate);
   const int64_t direct_end = sat(static_cast<__int128>(start_ms) * 1000000 - off_ns);  // inclusive
   const int64_t direct_start = sat(static_cast<__int128>(direct_end) - range_ns);      // exclusive
+  // Many windows of the same four functions: a window's value is again a count or a sum of
+  // integers, and entries between two consecutive window boundaries (a window's start or end)
+  // are in exactly the same windows, so a series holds one point for each run of its entries
+  // that no boundary splits, weighted by their count (or line bytes), instead of a point an
+  // entry (a volume panel's count_over_time over a day of logs held every entry's time).
+  const bool counted = !direct && !agg.unwrap &&
+                       (agg.op == RangeOp::kCountOverTime || agg.op == RangeOp::kRate ||
+                        agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate);
+  const WindowBounds bounds{start_ms, step_ms, end_ms >= start_ms ? (end_ms - start_ms) / step_ms : -1, off_ns,
+                            range_ns};
+  // Adds an entry's value as a point (or to the last point of its run); false if it made no
+  // new point.
+  auto add_point = [&](SeriesPts& sp, int64_t t, double v) {
+    if (counted && !sp.pts.empty() && t >= sp.pts.back().t && t <= sp.group_end) {
+      sp.pts.back().v += v;
+      return false;
+    }
+    sp.pts.push_back({t, v});
+    if (counted) sp.group_end = bounds.next_boundary(t);
+    return true;
+  };
   for (const StreamRef& s : store_->select(agg.log.matchers, from, to)) {
     if (!stream_can_pass(agg.log.stages, s.labels)) continue;
     Labels stream_series;
@@ -215,7 +273,7 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
       stream_series = lbs.result();
       if (!lbs.has_error()) stream_series = group_labels(stream_series, agg);
     }
-    store_->scan(s, from, to, Direction::kForward, filters, [&](const LogEntry& e) {
+    auto on_entry = [&](const LogEntry& e) {
       if (limits_ && ((++read & 4095) == 0) && limits_->interrupted && limits_->interrupted())
         throw Error(ErrorKind::kCanceled, "query canceled");
       if (filters_only && e.metadata == nullptr) {
@@ -229,8 +287,8 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
             series[stream_index].n++;
             if (need_line) series[stream_index].sum += static_cast<double>(e.line.size());
           }
-        } else {
-          series[stream_index].pts.push_back({e.ts_ns, need_line ? static_cast<double>(e.line.size()) : 1.0});
+        } else if (!add_point(series[stream_index], e.ts_ns, need_line ? static_cast<double>(e.line.size()) : 1.0)) {
+          return true;
         }
         if (limits_ && limits_->max_samples > 0 && ++held > limits_->max_samples)
           throw Error(ErrorKind::kLimitExceeded,
@@ -272,14 +330,18 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
           sp.n++;
           sp.sum += v;
         }
-      } else {
-        sp.pts.push_back({e.ts_ns, v});
+      } else if (!add_point(sp, e.ts_ns, v)) {
+        return true;
       }
       if (limits_ && limits_->max_samples > 0 && ++held > limits_->max_samples)
         throw Error(ErrorKind::kLimitExceeded,
                     "query processing would load too many samples into memory in query execution");
       return true;
-    });
+    };
+    if (lines_unused)
+      store_->scan_without_lines(s, from, to, Direction::kForward, on_entry);
+    else
+      store_->scan(s, from, to, Direction::kForward, filters, on_entry);
   }
   for (auto& s : series)
     std::stable_sort(s.pts.begin(), s.pts.end(), [](const Pt& a, const Pt& b) { return a.t < b.t; });
@@ -289,6 +351,8 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   if (agg.op == RangeOp::kAbsentOverTime) absent.metric = absent_labels(agg);
   std::vector<promql::Series> res(series.size());
   std::vector<size_t> lo(series.size(), 0), hi(series.size(), 0);
+  // Counted: the weights of pts[lo, hi), kept as the window moves (integers: exact).
+  std::vector<double> weight(counted ? series.size() : 0, 0.0);
   for (int64_t t = start_ms; t <= end_ms; t += step_ms) {
     const int64_t win_end = sat(static_cast<__int128>(t) * 1000000 - off_ns);  // inclusive
     const int64_t win_start = sat(static_cast<__int128>(win_end) - range_ns);   // exclusive
@@ -298,6 +362,14 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
       size_t n;
       if (direct) {
         n = static_cast<size_t>(series[i].n);
+      } else if (counted) {
+        while (lo[i] < pts.size() && pts[lo[i]].t <= win_start) {
+          if (lo[i] < hi[i]) weight[i] -= pts[lo[i]].v;
+          lo[i]++;
+        }
+        if (hi[i] < lo[i]) hi[i] = lo[i];
+        while (hi[i] < pts.size() && pts[hi[i]].t <= win_end) weight[i] += pts[hi[i]++].v;
+        n = hi[i] - lo[i];
       } else {
         while (lo[i] < pts.size() && pts[lo[i]].t <= win_start) lo[i]++;
         if (hi[i] < lo[i]) hi[i] = lo[i];
@@ -312,13 +384,16 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
                     "pipeline error: '" + err + "' for series: '" + series[i].labels.to_string() + "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + err + "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\nThe label filter can also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" )");
       }
       if (agg.op == RangeOp::kAbsentOverTime) continue;
-      if (direct) {
+      if (direct || counted) {
         const double range_s = static_cast<double>(agg.range_ms) / 1000.0;
-        const double c = static_cast<double>(series[i].n);
+        // Counted: the window's points' weights (entries, or line bytes: integers, exact in
+        // any order below 2^53).
+        const double c = counted ? weight[i] : static_cast<double>(series[i].n);
+        const double bytes = counted ? weight[i] : series[i].sum;
         double v = agg.op == RangeOp::kCountOverTime ? c
                    : agg.op == RangeOp::kRate        ? c / range_s
-                   : agg.op == RangeOp::kBytesOverTime ? series[i].sum
-                                                       : series[i].sum / range_s;
+                   : agg.op == RangeOp::kBytesOverTime ? bytes
+                                                       : bytes / range_s;
         res[i].samples.push_back({t, v});
         continue;
       }

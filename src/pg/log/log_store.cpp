@@ -264,6 +264,19 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
   log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);
 }
 
+void PgLogStore::scan_without_lines(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns,
+                                    logql::Direction dir, const std::function<bool(const logql::LogEntry&)>& fn) {
+  if (to_ns <= from_ns) return;
+  LogScanSpec spec;
+  spec.series = static_cast<int32_t>(stream.id);
+  spec.from_ns = from_ns;
+  spec.to_ns = to_ns;
+  spec.dir = dir;
+  spec.line_col = -1;  // not decoded: the entries' lines are empty
+  spec.metadata_col = logs_shape(rel_, *layout_).metadata_col;
+  log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);
+}
+
 bool log_contains_test(const logql::LineFilter& f, int line_col, TsContainsTest* out) {
   if (f.op == logql::LineFilterOp::kRegex && !f.terms.empty()) {
     // `|~ "a|b"` of plain literals: a line matches exactly when it holds one of them.

@@ -38,6 +38,9 @@ class PgLogStore : public logql::LogStore {
   void scan(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns, logql::Direction dir,
             const std::vector<const logql::LineFilter*>& filters,
             const std::function<bool(const logql::LogEntry&)>& fn) override;
+  // Decodes each chunk's times and metadata only.
+  void scan_without_lines(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns, logql::Direction dir,
+                          const std::function<bool(const logql::LogEntry&)>& fn) override;
 
   // Chunks the scans so far decoded, and skipped by time range or token filter.
   uint64_t chunks_read() const { return chunks_read_; }
