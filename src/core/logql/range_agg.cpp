@@ -82,15 +82,17 @@ double counter_rate(const Pt* p, size_t n, int64_t range_start_ns, int64_t range
   return result * (interval / sampled) / range_s;
 }
 
-// The boundaries of a range query's windows, exactly as range() computes them: at step k,
-// (start_k, end_k] with end_k = sat(T_k - offset), start_k = sat(end_k - range), T_k = start +
-// k * step, k = 0..last. An entry's membership in every window changes only across a boundary.
+// v saturated at the int64 limits.
+int64_t sat(__int128 v) {
+  return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
+}
+
+// The windows of a range query: at step k, (start_k, end_k] with end_k = sat(T_k - offset),
+// start_k = sat(end_k - range), T_k = start + k * step, k = 0..last. An entry's membership in
+// every window changes only across a boundary (a window's start or end).
 struct WindowBounds {
   int64_t start_ms, step_ms, last, off_ns, range_ns;
 
-  static int64_t sat(__int128 v) {
-    return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
-  }
   int64_t end_of(int64_t k) const {
     return sat((static_cast<__int128>(start_ms) + static_cast<__int128>(k) * step_ms) * 1000000 - off_ns);
   }
@@ -203,9 +205,6 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   const int64_t range_ns = agg.range_ms * 1000000, off_ns = agg.offset_ms * 1000000;
   if (step_ms <= 0) step_ms = 1;
   // Entries in (start - range - offset, end - offset], saturated at the int64 limits.
-  auto sat = [](__int128 v) {
-    return static_cast<int64_t>(std::max<__int128>(INT64_MIN, std::min<__int128>(INT64_MAX, v)));
-  };
   const int64_t from = sat(static_cast<__int128>(start_ms) * 1000000 - range_ns - off_ns + 1);
   const int64_t to = sat(static_cast<__int128>(end_ms) * 1000000 - off_ns + 1);
   const bool need_line = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
@@ -241,8 +240,9 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   const bool direct = filters_only && start_ms == end_ms &&
                       (agg.op == RangeOp::kCountOverTime || agg.op == RangeOp::kRate ||
                        agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate);
-  const int64_t direct_end = sat(static_cast<__int128>(start_ms) * 1000000 - off_ns);  // inclusive
-  const int64_t direct_start = sat(static_cast<__int128>(direct_end) - range_ns);      // exclusive
+  const WindowBounds bounds{start_ms, step_ms, end_ms >= start_ms ? (end_ms - start_ms) / step_ms : -1, off_ns,
+                            range_ns};
+  const int64_t direct_end = bounds.end_of(0), direct_start = bounds.start_of(0);  // (start, end]
   // Many windows of the same four functions: a window's value is again a count or a sum of
   // integers, and entries between two consecutive window boundaries (a window's start or end)
   // are in exactly the same windows, so a series holds one point for each run of its entries
@@ -251,8 +251,6 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   const bool counted = !direct && !agg.unwrap &&
                        (agg.op == RangeOp::kCountOverTime || agg.op == RangeOp::kRate ||
                         agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate);
-  const WindowBounds bounds{start_ms, step_ms, end_ms >= start_ms ? (end_ms - start_ms) / step_ms : -1, off_ns,
-                            range_ns};
   // Adds an entry's value as a point (or to the last point of its run); false if it made no
   // new point.
   auto add_point = [&](SeriesPts& sp, int64_t t, double v) {
@@ -353,27 +351,22 @@ std::vector<promql::Series> RangeAggLeaf::range(int64_t start_ms, int64_t end_ms
   std::vector<size_t> lo(series.size(), 0), hi(series.size(), 0);
   // Counted: the weights of pts[lo, hi), kept as the window moves (integers: exact).
   std::vector<double> weight(counted ? series.size() : 0, 0.0);
-  for (int64_t t = start_ms; t <= end_ms; t += step_ms) {
-    const int64_t win_end = sat(static_cast<__int128>(t) * 1000000 - off_ns);  // inclusive
-    const int64_t win_start = sat(static_cast<__int128>(win_end) - range_ns);   // exclusive
+  for (int64_t k = 0, t = start_ms; t <= end_ms; k++, t += step_ms) {
+    const int64_t win_end = bounds.end_of(k), win_start = bounds.start_of(k);  // (start, end]
     bool any = false;
     for (size_t i = 0; i < series.size(); i++) {
       auto& pts = series[i].pts;
       size_t n;
       if (direct) {
         n = static_cast<size_t>(series[i].n);
-      } else if (counted) {
+      } else {
         while (lo[i] < pts.size() && pts[lo[i]].t <= win_start) {
-          if (lo[i] < hi[i]) weight[i] -= pts[lo[i]].v;
+          if (counted && lo[i] < hi[i]) weight[i] -= pts[lo[i]].v;
           lo[i]++;
         }
         if (hi[i] < lo[i]) hi[i] = lo[i];
-        while (hi[i] < pts.size() && pts[hi[i]].t <= win_end) weight[i] += pts[hi[i]++].v;
-        n = hi[i] - lo[i];
-      } else {
-        while (lo[i] < pts.size() && pts[lo[i]].t <= win_start) lo[i]++;
-        if (hi[i] < lo[i]) hi[i] = lo[i];
-        while (hi[i] < pts.size() && pts[hi[i]].t <= win_end) hi[i]++;
+        for (; hi[i] < pts.size() && pts[hi[i]].t <= win_end; hi[i]++)
+          if (counted) weight[i] += pts[hi[i]].v;
         n = hi[i] - lo[i];
       }
       if (n == 0) continue;

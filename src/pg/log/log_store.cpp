@@ -212,18 +212,25 @@ std::vector<logql::StreamRef> PgLogStore::select(const Matchers& matchers, int64
   return out;
 }
 
-void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns, logql::Direction dir,
-                      const std::vector<const logql::LineFilter*>& filters,
-                      const std::function<bool(const logql::LogEntry&)>& fn) {
-  if (to_ns <= from_ns) return;
-  const LogsShape shape = logs_shape(rel_, *layout_);
+// What both scans read of a stream: its id, the range, the direction, the metadata column.
+static LogScanSpec stream_spec(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns,
+                               logql::Direction dir, const LogsShape& shape) {
   LogScanSpec spec;
   spec.series = static_cast<int32_t>(stream.id);
   spec.from_ns = from_ns;
   spec.to_ns = to_ns;
   spec.dir = dir;
-  spec.line_col = shape.line_col;
   spec.metadata_col = shape.metadata_col;
+  return spec;
+}
+
+void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns, logql::Direction dir,
+                      const std::vector<const logql::LineFilter*>& filters,
+                      const std::function<bool(const logql::LogEntry&)>& fn) {
+  if (to_ns <= from_ns) return;
+  const LogsShape shape = logs_shape(rel_, *layout_);
+  LogScanSpec spec = stream_spec(stream, from_ns, to_ns, dir, shape);
+  spec.line_col = shape.line_col;
   spec.spare_lines = &spare_lines_;
   // `|= "a" or "b"`: a chunk whose token filter rules out every operand holds no matching line.
   for (const logql::LineFilter* f : filters) {
@@ -267,13 +274,8 @@ void PgLogStore::scan(const logql::StreamRef& stream, int64_t from_ns, int64_t t
 void PgLogStore::scan_without_lines(const logql::StreamRef& stream, int64_t from_ns, int64_t to_ns,
                                     logql::Direction dir, const std::function<bool(const logql::LogEntry&)>& fn) {
   if (to_ns <= from_ns) return;
-  LogScanSpec spec;
-  spec.series = static_cast<int32_t>(stream.id);
-  spec.from_ns = from_ns;
-  spec.to_ns = to_ns;
-  spec.dir = dir;
-  spec.line_col = -1;  // not decoded: the entries' lines are empty
-  spec.metadata_col = logs_shape(rel_, *layout_).metadata_col;
+  // line_col stays -1: lines not decoded, every entry's line empty.
+  LogScanSpec spec = stream_spec(stream, from_ns, to_ns, dir, logs_shape(rel_, *layout_));
   log_scan_stream(rel_, snapshot_, *layout_, spec, fn, &chunks_read_, &chunks_skipped_);
 }
 

@@ -138,14 +138,20 @@ std::string recording_like(std::mt19937_64& rng, size_t i) {
   return buf;
 }
 
-TEST_F(TokenFilterDifferential, RandomLines) {
-  std::mt19937_64 rng(20261207);
-  for (int round = 0; round < 40; ++round) {
+// `rounds` sets of 1-400 random lines (short, medium, long in turn), each under every setting.
+template <size_t N>
+void expect_same_random_rounds(std::mt19937_64& rng, int rounds, const Setting (&settings)[N]) {
+  for (int round = 0; round < rounds; ++round) {
     std::vector<std::string> lines(1 + rng() % 400);
     const size_t max_len = round % 3 == 0 ? 20 : round % 3 == 1 ? 300 : 3000;
     for (std::string& l : lines) l = random_line(rng, max_len);
-    for (const Setting& st : kSettings) expect_same(lines, st, "round " + std::to_string(round));
+    for (const Setting& st : settings) expect_same(lines, st, "round " + std::to_string(round));
   }
+}
+
+TEST_F(TokenFilterDifferential, RandomLines) {
+  std::mt19937_64 rng(20261207);
+  expect_same_random_rounds(rng, 40, kSettings);
 }
 
 TEST_F(TokenFilterDifferential, EdgeLines) {
@@ -245,12 +251,7 @@ const Setting kSettings4[] = {{4, true}, {4, false}, {3, true}};
 
 TEST_F(TokenFilterDifferential, Version4Lines) {
   std::mt19937_64 rng(5720);
-  for (int round = 0; round < 30; ++round) {
-    std::vector<std::string> lines(1 + rng() % 400);
-    const size_t max_len = round % 3 == 0 ? 20 : round % 3 == 1 ? 300 : 3000;
-    for (std::string& l : lines) l = random_line(rng, max_len);
-    for (const Setting& st : kSettings4) expect_same(lines, st, "round " + std::to_string(round));
-  }
+  expect_same_random_rounds(rng, 30, kSettings4);
   for (int chunk = 0; chunk < 2; ++chunk) {
     std::vector<std::string> lines(20000);
     for (size_t i = 0; i < lines.size(); ++i) lines[i] = recording_like(rng, i);
